@@ -1,0 +1,29 @@
+"""Alembic environment: targets the mapped metadata; the connection comes from Quill's engine."""
+
+from sqlalchemy import Connection
+
+from alembic import context
+from infrastructure.db.models import Base
+from infrastructure.db.unit_of_work import make_engine
+from infrastructure.settings import Settings
+
+target_metadata = Base.metadata
+
+
+def run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:  # plain `alembic` command line: the database of the environment's settings
+    with make_engine(Settings.from_env().database_url).begin() as fresh:
+        run(fresh)

@@ -1,0 +1,209 @@
+"""Logging in, refreshing, logging out, and turning a token into the acting user."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import datetime
+
+from attrs import frozen
+
+from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
+from application.tokens import LoginThrottle, TokenClaims, TokenKind, TokenPair, TokenPolicy
+from domain.errors import (
+    AccountInactive,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    LoginThrottled,
+    NotAuthenticated,
+    TokenExpired,
+    TokenRevoked,
+)
+from domain.sessions import LoginSession
+from domain.users import Actor, User, normalize_email
+
+
+@frozen(kw_only=True)
+class Credentials:
+    email: str
+    password: str
+
+
+@frozen(kw_only=True)
+class LoginResult:
+    tokens: TokenPair
+    user: User
+
+
+@frozen
+class TokenIssuer:
+    """Signs the access and refresh token of one session."""
+
+    tokens: TokenService
+    policy: TokenPolicy
+    clock: Clock
+
+    def pair(self, session: LoginSession) -> TokenPair:
+        now = self.clock()
+        access = TokenClaims(
+            subject=session.user_id,
+            session_id=session.id,
+            token_id=secrets.token_hex(16),
+            kind=TokenKind.ACCESS,
+            issued_at=now,
+            expires_at=now + self.policy.access_ttl,
+        )
+        refresh = TokenClaims(
+            subject=session.user_id,
+            session_id=session.id,
+            token_id=session.refresh_token_id,
+            kind=TokenKind.REFRESH,
+            issued_at=now,
+            expires_at=session.expires_at,
+        )
+        return TokenPair(
+            access_token=self.tokens.encode(access),
+            refresh_token=self.tokens.encode(refresh),
+            expires_in=int(self.policy.access_ttl.total_seconds()),
+        )
+
+    def read(self, token: str | None, kind: TokenKind) -> TokenClaims:
+        """Signature, then kind, then expiry: each failure has its own error code."""
+        if not token:
+            raise NotAuthenticated()
+        claims = self.tokens.decode(token)
+        if claims.kind is not kind:
+            raise InvalidToken(f"An {kind} token is required here.")
+        if self.clock() >= claims.expires_at:
+            raise TokenExpired()
+        return claims
+
+
+@frozen
+class LogIn:
+    """Unknown e-mail and wrong password cost one hash check each and answer alike."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    issuer: TokenIssuer
+    throttle: LoginThrottle
+    clock: Clock
+
+    def __call__(self, credentials: Credentials) -> LoginResult:
+        now = self.clock()
+        try:
+            email = normalize_email(credentials.email)
+        except InvalidInput:
+            email = credentials.email.strip().lower()[:254]  # still counted, still checked
+        with self.uow as uow:
+            self._refuse_if_throttled(uow, email, now)
+            user = uow.users.get_by_email(email)
+            stored = user.password_hash if user else self.hasher.dummy_hash
+            if not self.hasher.verify(stored, credentials.password) or user is None:
+                uow.login_attempts.prune(before=now - self.throttle.window)
+                uow.login_attempts.add_failure(email, now)
+                uow.commit()
+                raise InvalidCredentials()
+            if not user.is_active:
+                raise AccountInactive()
+            if self.hasher.needs_rehash(user.password_hash):
+                user = user.change(password_hash=self.hasher.hash(credentials.password), now=now)
+                uow.users.save(user)
+            uow.login_attempts.clear(email)
+            session = open_session(user, now, self.issuer.policy)
+            uow.sessions.add(session)
+            tokens = self.issuer.pair(session)
+            uow.commit()
+        return LoginResult(tokens=tokens, user=user)
+
+    def _refuse_if_throttled(self, uow: UnitOfWork, email: str, now: datetime) -> None:
+        failures = uow.login_attempts.failures_since(email, now - self.throttle.window)
+        if len(failures) >= self.throttle.max_failures:
+            # The window reopens when enough of the oldest failures have aged out of it.
+            reopen = failures[-self.throttle.max_failures] + self.throttle.window
+            raise LoginThrottled(retry_after=math.ceil((reopen - now).total_seconds()))
+
+
+def open_session(user: User, now: datetime, policy: TokenPolicy) -> LoginSession:
+    assert user.id is not None
+    return LoginSession(
+        id=secrets.token_hex(16),
+        user_id=user.id,
+        refresh_token_id=secrets.token_hex(16),
+        created_at=now,
+        expires_at=now + policy.refresh_ttl,
+    )
+
+
+@frozen
+class RefreshTokens:
+    """Rotation: a refresh token works once; presenting a spent one again ends the session."""
+
+    uow: UnitOfWork
+    issuer: TokenIssuer
+    clock: Clock
+
+    def __call__(self, refresh_token: str | None) -> TokenPair:
+        claims = self.issuer.read(refresh_token, TokenKind.REFRESH)
+        now = self.clock()
+        with self.uow as uow:
+            found = uow.sessions.get_with_user(claims.session_id)
+            if found is None or found[0].is_revoked or found[0].user_id != claims.subject:
+                raise TokenRevoked()
+            session, user = found
+            new_id = secrets.token_hex(16)
+            expires_at = now + self.issuer.policy.refresh_ttl
+            reused = session.refresh_token_id != claims.token_id
+            if (
+                reused
+                or not user.is_active
+                or not uow.sessions.rotate(session.id, claims.token_id, new_id, expires_at)
+            ):
+                uow.sessions.revoke(session.id, now)
+                uow.commit()
+                raise TokenRevoked()
+            tokens = self.issuer.pair(
+                LoginSession(
+                    id=session.id,
+                    user_id=session.user_id,
+                    refresh_token_id=new_id,
+                    created_at=session.created_at,
+                    expires_at=expires_at,
+                )
+            )
+            uow.commit()
+        return tokens
+
+
+@frozen
+class LogOut:
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor) -> None:
+        with self.uow as uow:
+            uow.sessions.revoke(actor.session_id, self.clock())
+            uow.commit()
+
+
+@frozen
+class Authenticate:
+    """One round trip: the session and its user together, the role as it is now."""
+
+    uow: UnitOfWork
+    issuer: TokenIssuer
+
+    def __call__(self, access_token: str | None) -> Actor:
+        claims = self.issuer.read(access_token, TokenKind.ACCESS)
+        with self.uow as uow:
+            found = uow.sessions.get_with_user(claims.session_id)
+        if found is None:
+            raise TokenRevoked()
+        session, user = found
+        if session.user_id != claims.subject:
+            raise InvalidToken()
+        if session.is_revoked or not user.is_active:
+            raise TokenRevoked()
+        assert user.id is not None
+        return Actor(id=user.id, name=user.name, role=user.role, session_id=session.id)

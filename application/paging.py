@@ -1,0 +1,115 @@
+"""Offset and keyset pagination shared by every list use case."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from attrs import frozen
+
+from domain.errors import InvalidInput
+
+PER_PAGE_MAX = 100
+
+
+class Listed(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+T = TypeVar("T", bound="Listed")
+
+
+@frozen(kw_only=True)
+class Cursor:
+    """The position right after an item in newest-first order."""
+
+    created_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        raw = f"{self.created_at.isoformat()}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            stamp, _, ident = raw.partition("|")
+            created_at = datetime.fromisoformat(stamp)
+            if not ident.isdigit() or created_at.tzinfo is None or len(token) > 200:
+                raise ValueError(raw)
+            cursor = cls(created_at=created_at.astimezone(UTC), id=int(ident))
+        except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
+            raise InvalidInput.on("cursor", "Not a cursor this API issued.") from None
+        if not 0 < cursor.id < 2**63:
+            raise InvalidInput.on("cursor", "Not a cursor this API issued.")
+        return cursor
+
+    @classmethod
+    def after(cls, item: Listed) -> Cursor:
+        assert item.id is not None
+        return cls(created_at=item.created_at, id=item.id)
+
+
+@frozen(kw_only=True)
+class PageRequest:
+    page: int = 1
+    per_page: int = 20
+    cursor: str | None = None
+
+    def window(self) -> Window:
+        errors: dict[str, list[str]] = {}
+        if not 1 <= self.page <= 10**9:
+            errors["page"] = ["Must be a whole number of at least 1."]
+        if not 1 <= self.per_page <= PER_PAGE_MAX:
+            errors["per_page"] = [f"Must be a whole number from 1 to {PER_PAGE_MAX}."]
+        if errors:
+            raise InvalidInput(errors)
+        after = Cursor.decode(self.cursor) if self.cursor is not None else None
+        offset = 0 if after else (self.page - 1) * self.per_page
+        # One more row than asked tells whether a next page exists without another query.
+        return Window(after=after, offset=offset, limit=self.per_page + 1)
+
+
+@frozen(kw_only=True)
+class Window:
+    after: Cursor | None
+    offset: int
+    limit: int
+
+
+@frozen(kw_only=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+    next_cursor: str | None
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.per_page)
+
+
+def paginate(
+    request: PageRequest, find: Callable[[Window], list[T]], total: Callable[[], int]
+) -> Page[T]:
+    window = request.window()
+    rows = find(window)
+    items = rows[: request.per_page]
+    more = len(rows) > request.per_page
+    return Page(
+        items=items,
+        total=total(),
+        page=1 if window.after else request.page,
+        per_page=request.per_page,
+        next_cursor=Cursor.after(items[-1]).encode() if more and items else None,
+    )

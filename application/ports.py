@@ -1,0 +1,136 @@
+"""The ports the use cases need; adapters satisfy them structurally, without inheriting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Protocol, Self
+
+from attrs import frozen
+
+from application.paging import Window
+from application.tokens import TokenClaims
+from domain.posts import Post
+from domain.sessions import LoginSession
+from domain.users import User
+
+Clock = Callable[[], datetime]
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> User:
+        """Store a new user and return it with its database id."""
+
+    def add_many(self, users: Iterable[User]) -> list[int]:
+        """The bulk path for seeding: one statement per batch, ids in input order."""
+
+    def get(self, user_id: int) -> User | None: ...
+
+    def get_by_email(self, email: str) -> User | None:
+        """`email` is already normalised (lower-cased)."""
+
+    def save(self, user: User) -> None: ...
+
+    def remove(self, user_id: int) -> None:
+        """Remove the user with their posts and sessions."""
+
+    def lock_active_admin_ids(self) -> list[int]:
+        """Ids of active admins, locked until the transaction ends so two demotions serialise."""
+
+    def find(self, search: str | None, window: Window) -> list[User]:
+        """Newest first (ties by id); `search` is a case-insensitive substring of name or email."""
+
+    def count(self, search: str | None) -> int: ...
+
+
+@frozen(kw_only=True)
+class PostFilter:
+    """Which posts a list query selects; the use case has already applied visibility."""
+
+    published: bool
+    author_id: int | None = None
+    search: str | None = None
+
+
+class PostRepository(Protocol):
+    def add(self, post: Post) -> Post: ...
+
+    def add_many(self, posts: Iterable[Post]) -> None:
+        """The bulk path for seeding: one statement per batch."""
+
+    def get(self, post_id: int) -> Post | None:
+        """The post with its author's name, in one statement."""
+
+    def update(self, post: Post, expected_version: int) -> bool:
+        """Compare-and-set: write only if the stored version is still `expected_version`."""
+
+    def remove(self, post_id: int) -> None: ...
+
+    def find(self, filters: PostFilter, window: Window) -> list[Post]:
+        """Newest first (ties by id), authors included, a bounded number of statements."""
+
+    def count(self, filters: PostFilter) -> int: ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: LoginSession) -> None: ...
+
+    def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
+        """The session and its user, loaded together in one round trip."""
+
+    def rotate(
+        self, session_id: str, old_token_id: str, new_token_id: str, expires_at: datetime
+    ) -> bool:
+        """Compare-and-set the refresh token id; False if it was no longer `old_token_id`."""
+
+    def revoke(self, session_id: str, now: datetime) -> None: ...
+
+    def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None: ...
+
+
+class LoginAttemptRepository(Protocol):
+    def add_failure(self, email: str, at: datetime) -> None: ...
+
+    def failures_since(self, email: str, since: datetime) -> list[datetime]:
+        """Times of failed logins for `email` at or after `since`, oldest first."""
+
+    def clear(self, email: str) -> None: ...
+
+    def prune(self, before: datetime) -> None:
+        """Forget failures older than `before`, for every e-mail."""
+
+
+class UnitOfWork(Protocol):
+    """One use case, one transaction: leaving the block without `commit()` rolls back."""
+
+    users: UserRepository
+    posts: PostRepository
+    sessions: SessionRepository
+    login_attempts: LoginAttemptRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None:
+        """Make the changes durable; a uniqueness violation surfaces as a `Conflict`."""
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted hashing. `dummy_hash` lets a failed lookup cost as much as a wrong password."""
+
+    dummy_hash: str
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class TokenService(Protocol):
+    """Signs claims into a token and reads them back; a bad token raises `InvalidToken`."""
+
+    def encode(self, claims: TokenClaims) -> str: ...
+
+    def decode(self, token: str) -> TokenClaims: ...

@@ -1,0 +1,167 @@
+"""Sample data: a small, friendly set for trying Quill, and large volumes for measuring it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from attrs import frozen
+
+from application.ports import Clock, PasswordHasher, UnitOfWork
+from domain.posts import Author, Post
+from domain.users import Role, User
+
+SAMPLE_ADMIN = "admin@quill.example"
+SAMPLE_AUTHORS = (("Ada Lovelace", "ada@quill.example"), ("Alan Turing", "alan@quill.example"))
+WORDS = [
+    "quill",
+    "ink",
+    "paper",
+    "draft",
+    "essay",
+    "letter",
+    "story",
+    "notes",
+    "garden",
+    "river",
+    "mountain",
+    "coffee",
+    "morning",
+    "evening",
+    "travel",
+    "music",
+    "code",
+    "design",
+    "habit",
+    "winter",
+    "summer",
+]
+BATCH = 5000
+
+
+@frozen(kw_only=True)
+class SeedReport:
+    created: bool
+    admin_email: str
+    admin_password: str | None
+    users: int
+    posts: int
+
+
+def _password() -> str:
+    """Random, yet within the password policy (an upper-case letter and a digit)."""
+    return f"Q{secrets.token_urlsafe(12)}7"
+
+
+def _text(n: int, length: int) -> str:
+    return " ".join(WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(length))
+
+
+@frozen
+class SeedSampleData:
+    """Safe to run twice: if the sample admin exists, nothing is added."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(self) -> SeedReport:
+        now = self.clock()
+        with self.uow as uow:
+            if uow.users.get_by_email(SAMPLE_ADMIN) is not None:
+                return SeedReport(
+                    created=False, admin_email=SAMPLE_ADMIN, admin_password=None, users=0, posts=0
+                )
+            password = _password()
+            admin = uow.users.add(
+                User.register(
+                    email=SAMPLE_ADMIN,
+                    name="Quill Admin",
+                    role=Role.ADMIN,
+                    password_hash=self.hasher.hash(password),
+                    now=now,
+                )
+            )
+            posts = 0
+            for n, (name, email) in enumerate(SAMPLE_AUTHORS):
+                author = uow.users.add(
+                    User.register(
+                        email=email,
+                        name=name,
+                        password_hash=self.hasher.hash(_password()),
+                        now=now,
+                    )
+                )
+                for k in range(3):
+                    uow.posts.add(
+                        Post.write(
+                            author=Author(id=author.id or 0, name=name),
+                            title=f"{name.split()[0]}'s {WORDS[n * 3 + k]} notes",
+                            content=_text(n * 3 + k, 40),
+                            published=k != 2,
+                            now=now - timedelta(minutes=10 * (n * 3 + k)),
+                        )
+                    )
+                    posts += 1
+            uow.commit()
+        return SeedReport(
+            created=True,
+            admin_email=admin.email,
+            admin_password=password,
+            users=1 + len(SAMPLE_AUTHORS),
+            posts=posts,
+        )
+
+
+@frozen
+class SeedVolume:
+    """Bulk load for benchmarks: batched inserts in one transaction, progress per batch."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(
+        self, users: int, posts: int, progress: Callable[[str, int], None] = lambda *_: None
+    ) -> SeedReport:
+        now = self.clock()
+        run = secrets.token_hex(4)  # distinct e-mails, so a second run adds rather than clashes
+        password_hash = self.hasher.hash(_password())
+        with self.uow as uow:
+            ids: list[int] = []
+            for start in range(0, users, BATCH):
+                ids += uow.users.add_many(
+                    User.register(
+                        email=f"user{i}-{run}@seed.example",
+                        name=f"Seed User {i} {run}",
+                        password_hash=password_hash,
+                        now=now - timedelta(seconds=users - i),
+                    )
+                    for i in range(start, min(start + BATCH, users))
+                )
+                progress("users", len(ids))
+            for start in range(0, posts if ids else 0, BATCH):
+                stop = min(start + BATCH, posts)
+                uow.posts.add_many(self._post(i, ids, now) for i in range(start, stop))
+                progress("posts", min(start + BATCH, posts))
+            uow.commit()
+        return SeedReport(
+            created=True,
+            admin_email="",
+            admin_password=None,
+            users=len(ids),
+            posts=posts if ids else 0,
+        )
+
+    @staticmethod
+    def _post(i: int, author_ids: list[int], now: datetime) -> Post:
+        author_id = author_ids[i % len(author_ids)]
+        stamp = now - timedelta(seconds=i)
+        return Post.write(
+            author=Author(id=author_id, name=""),
+            title=f"Post {i}: {WORDS[i % len(WORDS)]}",
+            content=_text(i, 30),
+            published=i % 10 != 0,
+            now=stamp,
+        )

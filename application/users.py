@@ -1,0 +1,227 @@
+"""Registering, reading and managing user accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from application.paging import Page, PageRequest, paginate
+from application.ports import Clock, PasswordHasher, UnitOfWork
+from domain.errors import (
+    AdminOnly,
+    EmailTaken,
+    InvalidInput,
+    LastAdmin,
+    NotAccountOwner,
+    UserNotFound,
+)
+from domain.users import (
+    Actor,
+    PublicProfile,
+    Role,
+    User,
+    check_password,
+    normalize_email,
+    normalize_name,
+)
+
+# The command line acts as the operator of the installation, with an admin's rights.
+OPERATOR = Actor(id=0, name="quill operator", role=Role.ADMIN, session_id="")
+
+UserRef = int | str  # a user id, or (from the command line) an e-mail address
+
+
+@frozen(kw_only=True)
+class Registration:
+    email: str
+    name: str
+    password: str
+
+
+@frozen(kw_only=True)
+class PasswordChange:
+    current_password: str
+    new_password: str
+
+
+@frozen(kw_only=True)
+class UserChanges:
+    """What PATCH may change; `None` leaves a field alone. Role and activity are admin-only."""
+
+    name: str | None = None
+    email: str | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+def collect_errors(*checks: Callable[[], object]) -> list[object]:
+    """Run every check and raise one `InvalidInput` with all fields' problems together."""
+    results, errors = [], {}
+    for check in checks:
+        try:
+            results.append(check())
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return results
+
+
+@frozen
+class RegisterUser:
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
+        """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
+        email, name, _ = collect_errors(
+            lambda: normalize_email(registration.email),
+            lambda: normalize_name(registration.name),
+            lambda: check_password(registration.password),
+        )
+        with self.uow as uow:
+            if uow.users.get_by_email(str(email)) is not None:
+                raise EmailTaken()
+            user = User.register(
+                email=str(email),
+                name=str(name),
+                password_hash=self.hasher.hash(registration.password),
+                now=self.clock(),
+                role=role,
+            )
+            user = uow.users.add(user)
+            uow.commit()
+        return user
+
+
+@frozen
+class GetCurrentUser:
+    uow: UnitOfWork
+
+    def __call__(self, actor: Actor) -> User:
+        with self.uow as uow:
+            user = uow.users.get(actor.id)
+        if user is None:
+            raise UserNotFound()
+        return user
+
+
+@frozen
+class ChangePassword:
+    """A new password ends every other session of the user; this one stays signed in."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(self, actor: Actor, change: PasswordChange) -> None:
+        check_password(change.new_password, "new_password")
+        now = self.clock()
+        with self.uow as uow:
+            user = uow.users.get(actor.id)
+            if user is None:
+                raise UserNotFound()
+            if not self.hasher.verify(user.password_hash, change.current_password):
+                raise InvalidInput.on("current_password", "Does not match your password.")
+            uow.users.save(
+                user.change(password_hash=self.hasher.hash(change.new_password), now=now)
+            )
+            uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
+            uow.commit()
+
+
+@frozen
+class ListUsers:
+    uow: UnitOfWork
+
+    def __call__(self, actor: Actor, request: PageRequest, search: str | None = None) -> Page[User]:
+        if not actor.is_admin:
+            raise AdminOnly()
+        with self.uow as uow:
+            return paginate(
+                request,
+                lambda window: uow.users.find(search, window),
+                lambda: uow.users.count(search),
+            )
+
+
+@frozen
+class GetUser:
+    """Full record to the user themself and to admins; a public profile to anybody else."""
+
+    uow: UnitOfWork
+
+    def __call__(self, actor: Actor, user_id: int) -> User | PublicProfile:
+        with self.uow as uow:
+            user = uow.users.get(user_id)
+        if user is None or user.id is None:
+            raise UserNotFound()
+        if actor.may_manage(user.id):
+            return user
+        return PublicProfile(id=user.id, name=user.name, created_at=user.created_at)
+
+
+def _load(uow: UnitOfWork, ref: UserRef) -> User:
+    user = uow.users.get(ref) if isinstance(ref, int) else uow.users.get_by_email(ref.lower())
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def _keep_an_admin(uow: UnitOfWork, user: User) -> None:
+    """Refuse to remove the last active admin; the lock serialises concurrent demotions."""
+    if user.is_active_admin and uow.users.lock_active_admin_ids() == [user.id]:
+        raise LastAdmin()
+
+
+@frozen
+class UpdateUser:
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
+        fields = collect_errors(
+            lambda: None if changes.name is None else normalize_name(changes.name),
+            lambda: None if changes.email is None else normalize_email(changes.email),
+        )
+        wanted = dict(zip(("name", "email"), fields, strict=True))
+        wanted.update(role=changes.role, is_active=changes.is_active)
+        wanted = {key: value for key, value in wanted.items() if value is not None}
+        now = self.clock()
+        with self.uow as uow:
+            user = _load(uow, ref)
+            assert user.id is not None
+            if not actor.may_manage(user.id):
+                raise NotAccountOwner()
+            if not actor.is_admin and ("role" in wanted or "is_active" in wanted):
+                raise AdminOnly("Only an admin may change a role or deactivate an account.")
+            changed = user.change(now=now, **wanted)
+            if changed == user:
+                return user
+            if changed.email != user.email and uow.users.get_by_email(changed.email):
+                raise EmailTaken()
+            if not changed.is_active_admin:
+                _keep_an_admin(uow, user)
+            if not changed.is_active:
+                uow.sessions.revoke_all_for_user(user.id, now)
+            uow.users.save(changed)
+            uow.commit()
+        return changed
+
+
+@frozen
+class DeleteUser:
+    """Admins only; the user's posts and sessions go with them."""
+
+    uow: UnitOfWork
+
+    def __call__(self, actor: Actor, ref: UserRef) -> None:
+        if not actor.is_admin:
+            raise AdminOnly()
+        with self.uow as uow:
+            user = _load(uow, ref)
+            _keep_an_admin(uow, user)
+            uow.users.remove(user.id or 0)
+            uow.commit()

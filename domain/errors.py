@@ -1,0 +1,135 @@
+"""Domain and application errors: each is a fact whose message is safe to show a client."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a use case raises; `code` is the stable machine-readable name."""
+
+    code = "error"
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    default_message = "The resource was not found."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_message = "You are not allowed to do this."
+
+
+class Unauthorized(DomainError):
+    code = "not_authenticated"
+    default_message = "Authentication is required."
+
+
+class InvalidInput(DomainError):
+    """Carries per-field messages, like a form that failed validation."""
+
+    code = "validation_error"
+    default_message = "The request is not valid."
+
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None) -> None:
+        self.errors = errors
+        super().__init__(message)
+
+    @classmethod
+    def on(cls, field: str, problem: str) -> InvalidInput:
+        return cls({field: [problem]})
+
+
+class PreconditionFailed(DomainError):
+    code = "precondition_failed"
+    default_message = "The resource has changed since you read it."
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    default_message = "Too many attempts; try again later."
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__()
+
+
+class ServiceUnavailable(DomainError):
+    code = "service_unavailable"
+    default_message = "The service is temporarily unavailable."
+
+
+class UserNotFound(NotFound):
+    default_message = "User not found."
+
+
+class PostNotFound(NotFound):
+    default_message = "Post not found."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "This e-mail address is already registered."
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    default_message = "The last active admin cannot be demoted, deactivated or deleted."
+
+
+class AdminOnly(Forbidden):
+    default_message = "Only an admin may do this."
+
+
+class NotPostAuthor(Forbidden):
+    default_message = "Only the author or an admin may change this post."
+
+
+class NotAccountOwner(Forbidden):
+    default_message = "You may only change your own account."
+
+
+class AccountInactive(Forbidden):
+    code = "account_inactive"
+    default_message = "This account is deactivated."
+
+
+class NotAuthenticated(Unauthorized):
+    pass
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    default_message = "Invalid e-mail or password."
+
+
+class InvalidToken(Unauthorized):
+    code = "token_invalid"
+    default_message = "The token is invalid."
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+    default_message = "The token has expired."
+
+
+class TokenRevoked(Unauthorized):
+    code = "token_revoked"
+    default_message = "The token's session has ended."
+
+
+class StaleVersion(PreconditionFailed):
+    pass
+
+
+class LoginThrottled(RateLimited):
+    default_message = "Too many failed logins for this e-mail; try again later."

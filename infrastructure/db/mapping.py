@@ -1,0 +1,93 @@
+"""Mappers between rows and entities. SQLite forgets time zones, so readers re-attach UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.posts import Author, Post
+from domain.sessions import LoginSession
+from domain.users import Role, User
+from infrastructure.db.models import PostRow, SessionRow, UserRow
+
+
+def utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def maybe_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
+
+
+def user_from_row(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        password_hash=row.password_hash,
+        role=Role(row.role),
+        is_active=row.is_active,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+    )
+
+
+def user_values(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def post_from_row(row: PostRow, author_name: str) -> Post:
+    return Post(
+        id=row.id,
+        author=Author(id=row.author_id, name=author_name),
+        title=row.title,
+        content=row.content,
+        published=row.published,
+        published_at=maybe_utc(row.published_at),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        version=row.version,
+    )
+
+
+def post_values(post: Post) -> dict[str, Any]:
+    return {
+        "author_id": post.author.id,
+        "title": post.title,
+        "content": post.content,
+        "published": post.published,
+        "published_at": post.published_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "version": post.version,
+    }
+
+
+def session_from_row(row: SessionRow) -> LoginSession:
+    return LoginSession(
+        id=row.id,
+        user_id=row.user_id,
+        refresh_token_id=row.refresh_token_id,
+        created_at=utc(row.created_at),
+        expires_at=utc(row.expires_at),
+        revoked_at=maybe_utc(row.revoked_at),
+    )
+
+
+def session_values(session: LoginSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "user_id": session.user_id,
+        "refresh_token_id": session.refresh_token_id,
+        "created_at": session.created_at,
+        "expires_at": session.expires_at,
+        "revoked_at": session.revoked_at,
+    }

@@ -1,0 +1,222 @@
+"""In-memory repositories and unit of work: the fakes the unit tests run use cases on."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Self
+
+from attrs import evolve
+
+from application.paging import Window
+from application.ports import PostFilter
+from domain.errors import EmailTaken
+from domain.posts import Author, Post
+from domain.sessions import LoginSession
+from domain.users import User
+
+
+class InMemoryStore:
+    """The 'database': rows keyed by id, plus sequences."""
+
+    def __init__(self) -> None:
+        self.users: dict[int, User] = {}
+        self.posts: dict[int, Post] = {}
+        self.sessions: dict[str, LoginSession] = {}
+        self.login_failures: list[tuple[str, datetime]] = []
+        self.next_id = {"users": 1, "posts": 1}
+
+    def snapshot(self) -> InMemoryStore:
+        """Entities are immutable, so copying the containers is a full copy."""
+        clone = InMemoryStore()
+        clone.__dict__.update({key: copy.copy(value) for key, value in self.__dict__.items()})
+        return clone
+
+    def take_id(self, table: str) -> int:
+        self.next_id[table] += 1
+        return self.next_id[table] - 1
+
+
+def _page(items: Iterable[User] | Iterable[Post], window: Window) -> list:  # type: ignore[type-arg]
+    ordered = sorted(items, key=lambda item: (item.created_at, item.id), reverse=True)
+    if window.after is not None:
+        mark = (window.after.created_at, window.after.id)
+        ordered = [item for item in ordered if (item.created_at, item.id) < mark]
+    return ordered[window.offset : window.offset + window.limit]
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return needle.lower() in haystack.lower()
+
+
+class InMemoryUserRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, user: User) -> User:
+        if self.get_by_email(user.email) is not None:
+            raise EmailTaken()  # the unique index's job in SQL
+        stored = evolve(user, id=self._store.take_id("users"))
+        self._store.users[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def add_many(self, users: Iterable[User]) -> list[int]:
+        return [self.add(user).id for user in users]  # type: ignore[misc]
+
+    def get(self, user_id: int) -> User | None:
+        return self._store.users.get(user_id)
+
+    def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self._store.users.values() if u.email == email), None)
+
+    def save(self, user: User) -> None:
+        other = self.get_by_email(user.email)
+        if other is not None and other.id != user.id:
+            raise EmailTaken()
+        self._store.users[user.id] = user  # type: ignore[index]
+
+    def remove(self, user_id: int) -> None:
+        self._store.users.pop(user_id, None)
+        store = self._store
+        store.posts = {k: p for k, p in store.posts.items() if p.author.id != user_id}
+        store.sessions = {k: s for k, s in store.sessions.items() if s.user_id != user_id}
+
+    def lock_active_admin_ids(self) -> list[int]:
+        return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
+
+    def find(self, search: str | None, window: Window) -> list[User]:
+        return _page(self._matching(search), window)
+
+    def count(self, search: str | None) -> int:
+        return len(self._matching(search))
+
+    def _matching(self, search: str | None) -> list[User]:
+        return [
+            u
+            for u in self._store.users.values()
+            if not search or _contains(u.name, search) or _contains(u.email, search)
+        ]
+
+
+class InMemoryPostRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, post: Post) -> Post:
+        stored = evolve(post, id=self._store.take_id("posts"))
+        self._store.posts[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def add_many(self, posts: Iterable[Post]) -> None:
+        for post in posts:
+            self.add(post)
+
+    def get(self, post_id: int) -> Post | None:
+        post = self._store.posts.get(post_id)
+        return None if post is None else self._with_author(post)
+
+    def update(self, post: Post, expected_version: int) -> bool:
+        current = self._store.posts.get(post.id)  # type: ignore[arg-type]
+        if current is None or current.version != expected_version:
+            return False
+        self._store.posts[post.id] = post  # type: ignore[index]
+        return True
+
+    def remove(self, post_id: int) -> None:
+        self._store.posts.pop(post_id, None)
+
+    def find(self, filters: PostFilter, window: Window) -> list[Post]:
+        return [self._with_author(p) for p in _page(self._matching(filters), window)]
+
+    def count(self, filters: PostFilter) -> int:
+        return len(self._matching(filters))
+
+    def _matching(self, filters: PostFilter) -> list[Post]:
+        text = filters.search
+        return [
+            p
+            for p in self._store.posts.values()
+            if p.published is filters.published
+            and filters.author_id in (None, p.author.id)
+            and (not text or _contains(p.title, text) or _contains(p.content, text))
+        ]
+
+    def _with_author(self, post: Post) -> Post:
+        """The author's name as it is now, as the SQL join reads it."""
+        user = self._store.users.get(post.author.id)
+        name = user.name if user is not None else post.author.name
+        return evolve(post, author=Author(id=post.author.id, name=name))
+
+
+class InMemorySessionRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, session: LoginSession) -> None:
+        self._store.sessions[session.id] = session
+
+    def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
+        session = self._store.sessions.get(session_id)
+        user = None if session is None else self._store.users.get(session.user_id)
+        return None if session is None or user is None else (session, user)
+
+    def rotate(
+        self, session_id: str, old_token_id: str, new_token_id: str, expires_at: datetime
+    ) -> bool:
+        session = self._store.sessions.get(session_id)
+        if session is None or session.is_revoked or session.refresh_token_id != old_token_id:
+            return False
+        self._store.sessions[session_id] = evolve(
+            session, refresh_token_id=new_token_id, expires_at=expires_at
+        )
+        return True
+
+    def revoke(self, session_id: str, now: datetime) -> None:
+        if session_id in self._store.sessions:
+            self._store.sessions[session_id] = self._store.sessions[session_id].revoke(now)
+
+    def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
+        for key, session in self._store.sessions.items():
+            if session.user_id == user_id and key != keep:
+                self._store.sessions[key] = session.revoke(now)
+
+
+class InMemoryLoginAttemptRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add_failure(self, email: str, at: datetime) -> None:
+        self._store.login_failures.append((email, at))
+
+    def failures_since(self, email: str, since: datetime) -> list[datetime]:
+        return sorted(at for who, at in self._store.login_failures if who == email and at >= since)
+
+    def clear(self, email: str) -> None:
+        self._store.login_failures = [f for f in self._store.login_failures if f[0] != email]
+
+    def prune(self, before: datetime) -> None:
+        self._store.login_failures = [f for f in self._store.login_failures if f[1] >= before]
+
+
+class InMemoryUnitOfWork:
+    """Works on a copy of the store and swaps it in on commit, so no commit means no change."""
+
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store or InMemoryStore()
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self._work = self.store.snapshot()
+        self.users = InMemoryUserRepository(self._work)
+        self.posts = InMemoryPostRepository(self._work)
+        self.sessions = InMemorySessionRepository(self._work)
+        self.login_attempts = InMemoryLoginAttemptRepository(self._work)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        del self._work
+
+    def commit(self) -> None:
+        self.store.__dict__.update(self._work.snapshot().__dict__)
+        self.committed = True

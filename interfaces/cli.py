@@ -1,0 +1,253 @@
+"""The `quill` admin command line: the same use cases, container and database as the server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from dependency_injector.wiring import Provide, inject
+
+from application.paging import PageRequest
+from application.seed import SeedReport, SeedSampleData, SeedVolume
+from application.users import (
+    OPERATOR,
+    DeleteUser,
+    ListUsers,
+    RegisterUser,
+    Registration,
+    UpdateUser,
+    UserChanges,
+)
+from domain.errors import DomainError
+from domain.users import Role, User
+from interfaces.container import Container, SettingsError, build_container
+
+
+class QuillGroup(click.Group):
+    """The CLI's error map: a domain error is one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise click.ClickException(_describe(error)) from None
+
+
+def _describe(error: DomainError) -> str:
+    fields = getattr(error, "errors", None)
+    if fields:
+        details = "; ".join(f"{name}: {' '.join(problems)}" for name, problems in fields.items())
+        return f"{error.message} {details}"
+    return error.message
+
+
+@click.group(cls=QuillGroup)
+def cli() -> None:
+    """Quill: a blogging API. Admin commands for the database and its users."""
+
+
+@cli.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True)
+@inject
+def upgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
+    """Migrate the database up to REVISION."""
+    migrator.upgrade(revision)
+    click.echo(f"Database at revision {migrator.current()}.")
+
+
+@db.command()
+@click.option("--revision", default="-1", show_default=True)
+@inject
+def downgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
+    """Migrate the database down to REVISION (default: one step)."""
+    migrator.downgrade(revision)
+    click.echo(f"Database at revision {migrator.current() or 'base (empty)'}.")
+
+
+@db.command()
+@inject
+def current(migrator: Any = Provide[Container.migrator]) -> None:
+    """Show the database's revision and the newest one available."""
+    click.echo(f"current: {migrator.current() or 'base (empty)'}\nhead:    {migrator.head()}")
+
+
+@cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@inject
+def create_admin(
+    email: str,
+    name: str,
+    password: str,
+    register: RegisterUser = Provide[Container.register_user],
+) -> None:
+    """Create an admin account (prompts for what is not given)."""
+    user = register(Registration(email=email, name=name, password=password), role=Role.ADMIN)
+    click.echo(f"Created admin {user.email} (id {user.id}).")
+
+
+@cli.command()
+@click.option("--users", "users", type=click.IntRange(0, 10_000_000), default=None)
+@click.option("--posts", "posts", type=click.IntRange(0, 100_000_000), default=None)
+@inject
+def seed(
+    users: int | None,
+    posts: int | None,
+    sample: SeedSampleData = Provide[Container.seed_sample_data],
+    volume: SeedVolume = Provide[Container.seed_volume],
+) -> None:
+    """Sample data to try Quill with; --users N --posts M for large volumes."""
+    if users is None and posts is None:
+        _report(sample())
+        return
+    users = users if users is not None else max(1, (posts or 0) // 100)
+    with click.progressbar(length=users + (posts or 0), label="Seeding", file=sys.stderr) as bar:
+        done = {"users": 0, "posts": 0}
+
+        def progress(kind: str, count: int) -> None:
+            bar.update(count - done[kind])
+            done[kind] = count
+
+        _report(volume(users, posts or 0, progress))
+
+
+def _report(report: SeedReport) -> None:
+    if not report.created:
+        click.echo(f"Sample data is already there (admin {report.admin_email}); nothing added.")
+        return
+    click.echo(f"Added {report.users} users and {report.posts} posts.")
+    if report.admin_password:
+        click.echo(f"Sample admin: {report.admin_email} / {report.admin_password}")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Manage user accounts."""
+
+
+@users_group.command("list")
+@click.option("--search", default=None, help="Case-insensitive part of a name or e-mail.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@inject
+def list_users(
+    search: str | None,
+    as_json: bool,
+    limit: int,
+    list_all: ListUsers = Provide[Container.list_users],
+) -> None:
+    """List users, newest first."""
+    page = list_all(OPERATOR, PageRequest(per_page=limit), search)
+    if as_json:
+        click.echo(json.dumps([_user_json(user) for user in page.items], indent=2))
+        return
+    rows = [("ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED")]
+    rows += [_user_row(user) for user in page.items]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    click.echo(f"{len(page.items)} of {page.total} users")
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at.isoformat(),
+        "updated_at": user.updated_at.isoformat(),
+    }
+
+
+def _user_row(user: User) -> tuple[str, ...]:
+    return (
+        str(user.id),
+        user.email,
+        user.name,
+        user.role.value,
+        "yes" if user.is_active else "no",
+        user.created_at.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@inject
+def set_role(email: str, role: str, update: UpdateUser = Provide[Container.update_user]) -> None:
+    """Make EMAIL a user or an admin."""
+    user = update(OPERATOR, email, UserChanges(role=Role(role)))
+    click.echo(f"{user.email} is now {user.role.value}.")
+
+
+@users_group.command()
+@click.argument("email")
+@inject
+def deactivate(email: str, update: UpdateUser = Provide[Container.update_user]) -> None:
+    """Deactivate EMAIL and end all their sessions."""
+    user = update(OPERATOR, email, UserChanges(is_active=False))
+    click.echo(f"{user.email} is deactivated.")
+
+
+@users_group.command()
+@click.argument("email")
+@inject
+def activate(email: str, update: UpdateUser = Provide[Container.update_user]) -> None:
+    """Let EMAIL log in again."""
+    user = update(OPERATOR, email, UserChanges(is_active=True))
+    click.echo(f"{user.email} is active.")
+
+
+@users_group.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@inject
+def delete(email: str, yes: bool, remove: DeleteUser = Provide[Container.delete_user]) -> None:
+    """Delete EMAIL with their posts and sessions."""
+    if not yes:
+        click.confirm(f"Delete {email} with all their posts?", abort=True)
+    remove(OPERATOR, email)
+    click.echo(f"Deleted {email}.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--no-migrate", is_flag=True, help="Do not migrate the database first.")
+@inject
+def serve(
+    host: str, port: int, no_migrate: bool, migrator: Any = Provide[Container.migrator]
+) -> None:
+    """Run the development server (migrating the database first)."""
+    from interfaces.http.app import create_app
+
+    if not no_migrate:
+        migrator.upgrade()
+    app = create_app(click.get_current_context().obj)
+    app.run(host=host, port=port)
+
+
+def main() -> None:
+    try:
+        container = build_container()
+    except SettingsError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    try:
+        cli.main(obj=container, standalone_mode=True)
+    except Exception as error:  # the last guard: one line, never a traceback
+        click.echo(
+            f"Error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,106 @@
+"""The composition root: the only module that names concrete adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dependency_injector import containers, providers
+from sqlalchemy.orm import sessionmaker
+
+from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
+from application.posts import CreatePost, DeletePost, EditPost, GetPost, ListPosts
+from application.seed import SeedSampleData, SeedVolume
+from application.tokens import LoginThrottle, TokenPolicy
+from application.users import (
+    ChangePassword,
+    DeleteUser,
+    GetCurrentUser,
+    GetUser,
+    ListUsers,
+    RegisterUser,
+    UpdateUser,
+)
+from infrastructure.clock import utc_now
+from infrastructure.db.health import DatabaseProbe
+from infrastructure.db.migrations import AlembicMigrator
+from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from infrastructure.security import Argon2PasswordHasher, JwtTokenService
+from infrastructure.settings import Settings, SettingsError
+
+
+class Container(containers.DeclarativeContainer):
+    wiring_config = containers.WiringConfiguration(
+        packages=["interfaces.http"], modules=["interfaces.cli"]
+    )
+    config = providers.Configuration(strict=True)
+
+    clock = providers.Object(utc_now)
+    engine = providers.Singleton(make_engine, config.database_url)
+    session_factory = providers.Singleton(sessionmaker, bind=engine, expire_on_commit=False)
+    uow = providers.Factory(SqlUnitOfWork, session_factory)
+    hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=config.argon2.time_cost,
+        memory_cost=config.argon2.memory_cost,
+        parallelism=config.argon2.parallelism,
+    )
+    token_service = providers.Singleton(JwtTokenService, config.jwt_secret_key)
+    token_policy = providers.Singleton(
+        TokenPolicy, access_ttl=config.access_token_ttl, refresh_ttl=config.refresh_token_ttl
+    )
+    login_throttle = providers.Object(LoginThrottle())
+    issuer = providers.Factory(TokenIssuer, token_service, token_policy, clock)
+    migrator = providers.Singleton(AlembicMigrator, engine)
+    readiness = providers.Factory(DatabaseProbe, engine)
+
+    register_user = providers.Factory(RegisterUser, uow, hasher, clock)
+    log_in = providers.Factory(LogIn, uow, hasher, issuer, login_throttle, clock)
+    refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
+    log_out = providers.Factory(LogOut, uow, clock)
+    authenticate = providers.Factory(Authenticate, uow, issuer)
+    get_current_user = providers.Factory(GetCurrentUser, uow)
+    change_password = providers.Factory(ChangePassword, uow, hasher, clock)
+    list_users = providers.Factory(ListUsers, uow)
+    get_user = providers.Factory(GetUser, uow)
+    update_user = providers.Factory(UpdateUser, uow, clock)
+    delete_user = providers.Factory(DeleteUser, uow)
+
+    create_post = providers.Factory(CreatePost, uow, clock)
+    get_post = providers.Factory(GetPost, uow)
+    list_posts = providers.Factory(ListPosts, uow)
+    edit_post = providers.Factory(EditPost, uow, clock)
+    delete_post = providers.Factory(DeletePost, uow)
+
+    seed_sample_data = providers.Factory(SeedSampleData, uow, hasher, clock)
+    seed_volume = providers.Factory(SeedVolume, uow, hasher, clock)
+
+
+def settings_dict(settings: Settings) -> dict[str, object]:
+    return {
+        "app_env": settings.app_env,
+        "database_url": settings.database_url,
+        "secret_key": settings.secret_key,
+        "jwt_secret_key": settings.jwt_secret_key,
+        "access_token_ttl": settings.access_token_ttl,
+        "refresh_token_ttl": settings.refresh_token_ttl,
+        "cors_origins": list(settings.cors_origins),
+        "log_level": settings.log_level,
+        "log_format": settings.log_format,
+        "argon2": {
+            "time_cost": settings.argon2_time_cost,
+            "memory_cost": settings.argon2_memory_cost,
+            "parallelism": settings.argon2_parallelism,
+        },
+    }
+
+
+def build_container(env: Mapping[str, str] | None = None, **overrides: object) -> Container:
+    """Settings from the environment (validated; production refuses development secrets)."""
+    container = Container()
+    values = settings_dict(Settings.from_env(env))
+    values.update(overrides)
+    container.config.from_dict(values)
+    return container
+
+
+__all__ = ["Container", "SettingsError", "build_container"]

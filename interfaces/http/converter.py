@@ -1,0 +1,149 @@
+"""The one cattrs converter: strict parsing of bodies and query strings, rendering of entities."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import attrs
+from cattrs import ClassValidationError
+from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.preconf.json import make_converter
+from flask import request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from application.paging import Page
+from domain.errors import InvalidInput
+from domain.posts import Post
+from domain.users import Role, User
+
+T = TypeVar("T")
+converter = make_converter(forbid_extra_keys=True)
+
+
+def _strict(kind: type, label: str) -> Any:
+    def structure(value: Any, _: type) -> Any:
+        if type(value) is not kind:  # cattrs would coerce "5" to 5 and 1 to True
+            raise TypeError(f"Must be {label}.")
+        return value
+
+    return structure
+
+
+converter.register_structure_hook(str, _strict(str, "a string"))
+converter.register_structure_hook(int, _strict(int, "a whole number"))
+converter.register_structure_hook(bool, _strict(bool, "true or false"))
+
+
+def _role(value: Any, _: type) -> Role:
+    # Role is a str subclass, so without its own hook the strict str hook would let any text in.
+    if type(value) is not str or value not in set(Role):
+        raise ValueError(f"Must be one of: {', '.join(Role)}.")
+    return Role(value)
+
+
+converter.register_structure_hook(Role, _role)
+
+
+def rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+converter.register_unstructure_hook(datetime, rfc3339)
+converter.register_unstructure_hook(
+    User, make_dict_unstructure_fn(User, converter, password_hash=override(omit=True))
+)
+
+
+def _post(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "title": post.title,
+        "content": post.content,
+        "published": post.published,
+        "published_at": None if post.published_at is None else rfc3339(post.published_at),
+        "author_id": post.author.id,
+        "author": {"id": post.author.id, "name": post.author.name},
+        "created_at": rfc3339(post.created_at),
+        "updated_at": rfc3339(post.updated_at),
+    }
+
+
+converter.register_unstructure_hook(Post, _post)
+
+
+def render_page(page: Page[Any]) -> dict[str, Any]:
+    return {
+        "items": [converter.unstructure(item) for item in page.items],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or a 415/413/400 raised on the way."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+    raw = request.get_data(cache=True)  # enforces MAX_CONTENT_LENGTH (413)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def parse_body(cls: type[T]) -> T:
+    data = json_body()
+    nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}
+    if nulls:
+        raise InvalidInput(nulls)
+    return converter.structure(data, cls)
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _from_query(name: str, raw: str, kind: Any) -> Any:
+    if kind in (int, int | None):
+        if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+            raise InvalidInput.on(name, "Must be a whole number.")
+        return int(raw)
+    if kind in (bool, bool | None):
+        if raw not in ("true", "false"):
+            raise InvalidInput.on(name, "Must be true or false.")
+        return raw == "true"
+    return raw
+
+
+def parse_query(cls: type[T]) -> T:
+    """Query strings are as strict as bodies: unknown, repeated or ill-typed parameters are 400."""
+    fields = {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}  # type: ignore[arg-type]
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, raws in request.args.lists():
+        if name not in fields:
+            errors[name] = ["Unknown parameter."]
+        elif len(raws) > 1:
+            errors[name] = ["Give this parameter once."]
+        else:
+            try:
+                values[name] = _from_query(name, raws[0], fields[name])
+            except InvalidInput as error:
+                errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return converter.structure(values, cls)
+
+
+__all__ = ["ClassValidationError", "converter", "json_body", "parse_body", "parse_query"]

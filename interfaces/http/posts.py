@@ -1,0 +1,97 @@
+"""Post routes: list, write, read, replace, change and delete, with ETag preconditions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+from dependency_injector.wiring import Provide, inject
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from application.paging import PageRequest
+from application.posts import (
+    CreatePost,
+    DeletePost,
+    EditPost,
+    GetPost,
+    ListPosts,
+    NewPost,
+    PostChanges,
+    PostReplacement,
+    PostSearch,
+    Precondition,
+)
+from domain.posts import Post
+from interfaces.container import Container
+from interfaces.http.auth import current_actor, optional_actor
+from interfaces.http.converter import converter, parse_body, parse_query, render_page
+
+bp = Blueprint("posts", __name__, url_prefix="/api/v1/posts")
+
+
+@frozen(kw_only=True)
+class PostListQuery:
+    page: int = 1
+    per_page: int = 20
+    cursor: str | None = None
+    author_id: int | None = None
+    published: bool = True
+    search: str | None = None
+
+
+def render(post: Post, status: int = 200) -> Response:
+    response = jsonify(converter.unstructure(post))
+    response.status_code = status
+    response.set_etag(post.etag)
+    return response
+
+
+def if_match() -> Precondition:
+    """The ETags of If-Match; None when the header is absent."""
+    if "If-Match" not in request.headers:
+        return None
+    tags = request.if_match
+    return frozenset({"*"}) if tags.star_tag else frozenset(tags.as_set())
+
+
+@bp.get("")
+@inject
+def list_posts(list_some: ListPosts = Provide[Container.list_posts]) -> Any:
+    query = parse_query(PostListQuery)
+    search = PostSearch(author_id=query.author_id, published=query.published, search=query.search)
+    paging = PageRequest(page=query.page, per_page=query.per_page, cursor=query.cursor)
+    return render_page(list_some(optional_actor(), search, paging))
+
+
+@bp.post("")
+@inject
+def create_post(create: CreatePost = Provide[Container.create_post]) -> Any:
+    post = create(current_actor(), parse_body(NewPost))
+    response = render(post, 201)
+    response.headers["Location"] = url_for("posts.get_post", post_id=post.id)
+    return response
+
+
+@bp.get("/<id:post_id>")
+@inject
+def get_post(post_id: int, get_one: GetPost = Provide[Container.get_post]) -> Any:
+    return render(get_one(optional_actor(), post_id))
+
+
+@bp.put("/<id:post_id>")
+@inject
+def replace_post(post_id: int, edit: EditPost = Provide[Container.edit_post]) -> Any:
+    return render(edit.replace(current_actor(), post_id, parse_body(PostReplacement), if_match()))
+
+
+@bp.patch("/<id:post_id>")
+@inject
+def change_post(post_id: int, edit: EditPost = Provide[Container.edit_post]) -> Any:
+    return render(edit(current_actor(), post_id, parse_body(PostChanges), if_match()))
+
+
+@bp.delete("/<id:post_id>")
+@inject
+def delete_post(post_id: int, delete: DeletePost = Provide[Container.delete_post]) -> Any:
+    delete(current_actor(), post_id, if_match())
+    return "", 204
