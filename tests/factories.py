@@ -1,0 +1,76 @@
+"""Test data factories: valid by default, any field overridable."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.posts import Author, Post
+from domain.users import Actor, Role, User
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+PASSWORD = "Correct-Horse-9"
+_serial = itertools.count(1)
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def make_user(**overrides: Any) -> User:
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "id": None,
+        "email": f"user{n}@example.com",
+        "name": f"User {n}",
+        "password_hash": "not-a-real-hash",
+        "role": Role.USER,
+        "is_active": True,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(overrides)
+    return User(**values)
+
+
+def make_post(author: User | Author, **overrides: Any) -> Post:
+    n = next(_serial)
+    if isinstance(author, User):
+        author = Author(id=author.id or 0, name=author.name)
+    values: dict[str, Any] = {
+        "id": None,
+        "author": author,
+        "title": f"Post {n}",
+        "content": f"Content of post {n}",
+        "published": True,
+        "published_at": T0,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(overrides)
+    if not values["published"] and "published_at" not in overrides:
+        values["published_at"] = None
+    return Post(**values)
+
+
+def actor_for(user: User, session_id: str = "test-session") -> Actor:
+    assert user.id is not None
+    return Actor(id=user.id, name=user.name, role=user.role, session_id=session_id)
+
+
+def registration(**overrides: Any) -> dict[str, Any]:
+    n = next(_serial)
+    body = {"email": f"person{n}@example.com", "name": f"Person {n}", "password": PASSWORD}
+    body.update(overrides)
+    return body

@@ -1,0 +1,58 @@
+"""The repository contract runs against every adapter: in-memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+
+from infrastructure.db.migrations import AlembicMigrator
+from infrastructure.db.models import Base
+from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from infrastructure.memory import InMemoryUnitOfWork
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("sqlite") / "contract.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    AlembicMigrator(engine).upgrade()
+    engine.dispose()
+    return url
+
+
+def empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f"DELETE FROM {table.name}"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = make_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_uow(request: pytest.FixtureRequest) -> Any:
+    """A fresh, empty unit of work of each kind."""
+    if request.param == "memory":
+        return InMemoryUnitOfWork()
+    engine: Engine = request.getfixturevalue(
+        f"{'pg' if request.param == 'postgres' else 'sqlite'}_engine"
+    )
+    empty_tables(engine)
+    return SqlUnitOfWork(sessionmaker(bind=engine, expire_on_commit=False))
