@@ -3,7 +3,7 @@
 from sqlalchemy import Connection
 
 from alembic import context
-from infrastructure.db.models import Base
+from infrastructure.db.models import Base, exists_on
 from infrastructure.db.unit_of_work import make_engine
 from infrastructure.settings import Settings
 
@@ -16,6 +16,9 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=lambda item, _name, kind, reflected, _other: (
+            reflected or kind != "index" or exists_on(connection.dialect.name, item)
+        ),
     )
     with context.begin_transaction():
         context.run_migrations()

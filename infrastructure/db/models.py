@@ -103,3 +103,9 @@ class PostRow(Base):
         trigram_index("ix_posts_title_trgm", "title"),
         trigram_index("ix_posts_content_trgm", "content"),
     )
+
+
+def exists_on(dialect: str, item: object) -> bool:
+    """Whether a schema item is created on `dialect` (the trigram indexes are PostgreSQL-only)."""
+    condition = getattr(item, "_ddl_if", None)
+    return condition is None or condition.dialect in (None, dialect)

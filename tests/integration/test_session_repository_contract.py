@@ -1,0 +1,101 @@
+"""Sessions and failed-login records behave the same on every adapter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from domain.sessions import LoginSession
+from tests.factories import T0, make_user
+
+
+def add_session(uow: Any, session_id: str = "s1", **fields: Any) -> tuple[Any, LoginSession]:
+    with uow:
+        user = uow.users.add(make_user(**fields))
+        session = LoginSession(
+            id=session_id,
+            user_id=user.id,
+            refresh_token_id="r1",
+            created_at=T0,
+            expires_at=T0 + timedelta(days=30),
+        )
+        uow.sessions.add(session)
+        uow.commit()
+    return user, session
+
+
+def test_a_session_is_read_together_with_its_user(any_uow: Any) -> None:
+    user, session = add_session(any_uow)
+    with any_uow:
+        assert any_uow.sessions.get_with_user("s1") == (session, user)
+        assert any_uow.sessions.get_with_user("nope") is None
+
+
+def test_rotation_succeeds_once_for_the_current_refresh_token(any_uow: Any) -> None:
+    add_session(any_uow)
+    later = T0 + timedelta(days=31)
+    with any_uow:
+        assert any_uow.sessions.rotate("s1", "r1", "r2", later)
+        assert not any_uow.sessions.rotate("s1", "r1", "r3", later)
+        any_uow.commit()
+    with any_uow:
+        session, _ = any_uow.sessions.get_with_user("s1")
+    assert (session.refresh_token_id, session.expires_at) == ("r2", later)
+
+
+def test_a_revoked_session_cannot_rotate(any_uow: Any) -> None:
+    add_session(any_uow)
+    with any_uow:
+        any_uow.sessions.revoke("s1", T0)
+        assert not any_uow.sessions.rotate("s1", "r1", "r2", T0)
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.sessions.get_with_user("s1")[0].revoked_at == T0
+
+
+def test_revoking_all_of_a_users_sessions_can_keep_one(any_uow: Any) -> None:
+    user, _ = add_session(any_uow)
+    with any_uow:
+        for sid in ("s2", "s3"):
+            any_uow.sessions.add(
+                LoginSession(
+                    id=sid,
+                    user_id=user.id,
+                    refresh_token_id=sid,
+                    created_at=T0,
+                    expires_at=T0 + timedelta(days=1),
+                )
+            )
+        any_uow.sessions.revoke_all_for_user(user.id, T0, keep="s2")
+        any_uow.commit()
+    with any_uow:
+        revoked = {
+            sid: any_uow.sessions.get_with_user(sid)[0].is_revoked for sid in ("s1", "s2", "s3")
+        }
+    assert revoked == {"s1": True, "s2": False, "s3": True}
+
+
+def test_failed_logins_are_counted_per_email_within_the_window(any_uow: Any) -> None:
+    with any_uow:
+        for minutes in (0, 5, 20):
+            any_uow.login_attempts.add_failure("a@example.com", T0 + timedelta(minutes=minutes))
+        any_uow.login_attempts.add_failure("b@example.com", T0)
+        any_uow.commit()
+    with any_uow:
+        since = any_uow.login_attempts.failures_since("a@example.com", T0 + timedelta(minutes=5))
+    assert since == [T0 + timedelta(minutes=5), T0 + timedelta(minutes=20)]
+
+
+def test_clearing_and_pruning_forget_failures(any_uow: Any) -> None:
+    with any_uow:
+        any_uow.login_attempts.add_failure("a@example.com", T0)
+        any_uow.login_attempts.add_failure("b@example.com", T0)
+        any_uow.login_attempts.add_failure("b@example.com", T0 + timedelta(hours=1))
+        any_uow.login_attempts.clear("a@example.com")
+        any_uow.login_attempts.prune(before=T0 + timedelta(minutes=30))
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.login_attempts.failures_since("a@example.com", T0) == []
+        assert any_uow.login_attempts.failures_since("b@example.com", T0) == [
+            T0 + timedelta(hours=1)
+        ]

@@ -1,0 +1,102 @@
+"""No N+1: the number of SQL statements of a request does not depend on the size of the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+
+from infrastructure.security import Argon2PasswordHasher
+from interfaces.container import Container, settings_dict
+from interfaces.http.app import create_app
+from tests.conftest import test_settings
+from tests.factories import registration
+from tests.integration.conftest import empty_tables
+
+
+class StatementCounter:
+    def __init__(self, engine: Engine) -> None:
+        self.statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.statements.append(statement)
+
+    def during(self, action: Any) -> int:
+        self.statements.clear()
+        action()
+        return len(self.statements)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_container(
+    request: pytest.FixtureRequest, hasher: Argon2PasswordHasher
+) -> Iterator[Container]:
+    engine: Engine = request.getfixturevalue(
+        "pg_engine" if request.param == "postgres" else "sqlite_engine"
+    )
+    empty_tables(engine)
+    container = Container()
+    container.config.from_dict(settings_dict(test_settings(str(engine.url))))
+    container.engine.override(providers.Object(engine))
+    container.hasher.override(providers.Object(hasher))
+    yield container
+    container.unwire()
+    container.reset_override()
+
+
+@pytest.fixture
+def sql_client(sql_container: Container) -> FlaskClient:
+    return create_app(sql_container).test_client()
+
+
+def signed_in(client: FlaskClient) -> dict[str, str]:
+    body = registration()
+    client.post("/api/v1/users", json=body)
+    tokens = client.post("/api/v1/auth/login", json={k: body[k] for k in ("email", "password")})
+    return {"Authorization": f"Bearer {tokens.json['access_token']}"}  # type: ignore[index]
+
+
+def test_a_page_of_100_posts_costs_as_many_statements_as_a_page_of_1(
+    sql_client: FlaskClient, sql_container: Container
+) -> None:
+    for _ in range(5):  # several authors, so a per-author query would show
+        headers = signed_in(sql_client)
+        for n in range(25):
+            body = {"title": f"t{n}", "content": "c", "published": True}
+            assert sql_client.post("/api/v1/posts", json=body, headers=headers).status_code == 201
+    counter = StatementCounter(sql_container.engine())
+    one = counter.during(lambda: sql_client.get("/api/v1/posts?per_page=1"))
+    hundred = counter.during(lambda: sql_client.get("/api/v1/posts?per_page=100"))
+    assert one == hundred
+    assert hundred <= 2  # the page with its authors, and the total
+
+
+def test_authenticating_a_request_is_one_round_trip(
+    sql_client: FlaskClient, sql_container: Container
+) -> None:
+    token = signed_in(sql_client)["Authorization"].removeprefix("Bearer ")
+    counter = StatementCounter(sql_container.engine())
+    assert counter.during(lambda: sql_container.authenticate()(token)) == 1
+
+
+def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(
+    sql_client: FlaskClient, sql_container: Container
+) -> None:
+    from application.users import Registration
+    from domain.users import Role
+
+    admin = registration()
+    sql_container.register_user()(Registration(**admin), role=Role.ADMIN)
+    for _ in range(30):
+        sql_client.post("/api/v1/users", json=registration())
+    login = sql_client.post("/api/v1/auth/login", json={k: admin[k] for k in ("email", "password")})
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}  # type: ignore[index]
+    counter = StatementCounter(sql_container.engine())
+    one = counter.during(lambda: sql_client.get("/api/v1/users?per_page=1", headers=headers))
+    many = counter.during(lambda: sql_client.get("/api/v1/users?per_page=100", headers=headers))
+    assert one == many
