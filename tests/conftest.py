@@ -63,6 +63,9 @@ def test_settings(database_url: str = "sqlite://") -> Settings:
     )
 
 
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture
 def container(
     uow: InMemoryUnitOfWork, clock: FixedClock, hasher: Argon2PasswordHasher
