@@ -61,8 +61,8 @@ class PostRepository(Protocol):
     def get(self, post_id: int) -> Post | None:
         """The post with its author's name, in one statement."""
 
-    def update(self, post: Post, expected_version: int) -> bool:
-        """Compare-and-set: write only if the stored version is still `expected_version`."""
+    def update(self, post: Post, previous: Post) -> bool:
+        """Compare-and-set: write `post` only if the stored one is still at `previous.version`."""
 
     def remove(self, post_id: int) -> None: ...
 

@@ -151,7 +151,7 @@ class EditPost:
             )
             if edited is post:
                 return post
-            if not uow.posts.update(edited, expected_version=post.version):
+            if not uow.posts.update(edited, previous=post):
                 raise StaleVersion()
             uow.commit()
         return edited

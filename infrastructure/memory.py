@@ -116,9 +116,9 @@ class InMemoryPostRepository:
         post = self._store.posts.get(post_id)
         return None if post is None else self._with_author(post)
 
-    def update(self, post: Post, expected_version: int) -> bool:
+    def update(self, post: Post, previous: Post) -> bool:
         current = self._store.posts.get(post.id)  # type: ignore[arg-type]
-        if current is None or current.version != expected_version:
+        if current is None or current.version != previous.version:
             return False
         self._store.posts[post.id] = post  # type: ignore[index]
         return True

@@ -105,6 +105,27 @@ class PostRow(Base):
     )
 
 
+class PostTotalRow(Base):
+    """Exact post totals by state, kept by the repository so a list never counts a big table."""
+
+    __tablename__ = "post_totals"
+
+    published: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    posts: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuthorPostCountRow(Base):
+    """Exact post counts per author and state, for the author filter."""
+
+    __tablename__ = "author_post_counts"
+
+    author_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    published: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    posts: Mapped[int] = mapped_column(Integer)
+
+
 def exists_on(dialect: str, item: object) -> bool:
     """Whether a schema item is created on `dialect` (the trigram indexes are PostgreSQL-only)."""
     condition = getattr(item, "_ddl_if", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -20,6 +21,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from application.paging import Window
@@ -36,7 +38,16 @@ from infrastructure.db.mapping import (
     user_values,
     utc,
 )
-from infrastructure.db.models import Id, LoginAttemptRow, PostRow, SessionRow, Timestamp, UserRow
+from infrastructure.db.models import (
+    AuthorPostCountRow,
+    Id,
+    LoginAttemptRow,
+    PostRow,
+    PostTotalRow,
+    SessionRow,
+    Timestamp,
+    UserRow,
+)
 
 BATCH = 5000
 
@@ -97,7 +108,14 @@ class SqlUserRepository:
         )
 
     def remove(self, user_id: int) -> None:
-        # Posts and sessions go by ON DELETE CASCADE.
+        # Posts, sessions and per-author counts go by ON DELETE CASCADE; the totals by hand.
+        counts = self._session.execute(
+            select(AuthorPostCountRow.published, AuthorPostCountRow.posts).where(
+                AuthorPostCountRow.author_id == user_id
+            )
+        ).all()
+        totals = Counter({(user_id, published): -posts for published, posts in counts})
+        adjust_post_counts(self._session, totals)
         self._session.execute(delete(UserRow).where(UserRow.id == user_id))
 
     def lock_active_admin_ids(self) -> list[int]:
@@ -131,34 +149,54 @@ class SqlPostRepository:
         row = PostRow(**post_values(post))
         self._session.add(row)
         self._session.flush()
+        adjust_post_counts(self._session, Counter({(post.author.id, post.published): 1}))
         return post_from_row(row, post.author.name)
 
     def add_many(self, posts: Iterable[Post]) -> None:
         for chunk in batched(posts, BATCH):
             self._session.execute(insert(PostRow), [post_values(p) for p in chunk])
+            adjust_post_counts(self._session, Counter((p.author.id, p.published) for p in chunk))
 
     def get(self, post_id: int) -> Post | None:
         stmt = self._with_author().where(PostRow.id == post_id)
         found = self._session.execute(stmt).first()
         return None if found is None else post_from_row(found[0], found[1])
 
-    def update(self, post: Post, expected_version: int) -> bool:
+    def update(self, post: Post, previous: Post) -> bool:
         stmt = (
             update(PostRow)
-            .where(PostRow.id == post.id, PostRow.version == expected_version)
+            .where(PostRow.id == post.id, PostRow.version == previous.version)
             .values(**post_values(post))
         )
-        return self._session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        if self._session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        if post.published != previous.published:
+            author = post.author.id
+            moved = Counter({(author, post.published): 1, (author, previous.published): -1})
+            adjust_post_counts(self._session, moved)
+        return True
 
     def remove(self, post_id: int) -> None:
-        self._session.execute(delete(PostRow).where(PostRow.id == post_id))
+        stmt = delete(PostRow).where(PostRow.id == post_id)
+        gone = self._session.execute(stmt.returning(PostRow.author_id, PostRow.published)).all()
+        adjust_post_counts(self._session, Counter({(a, p): -1 for a, p in gone}))
 
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
         stmt = newest_first(self._filtered(self._with_author(), filters), PostRow, window)
         return [post_from_row(row, name) for row, name in self._session.execute(stmt)]
 
     def count(self, filters: PostFilter) -> int:
-        return self._session.scalar(self._filtered(select(func.count(PostRow.id)), filters)) or 0
+        """A counter lookup unless the filter has a search, which must really count."""
+        if filters.search:
+            stmt = self._filtered(select(func.count(PostRow.id)), filters)
+        elif filters.author_id is None:
+            stmt = select(PostTotalRow.posts).where(PostTotalRow.published == filters.published)
+        else:
+            stmt = select(AuthorPostCountRow.posts).where(
+                AuthorPostCountRow.author_id == filters.author_id,
+                AuthorPostCountRow.published == filters.published,
+            )
+        return self._session.scalar(stmt) or 0
 
     @staticmethod
     def _with_author() -> Select[Any]:
@@ -170,13 +208,40 @@ class SqlPostRepository:
         if filters.author_id is not None:
             stmt = stmt.where(PostRow.author_id == filters.author_id)
         if filters.search:
-            stmt = stmt.where(
-                or_(
-                    contains(PostRow.title, filters.search),
-                    contains(PostRow.content, filters.search),
-                )
-            )
+            text = filters.search
+            stmt = stmt.where(or_(contains(PostRow.title, text), contains(PostRow.content, text)))
         return stmt
+
+
+def adjust_post_counts(session: Session, deltas: Counter[tuple[int, bool]]) -> None:
+    """Move the counters in one fixed order (totals, then authors) so writers never deadlock."""
+    totals: Counter[bool] = Counter()
+    for (_, published), delta in deltas.items():
+        totals[published] += delta
+    _add_to(
+        session,
+        PostTotalRow,
+        ["published"],
+        [{"published": p, "posts": d} for p, d in sorted(totals.items()) if d],
+    )
+    _add_to(
+        session,
+        AuthorPostCountRow,
+        ["author_id", "published"],
+        [{"author_id": a, "published": p, "posts": d} for (a, p), d in sorted(deltas.items()) if d],
+    )
+
+
+def _add_to(session: Session, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """Upsert: add each row's `posts` to the counter with its key, creating it if missing."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=keys, set_={"posts": table.posts + upsert.excluded.posts}
+    )
+    session.execute(stmt, rows)
 
 
 class SqlSessionRepository:

@@ -49,10 +49,10 @@ def test_update_is_a_compare_and_set_on_the_version(any_uow: Any) -> None:
     [post] = add_posts(any_uow, author, 1)
     edited = post.edit(title="New", content=None, published=None, now=T0 + timedelta(minutes=1))
     with any_uow:
-        assert any_uow.posts.update(edited, expected_version=1)
+        assert any_uow.posts.update(edited, previous=post)
         any_uow.commit()
     with any_uow:
-        assert not any_uow.posts.update(edited, expected_version=1)  # stale now
+        assert not any_uow.posts.update(edited, previous=post)  # stale now
         assert any_uow.posts.get(post.id).title == "New"
 
 
@@ -169,3 +169,29 @@ def test_a_cursor_walk_over_equal_timestamps_returns_every_post_once_in_order(
             after = Cursor.after(page[-1])
     assert len(seen) == 250
     assert seen == sorted(seen, reverse=True)
+
+
+def test_counts_follow_publishing_removal_and_author_deletion(any_uow: Any) -> None:
+    ann, bob = add_author(any_uow), add_author(any_uow)
+    [draft, *_] = add_posts(any_uow, ann, 3, published=False)
+    [gone, *_] = add_posts(any_uow, ann, 2)
+    with any_uow:
+        any_uow.posts.add_many(make_post(bob) for _ in range(4))
+        published = draft.edit(title=None, content=None, published=True, now=T0)
+        assert any_uow.posts.update(published, previous=draft)
+        any_uow.posts.remove(gone.id)
+        any_uow.commit()
+
+    def counts() -> tuple[int, ...]:
+        with any_uow:
+            return tuple(
+                any_uow.posts.count(PostFilter(published=state, author_id=author))
+                for state in (True, False)
+                for author in (None, ann.id, bob.id)
+            )
+
+    assert counts() == (6, 2, 4, 2, 2, 0)
+    with any_uow:
+        any_uow.users.remove(bob.id)
+        any_uow.commit()
+    assert counts() == (2, 2, 0, 2, 2, 0)
