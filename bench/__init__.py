@@ -1,0 +1,1 @@
+"""Quill under gunicorn on PostgreSQL against a bare Flask ceiling, driven by wrk."""

@@ -1,0 +1,111 @@
+"""The throwaway database: made, migrated and loaded through Quill's own CLI, then dropped."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+
+from application.paging import Cursor
+from sqlalchemy import Engine, create_engine, make_url, text
+
+from bench.config import ROOT, Options
+
+QUILL = str(Path(sys.executable).with_name("quill"))
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """What gunicorn and the CLI run with: production settings, long-lived access tokens."""
+    return {
+        **os.environ,
+        "APP_ENV": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "ACCESS_TOKEN_TTL": "86400",  # a full run outlasts the default 15 minutes
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def quill(env: dict[str, str], *args: str) -> float:
+    """Run the `quill` CLI; seconds it took. Its progress bar goes nowhere."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [QUILL, *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"quill {' '.join(args)} failed: {done.stderr.strip()[-2000:]}")
+    return time.perf_counter() - start
+
+
+def _admin(server: str) -> Engine:
+    return create_engine(server, isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def throwaway(options: Options, timings: dict[str, float]) -> Iterator[str]:
+    """The URL of the database to measure: reused as it is, or made now and dropped afterwards."""
+    base = make_url(options.server)
+    if options.database:
+        yield base.set(database=options.database).render_as_string(hide_password=False)
+        return
+    name = f"quill_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = _admin(options.server)
+    start = time.perf_counter()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    timings["create database"] = time.perf_counter() - start
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        if options.keep:
+            print(f"kept database {name} (reuse it with --database {name})", flush=True)
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def load(options: Options, env: dict[str, str], timings: dict[str, float]) -> None:
+    """Migrate, bulk-load through `quill seed`, then ANALYZE as autovacuum would soon do."""
+    timings["migrate (quill db upgrade)"] = quill(env, "db", "upgrade")
+    users, posts = str(options.users), str(options.posts)
+    timings["seed (quill seed --users --posts)"] = quill(
+        env, "seed", "--users", users, "--posts", posts
+    )
+    engine = create_engine(env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    start = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    timings["vacuum analyze"] = time.perf_counter() - start
+    engine.dispose()
+
+
+def probe(database_url: str) -> dict[str, object]:
+    """What the scenarios need from the data: counts, a published post, a deep cursor."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        users = connection.scalar(text("SELECT count(*) FROM users"))
+        posts = connection.scalar(text("SELECT count(*) FROM posts"))
+        post_id = connection.scalar(
+            text("SELECT id FROM posts WHERE published ORDER BY id OFFSET :n LIMIT 1"),
+            {"n": int((posts or 0) * 0.45)},
+        )
+        # A row 41 from the end of newest-first order: the page after it is full, and deep.
+        deep = connection.execute(
+            text(
+                "SELECT created_at, id FROM posts WHERE published "
+                "ORDER BY created_at, id OFFSET 40 LIMIT 1"
+            )
+        ).first()
+    engine.dispose()
+    if post_id is None or deep is None:
+        raise RuntimeError("the database holds too few published posts to measure")
+    cursor = Cursor(created_at=deep[0].astimezone(UTC), id=deep[1]).encode()
+    return {"users": users, "posts": posts, "post_id": post_id, "deep_cursor": cursor}

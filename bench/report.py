@@ -1,0 +1,101 @@
+"""Medians over rounds, the table, the issue's targets, and the files in bench/results/."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+# Ratio targets of issue 6 (Quill ÷ ceiling requests per second); shown, never asserted.
+RPS_TARGETS = {"S1": 0.40, "S2": 0.30, "S3": 0.40, "S4": 0.25}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(rounds: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    """Per scenario: medians of each target's numbers and of the ratio within each round."""
+    table = {}
+    for key in keys:
+        rows = [r[key] for r in rounds if key in r]
+        table[key] = {
+            target: {
+                metric: median([row[target][metric] for row in rows])
+                for metric in ("rps", "p50_ms", "p99_ms")
+            }
+            for target in ("quill", "ceiling")
+        }
+        table[key]["ratio"] = median([row["quill"]["rps"] / row["ceiling"]["rps"] for row in rows])
+        table[key]["errors"] = sum(
+            row[t]["errors"] + row[t]["bad_status"] for row in rows for t in ("quill", "ceiling")
+        )
+    return table
+
+
+def checks(table: dict[str, Any], rounds: list[dict[str, Any]], rss: list[float]) -> list[str]:
+    lines = [
+        f"{key} Quill/ceiling req/s {table[key]['ratio']:.2f} (target >= {goal:.2f}): "
+        + ("met" if table[key]["ratio"] >= goal else "NOT met")
+        for key, goal in RPS_TARGETS.items()
+    ]
+    login = median([r["S5"]["quill"]["rps"] / r["argon2_rate"] for r in rounds])
+    argon = median([r["argon2_rate"] for r in rounds])
+    lines.append(
+        f"S5 login req/s / argon2 verify loop ({argon:.1f}/s) {login:.2f} (target >= 0.80): "
+        + ("met" if login >= 0.80 else "NOT met")
+    )
+    for key, base, goal in (("S6", "S6-base", 3.0), ("S7", "S2", 1.5)):
+        ratio = median([r[key]["quill"]["p50_ms"] / r[base]["quill"]["p50_ms"] for r in rounds])
+        lines.append(
+            f"{key} p50 / {base} p50 {ratio:.2f} (target <= {goal}): "
+            + ("met" if ratio <= goal else "NOT met")
+        )
+    worst = max(rss, default=0.0)
+    lines.append(
+        f"gunicorn worker RSS after the run: {', '.join(f'{x:.0f}' for x in rss)} MB "
+        f"(target < 100 each): " + ("met" if worst < 100 else "NOT met")
+    )
+    return lines
+
+
+def render(result: dict[str, Any]) -> str:
+    head = (
+        "| scenario | Quill req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    lines = [head]
+    for key, row in result["table"].items():
+        q, c = row["quill"], row["ceiling"]
+        lines.append(
+            f"| {key} {result['labels'][key]} | {q['rps']:.0f} | {q['p50_ms']:.2f} | "
+            f"{q['p99_ms']:.2f} | {c['rps']:.0f} | {c['p50_ms']:.2f} | {c['p99_ms']:.2f} | "
+            f"{row['ratio']:.2f} |"
+        )
+    parts = [_preamble(result), "\n".join(lines), "Against the issue's targets:"]
+    parts.append("\n".join(f"- {line}" for line in result["checks"]))
+    parts.append("Data load and set-up (seconds):")
+    parts.append("\n".join(f"- {k}: {v:.1f}" for k, v in result["timings"].items()))
+    return "\n\n".join(parts) + "\n"
+
+
+def _preamble(result: dict[str, Any]) -> str:
+    o = result["options"]
+    return (
+        f"# Quill benchmark, {result['mode']} mode, {result['started']}\n\n"
+        f"{result['data']['users']} users, {result['data']['posts']} posts; "
+        f"{o['workers']} gunicorn workers each ({result['worker_model']}), app {result['app']}; "
+        f"wrk -t1 -c{o['connections']}, {o['duration']} s per scenario and target, "
+        f"{o['rounds']} round(s), targets alternated, medians shown; ratio = median over rounds "
+        f"of Quill ÷ ceiling req/s in the same round. {result['machine']}"
+    )
+
+
+def write(result: dict[str, Any], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{result['mode']}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str))
+    stem.with_suffix(".md").write_text(render(result))
+    return stem.with_suffix(".md")

@@ -1,0 +1,121 @@
+"""`python -m bench`: load, start Quill and the ceiling, drive both with wrk, report medians."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from attrs import asdict
+
+from bench import load
+from bench.argon2_loop import verify_rate
+from bench.config import Options, parse
+from bench.database import load as load_data
+from bench.database import probe, production_env, throwaway
+from bench.report import checks, render, summarise, write
+from bench.scenarios import Scenario, accounts, build, capture, default_search
+from bench.servers import CEILING_CONF, Server, gunicorn, quill_app, quill_conf, worker_model
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def measure(
+    options: Options, scenarios: list[Scenario], servers: list[Server], env: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Every scenario on both targets, one after the other, the order swapped each round."""
+    folder = options.out / "lua"
+    folder.mkdir(parents=True, exist_ok=True)
+    scripts = {s.key: load.lua_script(s, folder) for s in scenarios}
+    rounds = []
+    for number in range(options.rounds):
+        order = servers if number % 2 == 0 else servers[::-1]
+        row: dict[str, Any] = {}
+        for s in scenarios:
+            row[s.key] = {}
+            for server in order:
+                url, conns = server.url + s.path, s.connections or options.connections
+                if number == 0 and options.warmup:
+                    load.run(url, scripts[s.key], options.warmup, conns)
+                got = load.run(url, scripts[s.key], options.duration, conns)
+                row[s.key][server.name] = got.as_dict()
+                say(f"round {number + 1} {s.key:8} {server.name:8} {got.rps:8.1f} req/s "
+                    f"p50 {got.p50_ms:7.2f} ms p99 {got.p99_ms:7.2f} ms")  # fmt: skip
+            if s.key == "S5":
+                row["argon2_rate"] = verify_rate(env, options.workers, options.duration)
+                say(f"round {number + 1} argon2 verify loop {row['argon2_rate']:.1f}/s")
+        rounds.append(row)
+    return rounds
+
+
+def serve_and_measure(options: Options, url: str, timings: dict[str, float]) -> dict[str, Any]:
+    env = production_env(url)
+    if not options.database:
+        say(f"loading {options.users} users and {options.posts} posts through `quill seed` ...")
+        load_data(options, env, timings)
+        say(", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
+    found = probe(url)
+    options.out.mkdir(parents=True, exist_ok=True)
+    logs = options.out / "logs"
+    logs.mkdir(exist_ok=True)
+    with gunicorn(
+        "quill", quill_app(), quill_conf(), options.workers, env, logs / "quill.log"
+    ) as q:
+        who = accounts(q.url, env)
+        scenarios = build(found, who, options.search or default_search(options.users))
+        bodies_file = logs / "ceiling_bodies.json"
+        bodies_file.write_text(json.dumps(capture(q.url, scenarios)))
+        ceiling_env = {**os.environ, "BENCH_CEILING_BODIES": str(bodies_file)}
+        app, log = "bench.ceiling:create_app()", logs / "ceiling.log"
+        with gunicorn("ceiling", app, CEILING_CONF, options.workers, ceiling_env, log) as c:
+            if options.profile:
+                from bench.profile import profile
+
+                profile(options, scenarios, q)
+                return {}
+            rounds = measure(options, scenarios, [q, c], env)
+            rss = q.worker_rss_mb()
+    return {
+        "found": found,
+        "rounds": rounds,
+        "rss": rss,
+        "labels": {s.key: s.label for s in scenarios},
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    options = parse(argv)
+    load.wrk_path()  # fail at once, with the install hint, when wrk is missing
+    started, timings = time.strftime("%Y-%m-%d %H:%M:%S"), {}
+    with throwaway(options, timings) as url:
+        measured = serve_and_measure(options, url, timings)
+    if options.profile:
+        return {}
+    rounds, keys = measured["rounds"], list(measured["labels"])
+    table = summarise(rounds, keys)
+    wrong = [key for key, row in table.items() if row["errors"]]
+    result = {
+        "mode": options.mode,
+        "started": started,
+        "options": {**asdict(options), "out": str(options.out)},
+        "app": quill_app(),
+        "worker_model": " ".join(worker_model()),
+        "machine": f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}.",
+        "data": measured["found"],
+        "timings": timings,
+        "labels": measured["labels"],
+        "table": table,
+        "rounds": rounds,
+        "worker_rss_mb": measured["rss"],
+        "checks": checks(table, rounds, measured["rss"]),
+    }
+    path = write(result, options.out)
+    print(render(result))
+    say(f"written to {path} and {path.with_suffix('.json')}")
+    if wrong:  # a run that measured error answers or dropped connections measured nothing
+        sys.exit(f"errors under load in {', '.join(wrong)}: see {path.with_suffix('.json')}")
+    return result

@@ -1,0 +1,104 @@
+"""The scenarios, the accounts they act as, and Quill's answers that the ceiling replays."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from attrs import frozen
+
+from bench.database import quill
+
+PASSWORD = "Bench-Pass-12345"
+CONTENT = " ".join(["A benchmark post, written by wrk through Quill's own use case."] * 8)
+
+
+@frozen(kw_only=True)
+class Scenario:
+    key: str
+    label: str
+    method: str
+    path: str
+    token: str | None = None
+    body: dict[str, Any] | None = None
+    status: int = 200
+    connections: int | None = None  # None: the run's default
+
+
+def call(base: str, scenario: Scenario) -> tuple[int, bytes]:
+    data = None if scenario.body is None else json.dumps(scenario.body).encode()
+    headers = {"Content-Type": "application/json"} if data else {}
+    if scenario.token:
+        headers["Authorization"] = f"Bearer {scenario.token}"
+    request = urllib.request.Request(
+        base + scenario.path, data=data, headers=headers, method=scenario.method
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read()
+
+
+def _post(base: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    _, raw = call(base, Scenario(key="", label="", method="POST", path=path, body=body))
+    result: dict[str, Any] = json.loads(raw)
+    return result
+
+
+def accounts(base: str, env: dict[str, str]) -> dict[str, Any]:
+    """A user registered over HTTP and an admin made by `quill create-admin`, both logged in."""
+    tag = secrets.token_hex(4)
+    user = {"email": f"bench-{tag}@bench.example", "name": "Bench User", "password": PASSWORD}
+    _post(base, "/api/v1/users", user)
+    admin = {"email": f"admin-{tag}@bench.example", "name": "Bench Admin", "password": PASSWORD}
+    quill(env, "create-admin", *(f"--{k}={v}" for k, v in admin.items()))
+    login = {key: user[key] for key in ("email", "password")}
+    return {
+        "login": login,
+        "user_token": _post(base, "/api/v1/auth/login", login)["access_token"],
+        "admin_token": _post(
+            base, "/api/v1/auth/login", {"email": admin["email"], "password": PASSWORD}
+        )["access_token"],
+    }
+
+
+def default_search(users: int) -> str:
+    """An e-mail fragment that picks out a handful of the seeded users (user{i}-{run}@...)."""
+    return f"user{max(users // 3, 1)}-"
+
+
+def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scenario]:
+    user, admin = who["user_token"], who["admin_token"]
+    query = urllib.parse.urlencode({"per_page": 20, "search": search})
+    deep = urllib.parse.urlencode({"per_page": 20, "cursor": found["deep_cursor"]})
+    new_post = {"title": "Benchmark post", "content": CONTENT, "published": True}
+    return [
+        Scenario(key="S1", label="GET /posts/<id>, Bearer", method="GET",
+                 path=f"/api/v1/posts/{found['post_id']}", token=user),
+        Scenario(key="S2", label="GET /posts?per_page=20 (= S7 first page)", method="GET",
+                 path="/api/v1/posts?per_page=20"),
+        Scenario(key="S3", label="GET /users/me", method="GET", path="/api/v1/users/me",
+                 token=user),
+        Scenario(key="S4", label="POST /posts", method="POST", path="/api/v1/posts",
+                 token=user, body=new_post, status=201),
+        Scenario(key="S5", label="POST /auth/login (argon2)", method="POST",
+                 path="/api/v1/auth/login", body=who["login"]),
+        Scenario(key="S6-base", label="GET /users?per_page=20 (admin)", method="GET",
+                 path="/api/v1/users?per_page=20", token=admin),
+        Scenario(key="S6", label=f"GET /users?search={search} (admin)", method="GET",
+                 path=f"/api/v1/users?{query}", token=admin),
+        Scenario(key="S7", label="GET /posts?cursor=<deep> (per_page=20)", method="GET",
+                 path=f"/api/v1/posts?{deep}"),
+    ]  # fmt: skip
+
+
+def capture(base: str, scenarios: list[Scenario]) -> dict[str, Any]:
+    """Each scenario once against Quill: checks it answers as expected, keeps the body."""
+    bodies: dict[str, Any] = {}
+    for scenario in scenarios:
+        status, raw = call(base, scenario)
+        if status != scenario.status:
+            raise RuntimeError(f"{scenario.key}: Quill answered {status}, not {scenario.status}")
+        bodies[scenario.key] = json.loads(raw)
+    return bodies

@@ -1,0 +1,98 @@
+"""Quill and the ceiling under gunicorn, side by side, with the same workers and worker class."""
+
+from __future__ import annotations
+
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+from attrs import frozen
+
+from bench.config import ROOT
+
+QUILL_CONF = ROOT / "gunicorn.conf.py"
+CEILING_CONF = ROOT / "bench" / "gunicorn_ceiling_conf.py"
+
+
+@frozen(kw_only=True)
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def worker_rss_mb(self) -> list[float]:
+        children = psutil.Process(self.process.pid).children()
+        return sorted(round(child.memory_info().rss / 2**20, 1) for child in children)
+
+    def worker_pids(self) -> list[int]:
+        return [child.pid for child in psutil.Process(self.process.pid).children()]
+
+
+def quill_app() -> str:
+    """The production WSGI module when there is one, else the application factory."""
+    if (ROOT / "interfaces" / "http" / "wsgi.py").exists():
+        return "interfaces.http.wsgi:app"
+    return "interfaces.http.app:create_app()"
+
+
+def worker_model() -> list[str]:
+    """Quill's own gunicorn.conf.py decides the worker class and threads; the ceiling copies it."""
+    conf = runpy.run_path(str(QUILL_CONF)) if QUILL_CONF.exists() else {}
+    return [
+        f"--worker-class={conf.get('worker_class', 'sync')}",
+        f"--threads={conf.get('threads', 1)}",
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in 60 s")
+
+
+@contextmanager
+def gunicorn(
+    name: str, app: str, conf: Path, workers: int, env: dict[str, str], log: Path
+) -> Iterator[Server]:
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", f"--config={conf}", *worker_model()]
+    command += [f"--bind=127.0.0.1:{port}", f"--workers={workers}", "--log-level=warning", app]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process)
+    try:
+        _wait_ready(server.url, process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def quill_conf() -> Path:
+    return QUILL_CONF if QUILL_CONF.exists() else CEILING_CONF
