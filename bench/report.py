@@ -89,7 +89,7 @@ def _preamble(result: dict[str, Any]) -> str:
         f"{o['workers']} gunicorn workers each ({result['worker_model']}), app {result['app']}; "
         f"wrk -t1 -c{o['connections']}, {o['duration']} s per scenario and target, "
         f"{o['rounds']} round(s), targets alternated, medians shown; ratio = median over rounds "
-        f"of Quill ÷ ceiling req/s in the same round. {result['machine']}"
+        f"of Quill ÷ ceiling req/s in the same round. {result['machine']} Code: {result['code']}."
     )
 
 

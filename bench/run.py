@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -18,6 +19,13 @@ from bench.database import probe, production_env, throwaway
 from bench.report import checks, render, summarise, write
 from bench.scenarios import Scenario, accounts, build, capture, default_search
 from bench.servers import CEILING_CONF, Server, gunicorn, quill_app, quill_conf, worker_model
+
+
+def code_version() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
+    return head.stdout.strip() + (" (work tree modified)" if dirty.stdout.strip() else "")
 
 
 def say(text: str) -> None:
@@ -105,6 +113,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "app": quill_app(),
         "worker_model": " ".join(worker_model()),
         "machine": f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}.",
+        "code": code_version(),
         "data": measured["found"],
         "timings": timings,
         "labels": measured["labels"],
