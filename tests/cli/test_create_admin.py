@@ -1,0 +1,118 @@
+"""`quill create-admin`: options for scripts, prompts for people, the same rules as HTTP."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from infrastructure.memory import InMemoryUnitOfWork
+from tests.cli.expect import one_line_error
+
+EMAIL = "root@quill.example"
+PASSWORD = "Admin-Secret-42"
+
+
+def test_create_admin_with_options_creates_an_admin_who_can_log_in_over_http(quill, log_in):
+    result = quill("create-admin", "--email", EMAIL, "--name", "Root", "--password", PASSWORD)
+
+    assert result.exit_code == 0, result.output
+    assert EMAIL in result.stdout
+    response = log_in(EMAIL, PASSWORD)
+    assert response.status_code == 200, response.json
+    assert response.json["user"]["role"] == "admin"
+    assert response.json["user"]["name"] == "Root"
+
+
+def test_the_created_admin_may_use_admin_routes(quill, log_in, client: FlaskClient):
+    quill("create-admin", "--email", EMAIL, "--name", "Root", "--password", PASSWORD)
+    token = log_in(EMAIL, PASSWORD).json["access_token"]
+
+    response = client.get("/api/v1/users", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200, response.json
+
+
+def test_create_admin_prompts_for_everything_and_creates_the_admin(quill, log_in):
+    result = quill("create-admin", input=f"{EMAIL}\nRoot\n{PASSWORD}\n{PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    for prompt in ("Email:", "Name:", "Password:", "Repeat for confirmation:"):
+        assert prompt in result.output
+    assert log_in(EMAIL, PASSWORD).json["user"]["role"] == "admin"
+
+
+def test_the_prompted_password_is_not_echoed(quill):
+    result = quill("create-admin", input=f"{EMAIL}\nRoot\n{PASSWORD}\n{PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert EMAIL in result.output  # visible prompts echo their input...
+    assert PASSWORD not in result.output  # ...the hidden one does not
+
+
+def test_a_mismatched_confirmation_prompts_for_the_password_again(quill, log_in):
+    typed = f"{EMAIL}\nRoot\nFirst-Try-111\nTypo-Try-111\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = quill("create-admin", input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output
+    assert result.output.count("Repeat for confirmation:") == 2
+    assert log_in(EMAIL, PASSWORD).status_code == 200
+    assert log_in(EMAIL, "First-Try-111").status_code == 401
+
+
+def test_a_password_breaking_the_policy_is_one_line_on_stderr(quill, uow: InMemoryUnitOfWork):
+    result = quill("create-admin", "--email", EMAIL, "--name", "Root", "--password", "short")
+
+    line = one_line_error(result)
+    assert "password" in line.lower()
+    assert result.stdout == ""
+    assert uow.store.users == {}
+
+
+def test_a_prompted_password_breaking_the_policy_is_one_line_on_stderr(quill, uow):
+    result = quill("create-admin", input=f"{EMAIL}\nRoot\nalllowercase\nalllowercase\n")
+
+    line = one_line_error(result)
+    assert "upper-case" in line
+    assert uow.store.users == {}
+
+
+def test_an_invalid_email_is_one_line_naming_the_field(quill, uow):
+    result = quill(
+        "create-admin", "--email", "not-an-email", "--name", "Root", "--password", PASSWORD
+    )
+
+    line = one_line_error(result)
+    assert "email" in line.lower()
+    assert uow.store.users == {}
+
+
+def test_a_taken_email_is_a_clear_error_whatever_its_case(quill, client: FlaskClient):
+    body = {"email": EMAIL, "name": "Plain User", "password": PASSWORD}
+    assert client.post("/api/v1/users", json=body).status_code == 201
+
+    result = quill(
+        "create-admin", "--email", EMAIL.upper(), "--name", "Root", "--password", PASSWORD
+    )
+
+    line = one_line_error(result)
+    assert "already registered" in line
+
+
+def test_a_taken_email_leaves_the_existing_account_as_it_was(quill, auth, client: FlaskClient):
+    user = auth()
+
+    quill("create-admin", "--email", user.user["email"], "--name", "Root", "--password", PASSWORD)
+
+    me = client.get("/api/v1/users/me", headers=user.headers).json
+    assert me["role"] == "user"
+    assert me["name"] == user.user["name"]
+
+
+def test_create_admin_stores_the_email_lower_cased(quill, log_in):
+    result = quill(
+        "create-admin", "--email", "Root@Quill.Example", "--name", "Root", "--password", PASSWORD
+    )
+
+    assert result.exit_code == 0, result.output
+    assert log_in(EMAIL, PASSWORD).json["user"]["email"] == EMAIL

@@ -1,0 +1,83 @@
+"""The installed `quill` entry point, run as a process: settings and database failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.expect import process_one_line_error
+
+SECRET = "s3cret-value-of-more-than-32-characters"
+PG_PASSWORD = "hunter2-pw"
+UNREACHABLE_PG = f"postgresql+psycopg://quill:{PG_PASSWORD}@127.0.0.1:1/quill"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path}/q.db"
+
+
+def test_quill_help_lists_the_commands(quill_process, sqlite_url):
+    done = quill_process("--help", DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 0, done.stderr
+    commands = done.stdout.split("Commands:")[1].split()
+    assert {"create-admin", "db", "seed", "serve", "users"} <= set(commands)
+
+
+def test_production_without_secrets_is_one_line_naming_the_missing_one(quill_process, sqlite_url):
+    done = quill_process("users", "list", APP_ENV="production", DATABASE_URL=sqlite_url)
+
+    assert done.returncode != 0
+    assert "SECRET_KEY" in process_one_line_error(done.stderr)
+    assert done.stdout == ""
+
+
+def test_production_without_a_database_url_is_one_line_naming_it(quill_process):
+    done = quill_process(
+        "db", "current", APP_ENV="production", SECRET_KEY=SECRET, JWT_SECRET_KEY=SECRET
+    )
+
+    assert done.returncode != 0
+    assert "DATABASE_URL" in process_one_line_error(done.stderr)
+
+
+def test_an_unparsable_database_url_is_one_line_without_a_traceback(quill_process):
+    done = quill_process("db", "current", DATABASE_URL="not-a-url")
+
+    assert done.returncode != 0
+    assert process_one_line_error(done.stderr).startswith("Error:")
+
+
+def test_an_unknown_database_dialect_is_one_line_without_a_traceback(quill_process):
+    done = quill_process("users", "list", DATABASE_URL="nosuchdb://host/db")
+
+    assert done.returncode != 0
+    assert process_one_line_error(done.stderr).startswith("Error:")
+
+
+def test_an_unreachable_database_is_one_line_without_a_traceback(quill_process):
+    done = quill_process("users", "list", DATABASE_URL=UNREACHABLE_PG)
+
+    assert done.returncode != 0
+    assert process_one_line_error(done.stderr).startswith("Error:")
+
+
+def test_an_unreachable_database_error_never_shows_its_password(quill_process):
+    done = quill_process("db", "current", DATABASE_URL=UNREACHABLE_PG)
+
+    assert done.returncode != 0
+    assert PG_PASSWORD not in process_one_line_error(done.stderr)
+
+
+def test_a_database_file_that_cannot_be_opened_is_one_line_without_a_traceback(quill_process):
+    done = quill_process("db", "upgrade", DATABASE_URL="sqlite:////nonexistent-quill/q.db")
+
+    assert done.returncode != 0
+    assert process_one_line_error(done.stderr).startswith("Error:")
+
+
+def test_the_entry_point_migrates_the_database_it_is_pointed_at(quill_process, sqlite_url):
+    done = quill_process("db", "upgrade", DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Database at revision")

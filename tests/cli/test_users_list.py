@@ -1,0 +1,122 @@
+"""`quill users list`: a readable table, a case-insensitive search, and JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask.testing import FlaskClient
+
+from domain.users import Role
+
+FULL_USER = {"id", "email", "name", "role", "is_active", "created_at", "updated_at"}
+HEADER = ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED"]
+
+
+def test_users_list_prints_a_table_with_a_header_and_a_row_per_user(quill, auth):
+    ada = auth(email="ada@example.com", name="Ada Lovelace")
+    alan = auth(email="alan@example.com", name="Alan Turing")
+
+    result = quill("users", "list")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == HEADER
+    rows = [line for line in lines if "@" in line]
+    assert len(rows) == 2
+    assert any(row.split()[:2] == [str(ada.id), "ada@example.com"] for row in rows)
+    assert any(row.split()[:2] == [str(alan.id), "alan@example.com"] for row in rows)
+
+
+def test_users_list_aligns_columns_under_the_header(quill, auth):
+    auth(email="a@example.com", name="Al")
+    auth(email="much.longer.address@example.com", name="Someone With A Long Name")
+
+    header, *rows = quill("users", "list").stdout.splitlines()
+
+    starts = [header.index(title) for title in HEADER]
+    for row in (row for row in rows if "@" in row):
+        assert all(row[start] != " " for start in starts), row
+        assert all(row[start - 2 : start] == "  " for start in starts[1:]), row
+
+
+def test_users_list_shows_role_and_activity(quill, auth):
+    auth(Role.ADMIN, email="boss@example.com")
+    auth(email="gone@example.com")
+    quill("users", "deactivate", "gone@example.com")
+
+    rows = {line.split()[1]: line.split() for line in quill("users", "list").stdout.splitlines()}
+
+    assert rows["boss@example.com"][-4:-2] == ["admin", "yes"]
+    assert rows["gone@example.com"][-4:-2] == ["user", "no"]
+
+
+def test_users_list_search_matches_names_without_regard_to_case(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing")
+
+    result = quill("users", "list", "--search", "LOVELACE")
+
+    assert result.exit_code == 0, result.output
+    assert "ada@example.com" in result.stdout
+    assert "alan@example.com" not in result.stdout
+
+
+def test_users_list_search_matches_emails_without_regard_to_case(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing")
+
+    result = quill("users", "list", "--search", "ALAN@")
+
+    assert "alan@example.com" in result.stdout
+    assert "ada@example.com" not in result.stdout
+
+
+def test_users_list_json_is_valid_json_with_full_user_fields(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(Role.ADMIN, email="boss@example.com", name="The Boss")
+
+    result = quill("users", "list", "--json")
+
+    assert result.exit_code == 0, result.output
+    users = json.loads(result.stdout)
+    assert len(users) == 2
+    assert all(set(user) == FULL_USER for user in users)
+    by_email = {user["email"]: user for user in users}
+    assert by_email["boss@example.com"]["role"] == "admin"
+    assert by_email["ada@example.com"]["is_active"] is True
+
+
+def test_users_list_json_never_contains_a_password_hash(quill, auth):
+    auth()
+
+    result = quill("users", "list", "--json")
+
+    assert "password" not in result.stdout
+    assert "$argon2" not in result.stdout
+
+
+def test_users_list_json_agrees_with_the_http_full_user(quill, auth, client: FlaskClient):
+    admin = auth(Role.ADMIN)
+    user = auth()
+    over_http = client.get(f"/api/v1/users/{user.id}", headers=admin.headers).json
+
+    listed = json.loads(quill("users", "list", "--json", "--search", user.user["email"]).stdout)
+
+    assert len(listed) == 1
+    assert _same_instants(listed[0]) == _same_instants(over_http)
+
+
+def test_users_list_json_honours_the_search(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing")
+
+    users = json.loads(quill("users", "list", "--json", "--search", "turing").stdout)
+
+    assert [user["email"] for user in users] == ["alan@example.com"]
+
+
+def _same_instants(user: dict) -> dict:
+    """Both `Z` and `+00:00` are valid RFC 3339; compare the instants they name."""
+    stamps = {key: datetime.fromisoformat(user[key]) for key in ("created_at", "updated_at")}
+    return {**user, **stamps}

@@ -1,0 +1,195 @@
+"""`quill users set-role|deactivate|activate|delete`: effective at once over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from domain.users import Role
+from infrastructure.memory import InMemoryUnitOfWork
+from tests.cli.expect import one_line_error
+
+UNKNOWN = "nobody@example.com"
+
+
+def _me(client: FlaskClient, headers: dict[str, str]) -> dict:
+    return client.get("/api/v1/users/me", headers=headers).json
+
+
+def test_set_role_admin_gives_admin_rights_to_the_existing_token(quill, auth, client):
+    user = auth()
+
+    result = quill("users", "set-role", user.user["email"], "admin")
+
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/users", headers=user.headers).status_code == 200
+
+
+def test_set_role_user_takes_admin_rights_away_at_once(quill, auth, client):
+    auth(Role.ADMIN)
+    demoted = auth(Role.ADMIN)
+
+    result = quill("users", "set-role", demoted.user["email"], "user")
+
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/users", headers=demoted.headers).status_code == 403
+
+
+def test_set_role_says_what_the_role_now_is(quill, auth):
+    user = auth()
+
+    result = quill("users", "set-role", user.user["email"], "admin")
+
+    assert user.user["email"] in result.stdout
+    assert "admin" in result.stdout
+
+
+def test_users_commands_find_the_email_without_regard_to_case(quill, auth, client):
+    user = auth()
+
+    result = quill("users", "set-role", user.user["email"].upper(), "admin")
+
+    assert result.exit_code == 0, result.output
+    assert _me(client, user.headers)["role"] == "admin"
+
+
+def test_an_invalid_role_is_a_usage_error(quill, auth, client):
+    user = auth()
+
+    result = quill("users", "set-role", user.user["email"], "superuser")
+
+    assert result.exit_code == 2
+    assert "superuser" in result.stderr
+    assert "Traceback" not in result.output
+    assert _me(client, user.headers)["role"] == "user"
+
+
+def test_deactivating_a_user_revokes_their_access_token_at_once(quill, auth, client):
+    user = auth()
+
+    result = quill("users", "deactivate", user.user["email"])
+
+    assert result.exit_code == 0, result.output
+    response = client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_revoked"
+
+
+def test_deactivating_a_user_revokes_their_refresh_token_at_once(quill, auth, client):
+    user = auth()
+
+    quill("users", "deactivate", user.user["email"])
+
+    response = client.post("/api/v1/auth/refresh", headers=user.refresh_headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_revoked"
+
+
+def test_a_deactivated_user_cannot_log_in(quill, auth, log_in):
+    user = auth()
+
+    quill("users", "deactivate", user.user["email"])
+
+    response = log_in(user.user["email"], user.password)
+    assert response.status_code == 403
+    assert response.json["code"] == "account_inactive"
+
+
+def test_activating_a_deactivated_user_lets_them_log_in_again(quill, auth, log_in):
+    user = auth()
+    quill("users", "deactivate", user.user["email"])
+
+    result = quill("users", "activate", user.user["email"])
+
+    assert result.exit_code == 0, result.output
+    response = log_in(user.user["email"], user.password)
+    assert response.status_code == 200, response.json
+    assert response.json["user"]["is_active"] is True
+
+
+def test_activating_does_not_bring_back_the_revoked_tokens(quill, auth, client):
+    user = auth()
+    quill("users", "deactivate", user.user["email"])
+
+    quill("users", "activate", user.user["email"])
+
+    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 401
+
+
+def test_delete_asks_for_confirmation_and_no_keeps_the_user(quill, auth, client):
+    user = auth()
+
+    result = quill("users", "delete", user.user["email"], input="n\n")
+
+    assert "Delete" in result.stdout
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
+
+
+def test_delete_confirmed_with_yes_deletes_the_user(quill, auth, uow: InMemoryUnitOfWork):
+    user = auth()
+
+    result = quill("users", "delete", user.user["email"], input="y\n")
+
+    assert result.exit_code == 0, result.output
+    assert user.id not in uow.store.users
+
+
+def test_delete_with_the_yes_option_does_not_ask(quill, auth, uow: InMemoryUnitOfWork):
+    user = auth()
+
+    result = quill("users", "delete", user.user["email"], "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output
+    assert user.id not in uow.store.users
+
+
+def test_deleting_a_user_deletes_their_posts(quill, auth, client):
+    author, reader = auth(), auth()
+    body = {"title": "Mine", "content": "Soon gone", "published": True}
+    post = client.post("/api/v1/posts", json=body, headers=author.headers).json
+
+    quill("users", "delete", author.user["email"], "--yes")
+
+    assert client.get(f"/api/v1/posts/{post['id']}", headers=reader.headers).status_code == 404
+    assert client.get("/api/v1/posts").json["total"] == 0
+
+
+def test_deleting_a_user_keeps_other_users_posts(quill, auth, client):
+    author, other = auth(), auth()
+    body = {"title": "Theirs", "content": "Stays", "published": True}
+    kept = client.post("/api/v1/posts", json=body, headers=other.headers).json
+
+    quill("users", "delete", author.user["email"], "--yes")
+
+    assert client.get(f"/api/v1/posts/{kept['id']}").status_code == 200
+
+
+def test_deleting_a_user_revokes_their_tokens_at_once(quill, auth, client):
+    user = auth()
+
+    quill("users", "delete", user.user["email"], "--yes")
+
+    response = client.get("/api/v1/users/me", headers=user.headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_revoked"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["set-role", UNKNOWN, "admin"],
+        ["deactivate", UNKNOWN],
+        ["activate", UNKNOWN],
+        ["delete", UNKNOWN, "--yes"],
+    ],
+    ids=["set-role", "deactivate", "activate", "delete"],
+)
+def test_an_unknown_email_is_a_one_line_error(quill, auth, command):
+    auth()
+
+    line = one_line_error(quill("users", *command))
+
+    assert "not found" in line.lower()
