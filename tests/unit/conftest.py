@@ -1,0 +1,174 @@
+"""Unit-test fixtures: use cases on the in-memory fakes, and helpers to arrange and read state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from attrs import frozen
+
+from application.auth import Authenticate, Credentials, LogIn, LogOut, RefreshTokens, TokenIssuer
+from application.paging import PageRequest
+from application.ports import PostFilter
+from application.tokens import LoginThrottle, TokenPair, TokenPolicy
+from domain.posts import Post
+from domain.sessions import LoginSession
+from domain.users import Actor, Role, User
+from infrastructure.memory import InMemoryStore, InMemoryUnitOfWork
+from infrastructure.security import Argon2PasswordHasher, JwtTokenService
+from tests.factories import PASSWORD, FixedClock, make_post, make_user
+
+TEST_SIGNING_KEY = "unit-test-signing-key-0123456789abcdef"
+
+
+class Given:
+    """Arranges rows through its own unit of work, so the test's `uow.committed` stays False."""
+
+    def __init__(self, store: InMemoryStore, hasher: Argon2PasswordHasher) -> None:
+        self._uow = InMemoryUnitOfWork(store)
+        self._hasher = hasher
+
+    def user(self, *, password: str | None = None, **overrides: Any) -> User:
+        if password is not None:
+            overrides["password_hash"] = self._hasher.hash(password)
+        with self._uow as uow:
+            user = uow.users.add(make_user(**overrides))
+            uow.commit()
+        return user
+
+    def admin(self, **overrides: Any) -> User:
+        return self.user(role=Role.ADMIN, **overrides)
+
+    def post(self, author: User, **overrides: Any) -> Post:
+        with self._uow as uow:
+            post = uow.posts.add(make_post(author, **overrides))
+            uow.commit()
+        return post
+
+
+class Stored:
+    """Reads what is stored now, each time in a fresh `with uow:` block (no commit)."""
+
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def user(self, user_id: int) -> User | None:
+        with self._uow as uow:
+            return uow.users.get(user_id)
+
+    def user_by_email(self, email: str) -> User | None:
+        with self._uow as uow:
+            return uow.users.get_by_email(email)
+
+    def user_count(self) -> int:
+        with self._uow as uow:
+            return uow.users.count(None)
+
+    def users(self) -> list[User]:
+        with self._uow as uow:
+            return uow.users.find(None, PageRequest(per_page=100).window())
+
+    def post(self, post_id: int) -> Post | None:
+        with self._uow as uow:
+            return uow.posts.get(post_id)
+
+    def posts(self, *, published: bool) -> list[Post]:
+        with self._uow as uow:
+            window = PageRequest(per_page=100).window()
+            return uow.posts.find(PostFilter(published=published), window)
+
+    def post_count(self) -> int:
+        with self._uow as uow:
+            return uow.posts.count(PostFilter(published=True)) + uow.posts.count(
+                PostFilter(published=False)
+            )
+
+    def session(self, session_id: str) -> LoginSession | None:
+        with self._uow as uow:
+            found = uow.sessions.get_with_user(session_id)
+        return None if found is None else found[0]
+
+
+class CountingHasher:
+    """The real cheap hasher, recording which hashes were verified (a spy, not a mock)."""
+
+    def __init__(self, inner: Argon2PasswordHasher) -> None:
+        self._inner = inner
+        self.dummy_hash = inner.dummy_hash
+        self.verified: list[str] = []
+
+    def hash(self, password: str) -> str:
+        return self._inner.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return self._inner.verify(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._inner.needs_rehash(password_hash)
+
+
+@frozen(kw_only=True)
+class SignedIn:
+    """A stored user who logged in: their tokens and the actor their access token stands for."""
+
+    user: User
+    tokens: TokenPair
+    actor: Actor
+
+
+@pytest.fixture
+def given(uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher) -> Given:
+    return Given(uow.store, hasher)
+
+
+@pytest.fixture
+def stored(uow: InMemoryUnitOfWork) -> Stored:
+    return Stored(uow)
+
+
+@pytest.fixture
+def tokens() -> JwtTokenService:
+    return JwtTokenService(TEST_SIGNING_KEY)
+
+
+@pytest.fixture
+def issuer(tokens: JwtTokenService, clock: FixedClock) -> TokenIssuer:
+    return TokenIssuer(tokens, TokenPolicy(), clock)
+
+
+@pytest.fixture
+def log_in(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock
+) -> LogIn:
+    return LogIn(uow, hasher, issuer, LoginThrottle(), clock)
+
+
+@pytest.fixture
+def refresh(uow: InMemoryUnitOfWork, issuer: TokenIssuer, clock: FixedClock) -> RefreshTokens:
+    return RefreshTokens(uow, issuer, clock)
+
+
+@pytest.fixture
+def log_out(uow: InMemoryUnitOfWork, clock: FixedClock) -> LogOut:
+    return LogOut(uow, clock)
+
+
+@pytest.fixture
+def authenticate(uow: InMemoryUnitOfWork, issuer: TokenIssuer) -> Authenticate:
+    return Authenticate(uow, issuer)
+
+
+@pytest.fixture
+def sign_in(given: Given, log_in: LogIn, authenticate: Authenticate) -> Callable[..., SignedIn]:
+    """Log in `user` (stored with PASSWORD), or a new user made from `overrides`."""
+
+    def sign_in_(user: User | None = None, **overrides: Any) -> SignedIn:
+        if user is None:
+            user = given.user(password=PASSWORD, **overrides)
+        result = log_in(Credentials(email=user.email, password=PASSWORD))
+        actor = authenticate(result.tokens.access_token)
+        return SignedIn(user=result.user, tokens=result.tokens, actor=actor)
+
+    return sign_in_

@@ -1,0 +1,202 @@
+"""Paging: opaque cursors, page bounds, and where the next page starts."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from attrs import frozen
+
+from application.paging import Cursor, PageRequest, Window, paginate
+from domain.errors import InvalidInput
+from tests.factories import T0
+
+
+@frozen
+class Item:
+    id: int
+    created_at: datetime
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def newest_first(count: int) -> list[Item]:
+    return [Item(id=n, created_at=T0 - timedelta(minutes=n)) for n in range(1, count + 1)]
+
+
+def finder(items: list[Item]):
+    """A keyset/offset query over a list already in newest-first order."""
+
+    def find(window: Window) -> list[Item]:
+        rest = items
+        if window.after is not None:
+            mark = (window.after.created_at, window.after.id)
+            rest = [i for i in items if (i.created_at, i.id) < mark]
+        return rest[window.offset : window.offset + window.limit]
+
+    return find
+
+
+# --- Cursor ---------------------------------------------------------------------------------
+
+
+def test_a_cursor_survives_encoding_and_decoding() -> None:
+    cursor = Cursor(created_at=T0, id=42)
+    assert Cursor.decode(cursor.encode()) == cursor
+
+
+def test_a_cursor_keeps_microseconds() -> None:
+    cursor = Cursor(created_at=T0.replace(microsecond=123456), id=7)
+    assert Cursor.decode(cursor.encode()) == cursor
+
+
+def test_a_cursor_from_another_timezone_decodes_to_the_same_instant_in_utc() -> None:
+    elsewhere = T0.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    decoded = Cursor.decode(Cursor(created_at=elsewhere, id=3).encode())
+    assert decoded.created_at == T0
+    assert decoded.created_at.tzinfo == UTC
+
+
+def test_an_encoded_cursor_is_url_safe_and_unpadded() -> None:
+    token = Cursor(created_at=T0, id=2**62).encode()
+    assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def test_a_cursor_points_right_after_an_item() -> None:
+    assert Cursor.after(Item(id=5, created_at=T0)) == Cursor(created_at=T0, id=5)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "not-a-cursor",
+        "!!!!",
+        "é",
+        b64(b"2026-11-24T10:00:00+00:00"),
+        b64(b"2026-11-24T10:00:00+00:00|"),
+        b64(b"2026-11-24T10:00:00+00:00|abc"),
+        b64(b"2026-11-24T10:00:00+00:00|-1"),
+        b64(b"2026-11-24T10:00:00+00:00|0"),
+        b64(b"2026-11-24T10:00:00+00:00|1.5"),
+        b64(f"2026-11-24T10:00:00+00:00|{2**63}".encode()),
+        b64(b"2026-11-24T10:00:00+00:00|\xc2\xb2"),
+        b64(b"2026-11-24T10:00:00|5"),
+        b64(b"yesterday|5"),
+        b64(b"\xff\xfe\xfd|5"),
+        b64(b"2026-11-24T10:00:00+00:00|" + b"9" * 200),
+    ],
+)
+def test_a_forged_cursor_is_invalid_input_on_the_cursor_field(token: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        Cursor.decode(token)
+    assert list(raised.value.errors) == ["cursor"]
+
+
+# --- PageRequest ----------------------------------------------------------------------------
+
+
+def test_a_page_request_defaults_to_the_first_page_of_20() -> None:
+    request = PageRequest()
+    assert (request.page, request.per_page, request.cursor) == (1, 20, None)
+
+
+@pytest.mark.parametrize("page", [0, -1])
+def test_a_page_below_1_is_refused(page: int) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        PageRequest(page=page).window()
+    assert list(raised.value.errors) == ["page"]
+
+
+@pytest.mark.parametrize("per_page", [0, -5, 101])
+def test_per_page_outside_1_to_100_is_refused(per_page: int) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        PageRequest(per_page=per_page).window()
+    assert list(raised.value.errors) == ["per_page"]
+
+
+@pytest.mark.parametrize("per_page", [1, 100])
+def test_per_page_of_1_to_100_is_accepted(per_page: int) -> None:
+    assert PageRequest(per_page=per_page).window().limit == per_page + 1
+
+
+def test_a_bad_page_and_a_bad_per_page_are_reported_together() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        PageRequest(page=0, per_page=0).window()
+    assert set(raised.value.errors) == {"page", "per_page"}
+
+
+def test_a_page_request_reads_one_row_more_than_asked_from_the_pages_offset() -> None:
+    window = PageRequest(page=3, per_page=10).window()
+    assert window == Window(after=None, offset=20, limit=11)
+
+
+def test_a_cursor_makes_the_page_number_meaningless() -> None:
+    cursor = Cursor(created_at=T0, id=4)
+    window = PageRequest(page=7, per_page=10, cursor=cursor.encode()).window()
+    assert window == Window(after=cursor, offset=0, limit=11)
+
+
+def test_a_page_request_with_a_forged_cursor_is_refused() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        PageRequest(cursor="forged").window()
+    assert list(raised.value.errors) == ["cursor"]
+
+
+# --- paginate -------------------------------------------------------------------------------
+
+
+def test_a_page_with_more_items_after_it_has_a_cursor_to_its_last_item() -> None:
+    items = newest_first(5)
+    page = paginate(PageRequest(per_page=2), finder(items), lambda: 5)
+    assert page.items == items[:2]
+    assert page.next_cursor == Cursor.after(items[1]).encode()
+
+
+def test_the_last_page_has_no_next_cursor() -> None:
+    items = newest_first(4)
+    page = paginate(PageRequest(page=2, per_page=2), finder(items), lambda: 4)
+    assert (page.items, page.next_cursor) == (items[2:], None)
+
+
+def test_a_page_exactly_as_long_as_the_rest_has_no_next_cursor() -> None:
+    items = newest_first(3)
+    page = paginate(PageRequest(per_page=3), finder(items), lambda: 3)
+    assert (len(page.items), page.next_cursor) == (3, None)
+
+
+def test_a_page_past_the_end_is_empty_but_keeps_the_total() -> None:
+    page = paginate(PageRequest(page=9, per_page=2), finder(newest_first(3)), lambda: 3)
+    assert (page.items, page.total, page.page, page.next_cursor) == ([], 3, 9, None)
+
+
+def test_pages_counts_the_pages_the_total_fills() -> None:
+    page = paginate(PageRequest(per_page=2), finder(newest_first(5)), lambda: 5)
+    assert (page.total, page.per_page, page.pages) == (5, 2, 3)
+
+
+def test_an_empty_list_is_one_page_of_nothing_with_zero_pages() -> None:
+    page = paginate(PageRequest(), finder([]), lambda: 0)
+    assert (page.items, page.total, page.pages, page.next_cursor) == ([], 0, 0, None)
+
+
+def test_following_next_cursors_walks_every_item_once_in_order() -> None:
+    items = newest_first(7)
+    seen, cursor = [], None
+    for _ in range(10):
+        page = paginate(PageRequest(per_page=3, cursor=cursor), finder(items), lambda: 7)
+        seen += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == items
+
+
+def test_a_page_reached_by_cursor_reports_page_1() -> None:
+    items = newest_first(5)
+    cursor = Cursor.after(items[1]).encode()
+    page = paginate(PageRequest(page=4, per_page=2, cursor=cursor), finder(items), lambda: 5)
+    assert (page.page, page.items) == (1, items[2:4])

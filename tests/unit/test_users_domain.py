@@ -1,0 +1,206 @@
+"""The user rules: e-mail, name and password policy, changes, roles and the acting caller."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from domain.errors import InvalidInput
+from domain.users import (
+    Actor,
+    Role,
+    User,
+    check_password,
+    normalize_email,
+    normalize_name,
+)
+from tests.factories import T0, make_user
+
+LATER = T0 + timedelta(hours=1)
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def test_an_email_is_stored_lower_cased() -> None:
+    assert normalize_email("Ann.Smith@Example.COM") == "ann.smith@example.com"
+
+
+def test_an_email_is_trimmed() -> None:
+    assert normalize_email("  ann@example.com \n") == "ann@example.com"
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["ann@example.com", "ann+tag@mail.example.co.uk", "a.b-c_d@sub.example.org", "x@y.io"],
+)
+def test_a_plain_email_address_is_valid(email: str) -> None:
+    assert normalize_email(email) == email
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "   ",
+        "ann",
+        "ann@",
+        "@example.com",
+        "ann@example",
+        "ann@@example.com",
+        "ann@bob@example.com",
+        "ann smith@example.com",
+        "ann@exa mple.com",
+        "ann@example..com",
+        "ann@.example.com",
+        "ann@example.com.",
+        "ann\x00@example.com",
+    ],
+)
+def test_an_invalid_email_is_refused_on_the_email_field(email: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        normalize_email(email)
+    assert list(raised.value.errors) == ["email"]
+
+
+def test_an_email_of_254_characters_is_accepted() -> None:
+    email = "a" * (254 - len("@example.com")) + "@example.com"
+    assert normalize_email(email) == email
+
+
+def test_an_email_longer_than_254_characters_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        normalize_email("a" * (255 - len("@example.com")) + "@example.com")
+
+
+# --- name -----------------------------------------------------------------------------------
+
+
+def test_a_name_is_trimmed() -> None:
+    assert normalize_name("  Ann Smith \t") == "Ann Smith"
+
+
+@pytest.mark.parametrize("name", ["Al", "x" * 100, "  " + "x" * 100 + "  ", " Jo "])
+def test_a_name_of_2_to_100_characters_after_trimming_is_valid(name: str) -> None:
+    assert normalize_name(name) == name.strip()
+
+
+@pytest.mark.parametrize("name", ["", "A", "   ", " A ", "x" * 101])
+def test_a_name_outside_2_to_100_characters_after_trimming_is_refused(name: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        normalize_name(name)
+    assert list(raised.value.errors) == ["name"]
+
+
+def test_a_name_with_control_characters_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        normalize_name("Ann\x00Smith")
+
+
+# --- password -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["Abcdefg1", "A1" + "a" * 126, "Correct-Horse-9"])
+def test_a_password_of_8_to_128_characters_with_an_upper_case_letter_and_a_digit_is_valid(
+    password: str,
+) -> None:
+    check_password(password)
+
+
+@pytest.mark.parametrize("password", ["Abcdef1", "A1" + "a" * 127])
+def test_a_password_outside_8_to_128_characters_is_refused(password: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password(password)
+    assert len(raised.value.errors["password"]) == 1
+
+
+def test_a_password_without_an_upper_case_letter_is_refused() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password("abcdefg1")
+    assert raised.value.errors == {"password": ["Must contain at least one upper-case letter."]}
+
+
+def test_a_password_without_a_digit_is_refused() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password("Abcdefgh")
+    assert raised.value.errors == {"password": ["Must contain at least one digit."]}
+
+
+def test_every_problem_of_a_password_is_reported_together() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password("short")
+    assert len(raised.value.errors["password"]) == 3
+
+
+def test_a_password_problem_is_reported_on_the_field_named_by_the_caller() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password("short", "new_password")
+    assert list(raised.value.errors) == ["new_password"]
+
+
+# --- User -----------------------------------------------------------------------------------
+
+
+def test_a_registered_user_is_a_new_active_user_whose_timestamps_are_equal() -> None:
+    user = User.register(email="ann@example.com", name="Ann", password_hash="h", now=T0)
+    assert (user.id, user.role, user.is_active) == (None, Role.USER, True)
+    assert user.created_at == user.updated_at == T0
+
+
+def test_a_user_needs_timezone_aware_timestamps() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        make_user(created_at=datetime(2026, 11, 24, 10, 0))
+
+
+def test_the_password_hash_is_not_shown_in_a_users_repr() -> None:
+    assert "secret-hash" not in repr(make_user(password_hash="secret-hash"))
+
+
+def test_changing_a_field_to_a_new_value_moves_updated_at() -> None:
+    user = make_user(name="Ann")
+    changed = user.change(name="Annie", now=LATER)
+    assert (changed.name, changed.updated_at, changed.created_at) == ("Annie", LATER, T0)
+
+
+def test_changing_a_field_to_its_current_value_changes_nothing() -> None:
+    user = make_user(name="Ann")
+    assert user.change(name="Ann", now=LATER) is user
+
+
+def test_changing_nothing_keeps_updated_at() -> None:
+    user = make_user()
+    assert user.change(now=LATER).updated_at == T0
+
+
+def test_a_change_mixing_same_and_new_values_applies_the_new_ones() -> None:
+    user = make_user(name="Ann", role=Role.USER)
+    changed = user.change(name="Ann", role=Role.ADMIN, now=LATER)
+    assert (changed.name, changed.role, changed.updated_at) == ("Ann", Role.ADMIN, LATER)
+
+
+def test_a_change_leaves_the_original_user_untouched() -> None:
+    user = make_user(name="Ann")
+    user.change(name="Annie", now=LATER)
+    assert (user.name, user.updated_at) == ("Ann", T0)
+
+
+def test_only_an_active_admin_is_an_active_admin() -> None:
+    assert make_user(role=Role.ADMIN).is_active_admin
+    assert not make_user(role=Role.ADMIN, is_active=False).is_active_admin
+    assert not make_user(role=Role.USER).is_active_admin
+
+
+# --- Actor ----------------------------------------------------------------------------------
+
+
+def test_a_user_may_manage_only_their_own_account() -> None:
+    actor = Actor(id=7, name="Ann", role=Role.USER, session_id="s")
+    assert actor.may_manage(7)
+    assert not actor.may_manage(8)
+
+
+def test_an_admin_may_manage_any_account() -> None:
+    actor = Actor(id=7, name="Ann", role=Role.ADMIN, session_id="s")
+    assert actor.is_admin
+    assert actor.may_manage(8)

@@ -1,0 +1,488 @@
+"""Registering, reading, listing and deleting users, and changing one's password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from application.auth import Authenticate, Credentials, LogIn, RefreshTokens
+from application.paging import PageRequest
+from application.users import (
+    OPERATOR,
+    ChangePassword,
+    DeleteUser,
+    GetCurrentUser,
+    GetUser,
+    ListUsers,
+    PasswordChange,
+    RegisterUser,
+    Registration,
+)
+from domain.errors import (
+    AdminOnly,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    LastAdmin,
+    TokenRevoked,
+    UserNotFound,
+)
+from domain.users import PublicProfile, Role, User
+from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.security import Argon2PasswordHasher
+from tests.factories import PASSWORD, T0, FixedClock, actor_for
+from tests.unit.conftest import Given, SignedIn, Stored
+
+SignIn = Callable[..., SignedIn]
+NEW_PASSWORD = "Brand-New-Pass-7"
+
+
+@pytest.fixture
+def register(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> RegisterUser:
+    return RegisterUser(uow, hasher, clock)
+
+
+@pytest.fixture
+def change_password(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> ChangePassword:
+    return ChangePassword(uow, hasher, clock)
+
+
+@pytest.fixture
+def list_users(uow: InMemoryUnitOfWork) -> ListUsers:
+    return ListUsers(uow)
+
+
+@pytest.fixture
+def get_user(uow: InMemoryUnitOfWork) -> GetUser:
+    return GetUser(uow)
+
+
+@pytest.fixture
+def delete_user(uow: InMemoryUnitOfWork) -> DeleteUser:
+    return DeleteUser(uow)
+
+
+def registration(**overrides: str) -> Registration:
+    values = {"email": "ann@example.com", "name": "Ann Smith", "password": PASSWORD}
+    values.update(overrides)
+    return Registration(**values)
+
+
+# --- RegisterUser ---------------------------------------------------------------------------
+
+
+def test_registering_stores_a_new_user(register: RegisterUser, stored: Stored) -> None:
+    user = register(registration())
+    assert user.id is not None
+    assert stored.user(user.id) == user
+
+
+def test_registering_commits(register: RegisterUser, uow: InMemoryUnitOfWork) -> None:
+    register(registration())
+    assert uow.committed
+
+
+def test_a_registered_users_email_is_lower_cased_and_name_trimmed(register: RegisterUser) -> None:
+    user = register(registration(email=" Ann@Example.COM ", name="  Ann Smith  "))
+    assert (user.email, user.name) == ("ann@example.com", "Ann Smith")
+
+
+def test_a_registered_user_is_an_active_user_created_now(
+    register: RegisterUser, clock: FixedClock
+) -> None:
+    user = register(registration())
+    assert (user.role, user.is_active) == (Role.USER, True)
+    assert user.created_at == user.updated_at == clock()
+
+
+def test_the_password_is_stored_only_as_a_hash(
+    register: RegisterUser, hasher: Argon2PasswordHasher
+) -> None:
+    user = register(registration())
+    assert PASSWORD not in user.password_hash
+    assert hasher.verify(user.password_hash, PASSWORD)
+
+
+def test_nobody_registers_as_an_admin_through_the_default_role(register: RegisterUser) -> None:
+    assert register(registration()).role is Role.USER
+
+
+def test_a_registration_has_no_role_field() -> None:
+    with pytest.raises(TypeError):
+        Registration(email="a@example.com", name="Ann", password=PASSWORD, role="admin")
+
+
+def test_the_command_line_path_may_register_an_admin(register: RegisterUser) -> None:
+    assert register(registration(), role=Role.ADMIN).role is Role.ADMIN
+
+
+def test_every_invalid_field_of_a_registration_is_reported_together(
+    register: RegisterUser,
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        register(registration(email="nope", name="A", password="short"))
+    assert set(raised.value.errors) == {"email", "name", "password"}
+
+
+def test_an_invalid_registration_stores_nothing(
+    register: RegisterUser, uow: InMemoryUnitOfWork, stored: Stored
+) -> None:
+    with pytest.raises(InvalidInput):
+        register(registration(password="weak"))
+    assert (stored.user_count(), uow.committed) == (0, False)
+
+
+def test_a_taken_email_is_refused(register: RegisterUser, given: Given) -> None:
+    given.user(email="ann@example.com")
+    with pytest.raises(EmailTaken):
+        register(registration(email="ann@example.com"))
+
+
+def test_a_taken_email_is_refused_without_regard_to_case(
+    register: RegisterUser, given: Given, stored: Stored
+) -> None:
+    given.user(email="ann@example.com")
+    with pytest.raises(EmailTaken):
+        register(registration(email="ANN@Example.com"))
+    assert stored.user_count() == 1
+
+
+# --- GetCurrentUser -------------------------------------------------------------------------
+
+
+def test_the_current_user_is_the_full_record_of_the_caller(
+    uow: InMemoryUnitOfWork, given: Given
+) -> None:
+    ann = given.user()
+    assert GetCurrentUser(uow)(actor_for(ann)) == ann
+
+
+def test_the_current_user_of_a_vanished_account_is_not_found(
+    uow: InMemoryUnitOfWork, given: Given, delete_user: DeleteUser
+) -> None:
+    ann = given.user()
+    delete_user(OPERATOR, ann.id)
+    with pytest.raises(UserNotFound):
+        GetCurrentUser(uow)(actor_for(ann))
+
+
+# --- ChangePassword -------------------------------------------------------------------------
+
+
+def test_changing_the_password_stores_a_hash_of_the_new_one(
+    change_password: ChangePassword, given: Given, stored: Stored, hasher: Argon2PasswordHasher
+) -> None:
+    ann = given.user(password=PASSWORD)
+    change_password(
+        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    new_hash = stored.user(ann.id).password_hash
+    assert hasher.verify(new_hash, NEW_PASSWORD)
+    assert not hasher.verify(new_hash, PASSWORD)
+
+
+def test_after_a_password_change_only_the_new_password_logs_in(
+    change_password: ChangePassword, log_in: LogIn, given: Given
+) -> None:
+    ann = given.user(password=PASSWORD)
+    change_password(
+        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    with pytest.raises(InvalidCredentials):
+        log_in(Credentials(email=ann.email, password=PASSWORD))
+    assert log_in(Credentials(email=ann.email, password=NEW_PASSWORD)).user.id == ann.id
+
+
+def test_a_wrong_current_password_is_a_validation_error_on_current_password(
+    change_password: ChangePassword, given: Given
+) -> None:
+    ann = given.user(password=PASSWORD)
+    with pytest.raises(InvalidInput) as raised:
+        change_password(
+            actor_for(ann), PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
+        )
+    assert list(raised.value.errors) == ["current_password"]
+
+
+def test_a_wrong_current_password_changes_nothing(
+    change_password: ChangePassword, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+) -> None:
+    ann = given.user(password=PASSWORD)
+    with pytest.raises(InvalidInput):
+        change_password(
+            actor_for(ann), PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
+        )
+    assert (stored.user(ann.id), uow.committed) == (ann, False)
+
+
+@pytest.mark.parametrize("weak", ["short1A", "alllowercase1", "NoDigitsHere", "A1" + "a" * 127])
+def test_a_new_password_must_meet_the_policy(
+    change_password: ChangePassword, given: Given, stored: Stored, weak: str
+) -> None:
+    ann = given.user(password=PASSWORD)
+    with pytest.raises(InvalidInput) as raised:
+        change_password(
+            actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=weak)
+        )
+    assert list(raised.value.errors) == ["new_password"]
+    assert stored.user(ann.id) == ann
+
+
+def test_changing_the_password_moves_updated_at(
+    change_password: ChangePassword, given: Given, stored: Stored, clock: FixedClock
+) -> None:
+    ann = given.user(password=PASSWORD)
+    clock.advance(hours=1)
+    change_password(
+        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    assert stored.user(ann.id).updated_at == T0 + timedelta(hours=1)
+
+
+def test_changing_the_password_revokes_the_users_other_sessions(
+    change_password: ChangePassword, authenticate: Authenticate, sign_in: SignIn
+) -> None:
+    here = sign_in()
+    elsewhere = sign_in(here.user)
+    change_password(
+        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    with pytest.raises(TokenRevoked):
+        authenticate(elsewhere.tokens.access_token)
+
+
+def test_changing_the_password_revokes_the_other_sessions_refresh_tokens_too(
+    change_password: ChangePassword, refresh: RefreshTokens, sign_in: SignIn
+) -> None:
+    here = sign_in()
+    elsewhere = sign_in(here.user)
+    change_password(
+        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    with pytest.raises(TokenRevoked):
+        refresh(elsewhere.tokens.refresh_token)
+
+
+def test_changing_the_password_keeps_the_current_session(
+    change_password: ChangePassword,
+    authenticate: Authenticate,
+    refresh: RefreshTokens,
+    sign_in: SignIn,
+) -> None:
+    here = sign_in()
+    sign_in(here.user)
+    change_password(
+        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    assert authenticate(here.tokens.access_token) == here.actor
+    assert refresh(here.tokens.refresh_token).access_token
+
+
+def test_changing_the_password_leaves_other_users_sessions_alone(
+    change_password: ChangePassword, authenticate: Authenticate, sign_in: SignIn
+) -> None:
+    ann = sign_in()
+    bob = sign_in()
+    change_password(ann.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD))
+    assert authenticate(bob.tokens.access_token) == bob.actor
+
+
+# --- ListUsers ------------------------------------------------------------------------------
+
+
+def test_only_an_admin_may_list_users(list_users: ListUsers, given: Given) -> None:
+    ann = given.user()
+    with pytest.raises(AdminOnly):
+        list_users(actor_for(ann), PageRequest())
+
+
+def test_an_admin_lists_every_user_newest_first(list_users: ListUsers, given: Given) -> None:
+    boss = given.admin(created_at=T0 - timedelta(days=3), updated_at=T0 - timedelta(days=3))
+    old = given.user(created_at=T0 - timedelta(days=2), updated_at=T0 - timedelta(days=2))
+    new = given.user(created_at=T0 - timedelta(days=1), updated_at=T0 - timedelta(days=1))
+    page = list_users(actor_for(boss), PageRequest())
+    assert page.items == [new, old, boss]
+    assert (page.total, page.pages, page.next_cursor) == (3, 1, None)
+
+
+def test_users_created_at_the_same_time_are_listed_by_id_descending(
+    list_users: ListUsers, given: Given
+) -> None:
+    users = [given.admin(), given.user(), given.user()]
+    page = list_users(actor_for(users[0]), PageRequest())
+    assert [u.id for u in page.items] == sorted((u.id for u in users), reverse=True)
+
+
+def test_listing_users_searches_names_and_emails_without_regard_to_case(
+    list_users: ListUsers, given: Given
+) -> None:
+    boss = given.admin(email="boss@example.com", name="The Boss")
+    by_name = given.user(email="x1@example.com", name="Ann SMITH")
+    by_email = given.user(email="smithy@example.com", name="Bob")
+    given.user(email="carol@example.com", name="Carol")
+    page = list_users(actor_for(boss), PageRequest(), search="Smith")
+    assert {u.id for u in page.items} == {by_name.id, by_email.id}
+    assert page.total == 2
+
+
+def test_listing_users_pages_with_a_cursor(list_users: ListUsers, given: Given) -> None:
+    boss = given.admin()
+    for _ in range(4):
+        given.user()
+    first = list_users(actor_for(boss), PageRequest(per_page=3))
+    rest = list_users(actor_for(boss), PageRequest(per_page=3, cursor=first.next_cursor))
+    assert (len(first.items), len(rest.items), rest.next_cursor) == (3, 2, None)
+    assert {u.id for u in first.items}.isdisjoint({u.id for u in rest.items})
+    assert first.total == rest.total == 5
+
+
+def test_listing_users_refuses_bad_paging(list_users: ListUsers, given: Given) -> None:
+    boss = given.admin()
+    with pytest.raises(InvalidInput):
+        list_users(actor_for(boss), PageRequest(per_page=101))
+
+
+def test_listing_users_changes_nothing(
+    list_users: ListUsers, given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    list_users(actor_for(given.admin()), PageRequest())
+    assert not uow.committed
+
+
+# --- GetUser --------------------------------------------------------------------------------
+
+
+def test_a_user_sees_their_own_full_record(get_user: GetUser, given: Given) -> None:
+    ann = given.user()
+    assert get_user(actor_for(ann), ann.id) == ann
+
+
+def test_an_admin_sees_anybodys_full_record(get_user: GetUser, given: Given) -> None:
+    ann = given.user()
+    assert get_user(actor_for(given.admin()), ann.id) == ann
+
+
+def test_another_user_sees_only_a_public_profile(get_user: GetUser, given: Given) -> None:
+    ann = given.user(name="Ann")
+    seen = get_user(actor_for(given.user()), ann.id)
+    assert not isinstance(seen, User)
+    assert seen == PublicProfile(id=ann.id, name="Ann", created_at=ann.created_at)
+
+
+def test_getting_a_missing_user_is_not_found(get_user: GetUser, given: Given) -> None:
+    with pytest.raises(UserNotFound):
+        get_user(actor_for(given.admin()), 999)
+
+
+# --- DeleteUser -----------------------------------------------------------------------------
+
+
+def test_only_an_admin_may_delete_a_user(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    ann, bob = given.user(), given.user()
+    with pytest.raises(AdminOnly):
+        delete_user(actor_for(ann), bob.id)
+    assert stored.user(bob.id) == bob
+
+
+def test_a_user_may_not_delete_even_their_own_account(
+    delete_user: DeleteUser, given: Given
+) -> None:
+    ann = given.user()
+    with pytest.raises(AdminOnly):
+        delete_user(actor_for(ann), ann.id)
+
+
+def test_an_admin_deletes_a_user(
+    delete_user: DeleteUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+) -> None:
+    ann = given.user()
+    delete_user(actor_for(given.admin()), ann.id)
+    assert stored.user(ann.id) is None
+    assert uow.committed
+
+
+def test_deleting_a_user_deletes_their_posts_and_no_one_elses(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    ann, bob = given.user(), given.user()
+    anns = [given.post(ann), given.post(ann, published=False)]
+    bobs = given.post(bob)
+    delete_user(actor_for(given.admin()), ann.id)
+    assert [stored.post(p.id) for p in anns] == [None, None]
+    assert stored.post(bobs.id) is not None
+
+
+def test_deleting_a_user_deletes_their_sessions(
+    delete_user: DeleteUser, sign_in: SignIn, given: Given, stored: Stored
+) -> None:
+    ann = sign_in()
+    delete_user(actor_for(given.admin()), ann.user.id)
+    assert stored.session(ann.actor.session_id) is None
+
+
+def test_the_last_active_admin_cannot_be_deleted(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    boss = given.admin()
+    with pytest.raises(LastAdmin):
+        delete_user(actor_for(boss), boss.id)
+    assert stored.user(boss.id) == boss
+
+
+def test_an_inactive_admin_does_not_save_the_last_active_one(
+    delete_user: DeleteUser, given: Given
+) -> None:
+    boss = given.admin()
+    given.admin(is_active=False)
+    with pytest.raises(LastAdmin):
+        delete_user(actor_for(boss), boss.id)
+
+
+def test_an_admin_may_be_deleted_while_another_active_admin_remains(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    boss, other = given.admin(), given.admin()
+    delete_user(actor_for(boss), other.id)
+    assert stored.user(other.id) is None
+
+
+def test_an_inactive_admin_may_be_deleted(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    boss, retired = given.admin(), given.admin(is_active=False)
+    delete_user(actor_for(boss), retired.id)
+    assert stored.user(retired.id) is None
+
+
+def test_deleting_a_missing_user_is_not_found(delete_user: DeleteUser, given: Given) -> None:
+    with pytest.raises(UserNotFound):
+        delete_user(actor_for(given.admin()), 999)
+
+
+def test_the_operator_deletes_a_user_by_email_without_regard_to_case(
+    delete_user: DeleteUser, given: Given, stored: Stored
+) -> None:
+    ann = given.user(email="ann@example.com")
+    delete_user(OPERATOR, "ANN@example.com")
+    assert stored.user(ann.id) is None
+
+
+def test_the_operator_cannot_delete_the_last_active_admin(
+    delete_user: DeleteUser, given: Given
+) -> None:
+    boss = given.admin(email="boss@example.com")
+    with pytest.raises(LastAdmin):
+        delete_user(OPERATOR, boss.email)
+
+
+def test_the_operator_deleting_an_unknown_email_is_not_found(delete_user: DeleteUser) -> None:
+    with pytest.raises(UserNotFound):
+        delete_user(OPERATOR, "nobody@example.com")
