@@ -26,6 +26,7 @@ class Options:
     connections: int = 8
     workers: int = os.cpu_count() or 2
     search: str | None = None  # S6's search text; by default one that picks a few users
+    app: str | None = None  # another WSGI app to measure as Quill (e.g. a patched one to compare)
     out: Path = RESULTS
     quick: bool = False
     profile: bool = False
@@ -50,6 +51,7 @@ def parse(argv: list[str] | None = None) -> Options:
         parser.add_argument(f"--{name}", type=int)
     parser.add_argument("--profile-seconds", type=int, dest="profile_seconds")
     parser.add_argument("--search", help="S6's search text")
+    parser.add_argument("--app", help="WSGI app to measure instead of Quill's own, MODULE:APP")
     parser.add_argument("--out", type=Path, help=f"results folder (default {RESULTS})")
     args = {k: v for k, v in vars(parser.parse_args(argv)).items() if v not in (None, False)}
     preset = QUICK if args.get("quick") else {}

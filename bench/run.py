@@ -78,8 +78,8 @@ def serve_and_measure(options: Options, url: str, timings: dict[str, float]) -> 
         bodies_file = logs / "ceiling_bodies.json"
         bodies_file.write_text(json.dumps(capture(q.url, scenarios)))
         ceiling_env = {**os.environ, "BENCH_CEILING_BODIES": str(bodies_file)}
-        app, log = "bench.ceiling:create_app()", logs / "ceiling.log"
-        with gunicorn("ceiling", app, CEILING_CONF, options.workers, ceiling_env, log) as c:
+        ceiling, log = "bench.ceiling:create_app()", logs / "ceiling.log"
+        with gunicorn("ceiling", ceiling, CEILING_CONF, options.workers, ceiling_env, log) as c:
             if options.profile:
                 from bench.profile import profile
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "mode": options.mode,
         "started": started,
         "options": {**asdict(options), "out": str(options.out)},
-        "app": quill_app(),
+        "app": options.app or quill_app(),
         "worker_model": " ".join(worker_model()),
         "machine": f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}.",
         "code": code_version(),
