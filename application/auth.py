@@ -108,7 +108,7 @@ class LogIn:
             if not user.is_active:
                 raise AccountInactive()
             if self.hasher.needs_rehash(user.password_hash):
-                user = user.change(password_hash=self.hasher.hash(credentials.password), now=now)
+                user = user.rehashed(self.hasher.hash(credentials.password))
                 uow.users.save(user)
             uow.login_attempts.clear(email)
             session = open_session(user, now, self.issuer.policy)
@@ -149,9 +149,11 @@ class RefreshTokens:
         now = self.clock()
         with self.uow as uow:
             found = uow.sessions.get_with_user(claims.session_id)
-            if found is None or found[0].is_revoked or found[0].user_id != claims.subject:
+            if found is None or found[0].is_revoked:
                 raise TokenRevoked()
             session, user = found
+            if session.user_id != claims.subject:
+                raise InvalidToken()
             new_id = secrets.token_hex(16)
             expires_at = now + self.issuer.policy.refresh_ttl
             reused = session.refresh_token_id != claims.token_id

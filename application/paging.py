@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
@@ -14,6 +15,7 @@ from attrs import frozen
 from domain.errors import InvalidInput
 
 PER_PAGE_MAX = 100
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 class Listed(Protocol):
@@ -40,6 +42,8 @@ class Cursor:
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
+        if not _BASE64URL.fullmatch(token):
+            raise InvalidInput.on("cursor", "Not a cursor this API issued.")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             stamp, _, ident = raw.partition("|")

@@ -92,7 +92,7 @@ class LoginAttemptRepository(Protocol):
     def add_failure(self, email: str, at: datetime) -> None: ...
 
     def failures_since(self, email: str, since: datetime) -> list[datetime]:
-        """Times of failed logins for `email` at or after `since`, oldest first."""
+        """Times of failed logins for `email` strictly after `since`, oldest first."""
 
     def clear(self, email: str) -> None: ...
 

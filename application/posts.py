@@ -109,7 +109,7 @@ class ListPosts:
                 return Page(
                     items=[],
                     total=0,
-                    page=request.page,
+                    page=1 if request.cursor else request.page,
                     per_page=request.per_page,
                     next_cursor=None,
                 )

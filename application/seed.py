@@ -68,49 +68,45 @@ class SeedSampleData:
 
     def __call__(self) -> SeedReport:
         now = self.clock()
+        password = None
+        users = posts = 0
         with self.uow as uow:
-            if uow.users.get_by_email(SAMPLE_ADMIN) is not None:
-                return SeedReport(
-                    created=False, admin_email=SAMPLE_ADMIN, admin_password=None, users=0, posts=0
-                )
-            password = _password()
-            admin = uow.users.add(
-                User.register(
-                    email=SAMPLE_ADMIN,
-                    name="Quill Admin",
-                    role=Role.ADMIN,
-                    password_hash=self.hasher.hash(password),
-                    now=now,
-                )
-            )
-            posts = 0
+            if uow.users.get_by_email(SAMPLE_ADMIN) is None:
+                password = _password()
+                uow.users.add(self._user(SAMPLE_ADMIN, "Quill Admin", password, Role.ADMIN, now))
+                users += 1
             for n, (name, email) in enumerate(SAMPLE_AUTHORS):
-                author = uow.users.add(
-                    User.register(
-                        email=email,
-                        name=name,
-                        password_hash=self.hasher.hash(_password()),
-                        now=now,
-                    )
-                )
+                if uow.users.get_by_email(email) is not None:
+                    continue  # each sample account is added once, whatever happened since
+                author = uow.users.add(self._user(email, name, _password(), Role.USER, now))
+                users += 1
                 for k in range(3):
-                    uow.posts.add(
-                        Post.write(
-                            author=Author(id=author.id or 0, name=name),
-                            title=f"{name.split()[0]}'s {WORDS[n * 3 + k]} notes",
-                            content=_text(n * 3 + k, 40),
-                            published=k != 2,
-                            now=now - timedelta(minutes=10 * (n * 3 + k)),
-                        )
-                    )
+                    uow.posts.add(self._post(author, n * 3 + k, published=k != 2, now=now))
                     posts += 1
-            uow.commit()
+            if users:
+                uow.commit()
         return SeedReport(
-            created=True,
-            admin_email=admin.email,
+            created=users > 0,
+            admin_email=SAMPLE_ADMIN,
             admin_password=password,
-            users=1 + len(SAMPLE_AUTHORS),
+            users=users,
             posts=posts,
+        )
+
+    def _user(self, email: str, name: str, password: str, role: Role, now: datetime) -> User:
+        password_hash = self.hasher.hash(password)
+        return User.register(
+            email=email, name=name, password_hash=password_hash, role=role, now=now
+        )
+
+    @staticmethod
+    def _post(author: User, n: int, published: bool, now: datetime) -> Post:
+        return Post.write(
+            author=Author(id=author.id or 0, name=author.name),
+            title=f"{author.name.split()[0]}'s {WORDS[n]} notes",
+            content=_text(n, 40),
+            published=published,
+            now=now - timedelta(minutes=10 * n),
         )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
@@ -55,19 +53,6 @@ class UserChanges:
     is_active: bool | None = None
 
 
-def collect_errors(*checks: Callable[[], object]) -> list[object]:
-    """Run every check and raise one `InvalidInput` with all fields' problems together."""
-    results, errors = [], {}
-    for check in checks:
-        try:
-            results.append(check())
-        except InvalidInput as error:
-            errors.update(error.errors)
-    if errors:
-        raise InvalidInput(errors)
-    return results
-
-
 @frozen
 class RegisterUser:
     uow: UnitOfWork
@@ -76,7 +61,7 @@ class RegisterUser:
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
-        email, name, _ = collect_errors(
+        email, name, _ = InvalidInput.gather(
             lambda: normalize_email(registration.email),
             lambda: normalize_name(registration.name),
             lambda: check_password(registration.password),
@@ -117,19 +102,24 @@ class ChangePassword:
     clock: Clock
 
     def __call__(self, actor: Actor, change: PasswordChange) -> None:
-        check_password(change.new_password, "new_password")
         now = self.clock()
         with self.uow as uow:
             user = uow.users.get(actor.id)
             if user is None:
                 raise UserNotFound()
-            if not self.hasher.verify(user.password_hash, change.current_password):
-                raise InvalidInput.on("current_password", "Does not match your password.")
+            InvalidInput.gather(
+                lambda: self._check_current(user, change.current_password),
+                lambda: check_password(change.new_password, "new_password"),
+            )
             uow.users.save(
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
             )
             uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
             uow.commit()
+
+    def _check_current(self, user: User, password: str) -> None:
+        if not self.hasher.verify(user.password_hash, password):
+            raise InvalidInput.on("current_password", "Does not match your password.")
 
 
 @frozen
@@ -164,7 +154,9 @@ class GetUser:
 
 
 def _load(uow: UnitOfWork, ref: UserRef) -> User:
-    user = uow.users.get(ref) if isinstance(ref, int) else uow.users.get_by_email(ref.lower())
+    user = (
+        uow.users.get(ref) if isinstance(ref, int) else uow.users.get_by_email(ref.strip().lower())
+    )
     if user is None:
         raise UserNotFound()
     return user
@@ -182,22 +174,15 @@ class UpdateUser:
     clock: Clock
 
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
-        fields = collect_errors(
-            lambda: None if changes.name is None else normalize_name(changes.name),
-            lambda: None if changes.email is None else normalize_email(changes.email),
-        )
-        wanted = dict(zip(("name", "email"), fields, strict=True))
-        wanted.update(role=changes.role, is_active=changes.is_active)
-        wanted = {key: value for key, value in wanted.items() if value is not None}
         now = self.clock()
         with self.uow as uow:
             user = _load(uow, ref)
             assert user.id is not None
             if not actor.may_manage(user.id):
                 raise NotAccountOwner()
-            if not actor.is_admin and ("role" in wanted or "is_active" in wanted):
+            if not actor.is_admin and (changes.role is not None or changes.is_active is not None):
                 raise AdminOnly("Only an admin may change a role or deactivate an account.")
-            changed = user.change(now=now, **wanted)
+            changed = user.change(now=now, **_wanted(changes))
             if changed == user:
                 return user
             if changed.email != user.email and uow.users.get_by_email(changed.email):
@@ -209,6 +194,15 @@ class UpdateUser:
             uow.users.save(changed)
             uow.commit()
         return changed
+
+
+def _wanted(changes: UserChanges) -> dict[str, object]:
+    name, email = InvalidInput.gather(
+        lambda: None if changes.name is None else normalize_name(changes.name),
+        lambda: None if changes.email is None else normalize_email(changes.email),
+    )
+    wanted = {"name": name, "email": email, "role": changes.role, "is_active": changes.is_active}
+    return {key: value for key, value in wanted.items() if value is not None}
 
 
 @frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class DomainError(Exception):
     """Base of every error a use case raises; `code` is the stable machine-readable name."""
@@ -47,6 +49,19 @@ class InvalidInput(DomainError):
     @classmethod
     def on(cls, field: str, problem: str) -> InvalidInput:
         return cls({field: [problem]})
+
+    @classmethod
+    def gather(cls, *checks: Callable[[], object]) -> list[object]:
+        """Run every check; raise one error with all fields' problems, or return the results."""
+        results, errors = [], {}
+        for check in checks:
+            try:
+                results.append(check())
+            except InvalidInput as error:
+                errors.update(error.errors)
+        if errors:
+            raise cls(errors)
+        return results
 
 
 class PreconditionFailed(DomainError):

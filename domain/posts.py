@@ -46,8 +46,7 @@ class Post:
     def write(
         cls, *, author: Author, title: str, content: str, published: bool, now: datetime
     ) -> Post:
-        check_title(title)
-        check_content(content)
+        InvalidInput.gather(lambda: check_title(title), lambda: check_content(content))
         return cls(
             id=None,
             author=author,

@@ -45,7 +45,7 @@ def check_password(raw: str, field_name: str = "password") -> None:
         problems.append(f"Must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
     if not any(c.isupper() for c in raw):
         problems.append("Must contain at least one upper-case letter.")
-    if not any(c.isdigit() for c in raw):
+    if not any(c.isdecimal() for c in raw):
         problems.append("Must contain at least one digit.")
     if problems:
         raise InvalidInput({field_name: problems})
@@ -88,6 +88,10 @@ class User:
     @property
     def is_active_admin(self) -> bool:
         return self.is_admin and self.is_active
+
+    def rehashed(self, password_hash: str) -> User:
+        """The same password under new hashing parameters: not a change anybody sees."""
+        return evolve(self, password_hash=password_hash)
 
     def change(self, *, now: datetime, **changes: object) -> User:
         """Apply the given field changes; `updated_at` moves only if something really changed."""

@@ -190,7 +190,7 @@ class InMemoryLoginAttemptRepository:
         self._store.login_failures.append((email, at))
 
     def failures_since(self, email: str, since: datetime) -> list[datetime]:
-        return sorted(at for who, at in self._store.login_failures if who == email and at >= since)
+        return sorted(at for who, at in self._store.login_failures if who == email and at > since)
 
     def clear(self, email: str) -> None:
         self._store.login_failures = [f for f in self._store.login_failures if f[0] != email]

@@ -109,6 +109,8 @@ def seed(
         _report(sample())
         return
     users = users if users is not None else max(1, (posts or 0) // 100)
+    if posts and not users:
+        raise click.UsageError("Posts need authors: give --users of at least 1.")
     with click.progressbar(length=users + (posts or 0), label="Seeding", file=sys.stderr) as bar:
         done = {"users": 0, "posts": 0}
 
@@ -246,8 +248,12 @@ def main() -> None:
     try:
         cli.main(obj=container, standalone_mode=True)
     except Exception as error:  # the last guard: one line, never a traceback
-        click.echo(
-            f"Error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
-            err=True,
-        )
+        click.echo(f"Error: {_one_line(error)}", err=True)
         sys.exit(1)
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "no such table" in text or "UndefinedTable" in text:
+        return "The database has no schema yet; run `quill db upgrade` first."
+    return f"{type(error).__name__}: {text}"

@@ -301,7 +301,7 @@ class SqlLoginAttemptRepository:
     def failures_since(self, email: str, since: datetime) -> list[datetime]:
         stmt = (
             select(LoginAttemptRow.attempted_at)
-            .where(LoginAttemptRow.email == email, LoginAttemptRow.attempted_at >= since)
+            .where(LoginAttemptRow.email == email, LoginAttemptRow.attempted_at > since)
             .order_by(LoginAttemptRow.attempted_at)
         )
         return [utc(at) for at in self._session.scalars(stmt)]

@@ -44,11 +44,17 @@ def translate(error: Exception) -> Exception:
             if name in text:
                 return conflict()
         return Conflict()
-    if isinstance(error, DBAPIError) and (
-        error.connection_invalidated or type(error.orig).__name__ in ("OperationalError",)
-    ):
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or _unreachable(error)):
         return ServiceUnavailable()
     return error
+
+
+def _unreachable(error: DBAPIError) -> bool:
+    """Connection trouble, as opposed to a broken query or a schema that was never migrated."""
+    text = str(error.orig).lower()
+    if "no such table" in text or "no such column" in text:
+        return False
+    return type(error.orig).__name__ == "OperationalError"
 
 
 class SqlUnitOfWork:

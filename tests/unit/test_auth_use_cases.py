@@ -285,7 +285,7 @@ def test_when_the_oldest_failure_ages_out_one_more_failure_throttles_again(
     for _ in range(5):
         fail(log_in)
         clock.advance(minutes=1)
-    clock.advance(minutes=11)  # T0+16m: only the failure at T0 has left the window
+    clock.advance(minutes=10, seconds=30)  # T0+15m30s: only the failure at T0 has left
     fail(log_in)
     with pytest.raises(LoginThrottled):
         log_in(Credentials(email=EMAIL, password=PASSWORD))
