@@ -6,7 +6,7 @@ import re
 import uuid
 
 from flask import Flask, Response, g, request
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
 from interfaces.http import auth, errors, ops, posts, users
@@ -15,14 +15,28 @@ MAX_BODY = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
-class IdConverter(BaseConverter):
-    """Positive 64-bit ids; anything else in the path is simply not a route (404)."""
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 1..limit, without leading zeros."""
+    digits = str(limit)
+    shorter = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same_length = [
+        f"{digits[:i]}[{'1' if i == 0 else '0'}-{int(d) - 1}][0-9]{{{len(digits) - i - 1}}}"
+        for i, d in enumerate(digits)
+        if int(d) > (1 if i == 0 else 0)
+    ]
+    return "|".join([*shorter, *same_length, digits])
 
-    regex = r"[1-9][0-9]{0,18}"
+
+class IdConverter(BaseConverter):
+    """Positive 64-bit ids; anything else in the path is simply not a route (404).
+
+    The bound is in the regex, not in to_python: a converter that refuses a matched segment
+    leaves werkzeug thinking the path exists, and it answers 405 instead of 404.
+    """
+
+    regex = f"(?:{_at_most(2**63 - 1)})"
 
     def to_python(self, value: str) -> int:
-        if int(value) >= 2**63:
-            raise ValidationError()
         return int(value)
 
     def to_url(self, value: int) -> str:
