@@ -35,7 +35,8 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     clock = providers.Object(utc_now)
-    engine = providers.Singleton(make_engine, config.database_url)
+    # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
+    engine = providers.Singleton(make_engine, config.database_url, hide_parameters=True)
     session_factory = providers.Singleton(sessionmaker, bind=engine, expire_on_commit=False)
     uow = providers.Factory(SqlUnitOfWork, session_factory)
     hasher = providers.Singleton(

@@ -9,7 +9,7 @@ from flask import Flask, Response, g, request
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
-from interfaces.http import auth, errors, ops, posts, users
+from interfaces.http import auth, errors, logs, ops, posts, users
 
 MAX_BODY = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -55,6 +55,8 @@ def create_app(container: Container | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.register(app)
     app.before_request(_assign_request_id)
+    logs.configure(container.config.log_level(), container.config.log_format())
+    logs.install(app)  # before _finish: after-request hooks run last-registered first
     app.after_request(_finish)
     return app
 

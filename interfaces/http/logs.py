@@ -1,0 +1,112 @@
+"""Logging: one line per request, JSON for machines or text for people, never a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from flask import Flask, Response, g, has_request_context, request
+
+LOGGER = "quill"
+request_log = logging.getLogger("quill.request")
+MAX_FIELD = 2048  # a 10 KB path or header still makes one bounded line
+
+
+def configure(level: str = "INFO", fmt: str = "json", stream: IO[str] | None = None) -> None:
+    """Give the `quill` loggers one handler (replacing the one a previous call gave them)."""
+    logger = logging.getLogger(LOGGER)
+    for old in [h for h in logger.handlers if getattr(h, "quill", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.quill = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(add_request_id)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+def add_request_id(record: logging.LogRecord) -> bool:
+    """Every line written while serving a request names that request."""
+    if not hasattr(record, "request_id") and has_request_context():
+        record.request_id = g.get("request_id")
+    return True
+
+
+def install(app: Flask) -> None:
+    """Time each request and log it once it has its final status."""
+    app.before_request(_start_clock)
+    app.after_request(_log_request)
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    started = g.get("started")
+    actor = g.get("actor")
+    fields = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": None
+        if started is None
+        else round((time.perf_counter() - started) * 1000, 2),
+        "user_id": None if actor is None else actor.id,
+        "remote_addr": request.remote_addr,
+    }
+    request_log.info("request", extra={"fields": fields})
+    return response
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_FIELD:
+        return value[:MAX_FIELD] + "..."
+    return value
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields = {"request_id": getattr(record, "request_id", None)}
+    fields.update(getattr(record, "fields", {}))
+    return {key: _bounded(value) for key, value in fields.items() if value is not None}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; json.dumps escapes every control character, so no line breaks."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
+        }
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """For people: `time level logger message key=value ...`, control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        parts = [self.formatTime(record), record.levelname, record.name]
+        parts.append(record.getMessage().replace("\n", "\\n").replace("\r", "\\r"))
+        parts += [f"{key}={_printable(value)}" for key, value in _fields(record).items()]
+        line = " ".join(parts)
+        if record.exc_info:  # a traceback spans lines on purpose: people read it
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def _printable(value: Any) -> str:
+    """Plain when safe; else quoted and escaped like JSON, so a value never breaks the line."""
+    text = str(value)
+    return text if text.isprintable() and " " not in text else json.dumps(text)

@@ -1,0 +1,165 @@
+"""The request log: one JSON line per request with its fields; tracebacks stay on the server."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from interfaces.container import Container
+from interfaces.http import logs
+from interfaces.http.app import create_app
+from tests.conftest import SignedIn
+
+SECRET_PASSWORD = "Very-Secret-Pass-42"
+
+
+@pytest.fixture
+def log(app: Flask) -> Iterator[io.StringIO]:
+    """What the app logs, as JSON lines: the app's own log set-up, writing to a buffer."""
+    buffer = io.StringIO()
+    logs.configure("INFO", "json", stream=buffer)
+    yield buffer
+    logs.configure("INFO", "json")
+
+
+def lines(log: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.getvalue().splitlines()]
+
+
+def requests(log: io.StringIO) -> list[dict[str, Any]]:
+    return [line for line in lines(log) if line["logger"] == "quill.request"]
+
+
+def test_each_request_is_one_json_line_with_its_fields(
+    client: FlaskClient, auth: Callable[..., SignedIn], log: io.StringIO
+) -> None:
+    ann = auth()
+    response = client.get("/api/v1/users/me", headers={**ann.headers, "X-Request-ID": "req-1"})
+    entry = requests(log)[-1]
+    assert response.headers["X-Request-ID"] == "req-1"
+    assert entry["request_id"] == "req-1"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/v1/users/me", 200)
+    assert entry["user_id"] == ann.id
+    assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
+    assert entry["level"] == "INFO" and entry["time"].endswith("Z")
+
+
+def test_an_anonymous_request_is_logged_without_a_user(
+    client: FlaskClient, log: io.StringIO
+) -> None:
+    client.get("/api/v1/nothing-here")
+    entry = requests(log)[-1]
+    assert entry["status"] == 404 and "user_id" not in entry
+    assert len(entry["request_id"]) == 32
+
+
+def test_no_password_token_or_hash_reaches_the_log(
+    client: FlaskClient, container: Container, log: io.StringIO
+) -> None:
+    body = {"email": "secretive@example.com", "name": "Sec", "password": SECRET_PASSWORD}
+    assert client.post("/api/v1/users", json=body).status_code == 201
+    client.post("/api/v1/auth/login", json={"email": body["email"], "password": "Wrong-Pass-1"})
+    login = {"email": body["email"], "password": SECRET_PASSWORD}
+    tokens = client.post("/api/v1/auth/login", json=login).json
+    assert tokens is not None
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    refresh = {"Authorization": f"Bearer {tokens['refresh_token']}"}
+    renewed = client.post("/api/v1/auth/refresh", headers=refresh).json
+    assert renewed is not None
+    change = {"current_password": SECRET_PASSWORD, "new_password": "Another-Pass-43"}
+    client.post("/api/v1/users/me/password", json=change, headers=bearer)
+    with container.uow() as uow:
+        stored = uow.users.get_by_email(body["email"])
+    assert stored is not None
+    written = log.getvalue()
+    assert len(requests(log)) == 5
+    secrets = [SECRET_PASSWORD, "Wrong-Pass-1", "Another-Pass-43", "$argon2", stored.password_hash]
+    secrets += [tokens["access_token"], tokens["refresh_token"], renewed["refresh_token"]]
+    for secret in secrets:
+        assert secret not in written
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        assert token.split(".")[2] not in written  # not even the signature
+
+
+@pytest.mark.parametrize(
+    "request_id", ['evil\n{"forged": true}', "x" * 10_000, "tab\there", "é" * 50]
+)
+def test_a_hostile_request_id_never_breaks_a_line(
+    client: FlaskClient, log: io.StringIO, request_id: str
+) -> None:
+    response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": request_id})
+    assert response.headers["X-Request-ID"] != request_id
+    (entry,) = lines(log)
+    assert entry["request_id"] == response.headers["X-Request-ID"]
+    assert "forged" not in entry
+
+
+def test_a_hostile_path_stays_on_one_bounded_line(client: FlaskClient, log: io.StringIO) -> None:
+    client.get("/api/v1/" + "%0A%7B%22a%22:1%7D" * 2000)
+    (entry,) = lines(log)
+    assert entry["status"] == 404
+    assert entry["path"].startswith("/api/v1/\n{")
+    assert len(log.getvalue()) < 4000
+
+
+@pytest.fixture
+def failing_app(container: Container) -> Flask:
+    app = create_app(container)
+
+    def boom() -> str:
+        raise RuntimeError("kaboom at the database layer")
+
+    app.add_url_rule("/api/v1/boom", view_func=boom)
+    return app
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_hidden_from_the_client(
+    failing_app: Flask, log: io.StringIO
+) -> None:
+    response = failing_app.test_client().get("/api/v1/boom", headers={"X-Request-ID": "bad-1"})
+    assert response.status_code == 500
+    assert response.json == {"message": "An unexpected error occurred.", "code": "internal_error"}
+    assert "kaboom" not in response.get_data(as_text=True)
+    error, request = lines(log)
+    assert error["level"] == "ERROR" and error["request_id"] == "bad-1"
+    assert "Traceback" in error["traceback"]
+    assert "RuntimeError: kaboom at the database layer" in error["traceback"]
+    assert request["status"] == 500 and request["request_id"] == "bad-1"
+
+
+def test_text_format_is_for_people_and_still_one_line_per_request(client: FlaskClient) -> None:
+    buffer = io.StringIO()
+    logs.configure("INFO", "text", stream=buffer)
+    try:
+        client.get("/healthz", headers={"X-Request-ID": "human-1"})
+        client.get("/api/v1/a%0Ab")
+    finally:
+        logs.configure("INFO", "json")
+    first, second = buffer.getvalue().splitlines()
+    assert " INFO quill.request request request_id=human-1 method=GET path=/healthz " in first
+    assert "status=200 duration_ms=" in first
+    assert 'path="/api/v1/a\\nb" status=404' in second
+
+
+def test_the_log_level_and_format_come_from_the_settings(container: Container) -> None:
+    container.config.from_dict({"log_level": "WARNING", "log_format": "text"})
+    create_app(container)
+    logger = logging.getLogger("quill")
+    try:
+        (handler,) = [h for h in logger.handlers if getattr(h, "quill", False)]
+        assert logger.level == logging.WARNING
+        assert isinstance(handler.formatter, logs.TextFormatter)
+        buffer = io.StringIO()
+        handler.setStream(buffer)  # type: ignore[attr-defined]
+        logging.getLogger("quill.request").info("request")
+        logging.getLogger("quill.errors").error("shown")
+        assert buffer.getvalue().count("\n") == 1 and "shown" in buffer.getvalue()
+    finally:
+        logs.configure("INFO", "json")
