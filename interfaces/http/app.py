@@ -9,10 +9,12 @@ from flask import Flask, Response, g, request
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
-from interfaces.http import auth, errors, logs, ops, posts, users
+from interfaces.http import auth, docs, errors, logs, ops, posts, users
 
 MAX_BODY = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# JSON answers need no content, frames or referrers; /docs sets its own, looser policy.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 def _at_most(limit: int) -> str:
@@ -51,7 +53,7 @@ def create_app(container: Container | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False
-    for blueprint in (auth.bp, users.bp, posts.bp, ops.bp):
+    for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.before_request(_assign_request_id)
@@ -69,6 +71,8 @@ def _assign_request_id() -> None:
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Content-Security-Policy", API_CSP)
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
     if "Authorization" in request.headers or request.path.startswith("/api/v1/auth"):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,89 @@
+"""The OpenAPI document and the browsable reference page built from it, every asset served here."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, send_from_directory, url_for
+from markupsafe import escape
+
+bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
+
+# Swagger UI's own files, from the flask-swagger-ui wheel (only its assets are used).
+SWAGGER_ASSETS = (
+    "swagger-ui.css",
+    "swagger-ui-bundle.js",
+    "favicon-32x32.png",
+    "favicon-16x16.png",
+)
+# Only Quill's own scripts and styles; Swagger UI draws some icons as data: URIs.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="stylesheet" href="{css}">
+  <link rel="icon" type="image/png" href="{icon}">
+</head>
+<body data-spec="{spec}">
+  <noscript>This page needs JavaScript; the document itself is at {spec}.</noscript>
+  <div id="swagger-ui"></div>
+  <script src="{bundle}"></script>
+  <script src="{init}"></script>
+</body>
+</html>
+"""
+
+
+@cache
+def openapi_text() -> str:
+    """The contract as kept in the repository, read once."""
+    return files("interfaces.http").joinpath("openapi.json").read_text("utf-8")
+
+
+def openapi_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(openapi_text())
+    return document
+
+
+@cache
+def swagger_dist() -> Path:
+    return Path(str(files("flask_swagger_ui").joinpath("dist")))
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    return Response(openapi_text(), mimetype="application/json")
+
+
+@bp.get("/docs")
+def docs() -> Response:
+    asset = "docs.swagger_asset"
+    page = PAGE.format(
+        title=escape(openapi_document()["info"]["title"]),
+        css=url_for(asset, name="swagger-ui.css"),
+        icon=url_for(asset, name="favicon-32x32.png"),
+        bundle=url_for(asset, name="swagger-ui-bundle.js"),
+        init=url_for("docs.static", filename="docs.js"),
+        spec=url_for("docs.openapi"),
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response
+
+
+@bp.get("/docs/assets/<name>")
+def swagger_asset(name: str) -> Response:
+    if name not in SWAGGER_ASSETS:
+        abort(404)
+    return send_from_directory(swagger_dist(), name, max_age=86400)
