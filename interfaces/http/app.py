@@ -6,6 +6,7 @@ import re
 import uuid
 
 from flask import Flask, Response, g, request
+from flask_cors import CORS
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
@@ -15,6 +16,8 @@ MAX_BODY = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # JSON answers need no content, frames or referrers; /docs sets its own, looser policy.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "If-Match", "X-Request-ID"]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID"]
 
 
 def _at_most(limit: int) -> str:
@@ -60,7 +63,23 @@ def create_app(container: Container | None = None) -> Flask:
     logs.configure(container.config.log_level(), container.config.log_format())
     logs.install(app)  # before _finish: after-request hooks run last-registered first
     app.after_request(_finish)
+    _allow_origins(app, container.config.cors_origins())
     return app
+
+
+def _allow_origins(app: Flask, origins: list[str]) -> None:
+    """CORS for the API only; none at all when CORS_ORIGINS is empty."""
+    if not origins:
+        return
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": origins}},
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        supports_credentials=False,  # tokens travel in a header, never in cookies
+        always_send=False,  # no Origin, no CORS headers (never a list of the allowed origins)
+        max_age=600,
+    )
 
 
 def _assign_request_id() -> None:

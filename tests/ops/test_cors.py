@@ -1,0 +1,72 @@
+"""CORS from CORS_ORIGINS, for /api/* only, with the headers a browser client needs."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from interfaces.container import Container
+from interfaces.http.app import create_app
+
+ORIGIN = "https://app.example.com"
+
+
+@pytest.fixture
+def browser(container: Container) -> FlaskClient:
+    container.config.from_dict({"cors_origins": [ORIGIN, "https://admin.example.com"]})
+    return create_app(container).test_client()
+
+
+def test_an_allowed_origin_gets_the_api_and_can_read_its_headers(browser: FlaskClient) -> None:
+    response = browser.get("/api/v1/posts", headers={"Origin": ORIGIN})
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "Origin" in response.headers["Vary"]
+    exposed = {
+        h.strip().lower() for h in response.headers["Access-Control-Expose-Headers"].split(",")
+    }
+    assert {"x-request-id", "etag", "location", "retry-after"} <= exposed
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_an_error_answer_is_readable_by_an_allowed_origin_too(browser: FlaskClient) -> None:
+    response = browser.get("/api/v1/users/me", headers={"Origin": ORIGIN})
+    assert response.status_code == 401
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_preflight_allows_the_token_and_precondition_headers(browser: FlaskClient) -> None:
+    response = browser.options(
+        "/api/v1/posts/1",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "authorization, content-type, if-match",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "PATCH" in response.headers["Access-Control-Allow-Methods"]
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert {"authorization", "content-type", "if-match"} <= {h.strip() for h in allowed.split(",")}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/docs"])
+def test_paths_outside_the_api_get_no_cors_headers(browser: FlaskClient, path: str) -> None:
+    response = browser.get(path, headers={"Origin": ORIGIN})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://app.example.com.evil.example"])
+def test_an_origin_not_listed_gets_no_cors_headers(browser: FlaskClient, origin: str) -> None:
+    response = browser.get("/api/v1/posts", headers={"Origin": origin})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_request_without_an_origin_gets_no_list_of_allowed_origins(browser: FlaskClient) -> None:
+    assert "Access-Control-Allow-Origin" not in browser.get("/api/v1/posts").headers
+
+
+def test_without_cors_origins_no_origin_is_allowed(client: FlaskClient) -> None:
+    response = client.get("/api/v1/posts", headers={"Origin": ORIGIN})
+    assert "Access-Control-Allow-Origin" not in response.headers
