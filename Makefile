@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,13 @@ lint: $(STAMP)  ## ruff, the import-linter layer contracts, mypy on domain and a
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: lint  ## every check, then the whole test suite on both cores
+browser:  ## Chromium (Debian's package) for the /docs browser test, installed when missing
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "Install Chromium: the /docs test needs it." >&2; exit 1; }; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: lint browser  ## every check, then the whole test suite on both cores
 	$(BIN)/pytest -n auto
 
 clean:

@@ -1,0 +1,57 @@
+"""Gunicorn settings for Quill in production: `gunicorn -c gunicorn.conf.py`.
+
+Every value can be changed from the environment (see README, "Production"); Quill's own
+settings (DATABASE_URL, secrets, LOG_FORMAT...) are read by the app itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _port_bind() -> str:
+    return f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+
+wsgi_app = "interfaces.http.wsgi:app"
+
+# BIND is `host:port` or `unix:/path`; PORT alone binds every interface on that port.
+bind = [address.strip() for address in os.environ.get("BIND", _port_bind()).split(",")]
+
+# Sync workers: argon2 hashing and the database are the work, and each worker has its own
+# connection pool (5 connections + 10 overflow by default): size max_connections for it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+# A worker silent for `timeout` seconds is killed and replaced; on SIGTERM or a reload, workers
+# get `graceful_timeout` seconds to finish the requests they are serving.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# Recycle workers now and then so that a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+
+# Quill writes one JSON line per request itself (with request id and user): no access log.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Each worker builds its own app and database engine after the fork.
+preload_app = False
+
+# Trust X-Forwarded-* only from the proxies named here (gunicorn's own default: 127.0.0.1).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn's control socket has one path per user, so instances sharing a host would take it
+# from each other; Quill needs none.
+control_socket_disable = True
