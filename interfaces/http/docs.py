@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,12 @@ def swagger_dist() -> Path:
     return Path(str(files("flask_swagger_ui").joinpath("dist")))
 
 
+@cache
+def swagger_version() -> str:
+    """Part of the assets' URLs, so that a day's browser cache never outlives an upgrade."""
+    return version("flask-swagger-ui")
+
+
 @bp.get("/api/v1/openapi.json")
 def openapi() -> Response:
     return Response(openapi_text(), mimetype="application/json")
@@ -68,12 +75,12 @@ def openapi() -> Response:
 
 @bp.get("/docs")
 def docs() -> Response:
-    asset = "docs.swagger_asset"
+    asset, v = "docs.swagger_asset", swagger_version()
     page = PAGE.format(
         title=escape(openapi_document()["info"]["title"]),
-        css=url_for(asset, name="swagger-ui.css"),
-        icon=url_for(asset, name="favicon-32x32.png"),
-        bundle=url_for(asset, name="swagger-ui-bundle.js"),
+        css=url_for(asset, name="swagger-ui.css", v=v),
+        icon=url_for(asset, name="favicon-32x32.png", v=v),
+        bundle=url_for(asset, name="swagger-ui-bundle.js", v=v),
         init=url_for("docs.static", filename="docs.js"),
         spec=url_for("docs.openapi"),
     )
