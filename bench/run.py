@@ -98,7 +98,7 @@ def serve_and_measure(options: Options, url: str, timings: dict[str, float]) -> 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     options = parse(argv)
     load.wrk_path()  # fail at once, with the install hint, when wrk is missing
-    started, timings = time.strftime("%Y-%m-%d %H:%M:%S"), {}
+    started, timings, code = time.strftime("%Y-%m-%d %H:%M:%S"), {}, code_version()
     with throwaway(options, timings) as url:
         measured = serve_and_measure(options, url, timings)
     if options.profile:
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "app": options.app or quill_app(),
         "worker_model": " ".join(worker_model()),
         "machine": f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}.",
-        "code": code_version(),
+        "code": code,  # as it was when the run started
         "data": measured["found"],
         "timings": timings,
         "labels": measured["labels"],
