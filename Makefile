@@ -31,7 +31,7 @@ browser:  ## Chromium (Debian's package) for the /docs browser test, installed w
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: lint browser  ## every check, then the whole test suite on both cores
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache quill.db*
