@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from attrs import evolve, frozen
@@ -24,7 +23,7 @@ class Options:
     duration: int = 10  # seconds of load per scenario, target and round
     warmup: int = 2  # seconds of unmeasured load per scenario and target, first round only
     connections: int = 8
-    workers: int = os.cpu_count() or 2
+    workers: int = 0  # 0: as many as gunicorn.conf.py would start (else one per CPU)
     search: str | None = None  # S6's search text; by default one that picks a few users
     app: str | None = None  # another WSGI app to measure as Quill (e.g. a patched one to compare)
     out: Path = RESULTS
@@ -37,7 +36,15 @@ class Options:
         return "profile" if self.profile else "quick" if self.quick else "full"
 
 
-QUICK = {"users": 300, "posts": 3000, "rounds": 1, "duration": 1, "warmup": 0, "connections": 4}
+QUICK = {
+    "users": 300,
+    "posts": 3000,
+    "rounds": 1,
+    "duration": 1,
+    "warmup": 0,
+    "connections": 4,
+    "workers": 2,
+}
 
 
 def parse(argv: list[str] | None = None) -> Options:

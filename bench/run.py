@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from attrs import asdict
+from attrs import asdict, evolve
 
 from bench import load
 from bench.argon2_loop import verify_rate
@@ -18,7 +18,15 @@ from bench.database import load as load_data
 from bench.database import probe, production_env, throwaway
 from bench.report import checks, render, summarise, write
 from bench.scenarios import Scenario, accounts, build, capture, default_search
-from bench.servers import CEILING_CONF, Server, gunicorn, quill_app, quill_conf, worker_model
+from bench.servers import (
+    CEILING_CONF,
+    Server,
+    conf_workers,
+    gunicorn,
+    quill_app,
+    quill_conf,
+    worker_model,
+)
 
 
 def code_version() -> str:
@@ -34,12 +42,16 @@ def say(text: str) -> None:
 
 def measure(
     options: Options, scenarios: list[Scenario], servers: list[Server], env: dict[str, str]
-) -> list[dict[str, Any]]:
-    """Every scenario on both targets, one after the other, the order swapped each round."""
+) -> tuple[list[dict[str, Any]], float]:
+    """Every scenario on both targets, one after the other, the order swapped each round.
+
+    Also the largest RSS of a Quill worker (servers[0]) seen after any measurement: gunicorn's
+    max_requests may recycle workers, so the RSS at the end alone could flatter.
+    """
     folder = options.out / "lua"
     folder.mkdir(parents=True, exist_ok=True)
     scripts = {s.key: load.lua_script(s, folder) for s in scenarios}
-    rounds = []
+    rounds, peak = [], 0.0
     for number in range(options.rounds):
         order = servers if number % 2 == 0 else servers[::-1]
         row: dict[str, Any] = {}
@@ -53,54 +65,53 @@ def measure(
                 row[s.key][server.name] = got.as_dict()
                 say(f"round {number + 1} {s.key:8} {server.name:8} {got.rps:8.1f} req/s "
                     f"p50 {got.p50_ms:7.2f} ms p99 {got.p99_ms:7.2f} ms")  # fmt: skip
+            peak = max(peak, *servers[0].worker_rss_mb())
             if s.key == "S5":
                 row["argon2_rate"] = verify_rate(env, options.workers, options.duration)
                 say(f"round {number + 1} argon2 verify loop {row['argon2_rate']:.1f}/s")
         rounds.append(row)
-    return rounds
+    return rounds, peak
 
 
-def serve_and_measure(options: Options, url: str, timings: dict[str, float]) -> dict[str, Any]:
-    env = production_env(url)
+def load_and_probe(options: Options, url: str, timings: dict[str, float]) -> dict[str, Any]:
     if not options.database:
         say(f"loading {options.users} users and {options.posts} posts through `quill seed` ...")
-        load_data(options, env, timings)
+        load_data(options, production_env(url), timings)
         say(", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
-    found = probe(url)
-    options.out.mkdir(parents=True, exist_ok=True)
-    logs = options.out / "logs"
-    logs.mkdir(exist_ok=True)
-    with gunicorn(
-        "quill", quill_app(), quill_conf(), options.workers, env, logs / "quill.log"
-    ) as q:
+    return probe(url)
+
+
+def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict[str, Any]:
+    env, logs = production_env(url), options.out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    app, workers = options.app or quill_app(), options.workers
+    with gunicorn("quill", app, quill_conf(), workers, env, logs / "quill.log") as q:
         who = accounts(q.url, env)
         scenarios = build(found, who, options.search or default_search(options.users))
         bodies_file = logs / "ceiling_bodies.json"
         bodies_file.write_text(json.dumps(capture(q.url, scenarios)))
         ceiling_env = {**os.environ, "BENCH_CEILING_BODIES": str(bodies_file)}
         ceiling, log = "bench.ceiling:create_app()", logs / "ceiling.log"
-        with gunicorn("ceiling", ceiling, CEILING_CONF, options.workers, ceiling_env, log) as c:
+        with gunicorn("ceiling", ceiling, CEILING_CONF, workers, ceiling_env, log) as c:
             if options.profile:
                 from bench.profile import profile
 
                 profile(options, scenarios, q)
                 return {}
-            rounds = measure(options, scenarios, [q, c], env)
+            rounds, peak = measure(options, scenarios, [q, c], env)
             rss = q.worker_rss_mb()
-    return {
-        "found": found,
-        "rounds": rounds,
-        "rss": rss,
-        "labels": {s.key: s.label for s in scenarios},
-    }
+    labels = {s.key: s.label for s in scenarios}
+    return {"rounds": rounds, "rss": rss, "rss_peak": peak, "labels": labels}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     options = parse(argv)
+    options = evolve(options, workers=options.workers or conf_workers())
     load.wrk_path()  # fail at once, with the install hint, when wrk is missing
     started, timings, code = time.strftime("%Y-%m-%d %H:%M:%S"), {}, code_version()
     with throwaway(options, timings) as url:
-        measured = serve_and_measure(options, url, timings)
+        found = load_and_probe(options, url, timings)
+        measured = serve_and_measure(options, url, found)
     if options.profile:
         return {}
     rounds, keys = measured["rounds"], list(measured["labels"])
@@ -114,13 +125,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "worker_model": " ".join(worker_model()),
         "machine": f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}.",
         "code": code,  # as it was when the run started
-        "data": measured["found"],
+        "data": found,
         "timings": timings,
         "labels": measured["labels"],
         "table": table,
         "rounds": rounds,
         "worker_rss_mb": measured["rss"],
-        "checks": checks(table, rounds, measured["rss"]),
+        "worker_rss_peak_mb": measured["rss_peak"],
+        "checks": checks(table, rounds, measured["rss"], measured["rss_peak"]),
     }
     path = write(result, options.out)
     print(render(result))

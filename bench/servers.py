@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import socket
 import subprocess
@@ -42,9 +43,18 @@ def quill_app() -> str:
     return "interfaces.http.app:create_app()"
 
 
+def conf_settings() -> dict[str, object]:
+    return runpy.run_path(str(QUILL_CONF)) if QUILL_CONF.exists() else {}
+
+
+def conf_workers() -> int:
+    """As many workers as Quill's gunicorn.conf.py would start here, else one per CPU."""
+    return int(str(conf_settings().get("workers", os.cpu_count() or 2)))
+
+
 def worker_model() -> list[str]:
     """Quill's own gunicorn.conf.py decides the worker class and threads; the ceiling copies it."""
-    conf = runpy.run_path(str(QUILL_CONF)) if QUILL_CONF.exists() else {}
+    conf = conf_settings()
     return [
         f"--worker-class={conf.get('worker_class', 'sync')}",
         f"--threads={conf.get('threads', 1)}",
