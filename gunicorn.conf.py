@@ -37,8 +37,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
-# Recycle workers now and then so that a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# Off by default: a recycled worker imports the app again (about a second of CPU), which a busy
+# server feels. Set it (e.g. 10000) to bound a slow leak; 10 % jitter keeps workers apart.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 
 # Quill writes one JSON line per request itself (with request id and user): no access log.
