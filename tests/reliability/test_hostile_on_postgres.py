@@ -1,0 +1,129 @@
+"""Hostile text reaches PostgreSQL intact or not at all: NUL, lone surrogates, extremes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from application.users import Registration
+from domain.users import Role
+from interfaces.container import Container
+from tests.factories import PASSWORD
+from tests.reliability.conftest import bearer, sign_up
+from tests.reliability.hostile import assert_handled, forged_cursor
+
+pytestmark = pytest.mark.postgres
+
+# PostgreSQL text cannot hold NUL; UTF-8 cannot hold a lone surrogate; both parse from JSON.
+SPOILERS = {"NUL": "\x00", "lone surrogate": "\ud800", "BOM and bidi": "\ufeff\u202e"}
+
+# route, who, a valid body; each string field of it is spoiled in turn.
+NEW_USER = {"email": "new@example.com", "name": "New", "password": PASSWORD}
+SAME_PASSWORD = {"current_password": PASSWORD, "new_password": PASSWORD}
+ROUTES: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    ("POST", "/api/v1/users", None, NEW_USER),
+    ("POST", "/api/v1/auth/login", None, {"email": "writer@example.com", "password": PASSWORD}),
+    ("POST", "/api/v1/users/me/password", "user", SAME_PASSWORD),
+    ("PATCH", "/api/v1/users/{user}", "user", {"name": "Writer", "email": "writer@example.com"}),
+    ("POST", "/api/v1/posts", "user", {"title": "t", "content": "c"}),
+    ("PUT", "/api/v1/posts/{post}", "user", {"title": "t", "content": "c", "published": True}),
+    ("PATCH", "/api/v1/posts/{post}", "user", {"title": "t", "content": "c"}),
+]  # fmt: skip
+
+
+def spoiled_bodies() -> list[tuple[str, str, str, str | None, str]]:
+    cases = []
+    for method, path, who, body in ROUTES:
+        for field, value in body.items():
+            if not isinstance(value, str):
+                continue
+            for name, spoiler in SPOILERS.items():
+                for where, spoilt in (
+                    ("end", value + spoiler),
+                    ("middle", value[:1] + spoiler + value[1:]),
+                ):
+                    text = json.dumps({**body, field: spoilt})  # ASCII: the spoiler as a \\u escape
+                    cases.append(
+                        (f"{method} {path} {field} {name} at {where}", method, path, who, text)
+                    )
+    return cases
+
+
+@pytest.fixture
+def writer(pg_app: Flask, pg_container: Container) -> dict[str, Any]:
+    login = sign_up(pg_app, "writer@example.com", "Writer")
+    post = pg_app.test_client().post(
+        "/api/v1/posts",
+        json={"title": "t", "content": "c", "published": True},
+        headers=bearer(login["access_token"]),
+    )
+    assert post.status_code == 201
+    pg_container.register_user()(
+        Registration(email="boss@example.com", name="Boss", password=PASSWORD), role=Role.ADMIN
+    )
+    admin = pg_app.test_client().post(
+        "/api/v1/auth/login", json={"email": "boss@example.com", "password": PASSWORD}
+    )
+    return {"login": login, "post": post.json["id"], "admin": admin.json["access_token"]}
+
+
+def test_nul_and_lone_surrogates_in_any_body_field_never_cause_a_server_error(
+    pg_app: Flask, writer: dict[str, Any]
+) -> None:
+    client: FlaskClient = pg_app.test_client()
+    token = writer["login"]["access_token"]
+    failures = {}
+    for case, method, path, who, text in spoiled_bodies():
+        url = path.format(user=writer["login"]["user"]["id"], post=writer["post"])
+        headers = {"Content-Type": "application/json", **(bearer(token) if who else {})}
+        response = client.open(url, method=method, data=text, headers=headers)
+        if response.status_code >= 500:
+            failures[case] = response.status_code
+    assert failures == {}, f"{len(failures)} server errors: {failures}"
+
+
+def test_nul_and_lone_surrogates_in_search_never_cause_a_server_error(
+    pg_app: Flask, writer: dict[str, Any]
+) -> None:
+    client = pg_app.test_client()
+    failures = {}
+    for path in ("/api/v1/posts", "/api/v1/users"):
+        for search in ("%00", "a%00b", "%ED%A0%80", "%ff", "%5C", "%25%5F"):
+            response = client.get(f"{path}?search={search}", headers=bearer(writer["admin"]))
+            if response.status_code >= 500:
+                failures[f"{path}?search={search}"] = response.status_code
+            else:
+                assert_handled(response)
+    assert failures == {}
+
+
+def test_extreme_but_valid_paging_and_ids_reach_postgresql_without_error(
+    pg_app: Flask, writer: dict[str, Any]
+) -> None:
+    client = pg_app.test_client()
+    admin = bearer(writer["admin"])
+    ok = [
+        "/api/v1/posts?page=1000000000&per_page=100",
+        "/api/v1/posts?author_id=9223372036854775807",
+        "/api/v1/posts?cursor=" + forged_cursor("9999-12-31T23:59:59+00:00", "9223372036854775807"),
+        "/api/v1/posts?cursor=" + forged_cursor("0001-01-01T00:00:00+00:00", "1"),
+        "/api/v1/users?page=1000000000&per_page=100",
+    ]
+    for url in ok:
+        response = client.get(url, headers=admin)
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:200])
+    for resource, methods in (("posts", "GET PUT PATCH DELETE"), ("users", "GET PATCH DELETE")):
+        for method in methods.split():
+            response = client.open(
+                f"/api/v1/{resource}/9223372036854775807",
+                method=method,
+                json={"title": "t", "content": "c", "published": True}
+                if resource == "posts"
+                else {},
+                headers=admin,
+            )
+            assert response.status_code == 404, (method, resource, response.status_code)
