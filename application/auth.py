@@ -97,6 +97,7 @@ class LogIn:
         except InvalidInput:
             email = credentials.email.strip().lower()[:254]  # still counted, still checked
         with self.uow as uow:
+            uow.login_attempts.lock(email)
             self._refuse_if_throttled(uow, email, now)
             user = uow.users.get_by_email(email)
             stored = user.password_hash if user else self.hasher.dummy_hash

@@ -89,6 +89,10 @@ class SessionRepository(Protocol):
 
 
 class LoginAttemptRepository(Protocol):
+    def lock(self, email: str) -> None:
+        """Serialise logins for `email` until the transaction ends, so a burst cannot slip
+        more guesses past the limit between counting failures and recording one."""
+
     def add_failure(self, email: str, at: datetime) -> None: ...
 
     def failures_since(self, email: str, since: datetime) -> list[datetime]:

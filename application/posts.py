@@ -123,6 +123,8 @@ class ListPosts:
     def _filters(actor: Actor | None, search: PostSearch) -> PostFilter | None:
         if search.search is not None and len(search.search) > 200:
             raise InvalidInput.on("search", "Must be at most 200 characters.")
+        if search.author_id is not None and search.author_id < 1:
+            raise InvalidInput.on("author_id", "Must be a user id (a whole number of at least 1).")
         text = search.search or None
         if search.published or (actor is not None and actor.is_admin):
             return PostFilter(published=search.published, author_id=search.author_id, search=text)

@@ -186,6 +186,9 @@ class InMemoryLoginAttemptRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
+    def lock(self, email: str) -> None:
+        pass  # one thread at a time in the tests that use it
+
     def add_failure(self, email: str, at: datetime) -> None:
         self._store.login_failures.append((email, at))
 
