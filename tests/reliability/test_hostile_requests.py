@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -229,6 +230,8 @@ HOSTILE_REQUEST_IDS = [
 @pytest.fixture
 def log_lines(app: Flask) -> Iterator[Callable[[str], list[str]]]:
     """Send the app's log to a buffer in the given format; read back its lines."""
+    logger = logging.getLogger(logs.LOGGER)
+    saved = (logger.level, list(logger.handlers))
     buffer = io.StringIO()
 
     def read(fmt: str) -> list[str]:
@@ -241,7 +244,8 @@ def log_lines(app: Flask) -> Iterator[Callable[[str], list[str]]]:
 
     read.use = use  # type: ignore[attr-defined]
     yield read
-    logs.configure("WARNING", "json")
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
