@@ -8,7 +8,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+import psutil
+from sqlalchemy import create_engine, text
 
 from bench import load
 from bench.config import ROOT, Options
@@ -63,6 +68,22 @@ def read_requests(raw: Path) -> list[tuple[list[tuple[str, str]], int]]:
     return samples
 
 
+WAITING = ("Connection.wait", "wait_conn", "select (selectors.py)", "EpollSelector.select")
+
+
+def on_cpu(samples: list[tuple[list[tuple[str, str]], int]]) -> str:
+    """Inclusive shares among the samples not waiting for PostgreSQL: Python's own work."""
+    busy = [(p, n) for p, n in samples if not any(w in p[-1][0] for w in WAITING)]
+    total = sum(count for _, count in busy) or 1
+    inclusive: Counter[str] = Counter()
+    for parsed, count in busy:
+        for key in {f"{name} ({path})" for name, path in parsed}:
+            inclusive[key] += count
+    shown = [(k, n) for k, n in inclusive.most_common() if n / total < 0.95][:25]
+    lines = [f"on CPU, not waiting for PostgreSQL ({total} samples), inclusive below 95%:"]
+    return "\n".join(lines + [f"  {n / total:6.1%}  {key}" for key, n in shown])
+
+
 def summary(raw: Path, top: int = 25) -> str:
     samples = read_requests(raw)
     total = sum(count for _, count in samples) or 1
@@ -82,10 +103,49 @@ def summary(raw: Path, top: int = 25) -> str:
     lines += [f"  {n / total:6.1%}  {key}" for key, n in shown]
     lines.append("self (the leaf frame):")
     lines += [f"  {n / total:6.1%}  {key}" for key, n in leaf.most_common(top // 2)]
-    return "\n".join(lines)
+    return "\n".join([*lines, on_cpu(samples)])
 
 
-def profile(options: Options, scenarios: list[Scenario], server: Server) -> None:
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue  # gone since (a recycled worker): its share is lost
+        total += times.user + times.system
+    return total
+
+
+def backends(database_url: str) -> list[int]:
+    """PostgreSQL server processes serving our database (not other people's)."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        pids = list(connection.scalars(text(query)))
+    engine.dispose()
+    return pids
+
+
+def cpu_split(server: Server, database_url: str, run: Callable[[], load.Measure]) -> str:
+    """CPU milliseconds per request spent by Quill's workers and by PostgreSQL during `run`."""
+    workers, pg = server.worker_pids(), backends(database_url)
+    before = cpu_seconds(workers), cpu_seconds(pg)
+    got = run()
+    workers, pg = sorted({*workers, *server.worker_pids()}), sorted({*pg, *backends(database_url)})
+    spent = [
+        (cpu_seconds(p) - b) * 1000 / max(got.requests, 1)
+        for p, b in zip((workers, pg), before, strict=True)
+    ]
+    return (
+        f"{got.rps:.0f} req/s; CPU per request: Quill workers {spent[0]:.2f} ms, "
+        f"PostgreSQL {spent[1]:.2f} ms (CPUs available: {psutil.cpu_count()})"
+    )
+
+
+def profile(
+    options: Options, scenarios: list[Scenario], server: Server, database_url: str, ceiling: Server
+) -> None:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     folder = options.out / "profile"
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,8 +155,17 @@ def profile(options: Options, scenarios: list[Scenario], server: Server) -> None
         command += ["--format=raw", "--rate=200", f"--duration={seconds + 2}", f"--output={raw}"]
         recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1)  # let py-spy attach to every worker first
-        got = load.run(server.url + s.path, load.lua_script(s, folder), seconds, 8)
+        url = server.url + s.path
+        got = load.run(url, load.lua_script(s, folder), seconds, 8)
         _, errors = recorder.communicate(timeout=seconds + 60)
         if recorder.returncode != 0 or not raw.exists():
             raise RuntimeError(f"py-spy failed: {errors.decode()[-1500:]}")
         print(f"\n## {s.key} {s.label}: {got.rps:.0f} req/s while profiled\n{summary(raw)}")
+        script = load.lua_script(s, folder)
+        measured = cpu_split(server, database_url, partial(load.run, url, script, seconds, 8))
+        print(f"without the profiler: {measured}", flush=True)
+        run = partial(load.run, ceiling.url + s.path, script, seconds, 8)
+        before = cpu_seconds(ceiling.worker_pids())
+        got = run()
+        spent = (cpu_seconds(ceiling.worker_pids()) - before) * 1000 / max(got.requests, 1)
+        print(f"the ceiling: {got.rps:.0f} req/s; CPU per request: workers {spent:.2f} ms")

@@ -96,7 +96,7 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
             if options.profile:
                 from bench.profile import profile
 
-                profile(options, scenarios, q)
+                profile(options, scenarios, q, url, c)
                 return {}
             rounds, peak = measure(options, scenarios, [q, c], env)
             rss = q.worker_rss_mb()
