@@ -1,8 +1,9 @@
 """Alembic environment: targets the mapped metadata; the connection comes from Quill's engine."""
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
+from infrastructure.db.migrations import step_recorder
 from infrastructure.db.models import Base, exists_on
 from infrastructure.db.unit_of_work import make_engine
 from infrastructure.settings import Settings
@@ -16,6 +17,7 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        on_version_apply=step_recorder(context.config),
         include_object=lambda item, _name, kind, reflected, _other: (
             reflected or kind != "index" or exists_on(connection.dialect.name, item)
         ),

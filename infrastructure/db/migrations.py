@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from alembic import command
-
 SCRIPT_LOCATION = Path(__file__).resolve().parents[2] / "alembic"
+
+
+class MigrationFailed(RuntimeError):
+    """A migration raised; the whole run was one transaction, so nothing of it was applied."""
 
 
 class AlembicMigrator:
@@ -32,13 +36,39 @@ class AlembicMigrator:
     def head(self) -> str:
         return ScriptDirectory.from_config(self._config()).get_current_head() or ""
 
-    def _run(self, action: object, revision: str) -> None:
-        with self._engine.begin() as connection:
-            config = self._config()
-            config.attributes["connection"] = connection
-            action(config, revision)  # type: ignore[operator]
+    def _run(self, action: Callable[[Config, str], None], revision: str) -> None:
+        start = self.current()
+        applied: list[object] = []
+        try:
+            with self._engine.begin() as connection:
+                config = self._config()
+                config.attributes["connection"] = connection
+                config.attributes["applied"] = applied
+                action(config, revision)
+        except Exception as error:
+            failed = self._failed_step(start, revision, applied, action is command.upgrade)
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise MigrationFailed(
+                f"migration {failed} failed ({type(error).__name__}: {reason}); "
+                f"nothing was applied, the database is still at {start or 'base'}"
+            ) from error
+
+    def _failed_step(self, start: str | None, target: str, applied: list[object], up: bool) -> str:
+        if not up:
+            return f"down to {target}"
+        script = ScriptDirectory.from_config(self._config())
+        steps = [r.revision for r in script.iterate_revisions(target, start or "base")][::-1]
+        return steps[len(applied)] if len(applied) < len(steps) else target
 
     def _config(self) -> Config:
         config = Config()
         config.set_main_option("script_location", str(SCRIPT_LOCATION))
         return config
+
+
+def step_recorder(config: Config) -> list[Callable[..., None]]:
+    """For alembic/env.py: note each step as it is applied, to name the one that fails."""
+    applied = config.attributes.get("applied")
+    if applied is None:
+        return []
+    return [lambda ctx, step, heads, run_args: applied.append(step)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
@@ -16,6 +16,8 @@ from infrastructure.db.repositories import (
     SqlUserRepository,
 )
 
+CONNECT_TIMEOUT = 5  # seconds
+
 # Unique constraints whose violation is a fact the client can act on.
 CONFLICTS = {"uq_users_email": EmailTaken, "users.email": EmailTaken}
 
@@ -25,7 +27,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    # A database that does not answer is a 503 within seconds, not a request that hangs.
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
@@ -50,11 +54,11 @@ def translate(error: Exception) -> Exception:
 
 
 def _unreachable(error: DBAPIError) -> bool:
-    """Connection trouble, as opposed to a broken query or a schema that was never migrated."""
+    """Connection trouble, timeouts, deadlocks: worth retrying; not a schema never migrated."""
     text = str(error.orig).lower()
     if "no such table" in text or "no such column" in text:
         return False
-    return type(error.orig).__name__ == "OperationalError"
+    return isinstance(error, OperationalError)
 
 
 class SqlUnitOfWork:

@@ -12,7 +12,7 @@ from cattrs import ClassValidationError
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from flask import request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from application.paging import Page
 from domain.errors import InvalidInput
@@ -32,7 +32,28 @@ def _strict(kind: type, label: str) -> Any:
     return structure
 
 
-converter.register_structure_hook(str, _strict(str, "a string"))
+def check_text(value: str) -> str:
+    """Text every layer below can store: valid UTF-8 (no lone surrogates) and no NUL."""
+    if "\x00" in value or (not value.isascii() and _has_surrogate(value)):
+        raise ValueError("Must be text without NUL characters or invalid Unicode.")
+    return value
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text(value: Any, _: type) -> str:
+    if type(value) is not str:
+        raise TypeError("Must be a string.")
+    return check_text(value)
+
+
+converter.register_structure_hook(str, _text)
 converter.register_structure_hook(int, _strict(int, "a whole number"))
 converter.register_structure_hook(bool, _strict(bool, "true or false"))
 
@@ -93,7 +114,10 @@ def json_body() -> dict[str, Any]:
     """The request body as a JSON object, or a 415/413/400 raised on the way."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
-    raw = request.get_data(cache=True)  # enforces MAX_CONTENT_LENGTH (413)
+    raw = request.get_data(cache=True)  # enforces MAX_CONTENT_LENGTH (413) when it is declared
+    if request.content_length is None and request.stream.read(1):
+        # A chunked body is cut at the limit rather than refused; anything past it is too much.
+        raise RequestEntityTooLarge()
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -123,7 +147,10 @@ def _from_query(name: str, raw: str, kind: Any) -> Any:
         if raw not in ("true", "false"):
             raise InvalidInput.on(name, "Must be true or false.")
         return raw == "true"
-    return raw
+    try:
+        return check_text(raw)
+    except ValueError as error:
+        raise InvalidInput.on(name, str(error)) from None
 
 
 def parse_query(cls: type[T]) -> T:
