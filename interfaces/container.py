@@ -35,23 +35,26 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     clock = providers.Object(utc_now)
+    # Thread-safe singletons: the development server and threaded workers serve concurrently.
     # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
-    engine = providers.Singleton(make_engine, config.database_url, hide_parameters=True)
-    session_factory = providers.Singleton(sessionmaker, bind=engine, expire_on_commit=False)
+    engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
+    session_factory = providers.ThreadSafeSingleton(
+        sessionmaker, bind=engine, expire_on_commit=False
+    )
     uow = providers.Factory(SqlUnitOfWork, session_factory)
-    hasher = providers.Singleton(
+    hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,
         memory_cost=config.argon2.memory_cost,
         parallelism=config.argon2.parallelism,
     )
-    token_service = providers.Singleton(JwtTokenService, config.jwt_secret_key)
-    token_policy = providers.Singleton(
+    token_service = providers.ThreadSafeSingleton(JwtTokenService, config.jwt_secret_key)
+    token_policy = providers.ThreadSafeSingleton(
         TokenPolicy, access_ttl=config.access_token_ttl, refresh_ttl=config.refresh_token_ttl
     )
     login_throttle = providers.Object(LoginThrottle())
     issuer = providers.Factory(TokenIssuer, token_service, token_policy, clock)
-    migrator = providers.Singleton(AlembicMigrator, engine)
+    migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
     readiness = providers.Factory(DatabaseProbe, engine)
 
     register_user = providers.Factory(RegisterUser, uow, hasher, clock)
