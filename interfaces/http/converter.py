@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import attrs
+from attrs import frozen
 from cattrs import ClassValidationError
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from flask import request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from application.paging import Page
+from application.paging import Page, PageRequest
 from domain.errors import InvalidInput
 from domain.posts import Post
 from domain.users import Role, User
@@ -133,6 +134,18 @@ def parse_body(cls: type[T]) -> T:
     if nulls:
         raise InvalidInput(nulls)
     return converter.structure(data, cls)
+
+
+@frozen(kw_only=True)
+class PagedQuery:
+    """The paging parameters every list route takes; routes add their filters."""
+
+    page: int = 1
+    per_page: int = 20
+    cursor: str | None = None
+
+    def paging(self) -> PageRequest:
+        return PageRequest(page=self.page, per_page=self.per_page, cursor=self.cursor)
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")

@@ -8,7 +8,6 @@ from attrs import frozen
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from application.paging import PageRequest
 from application.posts import (
     CreatePost,
     DeletePost,
@@ -24,16 +23,19 @@ from application.posts import (
 from domain.posts import Post
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, optional_actor
-from interfaces.http.converter import converter, parse_body, parse_query, render_page
+from interfaces.http.converter import (
+    PagedQuery,
+    converter,
+    parse_body,
+    parse_query,
+    render_page,
+)
 
 bp = Blueprint("posts", __name__, url_prefix="/api/v1/posts")
 
 
 @frozen(kw_only=True)
-class PostListQuery:
-    page: int = 1
-    per_page: int = 20
-    cursor: str | None = None
+class PostListQuery(PagedQuery):
     author_id: int | None = None
     published: bool = True
     search: str | None = None
@@ -59,8 +61,7 @@ def if_match() -> Precondition:
 def list_posts(list_some: ListPosts = Provide[Container.list_posts]) -> Any:
     query = parse_query(PostListQuery)
     search = PostSearch(author_id=query.author_id, published=query.published, search=query.search)
-    paging = PageRequest(page=query.page, per_page=query.per_page, cursor=query.cursor)
-    return render_page(list_some(optional_actor(), search, paging))
+    return render_page(list_some(optional_actor(), search, query.paging()))
 
 
 @bp.post("")

@@ -8,7 +8,6 @@ from attrs import frozen
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, url_for
 
-from application.paging import PageRequest
 from application.users import (
     ChangePassword,
     DeleteUser,
@@ -23,16 +22,19 @@ from application.users import (
 )
 from interfaces.container import Container
 from interfaces.http.auth import current_actor
-from interfaces.http.converter import converter, parse_body, parse_query, render_page
+from interfaces.http.converter import (
+    PagedQuery,
+    converter,
+    parse_body,
+    parse_query,
+    render_page,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 
 
 @frozen(kw_only=True)
-class UserListQuery:
-    page: int = 1
-    per_page: int = 20
-    cursor: str | None = None
+class UserListQuery(PagedQuery):
     search: str | None = None
 
 
@@ -62,8 +64,7 @@ def change_password(change: ChangePassword = Provide[Container.change_password])
 def list_users(list_all: ListUsers = Provide[Container.list_users]) -> Any:
     actor = current_actor()
     query = parse_query(UserListQuery)
-    paging = PageRequest(page=query.page, per_page=query.per_page, cursor=query.cursor)
-    return render_page(list_all(actor, paging, query.search))
+    return render_page(list_all(actor, query.paging(), query.search))
 
 
 @bp.get("/<id:user_id>")
