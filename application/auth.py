@@ -199,7 +199,7 @@ class Authenticate:
 
     def __call__(self, access_token: str | None) -> Actor:
         claims = self.issuer.read(access_token, TokenKind.ACCESS)
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             found = uow.sessions.get_with_user(claims.session_id)
         if found is None:
             raise TokenRevoked()

@@ -91,7 +91,7 @@ class GetPost:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor | None, post_id: int) -> Post:
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             return _visible(uow, actor, post_id)
 
 
@@ -103,7 +103,7 @@ class ListPosts:
 
     def __call__(self, actor: Actor | None, search: PostSearch, request: PageRequest) -> Page[Post]:
         filters = self._filters(actor, search)
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             if filters is None:
                 request.window()  # still validate paging, then answer with nothing
                 return Page(

@@ -86,7 +86,7 @@ class GetCurrentUser:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor) -> User:
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             user = uow.users.get(actor.id)
         if user is None:
             raise UserNotFound()
@@ -129,7 +129,7 @@ class ListUsers:
     def __call__(self, actor: Actor, request: PageRequest, search: str | None = None) -> Page[User]:
         if not actor.is_admin:
             raise AdminOnly()
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             return paginate(
                 request,
                 lambda window: uow.users.find(search, window),
@@ -144,7 +144,7 @@ class GetUser:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, user_id: int) -> User | PublicProfile:
-        with self.uow as uow:
+        with self.uow.read_only() as uow:
             user = uow.users.get(user_id)
         if user is None or user.id is None:
             raise UserNotFound()

@@ -205,9 +205,13 @@ class InMemoryLoginAttemptRepository:
 class InMemoryUnitOfWork:
     """Works on a copy of the store and swaps it in on commit, so no commit means no change."""
 
-    def __init__(self, store: InMemoryStore | None = None) -> None:
+    def __init__(self, store: InMemoryStore | None = None, *, writable: bool = True) -> None:
         self.store = store or InMemoryStore()
         self.committed = False
+        self._writable = writable
+
+    def read_only(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, writable=False)
 
     def __enter__(self) -> Self:
         self._work = self.store.snapshot()
@@ -221,5 +225,7 @@ class InMemoryUnitOfWork:
         del self._work
 
     def commit(self) -> None:
+        if not self._writable:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.store.__dict__.update(self._work.snapshot().__dict__)
         self.committed = True

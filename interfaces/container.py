@@ -23,7 +23,7 @@ from application.users import (
 from infrastructure.clock import utc_now
 from infrastructure.db.health import DatabaseProbe
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from infrastructure.db.unit_of_work import SqlUnitOfWork, autocommit, make_engine
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
 from infrastructure.settings import Settings, SettingsError
 
@@ -41,7 +41,10 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.ThreadSafeSingleton(
         sessionmaker, bind=engine, expire_on_commit=False
     )
-    uow = providers.Factory(SqlUnitOfWork, session_factory)
+    read_session_factory = providers.ThreadSafeSingleton(
+        sessionmaker, bind=providers.Callable(autocommit, engine), expire_on_commit=False
+    )
+    uow = providers.Factory(SqlUnitOfWork, session_factory, read_session_factory)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

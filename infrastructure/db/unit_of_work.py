@@ -29,7 +29,10 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     # A database that does not answer is a 503 within seconds, not a request that hangs.
     connect_args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    # No pool_pre_ping: it costs a round trip on every checkout. A connection that died while
+    # pooled fails its first statement instead; SQLAlchemy then discards the whole pool and
+    # that one request answers 503 (ServiceUnavailable), the next ones get fresh connections.
+    return create_engine(url, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
@@ -61,9 +64,27 @@ def _unreachable(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError)
 
 
+def autocommit(engine: Engine) -> Engine:
+    """The same pool, with each statement its own transaction: for reads, no BEGIN/ROLLBACK."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        read_session_factory: sessionmaker[Session] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._read_session_factory = read_session_factory or sessionmaker(
+            bind=autocommit(session_factory.kw["bind"]), expire_on_commit=False
+        )
+        self._writable = True
+
+    def read_only(self) -> SqlUnitOfWork:
+        reader = SqlUnitOfWork(self._read_session_factory, self._read_session_factory)
+        reader._writable = False
+        return reader
 
     def __enter__(self) -> Self:
         self._session = self._session_factory()
@@ -85,4 +106,6 @@ class SqlUnitOfWork:
                 raise translated from exc
 
     def commit(self) -> None:
+        if not self._writable:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self._session.commit()

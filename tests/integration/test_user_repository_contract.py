@@ -77,3 +77,11 @@ def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -
         assert any_uow.users.count("HOPPER") == 2
         assert [u.name for u in any_uow.users.find("0%", window)] == ["Under_score 100%"]
         assert any_uow.users.find("e_s", window) == []
+
+
+def test_a_read_only_unit_sees_committed_data_and_cannot_commit(any_uow: Any) -> None:
+    user = add(any_uow)
+    with any_uow.read_only() as reader:
+        assert reader.users.get(user.id) == user
+        with pytest.raises(RuntimeError):
+            reader.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -81,7 +82,8 @@ class ThrowawayCluster:
 
     def signal(self, signum: int) -> None:
         for pid in self.processes():
-            os.kill(pid, signum)
+            with contextlib.suppress(ProcessLookupError):  # a backend may exit meanwhile
+                os.kill(pid, signum)
 
     def destroy(self) -> None:
         if (self.data / "postmaster.pid").exists():
