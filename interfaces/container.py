@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dependency_injector import containers, providers
-from sqlalchemy.orm import sessionmaker
 
 from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
 from application.posts import CreatePost, DeletePost, EditPost, GetPost, ListPosts
@@ -38,13 +37,8 @@ class Container(containers.DeclarativeContainer):
     # Thread-safe singletons: the development server and threaded workers serve concurrently.
     # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
     engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
-    session_factory = providers.ThreadSafeSingleton(
-        sessionmaker, bind=engine, expire_on_commit=False
-    )
-    read_session_factory = providers.ThreadSafeSingleton(
-        sessionmaker, bind=providers.Callable(autocommit, engine), expire_on_commit=False
-    )
-    uow = providers.Factory(SqlUnitOfWork, session_factory, read_session_factory)
+    read_engine = providers.ThreadSafeSingleton(autocommit, engine)
+    uow = providers.Factory(SqlUnitOfWork, engine, read_engine)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

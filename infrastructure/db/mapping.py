@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from domain.posts import Author, Post
 from domain.sessions import LoginSession
 from domain.users import Role, User
-from infrastructure.db.models import PostRow, SessionRow, UserRow
 
 
 def utc(value: datetime) -> datetime:
@@ -19,75 +19,53 @@ def maybe_utc(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
 
 
-def user_from_row(row: UserRow) -> User:
+def user_from_row(row: Mapping[str, Any], prefix: str = "") -> User:
+    """`prefix` tells this table's columns apart in a join (`u_id`, `u_name`, ...)."""
     return User(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        password_hash=row.password_hash,
-        role=Role(row.role),
-        is_active=row.is_active,
-        created_at=utc(row.created_at),
-        updated_at=utc(row.updated_at),
-    )
+        id=row[f"{prefix}id"], email=row[f"{prefix}email"], name=row[f"{prefix}name"],
+        password_hash=row[f"{prefix}password_hash"], role=Role(row[f"{prefix}role"]),
+        is_active=row[f"{prefix}is_active"], created_at=utc(row[f"{prefix}created_at"]),
+        updated_at=utc(row[f"{prefix}updated_at"]),
+    )  # fmt: skip
 
 
 def user_values(user: User) -> dict[str, Any]:
     return {
-        "email": user.email,
-        "name": user.name,
-        "password_hash": user.password_hash,
-        "role": user.role.value,
-        "is_active": user.is_active,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    }
+        "email": user.email, "name": user.name, "password_hash": user.password_hash,
+        "role": user.role.value, "is_active": user.is_active,
+        "created_at": user.created_at, "updated_at": user.updated_at,
+    }  # fmt: skip
 
 
-def post_from_row(row: PostRow, author_name: str) -> Post:
+def post_from_row(row: Mapping[str, Any]) -> Post:
+    """A post row joined with its author's name (`author_name`)."""
     return Post(
-        id=row.id,
-        author=Author(id=row.author_id, name=author_name),
-        title=row.title,
-        content=row.content,
-        published=row.published,
-        published_at=maybe_utc(row.published_at),
-        created_at=utc(row.created_at),
-        updated_at=utc(row.updated_at),
-        version=row.version,
-    )
+        id=row["id"], author=Author(id=row["author_id"], name=row["author_name"]),
+        title=row["title"], content=row["content"], published=row["published"],
+        published_at=maybe_utc(row["published_at"]), created_at=utc(row["created_at"]),
+        updated_at=utc(row["updated_at"]), version=row["version"],
+    )  # fmt: skip
 
 
 def post_values(post: Post) -> dict[str, Any]:
     return {
-        "author_id": post.author.id,
-        "title": post.title,
-        "content": post.content,
-        "published": post.published,
-        "published_at": post.published_at,
-        "created_at": post.created_at,
-        "updated_at": post.updated_at,
-        "version": post.version,
-    }
+        "author_id": post.author.id, "title": post.title, "content": post.content,
+        "published": post.published, "published_at": post.published_at,
+        "created_at": post.created_at, "updated_at": post.updated_at, "version": post.version,
+    }  # fmt: skip
 
 
-def session_from_row(row: SessionRow) -> LoginSession:
+def session_from_row(row: Mapping[str, Any]) -> LoginSession:
     return LoginSession(
-        id=row.id,
-        user_id=row.user_id,
-        refresh_token_id=row.refresh_token_id,
-        created_at=utc(row.created_at),
-        expires_at=utc(row.expires_at),
-        revoked_at=maybe_utc(row.revoked_at),
-    )
+        id=row["id"], user_id=row["user_id"], refresh_token_id=row["refresh_token_id"],
+        created_at=utc(row["created_at"]), expires_at=utc(row["expires_at"]),
+        revoked_at=maybe_utc(row["revoked_at"]),
+    )  # fmt: skip
 
 
 def session_values(session: LoginSession) -> dict[str, Any]:
     return {
-        "id": session.id,
-        "user_id": session.user_id,
-        "refresh_token_id": session.refresh_token_id,
-        "created_at": session.created_at,
-        "expires_at": session.expires_at,
-        "revoked_at": session.revoked_at,
-    }
+        "id": session.id, "user_id": session.user_id,
+        "refresh_token_id": session.refresh_token_id, "created_at": session.created_at,
+        "expires_at": session.expires_at, "revoked_at": session.revoked_at,
+    }  # fmt: skip

@@ -1,12 +1,12 @@
-"""The SQL unit of work: one session, one transaction, database errors made domain errors."""
+"""The SQL unit of work: one connection, one transaction, database errors made domain errors."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
 from infrastructure.db.repositories import (
@@ -70,36 +70,34 @@ def autocommit(engine: Engine) -> Engine:
 
 
 class SqlUnitOfWork:
-    def __init__(
-        self,
-        session_factory: sessionmaker[Session],
-        read_session_factory: sessionmaker[Session] | None = None,
-    ) -> None:
-        self._session_factory = session_factory
-        self._read_session_factory = read_session_factory or sessionmaker(
-            bind=autocommit(session_factory.kw["bind"]), expire_on_commit=False
-        )
+    """One connection and its transaction per use case; reads may take the autocommit one."""
+
+    def __init__(self, engine: Engine, read_engine: Engine | None = None) -> None:
+        self._engine = engine
+        self._read_engine = read_engine or autocommit(engine)
         self._writable = True
 
     def read_only(self) -> SqlUnitOfWork:
-        reader = SqlUnitOfWork(self._read_session_factory, self._read_session_factory)
+        reader = SqlUnitOfWork(self._read_engine, self._read_engine)
         reader._writable = False
         return reader
 
     def __enter__(self) -> Self:
-        self._session = self._session_factory()
-        self.users = SqlUserRepository(self._session)
-        self.posts = SqlPostRepository(self._session)
-        self.sessions = SqlSessionRepository(self._session)
-        self.login_attempts = SqlLoginAttemptRepository(self._session)
+        try:
+            self._connection = self._engine.connect()
+        except DBAPIError as error:
+            raise translate(error) from error
+        self.users = SqlUserRepository(self._connection)
+        self.posts = SqlPostRepository(self._connection)
+        self.sessions = SqlSessionRepository(self._connection)
+        self.login_attempts = SqlLoginAttemptRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        try:
-            self._session.rollback()
-            self._session.close()
-        except DBAPIError:
-            pass  # the connection is already gone; the original error says more
+        # Closing rolls back whatever was not committed; if the connection is already gone,
+        # the original error says more than this one would.
+        with contextlib.suppress(DBAPIError):
+            self._connection.close()
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:
@@ -108,4 +106,4 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if not self._writable:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self._session.commit()
+        self._connection.commit()

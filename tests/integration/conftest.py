@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import sessionmaker
 
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
@@ -55,4 +54,4 @@ def any_uow(request: pytest.FixtureRequest) -> Any:
         f"{'pg' if request.param == 'postgres' else 'sqlite'}_engine"
     )
     empty_tables(engine)
-    return SqlUnitOfWork(sessionmaker(bind=engine, expire_on_commit=False))
+    return SqlUnitOfWork(engine)

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from application.auth import Credentials, LogIn
 from application.tokens import LoginThrottle
@@ -27,15 +26,14 @@ def test_a_burst_of_wrong_passwords_gets_no_more_than_five_guesses(
     pg_engine: Engine, hasher: Argon2PasswordHasher, container: Container
 ) -> None:
     empty_tables(pg_engine)
-    sessions = sessionmaker(bind=pg_engine, expire_on_commit=False)
-    RegisterUser(SqlUnitOfWork(sessions), hasher, utc_now)(
+    RegisterUser(SqlUnitOfWork(pg_engine), hasher, utc_now)(
         Registration(email="target@example.com", name="Target", password="Right-Pass-1")
     )
     barrier = threading.Barrier(12)
 
     def attempt(_: int) -> str:
         log_in = LogIn(
-            SqlUnitOfWork(sessions), hasher, container.issuer(), LoginThrottle(), utc_now
+            SqlUnitOfWork(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now
         )
         barrier.wait()
         try:
