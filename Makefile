@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install browser clean
+.PHONY: run test lint install tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,16 @@ lint: $(STAMP)  ## ruff, the import-linter layer contracts, mypy on domain and a
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-browser:  ## Chromium (Debian's package) for the /docs browser test, installed when missing
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  command -v apt-get >/dev/null 2>&1 || { echo "Install Chromium: the /docs test needs it." >&2; exit 1; }; \
+tools:  ## Debian's chromium (the /docs browser test) and wrk (the benchmark's quick run), when missing
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	[ -z "$$missing" ] || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "Install$$missing: the test suite needs them." >&2; exit 1; }; \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
-test: lint browser  ## every check, then the whole test suite on both cores
+test: lint tools  ## every check, then the whole test suite on both cores
 	$(BIN)/pytest -n auto -q
 
 clean:

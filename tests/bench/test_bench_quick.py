@@ -25,7 +25,7 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
     pg_url: str, tmp_path: Path
 ) -> None:
     if shutil.which("wrk") is None:
-        pytest.skip("wrk is not installed: apt-get update && apt-get install -y wrk")
+        pytest.fail("wrk is not installed (make test installs it): apt-get install -y wrk")
     server = make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)
     command = [sys.executable, "-m", "bench", "--quick", f"--server={server}", f"--out={tmp_path}"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
