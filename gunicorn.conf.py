@@ -21,7 +21,7 @@ def _port_bind() -> str:
     return f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
 
-wsgi_app = "interfaces.http.wsgi:app"
+wsgi_app = "interfaces.wsgi:app"
 
 # BIND is `host:port` or `unix:/path`; PORT alone binds every interface on that port.
 bind = [address.strip() for address in os.environ.get("BIND", _port_bind()).split(",")]

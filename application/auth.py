@@ -113,6 +113,7 @@ class LogIn:
                 uow.users.save(user)
             uow.login_attempts.clear(email)
             session = open_session(user, now, self.issuer.policy)
+            uow.sessions.remove_expired(session.user_id, now)  # each login tidies its user's
             uow.sessions.add(session)
             tokens = self.issuer.pair(session)
             uow.commit()

@@ -87,6 +87,9 @@ class SessionRepository(Protocol):
 
     def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None: ...
 
+    def remove_expired(self, user_id: int, now: datetime) -> None:
+        """Forget the user's sessions past their expiry: every token of theirs has expired too."""
+
 
 class LoginAttemptRepository(Protocol):
     def lock(self, email: str) -> None:

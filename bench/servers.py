@@ -38,8 +38,8 @@ class Server:
 
 def quill_app() -> str:
     """The production WSGI module when there is one, else the application factory."""
-    if (ROOT / "interfaces" / "http" / "wsgi.py").exists():
-        return "interfaces.http.wsgi:app"
+    if (ROOT / "interfaces" / "wsgi.py").exists():
+        return "interfaces.wsgi:app"
     return "interfaces.http.app:create_app()"
 
 

@@ -176,6 +176,12 @@ class InMemorySessionRepository:
         if session_id in self._store.sessions:
             self._store.sessions[session_id] = self._store.sessions[session_id].revoke(now)
 
+    def remove_expired(self, user_id: int, now: datetime) -> None:
+        self._store.sessions = {
+            key: s for key, s in self._store.sessions.items()
+            if s.user_id != user_id or not s.is_expired(now)
+        }  # fmt: skip
+
     def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
         for key, session in self._store.sessions.items():
             if session.user_id == user_id and key != keep:

@@ -44,8 +44,14 @@ def _describe(error: DomainError) -> str:
 
 
 @click.group(cls=QuillGroup)
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Quill: a blogging API. Admin commands for the database and its users."""
+    if ctx.obj is None:  # built here, not before parsing, so --help needs no settings
+        try:
+            ctx.obj = build_container()
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from None
 
 
 @cli.group()
@@ -241,12 +247,7 @@ def serve(
 
 def main() -> None:
     try:
-        container = build_container()
-    except SettingsError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(2)
-    try:
-        cli.main(obj=container, standalone_mode=True)
+        cli.main(standalone_mode=True)
     except Exception as error:  # the last guard: one line, never a traceback
         click.echo(f"Error: {_one_line(error)}", err=True)
         sys.exit(1)

@@ -287,6 +287,10 @@ class SqlSessionRepository:
     def revoke(self, session_id: str, now: datetime) -> None:
         self._revoke(sessions.c.id == session_id, now)
 
+    def remove_expired(self, user_id: int, now: datetime) -> None:
+        stmt = delete(sessions).where(sessions.c.user_id == user_id, sessions.c.expires_at <= now)
+        self._connection.execute(stmt)
+
     def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
         condition = sessions.c.user_id == user_id
         if keep is not None:

@@ -81,3 +81,10 @@ def test_the_entry_point_migrates_the_database_it_is_pointed_at(quill_process, s
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Database at revision")
+
+
+def test_help_needs_no_valid_settings(quill_process):
+    done = quill_process("--help", APP_ENV="production")  # no secrets, no database
+
+    assert done.returncode == 0, done.stderr
+    assert "users" in done.stdout

@@ -99,3 +99,24 @@ def test_clearing_and_pruning_forget_failures(any_uow: Any) -> None:
         assert any_uow.login_attempts.failures_since("b@example.com", T0) == [
             T0 + timedelta(hours=1)
         ]
+
+
+def test_removing_expired_sessions_keeps_live_and_other_users_ones(any_uow: Any) -> None:
+    user, _ = add_session(any_uow)  # s1 expires at T0 + 30 days
+    other, _ = add_session(any_uow, "s9")
+    with any_uow:
+        any_uow.sessions.add(
+            LoginSession(
+                id="s2",
+                user_id=user.id,
+                refresh_token_id="r",
+                created_at=T0,
+                expires_at=T0 + timedelta(days=1),
+            )
+        )
+        any_uow.sessions.remove_expired(user.id, T0 + timedelta(days=2))
+        any_uow.sessions.remove_expired(other.id, T0)
+        any_uow.commit()
+    with any_uow:
+        kept = {sid for sid in ("s1", "s2", "s9") if any_uow.sessions.get_with_user(sid)}
+    assert kept == {"s1", "s9"}

@@ -42,7 +42,7 @@ def test_the_wsgi_entry_point_refuses_in_one_line_and_tells_gunicorn_to_stop() -
         "sqlite://", APP_ENV="production", SECRET_KEY=DEV_SECRET, JWT_SECRET_KEY="j" * 48
     )
     done = subprocess.run(
-        [sys.executable, "-c", "import interfaces.http.wsgi"],
+        [sys.executable, "-c", "import interfaces.wsgi"],
         env=env,
         cwd=ROOT,
         capture_output=True,

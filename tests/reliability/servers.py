@@ -93,8 +93,8 @@ class Server:
 
 def wsgi_target() -> str:
     """The WSGI entry point when it exists, else the application factory called by gunicorn."""
-    if (ROOT / "interfaces" / "http" / "wsgi.py").exists():
-        return "interfaces.http.wsgi:app"
+    if (ROOT / "interfaces" / "wsgi.py").exists():
+        return "interfaces.wsgi:app"
     return "interfaces.http.app:create_app()"
 
 

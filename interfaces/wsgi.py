@@ -1,6 +1,7 @@
-"""The WSGI entry point for gunicorn (`interfaces.http.wsgi:app`): the app, from the environment.
+"""The WSGI entry point for gunicorn (`interfaces.wsgi:app`): the app, from the environment.
 
-This is the one module that builds something at import time; that is what it is for.
+This is the one module that builds something at import time; that is what it is for. It lives
+outside interfaces.http on purpose: wiring the container imports every module of that package.
 """
 
 from __future__ import annotations
