@@ -74,7 +74,9 @@ class TokenIssuer:
             raise NotAuthenticated()
         claims = self.tokens.decode(token)
         if claims.kind is not kind:
-            raise InvalidToken(f"An {kind} token is required here.")
+            raise InvalidToken(
+                f"This route takes {'an' if kind is TokenKind.ACCESS else 'a'} {kind} token."
+            )
         if self.clock() >= claims.expires_at:
             raise TokenExpired()
         return claims
