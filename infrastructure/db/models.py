@@ -126,6 +126,15 @@ class AuthorPostCountRow(Base):
     posts: Mapped[int] = mapped_column(Integer)
 
 
+class RowCountRow(Base):
+    """Exact row counts of tables too large to count on every request (today: users)."""
+
+    __tablename__ = "row_counts"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rows: Mapped[int] = mapped_column(BigInteger)
+
+
 def exists_on(dialect: str, item: object) -> bool:
     """Whether a schema item is created on `dialect` (the trigram indexes are PostgreSQL-only)."""
     condition = getattr(item, "_ddl_if", None)

@@ -50,6 +50,7 @@ from infrastructure.db.models import (
     LoginAttemptRow,
     PostRow,
     PostTotalRow,
+    RowCountRow,
     SessionRow,
     Timestamp,
     UserRow,
@@ -60,6 +61,7 @@ users, posts, sessions = UserRow.__table__, PostRow.__table__, SessionRow.__tabl
 attempts, totals, author_counts = (
     LoginAttemptRow.__table__, PostTotalRow.__table__, AuthorPostCountRow.__table__,
 )  # fmt: skip
+row_counts = RowCountRow.__table__
 
 # The hot statements are built once; SQLAlchemy caches their compiled form.
 POSTS_WITH_AUTHOR = select(posts, users.c.name.label("author_name")).join(
@@ -106,13 +108,16 @@ class SqlUserRepository:
 
     def add(self, user: User) -> User:
         stmt = insert(users).values(**user_values(user)).returning(users.c.id)
-        return evolve(user, id=self._connection.execute(stmt).scalar_one())
+        stored = evolve(user, id=self._connection.execute(stmt).scalar_one())
+        count_users(self._connection, 1)
+        return stored
 
     def add_many(self, new: Iterable[User]) -> list[int]:
         ids: list[int] = []
         stmt = insert(users).returning(users.c.id, sort_by_parameter_order=True)
         for chunk in batched(new, BATCH):
             ids += self._connection.execute(stmt, [user_values(u) for u in chunk]).scalars()
+        count_users(self._connection, len(ids))
         return ids
 
     def get(self, user_id: int) -> User | None:
@@ -134,7 +139,8 @@ class SqlUserRepository:
             {(user_id, published): -n for published, n in self._connection.execute(stmt)}
         )
         adjust_post_counts(self._connection, gone)
-        self._connection.execute(delete(users).where(users.c.id == user_id))
+        removed = self._connection.execute(delete(users).where(users.c.id == user_id)).rowcount
+        count_users(self._connection, -removed)
 
     def lock_active_admin_ids(self) -> list[int]:
         stmt = (
@@ -150,6 +156,10 @@ class SqlUserRepository:
         return [user_from_row(row) for row in self._connection.execute(stmt).mappings()]
 
     def count(self, search: str | None) -> int:
+        """A counter lookup unless there is a search, which must really count."""
+        if not search:
+            stmt = select(row_counts.c.rows).where(row_counts.c.name == "users")
+            return self._connection.execute(stmt).scalar() or 0
         stmt = self._filtered(select(func.count()).select_from(users), search)
         return self._connection.execute(stmt).scalar_one()
 
@@ -244,16 +254,26 @@ def adjust_post_counts(connection: Connection, deltas: Counter[tuple[int, bool]]
     _add_to(connection, author_counts, ["author_id", "published"], author_rows)
 
 
+def count_users(connection: Connection, delta: int) -> None:
+    """Locked after any post counter, keeping the one lock order of adjust_post_counts."""
+    if delta:
+        _add_to(connection, row_counts, ["name"], [{"name": "users", "rows": delta}], "rows")
+
+
 def _add_to(
-    connection: Connection, table: Any, keys: list[str], rows: list[dict[str, Any]]
+    connection: Connection,
+    table: Any,
+    keys: list[str],
+    rows: list[dict[str, Any]],
+    value: str = "posts",
 ) -> None:
-    """Upsert: add each row's `posts` to the counter with its key, creating it if missing."""
+    """Upsert: add each row's `value` to the counter with its key, creating it if missing."""
     if not rows:
         return
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     upsert = dialect_insert(table)
     stmt = upsert.on_conflict_do_update(
-        index_elements=keys, set_={"posts": table.c.posts + upsert.excluded.posts}
+        index_elements=keys, set_={value: table.c[value] + upsert.excluded[value]}
     )
     connection.execute(stmt, rows)
 

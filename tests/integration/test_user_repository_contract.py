@@ -85,3 +85,15 @@ def test_a_read_only_unit_sees_committed_data_and_cannot_commit(any_uow: Any) ->
         assert reader.users.get(user.id) == user
         with pytest.raises(RuntimeError):
             reader.commit()
+
+
+def test_the_user_count_follows_adds_bulk_adds_and_removals(any_uow: Any) -> None:
+    first = add(any_uow)
+    with any_uow:
+        any_uow.users.add_many(make_user() for _ in range(4))
+        any_uow.users.remove(first.id)
+        any_uow.users.remove(first.id)  # a second removal of the same user changes nothing
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.users.count(None) == 4
+        assert any_uow.users.count("") == 4
