@@ -101,7 +101,8 @@ class LogIn:
         with self.uow as uow:
             uow.login_attempts.lock(email)
             self._refuse_if_throttled(uow, email, now)
-            user = uow.users.get_by_email(email)
+            # Locked: a concurrent password change either commits first or waits for us.
+            user = uow.users.get_by_email(email, lock=True)
             stored = user.password_hash if user else self.hasher.dummy_hash
             if not self.hasher.verify(stored, credentials.password) or user is None:
                 uow.login_attempts.prune(before=now - self.throttle.window)

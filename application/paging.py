@@ -15,6 +15,7 @@ from attrs import frozen
 from domain.errors import InvalidInput
 
 PER_PAGE_MAX = 100
+PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # any page whose offset the database can take
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
@@ -71,7 +72,7 @@ class PageRequest:
 
     def window(self) -> Window:
         errors: dict[str, list[str]] = {}
-        if not 1 <= self.page <= 10**9:
+        if not 1 <= self.page <= PAGE_MAX:
             errors["page"] = ["Must be a whole number of at least 1."]
         if not 1 <= self.per_page <= PER_PAGE_MAX:
             errors["per_page"] = [f"Must be a whole number from 1 to {PER_PAGE_MAX}."]

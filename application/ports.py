@@ -24,9 +24,10 @@ class UserRepository(Protocol):
     def add_many(self, users: Iterable[User]) -> list[int]:
         """The bulk path for seeding: one statement per batch, ids in input order."""
 
-    def get(self, user_id: int) -> User | None: ...
+    def get(self, user_id: int, *, lock: bool = False) -> User | None:
+        """With `lock`, the row stays locked until the transaction ends."""
 
-    def get_by_email(self, email: str) -> User | None:
+    def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
         """`email` is already normalised (lower-cased)."""
 
     def save(self, user: User) -> None: ...

@@ -104,7 +104,8 @@ class ChangePassword:
     def __call__(self, actor: Actor, change: PasswordChange) -> None:
         now = self.clock()
         with self.uow as uow:
-            user = uow.users.get(actor.id)
+            # Locked: a login checking the old password waits for this change to commit.
+            user = uow.users.get(actor.id, lock=True)
             if user is None:
                 raise UserNotFound()
             InvalidInput.gather(
@@ -153,18 +154,20 @@ class GetUser:
         return PublicProfile(id=user.id, name=user.name, created_at=user.created_at)
 
 
-def _load(uow: UnitOfWork, ref: UserRef) -> User:
-    user = (
-        uow.users.get(ref) if isinstance(ref, int) else uow.users.get_by_email(ref.strip().lower())
-    )
+def _load(uow: UnitOfWork, ref: UserRef, lock: bool = False) -> User:
+    if isinstance(ref, int):
+        user = uow.users.get(ref, lock=lock)
+    else:
+        user = uow.users.get_by_email(ref.strip().lower(), lock=lock)
     if user is None:
         raise UserNotFound()
     return user
 
 
-def _keep_an_admin(uow: UnitOfWork, user: User) -> None:
-    """Refuse to remove the last active admin; the lock serialises concurrent demotions."""
-    if user.is_active_admin and uow.users.lock_active_admin_ids() == [user.id]:
+def _keep_an_admin(user: User, active_admins: list[int]) -> None:
+    """Refuse to remove the last active admin. `active_admins` were read under lock, so
+    concurrent demotions serialise instead of each seeing the other still there."""
+    if user.is_active_admin and active_admins == [user.id]:
         raise LastAdmin()
 
 
@@ -176,7 +179,10 @@ class UpdateUser:
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
         now = self.clock()
         with self.uow as uow:
-            user = _load(uow, ref)
+            # Locks in one order for every writer: active admins, then the user, then sessions.
+            touches_rights = changes.role is not None or changes.is_active is not None
+            admins = uow.users.lock_active_admin_ids() if touches_rights else []
+            user = _load(uow, ref, lock=True)  # a concurrent password change cannot undo this
             assert user.id is not None
             if not actor.may_manage(user.id):
                 raise NotAccountOwner()
@@ -188,10 +194,10 @@ class UpdateUser:
             if changed.email != user.email and uow.users.get_by_email(changed.email):
                 raise EmailTaken()
             if not changed.is_active_admin:
-                _keep_an_admin(uow, user)
+                _keep_an_admin(user, admins)
+            uow.users.save(changed)
             if not changed.is_active:
                 uow.sessions.revoke_all_for_user(user.id, now)
-            uow.users.save(changed)
             uow.commit()
         return changed
 
@@ -215,7 +221,8 @@ class DeleteUser:
         if not actor.is_admin:
             raise AdminOnly()
         with self.uow as uow:
+            admins = uow.users.lock_active_admin_ids()
             user = _load(uow, ref)
-            _keep_an_admin(uow, user)
+            _keep_an_admin(user, admins)
             uow.users.remove(user.id or 0)
             uow.commit()

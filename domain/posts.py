@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
 from attrs import evolve, field, frozen
@@ -88,5 +89,6 @@ class Post:
 
     @property
     def etag(self) -> str:
-        """Changes whenever the post changes, because every change bumps the version."""
-        return f"{self.id}-{self.version}"
+        """Changes whenever the representation does: every edit bumps the version, and the
+        author's name (shown with the post) is folded in."""
+        return f"{self.id}-{self.version}-{zlib.crc32(self.author.name.encode()):08x}"

@@ -64,10 +64,10 @@ class InMemoryUserRepository:
     def add_many(self, users: Iterable[User]) -> list[int]:
         return [self.add(user).id for user in users]  # type: ignore[misc]
 
-    def get(self, user_id: int) -> User | None:
+    def get(self, user_id: int, *, lock: bool = False) -> User | None:
         return self._store.users.get(user_id)
 
-    def get_by_email(self, email: str) -> User | None:
+    def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
         return next((u for u in self._store.users.values() if u.email == email), None)
 
     def save(self, user: User) -> None:

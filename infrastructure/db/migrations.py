@@ -15,7 +15,7 @@ SCRIPT_LOCATION = Path(__file__).resolve().parents[2] / "alembic"
 
 
 class MigrationFailed(RuntimeError):
-    """A migration raised; the whole run was one transaction, so nothing of it was applied."""
+    """A migration raised. On PostgreSQL the run is one transaction and nothing of it stays."""
 
 
 class AlembicMigrator:
@@ -48,9 +48,12 @@ class AlembicMigrator:
         except Exception as error:
             failed = self._failed_step(start, revision, applied, action is command.upgrade)
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            if self._engine.dialect.name == "postgresql":
+                outcome = f"nothing was applied, the database is still at {start or 'base'}"
+            else:  # SQLite runs DDL outside the transaction: it cannot be rolled back
+                outcome = f"the revision is still {start or 'base'}, but SQLite may keep part of it"
             raise MigrationFailed(
-                f"migration {failed} failed ({type(error).__name__}: {reason}); "
-                f"nothing was applied, the database is still at {start or 'base'}"
+                f"migration {failed} failed ({type(error).__name__}: {reason}); {outcome}"
             ) from error
 
     def _failed_step(self, start: str | None, target: str, applied: list[object], up: bool) -> str:

@@ -120,11 +120,13 @@ class SqlUserRepository:
         count_users(self._connection, len(ids))
         return ids
 
-    def get(self, user_id: int) -> User | None:
-        return self._one(self._connection.execute(GET_USER, {"user_id": user_id}))
+    def get(self, user_id: int, *, lock: bool = False) -> User | None:
+        stmt = GET_USER.with_for_update() if lock else GET_USER
+        return self._one(self._connection.execute(stmt, {"user_id": user_id}))
 
-    def get_by_email(self, email: str) -> User | None:
-        return self._one(self._connection.execute(GET_USER_BY_EMAIL, {"email": email}))
+    def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
+        stmt = GET_USER_BY_EMAIL.with_for_update() if lock else GET_USER_BY_EMAIL
+        return self._one(self._connection.execute(stmt, {"email": email}))
 
     def save(self, user: User) -> None:
         stmt = update(users).where(users.c.id == user.id).values(**user_values(user))

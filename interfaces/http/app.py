@@ -7,6 +7,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
@@ -85,6 +86,8 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
 def _assign_request_id() -> None:
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    if (request.content_length or 0) > MAX_BODY:  # refused on every route, read or not
+        raise RequestEntityTooLarge()
 
 
 def _finish(response: Response) -> Response:

@@ -1,0 +1,99 @@
+"""Writers of one user serialise on its row, so none undoes another (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from application.auth import Credentials, LogIn
+from application.tokens import LoginThrottle
+from application.users import OPERATOR, RegisterUser, Registration, UpdateUser, UserChanges
+from domain.errors import InvalidCredentials
+from infrastructure.clock import utc_now
+from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.security import Argon2PasswordHasher
+from interfaces.container import Container
+from tests.integration.conftest import empty_tables
+
+pytestmark = pytest.mark.postgres
+OLD, NEW = "Old-Password-1", "New-Password-2"
+
+
+def in_thread(action: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = action()
+        except Exception as error:  # reported to the test, which asserts on it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.fixture
+def user_id(pg_engine: Engine, hasher: Argon2PasswordHasher) -> int:
+    empty_tables(pg_engine)
+    register = RegisterUser(SqlUnitOfWork(pg_engine), hasher, utc_now)
+    user = register(Registration(email="ann@example.com", name="Ann", password=OLD))
+    assert user.id is not None
+    return user.id
+
+
+def change_password_holding_the_row(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, while_held: Callable[[], None]
+) -> None:
+    """What ChangePassword does, with a pause while it holds the row (where it hashes)."""
+    with SqlUnitOfWork(pg_engine) as uow:
+        user = uow.users.get(user_id, lock=True)
+        assert user is not None
+        while_held()
+        uow.users.save(user.change(password_hash=hasher.hash(NEW), now=utc_now()))
+        uow.commit()
+
+
+def test_a_deactivation_during_a_password_change_waits_and_both_changes_stay(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int
+) -> None:
+    deactivate = UpdateUser(SqlUnitOfWork(pg_engine), utc_now)
+    started: list[threading.Thread] = []
+
+    def start_deactivation() -> None:
+        thread, _ = in_thread(lambda: deactivate(OPERATOR, user_id, UserChanges(is_active=False)))
+        thread.join(0.5)
+        assert thread.is_alive(), "the deactivation did not wait for the row lock"
+        started.append(thread)
+
+    change_password_holding_the_row(pg_engine, hasher, user_id, start_deactivation)
+    started[0].join(10)
+    with SqlUnitOfWork(pg_engine) as uow:
+        stored = uow.users.get(user_id)
+    assert stored is not None
+    assert stored.is_active is False
+    assert hasher.verify(stored.password_hash, NEW)
+
+
+def test_a_login_with_the_old_password_during_a_change_fails(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
+) -> None:
+    log_in = LogIn(SqlUnitOfWork(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
+    pending: list[tuple[threading.Thread, dict[str, Any]]] = []
+
+    def start_login() -> None:
+        thread, outcome = in_thread(
+            lambda: log_in(Credentials(email="ann@example.com", password=OLD))
+        )
+        thread.join(0.5)
+        assert thread.is_alive(), "the login did not wait for the row lock"
+        pending.append((thread, outcome))
+
+    change_password_holding_the_row(pg_engine, hasher, user_id, start_login)
+    thread, outcome = pending[0]
+    thread.join(10)
+    assert isinstance(outcome.get("error"), InvalidCredentials)
