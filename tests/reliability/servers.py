@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import http.client
 import json
 import os
@@ -17,22 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.reliability.conftest import app_env
-from tests.reliability.throwaway import free_port
+from tests.reliability.throwaway import children, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (gunicorn's workers, for its master)."""
-    found = []
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(Path(stat).parent.name))
-    return sorted(found)
 
 
 def rss_kib(pid: int) -> int:

@@ -78,7 +78,7 @@ class ThrowawayCluster:
     def processes(self) -> list[int]:
         """The postmaster and every backend: what a hung machine or a partition would freeze."""
         postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
-        return [postmaster, *_children(postmaster)]
+        return [postmaster, *children(postmaster)]
 
     def signal(self, signum: int) -> None:
         for pid in self.processes():
@@ -92,7 +92,8 @@ class ThrowawayCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a postmaster's backends, gunicorn's workers)."""
     found = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
         try:
@@ -101,4 +102,4 @@ def _children(pid: int) -> list[int]:
             continue
         if int(fields[1]) == pid:
             found.append(int(Path(stat).parent.name))
-    return found
+    return sorted(found)
