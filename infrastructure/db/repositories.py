@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -83,23 +84,91 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def contains(column: Any, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring in which % and _ are plain characters."""
+def like_pattern(text: str) -> str:
+    """A case-insensitive substring pattern in which % and _ are plain characters."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"
 
 
-def newest_first(stmt: Select[Any], table: Any, window: Window) -> Select[Any]:
+def contains(*columns: Any) -> ColumnElement[bool]:
+    """Any of the columns holds the `pattern` parameter (made by like_pattern)."""
+    return or_(*(column.ilike(bindparam("pattern"), escape="\\") for column in columns))
+
+
+def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:
     """Keyset on (created_at, id): a row comparison the index can seek to, at any depth."""
-    if window.after is not None:
-        at = bindparam("after_created_at", window.after.created_at, type_=Timestamp)
-        ident = bindparam("after_id", window.after.id, type_=Id)
+    if after:
+        at = bindparam("after_created_at", type_=Timestamp)
+        ident = bindparam("after_id", type_=Id)
         stmt = stmt.where(tuple_(table.c.created_at, table.c.id) < tuple_(at, ident))
     return (
         stmt.order_by(table.c.created_at.desc(), table.c.id.desc())
-        .offset(window.offset)
-        .limit(window.limit)
+        .offset(bindparam("offset", type_=Id))
+        .limit(bindparam("limit", type_=Id))
     )
+
+
+def window_values(window: Window) -> dict[str, Any]:
+    values: dict[str, Any] = {"offset": window.offset, "limit": window.limit}
+    if window.after is not None:
+        values.update(after_created_at=window.after.created_at, after_id=window.after.id)
+    return values
+
+
+# Lists are built once per shape (filters given, cursor or not), not per request: a statement
+# object SQLAlchemy has seen before skips building, cache-key generation and adapting the
+# cached result metadata to a new object (about a third of a list request's CPU, measured).
+@cache
+def user_page(searching: bool, after: bool) -> Select[Any]:
+    stmt = select(users)
+    if searching:
+        stmt = stmt.where(contains(users.c.name, users.c.email))
+    return newest_first(stmt, users, after)
+
+
+USER_COUNT = select(row_counts.c.rows).where(row_counts.c.name == "users")
+USER_SEARCH_COUNT = (
+    select(func.count()).select_from(users).where(contains(users.c.name, users.c.email))
+)
+
+
+def post_filter(published: bool, by_author: bool, searching: bool) -> list[ColumnElement[bool]]:
+    conditions = [posts.c.published.is_(published)]
+    if by_author:
+        conditions.append(posts.c.author_id == bindparam("author_id"))
+    if searching:
+        conditions.append(contains(posts.c.title, posts.c.content))
+    return conditions
+
+
+@cache
+def post_page(published: bool, by_author: bool, searching: bool, after: bool) -> Select[Any]:
+    stmt = POSTS_WITH_AUTHOR.where(*post_filter(published, by_author, searching))
+    return newest_first(stmt, posts, after)
+
+
+@cache
+def post_search_count(published: bool, by_author: bool) -> Select[Any]:
+    conditions = post_filter(published, by_author, searching=True)
+    return select(func.count()).select_from(posts).where(*conditions)
+
+
+POST_TOTAL = select(totals.c.posts).where(totals.c.published == bindparam("published"))
+AUTHOR_POST_TOTAL = select(author_counts.c.posts).where(
+    author_counts.c.author_id == bindparam("author_id"),
+    author_counts.c.published == bindparam("published"),
+)
+INSERT_USER = insert(users).returning(users.c.id)
+INSERT_POST = insert(posts).returning(posts.c.id)
+
+
+def filter_values(filters: PostFilter) -> dict[str, Any]:
+    values: dict[str, Any] = {"published": filters.published}
+    if filters.author_id is not None:
+        values["author_id"] = filters.author_id
+    if filters.search:
+        values["pattern"] = like_pattern(filters.search)
+    return values
 
 
 class SqlUserRepository:
@@ -107,8 +176,8 @@ class SqlUserRepository:
         self._connection = connection
 
     def add(self, user: User) -> User:
-        stmt = insert(users).values(**user_values(user)).returning(users.c.id)
-        stored = evolve(user, id=self._connection.execute(stmt).scalar_one())
+        new_id = self._connection.execute(INSERT_USER, user_values(user)).scalar_one()
+        stored = evolve(user, id=new_id)
         count_users(self._connection, 1)
         return stored
 
@@ -154,22 +223,18 @@ class SqlUserRepository:
         return list(self._connection.execute(stmt).scalars())
 
     def find(self, search: str | None, window: Window) -> list[User]:
-        stmt = newest_first(self._filtered(select(users), search), users, window)
-        return [user_from_row(row) for row in self._connection.execute(stmt).mappings()]
+        values = window_values(window)
+        if search:
+            values["pattern"] = like_pattern(search)
+        result = self._connection.execute(user_page(bool(search), window.after is not None), values)
+        return [user_from_row(row) for row in result.mappings().all()]
 
     def count(self, search: str | None) -> int:
         """A counter lookup unless there is a search, which must really count."""
         if not search:
-            stmt = select(row_counts.c.rows).where(row_counts.c.name == "users")
-            return self._connection.execute(stmt).scalar() or 0
-        stmt = self._filtered(select(func.count()).select_from(users), search)
-        return self._connection.execute(stmt).scalar_one()
-
-    @staticmethod
-    def _filtered(stmt: Select[Any], search: str | None) -> Select[Any]:
-        if search:
-            stmt = stmt.where(or_(contains(users.c.name, search), contains(users.c.email, search)))
-        return stmt
+            return self._connection.execute(USER_COUNT).scalar() or 0
+        values = {"pattern": like_pattern(search)}
+        return self._connection.execute(USER_SEARCH_COUNT, values).scalar_one()
 
     @staticmethod
     def _one(result: Any) -> User | None:
@@ -182,8 +247,8 @@ class SqlPostRepository:
         self._connection = connection
 
     def add(self, post: Post) -> Post:
-        stmt = insert(posts).values(**post_values(post)).returning(posts.c.id)
-        stored = evolve(post, id=self._connection.execute(stmt).scalar_one())
+        new_id = self._connection.execute(INSERT_POST, post_values(post)).scalar_one()
+        stored = evolve(post, id=new_id)
         adjust_post_counts(self._connection, Counter({(post.author.id, post.published): 1}))
         return stored
 
@@ -216,31 +281,23 @@ class SqlPostRepository:
         adjust_post_counts(self._connection, Counter({(a, p): -1 for a, p in gone}))
 
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
-        stmt = newest_first(self._filtered(POSTS_WITH_AUTHOR, filters), posts, window)
-        return [post_from_row(row) for row in self._connection.execute(stmt).mappings()]
+        stmt = post_page(*self._shape(filters), window.after is not None)
+        result = self._connection.execute(stmt, {**filter_values(filters), **window_values(window)})
+        return [post_from_row(row) for row in result.mappings().all()]
 
     def count(self, filters: PostFilter) -> int:
         """A counter lookup unless the filter has a search, which must really count."""
         if filters.search:
-            stmt = self._filtered(select(func.count()).select_from(posts), filters)
+            stmt = post_search_count(filters.published, filters.author_id is not None)
         elif filters.author_id is None:
-            stmt = select(totals.c.posts).where(totals.c.published == filters.published)
+            stmt = POST_TOTAL
         else:
-            stmt = select(author_counts.c.posts).where(
-                author_counts.c.author_id == filters.author_id,
-                author_counts.c.published == filters.published,
-            )
-        return self._connection.execute(stmt).scalar() or 0
+            stmt = AUTHOR_POST_TOTAL
+        return self._connection.execute(stmt, filter_values(filters)).scalar() or 0
 
     @staticmethod
-    def _filtered(stmt: Select[Any], filters: PostFilter) -> Select[Any]:
-        stmt = stmt.where(posts.c.published.is_(filters.published))
-        if filters.author_id is not None:
-            stmt = stmt.where(posts.c.author_id == filters.author_id)
-        if filters.search:
-            text = filters.search
-            stmt = stmt.where(or_(contains(posts.c.title, text), contains(posts.c.content, text)))
-        return stmt
+    def _shape(filters: PostFilter) -> tuple[bool, bool, bool]:
+        return filters.published, filters.author_id is not None, bool(filters.search)
 
 
 def adjust_post_counts(connection: Connection, deltas: Counter[tuple[int, bool]]) -> None:
@@ -270,14 +327,17 @@ def _add_to(
     value: str = "posts",
 ) -> None:
     """Upsert: add each row's `value` to the counter with its key, creating it if missing."""
-    if not rows:
-        return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    if rows:
+        connection.execute(_upsert(connection.dialect.name, table, tuple(keys), value), rows)
+
+
+@cache
+def _upsert(dialect: str, table: Any, keys: tuple[str, ...], value: str) -> Any:
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     upsert = dialect_insert(table)
-    stmt = upsert.on_conflict_do_update(
-        index_elements=keys, set_={value: table.c[value] + upsert.excluded[value]}
+    return upsert.on_conflict_do_update(
+        index_elements=list(keys), set_={value: table.c[value] + upsert.excluded[value]}
     )
-    connection.execute(stmt, rows)
 
 
 class SqlSessionRepository:
