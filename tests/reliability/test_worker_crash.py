@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -67,7 +68,8 @@ class Burst:
             body = {"title": title, "content": content_for(title), "published": n % 2 == 0}
             try:
                 status, answer = self.server.call("POST", "/api/v1/posts", body, self.headers)
-            except OSError as error:  # reset, refused, timed out: never answered
+            # Reset, refused, timed out, or killed between the headers and the body: no answer.
+            except (OSError, http.client.HTTPException) as error:
                 with self.lock:
                     self.broken.append((title, type(error).__name__))
                 continue
