@@ -202,6 +202,10 @@ class Authenticate:
     issuer: TokenIssuer
 
     def __call__(self, access_token: str | None) -> Actor:
+        return self.with_user(access_token)[0]
+
+    def with_user(self, access_token: str | None) -> tuple[Actor, User]:
+        """The caller and their account as stored now: asking who I am needs no second read."""
         claims = self.issuer.read(access_token, TokenKind.ACCESS)
         with self.uow.read_only() as uow:
             found = uow.sessions.get_with_user(claims.session_id)
@@ -213,4 +217,4 @@ class Authenticate:
         if session.is_revoked or not user.is_active:
             raise TokenRevoked()
         assert user.id is not None
-        return Actor(id=user.id, name=user.name, role=user.role, session_id=session.id)
+        return Actor(id=user.id, name=user.name, role=user.role, session_id=session.id), user

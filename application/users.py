@@ -82,18 +82,6 @@ class RegisterUser:
 
 
 @frozen
-class GetCurrentUser:
-    uow: UnitOfWork
-
-    def __call__(self, actor: Actor) -> User:
-        with self.uow.read_only() as uow:
-            user = uow.users.get(actor.id)
-        if user is None:
-            raise UserNotFound()
-        return user
-
-
-@frozen
 class ChangePassword:
     """A new password ends every other session of the user; this one stays signed in."""
 

@@ -13,7 +13,6 @@ from application.tokens import LoginThrottle, TokenPolicy
 from application.users import (
     ChangePassword,
     DeleteUser,
-    GetCurrentUser,
     GetUser,
     ListUsers,
     RegisterUser,
@@ -63,7 +62,6 @@ class Container(containers.DeclarativeContainer):
     refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
     log_out = providers.Factory(LogOut, uow, clock)
     authenticate = providers.Factory(Authenticate, uow, issuer)
-    get_current_user = providers.Factory(GetCurrentUser, uow)
     change_password = providers.Factory(ChangePassword, uow, hasher, clock)
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)

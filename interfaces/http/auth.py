@@ -10,7 +10,7 @@ from flask import Blueprint, g, request
 from application.auth import Authenticate, Credentials, LogIn, LoginResult, LogOut, RefreshTokens
 from application.tokens import TokenPair
 from domain.errors import InvalidToken
-from domain.users import Actor
+from domain.users import Actor, User
 from interfaces.container import Container
 from interfaces.http.converter import converter, parse_body
 
@@ -35,6 +35,13 @@ def current_actor(authenticate: Authenticate = Provide[Container.authenticate]) 
         g.actor = authenticate(bearer_token())
     actor: Actor = g.actor
     return actor
+
+
+@inject
+def current_user(authenticate: Authenticate = Provide[Container.authenticate]) -> User:
+    """The caller's own account, read with their session: no second query for it."""
+    g.actor, user = authenticate.with_user(bearer_token())
+    return user
 
 
 def optional_actor() -> Actor | None:

@@ -11,7 +11,6 @@ from flask import Blueprint, url_for
 from application.users import (
     ChangePassword,
     DeleteUser,
-    GetCurrentUser,
     GetUser,
     ListUsers,
     PasswordChange,
@@ -21,7 +20,7 @@ from application.users import (
     UserChanges,
 )
 from interfaces.container import Container
-from interfaces.http.auth import current_actor
+from interfaces.http.auth import current_actor, current_user
 from interfaces.http.converter import (
     PagedQuery,
     converter,
@@ -47,9 +46,8 @@ def register(register_user: RegisterUser = Provide[Container.register_user]) -> 
 
 
 @bp.get("/me")
-@inject
-def me(get_current_user: GetCurrentUser = Provide[Container.get_current_user]) -> Any:
-    return converter.unstructure(get_current_user(current_actor()))
+def me() -> Any:
+    return converter.unstructure(current_user())
 
 
 @bp.post("/me/password")

@@ -226,6 +226,32 @@ def test_an_access_token_authenticates_its_user(
     assert (actor.id, actor.name, actor.role) == (ann.user.id, "Ann", Role.USER)
 
 
+def test_authenticating_with_the_user_gives_the_callers_full_record_as_stored_now(
+    authenticate: Authenticate,
+    sign_in: SignIn,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+    stored: Stored,
+) -> None:
+    ann = sign_in(name="Ann")
+    UpdateUser(uow, clock)(ann.actor, ann.user.id, UserChanges(name="Ann B."))
+    actor, user = authenticate.with_user(ann.tokens.access_token)
+    assert actor == authenticate(ann.tokens.access_token)
+    assert user == stored.user(ann.user.id)
+    assert (user.name, user.email) == ("Ann B.", ann.user.email)
+
+
+def test_authenticating_with_the_user_refuses_what_authenticating_refuses(
+    authenticate: Authenticate, sign_in: SignIn, uow: InMemoryUnitOfWork
+) -> None:
+    ann = sign_in()
+    DeleteUser(uow)(OPERATOR, ann.user.id)
+    with pytest.raises(TokenRevoked):
+        authenticate.with_user(ann.tokens.access_token)
+    with pytest.raises(NotAuthenticated):
+        authenticate.with_user(None)
+
+
 def test_a_missing_token_is_not_authenticated(authenticate: Authenticate) -> None:
     for missing in (None, ""):
         with pytest.raises(NotAuthenticated):

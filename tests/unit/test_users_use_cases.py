@@ -13,7 +13,6 @@ from application.users import (
     OPERATOR,
     ChangePassword,
     DeleteUser,
-    GetCurrentUser,
     GetUser,
     ListUsers,
     PasswordChange,
@@ -151,25 +150,6 @@ def test_a_taken_email_is_refused_without_regard_to_case(
     with pytest.raises(EmailTaken):
         register(registration(email="ANN@Example.com"))
     assert stored.user_count() == 1
-
-
-# --- GetCurrentUser -------------------------------------------------------------------------
-
-
-def test_the_current_user_is_the_full_record_of_the_caller(
-    uow: InMemoryUnitOfWork, given: Given
-) -> None:
-    ann = given.user()
-    assert GetCurrentUser(uow)(actor_for(ann)) == ann
-
-
-def test_the_current_user_of_a_vanished_account_is_not_found(
-    uow: InMemoryUnitOfWork, given: Given, delete_user: DeleteUser
-) -> None:
-    ann = given.user()
-    delete_user(OPERATOR, ann.id)
-    with pytest.raises(UserNotFound):
-        GetCurrentUser(uow)(actor_for(ann))
 
 
 # --- ChangePassword -------------------------------------------------------------------------
