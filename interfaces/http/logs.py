@@ -47,6 +47,8 @@ def _start_clock() -> None:
 
 
 def _log_request(response: Response) -> Response:
+    if not request_log.isEnabledFor(logging.INFO):  # nothing to build when it is not written
+        return response
     started = g.get("started")
     actor = g.get("actor")
     fields = {
