@@ -56,6 +56,7 @@ from infrastructure.db.models import (
     Timestamp,
     UserRow,
 )
+from infrastructure.db.reads import all_rows, first_row, first_value
 
 BATCH = 5000
 users, posts, sessions = UserRow.__table__, PostRow.__table__, SessionRow.__table__
@@ -226,15 +227,15 @@ class SqlUserRepository:
         values = window_values(window)
         if search:
             values["pattern"] = like_pattern(search)
-        result = self._connection.execute(user_page(bool(search), window.after is not None), values)
-        return [user_from_row(row) for row in result.mappings().all()]
+        stmt = user_page(bool(search), window.after is not None)
+        return [user_from_row(row) for row in all_rows(self._connection, stmt, values)]
 
     def count(self, search: str | None) -> int:
         """A counter lookup unless there is a search, which must really count."""
         if not search:
-            return self._connection.execute(USER_COUNT).scalar() or 0
+            return first_value(self._connection, USER_COUNT, {}) or 0
         values = {"pattern": like_pattern(search)}
-        return self._connection.execute(USER_SEARCH_COUNT, values).scalar_one()
+        return int(first_value(self._connection, USER_SEARCH_COUNT, values))
 
     @staticmethod
     def _one(result: Any) -> User | None:
@@ -258,7 +259,7 @@ class SqlPostRepository:
             adjust_post_counts(self._connection, Counter((p.author.id, p.published) for p in chunk))
 
     def get(self, post_id: int) -> Post | None:
-        row = self._connection.execute(GET_POST, {"post_id": post_id}).mappings().first()
+        row = first_row(self._connection, GET_POST, {"post_id": post_id})
         return None if row is None else post_from_row(row)
 
     def update(self, post: Post, previous: Post) -> bool:
@@ -282,8 +283,8 @@ class SqlPostRepository:
 
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
         stmt = post_page(*self._shape(filters), window.after is not None)
-        result = self._connection.execute(stmt, {**filter_values(filters), **window_values(window)})
-        return [post_from_row(row) for row in result.mappings().all()]
+        values = {**filter_values(filters), **window_values(window)}
+        return [post_from_row(row) for row in all_rows(self._connection, stmt, values)]
 
     def count(self, filters: PostFilter) -> int:
         """A counter lookup unless the filter has a search, which must really count."""
@@ -293,7 +294,7 @@ class SqlPostRepository:
             stmt = POST_TOTAL
         else:
             stmt = AUTHOR_POST_TOTAL
-        return self._connection.execute(stmt, filter_values(filters)).scalar() or 0
+        return first_value(self._connection, stmt, filter_values(filters)) or 0
 
     @staticmethod
     def _shape(filters: PostFilter) -> tuple[bool, bool, bool]:
@@ -348,8 +349,7 @@ class SqlSessionRepository:
         self._connection.execute(insert(sessions).values(**session_values(session)))
 
     def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
-        result = self._connection.execute(SESSION_WITH_USER, {"session_id": session_id})
-        row = result.mappings().first()
+        row = first_row(self._connection, SESSION_WITH_USER, {"session_id": session_id})
         return None if row is None else (session_from_row(row), user_from_row(row, "u_"))
 
     def rotate(

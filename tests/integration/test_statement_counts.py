@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from dependency_injector import providers
 from flask.testing import FlaskClient
@@ -20,13 +21,30 @@ from tests.integration.conftest import empty_tables
 
 class StatementCounter:
     def __init__(self, container: Container) -> None:
-        """Counts on both of the container's pools: transactions and autocommit reads."""
+        """Counts on both of the container's pools: transactions and autocommit reads.
+
+        On PostgreSQL at psycopg's cursors, which every statement goes through (the hot
+        reads skip SQLAlchemy's execution and its events); on SQLite at SQLAlchemy's events.
+        """
         self.statements: list[str] = []
         for engine in (container.engine(), container.read_engine()):
-            event.listen(engine, "before_cursor_execute", self._seen)
+            if engine.dialect.name == "postgresql":
+                event.listen(engine, "checkout", self._count_cursors)
+            else:
+                event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        self.statements.append(statement)
+        self.statements.append(str(statement))
+
+    def _count_cursors(self, driver: Any, _record: Any, _proxy: Any) -> None:
+        seen = self.statements
+
+        class CountingCursor(psycopg.Cursor[Any]):
+            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+                seen.append(str(query))
+                return super().execute(query, *args, **kwargs)
+
+        driver.cursor_factory = CountingCursor
 
     def during(self, action: Any) -> int:
         self.statements.clear()
@@ -83,6 +101,18 @@ def test_authenticating_a_request_is_one_round_trip(
     token = signed_in(sql_client)["Authorization"].removeprefix("Bearer ")
     counter = StatementCounter(sql_container)
     assert counter.during(lambda: sql_container.authenticate()(token)) == 1
+
+
+def test_reading_a_post_with_a_token_is_two_round_trips_and_asking_who_i_am_one(
+    sql_client: FlaskClient, sql_container: Container
+) -> None:
+    headers = signed_in(sql_client)
+    body = {"title": "t", "content": "c", "published": True}
+    post = sql_client.post("/api/v1/posts", json=body, headers=headers).json
+    counter = StatementCounter(sql_container)
+    read = counter.during(lambda: sql_client.get(f"/api/v1/posts/{post['id']}", headers=headers))
+    me = counter.during(lambda: sql_client.get("/api/v1/users/me", headers=headers))
+    assert (read, me) == (2, 1)  # session with user, then the post; session with user
 
 
 def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(

@@ -1,0 +1,69 @@
+"""Hot reads on PostgreSQL run on psycopg's cursor, with SQLAlchemy's compiled SQL.
+
+A single-row read through SQLAlchemy's execution context and result objects cost as much
+CPU as psycopg's own round trip (measured: 95 against 51 us). On a connection in autocommit,
+the read-only unit of work's, these reads hand the statement SQLAlchemy compiled once to
+psycopg and take plain dicts back. Any other connection (a transaction, SQLite) takes
+SQLAlchemy's own path, so every transaction stays one SQLAlchemy knows about. Driver errors
+are raised as SQLAlchemy's, and a lost connection is invalidated as SQLAlchemy would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from psycopg.rows import dict_row
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Executable
+
+Row = Mapping[str, Any]
+
+
+def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Row]:
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    if connection.dialect.name != "postgresql" or not getattr(driver, "autocommit", False):
+        return connection.execute(stmt, params).mappings().all()  # type: ignore[return-value]
+    sql, defaults = _postgres_sql(stmt, connection.dialect)
+    params = {**defaults, **params} if defaults else params
+    try:
+        with driver.cursor(row_factory=dict_row) as cursor:  # type: ignore[union-attr]
+            return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+    except connection.dialect.loaded_dbapi.Error as error:
+        dialect = connection.dialect
+        lost = dialect.is_disconnect(error, pooled.dbapi_connection, None)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from error
+
+
+def first_row(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Row | None:
+    rows = all_rows(connection, stmt, params)
+    return rows[0] if rows else None
+
+
+def first_value(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Any:
+    row = first_row(connection, stmt, params)
+    return None if row is None else next(iter(row.values()))
+
+
+@cache
+def _postgres_sql(stmt: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    """The SQL text, and the values bound in the statement itself (`name = 'users'`)."""
+    compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
+    sql = str(compiled)
+    if "POSTCOMPILE" in sql:  # rendered only at execution: none of the hot reads has one
+        raise ValueError(f"not a statement for the driver's cursor: {sql}")
+    bound = {name: bind.effective_value for name, bind in compiled.binds.items()}
+    return sql, {name: bound[name] for name, bind in compiled.binds.items() if not bind.required}

@@ -1,0 +1,131 @@
+"""The hot reads that skip SQLAlchemy's execution on PostgreSQL return what SQLAlchemy's would.
+
+A read-only unit of work (autocommit) runs them on psycopg's cursor; a transaction runs the
+very same repository methods through SQLAlchemy. Both must agree, row for row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from application.paging import Cursor, PageRequest
+from application.ports import PostFilter
+from domain.errors import ServiceUnavailable
+from domain.sessions import LoginSession
+from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from tests.factories import T0, make_post, make_user
+from tests.integration.conftest import empty_tables
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def uow(pg_engine: Engine) -> SqlUnitOfWork:
+    empty_tables(pg_engine)
+    return SqlUnitOfWork(pg_engine)
+
+
+@pytest.fixture
+def data(uow: SqlUnitOfWork) -> dict[str, Any]:
+    """Two authors with published posts and drafts at equal and distinct times, a session."""
+    with uow:
+        ann = uow.users.add(make_user(email="ann@example.com", name="Ann 100%_off"))
+        bob = uow.users.add(make_user(email="bob@example.com", name="Bob"))
+        posts = [
+            uow.posts.add(
+                make_post(
+                    author,
+                    title=f"title {n} {'50% off' if n % 3 == 0 else 'plain'}",
+                    published=n % 4 != 0,
+                    created_at=T0 + timedelta(seconds=n // 2),
+                )
+            )
+            for n in range(24)
+            for author in (ann, bob)
+        ]
+        session = LoginSession(
+            id="s-1", user_id=ann.id or 0, refresh_token_id="r-1", created_at=T0,
+            expires_at=T0 + timedelta(days=1),
+        )  # fmt: skip
+        uow.sessions.add(session)
+        uow.commit()
+    return {"ann": ann, "bob": bob, "posts": posts, "session": session}
+
+
+def both(uow: SqlUnitOfWork, repository: str, method: str, *args: Any) -> tuple[Any, Any]:
+    """The read on psycopg's cursor (read-only unit) and through SQLAlchemy (a transaction)."""
+    with uow.read_only() as reader:
+        on_driver = getattr(getattr(reader, repository), method)(*args)
+    with uow as writer:
+        through_sqlalchemy = getattr(getattr(writer, repository), method)(*args)
+    return on_driver, through_sqlalchemy
+
+
+REQUESTS = [PageRequest(per_page=1), PageRequest(per_page=5), PageRequest(page=2, per_page=4)]
+
+
+def filters(data: dict[str, Any]) -> Iterator[PostFilter]:
+    for published in (True, False):
+        for author_id in (None, data["ann"].id):
+            for search in (None, "50% OFF", "_"):
+                yield PostFilter(published=published, author_id=author_id, search=search)
+
+
+def test_a_post_and_a_missing_post(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    for post in data["posts"][:3]:
+        on_driver, through_sqlalchemy = both(uow, "posts", "get", post.id)
+        assert on_driver == through_sqlalchemy == post
+    assert both(uow, "posts", "get", 10**12) == (None, None)
+
+
+def test_every_shape_of_post_list_and_count(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    middle = data["posts"][20]
+    after = Cursor.after(middle).encode()
+    for chosen in filters(data):
+        for request in [*REQUESTS, PageRequest(per_page=7, cursor=after)]:
+            on_driver, through_sqlalchemy = both(uow, "posts", "find", chosen, request.window())
+            assert on_driver == through_sqlalchemy, (chosen, request)
+        on_driver, through_sqlalchemy = both(uow, "posts", "count", chosen)
+        assert on_driver == through_sqlalchemy, chosen
+    assert both(uow, "posts", "count", PostFilter(published=True)) == (36, 36)
+
+
+def test_every_shape_of_user_list_and_count(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    for search in (None, "100%_", "BOB", "nobody"):
+        for request in [*REQUESTS, PageRequest(cursor=Cursor.after(data["bob"]).encode())]:
+            on_driver, through_sqlalchemy = both(uow, "users", "find", search, request.window())
+            assert on_driver == through_sqlalchemy, (search, request)
+        on_driver, through_sqlalchemy = both(uow, "users", "count", search)
+        assert on_driver == through_sqlalchemy, search
+    assert both(uow, "users", "count", None) == (2, 2)
+
+
+def test_a_session_with_its_user(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    on_driver, through_sqlalchemy = both(uow, "sessions", "get_with_user", "s-1")
+    assert on_driver == through_sqlalchemy == (data["session"], data["ann"])
+    assert both(uow, "sessions", "get_with_user", "nope") == (None, None)
+
+
+def test_a_read_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(
+    pg_url: str, data: dict[str, Any]
+) -> None:
+    engine = make_engine(pg_url, pool_size=1, max_overflow=0)
+    reads = SqlUnitOfWork(engine).read_only()
+    try:
+        with reads as reader:
+            assert reader.posts.get(data["posts"][1].id) == data["posts"][1]
+            backend = reader._connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with make_engine(pg_url).connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            admin.commit()
+        with pytest.raises(ServiceUnavailable), reads as reader:
+            reader.posts.get(data["posts"][1].id)
+        with reads as reader:  # the pool dropped the dead connection: a fresh one serves
+            assert reader.posts.get(data["posts"][1].id) == data["posts"][1]
+    finally:
+        engine.dispose()
