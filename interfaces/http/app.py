@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
 from interfaces.http import auth, docs, errors, logs, ops, posts, users
+from interfaces.http.json_provider import OrjsonProvider
 
 MAX_BODY = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -51,10 +52,10 @@ class IdConverter(BaseConverter):
 
 def create_app(container: Container | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     container = container or build_container()
     app.extensions["container"] = container
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, JSON_SORT_KEYS=False)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False
     for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):

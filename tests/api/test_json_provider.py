@@ -1,0 +1,48 @@
+"""Answers encoded by orjson read back exactly as Flask's own encoder would have written them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from interfaces.http.json_provider import OrjsonProvider
+
+
+def answer(value: Any, *, debug: bool = False) -> tuple[bytes, str]:
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    app.debug = debug
+
+    @app.get("/")
+    def show() -> Any:
+        return value
+
+    response = app.test_client().get("/")
+    assert response.status_code == 200
+    return response.data, response.mimetype
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"z": 1, "a": [True, None, 1.5], "é": "ünïcødé ✓", "nested": {"k": "\n\t\"\\"}},
+        [1, 2**63 - 1, -(2**63)],
+        {"big": 2**70},  # past orjson's 64 bits: Flask's encoder takes over
+        {"surrogate": "\ud800"},  # orjson refuses it: Flask's encoder escapes it
+    ],
+)
+def test_the_body_is_the_same_json_in_the_same_key_order(value: Any) -> None:
+    body, mimetype = answer(value)
+    assert mimetype == "application/json"
+    assert body.endswith(b"\n")
+    assert json.loads(body) == value
+    if isinstance(value, dict):
+        assert list(json.loads(body)) == list(value)
+
+
+def test_debug_answers_stay_indented_for_people() -> None:
+    body, _ = answer({"a": 1}, debug=True)
+    assert body == b'{\n  "a": 1\n}\n'
