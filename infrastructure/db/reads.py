@@ -30,7 +30,7 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     sql, defaults = _postgres_sql(stmt, connection.dialect)
     params = {**defaults, **params} if defaults else params
     try:
-        with driver.cursor(row_factory=dict_row) as cursor:  # type: ignore[union-attr]
+        with driver.cursor(row_factory=dict_row, binary=True) as cursor:  # type: ignore[union-attr]
             return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
     except connection.dialect.loaded_dbapi.Error as error:
         dialect = connection.dialect
