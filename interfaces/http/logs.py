@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Response, g, has_request_context, request
 
 LOGGER = "quill"
 request_log = logging.getLogger("quill.request")
@@ -36,19 +36,14 @@ def add_request_id(record: logging.LogRecord) -> bool:
     return True
 
 
-def install(app: Flask) -> None:
-    """Time each request and log it once it has its final status."""
-    app.before_request(_start_clock)
-    app.after_request(_log_request)
-
-
-def _start_clock() -> None:
+def start_clock() -> None:
+    """Called as a request begins; log_request, once its answer is final, says how long."""
     g.started = time.perf_counter()
 
 
-def _log_request(response: Response) -> Response:
+def log_request(response: Response) -> None:
     if not request_log.isEnabledFor(logging.INFO):  # nothing to build when it is not written
-        return response
+        return
     started = g.get("started")
     actor = g.get("actor")
     fields = {
@@ -62,7 +57,6 @@ def _log_request(response: Response) -> Response:
         "remote_addr": request.remote_addr,
     }
     request_log.info("request", extra={"fields": fields})
-    return response
 
 
 def _bounded(value: Any) -> Any:
