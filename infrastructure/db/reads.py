@@ -6,10 +6,12 @@ the read-only unit of work's, these reads hand the statement SQLAlchemy compiled
 psycopg and take plain dicts back. Any other connection (a transaction, SQLite) takes
 SQLAlchemy's own path, so every transaction stays one SQLAlchemy knows about. Driver errors
 are raised as SQLAlchemy's, and a lost connection is invalidated as SQLAlchemy would.
+LIMIT and OFFSET, which SQLAlchemy writes into the SQL at execution, are written in here too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -20,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 Row = Mapping[str, Any]
+POST_COMPILED = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
 
 def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Row]:
@@ -27,7 +30,8 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     driver = pooled.driver_connection
     if connection.dialect.name != "postgresql" or not getattr(driver, "autocommit", False):
         return connection.execute(stmt, params).mappings().all()  # type: ignore[return-value]
-    sql, defaults = _postgres_sql(stmt, connection.dialect)
+    template, defaults = _postgres_sql(stmt, connection.dialect)
+    sql = _render_literals(template, params)
     params = {**defaults, **params} if defaults else params
     try:
         with driver.cursor(row_factory=dict_row, binary=True) as cursor:  # type: ignore[union-attr]
@@ -58,12 +62,27 @@ def first_value(connection: Connection, stmt: Executable, params: Mapping[str, A
     return None if row is None else next(iter(row.values()))
 
 
+def _render_literals(template: str, params: Mapping[str, Any]) -> str:
+    """Write the values SQLAlchemy renders at execution (literal_execute) into the SQL.
+
+    Only whole numbers (LIMIT, OFFSET) are ever rendered so: anything else is refused.
+    """
+    if POST_COMPILED.search(template) is None:
+        return template
+
+    def literal(match: re.Match[str]) -> str:
+        value = params[match[1]]
+        if type(value) is not int:
+            raise TypeError(f"{match[1]} must be an int to be written into SQL, not {value!r}")
+        return str(value)
+
+    return POST_COMPILED.sub(literal, template)
+
+
 @cache
 def _postgres_sql(stmt: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The SQL text, and the values bound in the statement itself (`name = 'users'`)."""
     compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
     sql = str(compiled)
-    if "POSTCOMPILE" in sql:  # rendered only at execution: none of the hot reads has one
-        raise ValueError(f"not a statement for the driver's cursor: {sql}")
     bound = {name: bind.effective_value for name, bind in compiled.binds.items()}
     return sql, {name: bound[name] for name, bind in compiled.binds.items() if not bind.required}
