@@ -29,14 +29,16 @@ class StatementCounter:
         self.statements: list[str] = []
         for engine in (container.engine(), container.read_engine()):
             if engine.dialect.name == "postgresql":
-                event.listen(engine, "checkout", self._count_cursors)
+                # Fresh connections, so no cursor made before counting began is reused.
+                event.listen(engine, "connect", self._count_cursors)
+                engine.dispose()
             else:
                 event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.statements.append(str(statement))
 
-    def _count_cursors(self, driver: Any, _record: Any, _proxy: Any) -> None:
+    def _count_cursors(self, driver: Any, _record: Any) -> None:
         seen = self.statements
 
         class CountingCursor(psycopg.Cursor[Any]):
