@@ -98,13 +98,21 @@ class LogIn:
             email = normalize_email(credentials.email)
         except InvalidInput:
             email = credentials.email.strip().lower()[:254]  # still counted, still checked
+        # Hashing takes tens of milliseconds: no lock or transaction is held while it runs,
+        # so logins to one account hash in parallel and its other writers never wait on them.
+        with self.uow.read_only() as uow:
+            self._refuse_if_throttled(uow, email, now)
+            found = uow.users.get_by_email(email)
+        checked = found.password_hash if found else self.hasher.dummy_hash
+        matches = self.hasher.verify(checked, credentials.password) and found is not None
         with self.uow as uow:
+            # Settled under the e-mail's lock: guesses that passed the check above together
+            # are counted again here, so past the limit they are refused, their result unsaid.
             uow.login_attempts.lock(email)
             self._refuse_if_throttled(uow, email, now)
             # Locked: a concurrent password change either commits first or waits for us.
             user = uow.users.get_by_email(email, lock=True)
-            stored = user.password_hash if user else self.hasher.dummy_hash
-            if not self.hasher.verify(stored, credentials.password) or user is None:
+            if not matches or user is None or user.password_hash != checked:
                 uow.login_attempts.prune(before=now - self.throttle.window)
                 uow.login_attempts.add_failure(email, now)
                 uow.commit()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from application.auth import Credentials, LogIn
 from application.tokens import LoginThrottle
@@ -18,6 +18,7 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container
 from tests.integration.conftest import empty_tables
+from tests.unit.conftest import MeddlingHasher
 
 pytestmark = pytest.mark.postgres
 OLD, NEW = "Old-Password-1", "New-Password-2"
@@ -97,3 +98,22 @@ def test_a_login_with_the_old_password_during_a_change_fails(
     thread, outcome = pending[0]
     thread.join(10)
     assert isinstance(outcome.get("error"), InvalidCredentials)
+
+
+def test_no_lock_is_held_while_a_login_checks_the_password(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def try_the_locks() -> None:
+        with pg_engine.connect() as other:
+            row = "SELECT id FROM users WHERE id = :id FOR UPDATE NOWAIT"
+            seen["user row"] = other.execute(text(row), {"id": user_id}).scalar()
+            email = "SELECT pg_try_advisory_xact_lock(hashtextextended('ann@example.com', 0))"
+            seen["e-mail lock"] = other.execute(text(email)).scalar()
+            other.rollback()
+
+    hashing = MeddlingHasher(hasher, try_the_locks)
+    log_in = LogIn(SqlUnitOfWork(pg_engine), hashing, container.issuer(), LoginThrottle(), utc_now)
+    log_in(Credentials(email="ann@example.com", password=OLD))
+    assert seen == {"user row": user_id, "e-mail lock": True}

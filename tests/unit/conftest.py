@@ -109,6 +109,21 @@ class CountingHasher:
         return self._inner.needs_rehash(password_hash)
 
 
+class MeddlingHasher(CountingHasher):
+    """Runs `meanwhile` once, while the first password is being checked: what a concurrent
+    request could do in the tens of milliseconds a real hash check takes."""
+
+    def __init__(self, inner: Argon2PasswordHasher, meanwhile: Callable[[], object]) -> None:
+        super().__init__(inner)
+        self._meanwhile: Callable[[], object] | None = meanwhile
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        meanwhile, self._meanwhile = self._meanwhile, None
+        if meanwhile is not None:
+            meanwhile()
+        return super().verify(password_hash, password)
+
+
 @frozen(kw_only=True)
 class SignedIn:
     """A stored user who logged in: their tokens and the actor their access token stands for."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from domain.errors import AccountInactive, InvalidCredentials, LoginThrottled
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from tests.factories import PASSWORD, T0, FixedClock
-from tests.unit.conftest import CountingHasher, Given, Stored
+from tests.unit.conftest import CountingHasher, Given, MeddlingHasher, Stored
 
 WRONG = "Wrong-Password-1"
 EMAIL = "ann@example.com"
@@ -349,3 +350,52 @@ def test_a_failed_login_keeps_failures_still_inside_the_window(
     clock.advance(minutes=14)
     fail(log_in, EMAIL)
     assert failures(uow, "bob@example.com") == [T0]
+
+
+# --- hashing outside the locks ----------------------------------------------------------------
+
+
+def meddled_log_in(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock,
+    meanwhile: Callable[[], object],
+) -> LogIn:  # fmt: skip
+    return LogIn(uow, MeddlingHasher(hasher, meanwhile), issuer, LoginThrottle(), clock)
+
+
+def test_a_password_changed_while_the_old_one_is_checked_does_not_log_in(
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    issuer: TokenIssuer,
+    clock: FixedClock,
+    ann: object,
+) -> None:
+    def change_password() -> None:
+        with uow:
+            user = uow.users.get_by_email(EMAIL)
+            assert user is not None
+            uow.users.save(user.rehashed(hasher.hash("Brand-New-Pass-1")))
+            uow.commit()
+
+    log_in = meddled_log_in(uow, hasher, issuer, clock, change_password)
+    fail(log_in, password=PASSWORD)  # right a moment ago, no longer the password
+    assert len(failures(uow)) == 1
+    assert uow.store.sessions == {}
+
+
+@pytest.mark.parametrize("password", [WRONG, PASSWORD])
+def test_a_guess_checked_while_another_reached_the_limit_is_refused_unsaid(
+    uow: InMemoryUnitOfWork,
+    log_in: LogIn,
+    hasher: Argon2PasswordHasher,
+    issuer: TokenIssuer,
+    clock: FixedClock,
+    ann: object,
+    password: str,
+) -> None:
+    for _ in range(4):
+        fail(log_in)
+    # Both guesses pass the first look at four failures; the other one settles first.
+    racing = meddled_log_in(uow, hasher, issuer, clock, lambda: fail(log_in))
+    with pytest.raises(LoginThrottled):
+        racing(Credentials(email=EMAIL, password=password))
+    assert len(failures(uow)) == 5
