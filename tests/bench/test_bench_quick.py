@@ -1,16 +1,20 @@
-"""The benchmark's quick mode runs end to end, so it cannot rot. Never a timing or ratio check."""
+"""The benchmark's quick mode and its in-process measure run end to end, so they cannot rot.
+
+Never a timing or ratio check.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6", "S6-base", "S7"}
@@ -18,6 +22,13 @@ SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6", "S6-base", "S7"}
 
 def positive(value: float) -> bool:
     return math.isfinite(value) and value > 0
+
+
+def drop(server: str, database: str) -> None:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    engine.dispose()
 
 
 @pytest.mark.postgres
@@ -28,8 +39,23 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
         pytest.fail("wrk is not installed (make test installs it): apt-get install -y wrk")
     server = make_url(pg_url).set(database="postgres").render_as_string(hide_password=False)
     command = [sys.executable, "-m", "bench", "--quick", f"--server={server}", f"--out={tmp_path}"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = subprocess.run(
+        [*command, "--keep"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    kept = re.search(r"kept database (\w+)", done.stdout)
+    try:
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert kept, done.stdout[-3000:]
+        in_process = [sys.executable, "-m", "bench.inprocess", f"--server={server}"]
+        in_process += [f"--database={kept[1]}", "--requests=20"]
+        measured = subprocess.run(in_process, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        if kept:
+            drop(server, kept[1])
+    assert measured.returncode == 0, measured.stderr[-3000:]
+    lines = re.findall(r"(S[1-4]): Quill +([0-9.]+) us +ceiling +([0-9.]+) us", measured.stdout)
+    assert [key for key, *_ in lines] == ["S1", "S2", "S3", "S4"], measured.stdout
+    assert all(positive(float(quill)) and positive(float(bare)) for _, quill, bare in lines)
     (result_file,) = tmp_path.glob("*-quick.json")
     result = json.loads(result_file.read_text())
     assert set(result["table"]) == SCENARIOS
