@@ -112,7 +112,11 @@ class LogIn:
             self._refuse_if_throttled(uow, email, now)
             # Locked: a concurrent password change either commits first or waits for us.
             user = uow.users.get_by_email(email, lock=True)
-            if not matches or user is None or user.password_hash != checked:
+            if matches and user is not None and user.password_hash != checked:
+                # Changed meanwhile: rehashed by another login (the password still works) or
+                # changed by its owner (the one just checked no longer does). Rare: hash again.
+                matches = self.hasher.verify(user.password_hash, credentials.password)
+            if not matches or user is None:
                 uow.login_attempts.prune(before=now - self.throttle.window)
                 uow.login_attempts.add_failure(email, now)
                 uow.commit()

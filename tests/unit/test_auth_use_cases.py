@@ -399,3 +399,19 @@ def test_a_guess_checked_while_another_reached_the_limit_is_refused_unsaid(
     with pytest.raises(LoginThrottled):
         racing(Credentials(email=EMAIL, password=password))
     assert len(failures(uow)) == 5
+
+
+def test_two_logins_at_once_both_succeed_when_one_of_them_rehashes_the_password(
+    uow: InMemoryUnitOfWork, issuer: TokenIssuer, clock: FixedClock, stored: Stored, ann: object
+) -> None:
+    stronger = Argon2PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    other = LogIn(uow, stronger, issuer, LoginThrottle(), clock)
+    first = meddled_log_in(
+        uow, stronger, issuer, clock, lambda: other(Credentials(email=EMAIL, password=PASSWORD))
+    )
+    # The other login rehashes and commits while this one checks the hash it read before.
+    result = first(Credentials(email=EMAIL, password=PASSWORD))
+    assert result.user.email == EMAIL
+    assert not stronger.needs_rehash(stored.user_by_email(EMAIL).password_hash)
+    assert failures(uow) == []
+    assert len(uow.store.sessions) == 2
