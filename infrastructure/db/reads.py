@@ -33,14 +33,17 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     if connection.dialect.name != "postgresql" or not getattr(driver, "autocommit", False):
         return connection.execute(stmt, params).mappings().all()  # type: ignore[return-value]
     template, defaults = _postgres_sql(stmt, connection.dialect)
-    sql = _render_literals(template, params)
     params = {**defaults, **params} if defaults else params
+    sql = _render_literals(template, params)
     try:
         return _cursor(pooled).execute(sql, params).fetchall()  # type: ignore[no-any-return]
     except connection.dialect.loaded_dbapi.Error as error:
         dialect = connection.dialect
         lost = dialect.is_disconnect(error, pooled.dbapi_connection, None)
         if lost:
+            # As SQLAlchemy's own execution does on a disconnect: the whole pool goes (the
+            # database likely restarted), so one request answers 503, not one per connection.
+            connection.engine.pool._invalidate(pooled, error)
             connection.invalidate(error)
         raise DBAPIError.instance(
             sql,

@@ -7,16 +7,18 @@ very same repository methods through SQLAlchemy. Both must agree, row for row.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, literal_column, select, text
 
 from application.paging import Cursor, PageRequest
 from application.ports import PostFilter
 from domain.errors import ServiceUnavailable
 from domain.sessions import LoginSession
+from infrastructure.db.reads import all_rows
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import T0, make_post, make_user
 from tests.integration.conftest import empty_tables
@@ -129,3 +131,40 @@ def test_a_read_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(
             assert reader.posts.get(data["posts"][1].id) == data["posts"][1]
     finally:
         engine.dispose()
+
+
+def test_a_lost_connection_discards_the_whole_pool_so_one_read_fails_not_one_per_connection(
+    pg_url: str, data: dict[str, Any]
+) -> None:
+    engine = make_engine(pg_url, pool_size=3, max_overflow=0)
+    reads = SqlUnitOfWork(engine).read_only()
+    post = data["posts"][1]
+    try:
+        with ExitStack() as held:  # three connections at once: three in the pool afterwards
+            readers = [held.enter_context(SqlUnitOfWork(engine).read_only()) for _ in range(3)]
+            for reader in readers:
+                assert reader.posts.get(post.id) == post
+            pid = "SELECT pg_backend_pid()"
+            backends = [r._connection.exec_driver_sql(pid).scalar() for r in readers]
+        with make_engine(pg_url).connect() as admin:  # as a database restart would
+            for backend in backends:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            admin.commit()
+        failed = 0
+        for _ in range(4):
+            try:
+                with reads as reader:
+                    assert reader.posts.get(post.id) == post
+            except ServiceUnavailable:
+                failed += 1
+        assert failed == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_limit_written_into_the_statement_itself_is_rendered_too(pg_engine: Engine) -> None:
+    limit = bindparam("limit", 2, literal_execute=True)
+    stmt = select(literal_column("1").label("one")).select_from(text("generate_series(1, 5)"))
+    with SqlUnitOfWork(pg_engine).read_only() as reader:
+        rows = all_rows(reader._connection, stmt.limit(limit), {})
+    assert [dict(row) for row in rows] == [{"one": 1}, {"one": 1}]
