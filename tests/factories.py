@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.posts import Author, Post
+from domain.sessions import LoginSession
 from domain.users import Actor, Role, User
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -62,6 +63,18 @@ def make_post(author: User | Author, **overrides: Any) -> Post:
     if not values["published"] and "published_at" not in overrides:
         values["published_at"] = None
     return Post(**values)
+
+
+def make_session(user_id: int | None, **overrides: Any) -> LoginSession:
+    """A live login session of the user, opened at T0 (or `created_at`) for a day."""
+    created_at = overrides.pop("created_at", T0)
+    values: dict[str, Any] = {
+        "id": "s1",
+        "refresh_token_id": "r",
+        "expires_at": created_at + timedelta(days=1),
+    }
+    values.update(overrides)
+    return LoginSession(user_id=user_id or 0, created_at=created_at, **values)
 
 
 def actor_for(user: User, session_id: str = "test-session") -> Actor:

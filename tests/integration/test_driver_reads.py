@@ -17,10 +17,9 @@ from sqlalchemy import Engine, bindparam, literal_column, select, text
 from application.paging import Cursor, PageRequest
 from application.ports import PostFilter
 from domain.errors import ServiceUnavailable
-from domain.sessions import LoginSession
 from infrastructure.db.reads import all_rows
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
-from tests.factories import T0, make_post, make_user
+from tests.factories import T0, make_post, make_session, make_user
 from tests.integration.conftest import empty_tables
 
 pytestmark = pytest.mark.postgres
@@ -50,10 +49,7 @@ def data(uow: SqlUnitOfWork) -> dict[str, Any]:
             for n in range(24)
             for author in (ann, bob)
         ]
-        session = LoginSession(
-            id="s-1", user_id=ann.id or 0, refresh_token_id="r-1", created_at=T0,
-            expires_at=T0 + timedelta(days=1),
-        )  # fmt: skip
+        session = make_session(ann.id, id="s-1", refresh_token_id="r-1")
         uow.sessions.add(session)
         uow.commit()
     return {"ann": ann, "bob": bob, "posts": posts, "session": session}

@@ -8,7 +8,7 @@ from typing import Any
 from application.paging import Cursor, PageRequest, Window
 from application.ports import PostFilter
 from domain.users import User
-from tests.factories import T0, make_post, make_user
+from tests.factories import T0, make_post, make_session, make_user
 
 PUBLISHED = PostFilter(published=True)
 
@@ -67,20 +67,11 @@ def test_removing_a_post_deletes_it(any_uow: Any) -> None:
 
 
 def test_removing_a_user_removes_their_posts_and_sessions(any_uow: Any) -> None:
-    from domain.sessions import LoginSession
 
     author = add_author(any_uow)
     [post] = add_posts(any_uow, author, 1)
     with any_uow:
-        any_uow.sessions.add(
-            LoginSession(
-                id="s1",
-                user_id=author.id,
-                refresh_token_id="r",
-                created_at=T0,
-                expires_at=T0 + timedelta(days=1),
-            )
-        )
+        any_uow.sessions.add(make_session(author.id))
         any_uow.commit()
     with any_uow:
         any_uow.users.remove(author.id)

@@ -6,18 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from domain.sessions import LoginSession
-from tests.factories import T0, make_user
+from tests.factories import T0, make_session, make_user
 
 
 def add_session(uow: Any, session_id: str = "s1", **fields: Any) -> tuple[Any, LoginSession]:
     with uow:
         user = uow.users.add(make_user(**fields))
-        session = LoginSession(
-            id=session_id,
-            user_id=user.id,
-            refresh_token_id="r1",
-            created_at=T0,
-            expires_at=T0 + timedelta(days=30),
+        session = make_session(
+            user.id, id=session_id, refresh_token_id="r1", expires_at=T0 + timedelta(days=30)
         )
         uow.sessions.add(session)
         uow.commit()
@@ -57,15 +53,7 @@ def test_revoking_all_of_a_users_sessions_can_keep_one(any_uow: Any) -> None:
     user, _ = add_session(any_uow)
     with any_uow:
         for sid in ("s2", "s3"):
-            any_uow.sessions.add(
-                LoginSession(
-                    id=sid,
-                    user_id=user.id,
-                    refresh_token_id=sid,
-                    created_at=T0,
-                    expires_at=T0 + timedelta(days=1),
-                )
-            )
+            any_uow.sessions.add(make_session(user.id, id=sid, refresh_token_id=sid))
         any_uow.sessions.revoke_all_for_user(user.id, T0, keep="s2")
         any_uow.commit()
     with any_uow:
@@ -105,15 +93,7 @@ def test_removing_expired_sessions_keeps_live_and_other_users_ones(any_uow: Any)
     user, _ = add_session(any_uow)  # s1 expires at T0 + 30 days
     other, _ = add_session(any_uow, "s9")
     with any_uow:
-        any_uow.sessions.add(
-            LoginSession(
-                id="s2",
-                user_id=user.id,
-                refresh_token_id="r",
-                created_at=T0,
-                expires_at=T0 + timedelta(days=1),
-            )
-        )
+        any_uow.sessions.add(make_session(user.id, id="s2"))
         any_uow.sessions.remove_expired(user.id, T0 + timedelta(days=2))
         any_uow.sessions.remove_expired(other.id, T0)
         any_uow.commit()

@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
+from domain.users import Role
 from infrastructure.db.models import Base
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
+from tests.conftest import SignedIn
 from tests.factories import PASSWORD
 
 T = TypeVar("T")
@@ -83,3 +86,12 @@ def sign_up(app: Flask, email: str, name: str = "Some One") -> dict[str, Any]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def world(client: FlaskClient, auth: Callable[..., SignedIn]) -> dict[str, Any]:
+    """A user, an admin and a post of the user's: whom and what hostile requests aim at."""
+    user, admin = auth(), auth(Role.ADMIN)
+    post = client.post("/api/v1/posts", json={"title": "t", "content": "c"}, headers=user.headers)
+    assert post.status_code == 201
+    return {"user": user, "admin": admin, "post": post.json["id"]}

@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
@@ -49,6 +50,18 @@ weird_text = st.text(
     min_size=1,
     max_size=12,
 )
+
+
+def hostile_settings(max_examples: int) -> settings:
+    """Generated inputs against the app's fixtures, without shrinking: a failure reports the
+    input as found, and the file stays within its time."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def strings(*plausible: str | st.SearchStrategy[str]) -> st.SearchStrategy[str]:

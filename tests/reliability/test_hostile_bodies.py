@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from domain.users import Role
-from tests.conftest import SignedIn
 from tests.factories import PASSWORD
-from tests.reliability.hostile import MIB, assert_handled, bodies, encode, strings
-
-PROPERTY = settings(
-    max_examples=100,
-    deadline=None,
-    database=None,
-    # No shrinking: a failure reports the body as found, and the file stays within its time.
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+from tests.reliability.hostile import (
+    MIB,
+    assert_handled,
+    bodies,
+    encode,
+    hostile_settings,
+    strings,
 )
+
+PROPERTY = hostile_settings(max_examples=100)
 
 # Many addresses, so the login throttle (5 failures per address) does not end the search early.
 fresh_email = st.integers(min_value=0, max_value=10**9).map(lambda n: f"u{n}@example.com")
@@ -102,35 +99,27 @@ def explicit_bodies(fields: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def people(client: FlaskClient, auth: Callable[..., SignedIn]) -> dict[str, Any]:
-    user, admin = auth(), auth(Role.ADMIN)
-    post = client.post("/api/v1/posts", json={"title": "t", "content": "c"}, headers=user.headers)
-    assert post.status_code == 201
-    return {"user": user, "admin": admin, "post": post.json["id"]}
-
-
-def headers_for(who: str, people: dict[str, Any]) -> dict[str, str]:
+def headers_for(who: str, world: dict[str, Any]) -> dict[str, str]:
     if who == "nobody":
         return {}
     if who == "refresh":
-        return dict(people["user"].refresh_headers)
-    return dict(people[who].headers)
+        return dict(world["user"].refresh_headers)
+    return dict(world[who].headers)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_any_json_body_gets_an_answer_never_a_server_error(
-    client: FlaskClient, people: dict[str, Any], endpoint: str
+    client: FlaskClient, world: dict[str, Any], endpoint: str
 ) -> None:
     method, path, who, fields = ENDPOINTS[endpoint]
-    url = path.format(user=people["user"].id, post=people["post"])
+    url = path.format(user=world["user"].id, post=world["post"])
 
     def check(body: str) -> None:
         response = client.open(
             url,
             method=method,
             data=encode(body),
-            headers={**headers_for(who, people), "Content-Type": "application/json"},
+            headers={**headers_for(who, world), "Content-Type": "application/json"},
         )
         assert_handled(response, body)
         if len(encode(body)) > MIB:

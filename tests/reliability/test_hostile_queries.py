@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import example, given
 
 from domain.users import Role
 from tests.conftest import SignedIn
-from tests.reliability.hostile import QUERY_NAMES, assert_handled, forged_cursor, query_strings
-
-PROPERTY = settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+from tests.reliability.hostile import (
+    QUERY_NAMES,
+    assert_handled,
+    forged_cursor,
+    hostile_settings,
+    query_strings,
 )
+
+PROPERTY = hostile_settings(max_examples=150)
 
 EXPLICIT = [
     "per_page=0", "per_page=101", "per_page=-1", "per_page=" + "9" * 400, "per_page=1e2",

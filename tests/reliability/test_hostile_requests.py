@@ -14,21 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.users import Role
 from interfaces.http import logs
-from tests.conftest import SignedIn
 from tests.factories import PASSWORD
 from tests.reliability.hostile import MIB, assert_handled, forged_cursor
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-
-
-@pytest.fixture
-def world(client: FlaskClient, auth: Callable[..., SignedIn]) -> dict[str, Any]:
-    user, admin = auth(), auth(Role.ADMIN)
-    post = client.post("/api/v1/posts", json={"title": "t", "content": "c"}, headers=user.headers)
-    assert post.status_code == 201
-    return {"user": user, "admin": admin, "post": post.json["id"]}
 
 
 # Every route that reads a JSON body: method, path, who.

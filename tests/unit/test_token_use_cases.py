@@ -16,11 +16,10 @@ from domain.errors import (
     TokenExpired,
     TokenRevoked,
 )
-from domain.sessions import LoginSession
 from domain.users import Role
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import JwtTokenService
-from tests.factories import FixedClock
+from tests.factories import FixedClock, make_session
 from tests.unit.conftest import Given, SignedIn, Stored
 
 SignIn = Callable[..., SignedIn]
@@ -271,13 +270,7 @@ def test_a_token_signed_with_another_key_is_invalid(
     foreign = TokenIssuer(
         JwtTokenService("another-key-0123456789abcdefghijkl"), TokenPolicy(), clock
     )
-    session = LoginSession(
-        id=ann.actor.session_id,
-        user_id=ann.user.id,
-        refresh_token_id="r",
-        created_at=clock(),
-        expires_at=clock() + timedelta(days=1),
-    )
+    session = make_session(ann.user.id, id=ann.actor.session_id, created_at=clock())
     with pytest.raises(InvalidToken):
         authenticate(foreign.pair(session).access_token)
 
@@ -337,13 +330,7 @@ def test_the_access_token_lifetime_follows_the_policy(
 ) -> None:
     short = TokenIssuer(tokens, TokenPolicy(access_ttl=timedelta(minutes=1)), clock)
     ann = sign_in()
-    session = LoginSession(
-        id=ann.actor.session_id,
-        user_id=ann.user.id,
-        refresh_token_id="r",
-        created_at=clock(),
-        expires_at=clock() + timedelta(days=1),
-    )
+    session = make_session(ann.user.id, id=ann.actor.session_id, created_at=clock())
     pair = short.pair(session)
     assert pair.expires_in == 60
     clock.advance(minutes=1)
@@ -421,12 +408,8 @@ def test_tokens_are_judged_by_the_injected_clock_not_the_system_clock(
     ahead = FixedClock(datetime(2100, 1, 1, tzinfo=UTC))
     issuer = TokenIssuer(tokens, TokenPolicy(), ahead)
     user = given.user()
-    session = LoginSession(
-        id="s-ahead",
-        user_id=user.id,
-        refresh_token_id="r",
-        created_at=ahead(),
-        expires_at=ahead() + timedelta(days=30),
+    session = make_session(
+        user.id, id="s-ahead", created_at=ahead(), expires_at=ahead() + timedelta(days=30)
     )
     with uow:
         uow.sessions.add(session)
