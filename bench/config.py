@@ -30,6 +30,7 @@ class Options:
     quick: bool = False
     profile: bool = False
     profile_seconds: int = 15
+    only: tuple[str, ...] = ()  # scenario keys to run (S6 and S7 bring their baselines); () all
 
     @property
     def mode(self) -> str:
@@ -47,6 +48,10 @@ QUICK = {
 }
 
 
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(key.strip().upper() for key in text.split(",") if key.strip())
+
+
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data, 1 s per scenario")
@@ -59,6 +64,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--profile-seconds", type=int, dest="profile_seconds")
     parser.add_argument("--search", help="S6's search text")
     parser.add_argument("--app", help="WSGI app to measure instead of Quill's own, MODULE:APP")
+    parser.add_argument(
+        "--only", type=_keys, help="comma-separated scenarios to run, e.g. S1,S4 (a partial run)"
+    )
     parser.add_argument("--out", type=Path, help=f"results folder (default {RESULTS})")
     args = {k: v for k, v in vars(parser.parse_args(argv)).items() if v not in (None, False)}
     preset = QUICK if args.get("quick") else {}

@@ -106,15 +106,16 @@ def summary(raw: Path, top: int = 25) -> str:
     return "\n".join([*lines, on_cpu(samples)])
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
+def cpu_seconds(pids: list[int]) -> tuple[float, float]:
+    """User and system CPU seconds of these processes so far."""
+    user = system = 0.0
     for pid in pids:
         try:
             times = psutil.Process(pid).cpu_times()
         except psutil.Error:
             continue  # gone since (a recycled worker): its share is lost
-        total += times.user + times.system
-    return total
+        user, system = user + times.user, system + times.system
+    return user, system
 
 
 def backends(database_url: str) -> list[int]:
@@ -134,13 +135,18 @@ def cpu_split(server: Server, database_url: str, run: Callable[[], load.Measure]
     got = run()
     workers, pg = sorted({*workers, *server.worker_pids()}), sorted({*pg, *backends(database_url)})
     spent = [
-        (cpu_seconds(p) - b) * 1000 / max(got.requests, 1)
+        per_request(cpu_seconds(p), b, got.requests)
         for p, b in zip((workers, pg), before, strict=True)
     ]
     return (
-        f"{got.rps:.0f} req/s; CPU per request: Quill workers {spent[0]:.2f} ms, "
-        f"PostgreSQL {spent[1]:.2f} ms (CPUs available: {psutil.cpu_count()})"
+        f"{got.rps:.0f} req/s; CPU per request: Quill workers {spent[0]}, "
+        f"PostgreSQL {spent[1]} (CPUs available: {psutil.cpu_count()})"
     )
+
+
+def per_request(after: tuple[float, float], before: tuple[float, float], requests: int) -> str:
+    user, system = ((a - b) * 1000 / max(requests, 1) for a, b in zip(after, before, strict=True))
+    return f"{user + system:.2f} ms (user {user:.2f}, system {system:.2f})"
 
 
 def profile(
@@ -167,5 +173,5 @@ def profile(
         run = partial(load.run, ceiling.url + s.path, script, seconds, 8)
         before = cpu_seconds(ceiling.worker_pids())
         got = run()
-        spent = (cpu_seconds(ceiling.worker_pids()) - before) * 1000 / max(got.requests, 1)
-        print(f"the ceiling: {got.rps:.0f} req/s; CPU per request: workers {spent:.2f} ms")
+        spent = per_request(cpu_seconds(ceiling.worker_pids()), before, got.requests)
+        print(f"the ceiling: {got.rps:.0f} req/s; CPU per request: workers {spent}")

@@ -16,7 +16,7 @@ from bench.argon2_loop import verify_rate
 from bench.config import Options, parse
 from bench.database import load as load_data
 from bench.database import probe, production_env, throwaway
-from bench.report import checks, render, summarise, write
+from bench.report import BASELINES, checks, render, summarise, write
 from bench.scenarios import Scenario, accounts, build, capture, default_search
 from bench.servers import (
     CEILING_CONF,
@@ -73,6 +73,17 @@ def measure(
     return rounds, peak
 
 
+def chosen(scenarios: list[Scenario], only: tuple[str, ...]) -> list[Scenario]:
+    """The scenarios asked for, with the baseline each ratio of S6 and S7 is taken against."""
+    if not only:
+        return scenarios
+    wanted = set(only) | {BASELINES[key] for key in only if key in BASELINES}
+    unknown = wanted - {s.key for s in scenarios}
+    if unknown:
+        sys.exit(f"--only: no scenario {', '.join(sorted(unknown))}")
+    return [s for s in scenarios if s.key in wanted]
+
+
 def load_and_probe(options: Options, url: str, timings: dict[str, float]) -> dict[str, Any]:
     if not options.database:
         say(f"loading {options.users} users and {options.posts} posts through `quill seed` ...")
@@ -88,6 +99,7 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
     with gunicorn("quill", app, quill_conf(), workers, env, logs / "quill.log") as q:
         who = accounts(q.url, env)
         scenarios = build(found, who, options.search or default_search(options.users))
+        scenarios = chosen(scenarios, options.only)
         bodies_file = logs / "ceiling_bodies.json"
         bodies_file.write_text(json.dumps(capture(q.url, scenarios)))
         ceiling_env = {**os.environ, "BENCH_CEILING_BODIES": str(bodies_file)}

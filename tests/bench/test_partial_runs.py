@@ -1,0 +1,47 @@
+"""`python -m bench --only ...`: the scenarios asked for, the baselines their ratios need, and
+only the targets those scenarios can show."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.config import parse
+from bench.report import checks
+from bench.run import chosen
+from bench.scenarios import Scenario
+
+KEYS = ["S1", "S2", "S3", "S4", "S5", "S6-base", "S6", "S7"]
+ALL = [Scenario(key=key, label=key, method="GET", path="/") for key in KEYS]
+
+
+def measured(rps: float, p50: float) -> dict[str, float]:
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 2}
+
+
+def test_only_parses_a_comma_separated_list_in_any_case() -> None:
+    assert parse(["--only", "s1, S4"]).only == ("S1", "S4")
+    assert parse([]).only == ()
+
+
+def test_the_scenarios_asked_for_come_with_their_baselines_in_the_usual_order() -> None:
+    assert [s.key for s in chosen(ALL, ("S7", "S1"))] == ["S1", "S2", "S7"]
+    assert [s.key for s in chosen(ALL, ("S6",))] == ["S6-base", "S6"]
+    assert chosen(ALL, ()) == ALL
+
+
+def test_an_unknown_scenario_stops_the_run() -> None:
+    with pytest.raises(SystemExit, match="S9"):
+        chosen(ALL, ("S1", "S9"))
+
+
+def test_only_the_targets_of_the_scenarios_run_are_checked() -> None:
+    round_ = {
+        "S1": {"quill": measured(400, 2.0), "ceiling": measured(1000, 1.0)},
+        "S2": {"quill": measured(300, 3.0), "ceiling": measured(1000, 1.0)},
+        "S7": {"quill": measured(300, 3.3), "ceiling": measured(1000, 1.0)},
+    }
+    table = {key: {"ratio": row["quill"]["rps"] / 1000} for key, row in round_.items()}
+    lines = checks(table, [round_], [80.0], 80.0)
+    assert [line.split()[0] for line in lines] == ["S1", "S2", "S7", "gunicorn"]
+    assert lines[0].endswith("met") and "NOT" not in lines[0]
+    assert "S7 p50 / S2 p50 1.10" in lines[2]
