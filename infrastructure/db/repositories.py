@@ -24,8 +24,10 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    true,
     tuple_,
     update,
 )
@@ -36,6 +38,7 @@ from application.ports import PostFilter
 from domain.posts import Post
 from domain.sessions import LoginSession
 from domain.users import Role, User
+from infrastructure.db.driver import all_rows, first_row, first_value, written_row
 from infrastructure.db.mapping import (
     post_from_row,
     post_values,
@@ -56,7 +59,6 @@ from infrastructure.db.models import (
     Timestamp,
     UserRow,
 )
-from infrastructure.db.reads import all_rows, first_row, first_value
 
 BATCH = 5000
 users, posts, sessions = UserRow.__table__, PostRow.__table__, SessionRow.__table__
@@ -168,6 +170,35 @@ INSERT_USER = insert(users).returning(users.c.id)
 INSERT_POST = insert(posts).returning(posts.c.id)
 
 
+def _counted_post_insert() -> Select[Any]:
+    """PostgreSQL: a post and both its counters in one statement, one round trip, not three.
+
+    Data-modifying CTEs. The author's counter is fed by the total's RETURNING, so the total
+    is always locked first: the one lock order adjust_post_counts keeps for every writer.
+    """
+    values = {column.name: bindparam(column.name) for column in posts.c if not column.primary_key}
+    returned = (posts.c.id, posts.c.author_id, posts.c.published)
+    new = insert(posts).values(values).returning(*returned).cte("new_post")
+    total = _add_one(totals, [new.c.published], select(new.c.published, ONE))
+    total_cte = total.returning(totals.c.published).cte("counted_total")
+    source = select(new.c.author_id, new.c.published, ONE).select_from(new.join(total_cte, true()))
+    author = _add_one(author_counts, [new.c.author_id, new.c.published], source)
+    return select(new.c.id).add_cte(author.cte("counted_author"))
+
+
+def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:
+    """INSERT ... SELECT adding each selected row's last column to the counter with its keys."""
+    names = [key.name for key in keys]
+    upsert = postgresql.insert(table).from_select([*names, "posts"], source)
+    return upsert.on_conflict_do_update(
+        index_elements=names, set_={"posts": table.c.posts + upsert.excluded.posts}
+    )
+
+
+ONE = literal_column("1")
+COUNTED_POST_INSERT = _counted_post_insert()
+
+
 def filter_values(filters: PostFilter) -> dict[str, Any]:
     values: dict[str, Any] = {"published": filters.published}
     if filters.author_id is not None:
@@ -253,6 +284,10 @@ class SqlPostRepository:
         self._connection = connection
 
     def add(self, post: Post) -> Post:
+        if self._connection.dialect.name == "postgresql":
+            row = written_row(self._connection, COUNTED_POST_INSERT, post_values(post))
+            return evolve(post, id=row["id"])
+        # SQLite has no INSERT inside WITH: the post, then its counters.
         new_id = self._connection.execute(INSERT_POST, post_values(post)).scalar_one()
         stored = evolve(post, id=new_id)
         adjust_post_counts(self._connection, Counter({(post.author.id, post.published): 1}))

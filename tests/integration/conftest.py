@@ -45,6 +45,13 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def pg_uow(pg_engine: Engine) -> SqlUnitOfWork:
+    """A unit of work on an emptied PostgreSQL database."""
+    empty_tables(pg_engine)
+    return SqlUnitOfWork(pg_engine)
+
+
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_uow(request: pytest.FixtureRequest) -> Any:
     """A fresh, empty unit of work of each kind."""

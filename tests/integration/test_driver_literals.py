@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infrastructure.db.reads import _render_literals
+from infrastructure.db.driver import _render_literals
 
 TEMPLATE = "SELECT 1 LIMIT __[POSTCOMPILE_limit] OFFSET __[POSTCOMPILE_offset]"
 

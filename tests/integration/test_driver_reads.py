@@ -17,18 +17,16 @@ from sqlalchemy import Engine, bindparam, literal_column, select, text
 from application.paging import Cursor, PageRequest
 from application.ports import PostFilter
 from domain.errors import ServiceUnavailable
-from infrastructure.db.reads import all_rows
+from infrastructure.db.driver import all_rows
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import T0, make_post, make_session, make_user
-from tests.integration.conftest import empty_tables
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def uow(pg_engine: Engine) -> SqlUnitOfWork:
-    empty_tables(pg_engine)
-    return SqlUnitOfWork(pg_engine)
+def uow(pg_uow: SqlUnitOfWork) -> SqlUnitOfWork:
+    return pg_uow
 
 
 @pytest.fixture

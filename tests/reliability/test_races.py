@@ -74,6 +74,48 @@ def test_twenty_simultaneous_patches_with_one_if_match_apply_exactly_once(
     assert stored.headers["ETag"] != etag
 
 
+def test_posts_written_published_and_deleted_at_once_keep_every_counter_exact(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Writers take the counters in one order (totals, then authors): none deadlocks, none
+    loses a count, whether it writes a new post or moves an old one between states."""
+    authors = [bearer(sign_up(pg_app, f"writer{n}@example.com")["access_token"]) for n in range(2)]
+    client = pg_app.test_client()
+    old = [
+        client.post("/api/v1/posts", json={"title": f"old {n}", "content": "c"}, headers=h).json
+        for n, h in enumerate(authors * 4)
+    ]
+
+    def write(i: int) -> int:
+        headers, path = authors[i % 2], f"/api/v1/posts/{old[i % len(old)]['id']}"
+        client = pg_app.test_client()
+        if i < 16:
+            body = {"title": f"new {i}", "content": "c", "published": i % 3 == 0}
+            return client.post("/api/v1/posts", json=body, headers=headers).status_code
+        if i < 20:
+            return client.patch(path, json={"published": True}, headers=headers).status_code
+        return client.delete(path, headers=headers).status_code
+
+    answers = at_once(24, write)
+
+    assert sorted(set(answers)) == [200, 201, 204], answers
+    exact = """
+        SELECT count(*) FROM (
+            SELECT published, posts FROM post_totals
+            EXCEPT SELECT published, count(*) FROM posts GROUP BY published
+        ) AS wrong
+    """
+    assert scalar(pg_container, exact) == 0
+    by_author = """
+        SELECT count(*) FROM (
+            SELECT author_id, published, posts FROM author_post_counts WHERE posts <> 0
+            EXCEPT SELECT author_id, published, count(*) FROM posts GROUP BY 1, 2
+        ) AS wrong
+    """
+    assert scalar(pg_container, by_author) == 0
+    assert scalar(pg_container, "SELECT count(*) FROM posts") == 8 + 16 - 4
+
+
 def test_two_simultaneous_refreshes_with_one_token_give_at_most_one_pair_and_end_the_session(
     pg_app: Flask, pg_container: Container
 ) -> None:
