@@ -1,12 +1,8 @@
 """A post written on psycopg's cursor (PostgreSQL) is one statement in the unit of work's
-transaction: committed with it, rolled back with it, its BEGIN sent in the same round trip."""
+transaction: committed with it, rolled back with it, its errors the domain's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
@@ -32,20 +28,6 @@ def author(uow: SqlUnitOfWork) -> User:
     return user
 
 
-@pytest.fixture
-def pipelines(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The transaction status each time psycopg enters a pipeline."""
-    seen: list[str] = []
-    enter = psycopg.Connection.pipeline
-
-    def spy(self: psycopg.Connection[Any]) -> Any:
-        seen.append(self.info.transaction_status.name)
-        return enter(self)
-
-    monkeypatch.setattr(psycopg.Connection, "pipeline", spy)
-    yield seen
-
-
 def counts(uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
     with uow.read_only() as reader:
         return tuple(
@@ -61,7 +43,7 @@ def stored(engine: Engine) -> int:
 
 
 def test_a_committed_post_is_stored_with_both_counters_and_read_back(
-    uow: SqlUnitOfWork, author: User, pg_engine: Engine, pipelines: list[str]
+    uow: SqlUnitOfWork, author: User
 ) -> None:
     with uow:
         published = uow.posts.add(make_post(author))
@@ -72,8 +54,6 @@ def test_a_committed_post_is_stored_with_both_counters_and_read_back(
         assert reader.posts.get(published.id) == published
         assert reader.posts.get(draft.id) == draft
     assert counts(uow, author) == (1, 1, 1, 1)
-    # The first write opened the transaction, in a pipeline; the second ran in it, plainly.
-    assert pipelines == ["IDLE"]
 
 
 def test_a_post_not_committed_leaves_neither_the_post_nor_its_counters(
@@ -90,7 +70,7 @@ def test_a_post_not_committed_leaves_neither_the_post_nor_its_counters(
 
 
 def test_a_write_after_a_read_in_the_transaction_is_committed_with_it(
-    uow: SqlUnitOfWork, author: User, pipelines: list[str]
+    uow: SqlUnitOfWork, author: User
 ) -> None:
     with uow:
         assert uow.users.get(author.id, lock=True) == author  # SQLAlchemy opened the transaction
@@ -98,7 +78,6 @@ def test_a_write_after_a_read_in_the_transaction_is_committed_with_it(
         uow.commit()
     with uow.read_only() as reader:
         assert reader.posts.get(post.id or 0) == post
-    assert pipelines == []
 
 
 def test_a_post_for_an_author_who_is_gone_is_a_conflict_and_changes_nothing(
