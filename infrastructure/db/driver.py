@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from psycopg.rows import dict_row
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -31,6 +30,9 @@ from sqlalchemy.sql import Executable
 
 Row = Mapping[str, Any]
 CURSOR = "quill.driver_cursor"
+# Result column names by statement (its SQL before LIMIT/OFFSET are written in: a bounded set),
+# instead of psycopg's dict_row building them from the description on every execute.
+_NAMES: dict[str, list[str]] = {}
 POST_COMPILED = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
 
@@ -56,7 +58,12 @@ def _on_driver(
     sql = _render_literals(template, params)
     pooled = connection.connection
     try:
-        return _cursor(pooled).execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        cursor = _cursor(pooled)
+        rows = cursor.execute(sql, params).fetchall()
+        names = _NAMES.get(template) or _NAMES.setdefault(
+            template, [column.name for column in cursor.description]
+        )
+        return [dict(zip(names, row, strict=True)) for row in rows]
     except connection.dialect.loaded_dbapi.Error as error:
         dialect = connection.dialect
         lost = dialect.is_disconnect(error, pooled.dbapi_connection, None)
@@ -84,9 +91,7 @@ def _cursor(pooled: PoolProxiedConnection) -> Any:
     """
     cursor = pooled.info.get(CURSOR)
     if cursor is None:
-        cursor = pooled.info[CURSOR] = pooled.driver_connection.cursor(  # type: ignore[union-attr]
-            row_factory=dict_row, binary=True
-        )
+        cursor = pooled.info[CURSOR] = pooled.driver_connection.cursor(binary=True)  # type: ignore[union-attr]
     return cursor
 
 
