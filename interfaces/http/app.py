@@ -92,18 +92,20 @@ def new_request_id() -> str:
 
 def _begin() -> None:
     logs.start_clock()
-    given = request.headers.get("X-Request-ID", "")
+    given = request.environ.get("HTTP_X_REQUEST_ID", "")
     g.request_id = given if REQUEST_ID.fullmatch(given) else new_request_id()
     if (request.content_length or 0) > MAX_BODY:  # refused on every route, read or not
         raise RequestEntityTooLarge()
 
 
 def _finish(response: Response) -> Response:
-    response.headers["X-Request-ID"] = g.get("request_id") or new_request_id()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Content-Security-Policy", API_CSP)
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if "Authorization" in request.headers or request.path.startswith("/api/v1/auth"):
-        response.headers["Cache-Control"] = "no-store"
+    headers = response.headers
+    # Appended, not set: no view sets these two, and `set` searches every header first.
+    headers.add("X-Request-ID", g.get("request_id") or new_request_id())
+    headers.add("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Content-Security-Policy", API_CSP)  # /docs sets its own
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    if "HTTP_AUTHORIZATION" in request.environ or request.path.startswith("/api/v1/auth"):
+        headers["Cache-Control"] = "no-store"
     logs.log_request(response)  # last: the answer as it leaves
     return response
