@@ -43,11 +43,14 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     return _on_driver(connection, stmt, params)
 
 
-def written_row(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Row:
-    """The one row a write RETURNING gives, in the connection's transaction (PostgreSQL only)."""
+def written_row(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Row | None:
+    """The row a write RETURNING gives, if any, in the connection's transaction (PostgreSQL)."""
+    if connection.connection.driver_connection.autocommit:  # type: ignore[union-attr]
+        raise RuntimeError("a write needs the unit of work's transaction, not autocommit")
     if not connection.in_transaction():
         connection.begin()  # SQLAlchemy's: the unit of work commits it or rolls it back
-    return _on_driver(connection, stmt, params)[0]
+    rows = _on_driver(connection, stmt, params)
+    return rows[0] if rows else None
 
 
 def _on_driver(

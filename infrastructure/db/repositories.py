@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from application.paging import Window
 from application.ports import PostFilter
+from domain.errors import Conflict
 from domain.posts import Post
 from domain.sessions import LoginSession
 from domain.users import Role, User
@@ -173,17 +174,28 @@ INSERT_POST = insert(posts).returning(posts.c.id)
 def _counted_post_insert() -> Select[Any]:
     """PostgreSQL: a post and both its counters in one statement, one round trip, not three.
 
-    Data-modifying CTEs. The author's counter is fed by the total's RETURNING, so the total
-    is always locked first: the one lock order adjust_post_counts keeps for every writer.
+    Data-modifying CTEs, each fed by the one before, which fixes the order of the locks: the
+    author's row first (KEY SHARE, as the foreign key takes it, but the foreign key is checked
+    only at the end of the statement), then the total, then the author's counter. The order
+    every writer keeps: whoever holds the author's row (a deletion, a password change) makes
+    this wait before it holds any counter. No row when the author is gone.
     """
-    values = {column.name: bindparam(column.name) for column in posts.c if not column.primary_key}
+    author = (
+        select(users.c.id)
+        .where(users.c.id == bindparam("author_id"))
+        .with_for_update(read=True, key_share=True)
+        .cte("author")
+    )
+    columns = [column for column in posts.c if column.name not in ("id", "author_id")]
+    row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
     returned = (posts.c.id, posts.c.author_id, posts.c.published)
-    new = insert(posts).values(values).returning(*returned).cte("new_post")
+    names = ["author_id", *(c.name for c in columns)]
+    new = insert(posts).from_select(names, row).returning(*returned).cte("new_post")
     total = _add_one(totals, [new.c.published], select(new.c.published, ONE))
     total_cte = total.returning(totals.c.published).cte("counted_total")
     source = select(new.c.author_id, new.c.published, ONE).select_from(new.join(total_cte, true()))
-    author = _add_one(author_counts, [new.c.author_id, new.c.published], source)
-    return select(new.c.id).add_cte(author.cte("counted_author"))
+    author_count = _add_one(author_counts, [new.c.author_id, new.c.published], source)
+    return select(new.c.id).add_cte(author_count.cte("counted_author"))
 
 
 def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:
@@ -240,6 +252,9 @@ class SqlUserRepository:
 
     def remove(self, user_id: int) -> None:
         # Posts, sessions and per-author counts go by ON DELETE CASCADE; the totals by hand.
+        # The user's row is locked first: a post being written by them (which holds the row
+        # KEY SHARE) is committed and counted before the counts are read, and none starts.
+        self._connection.execute(GET_USER.with_for_update(), {"user_id": user_id})
         stmt = select(author_counts.c.published, author_counts.c.posts).where(
             author_counts.c.author_id == user_id
         )
@@ -286,6 +301,8 @@ class SqlPostRepository:
     def add(self, post: Post) -> Post:
         if self._connection.dialect.name == "postgresql":
             row = written_row(self._connection, COUNTED_POST_INSERT, post_values(post))
+            if row is None:  # the author was deleted meanwhile
+                raise Conflict()
             return evolve(post, id=row["id"])
         # SQLite has no INSERT inside WITH: the post, then its counters.
         new_id = self._connection.execute(INSERT_POST, post_values(post)).scalar_one()

@@ -3,12 +3,16 @@ transaction: committed with it, rolled back with it, its errors the domain's."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import Engine, text
 
 from application.ports import PostFilter
 from domain.errors import Conflict, ServiceUnavailable
-from domain.users import User
+from domain.users import Role, User
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import make_post, make_user
 
@@ -118,3 +122,121 @@ def test_a_write_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects
     finally:
         engine.dispose()
     assert stored(pg_engine) == 2
+
+
+# Lock order. Every writer takes the author's row, then the post total, then the author's
+# count. The foreign key alone would take the author's row only at the end of the statement,
+# after the counters: a deletion holding that row would then deadlock with the write.
+
+
+def blocked_backends(engine: Engine) -> int:
+    query = """
+        SELECT count(*) FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+    """
+    with engine.connect() as connection:
+        return int(connection.execute(text(query)).scalar_one())
+
+
+def wait_until_blocked(engine: Engine, backends: int = 1) -> None:
+    deadline = time.monotonic() + 5
+    while blocked_backends(engine) < backends:
+        assert time.monotonic() < deadline, "the other transaction never waited for a lock"
+        time.sleep(0.01)
+
+
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def write_post(engine: Engine, author: User) -> None:
+    with SqlUnitOfWork(engine) as writer:
+        writer.posts.add(make_post(author))
+        writer.commit()
+
+
+def exact_counts(engine: Engine) -> bool:
+    query = """
+        SELECT count(*) FROM (
+            SELECT published, posts FROM post_totals WHERE posts <> 0
+            EXCEPT SELECT published, count(*) FROM posts GROUP BY published
+        ) AS wrong
+    """
+    with engine.connect() as connection:
+        return connection.execute(text(query)).scalar_one() == 0
+
+
+def test_a_post_whose_author_is_locked_waits_holding_no_counter(
+    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+) -> None:
+    write_post(pg_engine, author)  # the counter rows exist
+    with pg_engine.connect() as holder:  # as a password change holds it, hashing
+        holder.execute(text("SELECT 1 FROM users WHERE id = :id FOR UPDATE"), {"id": author.id})
+        writer, errors = in_thread(lambda: write_post(pg_engine, author))
+        wait_until_blocked(pg_engine)
+        with pg_engine.connect() as other_writer:
+            other_writer.execute(text("SET lock_timeout = '1s'"))
+            other_writer.execute(text("SELECT 1 FROM post_totals FOR UPDATE"))  # not held
+            other_writer.rollback()
+        holder.rollback()
+    writer.join()
+    assert errors == []
+    assert counts(uow, author) == (2, 2, 0, 0)
+
+
+def test_an_admin_posting_while_another_admin_deletes_a_user_both_succeed(
+    uow: SqlUnitOfWork, pg_engine: Engine
+) -> None:
+    with uow:
+        admin = uow.users.add(make_user(role=Role.ADMIN))
+        leaving = uow.users.add(make_user())
+        uow.posts.add(make_post(leaving))
+        uow.posts.add(make_post(admin))
+        uow.commit()
+    with SqlUnitOfWork(pg_engine) as deleter:  # DeleteUser, step by step
+        deleter.users.lock_active_admin_ids()
+        writer, errors = in_thread(lambda: write_post(pg_engine, admin))
+        wait_until_blocked(pg_engine)
+        deleter.users.remove(leaving.id or 0)
+        deleter.commit()
+    writer.join()
+    assert errors == []
+    assert counts(uow, admin) == (2, 2, 0, 0)
+    assert exact_counts(pg_engine)
+
+
+def test_a_user_deleted_while_their_post_is_written_leaves_the_totals_exact(
+    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+) -> None:
+    write_post(pg_engine, author)
+    with SqlUnitOfWork(pg_engine) as writer:
+        writer.posts.add(make_post(author))  # written, not yet committed
+        deleter, errors = in_thread(lambda: remove_user(pg_engine, author))
+        wait_until_blocked(pg_engine)  # the deletion waits for the post to be committed...
+        writer.commit()
+    deleter.join()
+    assert errors == []
+    assert stored(pg_engine) == 0  # ...and counts it before the cascade removes it
+    assert exact_counts(pg_engine)
+
+
+def remove_user(engine: Engine, user: User) -> None:
+    with SqlUnitOfWork(engine) as deleter:
+        deleter.users.remove(user.id or 0)
+        deleter.commit()
+
+
+def test_a_write_is_refused_outside_a_transaction(uow: SqlUnitOfWork, author: User) -> None:
+    with pytest.raises(RuntimeError, match="transaction"), uow.read_only() as reader:
+        reader.posts.add(make_post(author))
+    assert counts(uow, author) == (0, 0, 0, 0)
