@@ -107,13 +107,20 @@ class Page(Generic[T]):
 def paginate(
     request: PageRequest, find: Callable[[Window], list[T]], total: Callable[[], int]
 ) -> Page[T]:
+    """`total` is asked only when the page cannot tell it.
+
+    A page by number that ends the list says how long the list is: its offset plus its items
+    (a search matching a handful of rows is never counted twice). Not after a cursor, whose
+    place in the list is unknown, nor past the end, where no row says where the list ended.
+    """
     window = request.window()
     rows = find(window)
     items = rows[: request.per_page]
     more = len(rows) > request.per_page
+    ends_here = window.after is None and not more and (items or window.offset == 0)
     return Page(
         items=items,
-        total=total(),
+        total=window.offset + len(items) if ends_here else total(),
         page=1 if window.after else request.page,
         per_page=request.per_page,
         next_cursor=Cursor.after(items[-1]).encode() if more and items else None,

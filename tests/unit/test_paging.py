@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from attrs import frozen
+from hypothesis import given
+from hypothesis import strategies as st
 
 from application.paging import Cursor, PageRequest, Window, paginate
 from domain.errors import InvalidInput
@@ -200,3 +202,42 @@ def test_a_page_reached_by_cursor_reports_page_1() -> None:
     cursor = Cursor.after(items[1]).encode()
     page = paginate(PageRequest(page=4, per_page=2, cursor=cursor), finder(items), lambda: 5)
     assert (page.page, page.items) == (1, items[2:4])
+
+
+class Counted:
+    """A `total` callable that remembers whether it was asked."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.asked = total, 0
+
+    def __call__(self) -> int:
+        self.asked += 1
+        return self.total
+
+
+@pytest.mark.parametrize(
+    ("request_", "asked"),
+    [
+        (PageRequest(per_page=10), 0),  # the whole list fits: it says its own length
+        (PageRequest(page=3, per_page=3), 0),  # the last page by number
+        (PageRequest(per_page=2), 1),  # more after it
+        (PageRequest(page=9, per_page=2), 1),  # past the end: nothing says where it ended
+        (PageRequest(per_page=5, cursor=Cursor.after(newest_first(7)[1]).encode()), 1),
+    ],
+)
+def test_the_list_is_counted_only_when_the_page_cannot_tell_its_length(
+    request_: PageRequest, asked: int
+) -> None:
+    count = Counted(7)
+    page = paginate(request_, finder(newest_first(7)), count)
+    assert (page.total, count.asked) == (7, asked)
+
+
+@given(size=st.integers(0, 40), per_page=st.integers(1, 12), page=st.integers(1, 8))
+def test_the_total_is_the_lists_length_whichever_page_is_asked(
+    size: int, per_page: int, page: int
+) -> None:
+    items = newest_first(size)
+    got = paginate(PageRequest(page=page, per_page=per_page), finder(items), lambda: size)
+    assert got.total == size
+    assert got.items == items[(page - 1) * per_page : page * per_page]
