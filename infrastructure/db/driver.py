@@ -12,8 +12,9 @@ statement SQLAlchemy compiled once to psycopg and take plain dicts back:
   but cost more CPU than it saved (S4 0.21 -> 0.19 of the ceiling, measured): not done.
 
 Driver errors are raised as SQLAlchemy's, and a lost connection is invalidated as SQLAlchemy
-would. LIMIT and OFFSET, which SQLAlchemy writes into the SQL at execution, are written in here
-too.
+would; SQLAlchemy's execution events and echo do not see these statements (the tests count
+them at psycopg's cursors). LIMIT and OFFSET, which SQLAlchemy writes into the SQL at
+execution, are written in here too.
 """
 
 from __future__ import annotations
