@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from infrastructure.db.migrations import AlembicMigrator
@@ -38,3 +38,22 @@ def postgres_database(url: str, suffix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+WRONG_POST_COUNTERS = """
+    SELECT count(*) FROM (
+        SELECT published, posts FROM post_totals WHERE posts <> 0
+        EXCEPT SELECT published, count(*) FROM posts GROUP BY published
+    ) AS wrong_totals
+    UNION ALL
+    SELECT count(*) FROM (
+        SELECT author_id, published, posts FROM author_post_counts WHERE posts <> 0
+        EXCEPT SELECT author_id, published, count(*) FROM posts GROUP BY author_id, published
+    ) AS wrong_by_author
+"""
+
+
+def wrong_post_counters(engine: Engine) -> int:
+    """Post counters (totals and per author) that disagree with counting the posts table."""
+    with engine.connect() as connection:
+        return sum(connection.execute(text(WRONG_POST_COUNTERS)).scalars())

@@ -25,18 +25,13 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def uow(pg_uow: SqlUnitOfWork) -> SqlUnitOfWork:
-    return pg_uow
-
-
-@pytest.fixture
-def data(uow: SqlUnitOfWork) -> dict[str, Any]:
+def data(pg_uow: SqlUnitOfWork) -> dict[str, Any]:
     """Two authors with published posts and drafts at equal and distinct times, a session."""
-    with uow:
-        ann = uow.users.add(make_user(email="ann@example.com", name="Ann 100%_off"))
-        bob = uow.users.add(make_user(email="bob@example.com", name="Bob"))
+    with pg_uow:
+        ann = pg_uow.users.add(make_user(email="ann@example.com", name="Ann 100%_off"))
+        bob = pg_uow.users.add(make_user(email="bob@example.com", name="Bob"))
         posts = [
-            uow.posts.add(
+            pg_uow.posts.add(
                 make_post(
                     author,
                     title=f"title {n} {'50% off' if n % 3 == 0 else 'plain'}",
@@ -48,16 +43,16 @@ def data(uow: SqlUnitOfWork) -> dict[str, Any]:
             for author in (ann, bob)
         ]
         session = make_session(ann.id, id="s-1", refresh_token_id="r-1")
-        uow.sessions.add(session)
-        uow.commit()
+        pg_uow.sessions.add(session)
+        pg_uow.commit()
     return {"ann": ann, "bob": bob, "posts": posts, "session": session}
 
 
-def both(uow: SqlUnitOfWork, repository: str, method: str, *args: Any) -> tuple[Any, Any]:
+def both(pg_uow: SqlUnitOfWork, repository: str, method: str, *args: Any) -> tuple[Any, Any]:
     """The read on psycopg's cursor (read-only unit) and through SQLAlchemy (a transaction)."""
-    with uow.read_only() as reader:
+    with pg_uow.read_only() as reader:
         on_driver = getattr(getattr(reader, repository), method)(*args)
-    with uow as writer:
+    with pg_uow as writer:
         through_sqlalchemy = getattr(getattr(writer, repository), method)(*args)
     return on_driver, through_sqlalchemy
 
@@ -72,39 +67,39 @@ def filters(data: dict[str, Any]) -> Iterator[PostFilter]:
                 yield PostFilter(published=published, author_id=author_id, search=search)
 
 
-def test_a_post_and_a_missing_post(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+def test_a_post_and_a_missing_post(pg_uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
     for post in data["posts"][:3]:
-        on_driver, through_sqlalchemy = both(uow, "posts", "get", post.id)
+        on_driver, through_sqlalchemy = both(pg_uow, "posts", "get", post.id)
         assert on_driver == through_sqlalchemy == post
-    assert both(uow, "posts", "get", 10**12) == (None, None)
+    assert both(pg_uow, "posts", "get", 10**12) == (None, None)
 
 
-def test_every_shape_of_post_list_and_count(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+def test_every_shape_of_post_list_and_count(pg_uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
     middle = data["posts"][20]
     after = Cursor.after(middle).encode()
     for chosen in filters(data):
         for request in [*REQUESTS, PageRequest(per_page=7, cursor=after)]:
-            on_driver, through_sqlalchemy = both(uow, "posts", "find", chosen, request.window())
+            on_driver, through_sqlalchemy = both(pg_uow, "posts", "find", chosen, request.window())
             assert on_driver == through_sqlalchemy, (chosen, request)
-        on_driver, through_sqlalchemy = both(uow, "posts", "count", chosen)
+        on_driver, through_sqlalchemy = both(pg_uow, "posts", "count", chosen)
         assert on_driver == through_sqlalchemy, chosen
-    assert both(uow, "posts", "count", PostFilter(published=True)) == (36, 36)
+    assert both(pg_uow, "posts", "count", PostFilter(published=True)) == (36, 36)
 
 
-def test_every_shape_of_user_list_and_count(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+def test_every_shape_of_user_list_and_count(pg_uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
     for search in (None, "100%_", "BOB", "nobody"):
         for request in [*REQUESTS, PageRequest(cursor=Cursor.after(data["bob"]).encode())]:
-            on_driver, through_sqlalchemy = both(uow, "users", "find", search, request.window())
+            on_driver, through_sqlalchemy = both(pg_uow, "users", "find", search, request.window())
             assert on_driver == through_sqlalchemy, (search, request)
-        on_driver, through_sqlalchemy = both(uow, "users", "count", search)
+        on_driver, through_sqlalchemy = both(pg_uow, "users", "count", search)
         assert on_driver == through_sqlalchemy, search
-    assert both(uow, "users", "count", None) == (2, 2)
+    assert both(pg_uow, "users", "count", None) == (2, 2)
 
 
-def test_a_session_with_its_user(uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
-    on_driver, through_sqlalchemy = both(uow, "sessions", "get_with_user", "s-1")
+def test_a_session_with_its_user(pg_uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    on_driver, through_sqlalchemy = both(pg_uow, "sessions", "get_with_user", "s-1")
     assert on_driver == through_sqlalchemy == (data["session"], data["ann"])
-    assert both(uow, "sessions", "get_with_user", "nope") == (None, None)
+    assert both(pg_uow, "sessions", "get_with_user", "nope") == (None, None)
 
 
 def test_a_read_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(

@@ -15,25 +15,21 @@ from domain.errors import Conflict, ServiceUnavailable
 from domain.users import Role, User
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import make_post, make_user
+from tests.pg import wrong_post_counters
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def uow(pg_uow: SqlUnitOfWork) -> SqlUnitOfWork:
-    return pg_uow
-
-
-@pytest.fixture
-def author(uow: SqlUnitOfWork) -> User:
-    with uow:
-        user = uow.users.add(make_user())
-        uow.commit()
+def author(pg_uow: SqlUnitOfWork) -> User:
+    with pg_uow:
+        user = pg_uow.users.add(make_user())
+        pg_uow.commit()
     return user
 
 
-def counts(uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
-    with uow.read_only() as reader:
+def counts(pg_uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
+    with pg_uow.read_only() as reader:
         return tuple(
             reader.posts.count(PostFilter(published=state, author_id=who))
             for state in (True, False)
@@ -47,57 +43,57 @@ def stored(engine: Engine) -> int:
 
 
 def test_a_committed_post_is_stored_with_both_counters_and_read_back(
-    uow: SqlUnitOfWork, author: User
+    pg_uow: SqlUnitOfWork, author: User
 ) -> None:
-    with uow:
-        published = uow.posts.add(make_post(author))
-        draft = uow.posts.add(make_post(author, published=False, published_at=None))
-        uow.commit()
+    with pg_uow:
+        published = pg_uow.posts.add(make_post(author))
+        draft = pg_uow.posts.add(make_post(author, published=False, published_at=None))
+        pg_uow.commit()
     assert published.id is not None and draft.id is not None and draft.id > published.id
-    with uow.read_only() as reader:
+    with pg_uow.read_only() as reader:
         assert reader.posts.get(published.id) == published
         assert reader.posts.get(draft.id) == draft
-    assert counts(uow, author) == (1, 1, 1, 1)
+    assert counts(pg_uow, author) == (1, 1, 1, 1)
 
 
 def test_a_post_not_committed_leaves_neither_the_post_nor_its_counters(
-    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+    pg_uow: SqlUnitOfWork, author: User, pg_engine: Engine
 ) -> None:
-    with uow:
-        uow.posts.add(make_post(author))
-        uow.posts.add(make_post(author, published=False, published_at=None))
-    with pytest.raises(RuntimeError), uow:
-        uow.posts.add(make_post(author))
+    with pg_uow:
+        pg_uow.posts.add(make_post(author))
+        pg_uow.posts.add(make_post(author, published=False, published_at=None))
+    with pytest.raises(RuntimeError), pg_uow:
+        pg_uow.posts.add(make_post(author))
         raise RuntimeError("the use case failed after writing")
     assert stored(pg_engine) == 0
-    assert counts(uow, author) == (0, 0, 0, 0)
+    assert counts(pg_uow, author) == (0, 0, 0, 0)
 
 
 def test_a_write_after_a_read_in_the_transaction_is_committed_with_it(
-    uow: SqlUnitOfWork, author: User
+    pg_uow: SqlUnitOfWork, author: User
 ) -> None:
-    with uow:
-        assert uow.users.get(author.id, lock=True) == author  # SQLAlchemy opened the transaction
-        post = uow.posts.add(make_post(author))
-        uow.commit()
-    with uow.read_only() as reader:
+    with pg_uow:
+        assert pg_uow.users.get(author.id, lock=True) == author  # SQLAlchemy opened the transaction
+        post = pg_uow.posts.add(make_post(author))
+        pg_uow.commit()
+    with pg_uow.read_only() as reader:
         assert reader.posts.get(post.id or 0) == post
 
 
 def test_a_post_for_an_author_who_is_gone_is_a_conflict_and_changes_nothing(
-    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+    pg_uow: SqlUnitOfWork, author: User, pg_engine: Engine
 ) -> None:
-    with uow:
-        uow.posts.add(make_post(author))
-        uow.commit()
-    with pytest.raises(Conflict), uow:
-        uow.posts.add(make_post(make_user(id=author.id + 1000)))
-        uow.commit()
-    with uow:  # the same pooled connection serves again
-        uow.posts.add(make_post(author, published=False, published_at=None))
-        uow.commit()
+    with pg_uow:
+        pg_uow.posts.add(make_post(author))
+        pg_uow.commit()
+    with pytest.raises(Conflict), pg_uow:
+        pg_uow.posts.add(make_post(make_user(id=author.id + 1000)))
+        pg_uow.commit()
+    with pg_uow:  # the same pooled connection serves again
+        pg_uow.posts.add(make_post(author, published=False, published_at=None))
+        pg_uow.commit()
     assert stored(pg_engine) == 2
-    assert counts(uow, author) == (1, 1, 1, 1)
+    assert counts(pg_uow, author) == (1, 1, 1, 1)
 
 
 def test_a_write_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(
@@ -165,19 +161,8 @@ def write_post(engine: Engine, author: User) -> None:
         writer.commit()
 
 
-def exact_counts(engine: Engine) -> bool:
-    query = """
-        SELECT count(*) FROM (
-            SELECT published, posts FROM post_totals WHERE posts <> 0
-            EXCEPT SELECT published, count(*) FROM posts GROUP BY published
-        ) AS wrong
-    """
-    with engine.connect() as connection:
-        return connection.execute(text(query)).scalar_one() == 0
-
-
 def test_a_post_whose_author_is_locked_waits_holding_no_counter(
-    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+    pg_uow: SqlUnitOfWork, author: User, pg_engine: Engine
 ) -> None:
     write_post(pg_engine, author)  # the counter rows exist
     with pg_engine.connect() as holder:  # as a password change holds it, hashing
@@ -191,18 +176,18 @@ def test_a_post_whose_author_is_locked_waits_holding_no_counter(
         holder.rollback()
     writer.join()
     assert errors == []
-    assert counts(uow, author) == (2, 2, 0, 0)
+    assert counts(pg_uow, author) == (2, 2, 0, 0)
 
 
 def test_an_admin_posting_while_another_admin_deletes_a_user_both_succeed(
-    uow: SqlUnitOfWork, pg_engine: Engine
+    pg_uow: SqlUnitOfWork, pg_engine: Engine
 ) -> None:
-    with uow:
-        admin = uow.users.add(make_user(role=Role.ADMIN))
-        leaving = uow.users.add(make_user())
-        uow.posts.add(make_post(leaving))
-        uow.posts.add(make_post(admin))
-        uow.commit()
+    with pg_uow:
+        admin = pg_uow.users.add(make_user(role=Role.ADMIN))
+        leaving = pg_uow.users.add(make_user())
+        pg_uow.posts.add(make_post(leaving))
+        pg_uow.posts.add(make_post(admin))
+        pg_uow.commit()
     with SqlUnitOfWork(pg_engine) as deleter:  # DeleteUser, step by step
         deleter.users.lock_active_admin_ids()
         writer, errors = in_thread(lambda: write_post(pg_engine, admin))
@@ -211,12 +196,12 @@ def test_an_admin_posting_while_another_admin_deletes_a_user_both_succeed(
         deleter.commit()
     writer.join()
     assert errors == []
-    assert counts(uow, admin) == (2, 2, 0, 0)
-    assert exact_counts(pg_engine)
+    assert counts(pg_uow, admin) == (2, 2, 0, 0)
+    assert wrong_post_counters(pg_engine) == 0
 
 
 def test_a_user_deleted_while_their_post_is_written_leaves_the_totals_exact(
-    uow: SqlUnitOfWork, author: User, pg_engine: Engine
+    pg_uow: SqlUnitOfWork, author: User, pg_engine: Engine
 ) -> None:
     write_post(pg_engine, author)
     with SqlUnitOfWork(pg_engine) as writer:
@@ -227,7 +212,7 @@ def test_a_user_deleted_while_their_post_is_written_leaves_the_totals_exact(
     deleter.join()
     assert errors == []
     assert stored(pg_engine) == 0  # ...and counts it before the cascade removes it
-    assert exact_counts(pg_engine)
+    assert wrong_post_counters(pg_engine) == 0
 
 
 def remove_user(engine: Engine, user: User) -> None:
@@ -236,7 +221,7 @@ def remove_user(engine: Engine, user: User) -> None:
         deleter.commit()
 
 
-def test_a_write_is_refused_outside_a_transaction(uow: SqlUnitOfWork, author: User) -> None:
-    with pytest.raises(RuntimeError, match="transaction"), uow.read_only() as reader:
+def test_a_write_is_refused_outside_a_transaction(pg_uow: SqlUnitOfWork, author: User) -> None:
+    with pytest.raises(RuntimeError, match="transaction"), pg_uow.read_only() as reader:
         reader.posts.add(make_post(author))
-    assert counts(uow, author) == (0, 0, 0, 0)
+    assert counts(pg_uow, author) == (0, 0, 0, 0)

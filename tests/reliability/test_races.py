@@ -12,6 +12,7 @@ from application.users import Registration
 from domain.users import Role
 from interfaces.container import Container
 from tests.factories import PASSWORD
+from tests.pg import wrong_post_counters
 from tests.reliability.conftest import at_once, bearer, sign_up
 
 pytestmark = pytest.mark.postgres
@@ -99,20 +100,7 @@ def test_posts_written_published_and_deleted_at_once_keep_every_counter_exact(
     answers = at_once(24, write)
 
     assert sorted(set(answers)) == [200, 201, 204], answers
-    exact = """
-        SELECT count(*) FROM (
-            SELECT published, posts FROM post_totals
-            EXCEPT SELECT published, count(*) FROM posts GROUP BY published
-        ) AS wrong
-    """
-    assert scalar(pg_container, exact) == 0
-    by_author = """
-        SELECT count(*) FROM (
-            SELECT author_id, published, posts FROM author_post_counts WHERE posts <> 0
-            EXCEPT SELECT author_id, published, count(*) FROM posts GROUP BY 1, 2
-        ) AS wrong
-    """
-    assert scalar(pg_container, by_author) == 0
+    assert wrong_post_counters(pg_container.engine()) == 0
     assert scalar(pg_container, "SELECT count(*) FROM posts") == 8 + 16 - 4
 
 
