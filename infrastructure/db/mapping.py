@@ -1,4 +1,7 @@
-"""Mappers between rows and entities. SQLite forgets time zones, so readers re-attach UTC."""
+"""Mappers between rows and entities. SQLite forgets time zones, so readers re-attach UTC.
+
+PostgreSQL's connections are set to UTC (make_engine), so its timestamps arrive as UTC already.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from domain.users import Role, User
 
 
 def utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

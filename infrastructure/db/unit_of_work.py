@@ -30,8 +30,16 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # A database that does not answer is a 503 within seconds, not a request that hangs.
-    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # A database that does not answer is a 503 within seconds, not a request that hangs.
+        # Timestamps in UTC whatever the server's TimeZone: psycopg then gives them with
+        # datetime.UTC, which the mappers take as they are (no conversion per value).
+        given = make_url(url).query.get("options", "")  # the URL's own, kept
+        connect_args = {
+            "connect_timeout": CONNECT_TIMEOUT,
+            "options": f"{given} -c TimeZone=UTC".strip(),
+        }
     # No pool_pre_ping: it costs a round trip on every checkout. A connection that died while
     # pooled fails its first statement instead; SQLAlchemy then discards the whole pool and
     # that one request answers 503 (ServiceUnavailable), the next ones get fresh connections.

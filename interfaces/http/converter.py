@@ -70,7 +70,9 @@ converter.register_structure_hook(Role, _role)
 
 
 def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # entities hold UTC already; anything else is converted
+        value = value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 converter.register_unstructure_hook(datetime, rfc3339)

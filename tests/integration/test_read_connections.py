@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from domain.errors import ServiceUnavailable
 from infrastructure.db.migrations import AlembicMigrator
@@ -25,6 +26,7 @@ from infrastructure.db.unit_of_work import (
     make_read_engine,
 )
 from tests.factories import make_user
+from tests.integration.conftest import empty_tables
 
 T = TypeVar("T")
 BACKEND = "SELECT pg_backend_pid()"
@@ -150,4 +152,34 @@ def test_a_kept_reader_holds_no_transaction_between_units_on_sqlite(tmp_path: Pa
     finally:
         reads.close()
         reads.engine.dispose()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_speak_utc_and_keep_the_urls_own_options(
+    pg_url: str,
+) -> None:
+    """Timestamps arrive as datetime.UTC (the mappers pass them through) even where the URL
+    asks for another zone; the URL's other server options still apply."""
+    url = make_url(pg_url).update_query_dict(
+        {"options": "-c statement_timeout=4321 -c TimeZone=Asia/Tokyo"}
+    )
+    engine = make_engine(url.render_as_string(hide_password=False))
+    uow = SqlUnitOfWork(engine)
+    try:
+        with uow.read_only() as reader:
+            settings = reader._connection.exec_driver_sql(
+                "SELECT current_setting('TimeZone'), current_setting('statement_timeout')"
+            ).one()
+        with uow as writer:
+            empty_tables(engine)
+            user = writer.users.add(make_user())
+            writer.commit()
+        with uow.read_only() as reader:
+            stored = reader.users.get(user.id)
+        assert tuple(settings) == ("UTC", "4321ms")
+        assert stored is not None
+        assert stored.created_at.tzinfo is UTC
+        assert stored.created_at == user.created_at
+    finally:
         engine.dispose()
