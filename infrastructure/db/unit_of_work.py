@@ -33,17 +33,27 @@ def make_engine(url: str, **options: Any) -> Engine:
     connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         # A database that does not answer is a 503 within seconds, not a request that hangs.
-        # Timestamps in UTC whatever the server's TimeZone: psycopg then gives them with
-        # datetime.UTC, which the mappers take as they are (no conversion per value).
-        given = make_url(url).query.get("options", "")  # the URL's own, kept
-        connect_args = {
-            "connect_timeout": CONNECT_TIMEOUT,
-            "options": f"{given} -c TimeZone=UTC".strip(),
-        }
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT}
     # No pool_pre_ping: it costs a round trip on every checkout. A connection that died while
     # pooled fails its first statement instead; SQLAlchemy then discards the whole pool and
     # that one request answers 503 (ServiceUnavailable), the next ones get fresh connections.
-    return create_engine(url, connect_args=connect_args, **options)
+    engine = create_engine(url, connect_args=connect_args, **options)
+    if url.startswith("postgresql"):
+        event.listen(engine, "connect", _postgres_utc)
+    return engine
+
+
+def _postgres_utc(connection: Any, _: Any) -> None:
+    """Each new connection speaks UTC, whatever the server's, role's or PGOPTIONS' TimeZone.
+
+    psycopg then gives timestamps with datetime.UTC, which the mappers and the renderer take
+    as they are (no conversion per value; any other zone is still converted). A SET on
+    connecting rather than startup `options`, which would replace PGOPTIONS and a service
+    file's options: one round trip per new connection, none per checkout.
+    """
+    connection.execute("SET TIME ZONE 'UTC'")
+    if not connection.autocommit:
+        connection.commit()
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
@@ -102,11 +112,13 @@ class ReadConnections(threading.local):
     work was 13 % of an authenticated GET /posts/<id> (two units; callgrind: 1.36 -> 1.18 M
     instructions a request). A thread serves one unit at a time and, in autocommit, nothing
     is left over from one read to the next, so each thread keeps one, as Django's persistent
-    connections do: as many read connections as threads. When a thread ends, its slot goes and
-    SQLAlchemy gives the dropped connection back to the pool (it does so for sync drivers).
-    A kept connection is replaced when it broke, when its engine was disposed, or when its
-    pool was found stale (a lost connection discards the whole pool: after a database restart
-    one request fails, not one per thread).
+    connections do: as many read connections as threads (a server starting a thread per
+    request, like the development server, holds one per request in flight). When a thread
+    ends, its slot goes and SQLAlchemy gives the dropped connection back to the pool (it does
+    so for sync drivers). Between units, a kept connection is replaced when it broke, when its
+    engine was disposed, or when its pool was found stale (a lost connection discards the
+    whole pool: after a database restart one request fails, not one per thread); a unit nested
+    in another shares the outer one's connection as it is.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -114,23 +126,31 @@ class ReadConnections(threading.local):
         self._kept: Connection | None = None
         self._pool: Pool | None = None
         self._since = 0.0
+        self._depth = 0  # read-only units open in this thread: nested ones share the outer's
 
     def connection(self) -> Connection:
+        """The thread's connection for a unit about to start; `release()` when it ends."""
         kept = self._kept
-        if kept is not None and not self._stale(kept):
-            return kept
-        self.close()
-        since = time.time()  # before connecting: a pool discarded meanwhile counts too
-        kept = self._kept = self.engine.connect()
-        self._pool, self._since = self.engine.pool, since
+        if kept is None or (self._depth == 0 and self._stale(kept)):
+            self.close()
+            # The pool and the time before connecting: a discard meanwhile counts too.
+            pool, since = self.engine.pool, time.time()
+            kept = self.engine.connect()
+            self._kept, self._pool, self._since = kept, pool, since
+        self._depth += 1
         return kept
+
+    def release(self) -> None:
+        self._depth -= 1
 
     def _stale(self, kept: Connection) -> bool:
         pool = self.engine.pool
         return kept.invalidated or pool is not self._pool or pool._invalidate_time > self._since
 
     def close(self) -> None:
-        """Give this thread's connection back (closed for good if its pool was disposed)."""
+        """Give this thread's connection back (closed for good if its pool was disposed).
+
+        Only between units: a unit still open in this thread would lose its connection."""
         kept, self._kept = self._kept, None
         if kept is None:
             return
@@ -174,6 +194,8 @@ class SqlUnitOfWork:
                 self._connection.close()
             elif self._connection.in_transaction():
                 self._connection.rollback()
+        if self._reader:
+            self._reads.release()
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:

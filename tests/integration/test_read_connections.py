@@ -156,30 +156,65 @@ def test_a_kept_reader_holds_no_transaction_between_units_on_sqlite(tmp_path: Pa
 
 
 @pytest.mark.postgres
-def test_postgresql_connections_speak_utc_and_keep_the_urls_own_options(
-    pg_url: str,
+@pytest.mark.parametrize("where", ["url", "PGOPTIONS"])
+def test_postgresql_connections_speak_utc_and_keep_every_other_option(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    """Timestamps arrive as datetime.UTC (the mappers pass them through) even where the URL
-    asks for another zone; the URL's other server options still apply."""
-    url = make_url(pg_url).update_query_dict(
-        {"options": "-c statement_timeout=4321 -c TimeZone=Asia/Tokyo"}
-    )
+    """Timestamps arrive as datetime.UTC (the mappers pass them through) even where the
+    connection asks for another zone, from the URL or PGOPTIONS; its other options apply."""
+    given = "-c TimeZone=Asia/Tokyo -c lock_timeout=1234"
+    url = make_url(pg_url)
+    if where == "url":
+        url = url.update_query_dict({"options": given})
+    else:
+        monkeypatch.setenv("PGOPTIONS", given)
     engine = make_engine(url.render_as_string(hide_password=False))
     uow = SqlUnitOfWork(engine)
     try:
-        with uow.read_only() as reader:
-            settings = reader._connection.exec_driver_sql(
-                "SELECT current_setting('TimeZone'), current_setting('statement_timeout')"
-            ).one()
+        settings = {}
+        for unit in (uow, uow.read_only()):  # both pools
+            with unit as connected:
+                settings[unit is uow] = connected._connection.exec_driver_sql(
+                    "SELECT current_setting('TimeZone'), current_setting('lock_timeout')"
+                ).one()
         with uow as writer:
             empty_tables(engine)
             user = writer.users.add(make_user())
             writer.commit()
         with uow.read_only() as reader:
             stored = reader.users.get(user.id)
-        assert tuple(settings) == ("UTC", "4321ms")
+        assert {tuple(row) for row in settings.values()} == {("UTC", "1234ms")}
         assert stored is not None
         assert stored.created_at.tzinfo is UTC
         assert stored.created_at == user.created_at
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_pool_went_stale(
+    pg_url: str, threads: Callable[[int], list[ThreadPoolExecutor]]
+) -> None:
+    """A use case may call another: the inner unit must not replace the connection the outer
+    one is still reading on, even when another thread found the pool stale meanwhile."""
+    engine = make_read_engine(pg_url)
+    reads = ReadConnections(engine)
+    uow = SqlUnitOfWork(engine, reads)
+    [other] = threads(1)
+    theirs = on(other, lambda: backend(SqlUnitOfWork(engine, reads)))
+    try:
+        with uow.read_only() as outer:
+            outer.users.get(1)
+            with make_engine(pg_url).connect() as admin:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": theirs})
+                admin.commit()
+            with pytest.raises(ServiceUnavailable):  # which discards the pool
+                on(other, lambda: backend(SqlUnitOfWork(engine, reads)))
+            with uow.read_only() as inner:
+                inner.users.get(1)
+                assert inner._connection is outer._connection
+            outer.users.get(1)  # still open
+        with uow.read_only() as after:  # replaced once no unit uses it
+            assert after._connection is not outer._connection
     finally:
         engine.dispose()
