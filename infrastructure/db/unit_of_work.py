@@ -30,16 +30,14 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {}
-    if url.startswith("postgresql"):
-        # A database that does not answer is a 503 within seconds, not a request that hangs.
-        connect_args = {"connect_timeout": CONNECT_TIMEOUT}
     # No pool_pre_ping: it costs a round trip on every checkout. A connection that died while
     # pooled fails its first statement instead; SQLAlchemy then discards the whole pool and
     # that one request answers 503 (ServiceUnavailable), the next ones get fresh connections.
-    engine = create_engine(url, connect_args=connect_args, **options)
-    if url.startswith("postgresql"):
-        event.listen(engine, "connect", _postgres_utc)
+    if not url.startswith("postgresql"):
+        return create_engine(url, **options)
+    # A database that does not answer is a 503 within seconds, not a request that hangs.
+    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, **options)
+    event.listen(engine, "connect", _postgres_utc)
     return engine
 
 
@@ -145,12 +143,14 @@ class ReadConnections(threading.local):
 
     def _stale(self, kept: Connection) -> bool:
         pool = self.engine.pool
+        # _invalidate_time: the mark SQLAlchemy's own checkout compares (set on a disconnect).
         return kept.invalidated or pool is not self._pool or pool._invalidate_time > self._since
 
     def close(self) -> None:
         """Give this thread's connection back (closed for good if its pool was disposed).
 
-        Only between units: a unit still open in this thread would lose its connection."""
+        Only between units: a unit still open in this thread would lose its connection.
+        """
         kept, self._kept = self._kept, None
         if kept is None:
             return
