@@ -42,12 +42,13 @@ def postgres_database(url: str, suffix: str) -> Iterator[str]:
 
 WRONG_POST_COUNTERS = """
     SELECT count(*) FROM (
-        SELECT published, posts FROM post_totals WHERE posts <> 0
+        SELECT published, sum(posts) FROM post_totals GROUP BY published HAVING sum(posts) <> 0
         EXCEPT SELECT published, count(*) FROM posts GROUP BY published
     ) AS wrong_totals
     UNION ALL
     SELECT count(*) FROM (
-        SELECT author_id, published, posts FROM author_post_counts WHERE posts <> 0
+        SELECT author_id, published, sum(posts) FROM author_post_counts
+        GROUP BY author_id, published HAVING sum(posts) <> 0
         EXCEPT SELECT author_id, published, count(*) FROM posts GROUP BY author_id, published
     ) AS wrong_by_author
 """

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
 )
@@ -105,12 +106,18 @@ class PostRow(Base):
     )
 
 
+# Counter rows are split into slots, and a count is the sum of its slots. A writer adds to the
+# slot of its own connection, so concurrent writers lock different rows instead of queueing on
+# one row until each commits (see COUNTER_SLOTS in the repositories).
+
+
 class PostTotalRow(Base):
     """Exact post totals by state, kept by the repository so a list never counts a big table."""
 
     __tablename__ = "post_totals"
 
     published: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     posts: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -123,6 +130,7 @@ class AuthorPostCountRow(Base):
         Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     published: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     posts: Mapped[int] = mapped_column(Integer)
 
 

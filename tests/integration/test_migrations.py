@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base, exists_on
@@ -88,3 +89,60 @@ def test_postgresql_has_trigram_indexes_for_search(empty_engine: Engine) -> None
         assert trigram <= names
     else:
         assert not trigram & names
+
+
+COUNTERS = """
+    SELECT 'total', published, sum(posts) FROM post_totals GROUP BY published
+    UNION ALL
+    SELECT 'author ' || author_id, published, sum(posts) FROM author_post_counts
+    GROUP BY author_id, published
+"""
+
+
+def stored_counters(engine: Engine) -> set[tuple[str, bool, int]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text(COUNTERS))
+        return {(kind, bool(published), int(posts)) for kind, published, posts in rows}
+
+
+def test_counter_slots_are_rebuilt_from_the_posts_both_ways(empty_engine: Engine) -> None:
+    """0005 splits the post counters into slots. Up, each count lands in slot 0; down, each
+    key is one row again. Both ways the counts are taken from the posts themselves."""
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0004")
+    insert_user = """
+        INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,
+                           updated_at)
+        VALUES (:id, :email, 'Writer', 'x', 'user', true, :at, :at)
+    """
+    insert_post = """
+        INSERT INTO posts (author_id, title, content, published, created_at, updated_at,
+                           version)
+        VALUES (:author, 'T', 'C', :published, :at, :at, 1)
+    """
+    at = datetime(2026, 11, 24, tzinfo=UTC)
+    with empty_engine.begin() as connection:
+        for author in (1, 2):
+            connection.execute(
+                text(insert_user), {"id": author, "email": f"{author}@x.io", "at": at}
+            )
+        for author, published in ((1, True), (1, True), (1, False), (2, True)):
+            values = {"author": author, "published": published, "at": at}
+            connection.execute(text(insert_post), values)
+    expected = {
+        ("total", True, 3), ("total", False, 1), ("author 1", True, 2),
+        ("author 1", False, 1), ("author 2", True, 1),
+    }  # fmt: skip
+    migrator.upgrade()
+    assert stored_counters(empty_engine) == expected
+    with empty_engine.begin() as connection:  # a second slot, as another connection writes
+        connection.execute(text("INSERT INTO post_totals VALUES (true, 7, 1)"))
+        connection.execute(text("INSERT INTO author_post_counts VALUES (2, true, 7, 1)"))
+        connection.execute(text(insert_post), {"author": 2, "published": True, "at": at})
+    migrator.downgrade("0004")
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM post_totals")).scalar_one() == 2
+    assert stored_counters(empty_engine) == {
+        ("total", True, 4), ("total", False, 1), ("author 1", True, 2),
+        ("author 1", False, 1), ("author 2", True, 2),
+    }  # fmt: skip

@@ -1,0 +1,106 @@
+"""Post counters in slots (PostgreSQL): concurrent writers do not queue on one counter row, and
+every count still sums to the posts stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from attrs import evolve
+from sqlalchemy import Connection, Engine, text
+
+from application.ports import PostFilter
+from domain.posts import Post
+from domain.users import User
+from infrastructure.db.repositories import (
+    COUNTER_SLOTS,
+    SqlPostRepository,
+    SqlUserRepository,
+)
+from infrastructure.db.unit_of_work import SqlUnitOfWork
+from tests.factories import T0, make_post, make_user
+from tests.pg import wrong_post_counters
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def author(pg_uow: SqlUnitOfWork) -> User:
+    with pg_uow:
+        user = pg_uow.users.add(make_user())
+        pg_uow.commit()
+    return user
+
+
+def slot_of(connection: Connection) -> int:
+    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    connection.rollback()
+    return int(pid) % COUNTER_SLOTS
+
+
+@pytest.fixture
+def writers(pg_engine: Engine) -> Iterator[list[Connection]]:
+    """Three connections whose writes go to three different slots."""
+    with ExitStack() as stack:
+        by_slot: dict[int, Connection] = {}
+        for _ in range(12):  # the pool holds 15; slots of 3 among 12 never all collide
+            connection = stack.enter_context(pg_engine.connect())
+            by_slot.setdefault(slot_of(connection), connection)
+            if len(by_slot) == 3:
+                break
+        assert len(by_slot) == 3
+        yield list(by_slot.values())
+
+
+def counts(pg_uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
+    """Published total, the author's published, drafts total, the author's drafts."""
+    with pg_uow.read_only() as reader:
+        return tuple(
+            reader.posts.count(PostFilter(published=state, author_id=who))
+            for state in (True, False)
+            for who in (None, author.id)
+        )
+
+
+def slots_used(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM post_totals")).scalar_one())
+
+
+def test_writers_in_different_slots_do_not_wait_for_each_others_commit(
+    writers: list[Connection], author: User, pg_uow: SqlUnitOfWork
+) -> None:
+    first, second, _ = writers
+    with first.begin():
+        SqlPostRepository(first).add(make_post(author))  # holds its counter rows until commit
+        with second.begin():
+            # On one shared counter row this write would wait for the first one's commit.
+            second.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            SqlPostRepository(second).add(make_post(author))
+    assert counts(pg_uow, author) == (2, 2, 0, 0)
+
+
+def test_counts_sum_every_slot_through_writes_edits_and_deletions(
+    writers: list[Connection], author: User, pg_uow: SqlUnitOfWork, pg_engine: Engine
+) -> None:
+    first, second, third = writers
+    draft = make_post(author, published=False, published_at=None)
+    with first.begin():
+        kept = SqlPostRepository(first).add(make_post(author))
+        unpublished = SqlPostRepository(first).add(draft)
+    with second.begin():
+        gone = SqlPostRepository(second).add(make_post(author))
+        SqlPostRepository(second).add(draft)
+    assert counts(pg_uow, author) == (2, 2, 2, 2)
+    with third.begin():
+        published: Post = evolve(unpublished, published=True, published_at=T0, version=2)
+        assert SqlPostRepository(third).update(published, unpublished)
+        SqlPostRepository(third).remove(gone.id or 0)
+    assert counts(pg_uow, author) == (2, 2, 1, 1)
+    assert slots_used(pg_engine) >= 3  # spread over the writers' slots, summed on reading
+    assert wrong_post_counters(pg_engine) == 0
+    with first.begin():
+        SqlUserRepository(first).remove(author.id or 0)  # the totals lose all of their posts
+    assert counts(pg_uow, author) == (0, 0, 0, 0)
+    assert kept.id is not None and wrong_post_counters(pg_engine) == 0
