@@ -128,6 +128,15 @@ class UnitOfWork(Protocol):
         back), each statement seeing what is committed, as under READ COMMITTED; it cannot
         commit. It saves two round trips to the database per use case."""
 
+    def single_write(self) -> UnitOfWork:
+        """A unit for use cases whose only change is one call of a repository's `add`.
+
+        Where the store makes that write atomic by itself (PostgreSQL: one statement), it
+        is durable as soon as the call returns, with no transaction around it: two round
+        trips fewer. Anywhere else this is an ordinary unit. Call `commit()` after the
+        write as always, and let nothing that can fail come between them. A second write
+        in the unit is refused, before it is sent."""
+
 
 class PasswordHasher(Protocol):
     """Slow, salted hashing. `dummy_hash` lets a failed lookup cost as much as a wrong password."""

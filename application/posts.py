@@ -63,7 +63,7 @@ class CreatePost:
             published=new.published,
             now=self.clock(),
         )
-        with self.uow as uow:
+        with self.uow.single_write() as uow:
             post = uow.posts.add(post)
             uow.commit()
         return post

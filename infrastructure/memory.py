@@ -215,9 +215,15 @@ class InMemoryUnitOfWork:
         self.store = store or InMemoryStore()
         self.committed = False
         self._writable = writable
+        self._single = False  # this unit may only add one post, as on PostgreSQL
 
     def read_only(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, writable=False)
+
+    def single_write(self) -> InMemoryUnitOfWork:
+        """This same unit (tests read `committed` on it), held to one post until it ends."""
+        self._single = True
+        return self
 
     def __enter__(self) -> Self:
         self._work = self.store.snapshot()
@@ -229,9 +235,23 @@ class InMemoryUnitOfWork:
 
     def __exit__(self, *exc: object) -> None:
         del self._work
+        self._single = False
 
     def commit(self) -> None:
         if not self._writable:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self._single and not self._added_one_post_at_most():
+            raise RuntimeError("a single-write unit of work adds one post and changes nothing else")
         self.store.__dict__.update(self._work.snapshot().__dict__)
         self.committed = True
+
+    def _added_one_post_at_most(self) -> bool:
+        before, after = self.store, self._work
+        added = after.posts.keys() - before.posts.keys()
+        unchanged = (before.users, before.sessions, before.login_failures) == (
+            after.users,
+            after.sessions,
+            after.login_failures,
+        )
+        kept = all(after.posts.get(key) == post for key, post in before.posts.items())
+        return unchanged and kept and len(added) <= 1

@@ -8,8 +8,10 @@ statement SQLAlchemy compiled once to psycopg and take plain dicts back:
   unit of work's; in a transaction, and on SQLite, they take SQLAlchemy's own path;
 - `written_row`, a write in the unit of work's transaction. The transaction is SQLAlchemy's
   (begun here if the write is its first statement), so the unit of work commits or rolls it
-  back as any other. Sending psycopg's BEGIN in one pipeline with the write saved a round trip
-  but cost more CPU than it saved (S4 0.21 -> 0.19 of the ceiling, measured): not done.
+  back as any other. Sending psycopg's BEGIN in one pipeline with the write saved a round
+  trip but cost more CPU than it saved (S4 0.21 -> 0.19 of the ceiling; again this session,
+  CreatePost 226 -> 291 us of CPU): not done. A single-write unit's one write is sent alone
+  in autocommit instead, with neither BEGIN nor COMMIT.
 
 Driver errors are raised as SQLAlchemy's, and a lost connection is invalidated as SQLAlchemy
 would; SQLAlchemy's execution events and echo do not see these statements (the tests count
@@ -44,11 +46,20 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     return _on_driver(connection, stmt, params)
 
 
-def written_row(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Row | None:
-    """The row a write RETURNING gives, if any, in the connection's transaction (PostgreSQL)."""
+def written_row(
+    connection: Connection,
+    stmt: Executable,
+    params: Mapping[str, Any],
+    *,
+    standalone: bool = False,
+) -> Row | None:
+    """The row a write RETURNING gives, if any (PostgreSQL): in the connection's transaction,
+    or, `standalone`, alone in autocommit, where one statement is atomic by itself and
+    committed as it returns."""
     if connection.connection.driver_connection.autocommit:  # type: ignore[union-attr]
-        raise RuntimeError("a write needs the unit of work's transaction, not autocommit")
-    if not connection.in_transaction():
+        if not standalone:
+            raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
+    elif not connection.in_transaction():
         connection.begin()  # SQLAlchemy's: the unit of work commits it or rolls it back
     rows = _on_driver(connection, stmt, params)
     return rows[0] if rows else None

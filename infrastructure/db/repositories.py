@@ -327,12 +327,17 @@ class SqlUserRepository:
 
 
 class SqlPostRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, standalone_add: bool = False) -> None:
+        """`standalone_add`: the first `add` may run alone in autocommit (a single-write unit
+        of work's); any later write needs a transaction, which such a unit does not have."""
         self._connection = connection
+        self._standalone_add = standalone_add
 
     def add(self, post: Post) -> Post:
         if self._connection.dialect.name == "postgresql":
-            row = written_row(self._connection, COUNTED_POST_INSERT, post_values(post))
+            standalone, self._standalone_add = self._standalone_add, False
+            values = post_values(post)
+            row = written_row(self._connection, COUNTED_POST_INSERT, values, standalone=standalone)
             if row is None:  # the author was deleted meanwhile
                 raise Conflict()
             return evolve(post, id=row["id"])

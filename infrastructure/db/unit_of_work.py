@@ -95,12 +95,28 @@ def make_read_engine(url: str, **options: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_dialect().get_pool_class(parsed) is QueuePool:  # not SQLite in memory
         options.setdefault("max_overflow", -1)
-    return make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
+    engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
+    return refusing_writes(engine)
 
 
 def autocommit(engine: Engine) -> Engine:
     """The same pool, with each statement its own transaction: for reads, no BEGIN/ROLLBACK."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return refusing_writes(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+def refusing_writes(engine: Engine) -> Engine:
+    """An engine for the autocommit units (read-only, single write) that refuses to send an
+    INSERT, UPDATE or DELETE through SQLAlchemy: in autocommit each would be committed on
+    its own, half of a use case's change. The one write those units make (a post's `add`,
+    one atomic statement) goes through the driver module, which checks it itself."""
+    event.listen(engine, "before_cursor_execute", _refuse_write)
+    return engine
+
+
+def _refuse_write(*args: Any) -> None:
+    context = args[4]
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
 
 
 class ReadConnections(threading.local):
@@ -166,12 +182,26 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine, reads: ReadConnections | None = None) -> None:
         self._engine = engine
         self._reads = reads or ReadConnections(autocommit(engine))
-        self._reader = False
+        self._reader = False  # on the thread's kept autocommit connection
+        self._single_write = False  # ...with one standalone post `add` allowed (PostgreSQL)
 
     def read_only(self) -> SqlUnitOfWork:
         reader = SqlUnitOfWork(self._engine, self._reads)
         reader._reader = True
         return reader
+
+    def single_write(self) -> SqlUnitOfWork:
+        """PostgreSQL: the kept autocommit connection, where a post's `add` is one atomic
+        statement (the post and both its counters), committed as it returns. No BEGIN and
+        COMMIT, so two round trips fewer, and no checkout from the transactions' pool (bench
+        S4 0.24 -> 0.28 of the ceiling). Any other write is refused there: in autocommit it
+        would be committed alone. SQLite writes a post in three statements: an ordinary unit.
+        """
+        if self._engine.dialect.name != "postgresql":
+            return SqlUnitOfWork(self._engine, self._reads)
+        writer = self.read_only()
+        writer._single_write = True
+        return writer
 
     def __enter__(self) -> Self:
         try:
@@ -179,7 +209,7 @@ class SqlUnitOfWork:
         except DBAPIError as error:
             raise translate(error) from error
         self.users = SqlUserRepository(self._connection)
-        self.posts = SqlPostRepository(self._connection)
+        self.posts = SqlPostRepository(self._connection, standalone_add=self._single_write)
         self.sessions = SqlSessionRepository(self._connection)
         self.login_attempts = SqlLoginAttemptRepository(self._connection)
         return self
@@ -202,6 +232,8 @@ class SqlUnitOfWork:
                 raise translated from exc
 
     def commit(self) -> None:
+        if self._single_write:
+            return  # the write, if it was made, was committed as it returned
         if self._reader:
             raise RuntimeError("a read-only unit of work cannot commit")
         self._connection.commit()

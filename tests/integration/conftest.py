@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from domain.users import User
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from infrastructure.memory import InMemoryUnitOfWork
+from tests.factories import make_user
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +52,15 @@ def pg_uow(pg_engine: Engine) -> SqlUnitOfWork:
     """A unit of work on an emptied PostgreSQL database."""
     empty_tables(pg_engine)
     return SqlUnitOfWork(pg_engine)
+
+
+@pytest.fixture
+def author(pg_uow: SqlUnitOfWork) -> User:
+    """A stored user, the only one, to write posts as."""
+    with pg_uow:
+        user = pg_uow.users.add(make_user())
+        pg_uow.commit()
+    return user
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -19,18 +19,10 @@ from infrastructure.db.repositories import (
     SqlUserRepository,
 )
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from tests.factories import T0, make_post, make_user
+from tests.factories import T0, make_post
 from tests.pg import wrong_post_counters
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def author(pg_uow: SqlUnitOfWork) -> User:
-    with pg_uow:
-        user = pg_uow.users.add(make_user())
-        pg_uow.commit()
-    return user
 
 
 def slot_of(connection: Connection) -> int:

@@ -20,14 +20,6 @@ from tests.pg import wrong_post_counters
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def author(pg_uow: SqlUnitOfWork) -> User:
-    with pg_uow:
-        user = pg_uow.users.add(make_user())
-        pg_uow.commit()
-    return user
-
-
 def counts(pg_uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
     with pg_uow.read_only() as reader:
         return tuple(
