@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -42,15 +44,19 @@ def postgres_database(url: str, suffix: str) -> Iterator[str]:
 
 WRONG_POST_COUNTERS = """
     SELECT count(*) FROM (
-        SELECT published, sum(posts) FROM post_totals GROUP BY published HAVING sum(posts) <> 0
-        EXCEPT SELECT published, count(*) FROM posts GROUP BY published
-    ) AS wrong_totals
+        SELECT published, sum(posts) AS n FROM post_totals GROUP BY published
+    ) AS kept FULL JOIN (
+        SELECT published, count(*) AS n FROM posts GROUP BY published
+    ) AS actual USING (published)
+    WHERE coalesce(kept.n, 0) <> coalesce(actual.n, 0)
     UNION ALL
     SELECT count(*) FROM (
-        SELECT author_id, published, sum(posts) FROM author_post_counts
-        GROUP BY author_id, published HAVING sum(posts) <> 0
-        EXCEPT SELECT author_id, published, count(*) FROM posts GROUP BY author_id, published
-    ) AS wrong_by_author
+        SELECT author_id, published, sum(posts) AS n FROM author_post_counts
+        GROUP BY author_id, published
+    ) AS kept FULL JOIN (
+        SELECT author_id, published, count(*) AS n FROM posts GROUP BY author_id, published
+    ) AS actual USING (author_id, published)
+    WHERE coalesce(kept.n, 0) <> coalesce(actual.n, 0)
 """
 
 
@@ -58,3 +64,33 @@ def wrong_post_counters(engine: Engine) -> int:
     """Post counters (totals and per author) that disagree with counting the posts table."""
     with engine.connect() as connection:
         return sum(connection.execute(text(WRONG_POST_COUNTERS)).scalars())
+
+
+def blocked_backends(engine: Engine) -> int:
+    query = """
+        SELECT count(*) FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+    """
+    with engine.connect() as connection:
+        return int(connection.execute(text(query)).scalar_one())
+
+
+def wait_until_blocked(engine: Engine, backends: int = 1) -> None:
+    deadline = time.monotonic() + 5
+    while blocked_backends(engine) < backends:
+        assert time.monotonic() < deadline, "the other transaction never waited for a lock"
+        time.sleep(0.01)
+
+
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors

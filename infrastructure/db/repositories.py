@@ -239,6 +239,23 @@ def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:
 
 ONE = literal_column("1")
 COUNTED_POST_INSERT = _counted_post_insert()
+# Before an edit or a removal moves a post's counters, its author's row is taken KEY SHARE, as
+# a new post takes it: a deletion of the author (which holds that row FOR UPDATE, then reads
+# their counts) and the change then run one after the other. Otherwise the change's counter
+# upsert into a slot with no row for the author yet would wait on the deletion (the foreign
+# key's check) while the deletion's cascade waits on the post: a deadlock; or the deletion
+# would count a change not yet committed, leaving the totals off by one.
+LOCK_AUTHOR = (
+    select(users.c.id)
+    .where(users.c.id == bindparam("author_id"))
+    .with_for_update(read=True, key_share=True)
+)
+LOCK_POST_AUTHOR = (
+    select(users.c.id)
+    .join_from(posts, users, posts.c.author_id == users.c.id)
+    .where(posts.c.id == bindparam("post_id"))
+    .with_for_update(read=True, key_share=True, of=users)
+)
 
 
 def filter_values(filters: PostFilter) -> dict[str, Any]:
@@ -357,6 +374,9 @@ class SqlPostRepository:
         return None if row is None else post_from_row(row)
 
     def update(self, post: Post, previous: Post) -> bool:
+        moves = post.published != previous.published  # from one counter to the other
+        if moves:
+            self._connection.execute(LOCK_AUTHOR, {"author_id": post.author.id})
         stmt = (
             update(posts)
             .where(posts.c.id == post.id, posts.c.version == previous.version)
@@ -364,13 +384,14 @@ class SqlPostRepository:
         )
         if self._connection.execute(stmt).rowcount != 1:
             return False
-        if post.published != previous.published:
+        if moves:
             author = post.author.id
             moved = Counter({(author, post.published): 1, (author, previous.published): -1})
             adjust_post_counts(self._connection, moved)
         return True
 
     def remove(self, post_id: int) -> None:
+        self._connection.execute(LOCK_POST_AUTHOR, {"post_id": post_id})
         stmt = delete(posts).where(posts.c.id == post_id)
         gone = self._connection.execute(stmt.returning(posts.c.author_id, posts.c.published))
         adjust_post_counts(self._connection, Counter({(a, p): -1 for a, p in gone}))

@@ -20,7 +20,7 @@ from infrastructure.db.repositories import (
 )
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.factories import T0, make_post
-from tests.pg import wrong_post_counters
+from tests.pg import in_thread, wait_until_blocked, wrong_post_counters
 
 pytestmark = pytest.mark.postgres
 
@@ -96,3 +96,58 @@ def test_counts_sum_every_slot_through_writes_edits_and_deletions(
         SqlUserRepository(first).remove(author.id or 0)  # the totals lose all of their posts
     assert counts(pg_uow, author) == (0, 0, 0, 0)
     assert kept.id is not None and wrong_post_counters(pg_engine) == 0
+
+
+# A user's deletion holds their row FOR UPDATE, reads their counts, then cascades to their
+# posts. A change to one of their posts in another slot must neither deadlock with it nor be
+# counted by it before it commits.
+
+
+def test_removing_a_post_while_its_author_is_deleted_neither_deadlocks_nor_miscounts(
+    writers: list[Connection], author: User, pg_engine: Engine
+) -> None:
+    first, second, deleter = writers
+    with first.begin():
+        post = SqlPostRepository(first).add(make_post(author))
+    with deleter.begin():
+        deleter.execute(text("SELECT 1 FROM users WHERE id = :id FOR UPDATE"), {"id": author.id})
+
+        def remove_post() -> None:
+            with second.begin():
+                SqlPostRepository(second).remove(post.id or 0)
+
+        remover, errors = in_thread(remove_post)
+        wait_until_blocked(pg_engine)  # on the author's row, holding nothing yet
+        SqlUserRepository(deleter).remove(author.id or 0)
+    remover.join()
+    assert errors == []
+    assert wrong_post_counters(pg_engine) == 0
+
+
+@pytest.mark.parametrize("change", ["remove", "unpublish"])
+def test_a_post_changed_before_its_author_is_deleted_is_counted_once(
+    writers: list[Connection], author: User, pg_engine: Engine, change: str
+) -> None:
+    first, _, deleter = writers
+    with first.begin():
+        post = SqlPostRepository(first).add(make_post(author))
+        SqlPostRepository(first).add(make_post(author))
+        SqlPostRepository(first).add(make_post(author, published=False, published_at=None))
+    # Changed in the slot its counters already have rows in (so no foreign-key check takes the
+    # author's row), not yet committed when the deletion starts.
+    with first.begin():
+        if change == "remove":
+            SqlPostRepository(first).remove(post.id or 0)
+        else:
+            draft = evolve(post, published=False, published_at=None, version=2)
+            assert SqlPostRepository(first).update(draft, post)
+
+        def remove_user() -> None:
+            with deleter.begin():
+                SqlUserRepository(deleter).remove(author.id or 0)
+
+        removal, errors = in_thread(remove_user)
+        wait_until_blocked(pg_engine)
+    removal.join()
+    assert errors == []
+    assert wrong_post_counters(pg_engine) == 0

@@ -3,10 +3,6 @@ transaction: committed with it, rolled back with it, its errors the domain's."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-
 import pytest
 from sqlalchemy import Engine, text
 
@@ -15,7 +11,7 @@ from domain.errors import Conflict, ServiceUnavailable
 from domain.users import Role, User
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import make_post, make_user
-from tests.pg import wrong_post_counters
+from tests.pg import in_thread, wait_until_blocked, wrong_post_counters
 
 pytestmark = pytest.mark.postgres
 
@@ -115,36 +111,6 @@ def test_a_write_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects
 # Lock order. Every writer takes the author's row, then the post total, then the author's
 # count. The foreign key alone would take the author's row only at the end of the statement,
 # after the counters: a deletion holding that row would then deadlock with the write.
-
-
-def blocked_backends(engine: Engine) -> int:
-    query = """
-        SELECT count(*) FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'
-    """
-    with engine.connect() as connection:
-        return int(connection.execute(text(query)).scalar_one())
-
-
-def wait_until_blocked(engine: Engine, backends: int = 1) -> None:
-    deadline = time.monotonic() + 5
-    while blocked_backends(engine) < backends:
-        assert time.monotonic() < deadline, "the other transaction never waited for a lock"
-        time.sleep(0.01)
-
-
-def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            work()
-        except BaseException as error:  # reported by the test
-            errors.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, errors
 
 
 def write_post(engine: Engine, author: User) -> None:
