@@ -227,6 +227,7 @@ class InMemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self._work = self.store.snapshot()
+        self._applied = False
         self.users = InMemoryUserRepository(self._work)
         self.posts = InMemoryPostRepository(self._work)
         self.sessions = InMemorySessionRepository(self._work)
@@ -234,6 +235,8 @@ class InMemoryUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._single and not self._applied and self._added_one_post_at_most():
+            self._apply()  # as on PostgreSQL, the post was kept as its add returned
         del self._work
         self._single = False
 
@@ -242,8 +245,12 @@ class InMemoryUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         if self._single and not self._added_one_post_at_most():
             raise RuntimeError("a single-write unit of work adds one post and changes nothing else")
-        self.store.__dict__.update(self._work.snapshot().__dict__)
+        self._apply()
         self.committed = True
+
+    def _apply(self) -> None:
+        self.store.__dict__.update(self._work.snapshot().__dict__)
+        self._applied = True
 
     def _added_one_post_at_most(self) -> bool:
         before, after = self.store, self._work

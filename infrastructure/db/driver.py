@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -37,13 +37,23 @@ CURSOR = "quill.driver_cursor"
 # instead of psycopg's dict_row building them from the description on every execute.
 _NAMES: dict[str, list[str]] = {}
 POST_COMPILED = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+# What changes data or takes a lock, either of which autocommit would end with the statement.
+WRITING = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|pg_advisory_xact_lock", re.I)
 
 
 def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Row]:
     driver = connection.connection.driver_connection
     if connection.dialect.name != "postgresql" or not getattr(driver, "autocommit", False):
         return connection.execute(stmt, params).mappings().all()  # type: ignore[return-value]
+    if writes(_postgres_sql(stmt, connection.dialect)[0]):
+        raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
     return _on_driver(connection, stmt, params)
+
+
+@lru_cache(maxsize=1024)
+def writes(sql: str) -> bool:
+    """Whether a statement writes or locks: in autocommit each would count on its own."""
+    return WRITING.search(sql) is not None
 
 
 def written_row(

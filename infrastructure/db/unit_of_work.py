@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import Pool, QueuePool
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
+from infrastructure.db.driver import writes
 from infrastructure.db.repositories import (
     SqlLoginAttemptRepository,
     SqlPostRepository,
@@ -105,17 +106,17 @@ def autocommit(engine: Engine) -> Engine:
 
 
 def refusing_writes(engine: Engine) -> Engine:
-    """An engine for the autocommit units (read-only, single write) that refuses to send an
-    INSERT, UPDATE or DELETE through SQLAlchemy: in autocommit each would be committed on
-    its own, half of a use case's change. The one write those units make (a post's `add`,
-    one atomic statement) goes through the driver module, which checks it itself."""
+    """An engine for the autocommit units (read-only, single write) that refuses to send a
+    statement that writes or locks, whether built or written as text: in autocommit each
+    would be committed on its own, half of a use case's change, and a lock would end with
+    the statement. The driver module's reads check the same; the one write those units make
+    (a post's `add`, one atomic statement) is the driver's `written_row`, which checks it."""
     event.listen(engine, "before_cursor_execute", _refuse_write)
     return engine
 
 
 def _refuse_write(*args: Any) -> None:
-    context = args[4]
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+    if writes(args[2]):  # the SQL text sent
         raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
 
 
@@ -233,7 +234,11 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         if self._single_write:
-            return  # the write, if it was made, was committed as it returned
+            # The write, if it was made, was committed as it returned; unless the kept
+            # connection is not in autocommit (wired by hand), where it waits for this.
+            if self._connection.in_transaction():
+                self._connection.commit()
+            return
         if self._reader:
             raise RuntimeError("a read-only unit of work cannot commit")
         self._connection.commit()

@@ -4,13 +4,17 @@ or COMMIT; durable as it returns, and the unit's only write."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from attrs import evolve
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 
 from domain.errors import Conflict
 from domain.users import User
+from infrastructure.db.driver import all_rows
+from infrastructure.db.mapping import post_values
+from infrastructure.db.repositories import COUNTED_POST_INSERT
 from infrastructure.db.unit_of_work import ReadConnections, SqlUnitOfWork, make_read_engine
 from tests.factories import make_post, make_session, make_user
 from tests.pg import wrong_post_counters
@@ -92,3 +96,69 @@ def test_a_post_for_an_author_who_is_gone_is_a_conflict_and_writes_nothing(
         writer.commit()
     assert stored_posts(pg_engine) == 1
     assert wrong_post_counters(pg_engine) == 0
+
+
+def sessions_deleted_as_text(connection: Connection) -> object:
+    return connection.execute(text("DELETE FROM sessions"))
+
+
+def users_renamed_by_the_driver(connection: Connection) -> object:
+    return connection.exec_driver_sql("UPDATE users SET name = 'Renamed'")
+
+
+def post_written_by_a_select(connection: Connection, author: User) -> object:
+    """A SELECT whose data-modifying CTEs write: SQLAlchemy sees no INSERT in it."""
+    return connection.execute(COUNTED_POST_INSERT, post_values(make_post(author)))
+
+
+def post_written_as_a_read(connection: Connection, author: User) -> object:
+    return all_rows(connection, COUNTED_POST_INSERT, post_values(make_post(author)))
+
+
+def row_locked(connection: Connection, author: User) -> object:
+    return connection.execute(
+        text("SELECT 1 FROM users WHERE id = :id FOR UPDATE"), {"id": author.id}
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda c, _: sessions_deleted_as_text(c),
+        lambda c, _: users_renamed_by_the_driver(c),
+        post_written_by_a_select,
+        post_written_as_a_read,
+        row_locked,
+    ],
+    ids=[
+        "text DELETE",
+        "driver SQL UPDATE",
+        "SELECT with INSERT CTEs",
+        "driver read",
+        "FOR UPDATE",
+    ],
+)
+def test_autocommit_units_refuse_writes_and_locks_however_they_are_sent(
+    uow: SqlUnitOfWork, author: User, pg_engine: Engine, statement: Any
+) -> None:
+    with pytest.raises(RuntimeError, match="transaction"), uow.read_only() as reader:
+        statement(reader._connection, author)
+    assert stored_posts(pg_engine) == 0
+    with uow.read_only() as reader:
+        assert reader.users.get(author.id or 0) == author
+
+
+def test_a_single_write_on_a_connection_not_in_autocommit_is_committed_by_commit(
+    pg_engine: Engine, author: User
+) -> None:
+    """Wired by hand to a transactional engine, the write waits for commit() and is kept."""
+    reads = ReadConnections(pg_engine)
+    try:
+        with SqlUnitOfWork(pg_engine, reads).single_write() as writer:
+            post = writer.posts.add(make_post(author))
+            writer.commit()
+    finally:
+        reads.close()
+    assert stored_posts(pg_engine) == 1
+    with SqlUnitOfWork(pg_engine).read_only() as reader:
+        assert reader.posts.get(post.id or 0) == post

@@ -51,3 +51,14 @@ def test_the_unit_is_an_ordinary_one_again_after_a_single_write(uow: InMemoryUni
         uow.posts.add(make_post(author))
         uow.commit()
     assert len(uow.store.posts) == 2
+
+
+def test_a_single_write_keeps_its_post_even_if_the_use_case_fails_before_commit(
+    uow: InMemoryUnitOfWork,
+) -> None:
+    """As on PostgreSQL, where the post is durable as its add returns."""
+    author = uow.store.users[1]
+    with pytest.raises(ValueError), uow.single_write() as writer:
+        post = writer.posts.add(make_post(author))
+        raise ValueError("the use case failed after its write")
+    assert uow.store.posts == {post.id: post}
