@@ -301,7 +301,10 @@ class SqlUserRepository:
         # Posts, sessions and per-author counts go by ON DELETE CASCADE; the totals by hand.
         # The user's row is locked first: a post being written by them (which holds the row
         # KEY SHARE) is committed and counted before the counts are read, and none starts.
-        self._connection.execute(GET_USER.with_for_update(), {"user_id": user_id})
+        found = self._connection.execute(GET_USER.with_for_update(), {"user_id": user_id}).first()
+        if found is None:
+            return
+        count_users(self._connection, -1)  # the row is locked: the delete below will find it
         stmt = (
             select(author_counts.c.published, summed(author_counts.c.posts))
             .where(author_counts.c.author_id == user_id)
@@ -311,8 +314,7 @@ class SqlUserRepository:
             {(user_id, published): -n for published, n in self._connection.execute(stmt)}
         )
         adjust_post_counts(self._connection, gone)
-        removed = self._connection.execute(delete(users).where(users.c.id == user_id)).rowcount
-        count_users(self._connection, -removed)
+        self._connection.execute(delete(users).where(users.c.id == user_id))
 
     def lock_active_admin_ids(self) -> list[int]:
         stmt = (
@@ -430,7 +432,8 @@ def adjust_post_counts(connection: Connection, deltas: Counter[tuple[int, bool]]
 
 
 def count_users(connection: Connection, delta: int) -> None:
-    """Locked after any post counter, keeping the one lock order of adjust_post_counts."""
+    """Locked before any post counter, by every writer (a registration, the seed, a user's
+    deletion): one order, so none of them deadlocks with another."""
     if delta:
         _add_to(connection, row_counts, ["name"], [{"name": "users", "rows": delta}], "rows")
 

@@ -19,7 +19,7 @@ from infrastructure.db.repositories import (
     SqlUserRepository,
 )
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from tests.factories import T0, make_post
+from tests.factories import T0, make_post, make_user
 from tests.pg import in_thread, wait_until_blocked, wrong_post_counters
 
 pytestmark = pytest.mark.postgres
@@ -149,5 +149,31 @@ def test_a_post_changed_before_its_author_is_deleted_is_counted_once(
         removal, errors = in_thread(remove_user)
         wait_until_blocked(pg_engine)
     removal.join()
+    assert errors == []
+    assert wrong_post_counters(pg_engine) == 0
+
+
+def test_a_users_deletion_waits_for_a_registration_before_it_holds_any_post_counter(
+    writers: list[Connection], author: User, pg_engine: Engine
+) -> None:
+    """The users counter comes first for every writer (the seed takes it, then post counters):
+    a deletion that took the post totals first could deadlock with the seed."""
+    registering, deleting, other = writers
+    with registering.begin():
+        SqlPostRepository(registering).add(make_post(author))
+    with registering.begin():
+        SqlUserRepository(registering).add(make_user())  # holds the users counter
+
+        def remove_author() -> None:
+            with deleting.begin():
+                SqlUserRepository(deleting).remove(author.id or 0)
+
+        deletion, errors = in_thread(remove_author)
+        wait_until_blocked(pg_engine)
+        with other.begin():  # no post counter is held by the waiting deletion
+            other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            other.exec_driver_sql("SELECT 1 FROM post_totals FOR UPDATE")
+            other.exec_driver_sql("SELECT 1 FROM author_post_counts FOR UPDATE")
+    deletion.join()
     assert errors == []
     assert wrong_post_counters(pg_engine) == 0
