@@ -37,8 +37,15 @@ CURSOR = "quill.driver_cursor"
 # instead of psycopg's dict_row building them from the description on every execute.
 _NAMES: dict[str, list[str]] = {}
 POST_COMPILED = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
-# What changes data or takes a lock, either of which autocommit would end with the statement.
-WRITING = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|pg_advisory_xact_lock", re.I)
+# What changes data, the schema or the session, or takes a lock: in autocommit a change would
+# be committed alone, a transaction's lock would end with the statement, and a session's lock
+# or setting would outlive the unit on the thread's kept connection. A plain SELECT has none.
+WRITING = re.compile(
+    r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE|TRUNCATE|COPY|INTO|CREATE|ALTER|DROP|CALL|DO|SET|"
+    r"RESET|LOCK|GRANT|REVOKE|NOTIFY|LISTEN|VACUUM|CLUSTER|REINDEX|REFRESH|PREPARE)\b"
+    r"|advisory|set_config|nextval|setval|pg_terminate|pg_cancel",
+    re.I,
+)
 
 
 def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Row]:

@@ -162,3 +162,27 @@ def test_a_single_write_on_a_connection_not_in_autocommit_is_committed_by_commit
     assert stored_posts(pg_engine) == 1
     with SqlUnitOfWork(pg_engine).read_only() as reader:
         assert reader.posts.get(post.id or 0) == post
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT pg_advisory_lock(1)",
+        "SELECT set_config('TimeZone', 'Asia/Kolkata', false)",
+        "SET TIME ZONE 'Asia/Kolkata'",
+        "TRUNCATE sessions",
+        "CREATE TABLE leftover AS SELECT 1 AS one",
+    ],
+)
+def test_autocommit_units_refuse_what_would_outlive_them_on_the_kept_connection(
+    uow: SqlUnitOfWork, sql: str
+) -> None:
+    """A session lock or setting would stay with the thread's connection after the unit."""
+    with pytest.raises(RuntimeError, match="transaction"), uow.read_only() as reader:
+        reader._connection.exec_driver_sql(sql)
+    with uow.read_only() as reader:
+        connection = reader._connection
+        zone = connection.exec_driver_sql("SHOW TIME ZONE").scalar_one()
+        held = "SELECT count(*) FROM pg_locks WHERE locktype = %(kind)s"  # the word is refused
+        locks = connection.exec_driver_sql(held, {"kind": "advisory"}).scalar_one()
+        assert (zone, locks) == ("UTC", 0)
