@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from application.ports import PostFilter
+from domain.users import User
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import make_engine
+from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 
 
 @contextmanager
@@ -94,3 +96,13 @@ def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseEx
     thread = threading.Thread(target=run)
     thread.start()
     return thread, errors
+
+
+def post_counts(uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
+    """Published total, the author's published, drafts total, the author's drafts."""
+    with uow.read_only() as reader:
+        return tuple(
+            reader.posts.count(PostFilter(published=state, author_id=who))
+            for state in (True, False)
+            for who in (None, author.id)
+        )

@@ -10,7 +10,6 @@ import pytest
 from attrs import evolve
 from sqlalchemy import Connection, Engine, text
 
-from application.ports import PostFilter
 from domain.posts import Post
 from domain.users import User
 from infrastructure.db.repositories import (
@@ -20,7 +19,7 @@ from infrastructure.db.repositories import (
 )
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.factories import T0, make_post, make_user
-from tests.pg import in_thread, wait_until_blocked, wrong_post_counters
+from tests.pg import in_thread, post_counts, wait_until_blocked, wrong_post_counters
 
 pytestmark = pytest.mark.postgres
 
@@ -45,16 +44,6 @@ def writers(pg_engine: Engine) -> Iterator[list[Connection]]:
         yield list(by_slot.values())
 
 
-def counts(pg_uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
-    """Published total, the author's published, drafts total, the author's drafts."""
-    with pg_uow.read_only() as reader:
-        return tuple(
-            reader.posts.count(PostFilter(published=state, author_id=who))
-            for state in (True, False)
-            for who in (None, author.id)
-        )
-
-
 def slots_used(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.execute(text("SELECT count(*) FROM post_totals")).scalar_one())
@@ -70,7 +59,7 @@ def test_writers_in_different_slots_do_not_wait_for_each_others_commit(
             # On one shared counter row this write would wait for the first one's commit.
             second.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
             SqlPostRepository(second).add(make_post(author))
-    assert counts(pg_uow, author) == (2, 2, 0, 0)
+    assert post_counts(pg_uow, author) == (2, 2, 0, 0)
 
 
 def test_counts_sum_every_slot_through_writes_edits_and_deletions(
@@ -84,17 +73,17 @@ def test_counts_sum_every_slot_through_writes_edits_and_deletions(
     with second.begin():
         gone = SqlPostRepository(second).add(make_post(author))
         SqlPostRepository(second).add(draft)
-    assert counts(pg_uow, author) == (2, 2, 2, 2)
+    assert post_counts(pg_uow, author) == (2, 2, 2, 2)
     with third.begin():
         published: Post = evolve(unpublished, published=True, published_at=T0, version=2)
         assert SqlPostRepository(third).update(published, unpublished)
         SqlPostRepository(third).remove(gone.id or 0)
-    assert counts(pg_uow, author) == (2, 2, 1, 1)
+    assert post_counts(pg_uow, author) == (2, 2, 1, 1)
     assert slots_used(pg_engine) >= 3  # spread over the writers' slots, summed on reading
     assert wrong_post_counters(pg_engine) == 0
     with first.begin():
         SqlUserRepository(first).remove(author.id or 0)  # the totals lose all of their posts
-    assert counts(pg_uow, author) == (0, 0, 0, 0)
+    assert post_counts(pg_uow, author) == (0, 0, 0, 0)
     assert kept.id is not None and wrong_post_counters(pg_engine) == 0
 
 

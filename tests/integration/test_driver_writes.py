@@ -6,23 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, text
 
-from application.ports import PostFilter
 from domain.errors import Conflict, ServiceUnavailable
 from domain.users import Role, User
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import make_post, make_user
-from tests.pg import in_thread, wait_until_blocked, wrong_post_counters
+from tests.pg import in_thread, post_counts, wait_until_blocked, wrong_post_counters
 
 pytestmark = pytest.mark.postgres
-
-
-def counts(pg_uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
-    with pg_uow.read_only() as reader:
-        return tuple(
-            reader.posts.count(PostFilter(published=state, author_id=who))
-            for state in (True, False)
-            for who in (None, author.id)
-        )
 
 
 def stored(engine: Engine) -> int:
@@ -41,7 +31,7 @@ def test_a_committed_post_is_stored_with_both_counters_and_read_back(
     with pg_uow.read_only() as reader:
         assert reader.posts.get(published.id) == published
         assert reader.posts.get(draft.id) == draft
-    assert counts(pg_uow, author) == (1, 1, 1, 1)
+    assert post_counts(pg_uow, author) == (1, 1, 1, 1)
 
 
 def test_a_post_not_committed_leaves_neither_the_post_nor_its_counters(
@@ -54,7 +44,7 @@ def test_a_post_not_committed_leaves_neither_the_post_nor_its_counters(
         pg_uow.posts.add(make_post(author))
         raise RuntimeError("the use case failed after writing")
     assert stored(pg_engine) == 0
-    assert counts(pg_uow, author) == (0, 0, 0, 0)
+    assert post_counts(pg_uow, author) == (0, 0, 0, 0)
 
 
 def test_a_write_after_a_read_in_the_transaction_is_committed_with_it(
@@ -81,7 +71,7 @@ def test_a_post_for_an_author_who_is_gone_is_a_conflict_and_changes_nothing(
         pg_uow.posts.add(make_post(author, published=False, published_at=None))
         pg_uow.commit()
     assert stored(pg_engine) == 2
-    assert counts(pg_uow, author) == (1, 1, 1, 1)
+    assert post_counts(pg_uow, author) == (1, 1, 1, 1)
 
 
 def test_a_write_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(
@@ -134,7 +124,7 @@ def test_a_post_whose_author_is_locked_waits_holding_no_counter(
         holder.rollback()
     writer.join()
     assert errors == []
-    assert counts(pg_uow, author) == (2, 2, 0, 0)
+    assert post_counts(pg_uow, author) == (2, 2, 0, 0)
 
 
 def test_an_admin_posting_while_another_admin_deletes_a_user_both_succeed(
@@ -154,7 +144,7 @@ def test_an_admin_posting_while_another_admin_deletes_a_user_both_succeed(
         deleter.commit()
     writer.join()
     assert errors == []
-    assert counts(pg_uow, admin) == (2, 2, 0, 0)
+    assert post_counts(pg_uow, admin) == (2, 2, 0, 0)
     assert wrong_post_counters(pg_engine) == 0
 
 
@@ -182,4 +172,4 @@ def remove_user(engine: Engine, user: User) -> None:
 def test_a_write_is_refused_outside_a_transaction(pg_uow: SqlUnitOfWork, author: User) -> None:
     with pytest.raises(RuntimeError, match="transaction"), pg_uow.read_only() as reader:
         reader.posts.add(make_post(author))
-    assert counts(pg_uow, author) == (0, 0, 0, 0)
+    assert post_counts(pg_uow, author) == (0, 0, 0, 0)
