@@ -52,9 +52,7 @@ def all_rows(connection: Connection, stmt: Executable, params: Mapping[str, Any]
     driver = connection.connection.driver_connection
     if connection.dialect.name != "postgresql" or not getattr(driver, "autocommit", False):
         return connection.execute(stmt, params).mappings().all()  # type: ignore[return-value]
-    if writes(_postgres_sql(stmt, connection.dialect)[0]):
-        raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
-    return _on_driver(connection, stmt, params)
+    return _on_driver(connection, stmt, params, reading=True)
 
 
 @lru_cache(maxsize=1024)
@@ -83,9 +81,12 @@ def written_row(
 
 
 def _on_driver(
-    connection: Connection, stmt: Executable, params: Mapping[str, Any]
+    connection: Connection, stmt: Executable, params: Mapping[str, Any], *, reading: bool = False
 ) -> Sequence[Row]:
+    """`reading`: in autocommit, so a statement that writes or locks is refused."""
     template, defaults = _postgres_sql(stmt, connection.dialect)
+    if reading and writes(template):
+        raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
     params = {**defaults, **params} if defaults else params
     sql = _render_literals(template, params)
     pooled = connection.connection
