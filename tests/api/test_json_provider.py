@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from interfaces.http.converter import converter
 from interfaces.http.json_provider import OrjsonProvider
 
 
@@ -46,3 +48,32 @@ def test_the_body_is_the_same_json_in_the_same_key_order(value: Any) -> None:
 def test_debug_answers_stay_indented_for_people() -> None:
     body, _ = answer({"a": 1}, debug=True)
     assert body == b'{\n  "a": 1\n}\n'
+
+
+WHEN = datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("when", "written"),
+    [
+        (WHEN, "2026-11-24T10:00:00.123456Z"),
+        (WHEN.replace(microsecond=0), "2026-11-24T10:00:00Z"),
+        (WHEN.astimezone(timezone(timedelta(hours=-5))), "2026-11-24T10:00:00.123456Z"),
+        (WHEN.replace(tzinfo=None), "2026-11-24T10:00:00.123456Z"),  # naive: taken as UTC
+    ],
+)
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"big": 2**70}],  # the second goes through Flask's encoder, which must agree
+    ids=["orjson", "fallback"],
+)
+def test_datetimes_are_rfc_3339_in_utc_whichever_encoder_writes_them(
+    when: datetime, written: str, extra: dict[str, Any]
+) -> None:
+    body, _ = answer({"at": converter.unstructure(when), **extra})  # as entities are rendered
+    assert json.loads(body)["at"] == written
+
+
+def test_debug_answers_write_datetimes_the_same_way() -> None:
+    body, _ = answer({"at": WHEN}, debug=True)
+    assert json.loads(body)["at"] == "2026-11-24T10:00:00.123456Z"
