@@ -7,11 +7,15 @@ import logging
 import sys
 import time
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from flask import Response, g, has_request_context, request
+from flask import g, has_request_context, request
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 LOGGER = "quill"
+REQUEST_ID_KEY = "quill.request_id"  # set in the WSGI environ by interfaces.http.edge
 request_log = logging.getLogger("quill.request")
 MAX_FIELD = 2048  # a 10 KB path or header still makes one bounded line
 
@@ -32,31 +36,25 @@ def configure(level: str = "INFO", fmt: str = "json", stream: IO[str] | None = N
 def add_request_id(record: logging.LogRecord) -> bool:
     """Every line written while serving a request names that request."""
     if not hasattr(record, "request_id") and has_request_context():
-        record.request_id = g.get("request_id")
+        record.request_id = request.environ.get(REQUEST_ID_KEY)
     return True
 
 
-def start_clock() -> None:
-    """Called as a request begins; log_request, once its answer is final, says how long."""
-    g.started = time.perf_counter()
-
-
-def log_request(response: Response) -> None:
+def log_request(environ: WSGIEnvironment, status: int, started: float, request_id: str) -> None:
+    """The request's line, as its answer starts (see interfaces.http.edge)."""
     if not request_log.isEnabledFor(logging.INFO):  # nothing to build when it is not written
         return
-    started = g.get("started")
-    actor = g.get("actor")
+    in_request = has_request_context()  # always, under Flask; the environ says it otherwise
+    actor = g.get("actor") if in_request else None
     fields = {
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
-        "duration_ms": None
-        if started is None
-        else round((time.perf_counter() - started) * 1000, 2),
+        "method": environ.get("REQUEST_METHOD"),
+        "path": request.path if in_request else environ.get("PATH_INFO"),
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         "user_id": None if actor is None else actor.id,
-        "remote_addr": request.remote_addr,
+        "remote_addr": environ.get("REMOTE_ADDR"),
     }
-    request_log.info("request", extra={"fields": fields})
+    request_log.info("request", extra={"fields": fields, "request_id": request_id})
 
 
 def _bounded(value: Any) -> Any:

@@ -53,3 +53,26 @@ def test_the_docs_page_has_its_own_restrictive_policy(client: FlaskClient) -> No
     assert directives["default-src"] == "'none'"
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'none'"
+
+
+def test_a_view_s_own_cache_policy_gives_way_to_no_store_on_an_authenticated_request(
+    client: FlaskClient, auth: Callable[..., SignedIn]
+) -> None:
+    asset = "/docs/assets/swagger-ui.css"
+    assert "max-age=86400" in client.get(asset).headers["Cache-Control"]
+    signed_in = client.get(asset, headers=auth().headers)
+    assert signed_in.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_an_unexpected_error_still_carries_every_header(client: FlaskClient) -> None:
+    app = client.application
+
+    def boom() -> str:
+        raise RuntimeError("kaboom")
+
+    app.add_url_rule("/api/v1/boom", view_func=boom)
+    response = app.test_client().get("/api/v1/boom", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    assert response.headers.getlist("X-Request-ID") == ["boom-1"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert response.headers.getlist("Content-Security-Policy") == [API_CSP]
