@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+from attrs import frozen
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -84,11 +85,12 @@ def _on_driver(
     connection: Connection, stmt: Executable, params: Mapping[str, Any], *, reading: bool = False
 ) -> Sequence[Row]:
     """`reading`: in autocommit, so a statement that writes or locks is refused."""
-    template, defaults = _postgres_sql(stmt, connection.dialect)
-    if reading and writes(template):
+    compiled = _postgres_sql(stmt, connection.dialect)
+    if reading and compiled.writes:
         raise RuntimeError("a write needs a unit of work's transaction, not autocommit")
+    template, defaults = compiled.sql, compiled.defaults
     params = {**defaults, **params} if defaults else params
-    sql = _render_literals(template, params)
+    sql = _render_literals(template, params) if compiled.has_literals else template
     pooled = connection.connection
     try:
         cursor = _cursor(pooled)
@@ -143,8 +145,6 @@ def _render_literals(template: str, params: Mapping[str, Any]) -> str:
 
     Only whole numbers (LIMIT, OFFSET) are ever rendered so: anything else is refused.
     """
-    if POST_COMPILED.search(template) is None:
-        return template
 
     def literal(match: re.Match[str]) -> str:
         value = params[match[1]]
@@ -155,10 +155,23 @@ def _render_literals(template: str, params: Mapping[str, Any]) -> str:
     return POST_COMPILED.sub(literal, template)
 
 
+@frozen
+class Compiled:
+    sql: str
+    defaults: dict[str, Any]  # the values bound in the statement itself (`name = 'users'`)
+    writes: bool  # see `writes`
+    has_literals: bool  # LIMIT/OFFSET to write into the SQL at each execution
+
+
 @cache
-def _postgres_sql(stmt: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    """The SQL text, and the values bound in the statement itself (`name = 'users'`)."""
+def _postgres_sql(stmt: Executable, dialect: Dialect) -> Compiled:
+    """What each execution of a statement needs, worked out at its first."""
     compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
     sql = str(compiled)
     bound = {name: bind.effective_value for name, bind in compiled.binds.items()}
-    return sql, {name: bound[name] for name, bind in compiled.binds.items() if not bind.required}
+    return Compiled(
+        sql=sql,
+        defaults={name: bound[name] for name, bind in compiled.binds.items() if not bind.required},
+        writes=writes(sql),
+        has_literals=POST_COMPILED.search(sql) is not None,
+    )
