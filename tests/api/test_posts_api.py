@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import pytest
+from flask import url_for
 from flask.testing import FlaskClient
 
 from tests.api.conftest import T0_TEXT, Write
@@ -48,7 +49,24 @@ def test_the_author_of_a_new_post_is_the_caller(client: FlaskClient, user: Signe
 
 def test_a_new_post_points_location_at_itself(client: FlaskClient, user: SignedIn) -> None:
     response = client.post(POSTS, json={"title": "T", "content": "C"}, headers=user.headers)
-    assert response.headers["Location"].endswith(f"{POSTS}/{response.json['id']}")
+    location = response.headers["Location"]
+    assert location == f"{POSTS}/{response.json['id']}"
+    assert client.get(location, headers=user.headers).json == response.json
+
+
+def test_location_keeps_the_prefix_quill_is_mounted_under(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    mounted = {"SCRIPT_NAME": "/blog"}
+    response = client.post(
+        POSTS,
+        json={"title": "T", "content": "C"},
+        headers=user.headers,
+        environ_overrides=mounted,
+    )
+    with client.application.test_request_context(environ_overrides=mounted):
+        expected = url_for("posts.get_post", post_id=response.json["id"])
+    assert response.headers["Location"] == expected == f"/blog{POSTS}/{response.json['id']}"
 
 
 def test_a_new_post_carries_its_etag(client: FlaskClient, user: SignedIn) -> None:
