@@ -59,7 +59,8 @@ class Container(containers.DeclarativeContainer):
         TokenPolicy, access_ttl=config.access_token_ttl, refresh_ttl=config.refresh_token_ttl
     )
     login_throttle = providers.Object(LoginThrottle())
-    issuer = providers.Factory(TokenIssuer, token_service, token_policy, clock)
+    # Holds only the three above: one for the process, not one built for every request.
+    issuer = providers.ThreadSafeSingleton(TokenIssuer, token_service, token_policy, clock)
     migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
     readiness = providers.Factory(DatabaseProbe, engine)
 
