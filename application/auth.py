@@ -20,7 +20,7 @@ from domain.errors import (
     TokenExpired,
     TokenRevoked,
 )
-from domain.sessions import LoginSession
+from domain.sessions import LoginSession, SessionHolder
 from domain.users import Actor, User, normalize_email
 
 
@@ -214,7 +214,12 @@ class Authenticate:
     issuer: TokenIssuer
 
     def __call__(self, access_token: str | None) -> Actor:
-        return self.with_user(access_token)[0]
+        claims = self.issuer.read(access_token, TokenKind.ACCESS)
+        with self.uow.read_only() as uow:
+            holder = uow.sessions.get_holder(claims.session_id)
+        if holder is None:
+            raise TokenRevoked()
+        return holder.actor(claims.subject)
 
     def with_user(self, access_token: str | None) -> tuple[Actor, User]:
         """The caller and their account as stored now: asking who I am needs no second read."""
@@ -224,9 +229,4 @@ class Authenticate:
         if found is None:
             raise TokenRevoked()
         session, user = found
-        if session.user_id != claims.subject:
-            raise InvalidToken()
-        if session.is_revoked or not user.is_active:
-            raise TokenRevoked()
-        assert user.id is not None
-        return Actor(id=user.id, name=user.name, role=user.role, session_id=session.id), user
+        return SessionHolder.of(session, user).actor(claims.subject), user

@@ -11,7 +11,7 @@ from attrs import frozen
 from application.paging import Window
 from application.tokens import TokenClaims
 from domain.posts import Post
-from domain.sessions import LoginSession
+from domain.sessions import LoginSession, SessionHolder
 from domain.users import User
 
 Clock = Callable[[], datetime]
@@ -78,6 +78,9 @@ class SessionRepository(Protocol):
 
     def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
         """The session and its user, loaded together in one round trip."""
+
+    def get_holder(self, session_id: str) -> SessionHolder | None:
+        """What authenticating a request needs of the session and its user, in one round trip."""
 
     def rotate(
         self, session_id: str, old_token_id: str, new_token_id: str, expires_at: datetime

@@ -6,6 +6,9 @@ from datetime import datetime
 
 from attrs import evolve, frozen
 
+from domain.errors import InvalidToken, TokenRevoked
+from domain.users import Actor, Role, User
+
 
 @frozen(kw_only=True)
 class LoginSession:
@@ -25,3 +28,37 @@ class LoginSession:
 
     def revoke(self, now: datetime) -> LoginSession:
         return self if self.is_revoked else evolve(self, revoked_at=now)
+
+
+@frozen(kw_only=True)
+class SessionHolder:
+    """A session's state and its user's: what authenticating a request reads, and no more.
+
+    Not the whole session and account: their timestamps, e-mail and password hash are a
+    third of an authenticated read's CPU (callgrind), and a request only needs to know who
+    acts, in what role, and whether they still may.
+    """
+
+    session_id: str
+    user_id: int
+    name: str
+    role: Role
+    user_is_active: bool
+    session_revoked: bool
+
+    @classmethod
+    def of(cls, session: LoginSession, user: User) -> SessionHolder:
+        assert user.id is not None
+        return cls(
+            session_id=session.id, user_id=user.id, name=user.name, role=user.role,
+            user_is_active=user.is_active, session_revoked=session.is_revoked,
+        )  # fmt: skip
+
+    def actor(self, subject: int) -> Actor:
+        """The caller of a token for `subject`: refused once the session ended, for any reason
+        (logout, theft detection, password change), or the account was deactivated."""
+        if self.user_id != subject:
+            raise InvalidToken()
+        if self.session_revoked or not self.user_is_active:
+            raise TokenRevoked()
+        return Actor(id=self.user_id, name=self.name, role=self.role, session_id=self.session_id)

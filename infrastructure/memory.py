@@ -13,7 +13,7 @@ from application.paging import Window
 from application.ports import PostFilter
 from domain.errors import EmailTaken
 from domain.posts import Author, Post
-from domain.sessions import LoginSession
+from domain.sessions import LoginSession, SessionHolder
 from domain.users import User
 
 
@@ -160,6 +160,10 @@ class InMemorySessionRepository:
         session = self._store.sessions.get(session_id)
         user = None if session is None else self._store.users.get(session.user_id)
         return None if session is None or user is None else (session, user)
+
+    def get_holder(self, session_id: str) -> SessionHolder | None:
+        found = self.get_with_user(session_id)
+        return None if found is None else SessionHolder.of(*found)
 
     def rotate(
         self, session_id: str, old_token_id: str, new_token_id: str, expires_at: datetime

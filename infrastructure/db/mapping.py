@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from domain.posts import Author, Post
-from domain.sessions import LoginSession
+from domain.sessions import LoginSession, SessionHolder
 from domain.users import Role, User
 
 
@@ -76,6 +76,13 @@ def session_from_row(row: Mapping[str, Any]) -> LoginSession:
         id=row["id"], user_id=row["user_id"], refresh_token_id=row["refresh_token_id"],
         created_at=utc(row["created_at"]), expires_at=utc(row["expires_at"]),
         revoked_at=maybe_utc(row["revoked_at"]),
+    )  # fmt: skip
+
+
+def session_holder_from_row(row: Mapping[str, Any]) -> SessionHolder:
+    return SessionHolder(
+        session_id=row["id"], user_id=row["user_id"], name=row["name"], role=ROLES[row["role"]],
+        user_is_active=row["is_active"], session_revoked=row["revoked_at"] is not None,
     )  # fmt: skip
 
 

@@ -39,13 +39,14 @@ from application.paging import Window
 from application.ports import PostFilter
 from domain.errors import Conflict
 from domain.posts import Post
-from domain.sessions import LoginSession
+from domain.sessions import LoginSession, SessionHolder
 from domain.users import Role, User
 from infrastructure.db.driver import all_rows, first_row, first_value, written_row
 from infrastructure.db.mapping import (
     post_from_row,
     post_values,
     session_from_row,
+    session_holder_from_row,
     session_values,
     user_from_row,
     user_values,
@@ -81,6 +82,13 @@ GET_USER = select(users).where(users.c.id == bindparam("user_id"))
 GET_USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
 SESSION_WITH_USER = (
     select(sessions, *(column.label(f"u_{column.name}") for column in users.c))
+    .join(users, users.c.id == sessions.c.user_id)
+    .where(sessions.c.id == bindparam("session_id"))
+)
+# Authenticating a request: the session's state and its user's, not both whole rows.
+SESSION_HOLDER = (
+    select(sessions.c.id, sessions.c.revoked_at, users.c.id.label("user_id"))
+    .add_columns(users.c.name, users.c.role, users.c.is_active)
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id == bindparam("session_id"))
 )
@@ -474,6 +482,10 @@ class SqlSessionRepository:
     def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
         row = first_row(self._connection, SESSION_WITH_USER, {"session_id": session_id})
         return None if row is None else (session_from_row(row), user_from_row(row, "u_"))
+
+    def get_holder(self, session_id: str) -> SessionHolder | None:
+        row = first_row(self._connection, SESSION_HOLDER, {"session_id": session_id})
+        return None if row is None else session_holder_from_row(row)
 
     def rotate(
         self, session_id: str, old_token_id: str, new_token_id: str, expires_at: datetime

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, literal_column, select, text
 from application.paging import Cursor, PageRequest
 from application.ports import PostFilter
 from domain.errors import ServiceUnavailable
+from domain.sessions import SessionHolder
 from infrastructure.db.driver import all_rows
 from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
 from tests.factories import T0, make_post, make_session, make_user
@@ -99,6 +100,12 @@ def test_a_session_with_its_user(pg_uow: SqlUnitOfWork, data: dict[str, Any]) ->
     on_driver, through_sqlalchemy = both(pg_uow, "sessions", "get_with_user", "s-1")
     assert on_driver == through_sqlalchemy == (data["session"], data["ann"])
     assert both(pg_uow, "sessions", "get_with_user", "nope") == (None, None)
+
+
+def test_a_sessions_holder(pg_uow: SqlUnitOfWork, data: dict[str, Any]) -> None:
+    on_driver, through_sqlalchemy = both(pg_uow, "sessions", "get_holder", "s-1")
+    assert on_driver == through_sqlalchemy == SessionHolder.of(data["session"], data["ann"])
+    assert both(pg_uow, "sessions", "get_holder", "nope") == (None, None)
 
 
 def test_a_read_on_a_lost_connection_is_unavailable_and_the_next_one_reconnects(

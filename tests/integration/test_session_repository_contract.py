@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from domain.sessions import LoginSession
+from attrs import evolve
+
+from domain.sessions import LoginSession, SessionHolder
+from domain.users import Role
 from tests.factories import T0, make_session, make_user
 
 
@@ -25,6 +28,24 @@ def test_a_session_is_read_together_with_its_user(any_uow: Any) -> None:
     with any_uow:
         assert any_uow.sessions.get_with_user("s1") == (session, user)
         assert any_uow.sessions.get_with_user("nope") is None
+
+
+def test_a_sessions_holder_is_read_as_stored_now(any_uow: Any) -> None:
+    user, _ = add_session(any_uow, role=Role.ADMIN, name="Ann")
+    holder = SessionHolder(
+        session_id="s1", user_id=user.id, name="Ann", role=Role.ADMIN,
+        user_is_active=True, session_revoked=False,
+    )  # fmt: skip
+    with any_uow:
+        assert any_uow.sessions.get_holder("s1") == holder
+        assert any_uow.sessions.get_holder("nope") is None
+        any_uow.users.save(evolve(user, is_active=False, role=Role.USER, name="Ann B."))
+        any_uow.sessions.revoke("s1", T0)
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.sessions.get_holder("s1") == evolve(
+            holder, name="Ann B.", role=Role.USER, user_is_active=False, session_revoked=True
+        )
 
 
 def test_rotation_succeeds_once_for_the_current_refresh_token(any_uow: Any) -> None:

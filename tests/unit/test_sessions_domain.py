@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.sessions import LoginSession
-from tests.factories import T0
+import pytest
+
+from domain.errors import InvalidToken, TokenRevoked
+from domain.sessions import LoginSession, SessionHolder
+from domain.users import Actor, Role
+from tests.factories import T0, make_user
 
 LATER = T0 + timedelta(minutes=5)
 
@@ -40,3 +44,39 @@ def test_a_session_is_live_until_just_before_it_expires() -> None:
 
 def test_a_session_is_expired_from_its_expiry_time_on() -> None:
     assert a_session().is_expired(T0 + timedelta(days=30))
+
+
+def a_holder(**overrides: object) -> SessionHolder:
+    values: dict[str, object] = {
+        "session_id": "s1", "user_id": 7, "name": "Ann", "role": Role.ADMIN,
+        "user_is_active": True, "session_revoked": False,
+    }  # fmt: skip
+    return SessionHolder(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+def test_a_live_sessions_holder_acts_in_the_role_stored_now() -> None:
+    assert a_holder().actor(7) == Actor(id=7, name="Ann", role=Role.ADMIN, session_id="s1")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"user_id": 8}, InvalidToken),  # a token for another user than the session's
+        ({"session_revoked": True}, TokenRevoked),
+        ({"user_is_active": False}, TokenRevoked),
+    ],
+)
+def test_an_ended_session_or_a_deactivated_user_acts_no_more(
+    overrides: dict[str, object], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        a_holder(**overrides).actor(7)
+
+
+def test_a_holder_of_a_session_and_its_user_carries_their_state() -> None:
+    session = a_session().revoke(LATER)
+    user = make_user(id=1, name="Bo", role=Role.USER, is_active=False)
+    assert SessionHolder.of(session, user) == SessionHolder(
+        session_id="s1", user_id=1, name="Bo", role=Role.USER,
+        user_is_active=False, session_revoked=True,
+    )  # fmt: skip
