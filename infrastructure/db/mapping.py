@@ -6,24 +6,19 @@ PostgreSQL's connections are set to UTC (make_engine), so its timestamps arrive 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from domain.posts import Author, Post
 from domain.sessions import LoginSession, SessionHolder
+from domain.times import in_utc
 from domain.users import Role, User
 
 
-def utc(value: datetime) -> datetime:
-    if value.tzinfo is UTC:
-        return value
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def maybe_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
+    return None if value is None else in_utc(value)
 
 
 ROLES = {role.value: role for role in Role}  # a dict lookup: calling Role(...) costs 5k
@@ -41,7 +36,7 @@ def user_from_row(row: Mapping[str, Any], prefix: str = "") -> User:
     id_, email, name, password_hash, role, is_active, created, updated = _user_columns(prefix)(row)
     return User(
         id=id_, email=email, name=name, password_hash=password_hash, role=ROLES[role],
-        is_active=is_active, created_at=utc(created), updated_at=utc(updated),
+        is_active=is_active, created_at=in_utc(created), updated_at=in_utc(updated),
     )  # fmt: skip
 
 
@@ -58,8 +53,8 @@ def post_from_row(row: Mapping[str, Any]) -> Post:
     return Post(
         id=row["id"], author=Author(id=row["author_id"], name=row["author_name"]),
         title=row["title"], content=row["content"], published=row["published"],
-        published_at=maybe_utc(row["published_at"]), created_at=utc(row["created_at"]),
-        updated_at=utc(row["updated_at"]), version=row["version"],
+        published_at=maybe_utc(row["published_at"]), created_at=in_utc(row["created_at"]),
+        updated_at=in_utc(row["updated_at"]), version=row["version"],
     )  # fmt: skip
 
 
@@ -74,7 +69,7 @@ def post_values(post: Post) -> dict[str, Any]:
 def session_from_row(row: Mapping[str, Any]) -> LoginSession:
     return LoginSession(
         id=row["id"], user_id=row["user_id"], refresh_token_id=row["refresh_token_id"],
-        created_at=utc(row["created_at"]), expires_at=utc(row["expires_at"]),
+        created_at=in_utc(row["created_at"]), expires_at=in_utc(row["expires_at"]),
         revoked_at=maybe_utc(row["revoked_at"]),
     )  # fmt: skip
 

@@ -40,6 +40,7 @@ from application.ports import PostFilter
 from domain.errors import Conflict
 from domain.posts import Post
 from domain.sessions import LoginSession, SessionHolder
+from domain.times import in_utc
 from domain.users import Role, User
 from infrastructure.db.driver import all_rows, first_row, first_value, written_row
 from infrastructure.db.mapping import (
@@ -50,7 +51,6 @@ from infrastructure.db.mapping import (
     session_values,
     user_from_row,
     user_values,
-    utc,
 )
 from infrastructure.db.models import (
     AuthorPostCountRow,
@@ -87,8 +87,14 @@ SESSION_WITH_USER = (
 )
 # Authenticating a request: the session's state and its user's, not both whole rows.
 SESSION_HOLDER = (
-    select(sessions.c.id, sessions.c.revoked_at, users.c.id.label("user_id"))
-    .add_columns(users.c.name, users.c.role, users.c.is_active)
+    select(
+        sessions.c.id,
+        sessions.c.revoked_at,
+        users.c.id.label("user_id"),
+        users.c.name,
+        users.c.role,
+        users.c.is_active,
+    )
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id == bindparam("session_id"))
 )
@@ -539,7 +545,7 @@ class SqlLoginAttemptRepository:
             .where(attempts.c.email == email, attempts.c.attempted_at > since)
             .order_by(attempts.c.attempted_at)
         )
-        return [utc(at) for at in self._connection.execute(stmt).scalars()]
+        return [in_utc(at) for at in self._connection.execute(stmt).scalars()]
 
     def clear(self, email: str) -> None:
         self._connection.execute(delete(attempts).where(attempts.c.email == email))

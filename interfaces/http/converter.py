@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from application.paging import Page, PageRequest
 from domain.errors import InvalidInput
 from domain.posts import Post
+from domain.times import in_utc
 from domain.users import Role, User
 
 T = TypeVar("T")
@@ -67,13 +68,6 @@ def _role(value: Any, _: type) -> Role:
 
 
 converter.register_structure_hook(Role, _role)
-
-
-def in_utc(value: datetime) -> datetime:
-    """Entities hold UTC already; anything else is converted (a naive time is taken as UTC)."""
-    if value.tzinfo is UTC:
-        return value
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def rfc3339(value: datetime) -> str:
