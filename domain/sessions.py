@@ -34,9 +34,9 @@ class LoginSession:
 class SessionHolder:
     """A session's state and its user's: what authenticating a request reads, and no more.
 
-    Not the whole session and account: their timestamps, e-mail and password hash are a
-    third of an authenticated read's CPU (callgrind), and a request only needs to know who
-    acts, in what role, and whether they still may.
+    Not the whole session and account: reading and mapping their timestamps, e-mail and
+    password hash on every authenticated request is wasted, since a request only needs to know
+    who acts, in what role, and whether they still may.
     """
 
     session_id: str
