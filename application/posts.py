@@ -7,7 +7,7 @@ from attrs import frozen
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PostFilter, UnitOfWork
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
-from domain.posts import Author, Post
+from domain.posts import SEARCH_MAX, Author, Post
 from domain.users import Actor
 
 
@@ -121,8 +121,8 @@ class ListPosts:
 
     @staticmethod
     def _filters(actor: Actor | None, search: PostSearch) -> PostFilter | None:
-        if search.search is not None and len(search.search) > 200:
-            raise InvalidInput.on("search", "Must be at most 200 characters.")
+        if search.search is not None and len(search.search) > SEARCH_MAX:
+            raise InvalidInput.on("search", f"Must be at most {SEARCH_MAX} characters.")
         if search.author_id is not None and search.author_id < 1:
             raise InvalidInput.on("author_id", "Must be a user id (a whole number of at least 1).")
         text = search.search or None

@@ -11,7 +11,8 @@ from domain.errors import InvalidInput
 from domain.users import Actor
 
 TITLE_MAX = 200
-CONTENT_MAX = 100_000
+CONTENT_MIN, CONTENT_MAX = 1, 100_000
+SEARCH_MAX = 200  # a search of posts' titles and content
 
 
 def check_title(title: str) -> None:
@@ -20,8 +21,8 @@ def check_title(title: str) -> None:
 
 
 def check_content(content: str) -> None:
-    if not 1 <= len(content) <= CONTENT_MAX:
-        raise InvalidInput.on("content", f"Must be 1 to {CONTENT_MAX:,} characters.")
+    if not CONTENT_MIN <= len(content) <= CONTENT_MAX:
+        raise InvalidInput.on("content", f"Must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.")
 
 
 @frozen(kw_only=True)
