@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Ratio targets of issue 6 (Quill ÷ ceiling requests per second); shown, never asserted.
+# The performance work's targets (Quill ÷ ceiling requests per second); shown, never asserted.
 RPS_TARGETS = {"S1": 0.40, "S2": 0.30, "S3": 0.40, "S4": 0.25}
 LATENCY_TARGETS = {"S6": 3.0, "S7": 1.5}  # p50 at most this many times its baseline's
 BASELINES = {"S6": "S6-base", "S7": "S2"}

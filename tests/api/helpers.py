@@ -1,4 +1,4 @@
-"""Assertions shared by the API tests: the error shape and the representations of API.md."""
+"""Assertions shared by the API tests: the error shape and the representations of docs/API.md."""
 
 from __future__ import annotations
 

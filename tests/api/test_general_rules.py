@@ -1,4 +1,4 @@
-"""The rules of API.md that hold for every route: bodies, errors, paths, request ids, queries."""
+"""docs/API.md's general rules, on every route: bodies, errors, paths, request ids, queries."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def encode(text: str) -> bytes:
 
 
 def assert_handled(response: TestResponse, what: object = "") -> None:
-    """Never a 5xx; every error is the JSON error shape of API.md."""
+    """Never a 5xx; every error is the JSON error shape of docs/API.md."""
     body = response.get_data(as_text=True)
     assert response.status_code < 500, (response.status_code, body[:300], str(what)[:300])
     if response.status_code >= 400:

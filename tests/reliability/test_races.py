@@ -107,7 +107,7 @@ def test_posts_written_published_and_deleted_at_once_keep_every_counter_exact(
 def test_two_simultaneous_refreshes_with_one_token_give_at_most_one_pair_and_end_the_session(
     pg_app: Flask, pg_container: Container
 ) -> None:
-    """The second presentation of a refresh token is a replay: API.md revokes the session."""
+    """The second presentation of a refresh token is a replay: docs/API.md revokes the session."""
     for round_ in range(3):  # several rounds, so the two do overlap in the database at least once
         login = sign_up(pg_app, f"refresher{round_}@example.com")
 
