@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import Connection
 
+from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import step_recorder
 from infrastructure.db.models import Base, exists_on
-from infrastructure.db.unit_of_work import make_engine
 from infrastructure.settings import Settings
 
 target_metadata = Base.metadata

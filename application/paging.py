@@ -15,6 +15,7 @@ from attrs import frozen
 from domain.errors import InvalidInput
 
 PER_PAGE_MAX = 100
+SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
 PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # any page whose offset the database can take
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
@@ -98,6 +99,7 @@ class Page(Generic[T]):
     page: int
     per_page: int
     next_cursor: str | None
+    total_is_lower_bound: bool = False  # more than `total` match: a search's count was capped
 
     @property
     def pages(self) -> int:
@@ -105,23 +107,33 @@ class Page(Generic[T]):
 
 
 def paginate(
-    request: PageRequest, find: Callable[[Window], list[T]], total: Callable[[], int]
+    request: PageRequest,
+    find: Callable[[Window], list[T]],
+    count: Callable[[int | None], int],
+    *,
+    searching: bool = False,
 ) -> Page[T]:
-    """`total` is asked only when the page cannot tell it.
+    """`count(at_most)` is asked only when the page cannot tell the total.
 
     A page by number that ends the list says how long the list is: its offset plus its items
     (a search matching a handful of rows is never counted twice). Not after a cursor, whose
     place in the list is unknown, nor past the end, where no row says where the list ended.
+    A search's total stops at SEARCH_TOTAL_MAX, so a search matching most of a large table
+    costs no more to count than one matching little.
     """
     window = request.window()
     rows = find(window)
     items = rows[: request.per_page]
     more = len(rows) > request.per_page
     ends_here = window.after is None and not more and (items or window.offset == 0)
+    cap = SEARCH_TOTAL_MAX if searching else None
+    total = window.offset + len(items) if ends_here else count(None if cap is None else cap + 1)
+    capped = cap is not None and total > cap
     return Page(
         items=items,
-        total=window.offset + len(items) if ends_here else total(),
+        total=SEARCH_TOTAL_MAX if capped else total,
         page=1 if window.after else request.page,
         per_page=request.per_page,
         next_cursor=Cursor.after(items[-1]).encode() if more and items else None,
+        total_is_lower_bound=capped,
     )

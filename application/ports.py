@@ -41,7 +41,8 @@ class UserRepository(Protocol):
     def find(self, search: str | None, window: Window) -> list[User]:
         """Newest first (ties by id); `search` is a case-insensitive substring of name or email."""
 
-    def count(self, search: str | None) -> int: ...
+    def count(self, search: str | None, at_most: int | None = None) -> int:
+        """How many users match, or `at_most` when at least that many do."""
 
 
 @frozen(kw_only=True)
@@ -59,8 +60,10 @@ class PostRepository(Protocol):
     def add_many(self, posts: Iterable[Post]) -> None:
         """The bulk path for seeding: one statement per batch."""
 
-    def get(self, post_id: int) -> Post | None:
-        """The post with its author's name, in one statement."""
+    def get(self, post_id: int, *, lock: bool = False) -> Post | None:
+        """The post with its author's name. With `lock`, the post stays locked until the
+        transaction ends (its author's row too, shared, taken first), so concurrent
+        changes of one post run one after the other."""
 
     def update(self, post: Post, previous: Post) -> bool:
         """Compare-and-set: write `post` only if the stored one is still at `previous.version`."""
@@ -70,7 +73,8 @@ class PostRepository(Protocol):
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
         """Newest first (ties by id), authors included, a bounded number of statements."""
 
-    def count(self, filters: PostFilter) -> int: ...
+    def count(self, filters: PostFilter, at_most: int | None = None) -> int:
+        """How many posts match, or `at_most` when at least that many do."""
 
 
 class SessionRepository(Protocol):
@@ -127,18 +131,9 @@ class UnitOfWork(Protocol):
         """Make the changes durable; a uniqueness violation surfaces as a `Conflict`."""
 
     def read_only(self) -> UnitOfWork:
-        """A unit for use cases that only read: no transaction is opened (so none is rolled
-        back), each statement seeing what is committed, as under READ COMMITTED; it cannot
-        commit. It saves two round trips to the database per use case."""
-
-    def single_write(self) -> UnitOfWork:
-        """A unit for use cases whose only change is one call of a repository's `add`.
-
-        Where the store makes that write atomic by itself (PostgreSQL: one statement), it
-        is durable as soon as the call returns, with no transaction around it: two round
-        trips fewer. Anywhere else this is an ordinary unit. Call `commit()` after the
-        write as always, and let nothing that can fail come between them. A second write
-        in the unit is refused, before it is sent."""
+        """A unit for use cases that only read: the store refuses any write made in it, and
+        it cannot commit. No transaction is opened (none to roll back): each statement sees
+        what is committed, as under READ COMMITTED. It saves two round trips per use case."""
 
 
 class PasswordHasher(Protocol):

@@ -63,22 +63,24 @@ class CreatePost:
             published=new.published,
             now=self.clock(),
         )
-        with self.uow.single_write() as uow:
+        with self.uow as uow:
             post = uow.posts.add(post)
             uow.commit()
         return post
 
 
-def _visible(uow: UnitOfWork, actor: Actor | None, post_id: int) -> Post:
+def _visible(uow: UnitOfWork, actor: Actor | None, post_id: int, *, lock: bool = False) -> Post:
     """A post the caller may not see is reported as missing, hiding that it exists."""
-    post = uow.posts.get(post_id)
+    post = uow.posts.get(post_id, lock=lock)
     if post is None or not post.visible_to(actor):
         raise PostNotFound()
     return post
 
 
 def _editable(uow: UnitOfWork, actor: Actor, post_id: int, if_match: Precondition) -> Post:
-    post = _visible(uow, actor, post_id)
+    """The post, locked until the unit ends: concurrent changes apply one after the other,
+    each to the latest version (and an If-Match is checked against that version)."""
+    post = _visible(uow, actor, post_id, lock=True)
     if not post.editable_by(actor):
         raise NotPostAuthor()
     if if_match is not None and "*" not in if_match and post.etag not in if_match:
@@ -116,7 +118,8 @@ class ListPosts:
             return paginate(
                 request,
                 lambda window: uow.posts.find(filters, window),
-                lambda: uow.posts.count(filters),
+                lambda at_most: uow.posts.count(filters, at_most),
+                searching=filters.search is not None,
             )
 
     @staticmethod
@@ -135,7 +138,8 @@ class ListPosts:
 
 @frozen
 class EditPost:
-    """Only the author or an admin edits; a stale If-Match or a concurrent edit changes nothing."""
+    """Only the author or an admin edits. Without If-Match every edit applies, to the latest
+    version (the last one wins); with a stale If-Match nothing changes."""
 
     uow: UnitOfWork
     clock: Clock

@@ -122,7 +122,8 @@ class ListUsers:
             return paginate(
                 request,
                 lambda window: uow.users.find(search, window),
-                lambda: uow.users.count(search),
+                lambda at_most: uow.users.count(search, at_most),
+                searching=bool(search),
             )
 
 

@@ -46,6 +46,10 @@ def _page(items: Iterable[User] | Iterable[Post], window: Window) -> list:  # ty
     return ordered[window.offset : window.offset + window.limit]
 
 
+def _at_most(count: int, limit: int | None) -> int:
+    return count if limit is None else min(count, limit)
+
+
 def _contains(haystack: str, needle: str) -> bool:
     return needle.lower() in haystack.lower()
 
@@ -88,8 +92,8 @@ class InMemoryUserRepository:
     def find(self, search: str | None, window: Window) -> list[User]:
         return _page(self._matching(search), window)
 
-    def count(self, search: str | None) -> int:
-        return len(self._matching(search))
+    def count(self, search: str | None, at_most: int | None = None) -> int:
+        return _at_most(len(self._matching(search)), at_most)
 
     def _matching(self, search: str | None) -> list[User]:
         return [
@@ -112,7 +116,7 @@ class InMemoryPostRepository:
         for post in posts:
             self.add(post)
 
-    def get(self, post_id: int) -> Post | None:
+    def get(self, post_id: int, *, lock: bool = False) -> Post | None:
         post = self._store.posts.get(post_id)
         return None if post is None else self._with_author(post)
 
@@ -129,8 +133,8 @@ class InMemoryPostRepository:
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
         return [self._with_author(p) for p in _page(self._matching(filters), window)]
 
-    def count(self, filters: PostFilter) -> int:
-        return len(self._matching(filters))
+    def count(self, filters: PostFilter, at_most: int | None = None) -> int:
+        return _at_most(len(self._matching(filters)), at_most)
 
     def _matching(self, filters: PostFilter) -> list[Post]:
         text = filters.search
@@ -213,25 +217,22 @@ class InMemoryLoginAttemptRepository:
 
 
 class InMemoryUnitOfWork:
-    """Works on a copy of the store and swaps it in on commit, so no commit means no change."""
+    """Works on a copy of the store and swaps it in on commit, so no commit means no change.
+
+    A read-only unit refuses to commit, and refuses any write as it ends (the SQL adapters'
+    databases refuse it as it is sent); what it changed is dropped either way.
+    """
 
     def __init__(self, store: InMemoryStore | None = None, *, writable: bool = True) -> None:
         self.store = store or InMemoryStore()
         self.committed = False
         self._writable = writable
-        self._single = False  # this unit may only add one post, as on PostgreSQL
 
     def read_only(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, writable=False)
 
-    def single_write(self) -> InMemoryUnitOfWork:
-        """This same unit (tests read `committed` on it), held to one post until it ends."""
-        self._single = True
-        return self
-
     def __enter__(self) -> Self:
         self._work = self.store.snapshot()
-        self._applied = False
         self.users = InMemoryUserRepository(self._work)
         self.posts = InMemoryPostRepository(self._work)
         self.sessions = InMemorySessionRepository(self._work)
@@ -239,30 +240,13 @@ class InMemoryUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._single and not self._applied and self._added_one_post_at_most():
-            self._apply()  # as on PostgreSQL, the post was kept as its add returned
+        changed = self._work.__dict__ != self.store.__dict__
         del self._work
-        self._single = False
+        if changed and not self._writable and exc[0] is None:
+            raise RuntimeError("a read-only unit of work cannot write")
 
     def commit(self) -> None:
         if not self._writable:
             raise RuntimeError("a read-only unit of work cannot commit")
-        if self._single and not self._added_one_post_at_most():
-            raise RuntimeError("a single-write unit of work adds one post and changes nothing else")
-        self._apply()
-        self.committed = True
-
-    def _apply(self) -> None:
         self.store.__dict__.update(self._work.snapshot().__dict__)
-        self._applied = True
-
-    def _added_one_post_at_most(self) -> bool:
-        before, after = self.store, self._work
-        added = after.posts.keys() - before.posts.keys()
-        unchanged = (before.users, before.sessions, before.login_failures) == (
-            after.users,
-            after.sessions,
-            after.login_failures,
-        )
-        kept = all(after.posts.get(key) == post for key, post in before.posts.items())
-        return unchanged and kept and len(added) <= 1
+        self.committed = True

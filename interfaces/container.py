@@ -19,14 +19,10 @@ from application.users import (
     UpdateUser,
 )
 from infrastructure.clock import utc_now
+from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import (
-    ReadConnections,
-    SqlUnitOfWork,
-    make_engine,
-    make_read_engine,
-)
+from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
 from infrastructure.settings import Settings, SettingsError
 
@@ -41,13 +37,11 @@ class Container(containers.DeclarativeContainer):
     # Thread-safe singletons: the development server and threaded workers serve concurrently.
     # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
     engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
-    # Reads get a pool of their own (see make_read_engine) and each thread keeps one of its
-    # connections from one read-only unit of work to the next (see ReadConnections).
+    # Read-only units get a pool of their own: autocommit, and read-only (make_read_engine).
     read_engine = providers.ThreadSafeSingleton(
         make_read_engine, config.database_url, hide_parameters=True
     )
-    read_connections = providers.ThreadSafeSingleton(ReadConnections, read_engine)
-    uow = providers.Factory(SqlUnitOfWork, engine, read_connections)
+    uow = providers.Factory(SqlUnitOfWork, engine, read_engine)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

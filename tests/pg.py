@@ -13,8 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from application.ports import PostFilter
 from domain.users import User
+from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from infrastructure.db.unit_of_work import SqlUnitOfWork
 
 
 @contextmanager

@@ -35,10 +35,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+ONLY_ON = "only_on"  # the `info` key naming the one dialect a schema item is created on
+
+
 def trigram_index(name: str, column: str) -> Index:
     """Lets ILIKE '%text%' use an index on PostgreSQL; SQLite gets no such index."""
     return Index(
-        name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={ONLY_ON: "postgresql"},
     ).ddl_if(dialect="postgresql")
 
 
@@ -106,9 +113,8 @@ class PostRow(Base):
     )
 
 
-# Counter rows are split into slots, and a count is the sum of its slots. A writer adds to the
-# slot of its own connection, so concurrent writers lock different rows instead of queueing on
-# one row until each commits (see COUNTER_SLOTS in the repositories).
+# Counter rows are split into slots, and a count is the sum of its slots (see
+# infrastructure.db.counters).
 
 
 class PostTotalRow(Base):
@@ -145,5 +151,5 @@ class RowCountRow(Base):
 
 def exists_on(dialect: str, item: object) -> bool:
     """Whether a schema item is created on `dialect` (the trigram indexes are PostgreSQL-only)."""
-    condition = getattr(item, "_ddl_if", None)
-    return condition is None or condition.dialect in (None, dialect)
+    info = getattr(item, "info", {})
+    return info.get(ONLY_ON, dialect) == dialect

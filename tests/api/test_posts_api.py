@@ -9,10 +9,12 @@ import pytest
 from flask import url_for
 from flask.testing import FlaskClient
 
+from domain.posts import Author
+from infrastructure.memory import InMemoryUnitOfWork
 from tests.api.conftest import T0_TEXT, Write
 from tests.api.helpers import PAGE_KEYS, POST_KEYS, assert_error, assert_field_error
 from tests.conftest import SignedIn
-from tests.factories import FixedClock
+from tests.factories import FixedClock, make_post
 
 POSTS = "/api/v1/posts"
 
@@ -273,6 +275,22 @@ def test_search_wildcards_are_plain_characters(
         with subtests.test(needle=needle):
             page = client.get(POSTS, query_string={"search": needle}).json
             assert _ids(page) == [posts[wanted]]
+
+
+def test_a_search_matching_more_than_a_thousand_posts_counts_to_a_thousand_and_says_so(
+    client: FlaskClient, user: SignedIn, uow: InMemoryUnitOfWork
+) -> None:
+    author = Author(id=user.user["id"], name=user.user["name"])
+    with uow:
+        uow.posts.add_many(make_post(author, title="common", published=True) for _ in range(1001))
+        uow.commit()
+    many = client.get(POSTS, query_string={"search": "common"}).json
+    assert (many["total"], many["pages"], many["total_is_lower_bound"]) == (1000, 50, True)
+    assert set(many) == PAGE_KEYS | {"total_is_lower_bound"}
+    few = client.get(POSTS, query_string={"search": "absent"}).json
+    unfiltered = client.get(POSTS).json
+    assert set(few) == set(unfiltered) == PAGE_KEYS  # as old clients always saw it
+    assert unfiltered["total"] == 1001
 
 
 def test_posts_are_paged(client: FlaskClient, user: SignedIn, write_post: Write) -> None:

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from domain.users import User
+from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
-from infrastructure.db.unit_of_work import SqlUnitOfWork, make_engine
+from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import make_user
 
@@ -47,11 +48,23 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+_read_engines: dict[str, Engine] = {}
+
+
+def sql_uow(engine: Engine) -> SqlUnitOfWork:
+    """A unit of work on `engine`, as the container makes them: its read-only units on a
+    read-only pool of the same database (one such pool per database, kept for the run)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if url not in _read_engines:
+        _read_engines[url] = make_read_engine(url)
+    return SqlUnitOfWork(engine, _read_engines[url])
+
+
 @pytest.fixture
 def pg_uow(pg_engine: Engine) -> SqlUnitOfWork:
     """A unit of work on an emptied PostgreSQL database."""
     empty_tables(pg_engine)
-    return SqlUnitOfWork(pg_engine)
+    return sql_uow(pg_engine)
 
 
 @pytest.fixture
@@ -68,8 +81,7 @@ def any_uow(request: pytest.FixtureRequest) -> Any:
     """A fresh, empty unit of work of each kind."""
     if request.param == "memory":
         return InMemoryUnitOfWork()
-    engine: Engine = request.getfixturevalue(
-        f"{'pg' if request.param == 'postgres' else 'sqlite'}_engine"
-    )
+    kind = "pg" if request.param == "postgres" else "sqlite"
+    engine: Engine = request.getfixturevalue(f"{kind}_engine")
     empty_tables(engine)
-    return SqlUnitOfWork(engine)
+    return sql_uow(engine)

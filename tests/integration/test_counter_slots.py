@@ -12,12 +12,10 @@ from sqlalchemy import Connection, Engine, text
 
 from domain.posts import Post
 from domain.users import User
-from infrastructure.db.repositories import (
-    COUNTER_SLOTS,
-    SqlPostRepository,
-    SqlUserRepository,
-)
+from infrastructure.db.counters import COUNTER_SLOTS
+from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.db.users import SqlUserRepository
 from tests.factories import T0, make_post, make_user
 from tests.pg import in_thread, post_counts, wait_until_blocked, wrong_post_counters
 

@@ -14,10 +14,9 @@ from application.tokens import LoginThrottle
 from application.users import RegisterUser, Registration
 from domain.errors import InvalidCredentials, LoginThrottled
 from infrastructure.clock import utc_now
-from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container
-from tests.integration.conftest import empty_tables
+from tests.integration.conftest import empty_tables, sql_uow
 
 pytestmark = pytest.mark.postgres
 
@@ -26,15 +25,13 @@ def test_a_burst_of_wrong_passwords_gets_no_more_than_five_guesses(
     pg_engine: Engine, hasher: Argon2PasswordHasher, container: Container
 ) -> None:
     empty_tables(pg_engine)
-    RegisterUser(SqlUnitOfWork(pg_engine), hasher, utc_now)(
+    RegisterUser(sql_uow(pg_engine), hasher, utc_now)(
         Registration(email="target@example.com", name="Target", password="Right-Pass-1")
     )
     barrier = threading.Barrier(12)
 
     def attempt(_: int) -> str:
-        log_in = LogIn(
-            SqlUnitOfWork(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now
-        )
+        log_in = LogIn(sql_uow(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
         barrier.wait()
         try:
             log_in(Credentials(email="target@example.com", password="Wrong-Pass-1"))

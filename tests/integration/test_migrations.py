@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
+from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base, exists_on
-from infrastructure.db.unit_of_work import make_engine
 from tests.pg import postgres_database
 
 

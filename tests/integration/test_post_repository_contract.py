@@ -117,6 +117,16 @@ def test_search_matches_title_or_content_without_regard_to_case(any_uow: Any) ->
         assert any_uow.posts.count(PostFilter(published=True, search="gArDeN")) == 2
 
 
+def test_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    add_posts(any_uow, author, 4, title="garden")
+    with any_uow:
+        searching = PostFilter(published=True, search="garden")
+        assert any_uow.posts.count(searching, at_most=3) == 3
+        assert any_uow.posts.count(searching, at_most=5) == 4
+        assert any_uow.posts.count(PUBLISHED, at_most=2) == 2
+
+
 def test_search_treats_percent_and_underscore_as_plain_characters(any_uow: Any) -> None:
     author = add_author(any_uow)
     add_posts(any_uow, author, 1, title="100% sure", content="a_b")

@@ -117,7 +117,7 @@ def test_reading_a_post_with_a_token_is_two_round_trips_and_asking_who_i_am_one(
     assert (read, me) == (2, 1)  # session with user, then the post; session with user
 
 
-def test_writing_a_post_is_one_statement_after_authentication_on_postgresql(
+def test_writing_a_post_is_one_statement_and_one_transaction_after_authentication(
     sql_client: FlaskClient, sql_container: Container
 ) -> None:
     headers = signed_in(sql_client)
@@ -127,11 +127,9 @@ def test_writing_a_post_is_one_statement_after_authentication_on_postgresql(
     event.listen(sql_container.engine(), "checkout", lambda *args: transactions.append(args))
     created = counter.during(lambda: sql_client.post("/api/v1/posts", json=body, headers=headers))
     # PostgreSQL: session with user, then the post with both its counters in one statement,
-    # alone in autocommit on the thread's kept connection: no BEGIN, no COMMIT, no checkout
-    # from the transactions' pool. SQLite has no INSERT inside WITH: the post, then each
-    # counter, in a transaction.
+    # in one transaction. SQLite has no INSERT inside WITH: the post, then each counter.
     postgres = sql_container.engine().dialect.name == "postgresql"
-    assert (created, len(transactions)) == ((2, 0) if postgres else (4, 1))
+    assert (created, len(transactions)) == ((2, 1) if postgres else (4, 1))
 
 
 def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(

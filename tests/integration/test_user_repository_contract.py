@@ -79,6 +79,15 @@ def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -
         assert any_uow.users.find("e_s", window) == []
 
 
+def test_user_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
+    for n in range(4):
+        add(any_uow, name=f"Hopper {n}")
+    with any_uow:
+        assert any_uow.users.count("hopper", at_most=3) == 3
+        assert any_uow.users.count("hopper", at_most=9) == 4
+        assert any_uow.users.count(None, at_most=2) == 2
+
+
 def test_a_read_only_unit_sees_committed_data_and_cannot_commit(any_uow: Any) -> None:
     user = add(any_uow)
     with any_uow.read_only() as reader:

@@ -14,10 +14,9 @@ from application.tokens import LoginThrottle
 from application.users import OPERATOR, RegisterUser, Registration, UpdateUser, UserChanges
 from domain.errors import InvalidCredentials
 from infrastructure.clock import utc_now
-from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container
-from tests.integration.conftest import empty_tables
+from tests.integration.conftest import empty_tables, sql_uow
 from tests.unit.conftest import MeddlingHasher
 
 pytestmark = pytest.mark.postgres
@@ -41,7 +40,7 @@ def in_thread(action: Callable[[], Any]) -> tuple[threading.Thread, dict[str, An
 @pytest.fixture
 def user_id(pg_engine: Engine, hasher: Argon2PasswordHasher) -> int:
     empty_tables(pg_engine)
-    register = RegisterUser(SqlUnitOfWork(pg_engine), hasher, utc_now)
+    register = RegisterUser(sql_uow(pg_engine), hasher, utc_now)
     user = register(Registration(email="ann@example.com", name="Ann", password=OLD))
     assert user.id is not None
     return user.id
@@ -51,7 +50,7 @@ def change_password_holding_the_row(
     pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, while_held: Callable[[], None]
 ) -> None:
     """What ChangePassword does, with a pause while it holds the row (where it hashes)."""
-    with SqlUnitOfWork(pg_engine) as uow:
+    with sql_uow(pg_engine) as uow:
         user = uow.users.get(user_id, lock=True)
         assert user is not None
         while_held()
@@ -62,7 +61,7 @@ def change_password_holding_the_row(
 def test_a_deactivation_during_a_password_change_waits_and_both_changes_stay(
     pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int
 ) -> None:
-    deactivate = UpdateUser(SqlUnitOfWork(pg_engine), utc_now)
+    deactivate = UpdateUser(sql_uow(pg_engine), utc_now)
     started: list[threading.Thread] = []
 
     def start_deactivation() -> None:
@@ -73,7 +72,7 @@ def test_a_deactivation_during_a_password_change_waits_and_both_changes_stay(
 
     change_password_holding_the_row(pg_engine, hasher, user_id, start_deactivation)
     started[0].join(10)
-    with SqlUnitOfWork(pg_engine) as uow:
+    with sql_uow(pg_engine) as uow:
         stored = uow.users.get(user_id)
     assert stored is not None
     assert stored.is_active is False
@@ -83,7 +82,7 @@ def test_a_deactivation_during_a_password_change_waits_and_both_changes_stay(
 def test_a_login_with_the_old_password_during_a_change_fails(
     pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
 ) -> None:
-    log_in = LogIn(SqlUnitOfWork(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
+    log_in = LogIn(sql_uow(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
     pending: list[tuple[threading.Thread, dict[str, Any]]] = []
 
     def start_login() -> None:
@@ -114,6 +113,6 @@ def test_no_lock_is_held_while_a_login_checks_the_password(
             other.rollback()
 
     hashing = MeddlingHasher(hasher, try_the_locks)
-    log_in = LogIn(SqlUnitOfWork(pg_engine), hashing, container.issuer(), LoginThrottle(), utc_now)
+    log_in = LogIn(sql_uow(pg_engine), hashing, container.issuer(), LoginThrottle(), utc_now)
     log_in(Credentials(email="ann@example.com", password=OLD))
     assert seen == {"user row": user_id, "e-mail lock": True}

@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import make_engine
 from interfaces.container import build_container
 from interfaces.http.app import create_app
 from tests.factories import PASSWORD

@@ -16,8 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 import infrastructure.db.migrations as migrations
+from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
-from infrastructure.db.unit_of_work import make_engine
 from tests.pg import postgres_database
 from tests.reliability.conftest import app_env
 

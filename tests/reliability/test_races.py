@@ -75,6 +75,58 @@ def test_twenty_simultaneous_patches_with_one_if_match_apply_exactly_once(
     assert stored.headers["ETag"] != etag
 
 
+def write_a_post(app: Flask, headers: dict[str, str]) -> int:
+    created = app.test_client().post(
+        "/api/v1/posts", json={"title": "v1", "content": "c"}, headers=headers
+    )
+    assert created.status_code == 201
+    return int(created.json["id"])
+
+
+def test_twenty_simultaneous_patches_without_if_match_all_apply_and_the_last_wins(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """No precondition was sent, so none can fail: each edit applies whole to the latest."""
+    headers = bearer(sign_up(pg_app, "author@example.com")["access_token"])
+    post_id = write_a_post(pg_app, headers)
+
+    def patch(i: int) -> tuple[int, Any]:
+        response = pg_app.test_client().patch(
+            f"/api/v1/posts/{post_id}", json={"title": f"edit {i}"}, headers=headers
+        )
+        return response.status_code, response.json
+
+    answers = at_once(20, patch)
+
+    assert [status for status, _ in answers] == [200] * 20, answers
+    assert scalar(pg_container, "SELECT version FROM posts WHERE id = :id", id=post_id) == 21
+    last = max((body for _, body in answers), key=lambda body: body["updated_at"])
+    stored = pg_app.test_client().get(f"/api/v1/posts/{post_id}", headers=headers)
+    assert stored.json["title"] in {body["title"] for _, body in answers}
+    assert stored.json["updated_at"] == last["updated_at"]
+
+
+def test_puts_and_a_delete_racing_without_if_match_each_apply_or_find_the_post_gone(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    headers = bearer(sign_up(pg_app, "author@example.com")["access_token"])
+    post_id = write_a_post(pg_app, headers)
+    body = {"title": "replaced", "content": "c", "published": True}
+
+    def change(i: int) -> int:
+        client, path = pg_app.test_client(), f"/api/v1/posts/{post_id}"
+        if i == 10:
+            return client.delete(path, headers=headers).status_code
+        return client.put(path, json=body, headers=headers).status_code
+
+    answers = at_once(20, change)
+
+    assert answers[10] == 204, answers
+    assert set(answers[:10] + answers[11:]) <= {200, 404}, answers
+    assert scalar(pg_container, "SELECT count(*) FROM posts") == 0
+    assert wrong_post_counters(pg_container.engine()) == 0
+
+
 def test_posts_written_published_and_deleted_at_once_keep_every_counter_exact(
     pg_app: Flask, pg_container: Container
 ) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from infrastructure.db.unit_of_work import make_engine
+from infrastructure.db.engine import make_engine
 from tests.factories import PASSWORD
 from tests.reliability.hostile import MIB
 from tests.reliability.servers import Server, gunicorn

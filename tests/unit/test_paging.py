@@ -10,7 +10,7 @@ from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.paging import Cursor, PageRequest, Window, paginate
+from application.paging import SEARCH_TOTAL_MAX, Cursor, PageRequest, Window, paginate
 from domain.errors import InvalidInput
 from tests.factories import T0
 
@@ -153,35 +153,35 @@ def test_a_page_request_with_a_forged_cursor_is_refused() -> None:
 
 def test_a_page_with_more_items_after_it_has_a_cursor_to_its_last_item() -> None:
     items = newest_first(5)
-    page = paginate(PageRequest(per_page=2), finder(items), lambda: 5)
+    page = paginate(PageRequest(per_page=2), finder(items), lambda _: 5)
     assert page.items == items[:2]
     assert page.next_cursor == Cursor.after(items[1]).encode()
 
 
 def test_the_last_page_has_no_next_cursor() -> None:
     items = newest_first(4)
-    page = paginate(PageRequest(page=2, per_page=2), finder(items), lambda: 4)
+    page = paginate(PageRequest(page=2, per_page=2), finder(items), lambda _: 4)
     assert (page.items, page.next_cursor) == (items[2:], None)
 
 
 def test_a_page_exactly_as_long_as_the_rest_has_no_next_cursor() -> None:
     items = newest_first(3)
-    page = paginate(PageRequest(per_page=3), finder(items), lambda: 3)
+    page = paginate(PageRequest(per_page=3), finder(items), lambda _: 3)
     assert (len(page.items), page.next_cursor) == (3, None)
 
 
 def test_a_page_past_the_end_is_empty_but_keeps_the_total() -> None:
-    page = paginate(PageRequest(page=9, per_page=2), finder(newest_first(3)), lambda: 3)
+    page = paginate(PageRequest(page=9, per_page=2), finder(newest_first(3)), lambda _: 3)
     assert (page.items, page.total, page.page, page.next_cursor) == ([], 3, 9, None)
 
 
 def test_pages_counts_the_pages_the_total_fills() -> None:
-    page = paginate(PageRequest(per_page=2), finder(newest_first(5)), lambda: 5)
+    page = paginate(PageRequest(per_page=2), finder(newest_first(5)), lambda _: 5)
     assert (page.total, page.per_page, page.pages) == (5, 2, 3)
 
 
 def test_an_empty_list_is_one_page_of_nothing_with_zero_pages() -> None:
-    page = paginate(PageRequest(), finder([]), lambda: 0)
+    page = paginate(PageRequest(), finder([]), lambda _: 0)
     assert (page.items, page.total, page.pages, page.next_cursor) == ([], 0, 0, None)
 
 
@@ -189,7 +189,7 @@ def test_following_next_cursors_walks_every_item_once_in_order() -> None:
     items = newest_first(7)
     seen, cursor = [], None
     for _ in range(10):
-        page = paginate(PageRequest(per_page=3, cursor=cursor), finder(items), lambda: 7)
+        page = paginate(PageRequest(per_page=3, cursor=cursor), finder(items), lambda _: 7)
         seen += page.items
         cursor = page.next_cursor
         if cursor is None:
@@ -200,7 +200,7 @@ def test_following_next_cursors_walks_every_item_once_in_order() -> None:
 def test_a_page_reached_by_cursor_reports_page_1() -> None:
     items = newest_first(5)
     cursor = Cursor.after(items[1]).encode()
-    page = paginate(PageRequest(page=4, per_page=2, cursor=cursor), finder(items), lambda: 5)
+    page = paginate(PageRequest(page=4, per_page=2, cursor=cursor), finder(items), lambda _: 5)
     assert (page.page, page.items) == (1, items[2:4])
 
 
@@ -210,9 +210,10 @@ class Counted:
     def __init__(self, total: int) -> None:
         self.total, self.asked = total, 0
 
-    def __call__(self) -> int:
+    def __call__(self, at_most: int | None) -> int:
         self.asked += 1
-        return self.total
+        self.at_most = at_most
+        return self.total if at_most is None else min(self.total, at_most)
 
 
 @pytest.mark.parametrize(
@@ -238,6 +239,37 @@ def test_the_total_is_the_lists_length_whichever_page_is_asked(
     size: int, per_page: int, page: int
 ) -> None:
     items = newest_first(size)
-    got = paginate(PageRequest(page=page, per_page=per_page), finder(items), lambda: size)
+    got = paginate(PageRequest(page=page, per_page=per_page), finder(items), lambda _: size)
     assert got.total == size
     assert got.items == items[(page - 1) * per_page : page * per_page]
+
+
+# --- A search's capped total ---------------------------------------------------------------
+
+
+def test_a_search_matching_more_than_the_cap_says_its_total_is_a_lower_bound() -> None:
+    count = Counted(SEARCH_TOTAL_MAX * 3)
+    items = newest_first(30)
+    page = paginate(PageRequest(per_page=20), finder(items), count, searching=True)
+    assert (page.total, page.total_is_lower_bound, page.pages) == (SEARCH_TOTAL_MAX, True, 50)
+    assert count.at_most == SEARCH_TOTAL_MAX + 1  # counting stops one past the cap
+
+
+@pytest.mark.parametrize("matches", [SEARCH_TOTAL_MAX - 1, SEARCH_TOTAL_MAX])
+def test_a_search_matching_up_to_the_cap_has_an_exact_total(matches: int) -> None:
+    page = paginate(
+        PageRequest(per_page=20), finder(newest_first(30)), Counted(matches), searching=True
+    )
+    assert (page.total, page.total_is_lower_bound) == (matches, False)
+
+
+def test_a_search_page_ending_past_the_cap_still_reports_the_cap() -> None:
+    items = newest_first(SEARCH_TOTAL_MAX + 5)
+    page = paginate(PageRequest(page=51, per_page=20), finder(items), Counted(0), searching=True)
+    assert (len(page.items), page.total, page.total_is_lower_bound) == (5, 1000, True)
+
+
+def test_a_list_without_search_is_counted_exactly_however_long() -> None:
+    count = Counted(SEARCH_TOTAL_MAX * 3)
+    page = paginate(PageRequest(per_page=20), finder(newest_first(30)), count)
+    assert (page.total, page.total_is_lower_bound, count.at_most) == (3000, False, None)

@@ -1,0 +1,90 @@
+"""Engines and their connections: the transactions' pool, the read-only pool, and their settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is a 503, not a hung request
+READ_ONLY_SESSION = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """The pool of the units that write: each unit is one transaction.
+
+    No pool_pre_ping, which costs a round trip on every checkout: a connection that died
+    while pooled fails its first statement instead, SQLAlchemy then discards the whole pool,
+    and that one request answers 503 (ServiceUnavailable).
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if not url.startswith("postgresql"):
+        return create_engine(url, **options)
+    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, **options)
+    event.listen(engine, "connect", _postgres_utc)
+    return engine
+
+
+def make_read_engine(url: str, **options: Any) -> Engine:
+    """The pool of the read-only units: in autocommit, so a read sends no BEGIN or ROLLBACK,
+    and read-only by the database's own rule, so a write sent there by mistake is refused by
+    the database (PostgreSQL: `default_transaction_read_only`; SQLite: `query_only`).
+
+    Nothing is left to reset when a connection goes back to the pool: no transaction is open.
+    """
+    engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
+    refuse = "PRAGMA query_only = ON" if url.startswith("sqlite") else READ_ONLY_SESSION
+    event.listen(engine, "connect", lambda connection, _: _setting(connection, refuse))
+    return engine
+
+
+def _postgres_utc(connection: Any, _: Any) -> None:
+    """Each new connection speaks UTC, whatever the server's, role's or PGOPTIONS' TimeZone,
+    so psycopg gives timestamps in datetime.UTC and the mappers take them as they are. A SET
+    on connecting, not startup `options`, which would replace PGOPTIONS' own."""
+    _setting(connection, "SET TIME ZONE 'UTC'")
+
+
+def _setting(connection: Any, statement: str) -> None:
+    """Run a session setting on a new DBAPI connection and leave no transaction open."""
+    cursor = connection.cursor()
+    cursor.execute(statement)
+    cursor.close()
+    if not getattr(connection, "autocommit", True):
+        connection.commit()
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE needs it
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@contextmanager
+def planned_for_its_values(connection: Connection) -> Iterator[None]:
+    """Statements run here are planned for the values they are sent with, every time.
+
+    psycopg prepares a statement on its sixth run on a connection, and PostgreSQL may then
+    plan it once for any value. A search's best plan depends on how many rows its text
+    matches (a trigram index for a rare word, the newest-first index for a common one); a
+    plan made for no value in particular chose the latter for every text, and walked the
+    whole table for a rare one. psycopg's documented `prepare_threshold = None` turns
+    preparing off; reached through SQLAlchemy's documented `driver_connection`.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver: Any = connection.connection.driver_connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold

@@ -1,0 +1,53 @@
+"""The SQL of every list: newest-first keyset pages, substring searches and capped counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, or_, select, tuple_
+
+from application.paging import Window
+from infrastructure.db.models import Id, Timestamp
+
+EVERY_ROW = 2**62  # the `at_most` of a count with no bound
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive substring pattern in which % and _ are plain characters."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(*columns: Any) -> ColumnElement[bool]:
+    """Any of the columns holds the `pattern` parameter (made by like_pattern)."""
+    return or_(*(column.ilike(bindparam("pattern"), escape="\\") for column in columns))
+
+
+def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:
+    """Keyset on (created_at, id): a row comparison the index can seek to, at any depth."""
+    if after:
+        at = bindparam("after_created_at", type_=Timestamp)
+        ident = bindparam("after_id", type_=Id)
+        stmt = stmt.where(tuple_(table.c.created_at, table.c.id) < tuple_(at, ident))
+    # LIMIT and OFFSET are written into the SQL, not bound: PostgreSQL plans a statement
+    # once only when it knows how many rows it returns.
+    return (
+        stmt.order_by(table.c.created_at.desc(), table.c.id.desc())
+        .offset(bindparam("offset", type_=Id, literal_execute=True))
+        .limit(bindparam("limit", type_=Id, literal_execute=True))
+    )
+
+
+def window_values(window: Window) -> dict[str, Any]:
+    values: dict[str, Any] = {"offset": window.offset, "limit": window.limit}
+    if window.after is not None:
+        values.update(after_created_at=window.after.created_at, after_id=window.after.id)
+    return values
+
+
+def counted(table: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
+    """How many rows match, counting no further than the `at_most` parameter: a search that
+    matches half of a large table costs no more to count than one that matches little."""
+    matches = select(literal_column("1")).select_from(table).where(*conditions)
+    limited = matches.limit(bindparam("at_most", type_=Id)).subquery("matches")
+    return select(func.count()).select_from(limited)

@@ -1,0 +1,72 @@
+"""How writes of posts take their locks, in one order: the author's row, the post, the counters.
+
+A user's deletion holds the author's row FOR UPDATE, then reads their counts and deletes their
+posts. Every post write first takes that row KEY SHARE (as the foreign key would), so the two
+run one after the other: neither deadlocks with the other, and no count is read half-moved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, bindparam, insert, literal_column, select, true
+from sqlalchemy.dialects import postgresql
+
+from infrastructure.db.counters import author_counts, counter_slot, totals
+from infrastructure.db.models import PostRow, UserRow
+
+posts, users = PostRow.__table__, UserRow.__table__
+ONE = literal_column("1")
+
+LOCK_AUTHOR = (
+    select(users.c.id)
+    .where(users.c.id == bindparam("author_id"))
+    .with_for_update(read=True, key_share=True)
+)
+LOCK_POST_AUTHOR = (
+    select(users.c.id)
+    .join_from(posts, users, posts.c.author_id == users.c.id)
+    .where(posts.c.id == bindparam("post_id"))
+    .with_for_update(read=True, key_share=True, of=users)
+)
+
+
+def _counted_post_insert() -> Select[Any]:
+    """PostgreSQL: a post and both its counters in one statement, one round trip, not three.
+
+    Data-modifying CTEs, each fed by the one before, which fixes the order of the locks: the
+    author's row first (KEY SHARE), then the total, then the author's counter. No row when
+    the author is gone. Both counters are in the connection's slot.
+    """
+    author = (
+        select(users.c.id)
+        .where(users.c.id == bindparam("author_id"))
+        .with_for_update(read=True, key_share=True)
+        .cte("author")
+    )
+    columns = [column for column in posts.c if column.name not in ("id", "author_id")]
+    row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
+    returned = (posts.c.id, posts.c.author_id, posts.c.published)
+    names = ["author_id", *(c.name for c in columns)]
+    new = insert(posts).from_select(names, row).returning(*returned).cte("new_post")
+    slot = counter_slot("postgresql")
+    total = _add_one(totals, [new.c.published], select(new.c.published, slot, ONE))
+    total_cte = total.returning(totals.c.published).cte("counted_total")
+    source = select(new.c.author_id, new.c.published, slot, ONE).select_from(
+        new.join(total_cte, true())
+    )
+    author_count = _add_one(author_counts, [new.c.author_id, new.c.published], source)
+    return select(new.c.id).add_cte(author_count.cte("counted_author"))
+
+
+def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:
+    """INSERT ... SELECT adding each selected row's last column to the counter with its keys
+    and slot (the column before it)."""
+    names = [key.name for key in keys] + ["slot"]
+    upsert = postgresql.insert(table).from_select([*names, "posts"], source)
+    return upsert.on_conflict_do_update(
+        index_elements=names, set_={"posts": table.c.posts + upsert.excluded.posts}
+    )
+
+
+COUNTED_POST_INSERT = _counted_post_insert()

@@ -1,0 +1,122 @@
+"""The user repository on a Core connection. It never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from attrs import evolve
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
+
+from application.paging import Window
+from domain.users import Role, User
+from infrastructure.db.bulk import batched
+from infrastructure.db.counters import (
+    USER_TOTAL,
+    adjust_post_counts,
+    author_post_counts,
+    count_users,
+)
+from infrastructure.db.engine import planned_for_its_values
+from infrastructure.db.lists import (
+    EVERY_ROW,
+    contains,
+    counted,
+    like_pattern,
+    newest_first,
+    window_values,
+)
+from infrastructure.db.mapping import user_from_row, user_values
+from infrastructure.db.models import UserRow
+
+users = UserRow.__table__
+
+GET_USER = select(users).where(users.c.id == bindparam("user_id"))
+GET_USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
+INSERT_USER = insert(users).returning(users.c.id)
+USER_SEARCH_COUNT = counted(users, contains(users.c.name, users.c.email))
+
+
+# Built once per shape (searching or not, cursor or not): SQLAlchemy's cache of compiled
+# statements then also skips building and keying a new statement object on every request.
+@cache
+def user_page(searching: bool, after: bool) -> Select[Any]:
+    stmt = select(users)
+    if searching:
+        stmt = stmt.where(contains(users.c.name, users.c.email))
+    return newest_first(stmt, users, after)
+
+
+class SqlUserRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, user: User) -> User:
+        new_id = self._connection.execute(INSERT_USER, user_values(user)).scalar_one()
+        count_users(self._connection, 1)
+        return evolve(user, id=new_id)
+
+    def add_many(self, new: Iterable[User]) -> list[int]:
+        ids: list[int] = []
+        stmt = insert(users).returning(users.c.id, sort_by_parameter_order=True)
+        for chunk in batched(new):
+            ids += self._connection.execute(stmt, [user_values(u) for u in chunk]).scalars()
+        count_users(self._connection, len(ids))
+        return ids
+
+    def get(self, user_id: int, *, lock: bool = False) -> User | None:
+        stmt = GET_USER.with_for_update() if lock else GET_USER
+        return self._one(stmt, {"user_id": user_id})
+
+    def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
+        stmt = GET_USER_BY_EMAIL.with_for_update() if lock else GET_USER_BY_EMAIL
+        return self._one(stmt, {"email": email})
+
+    def save(self, user: User) -> None:
+        stmt = update(users).where(users.c.id == user.id).values(**user_values(user))
+        self._connection.execute(stmt)
+
+    def remove(self, user_id: int) -> None:
+        # Posts, sessions and per-author counts go by ON DELETE CASCADE; the totals by hand.
+        # The user's row is locked first: a post being written by them (which holds the row
+        # KEY SHARE) is committed and counted before the counts are read, and none starts.
+        if self.get(user_id, lock=True) is None:
+            return
+        count_users(self._connection, -1)  # the row is locked: the delete below will find it
+        gone = author_post_counts(self._connection, user_id)
+        adjust_post_counts(self._connection, Counter({key: -n for key, n in gone.items()}))
+        self._connection.execute(delete(users).where(users.c.id == user_id))
+
+    def lock_active_admin_ids(self) -> list[int]:
+        stmt = (
+            select(users.c.id)
+            .where(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True))
+            .order_by(users.c.id)
+            .with_for_update()
+        )
+        return list(self._connection.execute(stmt).scalars())
+
+    def find(self, search: str | None, window: Window) -> list[User]:
+        values = window_values(window)
+        stmt = user_page(bool(search), window.after is not None)
+        if not search:
+            return [user_from_row(row) for row in self._connection.execute(stmt, values).mappings()]
+        values["pattern"] = like_pattern(search)
+        with planned_for_its_values(self._connection):
+            rows = self._connection.execute(stmt, values).mappings().all()
+        return [user_from_row(row) for row in rows]
+
+    def count(self, search: str | None, at_most: int | None = None) -> int:
+        """The kept total unless there is a search, which counts its matches up to `at_most`."""
+        if not search:
+            total = self._connection.execute(USER_TOTAL).scalar() or 0
+            return total if at_most is None else min(total, at_most)
+        values = {"pattern": like_pattern(search), "at_most": at_most or EVERY_ROW}
+        with planned_for_its_values(self._connection):
+            return int(self._connection.execute(USER_SEARCH_COUNT, values).scalar_one())
+
+    def _one(self, stmt: Select[Any], values: dict[str, Any]) -> User | None:
+        row = self._connection.execute(stmt, values).mappings().first()
+        return None if row is None else user_from_row(row)

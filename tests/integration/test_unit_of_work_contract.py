@@ -1,0 +1,52 @@
+"""The unit-of-work contract, on every adapter: nothing is kept unless `commit()` is called, and
+a read-only unit cannot write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import make_post, make_user
+
+
+def stored_users(uow: Any) -> int:
+    with uow.read_only() as reader:
+        return int(reader.users.count(None))
+
+
+def test_a_unit_left_without_commit_keeps_nothing(any_uow: Any) -> None:
+    with any_uow as uow:
+        author = uow.users.add(make_user())
+        uow.posts.add(make_post(author))
+    assert stored_users(any_uow) == 0
+    with any_uow.read_only() as reader:
+        assert reader.users.get(author.id) is None
+
+
+def test_a_unit_that_fails_before_commit_keeps_nothing(any_uow: Any) -> None:
+    with pytest.raises(ValueError), any_uow as uow:
+        uow.users.add(make_user())
+        raise ValueError("the use case failed after its write")
+    assert stored_users(any_uow) == 0
+
+
+def test_a_committed_unit_keeps_its_changes(any_uow: Any) -> None:
+    with any_uow as uow:
+        author = uow.users.add(make_user())
+        post = uow.posts.add(make_post(author))
+        uow.commit()
+    with any_uow.read_only() as reader:
+        assert reader.posts.get(post.id) == post
+
+
+def test_a_read_only_unit_cannot_write(any_uow: Any) -> None:
+    with pytest.raises(Exception) as raised, any_uow.read_only() as reader:
+        reader.users.add(make_user())
+    assert "read-only" in str(raised.value).lower() or "readonly" in str(raised.value).lower()
+    assert stored_users(any_uow) == 0
+
+
+def test_a_read_only_unit_cannot_commit(any_uow: Any) -> None:
+    with pytest.raises(RuntimeError, match="cannot commit"), any_uow.read_only() as reader:
+        reader.commit()
