@@ -1,7 +1,8 @@
 """The ceiling: bare Flask on the same routes, constant JSON bodies of Quill's sizes, no database.
 
-`BENCH_CEILING_BODIES` names a JSON file {scenario: body} captured from Quill in the same run, so
-each answer has the size of Quill's. Run it as `gunicorn 'bench.ceiling:create_app()'`.
+`BENCH_CEILING_BODIES` names a JSON file {"bodies": {scenario: body}, "searches": {path:
+{search text: scenario}}} captured from Quill in the same run, so each answer has the size of
+Quill's. Run it as `gunicorn 'bench.ceiling:create_app()'`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from typing import Any
 from flask import Flask, request
 
 
-def create_app(bodies: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    bodies: dict[str, Any] | None = None, searches: dict[str, dict[str, str]] | None = None
+) -> Flask:
     if bodies is None:
-        bodies = json.loads(Path(os.environ["BENCH_CEILING_BODIES"]).read_text())
+        captured = json.loads(Path(os.environ["BENCH_CEILING_BODIES"]).read_text())
+        bodies, searches = captured["bodies"], captured["searches"]
+    # A list's search text names its scenario; an unknown text is a 500, which the run reports.
+    post_searches = (searches or {}).get("/api/v1/posts", {})
+    user_searches = (searches or {}).get("/api/v1/users", {})
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -30,7 +37,10 @@ def create_app(bodies: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/api/v1/posts")
     def list_posts() -> Any:
-        return bodies["S7" if "cursor" in request.args else "S2"]
+        if "cursor" in request.args:
+            return bodies["S7"]
+        search = request.args.get("search")
+        return bodies[post_searches[search] if search else "S2"]
 
     @app.post("/api/v1/posts")
     def create_post() -> Any:
@@ -43,7 +53,8 @@ def create_app(bodies: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/api/v1/users")
     def list_users() -> Any:
-        return bodies["S6" if "search" in request.args else "S6-base"]
+        search = request.args.get("search")
+        return bodies[user_searches[search] if search else "S6-base"]
 
     @app.post("/api/v1/auth/login")
     def login() -> Any:

@@ -84,6 +84,15 @@ def chosen(scenarios: list[Scenario], only: tuple[str, ...]) -> list[Scenario]:
     return [s for s in scenarios if s.key in wanted]
 
 
+def searches_by_route(scenarios: list[Scenario]) -> dict[str, dict[str, str]]:
+    """{list path: {search text: scenario}}: how the ceiling tells the searches apart."""
+    routes: dict[str, dict[str, str]] = {}
+    for s in scenarios:
+        if s.search is not None:
+            routes.setdefault(s.path.partition("?")[0], {})[s.search] = s.key
+    return routes
+
+
 def load_and_probe(options: Options, url: str, timings: dict[str, float]) -> dict[str, Any]:
     if not options.database:
         say(f"loading {options.users} users and {options.posts} posts through `quill seed` ...")
@@ -100,8 +109,9 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
         who = accounts(q.url, env)
         scenarios = build(found, who, options.search or default_search(options.users))
         scenarios = chosen(scenarios, options.only)
-        bodies_file = logs / "ceiling_bodies.json"
-        bodies_file.write_text(json.dumps(capture(q.url, scenarios)))
+        bodies, bodies_file = capture(q.url, scenarios), logs / "ceiling_bodies.json"
+        captured = {"bodies": bodies, "searches": searches_by_route(scenarios)}
+        bodies_file.write_text(json.dumps(captured))
         ceiling_env = {**os.environ, "BENCH_CEILING_BODIES": str(bodies_file)}
         ceiling, log = "bench.ceiling:create_app()", logs / "ceiling.log"
         with gunicorn("ceiling", ceiling, CEILING_CONF, workers, ceiling_env, log) as c:

@@ -26,6 +26,7 @@ class Scenario:
     body: dict[str, Any] | None = None
     status: int = 200
     connections: int | None = None  # None: the run's default
+    search: str | None = None  # a list's `search` text (the ceiling answers by it)
 
 
 def call(base: str, scenario: Scenario) -> tuple[int, bytes]:
@@ -87,7 +88,7 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
         Scenario(key="S6-base", label="GET /users?per_page=20 (admin)", method="GET",
                  path="/api/v1/users?per_page=20", token=admin),
         Scenario(key="S6", label=f"GET /users?search={search} (admin)", method="GET",
-                 path=f"/api/v1/users?{query}", token=admin),
+                 path=f"/api/v1/users?{query}", token=admin, search=search),
         Scenario(key="S7", label="GET /posts?cursor=<deep> (per_page=20)", method="GET",
                  path=f"/api/v1/posts?{deep}"),
     ]  # fmt: skip
