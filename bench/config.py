@@ -22,6 +22,9 @@ class Options:
     rounds: int = 5
     duration: int = 10  # seconds of load per scenario, target and round
     warmup: int = 2  # seconds of unmeasured load per scenario and target, first round only
+    # Searches, every round: seconds of unmeasured load before each target's measurement,
+    # repeated until each worker has surely run the statement past its prepared, generic plan.
+    search_warmup: int = 3
     connections: int = 8
     workers: int = 0  # 0: as many as gunicorn.conf.py would start (else one per CPU)
     search: str | None = None  # S6's search text; by default one that picks a few users
@@ -30,7 +33,7 @@ class Options:
     quick: bool = False
     profile: bool = False
     profile_seconds: int = 15
-    only: tuple[str, ...] = ()  # scenario keys to run (S6 and S7 bring their baselines); () all
+    only: tuple[str, ...] = ()  # scenario keys to run (ratios bring their baselines); () all
 
     @property
     def mode(self) -> str:
@@ -43,6 +46,7 @@ QUICK = {
     "rounds": 1,
     "duration": 1,
     "warmup": 0,
+    "search_warmup": 1,
     "connections": 4,
     "workers": 2,
 }
@@ -62,10 +66,13 @@ def parse(argv: list[str] | None = None) -> Options:
     for name in ("users", "posts", "rounds", "duration", "warmup", "connections", "workers"):
         parser.add_argument(f"--{name}", type=int)
     parser.add_argument("--profile-seconds", type=int, dest="profile_seconds")
+    parser.add_argument("--search-warmup", type=int, dest="search_warmup")
     parser.add_argument("--search", help="S6's search text")
     parser.add_argument("--app", help="WSGI app to measure instead of Quill's own, MODULE:APP")
     parser.add_argument(
-        "--only", type=_keys, help="comma-separated scenarios to run, e.g. S1,S4 (a partial run)"
+        "--only",
+        type=_keys,
+        help="comma-separated scenarios to run, any case, e.g. S1,u-search-all (a partial run)",
     )
     parser.add_argument("--out", type=Path, help=f"results folder (default {RESULTS})")
     args = {k: v for k, v in vars(parser.parse_args(argv)).items() if v not in (None, False)}

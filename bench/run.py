@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from attrs import asdict, evolve
@@ -21,6 +22,7 @@ from bench.scenarios import Scenario, accounts, build, capture, default_search
 from bench.servers import (
     CEILING_CONF,
     Server,
+    conf_threads,
     conf_workers,
     gunicorn,
     quill_app,
@@ -40,6 +42,24 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+# psycopg prepares a statement at its 6th execution on a connection, and PostgreSQL may give a
+# prepared statement its generic plan from its 6th execution on: the 11th on each connection
+# (one per worker thread). Under load each worker takes connections as it frees up, about its
+# share, so this many per thread on average leaves none anywhere near 11.
+WARM_PER_THREAD = 50
+
+
+def warm_up(url: str, script: Path, options: Options, connections: int) -> None:
+    """A search's unmeasured load before each measurement, in every round: `--search-warmup`
+    seconds at a time until it sent WARM_PER_THREAD requests per worker thread."""
+    wanted, sent = WARM_PER_THREAD * options.workers * conf_threads(), 0
+    while sent < wanted:
+        got = load.run(url, script, max(options.search_warmup, 1), connections)
+        if got.requests == 0:
+            raise RuntimeError(f"warm-up of {url}: no answer in {options.search_warmup} s")
+        sent += got.requests
+
+
 def measure(
     options: Options, scenarios: list[Scenario], servers: list[Server], env: dict[str, str]
 ) -> tuple[list[dict[str, Any]], float]:
@@ -47,6 +67,10 @@ def measure(
 
     Also the largest RSS of a Quill worker (servers[0]) seen after any measurement: gunicorn's
     max_requests may recycle workers, so the RSS at the end alone could flatter.
+
+    A search is warmed up before each measurement, in every round (`warm_up`), so that it is
+    measured on its prepared statement's plan even on a worker that max_requests replaced since
+    the last round (its new connection starts unprepared).
     """
     folder = options.out / "lua"
     folder.mkdir(parents=True, exist_ok=True)
@@ -59,11 +83,13 @@ def measure(
             row[s.key] = {}
             for server in order:
                 url, conns = server.url + s.path, s.connections or options.connections
-                if number == 0 and options.warmup:
+                if s.search is not None:
+                    warm_up(url, scripts[s.key], options, conns)
+                elif number == 0 and options.warmup:
                     load.run(url, scripts[s.key], options.warmup, conns)
                 got = load.run(url, scripts[s.key], options.duration, conns)
                 row[s.key][server.name] = got.as_dict()
-                say(f"round {number + 1} {s.key:8} {server.name:8} {got.rps:8.1f} req/s "
+                say(f"round {number + 1} {s.key:18} {server.name:8} {got.rps:8.1f} req/s "
                     f"p50 {got.p50_ms:7.2f} ms p99 {got.p99_ms:7.2f} ms")  # fmt: skip
             peak = max(peak, *servers[0].worker_rss_mb())
             if s.key == "S5":
@@ -74,14 +100,30 @@ def measure(
 
 
 def chosen(scenarios: list[Scenario], only: tuple[str, ...]) -> list[Scenario]:
-    """The scenarios asked for, with the baseline each ratio of S6 and S7 is taken against."""
+    """The scenarios asked for, in any case, with the baseline each p50 ratio is taken against."""
     if not only:
         return scenarios
-    wanted = set(only) | {BASELINES[key] for key in only if key in BASELINES}
-    unknown = wanted - {s.key for s in scenarios}
+    keys = {s.key.upper(): s.key for s in scenarios}
+    unknown = {key for key in only if key.upper() not in keys}
     if unknown:
         sys.exit(f"--only: no scenario {', '.join(sorted(unknown))}")
+    wanted = {keys[key.upper()] for key in only}
+    wanted |= {BASELINES[key] for key in wanted if key in BASELINES}
     return [s for s in scenarios if s.key in wanted]
+
+
+def matches(scenarios: list[Scenario], bodies: dict[str, Any]) -> dict[str, Any]:
+    """What each search found, from Quill's first page: its text does what its label says."""
+    return {
+        s.key: {
+            "search": s.search,
+            "total": bodies[s.key]["total"],
+            "total_is_lower_bound": bool(bodies[s.key].get("total_is_lower_bound", False)),
+            "first_page": len(bodies[s.key]["items"]),
+        }
+        for s in scenarios
+        if s.search is not None
+    }
 
 
 def searches_by_route(scenarios: list[Scenario]) -> dict[str, dict[str, str]]:
@@ -123,7 +165,8 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
             rounds, peak = measure(options, scenarios, [q, c], env)
             rss = q.worker_rss_mb()
     labels = {s.key: s.label for s in scenarios}
-    return {"rounds": rounds, "rss": rss, "rss_peak": peak, "labels": labels}
+    matched = matches(scenarios, bodies)
+    return {"rounds": rounds, "rss": rss, "rss_peak": peak, "labels": labels, "matches": matched}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -150,6 +193,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "data": found,
         "timings": timings,
         "labels": measured["labels"],
+        "matches": measured["matches"],
         "table": table,
         "rounds": rounds,
         "worker_rss_mb": measured["rss"],

@@ -26,7 +26,7 @@ class Scenario:
     body: dict[str, Any] | None = None
     status: int = 200
     connections: int | None = None  # None: the run's default
-    search: str | None = None  # a list's `search` text (the ceiling answers by it)
+    search: str | None = None  # a list's search text: the ceiling answers by it; warmed each round
 
 
 def call(base: str, scenario: Scenario) -> tuple[int, bytes]:
@@ -69,9 +69,40 @@ def default_search(users: int) -> str:
     return f"user{max(users // 3, 1)}-"
 
 
+# Seeded post i holds this word iff i % 3 == 2 (title WORDS[i % 21], content
+# WORDS[(7i + 3j) % 21]): a third of the posts, published or not. Unlike "quill", it is not in
+# the posts S4 writes during the run.
+COMMON_POST_WORD = "coffee"
+# Every account's e-mail: the seeded users' (@seed.example) and the run's own (@bench.example).
+EVERY_USER = "example"
+
+
+def few_matches(count: int) -> int:
+    """n such that n and n0..n9 are below `count` and n00 above it: a prefix of 11 of the
+    seeded numbers 0..count-1 (user4242 among 100,000 users, the issue's example)."""
+    return max(count * 4242 // 100_000, 1)
+
+
+def searches(users: int, posts: int) -> dict[str, str]:
+    """The new search scenarios' texts for the seeded counts."""
+    return {
+        "P-search-common": COMMON_POST_WORD,
+        "P-search-selective": f"Post {few_matches(posts)}",  # seeded titles: "Post <i>: <word>"
+        "U-search-all": EVERY_USER,
+        "U-search-selective": f"user{few_matches(users)}",  # seeded: user<i>-<run>@seed.example
+    }
+
+
+def _listed(path: str, search: str) -> str:
+    return f"{path}?{urllib.parse.urlencode({'per_page': 20, 'search': search})}"
+
+
 def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scenario]:
     user, admin = who["user_token"], who["admin_token"]
-    query = urllib.parse.urlencode({"per_page": 20, "search": search})
+    texts = searches(found["users"], found["posts"])
+    common, few_posts = texts["P-search-common"], texts["P-search-selective"]
+    every, few_users = texts["U-search-all"], texts["U-search-selective"]
+    posts, users = "/api/v1/posts", "/api/v1/users"
     deep = urllib.parse.urlencode({"per_page": 20, "cursor": found["deep_cursor"]})
     new_post = {"title": "Benchmark post", "content": CONTENT, "published": True}
     return [
@@ -88,9 +119,17 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
         Scenario(key="S6-base", label="GET /users?per_page=20 (admin)", method="GET",
                  path="/api/v1/users?per_page=20", token=admin),
         Scenario(key="S6", label=f"GET /users?search={search} (admin)", method="GET",
-                 path=f"/api/v1/users?{query}", token=admin, search=search),
+                 path=_listed(users, search), token=admin, search=search),
         Scenario(key="S7", label="GET /posts?cursor=<deep> (per_page=20)", method="GET",
                  path=f"/api/v1/posts?{deep}"),
+        Scenario(key="P-search-common", label=f"GET /posts?search={common} (a third of posts)",
+                 method="GET", path=_listed(posts, common), search=common),
+        Scenario(key="P-search-selective", label=f"GET /posts?search={few_posts} (a few)",
+                 method="GET", path=_listed(posts, few_posts), search=few_posts),
+        Scenario(key="U-search-all", label=f"GET /users?search={every} (admin, every user)",
+                 method="GET", path=_listed(users, every), token=admin, search=every),
+        Scenario(key="U-search-selective", label=f"GET /users?search={few_users} (admin, a few)",
+                 method="GET", path=_listed(users, few_users), token=admin, search=few_users),
     ]  # fmt: skip
 
 

@@ -52,6 +52,12 @@ def conf_workers() -> int:
     return int(str(conf_settings().get("workers", os.cpu_count() or 2)))
 
 
+def conf_threads() -> int:
+    """Threads per worker in Quill's gunicorn.conf.py (the ceiling copies them); each thread
+    keeps its own database connection."""
+    return int(str(conf_settings().get("threads", 1)))
+
+
 def worker_model() -> list[str]:
     """Quill's own gunicorn.conf.py decides the worker class and threads; the ceiling copies it."""
     conf = conf_settings()

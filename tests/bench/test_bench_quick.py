@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6", "S6-base", "S7"}
+SEARCHES = {"S6", "P-search-common", "P-search-selective", "U-search-all", "U-search-selective"}
+SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES}
 
 
 def positive(value: float) -> bool:
@@ -66,3 +67,11 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
     assert positive(result["rounds"][0]["argon2_rate"])
     assert result["worker_rss_mb"] and all(positive(x) for x in result["worker_rss_mb"])
     assert "| S7 " in done.stdout
+    matched = result["matches"]
+    assert set(matched) == SEARCHES
+    assert not any(m["total_is_lower_bound"] for m in matched.values())  # few rows: all counted
+    # Anonymous lists show published posts: 9 in 10, a third of which hold the common word.
+    assert matched["P-search-common"]["total"] * 10 == result["data"]["posts"] * 3
+    assert matched["U-search-all"]["total"] >= result["data"]["users"]  # and the run's own
+    for key in ("S6", "P-search-selective", "U-search-selective"):
+        assert 1 <= matched[key]["total"] <= 11, matched

@@ -11,6 +11,7 @@ from bench.run import chosen
 from bench.scenarios import Scenario
 
 KEYS = ["S1", "S2", "S3", "S4", "S5", "S6-base", "S6", "S7"]
+KEYS += ["P-search-common", "P-search-selective", "U-search-all", "U-search-selective"]
 ALL = [Scenario(key=key, label=key, method="GET", path="/") for key in KEYS]
 
 
@@ -29,6 +30,16 @@ def test_the_scenarios_asked_for_come_with_their_baselines_in_the_usual_order() 
     assert chosen(ALL, ()) == ALL
 
 
+def test_the_searches_are_chosen_in_any_case_with_their_unfiltered_first_page() -> None:
+    only = parse(["--only", "p-search-common,U-SEARCH-SELECTIVE"]).only
+    assert [s.key for s in chosen(ALL, only)] == [
+        "S2",
+        "S6-base",
+        "P-search-common",
+        "U-search-selective",
+    ]
+
+
 def test_an_unknown_scenario_stops_the_run() -> None:
     with pytest.raises(SystemExit, match="S9"):
         chosen(ALL, ("S1", "S9"))
@@ -45,3 +56,16 @@ def test_only_the_targets_of_the_scenarios_run_are_checked() -> None:
     assert [line.split()[0] for line in lines] == ["S1", "S2", "S7", "gunicorn"]
     assert lines[0].endswith("met") and "NOT" not in lines[0]
     assert "S7 p50 / S2 p50 1.10" in lines[2]
+
+
+def test_each_search_is_held_to_three_times_its_unfiltered_first_page() -> None:
+    round_ = {
+        "S2": {"quill": measured(300, 3.0), "ceiling": measured(1000, 1.0)},
+        "S6-base": {"quill": measured(300, 2.0), "ceiling": measured(1000, 1.0)},
+        "P-search-common": {"quill": measured(100, 9.3), "ceiling": measured(1000, 1.0)},
+        "U-search-selective": {"quill": measured(300, 5.0), "ceiling": measured(1000, 1.0)},
+    }
+    table = {key: {"ratio": row["quill"]["rps"] / 1000} for key, row in round_.items()}
+    lines = checks(table, [round_], [80.0], 80.0)
+    assert "P-search-common p50 / S2 p50 3.10 (target <= 3.0): NOT met" in lines
+    assert "U-search-selective p50 / S6-base p50 2.50 (target <= 3.0): met" in lines

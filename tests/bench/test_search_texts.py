@@ -1,0 +1,37 @@
+"""The search scenarios' texts match what their labels say in the data `quill seed` writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from application.seed import SeedVolume
+from bench.scenarios import COMMON_POST_WORD, few_matches, searches
+
+
+def matching(text: str, *columns: str) -> bool:
+    """As the lists search: a case-insensitive substring of any of the columns."""
+    return any(text.lower() in column.lower() for column in columns)
+
+
+def test_the_common_word_is_in_a_third_of_the_seeded_posts_and_of_the_published() -> None:
+    now = datetime.now(UTC)
+    posts = [SeedVolume._post(i, [1], now) for i in range(3000)]
+    hits = [p for p in posts if matching(COMMON_POST_WORD, p.title, p.content)]
+    assert len(hits) == 1000
+    published = [p for p in posts if p.published]
+    assert sum(p.published for p in hits) * 3 == len(published)
+
+
+@pytest.mark.parametrize("count", [300, 3000, 100_000, 1_000_000])
+def test_a_selective_prefix_picks_eleven_seeded_numbers(count: int) -> None:
+    prefix = str(few_matches(count))
+    assert sum(str(i).startswith(prefix) for i in range(count)) == 11
+
+
+def test_the_selective_texts_are_prefixes_of_seeded_titles_and_emails() -> None:
+    texts = searches(users=100_000, posts=1_000_000)
+    assert texts["U-search-selective"] == "user4242"  # the issue's example
+    post = SeedVolume._post(42420, [1], datetime.now(UTC))
+    assert post.title.startswith(texts["P-search-selective"] + ":")
