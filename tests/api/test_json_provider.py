@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, jsonify
 
 from interfaces.http.converter import converter
 from interfaces.http.json_provider import OrjsonProvider
@@ -77,3 +77,32 @@ def test_datetimes_are_rfc_3339_in_utc_whichever_encoder_writes_them(
 def test_debug_answers_write_datetimes_the_same_way() -> None:
     body, _ = answer({"at": WHEN}, debug=True)
     assert json.loads(body)["at"] == "2026-11-24T10:00:00.123456Z"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "written"),
+    [
+        ((), {}, None),
+        (({"a": 1},), {}, {"a": 1}),
+        ((1, "two", None), {}, [1, "two", None]),
+        ((), {"a": 1, "b": [2]}, {"a": 1, "b": [2]}),
+    ],
+)
+@pytest.mark.parametrize("debug", [False, True], ids=["orjson", "debug"])
+def test_jsonify_keeps_flasks_argument_rule(
+    args: tuple[Any, ...], kwargs: dict[str, Any], written: Any, debug: bool
+) -> None:
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    app.debug = debug
+    with app.app_context():
+        response = jsonify(*args, **kwargs)
+    assert response.mimetype == "application/json"
+    assert json.loads(response.get_data()) == written
+
+
+def test_jsonify_refuses_positional_and_keyword_arguments_together() -> None:
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    with app.app_context(), pytest.raises(TypeError):
+        jsonify(1, a=2)
