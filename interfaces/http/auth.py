@@ -13,6 +13,7 @@ from domain.errors import InvalidToken
 from domain.users import Actor, User
 from interfaces.container import Container
 from interfaces.http.converter import converter, parse_body
+from interfaces.http.logs import USER_ID_KEY
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
@@ -28,11 +29,18 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def remember(actor: Actor) -> None:
+    """The caller, for the rest of the request; their id also in the WSGI environ, where the
+    request's log line, written at the WSGI edge, reads it."""
+    g.actor = actor
+    request.environ[USER_ID_KEY] = actor.id
+
+
 @inject
 def current_actor(authenticate: Authenticate = Provide[Container.authenticate]) -> Actor:
     """The caller, required; 401 with the reason when there is none."""
     if "actor" not in g:
-        g.actor = authenticate(bearer_token())
+        remember(authenticate(bearer_token()))
     actor: Actor = g.actor
     return actor
 
@@ -40,7 +48,8 @@ def current_actor(authenticate: Authenticate = Provide[Container.authenticate]) 
 @inject
 def current_user(authenticate: Authenticate = Provide[Container.authenticate]) -> User:
     """The caller's own account, read with their session: no second query for it."""
-    g.actor, user = authenticate.with_user(bearer_token())
+    actor, user = authenticate.with_user(bearer_token())
+    remember(actor)
     return user
 
 

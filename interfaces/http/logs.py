@@ -9,13 +9,14 @@ import time
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 LOGGER = "quill"
 REQUEST_ID_KEY = "quill.request_id"  # set in the WSGI environ by interfaces.http.edge
+USER_ID_KEY = "quill.user_id"  # set in the WSGI environ by interfaces.http.auth, for the log
 request_log = logging.getLogger("quill.request")
 MAX_FIELD = 2048  # a 10 KB path or header still makes one bounded line
 
@@ -41,20 +42,26 @@ def add_request_id(record: logging.LogRecord) -> bool:
 
 
 def log_request(environ: WSGIEnvironment, status: int, started: float, request_id: str) -> None:
-    """The request's line, as its answer starts (see interfaces.http.edge)."""
+    """The request's line, as its answer starts (see interfaces.http.edge): made from the WSGI
+    environ alone, so it needs no request context."""
     if not request_log.isEnabledFor(logging.INFO):  # nothing to build when it is not written
         return
-    in_request = has_request_context()  # always, under Flask; the environ says it otherwise
-    actor = g.get("actor") if in_request else None
     fields = {
         "method": environ.get("REQUEST_METHOD"),
-        "path": request.path if in_request else environ.get("PATH_INFO"),
+        "path": request_path(environ),
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        "user_id": None if actor is None else actor.id,
+        "user_id": environ.get(USER_ID_KEY),
         "remote_addr": environ.get("REMOTE_ADDR"),
     }
     request_log.info("request", extra={"fields": fields, "request_id": request_id})
+
+
+def request_path(environ: WSGIEnvironment) -> str:
+    """The path as the app saw it (`request.path`): PATH_INFO, which WSGI carries as latin-1
+    (PEP 3333), read back as UTF-8, with one leading slash; the mount point not included."""
+    raw: str = environ.get("PATH_INFO") or ""
+    return "/" + raw.encode("latin-1", "replace").decode("utf-8", "replace").lstrip("/")
 
 
 def _bounded(value: Any) -> Any:

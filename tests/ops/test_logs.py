@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -107,6 +108,27 @@ def test_a_hostile_path_stays_on_one_bounded_line(client: FlaskClient, log: io.S
     assert entry["status"] == 404
     assert entry["path"].startswith("/api/v1/\n{")
     assert len(log.getvalue()) < 4000
+
+
+def test_a_path_is_logged_as_the_app_read_it(client: FlaskClient, log: io.StringIO) -> None:
+    client.get("/api/v1/café")
+    (entry,) = lines(log)
+    assert entry["path"] == "/api/v1/café"
+
+
+def test_the_line_is_made_from_the_wsgi_environ_alone(log: io.StringIO) -> None:
+    """No request context: what the line says comes from the environ the edge was given."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/café".encode().decode("latin-1"),  # as WSGI carries it
+        "REMOTE_ADDR": "10.0.0.7",
+        logs.USER_ID_KEY: 42,
+    }
+    logs.log_request(environ, 201, time.perf_counter(), "edge-1")
+    (entry,) = lines(log)
+    assert (entry["method"], entry["path"], entry["status"]) == ("POST", "/api/v1/café", 201)
+    assert (entry["user_id"], entry["remote_addr"]) == (42, "10.0.0.7")
+    assert entry["request_id"] == "edge-1"
 
 
 @pytest.fixture
