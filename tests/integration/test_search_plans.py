@@ -2,8 +2,8 @@
 
 psycopg prepares a statement on its sixth run on a connection, and PostgreSQL may then use one
 plan for every value. For a search that plan walked the newest-first index over the whole table
-when the text was rare (an admin search for one user among 100,000 took 229 ms instead of
-6 ms). So search statements must never be prepared, while other statements still are.
+when the text was rare, many times slower than a plan made for that text. So search statements
+must never be prepared, while other statements still are.
 """
 
 from __future__ import annotations
