@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
+from infrastructure.db.kept import KeptReadConnections
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
 from infrastructure.db.users import SqlUserRepository
@@ -42,21 +43,24 @@ def _unreachable(error: DBAPIError) -> bool:
 class SqlUnitOfWork:
     """One connection and its transaction per use case; nothing is kept without `commit()`.
 
-    A read-only unit takes its connection from `read_engine` (see make_read_engine): no
-    transaction to begin or roll back, and the database refuses any write sent there.
+    A read-only unit reads on the thread's kept connection of the read-only pool (see
+    make_read_engine and KeptReadConnections): no transaction to begin or roll back, and the
+    database refuses any write sent there.
     """
 
-    def __init__(self, engine: Engine, read_engine: Engine, *, reading: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, reads: KeptReadConnections, *, reading: bool = False
+    ) -> None:
         self._engine = engine
-        self._read_engine = read_engine
+        self._reads = reads
         self._reading = reading
 
     def read_only(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._read_engine, reading=True)
+        return SqlUnitOfWork(self._engine, self._reads, reading=True)
 
     def __enter__(self) -> Self:
         try:
-            self._connection = (self._read_engine if self._reading else self._engine).connect()
+            self._connection = self._reads.acquire() if self._reading else self._engine.connect()
         except DBAPIError as error:
             raise translate(error) from error
         self.users = SqlUserRepository(self._connection)
@@ -68,8 +72,11 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         # Closing rolls back whatever was not committed. If the connection is already gone,
         # the original error says more than this one would.
-        with contextlib.suppress(DBAPIError):
-            self._connection.close()
+        if self._reading:
+            self._reads.release()
+        else:
+            with contextlib.suppress(DBAPIError):
+                self._connection.close()
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from domain.users import User
 from infrastructure.db.engine import make_engine, make_read_engine
+from infrastructure.db.kept import KeptReadConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -48,16 +49,16 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-_read_engines: dict[str, Engine] = {}
+_reads: dict[str, KeptReadConnections] = {}
 
 
 def sql_uow(engine: Engine) -> SqlUnitOfWork:
     """A unit of work on `engine`, as the container makes them: its read-only units on a
     read-only pool of the same database (one such pool per database, kept for the run)."""
     url = engine.url.render_as_string(hide_password=False)
-    if url not in _read_engines:
-        _read_engines[url] = make_read_engine(url)
-    return SqlUnitOfWork(engine, _read_engines[url])
+    if url not in _reads:
+        _reads[url] = KeptReadConnections(make_read_engine(url))
+    return SqlUnitOfWork(engine, _reads[url])
 
 
 @pytest.fixture
