@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -15,11 +16,13 @@ from cattrs.preconf.json import make_converter
 from flask import request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
+from application.auth import LoginResult
 from application.paging import Page, PageRequest
+from application.tokens import TokenPair
 from domain.errors import InvalidInput
-from domain.posts import Post
+from domain.posts import Author, Post
 from domain.times import in_utc
-from domain.users import Role, User
+from domain.users import PublicProfile, Role, User
 
 T = TypeVar("T")
 converter = make_converter(forbid_extra_keys=True)
@@ -77,12 +80,47 @@ def rfc3339(value: datetime) -> str:
 # Rendered entities keep their datetimes: the JSON provider writes them as RFC 3339 in UTC,
 # in orjson's native code, far more cheaply than isoformat() per value here would.
 converter.register_unstructure_hook(datetime, in_utc)
+
+
+@frozen(kw_only=True)
+class Shape:
+    """The JSON object an attrs class is rendered as: its fields but `hidden`, the fields in
+    `inline` replaced by their own keys, then `extra` keys (name: type); keys in `optional` may
+    be absent. The OpenAPI document's response schemas are built from these, and nothing else."""
+
+    cls: type
+    hidden: frozenset[str] = frozenset()
+    inline: frozenset[str] = frozenset()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    optional: frozenset[str] = frozenset()
+
+
+# Every rendered representation, by its schema's name. The hooks below and the routes render
+# exactly these keys (tests/ops/test_rendered_shapes.py compares every one with its schema).
+SHAPES = {
+    "User": Shape(cls=User, hidden=frozenset({"password_hash"})),
+    "PublicUser": Shape(cls=PublicProfile),
+    "Author": Shape(cls=Author),
+    "Post": Shape(cls=Post, hidden=frozenset({"version"}), extra={"author_id": int}),
+    "TokenPair": Shape(cls=TokenPair),
+    "LoginResult": Shape(cls=LoginResult, inline=frozenset({"tokens"})),
+    "Page": Shape(
+        cls=Page,
+        extra={"pages": int, "total_is_lower_bound": bool},
+        # Only when a search's count was capped: `total` is then at least that many.
+        optional=frozenset({"total_is_lower_bound"}),
+    ),
+}
 converter.register_unstructure_hook(
-    User, make_dict_unstructure_fn(User, converter, password_hash=override(omit=True))
+    User,
+    make_dict_unstructure_fn(
+        User, converter, **{name: override(omit=True) for name in SHAPES["User"].hidden}
+    ),
 )
 
 
 def _post(post: Post) -> dict[str, Any]:
+    """The keys of SHAPES["Post"], written out: one dict literal, no hook per field."""
     return {
         "id": post.id,
         "title": post.title,
@@ -100,6 +138,7 @@ converter.register_unstructure_hook(Post, _post)
 
 
 def render_page(page: Page[Any]) -> dict[str, Any]:
+    """The keys of SHAPES["Page"]."""
     return {
         "items": [converter.unstructure(item) for item in page.items],
         "total": page.total,
