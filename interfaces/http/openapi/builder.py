@@ -1,0 +1,131 @@
+"""The whole document: info, tags, security schemes, parameters, and every schema built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interfaces.http.converter import SHAPES
+from interfaces.http.openapi.errors import HEADERS, RESPONSES, error_schemas
+from interfaces.http.openapi.fields import DESCRIPTIONS, ID_MAX, notes
+from interfaces.http.openapi.paths import paths
+from interfaces.http.openapi.schemas import Schemas, closed_object
+
+Schema = dict[str, Any]
+
+INFO = {
+    "title": "Quill API",
+    "version": "1.0.0",
+    "summary": "A blogging API: users, token sessions and posts.",
+    "description": (
+        "All bodies are JSON objects sent as `application/json` (else 415); a body that does"
+        " not parse or is not an object is `400 invalid_json`; unknown fields, nulls and wrong"
+        ' types are `400 validation_error` (`"true"` is not a boolean, `"5"` is not a number).'
+        " Bodies over 1 MiB are 413. Query strings are as strict: unknown or repeated"
+        " parameters are 400.\n\n"
+        'Every error is `{"message", "code"}`, validation errors add `errors` per field.'
+        " Unknown paths are `404 not_found`; a method a path does not support is"
+        " `405 method_not_allowed` with an `Allow` header. Every response carries"
+        " `X-Request-ID`.\n\n"
+        "Authenticate with `Authorization: Bearer <access token>` from"
+        " `POST /api/v1/auth/login`. Access tokens live 15 minutes by default, refresh tokens"
+        " 30 days; both are configurable."
+    ),
+}
+TAGS = [
+    {"name": "Authentication", "description": "Sessions and their tokens."},
+    {"name": "Users", "description": "Registration, one's own account, and admin management."},
+    {
+        "name": "Posts",
+        "description": "Writing, publishing and reading posts. Visibility: published posts to"
+        " anybody, drafts to their author and admins.",
+    },
+    {"name": "Operations", "description": "Health, readiness and this document."},
+]
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The `access_token` of a login or refresh.",
+    },
+    "refreshToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The `refresh_token` of a login or refresh; only for"
+        " `POST /api/v1/auth/refresh`.",
+    },
+}
+PARAMETERS = {
+    "UserId": {
+        "name": "user_id",
+        "in": "path",
+        "required": True,
+        "description": "A user id; anything but a positive integer is 404.",
+        "schema": {"$ref": "#/components/schemas/Id"},
+    },
+    "PostId": {
+        "name": "post_id",
+        "in": "path",
+        "required": True,
+        "description": "A post id; anything but a positive integer is 404.",
+        "schema": {"$ref": "#/components/schemas/Id"},
+    },
+    "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "The post's `ETag` as last read (or `*`). When it no longer matches, the"
+        " answer is 412 and nothing changes.",
+        "schema": {"type": "string"},
+    },
+}
+BASICS = {
+    "Id": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": ID_MAX,
+        "description": "Assigned by the server.",
+        "examples": [1],
+    },
+    "Timestamp": {
+        "type": "string",
+        "format": "date-time",
+        "description": "RFC 3339, UTC.",
+        "examples": ["2026-11-24T10:00:00Z"],
+    },
+}
+
+
+def status(value: str) -> Schema:
+    """The body of /healthz and /readyz."""
+    return closed_object({"status": {"type": "string", "const": value}}, ["status"], "")
+
+
+def build() -> Schema:
+    schemas = Schemas(notes, DESCRIPTIONS)
+    for name, shape in SHAPES.items():
+        if not getattr(shape.cls, "__parameters__", ()):  # generic ones: per element, below
+            schemas.shape(name, shape)
+    schemas.shape("UserPage", SHAPES["Page"], items="User")
+    schemas.shape("PostPage", SHAPES["Page"], items="Post")
+    routes = paths(schemas)  # adds the bodies' schemas
+    others = {
+        "Message": closed_object({"message": {"type": "string"}}, ["message"], ""),
+        "Health": status("ok"),
+        "Ready": status("ready"),
+    }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": INFO,
+        "tags": TAGS,
+        "paths": routes,
+        "components": {
+            "securitySchemes": SECURITY_SCHEMES,
+            "parameters": PARAMETERS,
+            "headers": HEADERS,
+            "responses": {name: response for name, (_, response) in RESPONSES.items()},
+            "schemas": {**error_schemas(), **BASICS, **schemas.components, **others},
+        },
+    }

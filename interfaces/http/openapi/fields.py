@@ -1,0 +1,167 @@
+"""What the document says of a field beyond its type: rules from the domain's constants, prose.
+
+An entry is found by `"Class.field"` (the nearest class of the field's owner that has one) or
+else by the field's name alone, so one entry serves every body, query and rendered object with
+a field of that name. A class's own entry replaces the general one; it may include it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import attrs
+
+from application.paging import PAGE_MAX, PER_PAGE_MAX
+from application.tokens import TokenPair
+from domain.posts import CONTENT_MAX, CONTENT_MIN, SEARCH_MAX, TITLE_MAX
+from domain.users import EMAIL_MAX, NAME_MAX, NAME_MIN, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_NEEDS
+
+Schema = dict[str, Any]
+
+ID_MAX = 2**63 - 1  # a BIGINT: the id route converter and the query parser stop there too
+CURSOR_MAX = 200  # the longest cursor application.paging accepts
+ID = {"$ref": "#/components/schemas/Id"}
+
+
+def char_class(characters: str) -> str:
+    """A regex character class of exactly these characters, runs written as ranges."""
+    runs: list[list[int]] = []
+    for point in sorted({ord(c) for c in characters}):
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    parts = (re.escape(chr(a)) + ("" if a == b else f"-{re.escape(chr(b))}") for a, b in runs)
+    return f"[{''.join(parts)}]"
+
+
+def needs_pattern(needs: dict[str, str]) -> str:
+    """A regex matching text with at least one character of each kind, in any order. Written
+    without lookaheads, which the clients' and test generators' regex engines may lack."""
+    anything = r"[\s\S]*"
+    orders = itertools.permutations(char_class(chars) for chars in needs.values())
+    return "^(" + "|".join(anything + anything.join(order) + anything for order in orders) + ")$"
+
+
+EMAIL = {"type": "string", "format": "email", "maxLength": EMAIL_MAX}
+NAME = {
+    "minLength": NAME_MIN,
+    "maxLength": NAME_MAX,
+    "description": f"{NAME_MIN} to {NAME_MAX} printable characters after trimming surrounding"
+    " white space.",
+    "examples": ["Ann"],
+}
+PASSWORD = {
+    "minLength": PASSWORD_MIN,
+    "maxLength": PASSWORD_MAX,
+    "pattern": needs_pattern(PASSWORD_NEEDS),
+    "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one "
+    + " and one ".join(PASSWORD_NEEDS)
+    + ".",
+    "examples": ["Secret-Pass-1"],
+}
+PER_PAGE = {"minimum": 1, "maximum": PER_PAGE_MAX}
+
+FIELDS: dict[str, Schema] = {
+    # Saved entities always have their id; the `None` of their type is for unsaved ones.
+    "id": ID,
+    "author_id": ID,
+    "updated_at": {"description": "Equals `created_at` until the first change."},
+    "email": {
+        **EMAIL,
+        "description": "A valid address; unique without regard to case; stored lower-cased.",
+        "examples": ["ann@example.com"],
+    },
+    "User.email": {**EMAIL, "description": "Lower-cased."},
+    # Logging in takes what it is given: a malformed e-mail is simply a wrong one.
+    "Credentials.email": {
+        "description": "Matched without regard to case.",
+        "examples": ["ann@example.com"],
+    },
+    "Credentials.password": {"examples": ["Secret-Pass-1"]},
+    "name": NAME,
+    "password": PASSWORD,
+    "new_password": PASSWORD,
+    "current_password": {"description": "A wrong one is a validation error on this field."},
+    "UserChanges.role": {"description": "Admin only (403 otherwise)."},
+    "UserChanges.is_active": {
+        "description": "Admin only (403 otherwise); false ends all the user's sessions."
+    },
+    "title": {
+        "minLength": 1,
+        "maxLength": TITLE_MAX,
+        "pattern": r"\S",  # not blank
+        "description": f"1 to {TITLE_MAX} characters, not blank.",
+        "examples": ["Hello"],
+    },
+    "content": {"minLength": CONTENT_MIN, "maxLength": CONTENT_MAX, "examples": ["First!"]},
+    "published_at": {"description": "When it was (last) published; null for a draft."},
+    "TokenPair.access_token": {"description": "Send as `Authorization: Bearer <access_token>`."},
+    "TokenPair.refresh_token": {
+        "description": "Send to `POST /api/v1/auth/refresh`; works once (rotation)."
+    },
+    "TokenPair.token_type": {"const": attrs.fields(TokenPair).token_type.default},
+    "TokenPair.expires_in": {"minimum": 1, "description": "Seconds the access token lives."},
+    "Page.items": {"maxItems": PER_PAGE_MAX},
+    "Page.total": {"minimum": 0, "description": "Items matching, on all pages."},
+    "Page.page": {"minimum": 1, "description": "1 when the page was asked for by `cursor`."},
+    "Page.per_page": PER_PAGE,
+    "Page.pages": {"minimum": 0},
+    "Page.next_cursor": {
+        "description": "Pass as `cursor` for the next page; null on the last page."
+    },
+    "Page.total_is_lower_bound": {
+        "description": "True when a search's count stopped at its cap: at least `total` items"
+        " match. Absent or false when `total` is exact."
+    },
+    "PagedQuery.page": {
+        "minimum": 1,
+        "maximum": PAGE_MAX,
+        "description": "1-based page number; ignored with `cursor`.",
+    },
+    "PagedQuery.per_page": PER_PAGE,
+    "PagedQuery.cursor": {
+        "maxLength": CURSOR_MAX,
+        "description": "The `next_cursor` of the previous page: continues right after its last"
+        " item (keyset pagination). A cursor this API did not issue is 400.",
+    },
+    "UserListQuery.search": {"description": "Case-insensitive part of the name or e-mail."},
+    "PostListQuery.search": {
+        "maxLength": SEARCH_MAX,
+        "description": "Case-insensitive part of the title or content; `%` and `_` are plain"
+        " characters.",
+    },
+    "PostListQuery.author_id": {**ID, "description": "Only posts by this user."},
+    "PostListQuery.published": {
+        "description": "`true`: published posts only (even to their authors). `false`: the"
+        " drafts the caller may see: none when anonymous, their own for a user, all for an"
+        " admin."
+    },
+}
+
+# Of request bodies and rendered objects, by their schema's name.
+DESCRIPTIONS = {
+    "Registration": "A new account; always a plain user.",
+    "Credentials": "Login.",
+    "PasswordChange": "Ends every other session of the user; this one stays signed in.",
+    "UserChanges": "What to change; absent fields stay as they are, an empty object changes"
+    " nothing.",
+    "NewPost": "A post by the caller.",
+    "PostReplacement": "PUT: every field.",
+    "PostChanges": "PATCH: any of the fields; absent fields stay as they are.",
+    "User": "A user as they themself and admins see them. Never a password or its hash.",
+    "PublicUser": "What anybody else may see of a user.",
+    "UserPage": "A page of users. Newest first, ties broken by id descending.",
+    "PostPage": "A page of posts. Newest first, ties broken by id descending.",
+}
+
+
+def notes(owner: type, name: str) -> Schema:
+    """The entry for field `name` of class `owner` (a copy: the caller may change it)."""
+    for cls in owner.__mro__:
+        found = FIELDS.get(f"{cls.__name__}.{name}")
+        if found is not None:
+            return dict(found)
+    return dict(FIELDS.get(name, {}))
