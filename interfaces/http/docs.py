@@ -1,16 +1,16 @@
-"""The OpenAPI document and the browsable reference page built from it, every asset served here."""
+"""The OpenAPI document, built from the code, and the browsable reference page made from it."""
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, abort, send_from_directory, url_for
 from markupsafe import escape
+
+from interfaces.http.openapi import document, document_text
 
 bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
 
@@ -47,17 +47,6 @@ PAGE = """<!DOCTYPE html>
 
 
 @cache
-def openapi_text() -> str:
-    """The contract as kept in the repository, read once."""
-    return files("interfaces.http").joinpath("openapi.json").read_text("utf-8")
-
-
-def openapi_document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(openapi_text())
-    return document
-
-
-@cache
 def swagger_dist() -> Path:
     return Path(str(files("flask_swagger_ui").joinpath("dist")))
 
@@ -70,14 +59,14 @@ def swagger_version() -> str:
 
 @bp.get("/api/v1/openapi.json")
 def openapi() -> Response:
-    return Response(openapi_text(), mimetype="application/json")
+    return Response(document_text(), mimetype="application/json")
 
 
 @bp.get("/docs")
 def docs() -> Response:
     asset, v = "docs.swagger_asset", swagger_version()
     page = PAGE.format(
-        title=escape(openapi_document()["info"]["title"]),
+        title=escape(document()["info"]["title"]),
         css=url_for(asset, name="swagger-ui.css", v=v),
         icon=url_for(asset, name="favicon-32x32.png", v=v),
         bundle=url_for(asset, name="swagger-ui-bundle.js", v=v),

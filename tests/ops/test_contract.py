@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from application.auth import Credentials
 from domain.errors import DomainError
 from domain.users import Role
 from interfaces.container import Container
+from interfaces.http.openapi import document_text
 from tests.conftest import SignedIn
 
 CHECKS = [
@@ -43,7 +43,6 @@ CONFIG = SchemathesisConfig.from_dict(
         "checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}},
     }
 )
-DOCUMENT = Path(__file__).parents[2] / "interfaces" / "http" / "openapi.json"
 SPARE = {"email": "spare@example.com", "name": "Spare", "password": "Spare-Pass-1"}
 
 
@@ -84,9 +83,9 @@ def world(app: Flask, auth: Callable[..., SignedIn], client: Any, container: Con
     return Sessions(container, admin, author)
 
 
-# Loaded from the file the app serves (test_openapi_document.py pins that they are the same):
+# Loaded from the text the app serves (test_openapi_document.py pins that they are the same):
 # schemathesis' loader from a pytest fixture does not work with pytest 9 (Node._nodeid is gone).
-schema = schemathesis.openapi.from_path(DOCUMENT, config=CONFIG)
+schema = schemathesis.openapi.from_file(document_text(), config=CONFIG)
 
 
 @schema.parametrize()
