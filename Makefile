@@ -3,14 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Every package the tests need, pinned with hashes, resolved for any Python 3.11+ (--universal);
+# runtime.lock holds the runtime ones alone, at the same versions, for servers
+# (docs/DEPENDENCIES.md).
+LOCK := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+# uv resolves and hashes in seconds where pip-tools takes minutes; pinned, so that a relock's
+# diff shows our dependencies' changes, not a newer uv's output.
+UV := uv==0.13.8
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install tools clean
+.PHONY: run test lint install tools clean lock upgrade
 
-$(STAMP): pyproject.toml
+# A change of the lock or of pyproject.toml reinstalls. `pip check` stops here when
+# pyproject.toml asks for a package or version the lock lacks: run `make lock`.
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +48,16 @@ tools:  ## Debian's chromium (the /docs browser test) and wrk (the benchmark's q
 
 test: lint tools  ## every check, then the whole test suite on both cores
 	$(BIN)/pytest -n auto -q
+
+# Upgrade path: `make upgrade && make test`, then commit requirements/.
+# `upgrade` moves every pin to the newest release pyproject.toml allows; `lock`, after an edit of
+# pyproject.toml's dependencies, pins what changed and keeps every other pin.
+lock upgrade:
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "$(UV)"
+	$(BIN)/uv pip compile --quiet $(if $(filter upgrade,$@),--upgrade) $(LOCK_FLAGS) \
+	  --extra dev -o $(LOCK) pyproject.toml
+	$(BIN)/uv pip compile --quiet $(LOCK_FLAGS) -c $(LOCK) -o $(RUNTIME_LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache quill.db*
