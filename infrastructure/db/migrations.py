@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 
 from alembic import command
@@ -11,7 +12,22 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-SCRIPT_LOCATION = Path(__file__).resolve().parents[2] / "alembic"
+
+def _script_location() -> Path:
+    """The repository's alembic/ folder, installed as the package `quill_migrations` (see
+    pyproject.toml), so a wheel has it as well as a clone. It is a namespace package: an
+    __init__.py in alembic/ would shadow the alembic library wherever the repository root is on
+    sys.path. So its folder comes from the import spec: importlib.resources.files() fails on a
+    namespace package of an editable install on Python 3.11 (the finder's placeholder entry)."""
+    spec = find_spec("quill_migrations")
+    folders = spec.submodule_search_locations if spec else None
+    for folder in folders or ():  # in sys.path order; the editable finder adds a placeholder
+        if Path(folder, "env.py").is_file():
+            return Path(folder)
+    raise ModuleNotFoundError("quill_migrations: Quill is not installed (make install)")
+
+
+SCRIPT_LOCATION = _script_location()
 
 
 class MigrationFailed(RuntimeError):
