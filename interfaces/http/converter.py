@@ -139,7 +139,7 @@ converter.register_unstructure_hook(Post, _post)
 
 def render_page(page: Page[Any]) -> dict[str, Any]:
     """The keys of SHAPES["Page"]."""
-    return {
+    rendered = {
         "items": [converter.unstructure(item) for item in page.items],
         "total": page.total,
         "page": page.page,
@@ -147,6 +147,9 @@ def render_page(page: Page[Any]) -> dict[str, Any]:
         "pages": page.pages,
         "next_cursor": page.next_cursor,
     }
+    if page.total_is_lower_bound:  # only then: old clients see the keys they always saw
+        rendered["total_is_lower_bound"] = True
+    return rendered
 
 
 def _reject_constant(name: str) -> None:
