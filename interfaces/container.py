@@ -21,7 +21,7 @@ from application.users import (
 from infrastructure.clock import utc_now
 from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
-from infrastructure.db.kept import KeptReadConnections
+from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
@@ -38,13 +38,14 @@ class Container(containers.DeclarativeContainer):
     # Thread-safe singletons: the development server and threaded workers serve concurrently.
     # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
     engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
-    # Read-only units get a pool of their own: autocommit, and read-only (make_read_engine);
-    # each thread keeps one of its connections between units (KeptReadConnections).
+    # Read-only units get a pool of their own: autocommit, and read-only (make_read_engine).
+    # Each thread keeps one connection of each pool between units (KeptConnections).
     read_engine = providers.ThreadSafeSingleton(
         make_read_engine, config.database_url, hide_parameters=True
     )
-    reads = providers.ThreadSafeSingleton(KeptReadConnections, read_engine)
-    uow = providers.Factory(SqlUnitOfWork, engine, reads)
+    writes = providers.ThreadSafeSingleton(KeptConnections, engine, share_nested=False)
+    reads = providers.ThreadSafeSingleton(KeptConnections, read_engine, share_nested=True)
+    uow = providers.Factory(SqlUnitOfWork, writes, reads)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.pool import QueuePool
 
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is a 503, not a hung request
 READ_ONLY_SESSION = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
@@ -19,6 +20,10 @@ def make_engine(url: str, **options: Any) -> Engine:
     while pooled fails its first statement instead, SQLAlchemy then discards the whole pool,
     and that one request answers 503 (ServiceUnavailable).
     """
+    if make_url(url).get_dialect().get_pool_class(make_url(url)) is QueuePool:
+        # Each serving thread keeps a connection (KeptConnections): the pool is bounded by
+        # the threads, not by a count that would leave one thread waiting for ever.
+        options.setdefault("max_overflow", -1)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,4 +1,4 @@
-"""Each thread keeps its read-only connection from one read-only unit of work to the next."""
+"""Each thread keeps its connection of a pool from one unit of work to the next."""
 
 from __future__ import annotations
 
@@ -15,14 +15,17 @@ class _Slot(threading.local):
     connection: Connection | None = None
     pool: Any = None  # the pool it came from: a disposed engine has a new one
     epoch = 0  # the engine's count of lost connections when it was taken
-    depth = 0  # read-only units open in this thread: nested ones share the outer one's
+    depth = 0  # units open in this thread on the kept connection
 
 
-class KeptReadConnections:
+class KeptConnections:
     """Checking a connection out of SQLAlchemy's pool and back in costs about as much CPU as
-    the read itself. A thread serves one unit at a time and an autocommit connection carries
-    nothing from one read to the next, so each thread keeps one, as Django's persistent
-    connections do (as many read connections as serving threads).
+    a point read itself. A thread serves one unit at a time and a unit leaves nothing on its
+    connection (a read-only unit's is in autocommit; a unit that writes ends its transaction,
+    committed or rolled back), so each thread keeps one connection of each pool, as Django's
+    persistent connections do: a pool holds as many connections as there are serving threads.
+    A unit opened inside another on the same thread shares the outer one's connection when
+    `share_nested` (reads), else it gets one of its own (a transaction of its own).
 
     A kept connection is replaced, between units, when it was invalidated, when its engine
     was disposed, or when any connection of the engine was found lost since it was taken
@@ -31,8 +34,9 @@ class KeptReadConnections:
     `handle_error` event.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, share_nested: bool) -> None:
         self.engine = engine
+        self.share_nested = share_nested
         self._slot = _Slot()
         self._lost = 0
         event.listen(engine, "handle_error", self._on_error)
@@ -42,8 +46,10 @@ class KeptReadConnections:
             self._lost += 1
 
     def acquire(self) -> Connection:
-        """This thread's connection for a unit about to start; `release()` when it ends."""
+        """This thread's connection for a unit about to start; `release()` it when it ends."""
         slot = self._slot
+        if slot.depth > 0 and not self.share_nested:
+            return self.engine.connect()
         if slot.depth == 0 and (slot.connection is None or self._stale(slot)):
             self.close()
             slot.pool, slot.epoch = self.engine.pool, self._lost  # before connecting
@@ -52,14 +58,20 @@ class KeptReadConnections:
         assert slot.connection is not None
         return slot.connection
 
-    def release(self) -> None:
-        """The unit ended. An outermost one also ends SQLAlchemy's own transaction object
-        around the autocommit statements (nothing is sent), so the next starts afresh."""
+    def release(self, connection: Connection) -> None:
+        """The unit on `connection` ended: whatever it did not commit is rolled back (in
+        autocommit, only SQLAlchemy's own transaction object ends; nothing is sent)."""
         slot = self._slot
-        slot.depth -= 1
-        if slot.depth == 0 and slot.connection is not None and slot.connection.in_transaction():
+        if connection is not slot.connection:  # a nested unit's own connection
             with contextlib.suppress(DBAPIError):
-                slot.connection.rollback()
+                connection.close()
+            return
+        slot.depth -= 1
+        if slot.depth == 0 and connection.in_transaction():
+            try:
+                connection.rollback()
+            except DBAPIError:
+                self.close()  # a connection that cannot roll back is not kept
 
     def _stale(self, slot: _Slot) -> bool:
         connection = slot.connection

@@ -31,6 +31,7 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import post_from_row, post_values
 from infrastructure.db.models import PostRow, UserRow
+from infrastructure.db.point_reads import one_row
 from infrastructure.db.post_locks import COUNTED_POST_INSERT, LOCK_AUTHOR, LOCK_POST_AUTHOR
 
 posts, users = PostRow.__table__, UserRow.__table__
@@ -76,8 +77,10 @@ def filter_values(filters: PostFilter) -> dict[str, Any]:
 
 
 class SqlPostRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
+        """`point_reads`: in a read-only unit, a post by id is read on the driver's cursor."""
         self._connection = connection
+        self._point_reads = point_reads
 
     def add(self, post: Post) -> Post:
         if self._connection.dialect.name == "postgresql":
@@ -100,7 +103,7 @@ class SqlPostRepository:
         if lock:
             self._connection.execute(LOCK_POST_AUTHOR, values)
         stmt = GET_POST_FOR_UPDATE if lock else GET_POST
-        row = self._connection.execute(stmt, values).mappings().first()
+        row = one_row(self._connection, stmt, values, point_read=self._point_reads and not lock)
         return None if row is None else post_from_row(row)
 
     def update(self, post: Post, previous: Post) -> bool:

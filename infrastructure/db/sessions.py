@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    RowMapping,
     Select,
     and_,
     bindparam,
@@ -29,6 +29,7 @@ from infrastructure.db.mapping import (
     user_from_row,
 )
 from infrastructure.db.models import LoginAttemptRow, SessionRow, UserRow
+from infrastructure.db.point_reads import one_row
 
 users, sessions, attempts = UserRow.__table__, SessionRow.__table__, LoginAttemptRow.__table__
 
@@ -53,8 +54,10 @@ SESSION_HOLDER = (
 
 
 class SqlSessionRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
+        """`point_reads`: in a read-only unit, a session is read on the driver's cursor."""
         self._connection = connection
+        self._point_reads = point_reads
 
     def add(self, session: LoginSession) -> None:
         self._connection.execute(insert(sessions).values(**session_values(session)))
@@ -94,8 +97,9 @@ class SqlSessionRepository:
             condition = and_(condition, sessions.c.id != keep)
         self._revoke(condition, now)
 
-    def _first(self, stmt: Select[Any], session_id: str) -> RowMapping | None:
-        return self._connection.execute(stmt, {"session_id": session_id}).mappings().first()
+    def _first(self, stmt: Select[Any], session_id: str) -> Mapping[str, Any] | None:
+        values = {"session_id": session_id}
+        return one_row(self._connection, stmt, values, point_read=self._point_reads)
 
     def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
         stmt = update(sessions).where(condition, sessions.c.revoked_at.is_(None))

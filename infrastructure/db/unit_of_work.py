@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Self
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
-from infrastructure.db.kept import KeptReadConnections
+from infrastructure.db.kept import KeptConnections
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
 from infrastructure.db.users import SqlUserRepository
@@ -43,40 +41,38 @@ def _unreachable(error: DBAPIError) -> bool:
 class SqlUnitOfWork:
     """One connection and its transaction per use case; nothing is kept without `commit()`.
 
-    A read-only unit reads on the thread's kept connection of the read-only pool (see
-    make_read_engine and KeptReadConnections): no transaction to begin or roll back, and the
-    database refuses any write sent there.
+    Each unit runs on the thread's kept connection of its pool (KeptConnections). A read-only
+    unit's pool is read-only and in autocommit (make_read_engine): no transaction to begin or
+    roll back, and the database refuses any write sent there.
     """
 
     def __init__(
-        self, engine: Engine, reads: KeptReadConnections, *, reading: bool = False
+        self, writes: KeptConnections, reads: KeptConnections, *, reading: bool = False
     ) -> None:
-        self._engine = engine
+        self._writes = writes
         self._reads = reads
         self._reading = reading
 
     def read_only(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._reads, reading=True)
+        return SqlUnitOfWork(self._writes, self._reads, reading=True)
 
     def __enter__(self) -> Self:
+        self._kept = self._reads if self._reading else self._writes
         try:
-            self._connection = self._reads.acquire() if self._reading else self._engine.connect()
+            self._connection = self._kept.acquire()
         except DBAPIError as error:
             raise translate(error) from error
-        self.users = SqlUserRepository(self._connection)
-        self.posts = SqlPostRepository(self._connection)
-        self.sessions = SqlSessionRepository(self._connection)
+        point_reads = self._reading  # see infrastructure.db.point_reads
+        self.users = SqlUserRepository(self._connection, point_reads=point_reads)
+        self.posts = SqlPostRepository(self._connection, point_reads=point_reads)
+        self.sessions = SqlSessionRepository(self._connection, point_reads=point_reads)
         self.login_attempts = SqlLoginAttemptRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        # Closing rolls back whatever was not committed. If the connection is already gone,
+        # Releasing rolls back whatever was not committed. If the connection is already gone,
         # the original error says more than this one would.
-        if self._reading:
-            self._reads.release()
-        else:
-            with contextlib.suppress(DBAPIError):
-                self._connection.close()
+        self._kept.release(self._connection)
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:

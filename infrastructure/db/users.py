@@ -30,6 +30,7 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
+from infrastructure.db.point_reads import one_row
 
 users = UserRow.__table__
 
@@ -50,8 +51,11 @@ def user_page(searching: bool, after: bool) -> Select[Any]:
 
 
 class SqlUserRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
+        """`point_reads`: in a read-only unit, a user by id or e-mail is read on the driver's
+        cursor."""
         self._connection = connection
+        self._point_reads = point_reads
 
     def add(self, user: User) -> User:
         new_id = self._connection.execute(INSERT_USER, user_values(user)).scalar_one()
@@ -68,11 +72,11 @@ class SqlUserRepository:
 
     def get(self, user_id: int, *, lock: bool = False) -> User | None:
         stmt = GET_USER.with_for_update() if lock else GET_USER
-        return self._one(stmt, {"user_id": user_id})
+        return self._one(stmt, {"user_id": user_id}, lock)
 
     def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
         stmt = GET_USER_BY_EMAIL.with_for_update() if lock else GET_USER_BY_EMAIL
-        return self._one(stmt, {"email": email})
+        return self._one(stmt, {"email": email}, lock)
 
     def save(self, user: User) -> None:
         stmt = update(users).where(users.c.id == user.id).values(**user_values(user))
@@ -117,6 +121,6 @@ class SqlUserRepository:
         with planned_for_its_values(self._connection):
             return int(self._connection.execute(USER_SEARCH_COUNT, values).scalar_one())
 
-    def _one(self, stmt: Select[Any], values: dict[str, Any]) -> User | None:
-        row = self._connection.execute(stmt, values).mappings().first()
+    def _one(self, stmt: Select[Any], values: dict[str, Any], lock: bool) -> User | None:
+        row = one_row(self._connection, stmt, values, point_read=self._point_reads and not lock)
         return None if row is None else user_from_row(row)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from domain.users import User
 from infrastructure.db.engine import make_engine, make_read_engine
-from infrastructure.db.kept import KeptReadConnections
+from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -49,16 +49,19 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-_reads: dict[str, KeptReadConnections] = {}
+_kept: dict[Engine, tuple[KeptConnections, KeptConnections]] = {}
 
 
 def sql_uow(engine: Engine) -> SqlUnitOfWork:
     """A unit of work on `engine`, as the container makes them: its read-only units on a
-    read-only pool of the same database (one such pool per database, kept for the run)."""
-    url = engine.url.render_as_string(hide_password=False)
-    if url not in _reads:
-        _reads[url] = KeptReadConnections(make_read_engine(url))
-    return SqlUnitOfWork(engine, _reads[url])
+    read-only pool of the same database (one such pool per engine, kept for the run)."""
+    if engine not in _kept:
+        read_engine = make_read_engine(engine.url.render_as_string(hide_password=False))
+        _kept[engine] = (
+            KeptConnections(engine, share_nested=False),
+            KeptConnections(read_engine, share_nested=True),
+        )
+    return SqlUnitOfWork(*_kept[engine])
 
 
 @pytest.fixture

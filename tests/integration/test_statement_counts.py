@@ -21,22 +21,27 @@ from tests.integration.conftest import empty_tables
 
 class StatementCounter:
     def __init__(self, container: Container) -> None:
-        """Counts on both of the container's pools: transactions and autocommit reads.
+        """Counts on both of the container's pools: transactions and read-only units.
 
-        On PostgreSQL at psycopg's cursors, which every statement goes through (the hot
-        reads skip SQLAlchemy's execution and its events); on SQLite at SQLAlchemy's events.
+        At the driver, which every statement goes through (point reads skip SQLAlchemy's
+        execution and its events): psycopg's cursors, sqlite3's trace of the statements it
+        runs (less transaction control and settings, which psycopg sends without a cursor).
+        Fresh connections, so that each one counted is set up for counting.
         """
         self.statements: list[str] = []
         for engine in (container.engine(), container.read_engine()):
-            if engine.dialect.name == "postgresql":
-                # Fresh connections, so no cursor made before counting began is reused.
-                event.listen(engine, "connect", self._count_cursors)
-                engine.dispose()
-            else:
-                event.listen(engine, "before_cursor_execute", self._seen)
+            postgres = engine.dialect.name == "postgresql"
+            event.listen(engine, "connect", self._count_cursors if postgres else self._trace)
+            engine.dispose()
+        for kept in (container.writes(), container.reads()):
+            kept.close()  # the thread's kept connections, taken before counting began
 
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        self.statements.append(str(statement))
+    def _trace(self, driver: Any, _record: Any) -> None:
+        def seen(statement: str) -> None:
+            if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"):
+                self.statements.append(statement)
+
+        driver.set_trace_callback(seen)
 
     def _count_cursors(self, driver: Any, _record: Any) -> None:
         seen = self.statements
