@@ -26,8 +26,8 @@ wsgi_app = "interfaces.wsgi:app"
 # BIND is `host:port` or `unix:/path`; PORT alone binds every interface on that port.
 bind = [address.strip() for address in os.environ.get("BIND", _port_bind()).split(",")]
 
-# Sync workers: argon2 hashing and the database are the work, and each worker has its own
-# connection pool (5 connections + 10 overflow by default): size max_connections for it.
+# Sync workers: argon2 hashing and the database are the work. Each worker thread keeps one
+# read-only connection; writes use a pool of 5 + 10 overflow: size max_connections for it.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 

@@ -39,13 +39,12 @@ class Container(containers.DeclarativeContainer):
     # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
     engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
     # Read-only units get a pool of their own: autocommit, and read-only (make_read_engine).
-    # Each thread keeps one connection of each pool between units (KeptConnections).
+    # Each thread keeps one read-only connection between units (KeptConnections).
     read_engine = providers.ThreadSafeSingleton(
         make_read_engine, config.database_url, hide_parameters=True
     )
-    writes = providers.ThreadSafeSingleton(KeptConnections, engine, share_nested=False)
-    reads = providers.ThreadSafeSingleton(KeptConnections, read_engine, share_nested=True)
-    uow = providers.Factory(SqlUnitOfWork, writes, reads)
+    reads = providers.ThreadSafeSingleton(KeptConnections, read_engine)
+    uow = providers.Factory(SqlUnitOfWork, engine, reads)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

@@ -20,10 +20,6 @@ def make_engine(url: str, **options: Any) -> Engine:
     while pooled fails its first statement instead, SQLAlchemy then discards the whole pool,
     and that one request answers 503 (ServiceUnavailable).
     """
-    if make_url(url).get_dialect().get_pool_class(make_url(url)) is QueuePool:
-        # Each serving thread keeps a connection (KeptConnections): the pool is bounded by
-        # the threads, not by a count that would leave one thread waiting for ever.
-        options.setdefault("max_overflow", -1)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -42,6 +38,11 @@ def make_read_engine(url: str, **options: Any) -> Engine:
 
     Nothing is left to reset when a connection goes back to the pool: no transaction is open.
     """
+    parsed = make_url(url)
+    if parsed.get_dialect().get_pool_class(parsed) is QueuePool:
+        # Each serving thread keeps a connection (KeptConnections): the pool is bounded by
+        # the threads, not by a count that would leave one thread waiting for ever.
+        options.setdefault("max_overflow", -1)
     engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
     refuse = "PRAGMA query_only = ON" if url.startswith("sqlite") else READ_ONLY_SESSION
     event.listen(engine, "connect", lambda connection, _: _setting(connection, refuse))

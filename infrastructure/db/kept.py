@@ -1,4 +1,4 @@
-"""Each thread keeps its connection of a pool from one unit of work to the next."""
+"""Each thread keeps its read-only connection from one read-only unit of work to the next."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ class _Slot(threading.local):
 
 
 class KeptConnections:
-    """Checking a connection out of SQLAlchemy's pool and back in costs about as much CPU as
-    a point read itself. A thread serves one unit at a time and a unit leaves nothing on its
-    connection (a read-only unit's is in autocommit; a unit that writes ends its transaction,
-    committed or rolled back), so each thread keeps one connection of each pool, as Django's
-    persistent connections do: a pool holds as many connections as there are serving threads.
-    A unit opened inside another on the same thread shares the outer one's connection when
-    `share_nested` (reads), else it gets one of its own (a transaction of its own).
+    """Checking a connection out of SQLAlchemy's pool and back in per unit is costly next to a
+    read by key (bench/RESULTS.md). A thread serves one unit at a time and an autocommit
+    connection carries nothing from one read to the next, so each thread keeps one, as
+    Django's persistent connections do: the read-only pool holds as many connections as there
+    are serving threads. A read-only unit inside another shares the outer one's connection.
 
     A kept connection is replaced, between units, when it was invalidated, when its engine
     was disposed, or when any connection of the engine was found lost since it was taken
@@ -34,9 +32,8 @@ class KeptConnections:
     `handle_error` event.
     """
 
-    def __init__(self, engine: Engine, *, share_nested: bool) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.share_nested = share_nested
         self._slot = _Slot()
         self._lost = 0
         event.listen(engine, "handle_error", self._on_error)
@@ -48,8 +45,8 @@ class KeptConnections:
     def acquire(self) -> Connection:
         """This thread's connection for a unit about to start; `release()` it when it ends."""
         slot = self._slot
-        if slot.depth > 0 and not self.share_nested:
-            return self.engine.connect()
+        if slot.depth == 0 and slot.connection is not None and slot.connection.in_transaction():
+            self.close()  # a release cut short left a transaction: never carried to a new unit
         if slot.depth == 0 and (slot.connection is None or self._stale(slot)):
             self.close()
             slot.pool, slot.epoch = self.engine.pool, self._lost  # before connecting
@@ -59,13 +56,9 @@ class KeptConnections:
         return slot.connection
 
     def release(self, connection: Connection) -> None:
-        """The unit on `connection` ended: whatever it did not commit is rolled back (in
-        autocommit, only SQLAlchemy's own transaction object ends; nothing is sent)."""
+        """The unit on `connection` ended. An outermost one also ends SQLAlchemy's own
+        transaction object around the autocommit statements (nothing is sent)."""
         slot = self._slot
-        if connection is not slot.connection:  # a nested unit's own connection
-            with contextlib.suppress(DBAPIError):
-                connection.close()
-            return
         slot.depth -= 1
         if slot.depth == 0 and connection.in_transaction():
             try:

@@ -20,6 +20,7 @@ from infrastructure.db.counters import (
     POST_TOTAL,
     adjust_post_counts,
 )
+from infrastructure.db.driver_reads import one_row, read_rows
 from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import (
     EVERY_ROW,
@@ -31,7 +32,6 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import post_from_row, post_values
 from infrastructure.db.models import PostRow, UserRow
-from infrastructure.db.point_reads import one_row
 from infrastructure.db.post_locks import COUNTED_POST_INSERT, LOCK_AUTHOR, LOCK_POST_AUTHOR
 
 posts, users = PostRow.__table__, UserRow.__table__
@@ -77,10 +77,10 @@ def filter_values(filters: PostFilter) -> dict[str, Any]:
 
 
 class SqlPostRepository:
-    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
-        """`point_reads`: in a read-only unit, a post by id is read on the driver's cursor."""
+    def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
+        """`on_driver`: in a read-only unit, reads run on the driver's cursor (driver_reads)."""
         self._connection = connection
-        self._point_reads = point_reads
+        self._on_driver = on_driver
 
     def add(self, post: Post) -> Post:
         if self._connection.dialect.name == "postgresql":
@@ -103,7 +103,7 @@ class SqlPostRepository:
         if lock:
             self._connection.execute(LOCK_POST_AUTHOR, values)
         stmt = GET_POST_FOR_UPDATE if lock else GET_POST
-        row = one_row(self._connection, stmt, values, point_read=self._point_reads and not lock)
+        row = one_row(self._connection, stmt, values, on_driver=self._on_driver and not lock)
         return None if row is None else post_from_row(row)
 
     def update(self, post: Post, previous: Post) -> bool:
@@ -133,9 +133,10 @@ class SqlPostRepository:
         stmt = post_page(*self._shape(filters), window.after is not None)
         values = {**filter_values(filters), **window_values(window)}
         if not filters.search:
-            return [post_from_row(row) for row in self._connection.execute(stmt, values).mappings()]
+            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
+            return [post_from_row(row) for row in rows]
         with planned_for_its_values(self._connection):
-            rows = self._connection.execute(stmt, values).mappings().all()
+            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [post_from_row(row) for row in rows]
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from domain.sessions import LoginSession, SessionHolder
 from domain.times import in_utc
 from domain.users import User
+from infrastructure.db.driver_reads import one_row
 from infrastructure.db.mapping import (
     session_from_row,
     session_holder_from_row,
@@ -29,7 +30,6 @@ from infrastructure.db.mapping import (
     user_from_row,
 )
 from infrastructure.db.models import LoginAttemptRow, SessionRow, UserRow
-from infrastructure.db.point_reads import one_row
 
 users, sessions, attempts = UserRow.__table__, SessionRow.__table__, LoginAttemptRow.__table__
 
@@ -54,10 +54,10 @@ SESSION_HOLDER = (
 
 
 class SqlSessionRepository:
-    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
-        """`point_reads`: in a read-only unit, a session is read on the driver's cursor."""
+    def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
+        """`on_driver`: in a read-only unit, reads run on the driver's cursor (driver_reads)."""
         self._connection = connection
-        self._point_reads = point_reads
+        self._on_driver = on_driver
 
     def add(self, session: LoginSession) -> None:
         self._connection.execute(insert(sessions).values(**session_values(session)))
@@ -99,7 +99,7 @@ class SqlSessionRepository:
 
     def _first(self, stmt: Select[Any], session_id: str) -> Mapping[str, Any] | None:
         values = {"session_id": session_id}
-        return one_row(self._connection, stmt, values, point_read=self._point_reads)
+        return one_row(self._connection, stmt, values, on_driver=self._on_driver)
 
     def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
         stmt = update(sessions).where(condition, sessions.c.revoked_at.is_(None))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Self
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
@@ -41,38 +43,40 @@ def _unreachable(error: DBAPIError) -> bool:
 class SqlUnitOfWork:
     """One connection and its transaction per use case; nothing is kept without `commit()`.
 
-    Each unit runs on the thread's kept connection of its pool (KeptConnections). A read-only
-    unit's pool is read-only and in autocommit (make_read_engine): no transaction to begin or
-    roll back, and the database refuses any write sent there.
+    A read-only unit runs on the thread's kept connection (KeptConnections) of the read-only
+    pool (make_read_engine): in autocommit, so no transaction to begin or roll back, and the
+    database refuses any write sent there. Any other unit checks a connection out of the
+    transactions' pool and gives it back when it ends.
     """
 
-    def __init__(
-        self, writes: KeptConnections, reads: KeptConnections, *, reading: bool = False
-    ) -> None:
-        self._writes = writes
+    def __init__(self, engine: Engine, reads: KeptConnections, *, reading: bool = False) -> None:
+        self._engine = engine
         self._reads = reads
         self._reading = reading
 
     def read_only(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._writes, self._reads, reading=True)
+        return SqlUnitOfWork(self._engine, self._reads, reading=True)
 
     def __enter__(self) -> Self:
-        self._kept = self._reads if self._reading else self._writes
         try:
-            self._connection = self._kept.acquire()
+            self._connection = self._reads.acquire() if self._reading else self._engine.connect()
         except DBAPIError as error:
             raise translate(error) from error
-        point_reads = self._reading  # see infrastructure.db.point_reads
-        self.users = SqlUserRepository(self._connection, point_reads=point_reads)
-        self.posts = SqlPostRepository(self._connection, point_reads=point_reads)
-        self.sessions = SqlSessionRepository(self._connection, point_reads=point_reads)
+        on_driver = self._reading  # see infrastructure.db.driver_reads
+        self.users = SqlUserRepository(self._connection, on_driver=on_driver)
+        self.posts = SqlPostRepository(self._connection, on_driver=on_driver)
+        self.sessions = SqlSessionRepository(self._connection, on_driver=on_driver)
         self.login_attempts = SqlLoginAttemptRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        # Releasing rolls back whatever was not committed. If the connection is already gone,
+        # Closing rolls back whatever was not committed. If the connection is already gone,
         # the original error says more than this one would.
-        self._kept.release(self._connection)
+        if self._reading:
+            self._reads.release(self._connection)
+        else:
+            with contextlib.suppress(DBAPIError):
+                self._connection.close()
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:

@@ -19,6 +19,7 @@ from infrastructure.db.counters import (
     author_post_counts,
     count_users,
 )
+from infrastructure.db.driver_reads import one_row, read_rows
 from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import (
     EVERY_ROW,
@@ -30,7 +31,6 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
-from infrastructure.db.point_reads import one_row
 
 users = UserRow.__table__
 
@@ -51,11 +51,10 @@ def user_page(searching: bool, after: bool) -> Select[Any]:
 
 
 class SqlUserRepository:
-    def __init__(self, connection: Connection, *, point_reads: bool = False) -> None:
-        """`point_reads`: in a read-only unit, a user by id or e-mail is read on the driver's
-        cursor."""
+    def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
+        """`on_driver`: in a read-only unit, reads run on the driver's cursor (driver_reads)."""
         self._connection = connection
-        self._point_reads = point_reads
+        self._on_driver = on_driver
 
     def add(self, user: User) -> User:
         new_id = self._connection.execute(INSERT_USER, user_values(user)).scalar_one()
@@ -106,10 +105,11 @@ class SqlUserRepository:
         values = window_values(window)
         stmt = user_page(bool(search), window.after is not None)
         if not search:
-            return [user_from_row(row) for row in self._connection.execute(stmt, values).mappings()]
+            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
+            return [user_from_row(row) for row in rows]
         values["pattern"] = like_pattern(search)
         with planned_for_its_values(self._connection):
-            rows = self._connection.execute(stmt, values).mappings().all()
+            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [user_from_row(row) for row in rows]
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
@@ -122,5 +122,5 @@ class SqlUserRepository:
             return int(self._connection.execute(USER_SEARCH_COUNT, values).scalar_one())
 
     def _one(self, stmt: Select[Any], values: dict[str, Any], lock: bool) -> User | None:
-        row = one_row(self._connection, stmt, values, point_read=self._point_reads and not lock)
+        row = one_row(self._connection, stmt, values, on_driver=self._on_driver and not lock)
         return None if row is None else user_from_row(row)

@@ -49,7 +49,7 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-_kept: dict[Engine, tuple[KeptConnections, KeptConnections]] = {}
+_kept: dict[Engine, KeptConnections] = {}
 
 
 def sql_uow(engine: Engine) -> SqlUnitOfWork:
@@ -57,11 +57,8 @@ def sql_uow(engine: Engine) -> SqlUnitOfWork:
     read-only pool of the same database (one such pool per engine, kept for the run)."""
     if engine not in _kept:
         read_engine = make_read_engine(engine.url.render_as_string(hide_password=False))
-        _kept[engine] = (
-            KeptConnections(engine, share_nested=False),
-            KeptConnections(read_engine, share_nested=True),
-        )
-    return SqlUnitOfWork(*_kept[engine])
+        _kept[engine] = KeptConnections(read_engine)
+    return SqlUnitOfWork(engine, _kept[engine])
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.factories import make_user
-from tests.integration.conftest import empty_tables, sql_uow
+from tests.integration.conftest import empty_tables
 
 T = TypeVar("T")
 BACKEND = "SELECT pg_backend_pid()"
@@ -30,7 +30,7 @@ BACKEND = "SELECT pg_backend_pid()"
 
 def unit(reads: KeptConnections) -> SqlUnitOfWork:
     """A unit whose read-only units read through `reads` (its writing side is not used)."""
-    return SqlUnitOfWork(KeptConnections(reads.engine, share_nested=False), reads)
+    return SqlUnitOfWork(reads.engine, reads)
 
 
 def backend(uow: SqlUnitOfWork) -> int:
@@ -57,7 +57,7 @@ def on(thread: ThreadPoolExecutor, call: Callable[[], T]) -> T:
 def test_a_thread_reads_on_one_connection_and_another_thread_on_its_own(
     pg_engine: Engine, pg_url: str, threads: Callable[[int], list[ThreadPoolExecutor]]
 ) -> None:
-    reads = KeptConnections(make_read_engine(pg_url), share_nested=True)
+    reads = KeptConnections(make_read_engine(pg_url))
     units = [unit(reads) for _ in range(3)]  # one a use case, as in a request
     mine = {backend(unit) for unit in units for _ in range(2)}
     [other] = threads(1)
@@ -71,7 +71,7 @@ def test_a_thread_reads_on_one_connection_and_another_thread_on_its_own(
 @pytest.mark.postgres
 def test_a_thread_that_ends_gives_its_read_connection_back_to_the_pool(pg_url: str) -> None:
     engine = make_read_engine(pg_url, pool_size=1)
-    reads = KeptConnections(engine, share_nested=True)
+    reads = KeptConnections(engine)
     try:
         with ThreadPoolExecutor(max_workers=1) as thread:
             first = on(thread, lambda: backend(unit(reads)))
@@ -88,7 +88,7 @@ def test_after_a_database_restart_one_read_fails_not_one_per_thread(
     pg_url: str, threads: Callable[[int], list[ThreadPoolExecutor]]
 ) -> None:
     engine = make_read_engine(pg_url)
-    reads = KeptConnections(engine, share_nested=True)
+    reads = KeptConnections(engine)
     uow = unit(reads)
     try:
         serving = threads(3)
@@ -118,7 +118,7 @@ def test_a_disposed_engine_means_a_fresh_read_connection_and_the_old_one_closed(
     pg_url: str,
 ) -> None:
     engine = make_read_engine(pg_url)
-    uow = unit(KeptConnections(engine, share_nested=True))
+    uow = unit(KeptConnections(engine))
     try:
         before = backend(uow)
         engine.dispose()
@@ -139,8 +139,8 @@ def test_a_kept_reader_holds_no_transaction_between_units_on_sqlite(tmp_path: Pa
     url = f"sqlite:///{tmp_path / 'kept.db'}"
     engine = make_engine(url)
     AlembicMigrator(engine).upgrade()
-    reads = KeptConnections(make_read_engine(url), share_nested=True)
-    uow = SqlUnitOfWork(KeptConnections(engine, share_nested=False), reads)
+    reads = KeptConnections(make_read_engine(url))
+    uow = SqlUnitOfWork(engine, reads)
     try:
         with uow.read_only() as reader:
             assert reader.users.count(None) == 0
@@ -172,10 +172,8 @@ def test_postgresql_connections_speak_utc_and_keep_every_other_option(
     else:
         monkeypatch.setenv("PGOPTIONS", given)
     engine = make_engine(url.render_as_string(hide_password=False))
-    reads = KeptConnections(
-        make_read_engine(url.render_as_string(hide_password=False)), share_nested=True
-    )
-    uow = SqlUnitOfWork(KeptConnections(engine, share_nested=False), reads)
+    reads = KeptConnections(make_read_engine(url.render_as_string(hide_password=False)))
+    uow = SqlUnitOfWork(engine, reads)
     try:
         settings = {}
         for unit in (uow, uow.read_only()):  # both pools
@@ -206,7 +204,7 @@ def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_poo
     """A use case may call another: the inner unit must not replace the connection the outer
     one is still reading on, even when another thread found the pool stale meanwhile."""
     engine = make_read_engine(pg_url)
-    reads = KeptConnections(engine, share_nested=True)
+    reads = KeptConnections(engine)
     uow = unit(reads)
     [other] = threads(1)
     theirs = on(other, lambda: backend(unit(reads)))
@@ -226,22 +224,3 @@ def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_poo
             assert after._connection is not outer._connection
     finally:
         engine.dispose()
-
-
-@pytest.mark.postgres
-def test_a_thread_writes_on_one_kept_connection_and_leaves_no_transaction_open(
-    pg_engine: Engine,
-) -> None:
-    empty_tables(pg_engine)
-    uow = sql_uow(pg_engine)
-    pids = set()
-    for n in range(3):
-        with uow as writer:
-            pids.add(writer._connection.exec_driver_sql(BACKEND).scalar_one())
-            writer.users.add(make_user())
-            if n != 1:
-                writer.commit()
-        assert not writer._connection.in_transaction()
-    assert len(pids) == 1
-    with uow.read_only() as reader:
-        assert reader.users.count(None) == 2

@@ -1,8 +1,9 @@
-"""Point reads of read-only units on the driver's cursor, with SQL and values SQLAlchemy made.
+"""Reads of read-only units on the driver's cursor, with the SQL and values SQLAlchemy made.
 
-The reads every request makes (its session, then one row by key) cost three times as much CPU
-in SQLAlchemy's execution and result objects as on the driver's cursor (bench/RESULTS.md). So
-a read-only unit runs them on the cursor SQLAlchemy documents for this, the DBAPI connection's
+The reads every request makes (its session, a row by key, a page of a list) cost several times
+as much CPU in SQLAlchemy's execution and result objects as on the driver's cursor (figures in
+bench/RESULTS.md). So a read-only unit runs them on the cursor SQLAlchemy documents for this,
+the DBAPI connection's
 (`Connection.connection.driver_connection`), using only SQLAlchemy's public compiler API:
 `SQLCompiler.construct_expanded_state()` gives the final SQL, the parameters in the driver's
 style and their bind processors; `TypeEngine.dialect_impl().result_processor()` converts what
@@ -14,7 +15,7 @@ invalidates a lost connection and tells its listeners as it always does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from attrs import frozen
 from sqlalchemy import Connection, Dialect, Select
 
 Row = dict[str, Any]
-CURSOR = "quill.point_read_cursor"  # the kept cursor, in the DBAPI connection's `info`
+CURSOR = "quill.driver_read_cursor"  # the kept cursor, in the DBAPI connection's `info`
 
 
 @frozen
@@ -44,9 +45,10 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
     )
 
 
-def first_row(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> Row | None:
-    """The statement's first row as a dict, or None; for read-only units only (autocommit:
-    an error leaves no transaction behind to run the statement again in)."""
+def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> list[Row]:
+    """The statement's rows as dicts; for read-only units only (autocommit: an error leaves no
+    transaction behind to run the statement again in). Every row is fetched, so no statement
+    stays open on the kept cursor (on SQLite it would hold a read snapshot)."""
     compiled = _compiled(stmt, connection.dialect)
     state = compiled.compiled.construct_expanded_state(values)
     processors = state.processors
@@ -54,22 +56,28 @@ def first_row(connection: Connection, stmt: Select[Any], values: Mapping[str, An
         name: processors[name](value) if name in processors else value
         for name, value in state.parameters.items()
     }
-    sent = (
-        tuple(parameters[name] for name in state.positiontup) if state.positiontup else parameters
-    )
+    order = state.positiontup  # the driver's parameter style is positional (SQLite's)
+    sent = tuple(parameters[name] for name in order) if order else parameters
     try:
         cursor = _cursor(connection)
         cursor.execute(state.statement, sent)
-        row = cursor.fetchone()
+        fetched = cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error:
-        found = connection.execute(stmt, values).mappings().first()  # raises as SQLAlchemy does
-        return None if found is None else dict(found)
-    if row is None:
-        return None
-    return {
-        name: value if convert is None or value is None else convert(value)
-        for name, value, convert in zip(compiled.names, row, compiled.results, strict=True)
-    }
+        found = connection.execute(stmt, values).mappings().all()  # raises as SQLAlchemy does
+        return [dict(row) for row in found]
+    names, results = compiled.names, compiled.results
+    return [
+        {
+            name: value if convert is None or value is None else convert(value)
+            for name, value, convert in zip(names, row, results, strict=True)
+        }
+        for row in fetched
+    ]
+
+
+def first_row(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> Row | None:
+    rows = driver_rows(connection, stmt, values)
+    return rows[0] if rows else None
 
 
 def _cursor(connection: Connection) -> Any:
@@ -81,10 +89,19 @@ def _cursor(connection: Connection) -> Any:
     return cursor
 
 
+def read_rows(
+    connection: Connection, stmt: Select[Any], values: Mapping[str, Any], *, on_driver: bool
+) -> list[Row] | Sequence[Mapping[str, Any]]:
+    """The rows, on the driver's cursor in a read-only unit, else through SQLAlchemy."""
+    if on_driver:
+        return driver_rows(connection, stmt, values)
+    return connection.execute(stmt, values).mappings().all()
+
+
 def one_row(
-    connection: Connection, stmt: Select[Any], values: Mapping[str, Any], *, point_read: bool
+    connection: Connection, stmt: Select[Any], values: Mapping[str, Any], *, on_driver: bool
 ) -> Mapping[str, Any] | None:
-    """The first row, by a point read in a read-only unit, else through SQLAlchemy."""
-    if point_read:
+    """The first row, on the driver's cursor in a read-only unit, else through SQLAlchemy."""
+    if on_driver:
         return first_row(connection, stmt, values)
     return connection.execute(stmt, values).mappings().first()

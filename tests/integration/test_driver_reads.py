@@ -1,4 +1,4 @@
-"""Point reads on the driver's cursor give exactly the rows SQLAlchemy's own execution gives,
+"""Reads on the driver's cursor give exactly the rows SQLAlchemy's own execution gives,
 on SQLite and PostgreSQL, and fail as SQLAlchemy's do."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.exc import DBAPIError
 
+from infrastructure.db.driver_reads import driver_rows, first_row
 from infrastructure.db.engine import make_read_engine
-from infrastructure.db.point_reads import first_row
-from infrastructure.db.posts import GET_POST
+from infrastructure.db.lists import like_pattern
+from infrastructure.db.posts import GET_POST, post_page
 from infrastructure.db.sessions import SESSION_HOLDER, SESSION_WITH_USER
 from infrastructure.db.users import GET_USER, GET_USER_BY_EMAIL
 from tests.factories import T0, make_post, make_session, make_user
@@ -51,7 +52,7 @@ STATEMENTS: dict[str, tuple[Select[Any], str]] = {
 
 
 @pytest.mark.parametrize("name", STATEMENTS)
-def test_a_point_read_gives_the_row_sqlalchemy_gives(
+def test_a_driver_read_gives_the_row_sqlalchemy_gives(
     stored: tuple[Connection, dict[str, Any]], name: str
 ) -> None:
     connection, keys = stored
@@ -65,7 +66,7 @@ def test_a_point_read_gives_the_row_sqlalchemy_gives(
 
 
 @pytest.mark.parametrize("name", STATEMENTS)
-def test_a_point_read_of_nothing_is_none(
+def test_a_driver_read_of_nothing_is_none(
     stored: tuple[Connection, dict[str, Any]], name: str
 ) -> None:
     connection, _ = stored
@@ -85,3 +86,18 @@ def test_a_driver_error_is_raised_as_sqlalchemys(
     connection.connection.driver_connection.close()  # type: ignore[union-attr]
     with pytest.raises(DBAPIError):
         first_row(connection, GET_USER, {"user_id": keys["user_id"]})
+
+
+@pytest.mark.parametrize("searching", [False, True])
+def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
+    stored: tuple[Connection, dict[str, Any]], searching: bool
+) -> None:
+    """Pages write LIMIT and OFFSET into the SQL (literal_execute); the expanded SQL has them."""
+    connection, _ = stored
+    stmt = post_page(True, False, searching, False)
+    values: dict[str, Any] = {"published": True, "offset": 0, "limit": 21}
+    if searching:
+        values["pattern"] = like_pattern("content")
+    expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
+    assert driver_rows(connection, stmt, values) == expected
+    assert len(expected) == 1
