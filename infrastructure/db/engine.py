@@ -23,6 +23,8 @@ def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if options.get("isolation_level") != "AUTOCOMMIT":
+            _sqlite_write_transactions(engine)
         return engine
     if not url.startswith("postgresql"):
         return create_engine(url, **options)
@@ -63,6 +65,22 @@ def _setting(connection: Any, statement: str) -> None:
     cursor.close()
     if not getattr(connection, "autocommit", True):
         connection.commit()
+
+
+def _sqlite_write_transactions(engine: Engine) -> None:
+    """A unit's transaction takes SQLite's write lock as it begins (BEGIN IMMEDIATE), so units
+    that read, then write, run one after the other, as row locks make them on PostgreSQL;
+    pysqlite would begin only at the first write, after the read. SQLAlchemy's documented
+    recipe: the driver leaves transactions alone and the engine's `begin` event starts them."""
+
+    def driver_autocommit(connection: Any, _: Any) -> None:
+        connection.isolation_level = None
+
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", driver_autocommit)
+    event.listen(engine, "begin", begin)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
