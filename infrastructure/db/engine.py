@@ -92,17 +92,18 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
 
 
 @contextmanager
-def planned_for_its_values(connection: Connection) -> Iterator[None]:
+def planned_for_its_values(connection: Connection, when: bool = True) -> Iterator[None]:
     """Statements run here are planned for the values they are sent with, every time.
 
     psycopg prepares a statement on its sixth run on a connection, and PostgreSQL may then
     plan it once for any value. A search's best plan depends on how many rows its text
     matches (a trigram index for a rare word, the newest-first index for a common one); a
     plan made for no value in particular chose the latter for every text, and walked the
-    whole table for a rare one. psycopg's documented `prepare_threshold = None` turns
-    preparing off; reached through SQLAlchemy's documented `driver_connection`.
+    whole table for a rare one. `when`: only if the statement searches. psycopg's documented
+    `prepare_threshold = None` turns preparing off; reached through SQLAlchemy's documented
+    `driver_connection`.
     """
-    if connection.dialect.name != "postgresql":
+    if not when or connection.dialect.name != "postgresql":
         yield
         return
     driver: Any = connection.connection.driver_connection

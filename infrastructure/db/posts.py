@@ -132,10 +132,7 @@ class SqlPostRepository:
     def find(self, filters: PostFilter, window: Window) -> list[Post]:
         stmt = post_page(*self._shape(filters), window.after is not None)
         values = {**filter_values(filters), **window_values(window)}
-        if not filters.search:
-            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-            return [post_from_row(row) for row in rows]
-        with planned_for_its_values(self._connection):
+        with planned_for_its_values(self._connection, when=bool(filters.search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [post_from_row(row) for row in rows]
 

@@ -104,11 +104,9 @@ class SqlUserRepository:
     def find(self, search: str | None, window: Window) -> list[User]:
         values = window_values(window)
         stmt = user_page(bool(search), window.after is not None)
-        if not search:
-            rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-            return [user_from_row(row) for row in rows]
-        values["pattern"] = like_pattern(search)
-        with planned_for_its_values(self._connection):
+        if search:
+            values["pattern"] = like_pattern(search)
+        with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [user_from_row(row) for row in rows]
 
