@@ -10,6 +10,7 @@ from attrs import frozen
 
 from application.paging import Window
 from application.tokens import TokenClaims
+from domain.comments import Comment
 from domain.posts import Post
 from domain.sessions import LoginSession, SessionHolder
 from domain.users import User
@@ -30,10 +31,17 @@ class UserRepository(Protocol):
     def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
         """`email` is already normalised (lower-cased)."""
 
+    def get_by_username(self, username: str) -> User | None:
+        """Looked up without regard to case."""
+
+    def taken_usernames(self, keys: list[str]) -> set[str]:
+        """Which of these lower-cased usernames are taken, without regard to case."""
+
     def save(self, user: User) -> None: ...
 
     def remove(self, user_id: int) -> None:
-        """Remove the user with their posts and sessions."""
+        """Remove the user with their posts, sessions, comments, favorites and follows,
+        keeping every count they were part of right."""
 
     def lock_active_admin_ids(self) -> list[int]:
         """Ids of active admins, locked until the transaction ends so two demotions serialise."""
@@ -52,29 +60,101 @@ class PostFilter:
     published: bool
     author_id: int | None = None
     search: str | None = None
+    tag: str | None = None
+    favorited_by: int | None = None  # a user id
+    followed_by: int | None = None  # a user id: posts by the authors they follow (the feed)
 
 
 class PostRepository(Protocol):
-    def add(self, post: Post) -> Post: ...
+    def add(self, post: Post) -> Post:
+        """Store a new post with its tags and return it with its id and its slug: `post.slug`
+        if free, else the first free of `slug-2`, `slug-3` ... (domain.posts.slug_candidates),
+        unique even against a concurrent writer."""
 
-    def add_many(self, posts: Iterable[Post]) -> None:
-        """The bulk path for seeding: one statement per batch."""
+    def add_many(self, posts: Iterable[Post]) -> list[int]:
+        """The bulk path for seeding: a few statements per batch, ids in input order. Slugs
+        are stored as given (the caller makes them unique), tags and tag counts included."""
 
-    def get(self, post_id: int, *, lock: bool = False) -> Post | None:
-        """The post with its author's name. With `lock`, the post stays locked until the
-        transaction ends (its author's row too, shared, taken first), so concurrent
-        changes of one post run one after the other."""
+    def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
+        """The post with its author's name, its counts and whether `viewer_id` favorited it.
+        With `lock`, the post stays locked until the transaction ends (its author's row too,
+        shared, taken first), so concurrent changes of one post run one after the other."""
+
+    def get_by_slug(self, slug: str, *, viewer_id: int | None = None) -> Post | None: ...
 
     def update(self, post: Post, previous: Post) -> bool:
-        """Compare-and-set: write `post` only if the stored one is still at `previous.version`."""
+        """Compare-and-set: write `post` (tags included) only if the stored one is still at
+        `previous.version`."""
 
-    def remove(self, post_id: int) -> None: ...
+    def remove(self, post_id: int) -> None:
+        """Remove the post with its comments and favorites."""
 
-    def find(self, filters: PostFilter, window: Window) -> list[Post]:
-        """Newest first (ties by id), authors included, a bounded number of statements."""
+    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
+        """Newest first (ties by id), with authors, tags, counts and whether `viewer_id`
+        favorited each: a fixed number of statements whatever the page's size."""
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """How many posts match, or `at_most` when at least that many do."""
+
+
+@frozen(kw_only=True)
+class FollowStats:
+    following: bool  # whether the viewer follows the user
+    followers: int
+    follows: int
+
+
+class FollowRepository(Protocol):
+    def add(self, follower_id: int, followed_id: int, at: datetime) -> None:
+        """Idempotent; the counts follow the rows exactly, even under concurrent calls."""
+
+    def remove(self, follower_id: int, followed_id: int) -> None:
+        """Idempotent, like `add`."""
+
+    def add_many(self, follows: Iterable[tuple[int, int, datetime]]) -> None:
+        """The bulk path for seeding: (follower, followed, since), no pair twice; counts kept."""
+
+    def stats(self, user_id: int, viewer_id: int | None) -> FollowStats: ...
+
+
+class FavoriteRepository(Protocol):
+    def add(self, user_id: int, post_id: int, at: datetime) -> None:
+        """Idempotent; the post's count follows the rows exactly, even under concurrent calls."""
+
+    def remove(self, user_id: int, post_id: int) -> None:
+        """Idempotent, like `add`."""
+
+    def add_many(self, favorites: Iterable[tuple[int, int, datetime]]) -> None:
+        """The bulk path for seeding: (user, post, since), no pair twice; counts kept."""
+
+
+class CommentRepository(Protocol):
+    def add(self, comment: Comment) -> Comment:
+        """Store it, count it on its post, and return it with its id."""
+
+    def add_many(self, comments: Iterable[Comment]) -> None:
+        """The bulk path for seeding; counts kept."""
+
+    def get(self, comment_id: int) -> Comment | None:
+        """With its author's name and username as they are now."""
+
+    def remove(self, comment_id: int) -> None: ...
+
+    def find(self, post_id: int, window: Window) -> list[Comment]:
+        """The post's comments, newest first (ties by id), a fixed number of statements."""
+
+    def count(self, post_id: int) -> int: ...
+
+
+@frozen(kw_only=True)
+class TagUse:
+    name: str
+    posts: int  # published posts carrying the tag
+
+
+class TagRepository(Protocol):
+    def most_used(self, limit: int) -> list[TagUse]:
+        """Tags on at least one published post, most used first (ties by name)."""
 
 
 class SessionRepository(Protocol):
@@ -122,6 +202,10 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     sessions: SessionRepository
     login_attempts: LoginAttemptRepository
+    follows: FollowRepository
+    favorites: FavoriteRepository
+    comments: CommentRepository
+    tags: TagRepository
 
     def __enter__(self) -> Self: ...
 

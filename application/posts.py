@@ -1,14 +1,17 @@
-"""Writing, publishing, finding and reading posts, with visibility and ownership rules."""
+"""Writing, publishing, finding, reading and favoriting posts, with visibility and ownership
+rules; the feed and the tags in use."""
 
 from __future__ import annotations
 
 from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
-from application.ports import Clock, PostFilter, UnitOfWork
+from application.ports import Clock, PostFilter, TagUse, UnitOfWork
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
-from domain.posts import SEARCH_MAX, Author, Post
-from domain.users import Actor
+from domain.posts import SEARCH_MAX, TAG_MAX, Author, Post
+from domain.users import USERNAME_MAX, Actor
+
+TAGS_LISTED = 100  # GET /tags: the most used ones
 
 
 @frozen(kw_only=True)
@@ -16,15 +19,19 @@ class NewPost:
     title: str
     content: str
     published: bool = False
+    summary: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @frozen(kw_only=True)
 class PostReplacement:
-    """PUT: every field is required."""
+    """PUT: title, content and published are required; absent summary and tags stay."""
 
     title: str
     content: str
     published: bool
+    summary: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 @frozen(kw_only=True)
@@ -34,15 +41,21 @@ class PostChanges:
     title: str | None = None
     content: str | None = None
     published: bool | None = None
+    summary: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 @frozen(kw_only=True)
 class PostSearch:
-    """Query of GET /posts. `published=False` asks for the drafts the caller may see."""
+    """Query of GET /posts. `published=False` asks for the drafts the caller may see.
+    `author` and `favorited_by` are usernames; an unknown one selects nothing."""
 
     author_id: int | None = None
     published: bool = True
     search: str | None = None
+    tag: str | None = None
+    author: str | None = None
+    favorited_by: str | None = None
 
 
 Precondition = frozenset[str] | None  # ETags from If-Match; "*" matches any version
@@ -57,10 +70,12 @@ class CreatePost:
 
     def __call__(self, actor: Actor, new: NewPost) -> Post:
         post = Post.write(
-            author=Author(id=actor.id, name=actor.name),
+            author=Author(id=actor.id, name=actor.name, username=actor.username),
             title=new.title,
             content=new.content,
             published=new.published,
+            summary=new.summary,
+            tags=new.tags,
             now=self.clock(),
         )
         with self.uow as uow:
@@ -69,9 +84,17 @@ class CreatePost:
         return post
 
 
+def _viewer(actor: Actor | None) -> int | None:
+    return None if actor is None else actor.id
+
+
 def _visible(uow: UnitOfWork, actor: Actor | None, post_id: int, *, lock: bool = False) -> Post:
     """A post the caller may not see is reported as missing, hiding that it exists."""
-    post = uow.posts.get(post_id, lock=lock)
+    post = uow.posts.get(post_id, lock=lock, viewer_id=_viewer(actor))
+    return _seen(post, actor)
+
+
+def _seen(post: Post | None, actor: Actor | None) -> Post:
     if post is None or not post.visible_to(actor):
         raise PostNotFound()
     return post
@@ -96,6 +119,10 @@ class GetPost:
         with self.uow.read_only() as uow:
             return _visible(uow, actor, post_id)
 
+    def by_slug(self, actor: Actor | None, slug: str) -> Post:
+        with self.uow.read_only() as uow:
+            return _seen(uow.posts.get_by_slug(slug, viewer_id=_viewer(actor)), actor)
+
 
 @frozen
 class ListPosts:
@@ -104,36 +131,88 @@ class ListPosts:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor | None, search: PostSearch, request: PageRequest) -> Page[Post]:
-        filters = self._filters(actor, search)
+        _check(search)
         with self.uow.read_only() as uow:
+            filters = self._filters(uow, actor, search)
             if filters is None:
-                request.window()  # still validate paging, then answer with nothing
-                return Page(
-                    items=[],
-                    total=0,
-                    page=1 if request.cursor else request.page,
-                    per_page=request.per_page,
-                    next_cursor=None,
-                )
-            return paginate(
-                request,
-                lambda window: uow.posts.find(filters, window),
-                lambda at_most: uow.posts.count(filters, at_most),
-                searching=filters.search is not None,
-            )
+                return _nothing(request)
+            return _page_of(uow, actor, filters, request)
 
     @staticmethod
-    def _filters(actor: Actor | None, search: PostSearch) -> PostFilter | None:
-        if search.search is not None and len(search.search) > SEARCH_MAX:
-            raise InvalidInput.on("search", f"Must be at most {SEARCH_MAX} characters.")
-        if search.author_id is not None and search.author_id < 1:
-            raise InvalidInput.on("author_id", "Must be a user id (a whole number of at least 1).")
+    def _filters(uow: UnitOfWork, actor: Actor | None, search: PostSearch) -> PostFilter | None:
+        author_id = search.author_id
+        if search.author is not None:
+            author = uow.users.get_by_username(search.author)
+            if author is None or author_id not in (None, author.id):
+                return None
+            author_id = author.id
+        favorited_by = None
+        if search.favorited_by is not None:
+            fan = uow.users.get_by_username(search.favorited_by)
+            if fan is None:
+                return None
+            favorited_by = fan.id
         text = search.search or None
-        if search.published or (actor is not None and actor.is_admin):
-            return PostFilter(published=search.published, author_id=search.author_id, search=text)
-        if actor is None or search.author_id not in (None, actor.id):
-            return None
-        return PostFilter(published=False, author_id=actor.id, search=text)
+        if not search.published and not (actor is not None and actor.is_admin):
+            if actor is None or author_id not in (None, actor.id):
+                return None
+            author_id = actor.id
+        return PostFilter(
+            published=search.published,
+            author_id=author_id,
+            search=text,
+            tag=search.tag,
+            favorited_by=favorited_by,
+        )
+
+
+def _check(search: PostSearch) -> None:
+    problems: dict[str, list[str]] = {}
+    if search.search is not None and len(search.search) > SEARCH_MAX:
+        problems["search"] = [f"Must be at most {SEARCH_MAX} characters."]
+    if search.author_id is not None and search.author_id < 1:
+        problems["author_id"] = ["Must be a user id (a whole number of at least 1)."]
+    if search.tag is not None and not 1 <= len(search.tag) <= TAG_MAX:
+        problems["tag"] = [f"Must be 1 to {TAG_MAX} characters."]
+    for name, value in (("author", search.author), ("favorited_by", search.favorited_by)):
+        if value is not None and not 1 <= len(value) <= USERNAME_MAX:
+            problems[name] = [f"Must be a username (1 to {USERNAME_MAX} characters)."]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _nothing(request: PageRequest) -> Page[Post]:
+    request.window()  # still validate paging, then answer with nothing
+    return Page(
+        items=[],
+        total=0,
+        page=1 if request.cursor else request.page,
+        per_page=request.per_page,
+        next_cursor=None,
+    )
+
+
+def _page_of(
+    uow: UnitOfWork, actor: Actor | None, filters: PostFilter, request: PageRequest
+) -> Page[Post]:
+    viewer = _viewer(actor)
+    return paginate(
+        request,
+        lambda window: uow.posts.find(filters, window, viewer),
+        lambda at_most: uow.posts.count(filters, at_most),
+        searching=filters.search is not None,
+    )
+
+
+@frozen
+class Feed:
+    """Published posts by the authors the caller follows, newest first."""
+
+    uow: UnitOfWork
+
+    def __call__(self, actor: Actor, request: PageRequest) -> Page[Post]:
+        with self.uow.read_only() as uow:
+            return _page_of(uow, actor, PostFilter(published=True, followed_by=actor.id), request)
 
 
 @frozen
@@ -153,6 +232,8 @@ class EditPost:
                 title=changes.title,
                 content=changes.content,
                 published=changes.published,
+                summary=changes.summary,
+                tags=changes.tags,
                 now=self.clock(),
             )
             if edited is post:
@@ -165,7 +246,13 @@ class EditPost:
     def replace(
         self, actor: Actor, post_id: int, new: PostReplacement, if_match: Precondition = None
     ) -> Post:
-        changes = PostChanges(title=new.title, content=new.content, published=new.published)
+        changes = PostChanges(
+            title=new.title,
+            content=new.content,
+            published=new.published,
+            summary=new.summary,
+            tags=new.tags,
+        )
         return self(actor, post_id, changes, if_match)
 
 
@@ -178,3 +265,36 @@ class DeletePost:
             post = _editable(uow, actor, post_id, if_match)
             uow.posts.remove(post.id or 0)
             uow.commit()
+
+
+@frozen
+class FavoritePost:
+    """Favoriting and unfavoriting: idempotent, on a post the caller can see."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor, post_id: int) -> Post:
+        with self.uow as uow:
+            _visible(uow, actor, post_id)
+            uow.favorites.add(actor.id, post_id, self.clock())
+            post = _visible(uow, actor, post_id)
+            uow.commit()
+        return post
+
+    def undo(self, actor: Actor, post_id: int) -> Post:
+        with self.uow as uow:
+            _visible(uow, actor, post_id)
+            uow.favorites.remove(actor.id, post_id)
+            post = _visible(uow, actor, post_id)
+            uow.commit()
+        return post
+
+
+@frozen
+class ListTags:
+    uow: UnitOfWork
+
+    def __call__(self) -> list[TagUse]:
+        with self.uow.read_only() as uow:
+            return uow.tags.most_used(TAGS_LISTED)

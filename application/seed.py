@@ -10,7 +10,7 @@ from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.posts import Author, Post
-from domain.users import Role, User
+from domain.users import Role, User, derived_usernames
 
 SAMPLE_ADMIN = "admin@quill.example"
 SAMPLE_AUTHORS = (("Ada Lovelace", "ada@quill.example"), ("Alan Turing", "alan@quill.example"))
@@ -95,14 +95,16 @@ class SeedSampleData:
 
     def _user(self, email: str, name: str, password: str, role: Role, now: datetime) -> User:
         password_hash = self.hasher.hash(password)
+        username = next(derived_usernames(name))
         return User.register(
-            email=email, name=name, password_hash=password_hash, role=role, now=now
-        )
+            email=email, name=name, username=username, password_hash=password_hash, role=role,
+            now=now,
+        )  # fmt: skip
 
     @staticmethod
     def _post(author: User, n: int, published: bool, now: datetime) -> Post:
         return Post.write(
-            author=Author(id=author.id or 0, name=author.name),
+            author=Author(id=author.id or 0, name=author.name, username=author.username),
             title=f"{author.name.split()[0]}'s {WORDS[n]} notes",
             content=_text(n, 40),
             published=published,
@@ -131,6 +133,7 @@ class SeedVolume:
                     User.register(
                         email=f"user{i}-{run}@seed.example",
                         name=f"Seed User {i} {run}",
+                        username=f"seed_{run}_{i}",
                         password_hash=password_hash,
                         now=now - timedelta(seconds=users - i),
                     )

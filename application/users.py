@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
@@ -12,6 +14,7 @@ from domain.errors import (
     InvalidInput,
     LastAdmin,
     NotAccountOwner,
+    UsernameTaken,
     UserNotFound,
 )
 from domain.users import (
@@ -20,8 +23,13 @@ from domain.users import (
     Role,
     User,
     check_password,
+    check_username,
+    derived_usernames,
+    normalize_bio,
     normalize_email,
+    normalize_image,
     normalize_name,
+    username_key,
 )
 
 # The command line acts as the operator of the installation, with an admin's rights.
@@ -35,6 +43,7 @@ class Registration:
     email: str
     name: str
     password: str
+    username: str | None = None  # derived from the name when not given
 
 
 @frozen(kw_only=True)
@@ -51,6 +60,9 @@ class UserChanges:
     email: str | None = None
     role: Role | None = None
     is_active: bool | None = None
+    username: str | None = None
+    bio: str | None = None  # "" clears it
+    image: str | None = None  # "" clears it
 
 
 @frozen
@@ -61,17 +73,26 @@ class RegisterUser:
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
-        email, name, _ = InvalidInput.gather(
+        chosen = registration.username
+        email, name, _, _ = InvalidInput.gather(
             lambda: normalize_email(registration.email),
             lambda: normalize_name(registration.name),
             lambda: check_password(registration.password),
+            lambda: None if chosen is None else check_username(chosen),
         )
         with self.uow as uow:
             if uow.users.get_by_email(str(email)) is not None:
                 raise EmailTaken()
+            if chosen is None:
+                username = _free_username(uow, str(name))
+            elif uow.users.get_by_username(chosen) is not None:
+                raise UsernameTaken()
+            else:
+                username = chosen
             user = User.register(
                 email=str(email),
                 name=str(name),
+                username=username,
                 password_hash=self.hasher.hash(registration.password),
                 now=self.clock(),
                 role=role,
@@ -79,6 +100,21 @@ class RegisterUser:
             user = uow.users.add(user)
             uow.commit()
         return user
+
+
+def _free_username(uow: UnitOfWork, name: str) -> str:
+    """The first username derived from `name` that nobody has, asking the store about a batch
+    of candidates at a time (a batch twice as large each round). A concurrent registration
+    taking it first makes the unique index refuse this one (409 username_taken)."""
+    candidates = derived_usernames(name)
+    size = 8
+    while True:
+        batch = list(islice(candidates, size))
+        taken = uow.users.taken_usernames([username_key(c) for c in batch])
+        free = [c for c in batch if username_key(c) not in taken]
+        if free:
+            return free[0]
+        size *= 2
 
 
 @frozen
@@ -182,6 +218,9 @@ class UpdateUser:
                 return user
             if changed.email != user.email and uow.users.get_by_email(changed.email):
                 raise EmailTaken()
+            renamed = username_key(changed.username) != username_key(user.username)
+            if renamed and uow.users.get_by_username(changed.username) is not None:
+                raise UsernameTaken()
             if not changed.is_active_admin:
                 _keep_an_admin(user, admins)
             uow.users.save(changed)
@@ -192,12 +231,24 @@ class UpdateUser:
 
 
 def _wanted(changes: UserChanges) -> dict[str, object]:
-    name, email = InvalidInput.gather(
+    name, email, username, bio, image = InvalidInput.gather(
         lambda: None if changes.name is None else normalize_name(changes.name),
         lambda: None if changes.email is None else normalize_email(changes.email),
+        lambda: None if changes.username is None else check_username(changes.username),
+        lambda: None if changes.bio is None else normalize_bio(changes.bio),
+        lambda: None if changes.image is None else normalize_image(changes.image),
     )
-    wanted = {"name": name, "email": email, "role": changes.role, "is_active": changes.is_active}
-    return {key: value for key, value in wanted.items() if value is not None}
+    wanted = {
+        "name": name, "email": email, "role": changes.role, "is_active": changes.is_active,
+        "username": username,
+    }  # fmt: skip
+    wanted = {key: value for key, value in wanted.items() if value is not None}
+    # For these two, None is a value: an empty string in the request clears them.
+    if changes.bio is not None:
+        wanted["bio"] = bio
+    if changes.image is not None:
+        wanted["image"] = image
+    return wanted
 
 
 @frozen

@@ -148,3 +148,20 @@ class StaleVersion(PreconditionFailed):
 
 class LoginThrottled(RateLimited):
     default_message = "Too many failed logins for this e-mail; try again later."
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+    default_message = "This username is already taken."
+
+
+class ProfileNotFound(NotFound):
+    default_message = "Profile not found."
+
+
+class CommentNotFound(NotFound):
+    default_message = "Comment not found."
+
+
+class NotCommentAuthor(Forbidden):
+    default_message = "Only the comment's author, the post's author or an admin may delete it."

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from attrs import evolve, field, frozen
@@ -13,6 +16,10 @@ from domain.users import Actor
 TITLE_MAX = 200
 CONTENT_MIN, CONTENT_MAX = 1, 100_000
 SEARCH_MAX = 200  # a search of posts' titles and content
+SUMMARY_MAX = 300
+TAGS_MAX, TAG_MAX = 10, 40
+SLUG_MAX = 80
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def check_title(title: str) -> None:
@@ -25,10 +32,60 @@ def check_content(content: str) -> None:
         raise InvalidInput.on("content", f"Must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.")
 
 
+def check_summary(summary: str) -> None:
+    if len(summary) > SUMMARY_MAX:
+        raise InvalidInput.on("summary", f"Must be at most {SUMMARY_MAX} characters.")
+
+
+def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:
+    """Trimmed, each kept once in the order given (a repeat is dropped, not an error)."""
+    tags: list[str] = []
+    for given in raw:
+        tag = given.strip()
+        if not 1 <= len(tag) <= TAG_MAX or "," in tag or not tag.isprintable():
+            raise InvalidInput.on(
+                "tags", f"Each tag must be 1 to {TAG_MAX} printable characters, without commas."
+            )
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        raise InvalidInput.on("tags", f"At most {TAGS_MAX} distinct tags.")
+    return tuple(tags)
+
+
+def slug_of(title: str) -> str:
+    """Lower-case ASCII words joined by `-`, at most SLUG_MAX characters; `post` when nothing
+    of the title is left."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = _NOT_ALNUM.sub(" ", ascii_title).split()
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > SLUG_MAX:
+            break
+        slug = longer
+    if not slug and words:  # a first word longer than a slug may be
+        slug = words[0][:SLUG_MAX]
+    return slug or "post"
+
+
+def slug_candidates(base: str, first: int = 1) -> Iterator[str]:
+    """`base`, then `base-2`, `base-3` ... (from `first` on), each at most SLUG_MAX long."""
+    n = first
+    while True:
+        if n == 1:
+            yield base
+        else:
+            suffix = f"-{n}"
+            yield base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        n += 1
+
+
 @frozen(kw_only=True)
 class Author:
     id: int
     name: str
+    username: str = ""
 
 
 @frozen(kw_only=True)
@@ -43,12 +100,33 @@ class Post:
     updated_at: datetime
     # Bumped on every change; the ETag and the compare-and-set of an update rest on it.
     version: int = field(default=1)
+    # Made once from the title when the post is stored, never changed: links last.
+    slug: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    # As read with the post, for the reader: favorites and comments do not edit a post.
+    favorites_count: int = 0
+    comments_count: int = 0
+    favorited: bool = False
 
     @classmethod
     def write(
-        cls, *, author: Author, title: str, content: str, published: bool, now: datetime
+        cls,
+        *,
+        author: Author,
+        title: str,
+        content: str,
+        published: bool,
+        now: datetime,
+        summary: str = "",
+        tags: Iterable[str] = (),
     ) -> Post:
-        InvalidInput.gather(lambda: check_title(title), lambda: check_content(content))
+        _, _, _, tag_list = InvalidInput.gather(
+            lambda: check_title(title),
+            lambda: check_content(content),
+            lambda: check_summary(summary),
+            lambda: normalize_tags(tags),
+        )
         return cls(
             id=None,
             author=author,
@@ -58,6 +136,9 @@ class Post:
             published_at=now if published else None,
             created_at=now,
             updated_at=now,
+            slug=slug_of(title),
+            summary=summary,
+            tags=tag_list,  # type: ignore[arg-type]
         )
 
     def visible_to(self, actor: Actor | None) -> bool:
@@ -71,16 +152,33 @@ class Post:
         return self.author.id == actor.id
 
     def edit(
-        self, *, title: str | None, content: str | None, published: bool | None, now: datetime
+        self,
+        *,
+        title: str | None,
+        content: str | None,
+        published: bool | None,
+        now: datetime,
+        summary: str | None = None,
+        tags: Iterable[str] | None = None,
     ) -> Post:
-        """Change what is given; publishing stamps `published_at`, unpublishing clears it."""
+        """Change what is given; publishing stamps `published_at`, unpublishing clears it.
+        The slug stays: it was made once, at creation."""
+        checks = (
+            lambda: None if title is None else check_title(title),
+            lambda: None if content is None else check_content(content),
+            lambda: None if summary is None else check_summary(summary),
+            lambda: None if tags is None else normalize_tags(tags),
+        )
+        tag_list = InvalidInput.gather(*checks)[3]
         changes: dict[str, object] = {}
         if title is not None and title != self.title:
-            check_title(title)
             changes["title"] = title
         if content is not None and content != self.content:
-            check_content(content)
             changes["content"] = content
+        if summary is not None and summary != self.summary:
+            changes["summary"] = summary
+        if tag_list is not None and tag_list != self.tags:
+            changes["tags"] = tag_list
         if published is not None and published != self.published:
             changes["published"] = published
             changes["published_at"] = now if published else None
@@ -90,6 +188,7 @@ class Post:
 
     @property
     def etag(self) -> str:
-        """Changes whenever the representation does: every edit bumps the version, and the
-        author's name (shown with the post) is folded in."""
-        return f"{self.id}-{self.version}-{zlib.crc32(self.author.name.encode()):08x}"
+        """The version of what the author edits: every edit bumps it, and the author's name
+        and username (shown with the post) are folded in. Counts and `favorited` are not."""
+        shown = f"{self.author.name}\x00{self.author.username}".encode()
+        return f"{self.id}-{self.version}-{zlib.crc32(shown):08x}"

@@ -45,6 +45,7 @@ class SessionHolder:
     role: Role
     user_is_active: bool
     session_revoked: bool
+    username: str = ""
 
     @classmethod
     def of(cls, session: LoginSession, user: User) -> SessionHolder:
@@ -52,6 +53,7 @@ class SessionHolder:
         return cls(
             session_id=session.id, user_id=user.id, name=user.name, role=user.role,
             user_is_active=user.is_active, session_revoked=session.is_revoked,
+            username=user.username,
         )  # fmt: skip
 
     def actor(self, subject: int) -> Actor:
@@ -61,4 +63,7 @@ class SessionHolder:
             raise InvalidToken()
         if self.session_revoked or not self.user_is_active:
             raise TokenRevoked()
-        return Actor(id=self.user_id, name=self.name, role=self.role, session_id=self.session_id)
+        return Actor(
+            id=self.user_id, name=self.name, role=self.role, session_id=self.session_id,
+            username=self.username,
+        )  # fmt: skip

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from attrs import evolve, field, frozen
 
@@ -17,6 +20,11 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # A password holds at least one character of each kind. ASCII only: the OpenAPI document
 # turns these into the pattern clients check against, so both say the same.
 PASSWORD_NEEDS = {"upper-case letter": string.ascii_uppercase, "digit": string.digits}
+USERNAME_MAX = 40
+BIO_MAX = 1_000
+IMAGE_MAX = 2_000
+_USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Deliberately plain: one @, no spaces, a dotted domain. Deliverability is the mailer's job.
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f.]+(\.[^@\s\x00-\x1f.]+)+$")
 
@@ -54,6 +62,63 @@ def check_password(raw: str, field_name: str = "password") -> None:
         raise InvalidInput({field_name: problems})
 
 
+def check_username(raw: str) -> str:
+    """Kept as given; unique without regard to case (the store compares lower-cased)."""
+    if not _USERNAME.fullmatch(raw):
+        raise InvalidInput.on(
+            "username",
+            f"Must be 1 to {USERNAME_MAX} letters, digits, '_', '-' or '.'.",
+        )
+    return raw
+
+
+def username_key(username: str) -> str:
+    """What two usernames are compared by: they are ASCII, so lower-casing is enough."""
+    return username.lower()
+
+
+def derived_usernames(name: str) -> Iterator[str]:
+    """Usernames to try, in order, for someone who gave none: their name in lower-case ASCII
+    (accents dropped, other runs of characters made `_`), then with `_2`, `_3` ... when taken;
+    `user_1`, `user_2` ... when nothing of the name is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = _NOT_ALNUM.sub("_", ascii_name).strip("_")[:USERNAME_MAX]
+    n = 1
+    if base:
+        yield base
+        n = 2
+    base = base or "user"
+    while True:
+        suffix = f"_{n}"
+        yield base[: USERNAME_MAX - len(suffix)] + suffix
+        n += 1
+
+
+def normalize_bio(raw: str) -> str | None:
+    """An empty string clears the bio."""
+    if raw == "":
+        return None
+    if len(raw) > BIO_MAX:
+        raise InvalidInput.on("bio", f"Must be at most {BIO_MAX:,} characters.")
+    return raw
+
+
+def normalize_image(raw: str) -> str | None:
+    """An empty string clears the image; otherwise an absolute http(s) URL."""
+    if raw == "":
+        return None
+    problem = f"Must be an http or https URL of at most {IMAGE_MAX:,} characters."
+    if len(raw) > IMAGE_MAX or any(c.isspace() or not c.isprintable() for c in raw):
+        raise InvalidInput.on("image", problem)
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        raise InvalidInput.on("image", problem) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput.on("image", problem)
+    return raw
+
+
 def _aware(_: object, attribute: object, value: datetime) -> None:
     if value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -64,20 +129,31 @@ class User:
     id: int | None
     email: str
     name: str
+    username: str
     password_hash: str = field(repr=False)
     role: Role = Role.USER
     is_active: bool = True
     created_at: datetime = field(validator=_aware)
     updated_at: datetime = field(validator=_aware)
+    bio: str | None = None
+    image: str | None = None
 
     @classmethod
     def register(
-        cls, *, email: str, name: str, password_hash: str, now: datetime, role: Role = Role.USER
+        cls,
+        *,
+        email: str,
+        name: str,
+        username: str,
+        password_hash: str,
+        now: datetime,
+        role: Role = Role.USER,
     ) -> User:
         return cls(
             id=None,
             email=email,
             name=name,
+            username=username,
             password_hash=password_hash,
             role=role,
             created_at=now,
@@ -119,6 +195,7 @@ class Actor:
     name: str
     role: Role
     session_id: str
+    username: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -126,3 +203,22 @@ class Actor:
 
     def may_manage(self, user_id: int) -> bool:
         return self.is_admin or self.id == user_id
+
+
+@frozen(kw_only=True)
+class Profile:
+    """What anybody sees of an active user by their username, as `viewer` sees it."""
+
+    user_id: int
+    username: str
+    name: str
+    bio: str | None
+    image: str | None
+    following: bool  # whether the viewer follows them; False for an anonymous viewer
+    followers: int
+    follows: int
+
+
+def check_follow(follower_id: int, followed_id: int) -> None:
+    if follower_id == followed_id:
+        raise InvalidInput.on("username", "You cannot follow yourself.")

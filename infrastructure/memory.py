@@ -10,11 +10,12 @@ from typing import Self
 from attrs import evolve
 
 from application.paging import Window
-from application.ports import PostFilter
-from domain.errors import EmailTaken
-from domain.posts import Author, Post
+from application.ports import FollowStats, PostFilter, TagUse
+from domain.comments import Comment
+from domain.errors import Conflict, EmailTaken, UsernameTaken
+from domain.posts import Author, Post, slug_candidates
 from domain.sessions import LoginSession, SessionHolder
-from domain.users import User
+from domain.users import User, username_key
 
 
 class InMemoryStore:
@@ -25,7 +26,10 @@ class InMemoryStore:
         self.posts: dict[int, Post] = {}
         self.sessions: dict[str, LoginSession] = {}
         self.login_failures: list[tuple[str, datetime]] = []
-        self.next_id = {"users": 1, "posts": 1}
+        self.follows: dict[tuple[int, int], datetime] = {}  # (follower, followed) -> since
+        self.favorites: dict[tuple[int, int], datetime] = {}  # (user, post) -> since
+        self.comments: dict[int, Comment] = {}
+        self.next_id = {"users": 1, "posts": 1, "comments": 1}
 
     def snapshot(self) -> InMemoryStore:
         """Entities are immutable, so copying the containers is a full copy."""
@@ -38,7 +42,7 @@ class InMemoryStore:
         return self.next_id[table] - 1
 
 
-def _page(items: Iterable[User] | Iterable[Post], window: Window) -> list:  # type: ignore[type-arg]
+def _page(items: Iterable[User] | Iterable[Post] | Iterable[Comment], window: Window) -> list:  # type: ignore[type-arg]
     ordered = sorted(items, key=lambda item: (item.created_at, item.id), reverse=True)
     if window.after is not None:
         mark = (window.after.created_at, window.after.id)
@@ -60,7 +64,9 @@ class InMemoryUserRepository:
 
     def add(self, user: User) -> User:
         if self.get_by_email(user.email) is not None:
-            raise EmailTaken()  # the unique index's job in SQL
+            raise EmailTaken()  # the unique indexes' job in SQL
+        if self._username_taken(user):
+            raise UsernameTaken()
         stored = evolve(user, id=self._store.take_id("users"))
         self._store.users[stored.id] = stored  # type: ignore[index]
         return stored
@@ -74,17 +80,42 @@ class InMemoryUserRepository:
     def get_by_email(self, email: str, *, lock: bool = False) -> User | None:
         return next((u for u in self._store.users.values() if u.email == email), None)
 
+    def get_by_username(self, username: str) -> User | None:
+        key = username_key(username)
+        return next(
+            (u for u in self._store.users.values() if username_key(u.username) == key), None
+        )
+
+    def taken_usernames(self, keys: list[str]) -> set[str]:
+        have = {username_key(u.username) for u in self._store.users.values()}
+        return have.intersection(keys)
+
+    def _username_taken(self, user: User) -> bool:
+        other = self.get_by_username(user.username)
+        return other is not None and other.id != user.id
+
     def save(self, user: User) -> None:
         other = self.get_by_email(user.email)
         if other is not None and other.id != user.id:
             raise EmailTaken()
+        if self._username_taken(user):
+            raise UsernameTaken()
         self._store.users[user.id] = user  # type: ignore[index]
 
     def remove(self, user_id: int) -> None:
         self._store.users.pop(user_id, None)
         store = self._store
-        store.posts = {k: p for k, p in store.posts.items() if p.author.id != user_id}
+        gone = {k for k, p in store.posts.items() if p.author.id == user_id}
+        store.posts = {k: p for k, p in store.posts.items() if k not in gone}
         store.sessions = {k: s for k, s in store.sessions.items() if s.user_id != user_id}
+        store.follows = {k: at for k, at in store.follows.items() if user_id not in k}
+        store.favorites = {
+            (u, p): at for (u, p), at in store.favorites.items() if u != user_id and p not in gone
+        }
+        store.comments = {
+            k: c for k, c in store.comments.items()
+            if c.author.id != user_id and c.post_id not in gone
+        }  # fmt: skip
 
     def lock_active_admin_ids(self) -> list[int]:
         return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
@@ -108,49 +139,170 @@ class InMemoryPostRepository:
         self._store = store
 
     def add(self, post: Post) -> Post:
-        stored = evolve(post, id=self._store.take_id("posts"))
-        self._store.posts[stored.id] = stored  # type: ignore[index]
-        return stored
+        if post.author.id not in self._store.users:
+            raise Conflict()  # the foreign key's job in SQL
+        taken = {p.slug for p in self._store.posts.values()}
+        slug = next(s for s in slug_candidates(post.slug) if s not in taken)
+        stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
+        self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
+        return self._read(stored, None)
 
-    def add_many(self, posts: Iterable[Post]) -> None:
-        for post in posts:
-            self.add(post)
+    def add_many(self, posts: Iterable[Post]) -> list[int]:
+        return [self.add(post).id or 0 for post in posts]
 
-    def get(self, post_id: int, *, lock: bool = False) -> Post | None:
+    def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
         post = self._store.posts.get(post_id)
-        return None if post is None else self._with_author(post)
+        return None if post is None else self._read(post, viewer_id)
+
+    def get_by_slug(self, slug: str, *, viewer_id: int | None = None) -> Post | None:
+        post = next((p for p in self._store.posts.values() if p.slug == slug), None)
+        return None if post is None else self._read(post, viewer_id)
 
     def update(self, post: Post, previous: Post) -> bool:
         current = self._store.posts.get(post.id)  # type: ignore[arg-type]
         if current is None or current.version != previous.version:
             return False
-        self._store.posts[post.id] = post  # type: ignore[index]
+        self._store.posts[post.id] = self._as_stored(post)  # type: ignore[index]
         return True
 
     def remove(self, post_id: int) -> None:
-        self._store.posts.pop(post_id, None)
+        store = self._store
+        store.posts.pop(post_id, None)
+        store.favorites = {k: at for k, at in store.favorites.items() if k[1] != post_id}
+        store.comments = {k: c for k, c in store.comments.items() if c.post_id != post_id}
 
-    def find(self, filters: PostFilter, window: Window) -> list[Post]:
-        return [self._with_author(p) for p in _page(self._matching(filters), window)]
+    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
+        return [self._read(p, viewer_id) for p in _page(self._matching(filters), window)]
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         return _at_most(len(self._matching(filters)), at_most)
 
     def _matching(self, filters: PostFilter) -> list[Post]:
         text = filters.search
+        store = self._store
+        followed = {b for (a, b) in store.follows if a == filters.followed_by}
         return [
             p
-            for p in self._store.posts.values()
+            for p in store.posts.values()
             if p.published is filters.published
             and filters.author_id in (None, p.author.id)
             and (not text or _contains(p.title, text) or _contains(p.content, text))
+            and (filters.tag is None or filters.tag in p.tags)
+            and (filters.favorited_by is None or (filters.favorited_by, p.id) in store.favorites)
+            and (filters.followed_by is None or p.author.id in followed)
         ]
 
-    def _with_author(self, post: Post) -> Post:
-        """The author's name as it is now, as the SQL join reads it."""
-        user = self._store.users.get(post.author.id)
-        name = user.name if user is not None else post.author.name
-        return evolve(post, author=Author(id=post.author.id, name=name))
+    @staticmethod
+    def _as_stored(post: Post) -> Post:
+        """What a post row holds: counts and `favorited` are read, never stored."""
+        return evolve(post, favorites_count=0, comments_count=0, favorited=False)
+
+    def _read(self, post: Post, viewer_id: int | None) -> Post:
+        """The author as they are now, and the counts, as the SQL reads them."""
+        store = self._store
+        user = store.users.get(post.author.id)
+        author = Author(
+            id=post.author.id,
+            name=user.name if user is not None else post.author.name,
+            username=user.username if user is not None else post.author.username,
+        )
+        return evolve(
+            post,
+            author=author,
+            favorites_count=sum(1 for (_, p) in store.favorites if p == post.id),
+            comments_count=sum(1 for c in store.comments.values() if c.post_id == post.id),
+            favorited=(viewer_id, post.id) in store.favorites,
+        )
+
+
+class InMemoryFollowRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, follower_id: int, followed_id: int, at: datetime) -> None:
+        self._store.follows.setdefault((follower_id, followed_id), at)
+
+    def remove(self, follower_id: int, followed_id: int) -> None:
+        self._store.follows.pop((follower_id, followed_id), None)
+
+    def add_many(self, follows: Iterable[tuple[int, int, datetime]]) -> None:
+        for follower, followed, at in follows:
+            self.add(follower, followed, at)
+
+    def stats(self, user_id: int, viewer_id: int | None) -> FollowStats:
+        follows = self._store.follows
+        return FollowStats(
+            following=(viewer_id, user_id) in follows,
+            followers=sum(1 for (_, b) in follows if b == user_id),
+            follows=sum(1 for (a, _) in follows if a == user_id),
+        )
+
+
+class InMemoryFavoriteRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, user_id: int, post_id: int, at: datetime) -> None:
+        self._store.favorites.setdefault((user_id, post_id), at)
+
+    def remove(self, user_id: int, post_id: int) -> None:
+        self._store.favorites.pop((user_id, post_id), None)
+
+    def add_many(self, favorites: Iterable[tuple[int, int, datetime]]) -> None:
+        for user, post, at in favorites:
+            self.add(user, post, at)
+
+
+class InMemoryCommentRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, comment: Comment) -> Comment:
+        if comment.post_id not in self._store.posts:
+            raise Conflict()  # the foreign key's job in SQL
+        stored = evolve(comment, id=self._store.take_id("comments"))
+        self._store.comments[stored.id] = stored  # type: ignore[index]
+        return self._read(stored)
+
+    def add_many(self, comments: Iterable[Comment]) -> None:
+        for comment in comments:
+            self.add(comment)
+
+    def get(self, comment_id: int) -> Comment | None:
+        comment = self._store.comments.get(comment_id)
+        return None if comment is None else self._read(comment)
+
+    def remove(self, comment_id: int) -> None:
+        self._store.comments.pop(comment_id, None)
+
+    def find(self, post_id: int, window: Window) -> list[Comment]:
+        on_post = [c for c in self._store.comments.values() if c.post_id == post_id]
+        return [self._read(c) for c in _page(on_post, window)]
+
+    def count(self, post_id: int) -> int:
+        return sum(1 for c in self._store.comments.values() if c.post_id == post_id)
+
+    def _read(self, comment: Comment) -> Comment:
+        user = self._store.users.get(comment.author.id)
+        if user is None:
+            return comment
+        return evolve(
+            comment, author=Author(id=comment.author.id, name=user.name, username=user.username)
+        )
+
+
+class InMemoryTagRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def most_used(self, limit: int) -> list[TagUse]:
+        uses: dict[str, int] = {}
+        for post in self._store.posts.values():
+            if post.published:
+                for tag in post.tags:
+                    uses[tag] = uses.get(tag, 0) + 1
+        ranked = sorted(uses.items(), key=lambda item: (-item[1], item[0]))
+        return [TagUse(name=name, posts=n) for name, n in ranked[:limit]]
 
 
 class InMemorySessionRepository:
@@ -237,6 +389,10 @@ class InMemoryUnitOfWork:
         self.posts = InMemoryPostRepository(self._work)
         self.sessions = InMemorySessionRepository(self._work)
         self.login_attempts = InMemoryLoginAttemptRepository(self._work)
+        self.follows = InMemoryFollowRepository(self._work)
+        self.favorites = InMemoryFavoriteRepository(self._work)
+        self.comments = InMemoryCommentRepository(self._work)
+        self.tags = InMemoryTagRepository(self._work)
         return self
 
     def __exit__(self, *exc: object) -> None:

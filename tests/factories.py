@@ -35,6 +35,7 @@ def make_user(**overrides: Any) -> User:
         "id": None,
         "email": f"user{n}@example.com",
         "name": f"User {n}",
+        "username": f"user{n}",
         "password_hash": "not-a-real-hash",
         "role": Role.USER,
         "is_active": True,
@@ -48,7 +49,7 @@ def make_user(**overrides: Any) -> User:
 def make_post(author: User | Author, **overrides: Any) -> Post:
     n = next(_serial)
     if isinstance(author, User):
-        author = Author(id=author.id or 0, name=author.name)
+        author = Author(id=author.id or 0, name=author.name, username=author.username)
     values: dict[str, Any] = {
         "id": None,
         "author": author,
@@ -79,7 +80,9 @@ def make_session(user_id: int | None, **overrides: Any) -> LoginSession:
 
 def actor_for(user: User, session_id: str = "test-session") -> Actor:
     assert user.id is not None
-    return Actor(id=user.id, name=user.name, role=user.role, session_id=session_id)
+    return Actor(
+        id=user.id, name=user.name, role=user.role, session_id=session_id, username=user.username
+    )
 
 
 def registration(**overrides: Any) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def test_a_new_post_is_stored_with_the_caller_as_author(
 ) -> None:
     ann = given.user(name="Ann")
     post = create(actor_for(ann), NewPost(title="Hello", content="World"))
-    assert post.author == Author(id=ann.id, name="Ann")
+    assert post.author == Author(id=ann.id, name="Ann", username=ann.username)
     assert stored.post(post.id) == post
 
 

@@ -143,7 +143,9 @@ def test_a_password_problem_is_reported_on_the_field_named_by_the_caller() -> No
 
 
 def test_a_registered_user_is_a_new_active_user_whose_timestamps_are_equal() -> None:
-    user = User.register(email="ann@example.com", name="Ann", password_hash="h", now=T0)
+    user = User.register(
+        email="ann@example.com", name="Ann", username="ann", password_hash="h", now=T0
+    )
     assert (user.id, user.role, user.is_active) == (None, Role.USER, True)
     assert user.created_at == user.updated_at == T0
 

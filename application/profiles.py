@@ -1,0 +1,61 @@
+"""Public profiles by username, and following their owners."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.ports import Clock, UnitOfWork
+from domain.errors import ProfileNotFound
+from domain.users import Actor, Profile, User, check_follow
+
+
+def _profile_owner(uow: UnitOfWork, username: str) -> User:
+    """Only active users have a profile: a deactivated one is as missing as an unknown one."""
+    user = uow.users.get_by_username(username)
+    if user is None or user.id is None or not user.is_active:
+        raise ProfileNotFound()
+    return user
+
+
+def _profile(uow: UnitOfWork, user: User, viewer: Actor | None) -> Profile:
+    assert user.id is not None
+    stats = uow.follows.stats(user.id, None if viewer is None else viewer.id)
+    return Profile(
+        user_id=user.id, username=user.username, name=user.name, bio=user.bio, image=user.image,
+        following=stats.following, followers=stats.followers, follows=stats.follows,
+    )  # fmt: skip
+
+
+@frozen
+class GetProfile:
+    uow: UnitOfWork
+
+    def __call__(self, viewer: Actor | None, username: str) -> Profile:
+        with self.uow.read_only() as uow:
+            return _profile(uow, _profile_owner(uow, username), viewer)
+
+
+@frozen
+class FollowUser:
+    """Following and unfollowing: idempotent; nobody follows themself."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor, username: str) -> Profile:
+        with self.uow as uow:
+            user = _profile_owner(uow, username)
+            check_follow(actor.id, user.id or 0)
+            uow.follows.add(actor.id, user.id or 0, self.clock())
+            profile = _profile(uow, user, actor)
+            uow.commit()
+        return profile
+
+    def undo(self, actor: Actor, username: str) -> Profile:
+        with self.uow as uow:
+            user = _profile_owner(uow, username)
+            check_follow(actor.id, user.id or 0)
+            uow.follows.remove(actor.id, user.id or 0)
+            profile = _profile(uow, user, actor)
+            uow.commit()
+        return profile
