@@ -82,7 +82,9 @@ def derived_usernames(name: str) -> Iterator[str]:
     (accents dropped, other runs of characters made `_`), then with `_2`, `_3` ... when taken;
     `user_1`, `user_2` ... when nothing of the name is left."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    base = _NOT_ALNUM.sub("_", ascii_name).strip("_")[:USERNAME_MAX]
+    # Cut before trimming the `_`s, and again before a suffix: a run of other characters is
+    # one `_`, never a trailing one or `__2`.
+    base = _NOT_ALNUM.sub("_", ascii_name).strip("_")[:USERNAME_MAX].rstrip("_")
     n = 1
     if base:
         yield base
@@ -90,7 +92,7 @@ def derived_usernames(name: str) -> Iterator[str]:
     base = base or "user"
     while True:
         suffix = f"_{n}"
-        yield base[: USERNAME_MAX - len(suffix)] + suffix
+        yield base[: USERNAME_MAX - len(suffix)].rstrip("_") + suffix
         n += 1
 
 
