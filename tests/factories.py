@@ -6,7 +6,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.posts import Author, Post
+from domain.comments import Comment
+from domain.posts import Author, Post, slug_of
 from domain.sessions import LoginSession
 from domain.users import Actor, Role, User
 
@@ -61,6 +62,7 @@ def make_post(author: User | Author, **overrides: Any) -> Post:
         "updated_at": T0,
     }
     values.update(overrides)
+    values.setdefault("slug", slug_of(values["title"]))  # as Post.write makes it
     if not values["published"] and "published_at" not in overrides:
         values["published_at"] = None
     return Post(**values)
@@ -90,3 +92,23 @@ def registration(**overrides: Any) -> dict[str, Any]:
     body = {"email": f"person{n}@example.com", "name": f"Person {n}", "password": PASSWORD}
     body.update(overrides)
     return body
+
+
+def author_of(user: User) -> Author:
+    """How a post or a comment shows its author."""
+    return Author(id=user.id or 0, name=user.name, username=user.username)
+
+
+def make_comment(post: Post, author: User | Author, **overrides: Any) -> Comment:
+    """A comment on a stored post, written at T0 unless told otherwise."""
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "id": None,
+        "post_id": post.id,
+        "author": author_of(author) if isinstance(author, User) else author,
+        "body": f"Comment {n}",
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(overrides)
+    return Comment(**values)

@@ -10,14 +10,15 @@ from attrs import frozen
 
 from application.auth import Authenticate, Credentials, LogIn, LogOut, RefreshTokens, TokenIssuer
 from application.paging import PageRequest
-from application.ports import PostFilter
+from application.ports import FollowStats, PostFilter
 from application.tokens import LoginThrottle, TokenPair, TokenPolicy
+from domain.comments import Comment
 from domain.posts import Post
 from domain.sessions import LoginSession
 from domain.users import Actor, Role, User
 from infrastructure.memory import InMemoryStore, InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
-from tests.factories import PASSWORD, FixedClock, make_post, make_user
+from tests.factories import PASSWORD, T0, FixedClock, make_comment, make_post, make_user
 
 TEST_SIGNING_KEY = "unit-test-signing-key-0123456789abcdef"
 
@@ -45,6 +46,22 @@ class Given:
             post = uow.posts.add(make_post(author, **overrides))
             uow.commit()
         return post
+
+    def follow(self, follower: User, followed: User) -> None:
+        with self._uow as uow:
+            uow.follows.add(follower.id or 0, followed.id or 0, T0)
+            uow.commit()
+
+    def favorite(self, user: User, post: Post) -> None:
+        with self._uow as uow:
+            uow.favorites.add(user.id or 0, post.id or 0, T0)
+            uow.commit()
+
+    def comment(self, author: User, post: Post, **overrides: Any) -> Comment:
+        with self._uow as uow:
+            comment = uow.comments.add(make_comment(post, author, **overrides))
+            uow.commit()
+        return comment
 
 
 class Stored:
@@ -88,6 +105,23 @@ class Stored:
         with self._uow as uow:
             found = uow.sessions.get_with_user(session_id)
         return None if found is None else found[0]
+
+    def post_seen_by(self, post_id: int, viewer_id: int) -> Post | None:
+        """The post with whether `viewer_id` favorited it."""
+        with self._uow as uow:
+            return uow.posts.get(post_id, viewer_id=viewer_id)
+
+    def follow_stats(self, user_id: int, viewer_id: int | None = None) -> FollowStats:
+        with self._uow as uow:
+            return uow.follows.stats(user_id, viewer_id)
+
+    def comment(self, comment_id: int) -> Comment | None:
+        with self._uow as uow:
+            return uow.comments.get(comment_id)
+
+    def comments_on(self, post_id: int) -> list[Comment]:
+        with self._uow as uow:
+            return uow.comments.find(post_id, PageRequest(per_page=100).window())
 
 
 class CountingHasher:
