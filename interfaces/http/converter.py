@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,14 +19,20 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 
 from application.auth import LoginResult
 from application.paging import Page, PageRequest
+from application.ports import TagUse
 from application.tokens import TokenPair
+from domain.comments import Comment
 from domain.errors import InvalidInput
-from domain.posts import Author, Post
+from domain.posts import SLUG_MAX, Author, Post
 from domain.times import in_utc
-from domain.users import PublicProfile, Role, User
+from domain.users import USERNAME_MAX, Profile, PublicProfile, Role, User
 
 T = TypeVar("T")
 converter = make_converter(forbid_extra_keys=True)
+# What a username and a slug in a path may look like (domain.users.check_username, slug_of):
+# the routes' converters and the OpenAPI document both say it.
+USERNAME_PATTERN = f"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}"
+SLUG_PATTERN = f"[a-z0-9-]{{1,{SLUG_MAX}}}"
 
 
 def _strict(kind: type, label: str) -> Any:
@@ -73,6 +80,28 @@ def _role(value: Any, _: type) -> Role:
 converter.register_structure_hook(Role, _role)
 
 
+ITEM_LABELS = {str: "strings", int: "whole numbers", bool: "booleans"}
+
+
+def _is_tuple(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple
+
+
+def _list_as_tuple(value: Any, tp: Any) -> tuple[Any, ...]:
+    """A JSON list, each item as strict as a field (`tuple[X, ...]` only): cattrs would take
+    any iterable, a string as a tuple of its characters."""
+    if type(value) is not list:
+        raise TypeError("Must be a list.")
+    item = typing.get_args(tp)[0]
+    try:
+        return tuple(converter.structure(element, item) for element in value)
+    except TypeError:
+        raise TypeError(f"Must be a list of {ITEM_LABELS.get(item, 'values')}.") from None
+
+
+converter.register_structure_hook_func(_is_tuple, _list_as_tuple)
+
+
 def rfc3339(value: datetime) -> str:
     return in_utc(value).isoformat().replace("+00:00", "Z")
 
@@ -95,6 +124,13 @@ class Shape:
     optional: frozenset[str] = frozenset()
 
 
+@frozen(kw_only=True)
+class TagList:
+    """The answer of GET /tags."""
+
+    tags: list[TagUse]
+
+
 # Every rendered representation, by its schema's name. The hooks below and the routes render
 # exactly these keys (tests/ops/test_rendered_shapes.py compares every one with its schema).
 SHAPES = {
@@ -104,6 +140,10 @@ SHAPES = {
     "Post": Shape(cls=Post, hidden=frozenset({"version"}), extra={"author_id": int}),
     "TokenPair": Shape(cls=TokenPair),
     "LoginResult": Shape(cls=LoginResult, inline=frozenset({"tokens"})),
+    "Profile": Shape(cls=Profile, hidden=frozenset({"user_id"})),
+    "Comment": Shape(cls=Comment),
+    "TagUse": Shape(cls=TagUse),
+    "TagList": Shape(cls=TagList),
     "Page": Shape(
         cls=Page,
         extra={"pages": int, "total_is_lower_bound": bool},
@@ -128,13 +168,29 @@ def _post(post: Post) -> dict[str, Any]:
         "published": post.published,
         "published_at": None if post.published_at is None else in_utc(post.published_at),
         "author_id": post.author.id,
-        "author": {"id": post.author.id, "name": post.author.name},
+        "author": {
+            "id": post.author.id,
+            "name": post.author.name,
+            "username": post.author.username,
+        },
         "created_at": in_utc(post.created_at),
         "updated_at": in_utc(post.updated_at),
+        "slug": post.slug,
+        "summary": post.summary,
+        "tags": list(post.tags),
+        "favorites_count": post.favorites_count,
+        "comments_count": post.comments_count,
+        "favorited": post.favorited,
     }
 
 
 converter.register_unstructure_hook(Post, _post)
+converter.register_unstructure_hook(
+    Profile,
+    make_dict_unstructure_fn(
+        Profile, converter, **{name: override(omit=True) for name in SHAPES["Profile"].hidden}
+    ),
+)
 
 
 def render_page(page: Page[Any]) -> dict[str, Any]:

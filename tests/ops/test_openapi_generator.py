@@ -53,6 +53,7 @@ class Everything:
     chosen: Colour = Colour.BLUE
     on: bool = True
     made: list[str] = attrs.Factory(list)
+    labels: tuple[str, ...] = ("first",)
 
 
 @frozen(kw_only=True)
@@ -84,6 +85,7 @@ def test_each_supported_type_of_a_body_maps_to_its_schema() -> None:
         "chosen": {**ref("Colour"), "default": "blue"},
         "on": {"type": "boolean", "default": True},
         "made": {"type": "array", "items": {"type": "string"}},
+        "labels": {"type": "array", "items": {"type": "string"}, "default": ["first"]},
     }
     assert schemas.components["Colour"] == {"type": "string", "enum": ["red", "blue"]}
     assert schemas.components["Inner"]["properties"] == {"label": {"type": "string"}}
@@ -156,7 +158,7 @@ def test_query_parameters_carry_their_field_s_description_defaults_and_requireme
     ]
 
 
-@pytest.mark.parametrize("kind", [dict[str, int], int | str, object])
+@pytest.mark.parametrize("kind", [dict[str, int], int | str, object, tuple[int, str]])
 def test_a_type_without_a_schema_is_refused(kind: Any) -> None:
     with pytest.raises(TypeError):
         bare().of_type(kind, bare().body, nulls=False)
@@ -164,18 +166,18 @@ def test_a_type_without_a_schema_is_refused(kind: Any) -> None:
 
 def test_a_new_field_of_a_body_or_a_rendered_entity_reaches_the_schema() -> None:
     @frozen(kw_only=True)
-    class NewPostWithSummary(NewPost):
-        summary: str | None = None
+    class NewPostWithSubtitle(NewPost):
+        subtitle: str | None = None
 
     @frozen(kw_only=True)
     class PostWithMood(Post):
         mood: str = "calm"
 
     schemas = Schemas(fields.notes, {})
-    schemas.body(NewPostWithSummary)
-    body = schemas.components["NewPostWithSummary"]
-    assert body["properties"]["summary"] == {"type": "string"}
-    assert "summary" not in body["required"]
+    schemas.body(NewPostWithSubtitle)
+    body = schemas.components["NewPostWithSubtitle"]
+    assert body["properties"]["subtitle"] == {"type": "string"}
+    assert "subtitle" not in body["required"]
     assert body["properties"]["title"]["maxLength"] == TITLE_MAX  # by its name, as in NewPost
     post_shape = SHAPES["Post"]
     schemas.shape("MoodyPost", attrs.evolve(post_shape, cls=PostWithMood))

@@ -1,7 +1,8 @@
 """JSON Schemas from attrs classes: request bodies, query parameters and rendered shapes.
 
 A field's schema comes from its resolved type (str, int, bool, float, datetime, enums, lists,
-`X | None`, nested attrs classes), then what `fields.notes` says of it: limits and prose.
+`tuple[X, ...]`, `X | None`, nested attrs classes), then what `fields.notes` says of it: limits
+and prose.
 """
 
 from __future__ import annotations
@@ -42,6 +43,21 @@ def optional_of(tp: Any) -> Any:
     if len(rest) != 1 or len(args) != 2:
         raise TypeError(f"Only `X | None` unions have a schema here, not {tp!r}")
     return rest[0]
+
+
+def json_value(value: Any) -> Any:
+    """A default as JSON has it: an enum member's value, a tuple's items as a list."""
+    if isinstance(value, Enum):
+        return value.value
+    return list(value) if isinstance(value, tuple) else value
+
+
+def array_item(tp: Any) -> Any:
+    """X of `list[X]` or `tuple[X, ...]` (a JSON array either way); other tuples have none."""
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) is tuple and (len(args) != 2 or args[1] is not Ellipsis):
+        raise TypeError(f"Only `tuple[X, ...]` tuples have a schema here, not {tp!r}")
+    return args[0]
 
 
 def closed_object(properties: dict[str, Schema], required: list[str], about: str) -> Schema:
@@ -95,7 +111,7 @@ class Schemas:
         default = field.default
         # No default keyword for None (absent) nor for a factory (made per instance).
         if default not in (attrs.NOTHING, None) and not isinstance(default, attrs.Factory):
-            schema["default"] = default.value if isinstance(default, Enum) else default
+            schema["default"] = json_value(default)
         return schema
 
     # Outputs: every key is there (but a shape's `optional` ones), and `None` is null.
@@ -151,8 +167,8 @@ class Schemas:
             return nullable(schema) if nulls else schema
         if isinstance(tp, TypeVar):
             return dict((bound or {})[tp])
-        if typing.get_origin(tp) is list:
-            (item,) = typing.get_args(tp)
+        if typing.get_origin(tp) in (list, tuple):
+            item = array_item(tp)
             return {"type": "array", "items": self.of_type(item, nested, nulls=nulls, bound=bound)}
         if tp in SCALARS:
             return {"type": SCALARS[tp]}
