@@ -7,7 +7,18 @@ from collections.abc import Mapping
 from dependency_injector import containers, providers
 
 from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
-from application.posts import CreatePost, DeletePost, EditPost, GetPost, ListPosts
+from application.comments import AddComment, DeleteComment, GetComment, ListComments
+from application.posts import (
+    CreatePost,
+    DeletePost,
+    EditPost,
+    FavoritePost,
+    Feed,
+    GetPost,
+    ListPosts,
+    ListTags,
+)
+from application.profiles import FollowUser, GetProfile
 from application.seed import SeedSampleData, SeedVolume
 from application.tokens import LoginThrottle, TokenPolicy
 from application.users import (
@@ -77,6 +88,16 @@ class Container(containers.DeclarativeContainer):
     list_posts = providers.Factory(ListPosts, uow)
     edit_post = providers.Factory(EditPost, uow, clock)
     delete_post = providers.Factory(DeletePost, uow)
+
+    get_profile = providers.Factory(GetProfile, uow)
+    follow_user = providers.Factory(FollowUser, uow, clock)
+    feed = providers.Factory(Feed, uow)
+    favorite_post = providers.Factory(FavoritePost, uow, clock)
+    list_tags = providers.Factory(ListTags, uow)
+    add_comment = providers.Factory(AddComment, uow, clock)
+    get_comment = providers.Factory(GetComment, uow)
+    list_comments = providers.Factory(ListComments, uow)
+    delete_comment = providers.Factory(DeleteComment, uow)
 
     seed_sample_data = providers.Factory(SeedSampleData, uow, hasher, clock)
     seed_volume = providers.Factory(SeedVolume, uow, hasher, clock)

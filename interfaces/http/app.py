@@ -8,7 +8,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
-from interfaces.http import auth, docs, errors, logs, ops, posts, users
+from interfaces.http import (
+    auth,
+    comments,
+    docs,
+    errors,
+    feed,
+    logs,
+    ops,
+    posts,
+    profiles,
+    tags,
+    users,
+)
+from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
 
@@ -45,6 +58,19 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
+class UsernameConverter(BaseConverter):
+    """A path segment that can be a username; anything else is not a route (404), so no text a
+    username cannot hold (a NUL, say) ever reaches a query."""
+
+    regex = USERNAME_PATTERN
+
+
+class SlugConverter(BaseConverter):
+    """A path segment that can be a slug (lower-case ASCII words joined by `-`); else 404."""
+
+    regex = SLUG_PATTERN
+
+
 def create_app(container: Container | None = None) -> Flask:
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
@@ -52,8 +78,12 @@ def create_app(container: Container | None = None) -> Flask:
     app.extensions["container"] = container
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, JSON_SORT_KEYS=False)
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["username"] = UsernameConverter
+    app.url_map.converters["slug"] = SlugConverter
     app.url_map.strict_slashes = False
     for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (profiles.bp, comments.bp, feed.bp, tags.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.before_request(_refuse_large_bodies)

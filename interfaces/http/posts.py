@@ -1,4 +1,5 @@
-"""Post routes: list, write, read, replace, change and delete, with ETag preconditions."""
+"""Post routes: list, write, read (by id or slug), replace, change and delete, with ETag
+preconditions; favoriting."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from application.posts import (
     CreatePost,
     DeletePost,
     EditPost,
+    FavoritePost,
     GetPost,
     ListPosts,
     NewPost,
@@ -39,6 +41,19 @@ class PostListQuery(PagedQuery):
     author_id: int | None = None
     published: bool = True
     search: str | None = None
+    tag: str | None = None
+    author: str | None = None
+    favorited_by: str | None = None
+
+    def search_of(self) -> PostSearch:
+        return PostSearch(
+            author_id=self.author_id,
+            published=self.published,
+            search=self.search,
+            tag=self.tag,
+            author=self.author,
+            favorited_by=self.favorited_by,
+        )
 
 
 def render(post: Post, status: int = 200) -> Response:
@@ -60,8 +75,7 @@ def if_match() -> Precondition:
 @inject
 def list_posts(list_some: ListPosts = Provide[Container.list_posts]) -> Any:
     query = parse_query(PostListQuery)
-    search = PostSearch(author_id=query.author_id, published=query.published, search=query.search)
-    return render_page(list_some(optional_actor(), search, query.paging()))
+    return render_page(list_some(optional_actor(), query.search_of(), query.paging()))
 
 
 @bp.post("")
@@ -98,3 +112,21 @@ def change_post(post_id: int, edit: EditPost = Provide[Container.edit_post]) -> 
 def delete_post(post_id: int, delete: DeletePost = Provide[Container.delete_post]) -> Any:
     delete(current_actor(), post_id, if_match())
     return "", 204
+
+
+@bp.get("/by-slug/<slug:slug>")
+@inject
+def get_post_by_slug(slug: str, get_one: GetPost = Provide[Container.get_post]) -> Any:
+    return render(get_one.by_slug(optional_actor(), slug))
+
+
+@bp.put("/<id:post_id>/favorite")
+@inject
+def favorite_post(post_id: int, favorite: FavoritePost = Provide[Container.favorite_post]) -> Any:
+    return render(favorite(current_actor(), post_id))
+
+
+@bp.delete("/<id:post_id>/favorite")
+@inject
+def unfavorite_post(post_id: int, favorite: FavoritePost = Provide[Container.favorite_post]) -> Any:
+    return render(favorite.undo(current_actor(), post_id))

@@ -6,7 +6,18 @@ from typing import Any
 
 from werkzeug.test import TestResponse
 
-FULL_USER_KEYS = {"id", "email", "name", "role", "is_active", "created_at", "updated_at"}
+FULL_USER_KEYS = {
+    "id",
+    "email",
+    "name",
+    "role",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "username",
+    "bio",
+    "image",
+}
 PUBLIC_USER_KEYS = {"id", "name", "created_at"}
 POST_KEYS = {
     "id",
@@ -18,7 +29,16 @@ POST_KEYS = {
     "author",
     "created_at",
     "updated_at",
+    "slug",
+    "summary",
+    "tags",
+    "favorites_count",
+    "comments_count",
+    "favorited",
 }
+AUTHOR_KEYS = {"id", "name", "username"}
+PROFILE_KEYS = {"username", "name", "bio", "image", "following", "followers", "follows"}
+COMMENT_KEYS = {"id", "post_id", "body", "author", "created_at", "updated_at"}
 PAGE_KEYS = {"items", "total", "page", "per_page", "pages", "next_cursor"}
 TOKEN_KEYS = {"access_token", "refresh_token", "token_type", "expires_in"}
 

@@ -46,7 +46,11 @@ def test_writing_a_post_answers_201_with_the_post(client: FlaskClient, user: Sig
 def test_the_author_of_a_new_post_is_the_caller(client: FlaskClient, user: SignedIn) -> None:
     post = client.post(POSTS, json={"title": "T", "content": "C"}, headers=user.headers).json
     assert post["author_id"] == user.id
-    assert post["author"] == {"id": user.id, "name": user.user["name"]}
+    assert post["author"] == {
+        "id": user.id,
+        "name": user.user["name"],
+        "username": user.user["username"],
+    }
 
 
 def test_a_new_post_points_location_at_itself(client: FlaskClient, user: SignedIn) -> None:

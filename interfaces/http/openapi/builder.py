@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interfaces.http.converter import SHAPES
+from interfaces.http.converter import SHAPES, SLUG_PATTERN, USERNAME_PATTERN
 from interfaces.http.openapi.errors import HEADERS, RESPONSES, error_schemas
 from interfaces.http.openapi.fields import DESCRIPTIONS, ID_MAX, notes
 from interfaces.http.openapi.paths import paths
@@ -15,7 +15,8 @@ Schema = dict[str, Any]
 INFO = {
     "title": "Quill API",
     "version": "1.0.0",
-    "summary": "A blogging API: users, token sessions and posts.",
+    "summary": "A blogging API: users, token sessions and posts; profiles, follows, tags,"
+    " favorites, comments and a feed.",
     "description": (
         "All bodies are JSON objects sent as `application/json` (else 415); a body that does"
         " not parse or is not an object is `400 invalid_json`; unknown fields, nulls and wrong"
@@ -38,6 +39,12 @@ TAGS = [
         "name": "Posts",
         "description": "Writing, publishing and reading posts. Visibility: published posts to"
         " anybody, drafts to their author and admins.",
+    },
+    {"name": "Profiles", "description": "Users by their username, and following them."},
+    {
+        "name": "Comments",
+        "description": "Comments on posts: anybody who can see a post reads them; its"
+        " comments are deleted by their author, the post's author or an admin.",
     },
     {"name": "Operations", "description": "Health, readiness and this document."},
 ]
@@ -69,6 +76,27 @@ PARAMETERS = {
         "in": "path",
         "required": True,
         "description": "A post id; anything but a positive integer is 404.",
+        "schema": {"$ref": "#/components/schemas/Id"},
+    },
+    "Username": {
+        "name": "username",
+        "in": "path",
+        "required": True,
+        "description": "A username, in any case; one nobody has is 404.",
+        "schema": {"type": "string", "pattern": f"^{USERNAME_PATTERN}$"},
+    },
+    "Slug": {
+        "name": "slug",
+        "in": "path",
+        "required": True,
+        "description": "A post's slug; one no post has is 404.",
+        "schema": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},
+    },
+    "CommentId": {
+        "name": "comment_id",
+        "in": "path",
+        "required": True,
+        "description": "A comment id; anything but a positive integer is 404.",
         "schema": {"$ref": "#/components/schemas/Id"},
     },
     "IfMatch": {
@@ -109,6 +137,7 @@ def build() -> Schema:
             schemas.shape(name, shape)
     schemas.shape("UserPage", SHAPES["Page"], items="User")
     schemas.shape("PostPage", SHAPES["Page"], items="Post")
+    schemas.shape("CommentPage", SHAPES["Page"], items="Comment")
     routes = paths(schemas)  # adds the bodies' schemas
     others = {
         "Message": closed_object({"message": {"type": "string"}}, ["message"], ""),

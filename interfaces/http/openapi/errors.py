@@ -20,6 +20,7 @@ from domain.errors import (
     ServiceUnavailable,
     TokenExpired,
     TokenRevoked,
+    UsernameTaken,
 )
 from interfaces.http.edge import REQUEST_ID
 from interfaces.http.errors import HTTP_CODES
@@ -68,10 +69,14 @@ ERRORS = {
     "ConflictError": error(
         "The change conflicts with the current state.",
         EmailTaken.code,
+        UsernameTaken.code,
         LastAdmin.code,
         Conflict.code,
     ),
     "EmailTakenError": error("The e-mail address is already registered.", EmailTaken.code),
+    "TakenError": error(
+        "The e-mail address or the username is already taken.", EmailTaken.code, UsernameTaken.code
+    ),
     "LastAdminError": error(
         "The last active admin cannot be demoted, deactivated or deleted.", LastAdmin.code
     ),

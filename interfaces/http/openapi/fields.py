@@ -14,9 +14,31 @@ from typing import Any
 import attrs
 
 from application.paging import PAGE_MAX, PER_PAGE_MAX
+from application.posts import TAGS_LISTED
 from application.tokens import TokenPair
-from domain.posts import CONTENT_MAX, CONTENT_MIN, SEARCH_MAX, TITLE_MAX
-from domain.users import EMAIL_MAX, NAME_MAX, NAME_MIN, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_NEEDS
+from domain.comments import BODY_MAX, BODY_MIN
+from domain.posts import (
+    CONTENT_MAX,
+    CONTENT_MIN,
+    SEARCH_MAX,
+    SLUG_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+)
+from domain.users import (
+    BIO_MAX,
+    EMAIL_MAX,
+    IMAGE_MAX,
+    NAME_MAX,
+    NAME_MIN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PASSWORD_NEEDS,
+    USERNAME_MAX,
+)
+from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
 
 Schema = dict[str, Any]
 
@@ -63,6 +85,26 @@ PASSWORD = {
     "examples": ["Secret-Pass-1"],
 }
 PER_PAGE = {"minimum": 1, "maximum": PER_PAGE_MAX}
+USERNAME = {
+    "minLength": 1,
+    "maxLength": USERNAME_MAX,
+    "pattern": f"^{USERNAME_PATTERN}$",
+    "description": f"1 to {USERNAME_MAX} letters, digits, `_`, `-` or `.`; unique without regard"
+    " to case, shown as given.",
+    "examples": ["ann"],
+}
+TAG = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": TAG_MAX,
+    "pattern": r"^[^,]*[^,\s][^,]*$",  # not blank, no comma
+}
+TAGS_RULE = (
+    f"At most {TAGS_MAX} distinct tags, each 1 to {TAG_MAX} characters after trimming surrounding"
+    " white space, without commas. Stored trimmed, a repeat dropped, in the order given."
+)
+# A username in a query is only looked up: one nobody has selects nothing.
+BY_USERNAME = {"minLength": 1, "maxLength": USERNAME_MAX}
 
 FIELDS: dict[str, Schema] = {
     # Saved entities always have their id; the `None` of their type is for unsaved ones.
@@ -98,6 +140,86 @@ FIELDS: dict[str, Schema] = {
     },
     "content": {"minLength": CONTENT_MIN, "maxLength": CONTENT_MAX, "examples": ["First!"]},
     "published_at": {"description": "When it was (last) published; null for a draft."},
+    # Social blogging: usernames, profiles, slugs, summaries, tags, favorites, comments.
+    "username": USERNAME,
+    "Registration.username": {
+        **USERNAME,
+        "description": USERNAME["description"] + " Optional: without it Quill derives one from"
+        " `name` (lower-case ASCII, other runs of characters become `_`, a numeric suffix when"
+        " taken, `user_<n>` when nothing is left). Taken: 409 `username_taken`.",
+    },
+    "bio": {
+        "minLength": 1,
+        "maxLength": BIO_MAX,
+        "description": f"1 to {BIO_MAX:,} characters; null when there is none.",
+    },
+    "UserChanges.bio": {
+        "maxLength": BIO_MAX,
+        "description": f"At most {BIO_MAX:,} characters; an empty string clears it (null).",
+    },
+    "image": {
+        "maxLength": IMAGE_MAX,
+        "format": "uri",
+        "description": "An `http` or `https` URL; null when there is none.",
+    },
+    "UserChanges.image": {
+        "maxLength": IMAGE_MAX,
+        "description": f"An absolute `http` or `https` URL of at most {IMAGE_MAX:,} characters;"
+        " an empty string clears it (null).",
+    },
+    "slug": {
+        "maxLength": SLUG_MAX,
+        "pattern": f"^{SLUG_PATTERN}$",
+        "description": "Made once from the title at creation (lower-case ASCII words joined by"
+        " `-`, `-2`, `-3` ... when taken) and never changed; `GET /api/v1/posts/by-slug/{slug}`.",
+        "examples": ["hello-world"],
+    },
+    "summary": {
+        "maxLength": SUMMARY_MAX,
+        "description": f"0 to {SUMMARY_MAX} characters.",
+    },
+    "tags": {"items": TAG, "description": TAGS_RULE, "examples": [["python", "flask"]]},
+    "Post.tags": {"items": TAG, "maxItems": TAGS_MAX, "description": TAGS_RULE},
+    "PostReplacement.summary": {
+        "maxLength": SUMMARY_MAX,
+        "description": f"0 to {SUMMARY_MAX} characters; stays as it is when absent.",
+    },
+    "PostReplacement.tags": {"items": TAG, "description": TAGS_RULE + " Stay when absent."},
+    "favorites_count": {"minimum": 0, "description": "How many users favorited it."},
+    "comments_count": {"minimum": 0},
+    "favorited": {"description": "Whether the caller favorited it; false without a token."},
+    "PostListQuery.tag": {
+        "minLength": 1,
+        "maxLength": TAG_MAX,
+        "description": "Only posts with this tag (as stored: trimmed, case kept).",
+    },
+    "PostListQuery.author": {
+        **BY_USERNAME,
+        "description": "Only posts by the user with this username (any case); an unknown one"
+        " gives an empty page.",
+    },
+    "PostListQuery.favorited_by": {
+        **BY_USERNAME,
+        "description": "Only posts the user with this username (any case) favorited; an"
+        " unknown one gives an empty page.",
+    },
+    "Profile.following": {"description": "Whether the caller follows them; false without a token."},
+    "Profile.followers": {"minimum": 0, "description": "How many users follow them."},
+    "Profile.follows": {"minimum": 0, "description": "How many users they follow."},
+    "post_id": ID,
+    "body": {
+        "minLength": BODY_MIN,
+        "maxLength": BODY_MAX,
+        "description": f"{BODY_MIN} to {BODY_MAX:,} characters.",
+        "examples": ["Nice post!"],
+    },
+    "TagUse.name": {"description": "The tag, as stored (trimmed, case kept)."},
+    "TagUse.posts": {"minimum": 1, "description": "Published posts carrying it."},
+    "TagList.tags": {
+        "maxItems": TAGS_LISTED,
+        "description": f"The {TAGS_LISTED} tags on most published posts, most used first (ties"
+        " by name).",
+    },
     "TokenPair.access_token": {"description": "Send as `Authorization: Bearer <access_token>`."},
     "TokenPair.refresh_token": {
         "description": "Send to `POST /api/v1/auth/refresh`; works once (rotation)."
@@ -149,12 +271,22 @@ DESCRIPTIONS = {
     "UserChanges": "What to change; absent fields stay as they are, an empty object changes"
     " nothing.",
     "NewPost": "A post by the caller.",
-    "PostReplacement": "PUT: every field.",
+    "PostReplacement": "PUT: `title`, `content` and `published` are required; `summary` and"
+    " `tags` stay as they are when absent.",
     "PostChanges": "PATCH: any of the fields; absent fields stay as they are.",
     "User": "A user as they themself and admins see them. Never a password or its hash.",
     "PublicUser": "What anybody else may see of a user.",
     "UserPage": "A page of users. Newest first, ties broken by id descending.",
     "PostPage": "A page of posts. Newest first, ties broken by id descending.",
+    "Post": "`favorites_count`, `comments_count` and `favorited` are read with the post: they"
+    " may differ under one `ETag`, which names the version of what the author edits.",
+    "Author": "The author as they are now.",
+    "Profile": "What anybody sees of an active user, by their username.",
+    "Comment": "A comment on a post.",
+    "NewComment": "A comment by the caller.",
+    "CommentPage": "A page of comments. Newest first, ties broken by id descending.",
+    "TagUse": "A tag and how many published posts carry it.",
+    "TagList": "The tags in use.",
 }
 
 

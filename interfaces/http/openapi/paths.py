@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from application.auth import Credentials
-from application.posts import NewPost, PostChanges, PostReplacement
+from application.posts import TAGS_LISTED, NewPost, PostChanges, PostReplacement
 from application.tokens import LoginThrottle
 from application.users import PasswordChange, Registration, UserChanges
+from interfaces.http.comments import NewComment
+from interfaces.http.converter import PagedQuery
 from interfaces.http.openapi.errors import answer
 from interfaces.http.openapi.operations import ANYBODY, PUBLIC, REFRESH, TOKEN, operation
 from interfaces.http.openapi.schemas import Schemas, ref
@@ -16,13 +18,14 @@ from interfaces.http.users import UserListQuery
 
 Schema = dict[str, Any]
 USERS, AUTH, POSTS, OPS = "Users", "Authentication", "Posts", "Operations"
+PROFILES, COMMENTS = "Profiles", "Comments"
 THROTTLE = LoginThrottle()  # as the container makes it: its defaults
 REFUSED = ("Unauthorized", "Forbidden")  # no valid token, or not allowed
 
 
 def paths(schemas: Schemas) -> dict[str, Schema]:
     found: dict[str, Schema] = {}
-    for part in (user_paths, auth_paths, post_paths, ops_paths):
+    for part in (user_paths, auth_paths, profile_paths, post_paths, comment_paths, ops_paths):
         found.update(part(schemas))
     return found
 
@@ -35,9 +38,14 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
                 s, "registerUser", "Register", USERS, PUBLIC,
                 {
                     201: answer("The new user (full).", "User", "Location"),
-                    409: answer("The e-mail address is taken (`email_taken`).", "EmailTakenError"),
+                    409: answer(
+                        "The e-mail address (`email_taken`) or the username (`username_taken`)"
+                        " is taken.",
+                        "TakenError",
+                    ),
                 },
-                about="Anybody may register; nobody can register as an admin.",
+                about="Anybody may register; nobody can register as an admin. Without a"
+                " `username`, one is derived from `name`.",
                 body=Registration,
             ),
             "get": operation(
@@ -84,8 +92,8 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
                         "ForbiddenError",
                     ),
                     409: answer(
-                        "`email_taken`, or `last_admin` when the last active admin would be"
-                        " demoted or deactivated.",
+                        "`email_taken`, `username_taken`, or `last_admin` when the last active"
+                        " admin would be demoted or deactivated.",
                         "ConflictError",
                     ),
                 },
@@ -171,6 +179,7 @@ def auth_paths(s: Schemas) -> dict[str, Schema]:
 def post_paths(s: Schemas) -> dict[str, Schema]:
     post_id = [{"$ref": "#/components/parameters/PostId"}]
     changed = {200: answer("The post after the change.", "Post", "ETag")}
+    favorited = {200: answer("The post, as the caller now sees it.", "Post", "ETag")}
     editor = (*REFUSED, "NotFound", "PreconditionFailed")
     return {
         "/api/v1/posts": {
@@ -178,7 +187,8 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
                 s, "listPosts", "List posts", POSTS, ANYBODY,
                 {200: answer("A page of posts.", "PostPage")},
                 about="Anybody; with a token (which must then be valid) the caller's drafts can"
-                " be listed with `published=false`.",
+                " be listed with `published=false`, and `favorited` says whether the caller"
+                " favorited each post. The filters combine.",
                 errors=("Unauthorized",), query=PostListQuery,
             ),
             "post": operation(
@@ -212,6 +222,120 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
                 s, "deletePost", "Delete a post (author or admin)", POSTS, TOKEN,
                 {204: answer("Deleted.")},
                 errors=editor, if_match=True,
+            ),
+        },
+        "/api/v1/posts/by-slug/{slug}": {
+            "parameters": [{"$ref": "#/components/parameters/Slug"}],
+            "get": operation(
+                s, "getPostBySlug", "A post by its slug", POSTS, ANYBODY,
+                {200: answer("The post.", "Post", "ETag")},
+                about="As `GET /api/v1/posts/{post_id}`: the same visibility, the same `ETag`.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+        },
+        "/api/v1/posts/{post_id}/favorite": {
+            "parameters": post_id,
+            "put": operation(
+                s, "favoritePost", "Favorite a post", POSTS, TOKEN, favorited,
+                about="Idempotent. The post's `ETag` and `updated_at` do not change.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+            "delete": operation(
+                s, "unfavoritePost", "Unfavorite a post", POSTS, TOKEN, favorited,
+                about="Idempotent. The post's `ETag` and `updated_at` do not change.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+        },
+        "/api/v1/feed": {
+            "get": operation(
+                s, "feed", "The caller's feed", POSTS, TOKEN,
+                {200: answer("A page of posts.", "PostPage")},
+                about="Published posts by the authors the caller follows, newest first; paged"
+                " as `GET /api/v1/posts` (`cursor` included).",
+                errors=("Unauthorized",), query=PagedQuery,
+            ),
+        },
+        "/api/v1/tags": {
+            "get": operation(
+                s, "listTags", "Tags in use", POSTS, PUBLIC,
+                {200: answer(f"The {TAGS_LISTED} tags on most published posts.", "TagList")},
+            ),
+        },
+    }  # fmt: skip
+
+
+def profile_paths(s: Schemas) -> dict[str, Schema]:
+    username = [{"$ref": "#/components/parameters/Username"}]
+    followed = {
+        200: answer("Their profile, as the caller now sees it.", "Profile"),
+        400: answer("The caller's own username (`validation_error`).", "ValidationError"),
+    }
+    return {
+        "/api/v1/profiles/{username}": {
+            "parameters": username,
+            "get": operation(
+                s, "getProfile", "A profile", PROFILES, ANYBODY,
+                {200: answer("The profile.", "Profile")},
+                about="`following` says whether the caller follows them (false without a"
+                " token). An unknown or deactivated user is 404.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+        },
+        "/api/v1/profiles/{username}/follow": {
+            "parameters": username,
+            "put": operation(
+                s, "followUser", "Follow a user", PROFILES, TOKEN, followed,
+                about="Idempotent. Nobody follows themself.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+            "delete": operation(
+                s, "unfollowUser", "Unfollow a user", PROFILES, TOKEN, followed,
+                about="Idempotent.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+        },
+    }  # fmt: skip
+
+
+def comment_paths(s: Schemas) -> dict[str, Schema]:
+    post_id = [{"$ref": "#/components/parameters/PostId"}]
+    comment_id = [{"$ref": "#/components/parameters/CommentId"}]
+    return {
+        "/api/v1/posts/{post_id}/comments": {
+            "parameters": post_id,
+            "get": operation(
+                s, "listComments", "A post's comments", COMMENTS, ANYBODY,
+                {200: answer("A page of comments.", "CommentPage")},
+                about="Anybody who can see the post (404 otherwise).",
+                errors=("Unauthorized", "NotFound"), query=PagedQuery,
+            ),
+            "post": operation(
+                s, "addComment", "Comment on a post", COMMENTS, TOKEN,
+                {201: answer("The new comment; the caller is its author.", "Comment", "Location")},
+                about="On a post the caller can see (404 otherwise).",
+                errors=("Unauthorized", "NotFound"), body=NewComment,
+            ),
+        },
+        "/api/v1/comments/{comment_id}": {
+            "parameters": comment_id,
+            "get": operation(
+                s, "getComment", "A comment", COMMENTS, ANYBODY,
+                {200: answer("The comment.", "Comment")},
+                about="A comment on a post the caller cannot see is 404.",
+                errors=("Unauthorized", "NotFound"),
+            ),
+            "delete": operation(
+                s, "deleteComment", "Delete a comment", COMMENTS, TOKEN,
+                {
+                    204: answer("Deleted."),
+                    403: answer(
+                        "Not the comment's author, the post's author or an admin (`forbidden`).",
+                        "ForbiddenError",
+                    ),
+                },
+                about="By the comment's author, the post's author or an admin. A comment on a"
+                " post the caller cannot see is 404.",
+                errors=("Unauthorized", "NotFound"),
             ),
         },
     }  # fmt: skip

@@ -1,0 +1,20 @@
+"""Tags: the ones on most published posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from flask import Blueprint
+
+from application.posts import ListTags
+from interfaces.container import Container
+from interfaces.http.converter import TagList, converter
+
+bp = Blueprint("tags", __name__, url_prefix="/api/v1/tags")
+
+
+@bp.get("")
+@inject
+def list_tags(list_all: ListTags = Provide[Container.list_tags]) -> Any:
+    return converter.unstructure(TagList(tags=list_all()))
