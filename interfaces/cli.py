@@ -157,7 +157,7 @@ def list_users(
     if as_json:
         click.echo(json.dumps([_user_json(user) for user in page.items], indent=2))
         return
-    rows = [("ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED")]
+    rows = [("ID", "EMAIL", "USERNAME", "NAME", "ROLE", "ACTIVE", "CREATED")]
     rows += [_user_row(user) for user in page.items]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -169,9 +169,12 @@ def _user_json(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email,
+        "username": user.username,
         "name": user.name,
         "role": user.role.value,
         "is_active": user.is_active,
+        "bio": user.bio,
+        "image": user.image,
         "created_at": user.created_at.isoformat(),
         "updated_at": user.updated_at.isoformat(),
     }
@@ -181,6 +184,7 @@ def _user_row(user: User) -> tuple[str, ...]:
     return (
         str(user.id),
         user.email,
+        user.username,
         user.name,
         user.role.value,
         "yes" if user.is_active else "no",

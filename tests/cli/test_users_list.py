@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 from flask.testing import FlaskClient
 
 from domain.users import Role
 
-FULL_USER = {"id", "email", "name", "role", "is_active", "created_at", "updated_at"}
-HEADER = ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED"]
+FULL_USER = {"id", "email", "username", "name", "role", "is_active", "bio", "image"}
+FULL_USER |= {"created_at", "updated_at"}
+HEADER = ["ID", "EMAIL", "USERNAME", "NAME", "ROLE", "ACTIVE", "CREATED"]
 
 
 def test_users_list_prints_a_table_with_a_header_and_a_row_per_user(quill, auth):
@@ -28,13 +30,36 @@ def test_users_list_prints_a_table_with_a_header_and_a_row_per_user(quill, auth)
     assert any(row.split()[:2] == [str(alan.id), "alan@example.com"] for row in rows)
 
 
+def test_users_list_shows_each_users_username_beside_their_email(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing", username="Alan.T")
+
+    rows = {line.split()[1]: line.split() for line in quill("users", "list").stdout.splitlines()}
+
+    assert rows["ada@example.com"][2] == "ada_lovelace"  # derived from the name
+    assert rows["alan@example.com"][2] == "Alan.T"  # shown as given
+
+
+def test_users_list_search_still_matches_name_or_email_and_shows_the_username(quill, auth):
+    auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing")
+
+    result = quill("users", "list", "--search", "lovelace")
+
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines() if "@" in line]
+    assert [row[1:3] for row in rows] == [["ada@example.com", "ada_lovelace"]]
+    assert result.stdout.splitlines()[-1] == "1 of 1 users"
+
+
 def test_users_list_aligns_columns_under_the_header(quill, auth):
     auth(email="a@example.com", name="Al")
     auth(email="much.longer.address@example.com", name="Someone With A Long Name")
 
     header, *rows = quill("users", "list").stdout.splitlines()
 
-    starts = [header.index(title) for title in HEADER]
+    starts = [title.start() for title in re.finditer(r"\S+", header)]
+    assert [header[start:].split()[0] for start in starts] == HEADER
     for row in (row for row in rows if "@" in row):
         assert all(row[start] != " " for start in starts), row
         assert all(row[start - 2 : start] == "  " for start in starts[1:]), row
@@ -85,6 +110,26 @@ def test_users_list_json_is_valid_json_with_full_user_fields(quill, auth):
     by_email = {user["email"]: user for user in users}
     assert by_email["boss@example.com"]["role"] == "admin"
     assert by_email["ada@example.com"]["is_active"] is True
+    assert by_email["ada@example.com"]["username"] == "ada_lovelace"
+    assert by_email["boss@example.com"]["username"] == "the_boss"
+
+
+def test_users_list_json_shows_bio_and_image_as_set_or_null(quill, auth, client: FlaskClient):
+    ada = auth(email="ada@example.com", name="Ada Lovelace")
+    auth(email="alan@example.com", name="Alan Turing")
+    changes = {"bio": "First programmer.", "image": "https://example.com/ada.png"}
+    assert (
+        client.patch(f"/api/v1/users/{ada.id}", json=changes, headers=ada.headers).status_code
+        == 200
+    )
+
+    users = {u["email"]: u for u in json.loads(quill("users", "list", "--json").stdout)}
+
+    assert (users["ada@example.com"]["bio"], users["ada@example.com"]["image"]) == (
+        "First programmer.",
+        "https://example.com/ada.png",
+    )
+    assert (users["alan@example.com"]["bio"], users["alan@example.com"]["image"]) == (None, None)
 
 
 def test_users_list_json_never_contains_a_password_hash(quill, auth):
