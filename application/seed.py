@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import heapq
+import math
+import random
 import secrets
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from itertools import accumulate, islice
+from typing import TypeVar
 
 from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, UnitOfWork
-from domain.posts import Author, Post
+from domain.comments import Comment
+from domain.posts import Author, Post, slug_of
 from domain.users import Role, User, derived_usernames
 
 SAMPLE_ADMIN = "admin@quill.example"
-SAMPLE_AUTHORS = (("Ada Lovelace", "ada@quill.example"), ("Alan Turing", "alan@quill.example"))
+SAMPLE_AUTHORS = (
+    ("Ada Lovelace", "ada@quill.example", "Wrote the first program, for an engine not yet built."),
+    ("Alan Turing", "alan@quill.example", "Computable numbers, morphogenesis, long runs."),
+    ("Grace Hopper", "grace@quill.example", "Compilers, nanoseconds, and asking forgiveness."),
+)
+# (follower, followed), as indexes into SAMPLE_AUTHORS
+SAMPLE_FOLLOWS = ((0, 1), (1, 0), (2, 0), (2, 1))
+SAMPLE_TAGS = (
+    ("mathematics", "programming", "history"),
+    ("mathematics", "science", "philosophy"),
+    ("programming", "history", "writing"),
+)
+SAMPLE_COMMENTS = (
+    "Thank you for writing this down.",
+    "I had not thought of it that way; more, please.",
+    "Bookmarked. The second part especially.",
+)
 WORDS = [
     "quill",
     "ink",
@@ -37,7 +60,23 @@ WORDS = [
     "winter",
     "summer",
 ]
+# The bulk tags: topics first, most used first (the popularity below follows this order).
+TAG_TOPICS = (
+    "programming", "python", "travel", "food", "music", "design", "photography", "books",
+    "science", "history", "health", "productivity", "startups", "javascript", "databases",
+    "writing", "gardening", "baking", "running", "cooking", "linux", "security", "devops",
+    "career", "education", "art", "film", "gaming", "climate", "economics", "politics",
+    "parenting", "fitness", "mathematics", "space", "philosophy", "architecture", "cycling",
+    "hiking", "poetry",
+)  # fmt: skip
+TAG_KINDS = ("tips", "news", "notes", "101", "weekly", "life", "ideas")
+TAGS = TAG_TOPICS + tuple(f"{topic}-{kind}" for kind in TAG_KINDS for topic in TAG_TOPICS)
+COMMON_TAG = TAGS[0]  # the most used tag of any bulk load of a few hundred posts or more
 BATCH = 5000
+SHAPE_SEED = 17  # the same proportions, popular authors and tags on every run
+
+Progress = Callable[[str, int, int], None]  # (stage, rows stored so far, rows in the stage)
+T = TypeVar("T")
 
 
 @frozen(kw_only=True)
@@ -47,6 +86,10 @@ class SeedReport:
     admin_password: str | None
     users: int
     posts: int
+    follows: int = 0
+    favorites: int = 0
+    comments: int = 0
+    tags: int = 0  # tags on posts, each post's counted
 
 
 def _password() -> str:
@@ -58,9 +101,18 @@ def _text(n: int, length: int) -> str:
     return " ".join(WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(length))
 
 
+# A bulk post's content, _text(i, 30), depends only on i % len(WORDS): made once each.
+_BULK_TEXTS = tuple(_text(n, 30) for n in range(len(WORDS)))
+
+
+def _author(user: User) -> Author:
+    return Author(id=user.id or 0, name=user.name, username=user.username)
+
+
 @frozen
 class SeedSampleData:
-    """Safe to run twice: if the sample admin exists, nothing is added."""
+    """Safe to run twice: each sample account is added once, with its posts, and the follows,
+    favorites and comments those bring; when every account is there, nothing is added."""
 
     uow: UnitOfWork
     hasher: PasswordHasher
@@ -69,98 +121,355 @@ class SeedSampleData:
     def __call__(self) -> SeedReport:
         now = self.clock()
         password = None
-        users = posts = 0
+        counts = dict.fromkeys(("users", "posts", "follows", "favorites", "comments", "tags"), 0)
         with self.uow as uow:
             if uow.users.get_by_email(SAMPLE_ADMIN) is None:
                 password = _password()
-                uow.users.add(self._user(SAMPLE_ADMIN, "Quill Admin", password, Role.ADMIN, now))
-                users += 1
-            for n, (name, email) in enumerate(SAMPLE_AUTHORS):
-                if uow.users.get_by_email(email) is not None:
-                    continue  # each sample account is added once, whatever happened since
-                author = uow.users.add(self._user(email, name, _password(), Role.USER, now))
-                users += 1
+                self._user(uow, SAMPLE_ADMIN, "Quill Admin", password, Role.ADMIN, now)
+                counts["users"] += 1
+            authors: dict[int, User] = {}
+            new_posts: list[tuple[int, Post]] = []  # (sample author, post)
+            for n, (name, email, bio) in enumerate(SAMPLE_AUTHORS):
+                author = uow.users.get_by_email(email)
+                if author is not None:
+                    authors[n] = author  # each sample account is added once, whatever since
+                    continue
+                author = self._user(uow, email, name, _password(), Role.USER, now, bio=bio)
+                authors[n] = author
+                counts["users"] += 1
                 for k in range(3):
-                    uow.posts.add(self._post(author, n * 3 + k, published=k != 2, now=now))
-                    posts += 1
-            if users:
+                    post = uow.posts.add(self._post(author, n, k, now))
+                    new_posts.append((n, post))
+                    counts["posts"] += 1
+                    counts["tags"] += len(post.tags)
+            self._follow(uow, authors, new_posts, counts, now)
+            if counts["users"]:
                 uow.commit()
         return SeedReport(
-            created=users > 0,
+            created=counts["users"] > 0,
             admin_email=SAMPLE_ADMIN,
             admin_password=password,
-            users=users,
-            posts=posts,
+            **counts,
         )
 
-    def _user(self, email: str, name: str, password: str, role: Role, now: datetime) -> User:
-        password_hash = self.hasher.hash(password)
-        username = next(derived_usernames(name))
-        return User.register(
-            email=email, name=name, username=username, password_hash=password_hash, role=role,
-            now=now,
+    def _follow(
+        self,
+        uow: UnitOfWork,
+        authors: dict[int, User],
+        new_posts: list[tuple[int, Post]],
+        counts: dict[str, int],
+        now: datetime,
+    ) -> None:
+        """The sample follows that involve an account added now; each follower favorites the
+        new published posts of whom they follow, and comments on them."""
+        added = {n for n, _ in new_posts}
+        for follower, followed in SAMPLE_FOLLOWS:
+            if follower not in authors or followed not in authors:
+                continue
+            fan, author = authors[follower], authors[followed]
+            if follower in added or followed in added:
+                uow.follows.add(fan.id or 0, author.id or 0, now - timedelta(hours=2))
+                counts["follows"] += 1
+            for n, post in new_posts:
+                if n != followed or not post.published:
+                    continue
+                uow.favorites.add(fan.id or 0, post.id or 0, now - timedelta(minutes=30))
+                body = SAMPLE_COMMENTS[(follower + (post.id or 0)) % len(SAMPLE_COMMENTS)]
+                written = now - timedelta(minutes=20 - follower)
+                uow.comments.add(
+                    Comment.write(post=post, author=_author(fan), body=body, now=written)
+                )
+                counts["favorites"] += 1
+                counts["comments"] += 1
+
+    def _user(
+        self,
+        uow: UnitOfWork,
+        email: str,
+        name: str,
+        password: str,
+        role: Role,
+        now: datetime,
+        bio: str | None = None,
+    ) -> User:
+        username = next(u for u in derived_usernames(name) if uow.users.get_by_username(u) is None)
+        user = User.register(
+            email=email, name=name, username=username, password_hash=self.hasher.hash(password),
+            role=role, now=now,
         )  # fmt: skip
+        return uow.users.add(user.change(bio=bio, now=now))
 
     @staticmethod
-    def _post(author: User, n: int, published: bool, now: datetime) -> Post:
+    def _post(author: User, n: int, k: int, now: datetime) -> Post:
+        word = WORDS[n * 3 + k]
         return Post.write(
-            author=Author(id=author.id or 0, name=author.name, username=author.username),
-            title=f"{author.name.split()[0]}'s {WORDS[n]} notes",
-            content=_text(n, 40),
-            published=published,
-            now=now - timedelta(minutes=10 * n),
+            author=_author(author),
+            title=f"{author.name.split()[0]}'s {word} notes",
+            content=_text(n * 3 + k, 40),
+            published=k != 2,
+            summary=f"What {author.name.split()[0]} thinks about {word}, in a few paragraphs.",
+            tags=SAMPLE_TAGS[n][k:],
+            now=now - timedelta(minutes=10 * (n * 3 + k) + 60),
         )
 
 
 @frozen
 class SeedVolume:
-    """Bulk load for benchmarks: batched inserts in one transaction, progress per batch."""
+    """Bulk load for benchmarks, in one transaction: users; follows (10 to 99 each, a few
+    authors followed by many); posts with 0 to 4 tags of a few hundred, a few tags on many
+    posts; favorites (about 2 per published post) and comments (about 1 in 2), both heaped
+    on a few posts, more so on the popular authors'. Progress per batch of each stage."""
 
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
 
-    def __call__(
-        self, users: int, posts: int, progress: Callable[[str, int], None] = lambda *_: None
-    ) -> SeedReport:
-        now = self.clock()
-        run = secrets.token_hex(4)  # distinct e-mails, so a second run adds rather than clashes
-        password_hash = self.hasher.hash(_password())
+    def __call__(self, users: int, posts: int, progress: Progress = lambda *_: None) -> SeedReport:
+        load = BulkLoad(
+            users=users,
+            posts=posts,
+            now=self.clock(),
+            password_hash=self.hasher.hash(_password()),
+            progress=progress,
+        )
         with self.uow as uow:
-            ids: list[int] = []
-            for start in range(0, users, BATCH):
-                ids += uow.users.add_many(
-                    User.register(
-                        email=f"user{i}-{run}@seed.example",
-                        name=f"Seed User {i} {run}",
-                        username=f"seed_{run}_{i}",
-                        password_hash=password_hash,
-                        now=now - timedelta(seconds=users - i),
-                    )
-                    for i in range(start, min(start + BATCH, users))
-                )
-                progress("users", len(ids))
-            for start in range(0, posts if ids else 0, BATCH):
-                stop = min(start + BATCH, posts)
-                uow.posts.add_many(self._post(i, ids, now) for i in range(start, stop))
-                progress("posts", min(start + BATCH, posts))
+            report = load.run(uow)
             uow.commit()
+        return report
+
+
+def _heavy_tailed(rng: random.Random, scale: float) -> float:
+    """Pareto (shape 1.5) shifted to start at 0, 2 x `scale` on average: truncated to a whole
+    number, mostly 0 or 1, now and then hundreds."""
+    return scale * (math.pow(1.0 - rng.random(), -1 / 1.5) - 1.0)
+
+
+def _cumulative_zipf(count: int, offset: float) -> list[float]:
+    """Cumulative weights 1 / (rank + offset): the smaller the offset, the more the first
+    ranks take."""
+    return list(accumulate(1.0 / (rank + offset) for rank in range(count)))
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class BulkLoad:
+    """The shape of a volume seed, drawn from one seeded generator: users ranked by popularity
+    (a shuffle), whom the others follow and whose posts they favorite and comment the more."""
+
+    FOLLOWS_MIN, FOLLOWS_MAX = 10, 100
+    TAGS_PER_POST = (0, 1, 2, 3, 4)
+    TAGS_PER_POST_WEIGHTS = (15, 25, 30, 20, 10)
+    FAVORITES_SCALE, COMMENTS_SCALE = 1.3, 0.4  # about 2 and 0.5 per published post
+    POPULAR_BOOST = 3.0  # the top hundredth of authors
+    FAVORITES_MAX, COMMENTS_MAX = 10_000, 1_000
+
+    def __init__(
+        self, *, users: int, posts: int, now: datetime, password_hash: str, progress: Progress
+    ) -> None:
+        self.users, self.posts = users, posts
+        self.now, self.password_hash, self.progress = now, password_hash, progress
+        self.rng = random.Random(SHAPE_SEED)  # noqa: S311  (a shape, not a secret)
+        self.run_id = secrets.token_hex(4)  # distinct e-mails and slugs: a second run adds
+        self.by_rank: list[int] = []  # user ids, the most popular first
+        self.post_ids: array[int] = array("q")
+        self.post_author_ranks: array[int] = array("l")
+
+    def run(self, uow: UnitOfWork) -> SeedReport:
+        ids = self.store("users", self.users, self.new_users(), uow.users.add_many)
+        self.by_rank = self.rng.sample(ids, len(ids))
+        follows = tags = favorites = comments = 0
+        if ids:
+            follows = self.follows(uow)
+            tags = self.posts_with_tags(uow)
+            favorites = self.favorites(uow)
+            comments = self.comments(uow)
         return SeedReport(
-            created=True,
-            admin_email="",
-            admin_password=None,
-            users=len(ids),
-            posts=posts if ids else 0,
+            created=True, admin_email="", admin_password=None, users=len(ids),
+            posts=len(self.post_ids), follows=follows, favorites=favorites, comments=comments,
+            tags=tags,
+        )  # fmt: skip
+
+    def store(
+        self,
+        stage: str,
+        total: int,
+        rows: Iterable[T],
+        add: Callable[[list[T]], list[int] | None],
+    ) -> list[int]:
+        """Hands the rows to `add` a batch at a time, reporting progress after each; returns
+        the ids `add` returns, if it does."""
+        done, returned = 0, []
+        for chunk in _batched(rows, BATCH):
+            got = add(chunk)
+            if got is not None:
+                returned += got
+            done += len(chunk)
+            self.progress(stage, done, total)
+        return returned
+
+    # --- users -----------------------------------------------------------------------------
+
+    def new_users(self) -> Iterator[User]:
+        """Older than every post: user i joins i seconds after user i-1."""
+        start = self.now - timedelta(seconds=self.posts + self.users)
+        for i in range(self.users):
+            yield User.register(
+                email=f"user{i}-{self.run_id}@seed.example",
+                name=f"Seed User {i} {self.run_id}",
+                username=f"seed_{self.run_id}_{i}",
+                password_hash=self.password_hash,
+                now=start + timedelta(seconds=i),
+            )
+
+    # --- follows ---------------------------------------------------------------------------
+
+    def follows(self, uow: UnitOfWork) -> int:
+        n = len(self.by_rank)
+        wanted = [self.follow_count(n) for _ in range(n)]
+        total = sum(wanted)
+        self.store("follows", total, self.new_follows(wanted), uow.follows.add_many)
+        return total
+
+    def follow_count(self, n: int) -> int:
+        """10 to 99, 25 on average: 10 / U with U uniform on (0.1, 1]."""
+        drawn = int(self.FOLLOWS_MIN / (1.0 - 0.9 * self.rng.random()))
+        return min(drawn, self.FOLLOWS_MAX, n - 1)
+
+    def new_follows(self, wanted: list[int]) -> Iterator[tuple[int, int, datetime]]:
+        n = len(self.by_rank)
+        weights = _cumulative_zipf(n, offset=10)  # the first few: a quarter of all follow them
+        for rank, count in enumerate(wanted):
+            if count == 0:
+                continue
+            since = self.now - timedelta(seconds=self.rng.randrange(self.posts + 1))
+            follower = self.by_rank[rank]
+            for followed in self.followed_ranks(rank, count, weights):
+                yield follower, self.by_rank[followed], since
+
+    def followed_ranks(self, rank: int, count: int, weights: list[float]) -> list[int]:
+        """`count` distinct others, each drawn with weight 1 / (rank + 10)."""
+        n = len(weights)
+        if count * 2 >= n:  # few users: weighted sampling without replacement, by random keys
+            others = (r for r in range(n) if r != rank)
+            return heapq.nlargest(count, others, key=lambda r: self.rng.random() ** (r + 10))
+        chosen: dict[int, None] = {}  # distinct, in the order drawn
+        while len(chosen) < count:
+            for r in self.rng.choices(range(n), cum_weights=weights, k=count - len(chosen)):
+                if r != rank:
+                    chosen[r] = None
+        return list(chosen)
+
+    # --- posts and their tags --------------------------------------------------------------
+
+    def posts_with_tags(self, uow: UnitOfWork) -> int:
+        n = len(self.by_rank)
+        # Authors: the popular write more; the top hundred a tenth of a million posts, the
+        # least active one or two each.
+        self.post_author_ranks = array(
+            "l", self.rng.choices(range(n), cum_weights=_cumulative_zipf(n, 100), k=self.posts)
+        )
+        tag_weights = _cumulative_zipf(len(TAGS), offset=1)
+        uses = [0]
+        rows = (
+            self.new_post(i, self.by_rank[rank], self.tags_of_post(tag_weights, uses))
+            for i, rank in enumerate(self.post_author_ranks)
+        )
+        self.post_ids = array("q", self.store("posts", self.posts, rows, uow.posts.add_many))
+        return uses[0]
+
+    def tags_of_post(self, weights: list[float], uses: list[int]) -> tuple[str, ...]:
+        """Distinct tags, the first of the vocabulary the most often; `uses` adds them up."""
+        count = self.rng.choices(self.TAGS_PER_POST, self.TAGS_PER_POST_WEIGHTS)[0]
+        chosen: dict[str, None] = {}
+        while len(chosen) < count:
+            chosen[TAGS[self.rng.choices(range(len(TAGS)), cum_weights=weights)[0]]] = None
+        uses[0] += count
+        return tuple(chosen)
+
+    def new_post(self, i: int, author_id: int, tags: tuple[str, ...]) -> Post:
+        """Post i is written i seconds before now; one in ten is a draft. The title and the
+        content are what the benchmark's searches count on (bench/README.md). Valid by
+        construction, so built directly: Post.write's checks cost more than the insert here."""
+        title = f"Post {i}: {WORDS[i % len(WORDS)]}"
+        stamp = self.now - timedelta(seconds=i)
+        published = self.published(i)
+        return Post(
+            id=None,
+            author=Author(id=author_id, name=""),
+            title=title,
+            content=_BULK_TEXTS[i % len(WORDS)],
+            published=published,
+            published_at=stamp if published else None,
+            created_at=stamp,
+            updated_at=stamp,
+            # add_many stores slugs as given: the title's number and the run's id make it unique
+            slug=f"{slug_of(title)}-{self.run_id}",
+            tags=tags,
         )
 
     @staticmethod
-    def _post(i: int, author_ids: list[int], now: datetime) -> Post:
-        author_id = author_ids[i % len(author_ids)]
-        stamp = now - timedelta(seconds=i)
-        return Post.write(
-            author=Author(id=author_id, name=""),
-            title=f"Post {i}: {WORDS[i % len(WORDS)]}",
-            content=_text(i, 30),
-            published=i % 10 != 0,
-            now=stamp,
-        )
+    def published(i: int) -> bool:
+        return i % 10 != 0
+
+    # --- favorites and comments ------------------------------------------------------------
+
+    def per_post(self, scale: float, most: int) -> array[int]:
+        """How many each post gets: none on drafts, more on the popular authors' posts (the
+        top hundredth), the same on average per published post whatever the volume."""
+        popular = max(1, len(self.by_rank) // 100)
+        published = [rank for i, rank in enumerate(self.post_author_ranks) if self.published(i)]
+        boosted = sum(1 for rank in published if rank < popular)
+        plain = scale / (1 + (self.POPULAR_BOOST - 1) * boosted / max(1, len(published)))
+        counts = array("l")
+        for i, rank in enumerate(self.post_author_ranks):
+            if not self.published(i):
+                counts.append(0)
+                continue
+            boost = self.POPULAR_BOOST if rank < popular else 1.0
+            counts.append(min(int(_heavy_tailed(self.rng, plain * boost)), most))
+        return counts
+
+    def since_post(self, i: int) -> datetime:
+        """A moment between post i's publication and now."""
+        return self.now - timedelta(seconds=self.rng.randrange(i + 1))
+
+    def favorites(self, uow: UnitOfWork) -> int:
+        counts = self.per_post(self.FAVORITES_SCALE, min(self.FAVORITES_MAX, len(self.by_rank) - 1))
+        total = sum(counts)
+        self.store("favorites", total, self.new_favorites(counts), uow.favorites.add_many)
+        return total
+
+    def new_favorites(self, counts: array[int]) -> Iterator[tuple[int, int, datetime]]:
+        n = len(self.by_rank)
+        for i, count in enumerate(counts):
+            if count == 0:
+                continue
+            author = self.post_author_ranks[i]
+            fans = [f for f in self.rng.sample(range(n), min(count + 1, n)) if f != author]
+            for fan in fans[:count]:
+                yield self.by_rank[fan], self.post_ids[i], self.since_post(i)
+
+    def comments(self, uow: UnitOfWork) -> int:
+        counts = self.per_post(self.COMMENTS_SCALE, self.COMMENTS_MAX)
+        total = sum(counts)
+        self.store("comments", total, self.new_comments(counts), uow.comments.add_many)
+        return total
+
+    def new_comments(self, counts: array[int]) -> Iterator[Comment]:
+        n = len(self.by_rank)
+        for i, count in enumerate(counts):
+            for _ in range(count):
+                written = self.since_post(i)
+                body = " ".join(self.rng.choices(WORDS, k=self.rng.randint(3, 40)))
+                yield Comment(
+                    id=None,
+                    post_id=self.post_ids[i],
+                    author=Author(id=self.by_rank[self.rng.randrange(n)], name=""),
+                    body=body.capitalize() + ".",
+                    created_at=written,
+                    updated_at=written,
+                )

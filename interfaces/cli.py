@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 import click
@@ -117,21 +118,45 @@ def seed(
     users = users if users is not None else max(1, (posts or 0) // 100)
     if posts and not users:
         raise click.UsageError("Posts need authors: give --users of at least 1.")
-    with click.progressbar(length=users + (posts or 0), label="Seeding", file=sys.stderr) as bar:
-        done = {"users": 0, "posts": 0}
+    with StageBars() as bars:
+        report = volume(users, posts or 0, bars.update)
+    _report(report)
 
-        def progress(kind: str, count: int) -> None:
-            bar.update(count - done[kind])
-            done[kind] = count
 
-        _report(volume(users, posts or 0, progress))
+class StageBars:
+    """A progress bar on stderr for each stage of a bulk load, as the use case reports them."""
+
+    def __init__(self) -> None:
+        self._shown = ExitStack()  # the current stage's bar, finished when the stage is
+        self._bar: Any = None
+        self._stage: str | None = None
+        self._done = 0
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self._shown.close()
+            bar = click.progressbar(length=total, label=f"Seeding {stage:9}", file=sys.stderr)
+            self._bar = self._shown.enter_context(bar)
+            self._stage, self._done = stage, 0
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> StageBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._shown.close()
 
 
 def _report(report: SeedReport) -> None:
     if not report.created:
         click.echo(f"Sample data is already there (admin {report.admin_email}); nothing added.")
         return
-    click.echo(f"Added {report.users} users and {report.posts} posts.")
+    click.echo(
+        f"Added {report.users} users and {report.posts} posts, with {report.tags} tags on "
+        f"posts, {report.follows} follows, {report.favorites} favorites and "
+        f"{report.comments} comments."
+    )
     if report.admin_password:
         click.echo(f"Sample admin: {report.admin_email} / {report.admin_password}")
 

@@ -6,8 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.seed import SeedVolume
+from application.seed import BulkLoad
 from bench.scenarios import COMMON_POST_WORD, few_matches, searches
+from domain.posts import Post
+
+
+def bulk_post(i: int) -> Post:
+    """Seeded post i, as `quill seed --users N --posts M` writes it."""
+    load = BulkLoad(users=1, posts=i + 1, now=datetime.now(UTC), password_hash="", progress=print)
+    return load.new_post(i, author_id=1, tags=())
 
 
 def matching(text: str, *columns: str) -> bool:
@@ -16,8 +23,7 @@ def matching(text: str, *columns: str) -> bool:
 
 
 def test_the_common_word_is_in_a_third_of_the_seeded_posts_and_of_the_published() -> None:
-    now = datetime.now(UTC)
-    posts = [SeedVolume._post(i, [1], now) for i in range(3000)]
+    posts = [bulk_post(i) for i in range(3000)]
     hits = [p for p in posts if matching(COMMON_POST_WORD, p.title, p.content)]
     assert len(hits) == 1000
     published = [p for p in posts if p.published]
@@ -33,5 +39,5 @@ def test_a_selective_prefix_picks_eleven_seeded_numbers(count: int) -> None:
 def test_the_selective_texts_are_prefixes_of_seeded_titles_and_emails() -> None:
     texts = searches(users=100_000, posts=1_000_000)
     assert texts["U-search-selective"] == "user4242"  # the issue's example
-    post = SeedVolume._post(42420, [1], datetime.now(UTC))
+    post = bulk_post(42420)
     assert post.title.startswith(texts["P-search-selective"] + ":")
