@@ -129,19 +129,32 @@ def test_volume_seeded_posts_belong_to_the_seeded_users(
     assert {p.author.id for p in posts} == user_ids
 
 
-def test_a_volume_seed_reports_progress_for_users_then_posts(seed_volume: SeedVolume) -> None:
-    progress: list[tuple[str, int]] = []
-    seed_volume(users=3, posts=7, progress=lambda what, done: progress.append((what, done)))
-    assert progress == [("users", 3), ("posts", 7)]
+def test_a_volume_seed_reports_progress_for_users_then_follows_then_posts(
+    seed_volume: SeedVolume,
+) -> None:
+    progress: list[tuple[str, int, int]] = []
+    seed_volume(users=3, posts=7, progress=lambda *step: progress.append(step))
+    stages = list(dict.fromkeys(stage for stage, _, _ in progress))
+    assert stages[:3] == ["users", "follows", "posts"]
+    assert set(stages) <= {"users", "follows", "posts", "favorites", "comments"}
+    finished = {stage: (done, total) for stage, done, total in progress}
+    assert finished["users"] == (3, 3) and finished["posts"] == (7, 7)
+    assert all(done == total for done, total in finished.values())
 
 
 def test_a_volume_seed_reports_progress_after_every_batch(
     seed_volume: SeedVolume, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(application.seed, "BATCH", 2)
-    progress: list[tuple[str, int]] = []
-    seed_volume(users=5, posts=3, progress=lambda what, done: progress.append((what, done)))
-    assert progress == [("users", 2), ("users", 4), ("users", 5), ("posts", 2), ("posts", 3)]
+    progress: list[tuple[str, int, int]] = []
+    seed_volume(users=5, posts=3, progress=lambda *step: progress.append(step))
+    assert [step for step in progress if step[0] in ("users", "posts")] == [
+        ("users", 2, 5),
+        ("users", 4, 5),
+        ("users", 5, 5),
+        ("posts", 2, 3),
+        ("posts", 3, 3),
+    ]
 
 
 def test_a_volume_seed_can_run_twice_and_adds_again(
