@@ -39,8 +39,18 @@ def create_app(
     def list_posts() -> Any:
         if "cursor" in request.args:
             return bodies["S7"]
+        if "tag" in request.args:
+            return bodies["S8"]
         search = request.args.get("search")
         return bodies[post_searches[search] if search else "S2"]
+
+    @app.get("/api/v1/feed")
+    def feed() -> Any:
+        return bodies["S9-deep" if "cursor" in request.args else "S9"]
+
+    @app.get("/api/v1/posts/<int:post_id>/comments")
+    def comments(post_id: int) -> Any:
+        return bodies["S10"]
 
     @app.post("/api/v1/posts")
     def create_post() -> Any:

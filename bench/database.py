@@ -99,8 +99,32 @@ def load(options: Options, env: dict[str, str], timings: dict[str, float]) -> No
     engine.dispose()
 
 
+FEED_AUTHORS = 100  # S9: the bench user follows this many seeded authors
+# Seeded authors by how many published posts they wrote, the most prolific first.
+AUTHORS_BY_POSTS = text(
+    "SELECT u.username FROM users u "
+    "JOIN (SELECT author_id, count(*) AS n FROM posts WHERE published GROUP BY author_id) p "
+    "ON p.author_id = u.id WHERE u.email LIKE '%@seed.example' ORDER BY p.n DESC, u.id"
+)
+MOST_COMMENTED = text(
+    "SELECT post_id FROM comments GROUP BY post_id ORDER BY count(*) DESC, post_id LIMIT 1"
+)
+
+
+def feed_authors(by_posts: list[str], count: int = FEED_AUTHORS) -> list[str]:
+    """Whom S9's user follows: half the most prolific authors (their posts make the feed deep
+    enough for S9-deep), half spread evenly over all the others, as a reader follows a few
+    popular authors and many ordinary ones."""
+    popular, rest = by_posts[: count // 2], by_posts[count // 2 :]
+    wanted = count - len(popular)
+    step = max(len(rest) / wanted, 1) if wanted else 1
+    spread = [rest[int(k * step)] for k in range(min(wanted, len(rest)))]
+    return popular + spread
+
+
 def probe(database_url: str) -> dict[str, object]:
-    """What the scenarios need from the data: counts, a published post, a deep cursor."""
+    """What the scenarios need from the data: counts, a published post, a deep cursor, the
+    most commented post, authors to follow."""
     engine = create_engine(database_url)
     with engine.connect() as connection:
         users = connection.scalar(text("SELECT count(*) FROM users"))
@@ -116,8 +140,19 @@ def probe(database_url: str) -> dict[str, object]:
                 "ORDER BY created_at, id OFFSET 40 LIMIT 1"
             )
         ).first()
+        commented = connection.scalar(MOST_COMMENTED)
+        authors = feed_authors(list(connection.scalars(AUTHORS_BY_POSTS)))
     engine.dispose()
     if post_id is None or deep is None:
         raise RuntimeError("the database holds too few published posts to measure")
+    if commented is None or len(authors) < FEED_AUTHORS:
+        raise RuntimeError("the database holds too few comments or authors to measure")
     cursor = Cursor(created_at=deep[0].astimezone(UTC), id=deep[1]).encode()
-    return {"users": users, "posts": posts, "post_id": post_id, "deep_cursor": cursor}
+    return {
+        "users": users,
+        "posts": posts,
+        "post_id": post_id,
+        "deep_cursor": cursor,
+        "commented_post_id": commented,
+        "feed_authors": authors,
+    }

@@ -10,11 +10,14 @@ from typing import Any
 
 # The performance work's targets (Quill ÷ ceiling requests per second); shown, never asserted.
 RPS_TARGETS = {"S1": 0.40, "S2": 0.30, "S3": 0.40, "S4": 0.25}
+# The social lists: a tag's posts, the feed (first and deep page), a post's comments.
+RPS_TARGETS |= {"S8": 0.30, "S9": 0.30, "S9-deep": 0.30, "S10": 0.30}
 # p50 at most this many times its baseline's: a search's first page, measured after its
 # statement is prepared, against the unfiltered first page of the same list.
 LATENCY_TARGETS = {
     "S6": 3.0,
     "S7": 1.5,
+    "S9-deep": 1.5,
     "P-search-common": 3.0,
     "P-search-selective": 3.0,
     "U-search-all": 3.0,
@@ -23,6 +26,7 @@ LATENCY_TARGETS = {
 BASELINES = {
     "S6": "S6-base",
     "S7": "S2",
+    "S9-deep": "S9",
     "P-search-common": "S2",
     "P-search-selective": "S2",
     "U-search-all": "S6-base",
@@ -106,6 +110,14 @@ def render(result: dict[str, Any]) -> str:
     if result.get("matches"):
         parts.append("What each search matched (the total on Quill's first page):")
         parts.append("\n".join(_matched(key, m) for key, m in result["matches"].items()))
+    if result.get("pages"):
+        parts.append("What each list page held (Quill's first answer):")
+        parts.append(
+            "\n".join(
+                f"- {key}: {page['items']} items of {page['total']}"
+                for key, page in result["pages"].items()
+            )
+        )
     parts.append("Data load and set-up (seconds):")
     parts.append("\n".join(f"- {k}: {v:.1f}" for k, v in result["timings"].items()))
     return "\n\n".join(parts) + "\n"

@@ -18,7 +18,15 @@ from bench.config import Options, parse
 from bench.database import load as load_data
 from bench.database import probe, production_env, throwaway
 from bench.report import BASELINES, checks, render, summarise, write
-from bench.scenarios import Scenario, accounts, build, capture, default_search
+from bench.scenarios import (
+    LISTED,
+    Scenario,
+    accounts,
+    build,
+    capture,
+    default_search,
+    follow_and_walk,
+)
 from bench.servers import (
     CEILING_CONF,
     Server,
@@ -126,6 +134,15 @@ def matches(scenarios: list[Scenario], bodies: dict[str, Any]) -> dict[str, Any]
     }
 
 
+def listed(bodies: dict[str, Any]) -> dict[str, Any]:
+    """What the tag, feed and comment pages held on Quill's first answer: not empty pages."""
+    return {
+        key: {"total": bodies[key]["total"], "items": len(bodies[key]["items"])}
+        for key in LISTED
+        if key in bodies
+    }
+
+
 def searches_by_route(scenarios: list[Scenario]) -> dict[str, dict[str, str]]:
     """{list path: {search text: scenario}}: how the ceiling tells the searches apart."""
     routes: dict[str, dict[str, str]] = {}
@@ -149,6 +166,7 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
     app, workers = options.app or quill_app(), options.workers
     with gunicorn("quill", app, quill_conf(), workers, env, logs / "quill.log") as q:
         who = accounts(q.url, env)
+        who |= follow_and_walk(q.url, who["user_token"], found["feed_authors"])
         scenarios = build(found, who, options.search or default_search(options.users))
         scenarios = chosen(scenarios, options.only)
         bodies, bodies_file = capture(q.url, scenarios), logs / "ceiling_bodies.json"
@@ -165,8 +183,15 @@ def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict
             rounds, peak = measure(options, scenarios, [q, c], env)
             rss = q.worker_rss_mb()
     labels = {s.key: s.label for s in scenarios}
-    matched = matches(scenarios, bodies)
-    return {"rounds": rounds, "rss": rss, "rss_peak": peak, "labels": labels, "matches": matched}
+    matched, pages = matches(scenarios, bodies), listed(bodies)
+    return {
+        "rounds": rounds,
+        "rss": rss,
+        "rss_peak": peak,
+        "labels": labels,
+        "matches": matched,
+        "pages": pages,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -194,6 +219,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "timings": timings,
         "labels": measured["labels"],
         "matches": measured["matches"],
+        "pages": measured["pages"],
         "table": table,
         "rounds": rounds,
         "worker_rss_mb": measured["rss"],

@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from application.seed import COMMON_TAG
 from attrs import frozen
 
 from bench.database import quill
@@ -64,6 +65,30 @@ def accounts(base: str, env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+FEED_DEPTH = 50  # S9-deep: the feed's page this far in, reached by cursor
+LISTED = ("S8", "S9", "S9-deep", "S10")  # lists whose pages the report shows, not searches
+
+
+def follow_and_walk(base: str, token: str, usernames: list[str]) -> dict[str, Any]:
+    """The user of `token` follows these authors over HTTP, then walks their feed by cursor,
+    once, to page FEED_DEPTH (or the last full page before it): S9 and S9-deep read it."""
+    for username in usernames:
+        path = f"/api/v1/profiles/{urllib.parse.quote(username)}/follow"
+        call(base, Scenario(key="", label="", method="PUT", path=path, token=token))
+    cursor, page = None, 1
+    while page < FEED_DEPTH:
+        query = {"per_page": 20, **({"cursor": cursor} if cursor else {})}
+        path = f"/api/v1/feed?{urllib.parse.urlencode(query)}"
+        _, raw = call(base, Scenario(key="", label="", method="GET", path=path, token=token))
+        following = json.loads(raw)["next_cursor"]
+        if following is None:
+            break
+        cursor, page = following, page + 1
+    if cursor is None:
+        raise RuntimeError("the followed authors' feed has a single page: too few posts")
+    return {"feed_cursor": cursor, "feed_page": page, "feed_authors": len(usernames)}
+
+
 def default_search(users: int) -> str:
     """An e-mail fragment that picks out a handful of the seeded users (user{i}-{run}@...)."""
     return f"user{max(users // 3, 1)}-"
@@ -104,6 +129,9 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
     every, few_users = texts["U-search-all"], texts["U-search-selective"]
     posts, users = "/api/v1/posts", "/api/v1/users"
     deep = urllib.parse.urlencode({"per_page": 20, "cursor": found["deep_cursor"]})
+    tagged = urllib.parse.urlencode({"per_page": 20, "tag": COMMON_TAG})
+    deep_feed = urllib.parse.urlencode({"per_page": 20, "cursor": who["feed_cursor"]})
+    followed, page = who["feed_authors"], who["feed_page"]
     new_post = {"title": "Benchmark post", "content": CONTENT, "published": True}
     return [
         Scenario(key="S1", label="GET /posts/<id>, Bearer", method="GET",
@@ -130,6 +158,14 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
                  method="GET", path=_listed(users, every), token=admin, search=every),
         Scenario(key="U-search-selective", label=f"GET /users?search={few_users} (admin, a few)",
                  method="GET", path=_listed(users, few_users), token=admin, search=few_users),
+        Scenario(key="S8", label=f"GET /posts?tag={COMMON_TAG} (the most used tag)",
+                 method="GET", path=f"{posts}?{tagged}"),
+        Scenario(key="S9", label=f"GET /feed?per_page=20 ({followed} authors followed)",
+                 method="GET", path="/api/v1/feed?per_page=20", token=user),
+        Scenario(key="S9-deep", label=f"GET /feed?cursor=<page {page}> (per_page=20)",
+                 method="GET", path=f"/api/v1/feed?{deep_feed}", token=user),
+        Scenario(key="S10", label="GET /posts/<id>/comments (the most commented post)",
+                 method="GET", path=f"{posts}/{found['commented_post_id']}/comments?per_page=20"),
     ]  # fmt: skip
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCHES = {"S6", "P-search-common", "P-search-selective", "U-search-all", "U-search-selective"}
-SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES}
+LISTS = {"S8", "S9", "S9-deep", "S10"}
+SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES, *LISTS}
 
 
 def positive(value: float) -> bool:
@@ -75,3 +76,12 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
     assert matched["U-search-all"]["total"] >= result["data"]["users"]  # and the run's own
     for key in ("S6", "P-search-selective", "U-search-selective"):
         assert 1 <= matched[key]["total"] <= 11, matched
+    # The tag, feed and comment pages are full pages of a seeded list, not empty answers.
+    pages = result["pages"]
+    assert set(pages) == LISTS
+    assert all(page["items"] == 20 for key, page in pages.items() if key != "S10"), pages
+    assert pages["S8"]["total"] * 6 >= result["data"]["posts"]  # the most used tag
+    assert pages["S9"]["total"] >= 50 * 20  # a feed deep enough for the page walked to
+    assert pages["S10"]["items"] == min(20, pages["S10"]["total"]) > 0
+    assert "S9-deep GET /feed?cursor=<page 50>" in done.stdout
+    assert "S9-deep p50 / S9 p50" in done.stdout

@@ -12,6 +12,7 @@ from bench.scenarios import Scenario
 
 KEYS = ["S1", "S2", "S3", "S4", "S5", "S6-base", "S6", "S7"]
 KEYS += ["P-search-common", "P-search-selective", "U-search-all", "U-search-selective"]
+KEYS += ["S8", "S9", "S9-deep", "S10"]
 ALL = [Scenario(key=key, label=key, method="GET", path="/") for key in KEYS]
 
 
@@ -40,9 +41,14 @@ def test_the_searches_are_chosen_in_any_case_with_their_unfiltered_first_page() 
     ]
 
 
+def test_the_deep_feed_page_comes_with_the_first_feed_page() -> None:
+    assert [s.key for s in chosen(ALL, ("s9-DEEP",))] == ["S9", "S9-deep"]
+    assert [s.key for s in chosen(ALL, ("S10", "S8"))] == ["S8", "S10"]
+
+
 def test_an_unknown_scenario_stops_the_run() -> None:
-    with pytest.raises(SystemExit, match="S9"):
-        chosen(ALL, ("S1", "S9"))
+    with pytest.raises(SystemExit, match="S11"):
+        chosen(ALL, ("S1", "S11"))
 
 
 def test_only_the_targets_of_the_scenarios_run_are_checked() -> None:
@@ -69,3 +75,18 @@ def test_each_search_is_held_to_three_times_its_unfiltered_first_page() -> None:
     lines = checks(table, [round_], [80.0], 80.0)
     assert "P-search-common p50 / S2 p50 3.10 (target <= 3.0): NOT met" in lines
     assert "U-search-selective p50 / S6-base p50 2.50 (target <= 3.0): met" in lines
+
+
+def test_the_social_lists_are_held_to_their_ratio_and_the_deep_feed_to_the_first_page() -> None:
+    round_ = {
+        "S8": {"quill": measured(350, 3.0), "ceiling": measured(1000, 1.0)},
+        "S9": {"quill": measured(290, 4.0), "ceiling": measured(1000, 1.0)},
+        "S9-deep": {"quill": measured(310, 6.4), "ceiling": measured(1000, 1.0)},
+        "S10": {"quill": measured(300, 2.0), "ceiling": measured(1000, 1.0)},
+    }
+    table = {key: {"ratio": row["quill"]["rps"] / 1000} for key, row in round_.items()}
+    lines = checks(table, [round_], [80.0], 80.0)
+    assert "S8 Quill/ceiling req/s 0.35 (target >= 0.30): met" in lines
+    assert "S9 Quill/ceiling req/s 0.29 (target >= 0.30): NOT met" in lines
+    assert "S10 Quill/ceiling req/s 0.30 (target >= 0.30): met" in lines
+    assert "S9-deep p50 / S9 p50 1.60 (target <= 1.5): NOT met" in lines

@@ -1,4 +1,4 @@
-"""The search scenarios' texts match what their labels say in the data `quill seed` writes."""
+"""The scenarios' texts and choices match what their labels say in the data `quill seed` writes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.seed import BulkLoad
+from bench.database import feed_authors
 from bench.scenarios import COMMON_POST_WORD, few_matches, searches
 from domain.posts import Post
 
@@ -41,3 +42,15 @@ def test_the_selective_texts_are_prefixes_of_seeded_titles_and_emails() -> None:
     assert texts["U-search-selective"] == "user4242"  # the issue's example
     post = bulk_post(42420)
     assert post.title.startswith(texts["P-search-selective"] + ":")
+
+
+def test_s9_follows_the_most_prolific_authors_and_others_spread_over_the_rest() -> None:
+    by_posts = [f"author{i}" for i in range(1000)]
+    followed = feed_authors(by_posts)
+    assert len(followed) == len(set(followed)) == 100
+    assert followed[:50] == by_posts[:50]
+    assert followed[50] == "author50" and followed[-1] == "author981"  # 50 + 49 steps of 950 / 50
+
+
+def test_s9_follows_everybody_there_is_when_there_are_few_authors() -> None:
+    assert feed_authors(["a", "b", "c"]) == ["a", "b", "c"]
