@@ -10,6 +10,7 @@ from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
 from application.tokens import LoginThrottle, TokenClaims, TokenKind, TokenPair, TokenPolicy
+from application.users import Registration, register
 from domain.errors import (
     AccountInactive,
     InvalidCredentials,
@@ -21,7 +22,7 @@ from domain.errors import (
     TokenRevoked,
 )
 from domain.sessions import LoginSession, SessionHolder
-from domain.users import Actor, User, normalize_email
+from domain.users import Actor, Role, User, normalize_email
 
 
 @frozen(kw_only=True)
@@ -140,6 +141,27 @@ class LogIn:
             # The window reopens when enough of the oldest failures have aged out of it.
             reopen = failures[-self.throttle.max_failures] + self.throttle.window
             raise LoginThrottled(retry_after=math.ceil((reopen - now).total_seconds()))
+
+
+@frozen
+class RegisterAndLogIn:
+    """A new account and its first session in one unit (the RealWorld API answers a
+    registration with a token): nobody is left registered but signed out by a failure."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    issuer: TokenIssuer
+    clock: Clock
+
+    def __call__(self, registration: Registration) -> LoginResult:
+        now = self.clock()
+        with self.uow as uow:
+            user = register(uow, self.hasher, now, registration, Role.USER)
+            session = open_session(user, now, self.issuer.policy)
+            uow.sessions.add(session)
+            tokens = self.issuer.pair(session)
+            uow.commit()
+        return LoginResult(tokens=tokens, user=user)
 
 
 def open_session(user: User, now: datetime, policy: TokenPolicy) -> LoginSession:

@@ -6,22 +6,16 @@ from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, UnitOfWork
+from application.posts import PostRef, visible_post
 from domain.comments import Comment
-from domain.errors import CommentNotFound, NotCommentAuthor, PostNotFound
+from domain.errors import CommentNotFound, NotCommentAuthor
 from domain.posts import Author, Post
 from domain.users import Actor
 
 
-def _visible_post(uow: UnitOfWork, actor: Actor | None, post_id: int) -> Post:
-    post = uow.posts.get(post_id)
-    if post is None or not post.visible_to(actor):
-        raise PostNotFound()
-    return post
-
-
 def _visible_comment(uow: UnitOfWork, actor: Actor | None, comment_id: int) -> tuple[Comment, Post]:
     """A comment on a post the caller cannot see is as missing as the post."""
-    comment = uow.comments.get(comment_id)
+    comment = uow.comments.get(comment_id, None if actor is None else actor.id)
     post = None if comment is None else uow.posts.get(comment.post_id)
     if comment is None or post is None or not post.visible_to(actor):
         raise CommentNotFound()
@@ -33,9 +27,9 @@ class AddComment:
     uow: UnitOfWork
     clock: Clock
 
-    def __call__(self, actor: Actor, post_id: int, body: str) -> Comment:
+    def __call__(self, actor: Actor, ref: PostRef, body: str) -> Comment:
         with self.uow as uow:
-            post = _visible_post(uow, actor, post_id)
+            post = visible_post(uow, actor, ref)
             author = Author(id=actor.id, name=actor.name, username=actor.username)
             comment = uow.comments.add(
                 Comment.write(post=post, author=author, body=body, now=self.clock())
@@ -57,25 +51,31 @@ class GetComment:
 class ListComments:
     uow: UnitOfWork
 
-    def __call__(self, actor: Actor | None, post_id: int, request: PageRequest) -> Page[Comment]:
+    def __call__(self, actor: Actor | None, ref: PostRef, request: PageRequest) -> Page[Comment]:
         with self.uow.read_only() as uow:
-            _visible_post(uow, actor, post_id)
+            post_id = visible_post(uow, actor, ref).id or 0
+            viewer = None if actor is None else actor.id
             return paginate(
                 request,
-                lambda window: uow.comments.find(post_id, window),
+                lambda window: uow.comments.find(post_id, window, viewer),
                 lambda _at_most: uow.comments.count(post_id),
             )
 
 
 @frozen
 class DeleteComment:
-    """By the comment's author, the post's author or an admin."""
+    """By the comment's author, the post's author or an admin. Given `on` (the RealWorld API
+    names the post too), a comment on another post is as missing as an unknown one."""
 
     uow: UnitOfWork
 
-    def __call__(self, actor: Actor, comment_id: int) -> None:
+    def __call__(self, actor: Actor, comment_id: int, on: PostRef | None = None) -> None:
         with self.uow as uow:
+            if on is not None:
+                visible_post(uow, actor, on)  # an unknown post is reported as such
             comment, post = _visible_comment(uow, actor, comment_id)
+            if on is not None and on not in (post.id, post.slug):
+                raise CommentNotFound()
             if not comment.deletable_by(actor, post):
                 raise NotCommentAuthor()
             uow.comments.remove(comment_id)

@@ -76,7 +76,8 @@ class PostRepository(Protocol):
         are stored as given (the caller makes them unique), tags and tag counts included."""
 
     def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
-        """The post with its author's name, its counts and whether `viewer_id` favorited it.
+        """The post with its author (name, username, bio, image, and whether `viewer_id` follows
+        them), its counts and whether `viewer_id` favorited it.
         With `lock`, the post stays locked until the transaction ends (its author's row too,
         shared, taken first), so concurrent changes of one post run one after the other."""
 
@@ -135,13 +136,14 @@ class CommentRepository(Protocol):
     def add_many(self, comments: Iterable[Comment]) -> None:
         """The bulk path for seeding; counts kept."""
 
-    def get(self, comment_id: int) -> Comment | None:
-        """With its author's name and username as they are now."""
+    def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
+        """With its author as they are now (and whether `viewer_id` follows them)."""
 
     def remove(self, comment_id: int) -> None: ...
 
-    def find(self, post_id: int, window: Window) -> list[Comment]:
-        """The post's comments, newest first (ties by id), a fixed number of statements."""
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
+        """The post's comments, newest first (ties by id), authors as `get` reads them, a
+        fixed number of statements."""
 
     def count(self, post_id: int) -> int: ...
 
@@ -154,7 +156,8 @@ class TagUse:
 
 class TagRepository(Protocol):
     def most_used(self, limit: int) -> list[TagUse]:
-        """Tags on at least one published post, most used first (ties by name)."""
+        """Tags on at least one published post, most used first; among equals the newest tag
+        first, so a tag just used shows even when many tags are used once."""
 
 
 class SessionRepository(Protocol):

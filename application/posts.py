@@ -59,6 +59,7 @@ class PostSearch:
 
 
 Precondition = frozenset[str] | None  # ETags from If-Match; "*" matches any version
+PostRef = int | str  # a post's id, or its slug (the RealWorld API addresses posts so)
 
 
 @frozen
@@ -88,10 +89,15 @@ def _viewer(actor: Actor | None) -> int | None:
     return None if actor is None else actor.id
 
 
-def _visible(uow: UnitOfWork, actor: Actor | None, post_id: int, *, lock: bool = False) -> Post:
+def visible_post(uow: UnitOfWork, actor: Actor | None, ref: PostRef, *, lock: bool = False) -> Post:
     """A post the caller may not see is reported as missing, hiding that it exists."""
-    post = uow.posts.get(post_id, lock=lock, viewer_id=_viewer(actor))
-    return _seen(post, actor)
+    viewer = _viewer(actor)
+    if isinstance(ref, str):
+        found = uow.posts.get_by_slug(ref, viewer_id=viewer)
+        if found is None or found.id is None or not lock:
+            return _seen(found, actor)
+        ref = found.id  # slugs never change: the post locked by id is the one found
+    return _seen(uow.posts.get(ref, lock=lock, viewer_id=viewer), actor)
 
 
 def _seen(post: Post | None, actor: Actor | None) -> Post:
@@ -100,10 +106,10 @@ def _seen(post: Post | None, actor: Actor | None) -> Post:
     return post
 
 
-def _editable(uow: UnitOfWork, actor: Actor, post_id: int, if_match: Precondition) -> Post:
+def _editable(uow: UnitOfWork, actor: Actor, ref: PostRef, if_match: Precondition) -> Post:
     """The post, locked until the unit ends: concurrent changes apply one after the other,
     each to the latest version (and an If-Match is checked against that version)."""
-    post = _visible(uow, actor, post_id, lock=True)
+    post = visible_post(uow, actor, ref, lock=True)
     if not post.editable_by(actor):
         raise NotPostAuthor()
     if if_match is not None and "*" not in if_match and post.etag not in if_match:
@@ -115,13 +121,12 @@ def _editable(uow: UnitOfWork, actor: Actor, post_id: int, if_match: Preconditio
 class GetPost:
     uow: UnitOfWork
 
-    def __call__(self, actor: Actor | None, post_id: int) -> Post:
+    def __call__(self, actor: Actor | None, ref: PostRef) -> Post:
         with self.uow.read_only() as uow:
-            return _visible(uow, actor, post_id)
+            return visible_post(uow, actor, ref)
 
     def by_slug(self, actor: Actor | None, slug: str) -> Post:
-        with self.uow.read_only() as uow:
-            return _seen(uow.posts.get_by_slug(slug, viewer_id=_viewer(actor)), actor)
+        return self(actor, slug)
 
 
 @frozen
@@ -224,10 +229,10 @@ class EditPost:
     clock: Clock
 
     def __call__(
-        self, actor: Actor, post_id: int, changes: PostChanges, if_match: Precondition = None
+        self, actor: Actor, ref: PostRef, changes: PostChanges, if_match: Precondition = None
     ) -> Post:
         with self.uow as uow:
-            post = _editable(uow, actor, post_id, if_match)
+            post = _editable(uow, actor, ref, if_match)
             edited = post.edit(
                 title=changes.title,
                 content=changes.content,
@@ -244,7 +249,7 @@ class EditPost:
         return edited
 
     def replace(
-        self, actor: Actor, post_id: int, new: PostReplacement, if_match: Precondition = None
+        self, actor: Actor, ref: PostRef, new: PostReplacement, if_match: Precondition = None
     ) -> Post:
         changes = PostChanges(
             title=new.title,
@@ -253,16 +258,16 @@ class EditPost:
             summary=new.summary,
             tags=new.tags,
         )
-        return self(actor, post_id, changes, if_match)
+        return self(actor, ref, changes, if_match)
 
 
 @frozen
 class DeletePost:
     uow: UnitOfWork
 
-    def __call__(self, actor: Actor, post_id: int, if_match: Precondition = None) -> None:
+    def __call__(self, actor: Actor, ref: PostRef, if_match: Precondition = None) -> None:
         with self.uow as uow:
-            post = _editable(uow, actor, post_id, if_match)
+            post = _editable(uow, actor, ref, if_match)
             uow.posts.remove(post.id or 0)
             uow.commit()
 
@@ -274,19 +279,19 @@ class FavoritePost:
     uow: UnitOfWork
     clock: Clock
 
-    def __call__(self, actor: Actor, post_id: int) -> Post:
+    def __call__(self, actor: Actor, ref: PostRef) -> Post:
         with self.uow as uow:
-            _visible(uow, actor, post_id)
+            post_id = visible_post(uow, actor, ref).id or 0
             uow.favorites.add(actor.id, post_id, self.clock())
-            post = _visible(uow, actor, post_id)
+            post = visible_post(uow, actor, post_id)
             uow.commit()
         return post
 
-    def undo(self, actor: Actor, post_id: int) -> Post:
+    def undo(self, actor: Actor, ref: PostRef) -> Post:
         with self.uow as uow:
-            _visible(uow, actor, post_id)
+            post_id = visible_post(uow, actor, ref).id or 0
             uow.favorites.remove(actor.id, post_id)
-            post = _visible(uow, actor, post_id)
+            post = visible_post(uow, actor, post_id)
             uow.commit()
         return post
 

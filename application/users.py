@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import islice
 
 from attrs import frozen
@@ -40,10 +41,13 @@ UserRef = int | str  # a user id, or (from the command line) an e-mail address
 
 @frozen(kw_only=True)
 class Registration:
+    """`username` is derived from the name when not given; `name` is the username when not
+    given (the RealWorld API registers by username alone). One of them is needed."""
+
     email: str
-    name: str
+    name: str | None
     password: str
-    username: str | None = None  # derived from the name when not given
+    username: str | None = None
 
 
 @frozen(kw_only=True)
@@ -73,33 +77,43 @@ class RegisterUser:
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
-        chosen = registration.username
-        email, name, _, _ = InvalidInput.gather(
-            lambda: normalize_email(registration.email),
-            lambda: normalize_name(registration.name),
-            lambda: check_password(registration.password),
-            lambda: None if chosen is None else check_username(chosen),
-        )
         with self.uow as uow:
-            if uow.users.get_by_email(str(email)) is not None:
-                raise EmailTaken()
-            if chosen is None:
-                username = _free_username(uow, str(name))
-            elif uow.users.get_by_username(chosen) is not None:
-                raise UsernameTaken()
-            else:
-                username = chosen
-            user = User.register(
-                email=str(email),
-                name=str(name),
-                username=username,
-                password_hash=self.hasher.hash(registration.password),
-                now=self.clock(),
-                role=role,
-            )
-            user = uow.users.add(user)
+            user = register(uow, self.hasher, self.clock(), registration, role)
             uow.commit()
         return user
+
+
+def register(
+    uow: UnitOfWork, hasher: PasswordHasher, now: datetime, registration: Registration, role: Role
+) -> User:
+    """Store a new account in `uow` (which the caller commits)."""
+    chosen = registration.username
+    given_name = registration.name
+    email, name, _, _ = InvalidInput.gather(
+        lambda: normalize_email(registration.email),
+        lambda: None if given_name is None else normalize_name(given_name),
+        lambda: check_password(registration.password),
+        lambda: None if chosen is None else check_username(chosen),
+    )
+    if name is None and chosen is None:
+        raise InvalidInput.on("name", "A name or a username is needed.")
+    if uow.users.get_by_email(str(email)) is not None:
+        raise EmailTaken()
+    if chosen is None:
+        username = _free_username(uow, str(name))
+    elif uow.users.get_by_username(chosen) is not None:
+        raise UsernameTaken()
+    else:
+        username = chosen
+    user = User.register(
+        email=str(email),
+        name=str(name) if name is not None else username,
+        username=username,
+        password_hash=hasher.hash(registration.password),
+        now=now,
+        role=role,
+    )
+    return uow.users.add(user)
 
 
 def _free_username(uow: UnitOfWork, name: str) -> str:
@@ -202,32 +216,68 @@ class UpdateUser:
     clock: Clock
 
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
-        now = self.clock()
         with self.uow as uow:
-            # Locks in one order for every writer: active admins, then the user, then sessions.
-            touches_rights = changes.role is not None or changes.is_active is not None
-            admins = uow.users.lock_active_admin_ids() if touches_rights else []
-            user = _load(uow, ref, lock=True)  # a concurrent password change cannot undo this
-            assert user.id is not None
-            if not actor.may_manage(user.id):
-                raise NotAccountOwner()
-            if not actor.is_admin and (changes.role is not None or changes.is_active is not None):
-                raise AdminOnly("Only an admin may change a role or deactivate an account.")
-            changed = user.change(now=now, **_wanted(changes))
-            if changed == user:
-                return user
-            if changed.email != user.email and uow.users.get_by_email(changed.email):
-                raise EmailTaken()
-            renamed = username_key(changed.username) != username_key(user.username)
-            if renamed and uow.users.get_by_username(changed.username) is not None:
-                raise UsernameTaken()
-            if not changed.is_active_admin:
-                _keep_an_admin(user, admins)
-            uow.users.save(changed)
-            if not changed.is_active:
-                uow.sessions.revoke_all_for_user(user.id, now)
-            uow.commit()
-        return changed
+            return _update(uow, actor, ref, changes, self.clock())
+
+
+@frozen
+class UpdateOwnAccount:
+    """The caller's own account, a new password included, in one unit: the RealWorld API's
+    PUT /user, which asks no current password (the session vouches for the caller). A new
+    password ends every other session, as a password change does."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(self, actor: Actor, changes: UserChanges, new_password: str | None) -> User:
+        InvalidInput.gather(
+            lambda: _wanted(changes),
+            lambda: None if new_password is None else check_password(new_password),
+        )
+        # Hashed before the unit begins: no lock is held while it runs.
+        password_hash = None if new_password is None else self.hasher.hash(new_password)
+        with self.uow as uow:
+            return _update(uow, actor, actor.id, changes, self.clock(), password_hash)
+
+
+def _update(
+    uow: UnitOfWork,
+    actor: Actor,
+    ref: UserRef,
+    changes: UserChanges,
+    now: datetime,
+    password_hash: str | None = None,
+) -> User:
+    # Locks in one order for every writer: active admins, then the user, then sessions.
+    touches_rights = changes.role is not None or changes.is_active is not None
+    admins = uow.users.lock_active_admin_ids() if touches_rights else []
+    user = _load(uow, ref, lock=True)  # a concurrent password change cannot undo this
+    assert user.id is not None
+    if not actor.may_manage(user.id):
+        raise NotAccountOwner()
+    if not actor.is_admin and touches_rights:
+        raise AdminOnly("Only an admin may change a role or deactivate an account.")
+    wanted = _wanted(changes)
+    if password_hash is not None:
+        wanted["password_hash"] = password_hash
+    changed = user.change(now=now, **wanted)
+    if changed == user:
+        return user
+    if changed.email != user.email and uow.users.get_by_email(changed.email):
+        raise EmailTaken()
+    renamed = username_key(changed.username) != username_key(user.username)
+    if renamed and uow.users.get_by_username(changed.username) is not None:
+        raise UsernameTaken()
+    if not changed.is_active_admin:
+        _keep_an_admin(user, admins)
+    uow.users.save(changed)
+    if not changed.is_active:
+        uow.sessions.revoke_all_for_user(user.id, now)
+    elif password_hash is not None:
+        uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
+    uow.commit()
+    return changed
 
 
 def _wanted(changes: UserChanges) -> dict[str, object]:

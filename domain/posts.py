@@ -83,9 +83,15 @@ def slug_candidates(base: str, first: int = 1) -> Iterator[str]:
 
 @frozen(kw_only=True)
 class Author:
+    """A post's or a comment's author as read with it, for the reader (`following`: whether
+    the reader follows them)."""
+
     id: int
     name: str
     username: str = ""
+    bio: str | None = None
+    image: str | None = None
+    following: bool = False
 
 
 @frozen(kw_only=True)

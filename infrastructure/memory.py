@@ -29,6 +29,7 @@ class InMemoryStore:
         self.follows: dict[tuple[int, int], datetime] = {}  # (follower, followed) -> since
         self.favorites: dict[tuple[int, int], datetime] = {}  # (user, post) -> since
         self.comments: dict[int, Comment] = {}
+        self.tag_ids: dict[str, int] = {}  # the order tags were first stored in
         self.next_id = {"users": 1, "posts": 1, "comments": 1}
 
     def snapshot(self) -> InMemoryStore:
@@ -144,6 +145,7 @@ class InMemoryPostRepository:
         taken = {p.slug for p in self._store.posts.values()}
         slug = next(s for s in slug_candidates(post.slug) if s not in taken)
         stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
+        self._number_tags(post)
         self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
         return self._read(stored, None)
 
@@ -163,7 +165,12 @@ class InMemoryPostRepository:
         if current is None or current.version != previous.version:
             return False
         self._store.posts[post.id] = self._as_stored(post)  # type: ignore[index]
+        self._number_tags(post)
         return True
+
+    def _number_tags(self, post: Post) -> None:
+        for tag in post.tags:
+            self._store.tag_ids.setdefault(tag, len(self._store.tag_ids) + 1)
 
     def remove(self, post_id: int) -> None:
         store = self._store
@@ -200,19 +207,24 @@ class InMemoryPostRepository:
     def _read(self, post: Post, viewer_id: int | None) -> Post:
         """The author as they are now, and the counts, as the SQL reads them."""
         store = self._store
-        user = store.users.get(post.author.id)
-        author = Author(
-            id=post.author.id,
-            name=user.name if user is not None else post.author.name,
-            username=user.username if user is not None else post.author.username,
-        )
         return evolve(
             post,
-            author=author,
+            author=_author_as_read(store, post.author, viewer_id),
             favorites_count=sum(1 for (_, p) in store.favorites if p == post.id),
             comments_count=sum(1 for c in store.comments.values() if c.post_id == post.id),
             favorited=(viewer_id, post.id) in store.favorites,
         )
+
+
+def _author_as_read(store: InMemoryStore, author: Author, viewer_id: int | None) -> Author:
+    """The author as they are now, as the SQL reads them with a post or a comment."""
+    user = store.users.get(author.id)
+    if user is None:
+        return author
+    return Author(
+        id=author.id, name=user.name, username=user.username, bio=user.bio, image=user.image,
+        following=(viewer_id, author.id) in store.follows,
+    )  # fmt: skip
 
 
 class InMemoryFollowRepository:
@@ -262,33 +274,28 @@ class InMemoryCommentRepository:
             raise Conflict()  # the foreign key's job in SQL
         stored = evolve(comment, id=self._store.take_id("comments"))
         self._store.comments[stored.id] = stored  # type: ignore[index]
-        return self._read(stored)
+        return self._read(stored, None)
 
     def add_many(self, comments: Iterable[Comment]) -> None:
         for comment in comments:
             self.add(comment)
 
-    def get(self, comment_id: int) -> Comment | None:
+    def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
         comment = self._store.comments.get(comment_id)
-        return None if comment is None else self._read(comment)
+        return None if comment is None else self._read(comment, viewer_id)
 
     def remove(self, comment_id: int) -> None:
         self._store.comments.pop(comment_id, None)
 
-    def find(self, post_id: int, window: Window) -> list[Comment]:
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
         on_post = [c for c in self._store.comments.values() if c.post_id == post_id]
-        return [self._read(c) for c in _page(on_post, window)]
+        return [self._read(c, viewer_id) for c in _page(on_post, window)]
 
     def count(self, post_id: int) -> int:
         return sum(1 for c in self._store.comments.values() if c.post_id == post_id)
 
-    def _read(self, comment: Comment) -> Comment:
-        user = self._store.users.get(comment.author.id)
-        if user is None:
-            return comment
-        return evolve(
-            comment, author=Author(id=comment.author.id, name=user.name, username=user.username)
-        )
+    def _read(self, comment: Comment, viewer_id: int | None) -> Comment:
+        return evolve(comment, author=_author_as_read(self._store, comment.author, viewer_id))
 
 
 class InMemoryTagRepository:
@@ -301,7 +308,8 @@ class InMemoryTagRepository:
             if post.published:
                 for tag in post.tags:
                     uses[tag] = uses.get(tag, 0) + 1
-        ranked = sorted(uses.items(), key=lambda item: (-item[1], item[0]))
+        ids = self._store.tag_ids
+        ranked = sorted(uses.items(), key=lambda item: (-item[1], -ids.get(item[0], 0)))
         return [TagUse(name=name, posts=n) for name, n in ranked[:limit]]
 
 
