@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
+from contextlib import closing
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from application.paging import Window
+from application.ports import PostFilter
 from application.seed import COMMON_TAG
 from infrastructure.memory import InMemoryUnitOfWork
+from interfaces.container import Container
 
 CREDENTIALS = re.compile(r"Sample admin: (?P<email>\S+) / (?P<password>\S+)")
 
@@ -246,3 +252,85 @@ def test_seeded_slugs_are_unique_across_runs(quill, uow: InMemoryUnitOfWork):
 
     slugs = [post.slug for post in uow.store.posts.values()]
     assert len(set(slugs)) == len(slugs) == 40
+
+
+# --- on SQLite: the SQL adapters' counters against the rows ----------------------------------
+
+
+def counted_by_rows(database: Path) -> dict[str, dict]:
+    """Each count a page or a profile shows, as the rows make it."""
+    with closing(sqlite3.connect(database)) as rows:
+
+        def grouped(sql: str) -> dict:
+            return dict(rows.execute(sql).fetchall())
+
+        return {
+            "followers": grouped("SELECT followed_id, count(*) FROM follows GROUP BY 1"),
+            "follows": grouped("SELECT follower_id, count(*) FROM follows GROUP BY 1"),
+            "favorites": grouped("SELECT post_id, count(*) FROM favorites GROUP BY 1"),
+            "comments": grouped("SELECT post_id, count(*) FROM comments GROUP BY 1"),
+            "tags": grouped(
+                "SELECT t.name, count(*) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "JOIN posts p ON p.id = pt.post_id WHERE p.published GROUP BY 1"
+            ),
+            "totals": {
+                table: rows.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("users", "posts", "follows", "favorites", "comments", "post_tags")
+            },
+        }
+
+
+def assert_counts_equal_rows(container: Container, by_rows: dict[str, dict]) -> None:
+    """What the repositories read (the kept counters) is what the rows say."""
+    with container.uow().read_only() as uow:
+        users = uow.users.find(None, Window(after=None, offset=0, limit=1000))
+        for user in users:
+            stats = uow.follows.stats(user.id, None)
+            expected = (by_rows["followers"].get(user.id, 0), by_rows["follows"].get(user.id, 0))
+            assert (stats.followers, stats.follows) == expected, user
+        window = Window(after=None, offset=0, limit=10_000)
+        posts = uow.posts.find(PostFilter(published=True), window)
+        posts += uow.posts.find(PostFilter(published=False), window)
+        assert len(posts) == by_rows["totals"]["posts"]
+        for post in posts:
+            expected = (by_rows["favorites"].get(post.id, 0), by_rows["comments"].get(post.id, 0))
+            assert (post.favorites_count, post.comments_count) == expected, post
+        used = {tag.name: tag.posts for tag in uow.tags.most_used(10_000)}
+        assert used == by_rows["tags"]
+
+
+def test_seed_with_volumes_on_sqlite_stores_what_it_reports_with_counts_equal_to_rows(
+    sqlite_quill, sqlite_container: Container, sqlite_file: Path
+):
+    assert sqlite_quill("db", "upgrade").exit_code == 0
+
+    result = sqlite_quill("seed", "--users", "50", "--posts", "500")
+
+    assert result.exit_code == 0, result.output
+    counts, by_rows = added(result), counted_by_rows(sqlite_file)
+    assert by_rows["totals"] == {
+        "users": 50,
+        "posts": 500,
+        "follows": counts["follows"],
+        "favorites": counts["favorites"],
+        "comments": counts["comments"],
+        "post_tags": counts["tags"],
+    }
+    assert min(by_rows["totals"].values()) > 0
+    assert_counts_equal_rows(sqlite_container, by_rows)
+
+
+def test_sample_seed_on_sqlite_twice_adds_once_with_counts_equal_to_rows(
+    sqlite_quill, sqlite_container: Container, sqlite_file: Path
+):
+    assert sqlite_quill("db", "upgrade").exit_code == 0
+    counts = added(sqlite_quill("seed"))
+    by_rows = counted_by_rows(sqlite_file)
+
+    again = sqlite_quill("seed")
+
+    assert again.exit_code == 0 and "nothing added" in again.stdout, again.output
+    assert counted_by_rows(sqlite_file) == by_rows
+    assert by_rows["totals"]["follows"] == counts["follows"] > 0
+    assert by_rows["totals"]["comments"] == counts["comments"] > 0
+    assert_counts_equal_rows(sqlite_container, by_rows)
