@@ -98,8 +98,7 @@ def _add_to(
 @cache
 def _upsert(dialect: str, table: Any, keys: tuple[str, ...], value: str) -> Any:
     """The counter's upsert; a slotted counter's rows go to the connection's slot."""
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = dialect_insert(table)
+    upsert = insert_of(dialect)(table)
     conflict = list(keys)
     if "slot" in table.c:
         upsert = upsert.values(slot=counter_slot(dialect)).inline()  # no RETURNING of it
@@ -107,3 +106,8 @@ def _upsert(dialect: str, table: Any, keys: tuple[str, ...], value: str) -> Any:
     return upsert.on_conflict_do_update(
         index_elements=conflict, set_={value: table.c[value] + upsert.excluded[value]}
     )
+
+
+def insert_of(dialect: str) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (the generic one has not)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -25,16 +25,23 @@ def contains(*columns: Any) -> ColumnElement[bool]:
 
 def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:
     """Keyset on (created_at, id): a row comparison the index can seek to, at any depth."""
+    return paged(ordered(stmt, table.c.created_at, table.c.id, after))
+
+
+def ordered(stmt: Select[Any], created_at: Any, ident: Any, after: bool) -> Select[Any]:
+    """Newest first on these columns (ties by id), after the cursor's row when `after`."""
     if after:
         at = bindparam("after_created_at", type_=Timestamp)
-        ident = bindparam("after_id", type_=Id)
-        stmt = stmt.where(tuple_(table.c.created_at, table.c.id) < tuple_(at, ident))
+        last = bindparam("after_id", type_=Id)
+        stmt = stmt.where(tuple_(created_at, ident) < tuple_(at, last))
+    return stmt.order_by(created_at.desc(), ident.desc())
+
+
+def paged(stmt: Select[Any], offset: str = "offset", limit: str = "limit") -> Select[Any]:
     # LIMIT and OFFSET are written into the SQL, not bound: PostgreSQL plans a statement
     # once only when it knows how many rows it returns.
-    return (
-        stmt.order_by(table.c.created_at.desc(), table.c.id.desc())
-        .offset(bindparam("offset", type_=Id, literal_execute=True))
-        .limit(bindparam("limit", type_=Id, literal_execute=True))
+    return stmt.offset(bindparam(offset, type_=Id, literal_execute=True)).limit(
+        bindparam(limit, type_=Id, literal_execute=True)
     )
 
 

@@ -11,6 +11,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
+from domain.comments import Comment
 from domain.posts import Author, Post
 from domain.sessions import LoginSession, SessionHolder
 from domain.times import in_utc
@@ -23,7 +24,7 @@ def maybe_utc(value: datetime | None) -> datetime | None:
 
 ROLES = {role.value: role for role in Role}  # per row, a dict lookup is cheaper than Role(...)
 USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "is_active", "created_at",
-                "updated_at")  # fmt: skip
+                "updated_at", "username", "bio", "image")  # fmt: skip
 
 
 @cache
@@ -33,10 +34,12 @@ def _user_columns(prefix: str) -> itemgetter[Any]:
 
 
 def user_from_row(row: Mapping[str, Any], prefix: str = "") -> User:
-    id_, email, name, password_hash, role, is_active, created, updated = _user_columns(prefix)(row)
+    (id_, email, name, password_hash, role, is_active, created, updated, username, bio,
+     image) = _user_columns(prefix)(row)  # fmt: skip
     return User(
         id=id_, email=email, name=name, password_hash=password_hash, role=ROLES[role],
         is_active=is_active, created_at=in_utc(created), updated_at=in_utc(updated),
+        username=username, bio=bio, image=image,
     )  # fmt: skip
 
 
@@ -45,25 +48,45 @@ def user_values(user: User) -> dict[str, Any]:
         "email": user.email, "name": user.name, "password_hash": user.password_hash,
         "role": user.role.value, "is_active": user.is_active,
         "created_at": user.created_at, "updated_at": user.updated_at,
+        "username": user.username, "bio": user.bio, "image": user.image,
     }  # fmt: skip
 
 
+def tags_of(tag_list: str) -> tuple[str, ...]:
+    """Tags are stored joined by commas, which no tag contains."""
+    return tuple(tag_list.split(",")) if tag_list else ()
+
+
 def post_from_row(row: Mapping[str, Any]) -> Post:
-    """A post row joined with its author's name (`author_name`)."""
+    """A post row with its author's name and username, and whether the reader favorited it."""
+    author = Author(id=row["author_id"], name=row["author_name"], username=row["author_username"])
     return Post(
-        id=row["id"], author=Author(id=row["author_id"], name=row["author_name"]),
-        title=row["title"], content=row["content"], published=row["published"],
-        published_at=maybe_utc(row["published_at"]), created_at=in_utc(row["created_at"]),
-        updated_at=in_utc(row["updated_at"]), version=row["version"],
+        id=row["id"], author=author, title=row["title"], content=row["content"],
+        published=row["published"], published_at=maybe_utc(row["published_at"]),
+        created_at=in_utc(row["created_at"]), updated_at=in_utc(row["updated_at"]),
+        version=row["version"], slug=row["slug"], summary=row["summary"],
+        tags=tags_of(row["tag_list"]), favorites_count=row["favorites_count"],
+        comments_count=row["comments_count"], favorited=bool(row["favorited"]),
     )  # fmt: skip
 
 
 def post_values(post: Post) -> dict[str, Any]:
+    """What a post's row holds of it: not its counts, which the repositories keep."""
     return {
         "author_id": post.author.id, "title": post.title, "content": post.content,
         "published": post.published, "published_at": post.published_at,
         "created_at": post.created_at, "updated_at": post.updated_at, "version": post.version,
+        "slug": post.slug, "summary": post.summary, "tag_list": ",".join(post.tags),
     }  # fmt: skip
+
+
+def comment_from_row(row: Mapping[str, Any]) -> Comment:
+    """A comment row with its author's name and username as they are now."""
+    author = Author(id=row["author_id"], name=row["author_name"], username=row["author_username"])
+    return Comment(
+        id=row["id"], post_id=row["post_id"], author=author, body=row["body"],
+        created_at=in_utc(row["created_at"]), updated_at=in_utc(row["updated_at"]),
+    )  # fmt: skip
 
 
 def session_from_row(row: Mapping[str, Any]) -> LoginSession:
@@ -78,6 +101,7 @@ def session_holder_from_row(row: Mapping[str, Any]) -> SessionHolder:
     return SessionHolder(
         session_id=row["id"], user_id=row["user_id"], name=row["name"], role=ROLES[row["role"]],
         user_is_active=row["is_active"], session_revoked=row["revoked_at"] is not None,
+        username=row["username"],
     )  # fmt: skip
 
 

@@ -12,9 +12,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -60,6 +62,12 @@ class UserRow(Base):
     is_active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    username: Mapped[str] = mapped_column(String(40))
+    bio: Mapped[str | None] = mapped_column(String(1000))
+    image: Mapped[str | None] = mapped_column(String(2000))
+    # Kept by the follow repository, so a profile never counts the follows table.
+    followers_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    follows_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         Index("ix_users_created_at_id", "created_at", "id"),
@@ -101,6 +109,12 @@ class PostRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
     version: Mapped[int] = mapped_column(Integer)
+    slug: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[str] = mapped_column(String(300), server_default="")
+    # The tags as given, joined by commas (a tag has none): a page renders them from the row.
+    tag_list: Mapped[str] = mapped_column(String(410), server_default="")
+    favorites_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    comments_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         # Each list query filters on a prefix and walks (created_at, id) backwards.
@@ -108,6 +122,7 @@ class PostRow(Base):
         Index(
             "ix_posts_author_published_created_at_id", "author_id", "published", "created_at", "id"
         ),
+        Index("uq_posts_slug", "slug", unique=True),
         trigram_index("ix_posts_title_trgm", "title"),
         trigram_index("ix_posts_content_trgm", "content"),
     )
@@ -147,6 +162,83 @@ class RowCountRow(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     rows: Mapped[int] = mapped_column(BigInteger)
+
+
+# Usernames are unique without regard to case, and looked up by lower(username).
+Index("uq_users_lower_username", func.lower(UserRow.__table__.c.username), unique=True)
+
+
+class TagRow(Base):
+    """A tag, with the number of published posts carrying it (kept by the post repository)."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    posts: Mapped[int] = mapped_column(Integer, server_default="0")
+
+    __table_args__ = (Index("ix_tags_posts", "posts"),)  # GET /tags: the most used first
+
+
+class PostTagRow(Base):
+    """Which posts carry which tag. The post's state and time are copied here, so a tag's page
+    walks one index newest first, as the posts' own lists do."""
+
+    __tablename__ = "post_tags"
+
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("posts.id", ondelete="CASCADE"))
+    tag_id: Mapped[int] = mapped_column(Id, ForeignKey("tags.id", ondelete="CASCADE"))
+    published: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("post_id", "tag_id", name="pk_post_tags"),
+        Index(
+            "ix_post_tags_tag_id_published_created_at_post_id",
+            "tag_id",
+            "published",
+            "created_at",
+            "post_id",
+        ),
+    )
+
+
+class FavoriteRow(Base):
+    __tablename__ = "favorites"
+
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (PrimaryKeyConstraint("user_id", "post_id", name="pk_favorites"),)
+
+
+class FollowRow(Base):
+    __tablename__ = "follows"
+
+    follower_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    followed_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (PrimaryKeyConstraint("follower_id", "followed_id", name="pk_follows"),)
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("posts.id", ondelete="CASCADE"))
+    # Indexed for a user's deletion, which uncounts their comments on others' posts.
+    author_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_comments_post_id_created_at_id", "post_id", "created_at", "id"),)
 
 
 def exists_on(dialect: str, item: object) -> bool:

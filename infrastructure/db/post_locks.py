@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, literal_column, select, true
+from sqlalchemy import Select, bindparam, literal_column, select, true
 from sqlalchemy.dialects import postgresql
 
 from infrastructure.db.counters import author_counts, counter_slot, totals
@@ -17,6 +17,7 @@ from infrastructure.db.models import PostRow, UserRow
 
 posts, users = PostRow.__table__, UserRow.__table__
 ONE = literal_column("1")
+NOT_WRITTEN = ("id", "author_id", "favorites_count", "comments_count")  # the counts start at 0
 
 LOCK_AUTHOR = (
     select(users.c.id)
@@ -36,7 +37,8 @@ def _counted_post_insert() -> Select[Any]:
 
     Data-modifying CTEs, each fed by the one before, which fixes the order of the locks: the
     author's row first (KEY SHARE), then the total, then the author's counter. No row when
-    the author is gone. Both counters are in the connection's slot.
+    the author is gone; a row without an id when the slug is taken (nothing is written).
+    Both counters are in the connection's slot.
     """
     author = (
         select(users.c.id)
@@ -44,11 +46,16 @@ def _counted_post_insert() -> Select[Any]:
         .with_for_update(read=True, key_share=True)
         .cte("author")
     )
-    columns = [column for column in posts.c if column.name not in ("id", "author_id")]
+    columns = [column for column in posts.c if column.name not in NOT_WRITTEN]
     row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
     returned = (posts.c.id, posts.c.author_id, posts.c.published)
     names = ["author_id", *(c.name for c in columns)]
-    new = insert(posts).from_select(names, row).returning(*returned).cte("new_post")
+    new_post = postgresql.insert(posts).from_select(names, row)
+    new = (
+        new_post.on_conflict_do_nothing(index_elements=["slug"])
+        .returning(*returned)
+        .cte("new_post")
+    )
     slot = counter_slot("postgresql")
     total = _add_one(totals, [new.c.published], select(new.c.published, slot, ONE))
     total_cte = total.returning(totals.c.published).cte("counted_total")
@@ -56,7 +63,10 @@ def _counted_post_insert() -> Select[Any]:
         new.join(total_cte, true())
     )
     author_count = _add_one(author_counts, [new.c.author_id, new.c.published], source)
-    return select(new.c.id).add_cte(author_count.cte("counted_author"))
+    outcome = select(author.c.id.label("author_id"), new.c.id).select_from(
+        author.outerjoin(new, true())
+    )
+    return outcome.add_cte(author_count.cte("counted_author"))
 
 
 def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:

@@ -4,76 +4,44 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from itertools import chain, islice, repeat
 from typing import Any
 
 from attrs import evolve
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from application.paging import Window
 from application.ports import PostFilter
 from domain.errors import Conflict
-from domain.posts import Post
+from domain.posts import Post, slug_candidates
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import (
     AUTHOR_POST_TOTAL,
     POST_TOTAL,
     adjust_post_counts,
+    insert_of,
 )
 from infrastructure.db.driver_reads import one_row, read_rows
 from infrastructure.db.engine import planned_for_its_values
-from infrastructure.db.lists import (
-    EVERY_ROW,
-    contains,
-    counted,
-    like_pattern,
-    newest_first,
-    window_values,
-)
-from infrastructure.db.mapping import post_from_row, post_values
-from infrastructure.db.models import PostRow, UserRow
+from infrastructure.db.lists import EVERY_ROW
+from infrastructure.db.mapping import post_from_row, post_values, tags_of
+from infrastructure.db.models import PostRow
 from infrastructure.db.post_locks import COUNTED_POST_INSERT, LOCK_AUTHOR, LOCK_POST_AUTHOR
+from infrastructure.db.post_queries import (
+    Shape,
+    filter_values,
+    get_post,
+    kept_total,
+    matches_count,
+    page_values,
+    post_page,
+)
+from infrastructure.db.tags import count_tags, tag_posts, untag_post
 
-posts, users = PostRow.__table__, UserRow.__table__
+posts = PostRow.__table__
 
-# The author's name by a scalar subquery, not a join: PostgreSQL planned the join with a
-# hash table sized for every author, which cost more to set up than the whole page.
-AUTHOR_NAME = select(users.c.name).where(users.c.id == posts.c.author_id).scalar_subquery()
-POSTS_WITH_AUTHOR = select(posts, AUTHOR_NAME.label("author_name"))
-GET_POST = POSTS_WITH_AUTHOR.where(posts.c.id == bindparam("post_id"))
-# An edit or a removal takes the post's row, after its author's (see LOCK_POST_AUTHOR).
-GET_POST_FOR_UPDATE = GET_POST.with_for_update(of=posts)
-INSERT_POST = insert(posts).returning(posts.c.id)
-
-
-def post_filter(published: bool, by_author: bool, searching: bool) -> list[ColumnElement[bool]]:
-    conditions = [posts.c.published.is_(published)]
-    if by_author:
-        conditions.append(posts.c.author_id == bindparam("author_id"))
-    if searching:
-        conditions.append(contains(posts.c.title, posts.c.content))
-    return conditions
-
-
-# Built once per shape, as the user pages are (see infrastructure.db.users.user_page).
-@cache
-def post_page(published: bool, by_author: bool, searching: bool, after: bool) -> Select[Any]:
-    stmt = POSTS_WITH_AUTHOR.where(*post_filter(published, by_author, searching))
-    return newest_first(stmt, posts, after)
-
-
-@cache
-def post_search_count(published: bool, by_author: bool) -> Select[Any]:
-    return counted(posts, *post_filter(published, by_author, searching=True))
-
-
-def filter_values(filters: PostFilter) -> dict[str, Any]:
-    values: dict[str, Any] = {"published": filters.published}
-    if filters.author_id is not None:
-        values["author_id"] = filters.author_id
-    if filters.search:
-        values["pattern"] = like_pattern(filters.search)
-    return values
+TAKEN_SLUGS = select(posts.c.slug).where(posts.c.slug.in_(bindparam("slugs", expanding=True)))
+SLUG_PROBES = (10, 100, 1000)  # how many candidates each look-up asks about, growing
 
 
 class SqlPostRepository:
@@ -81,28 +49,74 @@ class SqlPostRepository:
         """`on_driver`: in a read-only unit, reads run on the driver's cursor (driver_reads)."""
         self._connection = connection
         self._on_driver = on_driver
+        self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, post: Post) -> Post:
-        if self._connection.dialect.name == "postgresql":
+        """The slug is inserted ON CONFLICT DO NOTHING: taken (even by a writer not yet
+        committed, which PostgreSQL waits for), the next free candidate is tried."""
+        n, slug = 1, post.slug
+        while (new_id := self._insert(evolve(post, slug=slug))) is None:
+            n, slug = self._free_slug(post.slug, n + 1)
+        self._tag(new_id, post, {tag: int(post.published) for tag in post.tags})
+        return evolve(post, id=new_id, slug=slug)
+
+    def _insert(self, post: Post) -> int | None:
+        """The new post's id, None when its slug is taken."""
+        if self._postgres:
             row = self._connection.execute(COUNTED_POST_INSERT, post_values(post)).first()
             if row is None:  # the author was deleted meanwhile
                 raise Conflict()
-            return evolve(post, id=row.id)
+            return row.id  # type: ignore[no-any-return]
         # SQLite has no INSERT inside WITH: the post, then its counters.
-        new_id = self._connection.execute(INSERT_POST, post_values(post)).scalar_one()
-        adjust_post_counts(self._connection, Counter({(post.author.id, post.published): 1}))
-        return evolve(post, id=new_id)
+        stmt = insert_of("sqlite")(posts).on_conflict_do_nothing(index_elements=["slug"])
+        new_id = self._connection.execute(stmt.returning(posts.c.id), post_values(post)).scalar()
+        if new_id is not None:
+            adjust_post_counts(self._connection, Counter({(post.author.id, post.published): 1}))
+        return new_id
 
-    def add_many(self, new: Iterable[Post]) -> None:
+    def _free_slug(self, base: str, first: int) -> tuple[int, str]:
+        """The first candidate from number `first` on that no post has, asking about a batch
+        of candidates at a time rather than trying them one insert at a time."""
+        for size in chain(SLUG_PROBES, repeat(SLUG_PROBES[-1])):
+            batch = list(islice(slug_candidates(base, first), size))
+            taken = set(self._connection.execute(TAKEN_SLUGS, {"slugs": batch}).scalars())
+            for n, slug in enumerate(batch, start=first):
+                if slug not in taken:
+                    return n, slug
+            first += size
+        raise AssertionError("unreachable: the probes never run out")
+
+    def add_many(self, new: Iterable[Post]) -> list[int]:
+        ids: list[int] = []
+        stmt = insert(posts).returning(posts.c.id, sort_by_parameter_order=True)
         for chunk in batched(new):
-            self._connection.execute(insert(posts), [post_values(p) for p in chunk])
+            added = list(self._connection.execute(stmt, [post_values(p) for p in chunk]).scalars())
             adjust_post_counts(self._connection, Counter((p.author.id, p.published) for p in chunk))
+            tagged = [(post_id, p) for post_id, p in zip(added, chunk, strict=True) if p.tags]
+            uses = Counter(tag for _, p in tagged if p.published for tag in p.tags)
+            tag_ids = count_tags(self._connection, {t: uses[t] for _, p in tagged for t in p.tags})
+            tag_posts(
+                self._connection,
+                ((i, tag_ids[t], p.published, p.created_at) for i, p in tagged for t in p.tags),
+            )
+            ids += added
+        return ids
 
-    def get(self, post_id: int, *, lock: bool = False) -> Post | None:
-        values = {"post_id": post_id}
+    def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
+        values: dict[str, Any] = {"post_id": post_id}
         if lock:
             self._connection.execute(LOCK_POST_AUTHOR, values)
-        stmt = GET_POST_FOR_UPDATE if lock else GET_POST
+        return self._one(get_post(viewer_id is not None, lock), values, viewer_id, lock)
+
+    def get_by_slug(self, slug: str, *, viewer_id: int | None = None) -> Post | None:
+        stmt = get_post(viewer_id is not None, by_slug=True)
+        return self._one(stmt, {"slug": slug}, viewer_id)
+
+    def _one(
+        self, stmt: Any, values: dict[str, Any], viewer_id: int | None, lock: bool = False
+    ) -> Post | None:
+        if viewer_id is not None:
+            values["viewer_id"] = viewer_id
         row = one_row(self._connection, stmt, values, on_driver=self._on_driver and not lock)
         return None if row is None else post_from_row(row)
 
@@ -121,34 +135,56 @@ class SqlPostRepository:
             author = post.author.id
             moved = Counter({(author, post.published): 1, (author, previous.published): -1})
             adjust_post_counts(self._connection, moved)
+        if moves or post.tags != previous.tags:
+            # The compare-and-set held: `previous` is what was stored, tags and state.
+            deltas = Counter({tag: 0 for tag in (*previous.tags, *post.tags)})
+            deltas.subtract(previous.tags if previous.published else ())
+            deltas.update(post.tags if post.published else ())
+            untag_post(self._connection, post.id or 0)
+            self._tag(post.id or 0, post, deltas)
         return True
+
+    def _tag(self, post_id: int, post: Post, deltas: dict[str, int]) -> None:
+        """Count the tags (after the post and its counters: one lock order) and link them."""
+        if deltas:
+            ids = count_tags(self._connection, deltas)
+            rows = ((post_id, ids[tag], post.published, post.created_at) for tag in post.tags)
+            tag_posts(self._connection, rows)
 
     def remove(self, post_id: int) -> None:
         self._connection.execute(LOCK_POST_AUTHOR, {"post_id": post_id})
         stmt = delete(posts).where(posts.c.id == post_id)
-        gone = self._connection.execute(stmt.returning(posts.c.author_id, posts.c.published))
-        adjust_post_counts(self._connection, Counter({(a, p): -1 for a, p in gone}))
+        returned = stmt.returning(posts.c.author_id, posts.c.published, posts.c.tag_list)
+        gone = self._connection.execute(returned).all()
+        adjust_post_counts(self._connection, Counter({(a, p): -1 for a, p, _ in gone}))
+        # Its comments, favorites and tag links go by ON DELETE CASCADE; the tags' counts here.
+        uses = Counter(tag for _, published, tags in gone if published for tag in tags_of(tags))
+        if uses:
+            count_tags(self._connection, {tag: -n for tag, n in uses.items()})
 
-    def find(self, filters: PostFilter, window: Window) -> list[Post]:
-        stmt = post_page(*self._shape(filters), window.after is not None)
-        values = {**filter_values(filters), **window_values(window)}
+    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
+        stmt = post_page(
+            Shape.of(filters), viewer_id is not None, window.after is not None, self._postgres
+        )
+        values = {**filter_values(filters), **page_values(window)}
+        if viewer_id is not None:
+            values["viewer_id"] = viewer_id
         with planned_for_its_values(self._connection, when=bool(filters.search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [post_from_row(row) for row in rows]
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
-        """The kept totals unless the filter has a search, which counts its matches up to
-        `at_most`."""
+        """A kept count when one answers the filter (the totals, a tag's, the feed's); else
+        the matches, counted up to `at_most`."""
+        shape = Shape.of(filters)
         values = filter_values(filters)
-        if filters.search:
-            stmt = post_search_count(filters.published, filters.author_id is not None)
-            values["at_most"] = at_most or EVERY_ROW
-            with planned_for_its_values(self._connection):
-                return int(self._connection.execute(stmt, values).scalar_one())
-        stmt = POST_TOTAL if filters.author_id is None else AUTHOR_POST_TOTAL
-        total = self._connection.execute(stmt, values).scalar() or 0
-        return total if at_most is None else min(total, at_most)
-
-    @staticmethod
-    def _shape(filters: PostFilter) -> tuple[bool, bool, bool]:
-        return filters.published, filters.author_id is not None, bool(filters.search)
+        plain = not (shape.searching or shape.tagged or shape.favorited_by or shape.followed_by)
+        stmt = kept_total(shape)
+        if plain:
+            stmt = POST_TOTAL if filters.author_id is None else AUTHOR_POST_TOTAL
+        if stmt is not None:
+            total = self._connection.execute(stmt, values).scalar() or 0
+            return total if at_most is None else min(total, at_most)
+        values["at_most"] = at_most or EVERY_ROW
+        with planned_for_its_values(self._connection, when=shape.searching):
+            return int(self._connection.execute(matches_count(shape), values).scalar_one())

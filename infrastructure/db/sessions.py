@@ -45,6 +45,7 @@ SESSION_HOLDER = (
         sessions.c.revoked_at,
         users.c.id.label("user_id"),
         users.c.name,
+        users.c.username,
         users.c.role,
         users.c.is_active,
     )

@@ -8,14 +8,22 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from domain.errors import Conflict, EmailTaken, ServiceUnavailable
+from domain.errors import Conflict, EmailTaken, ServiceUnavailable, UsernameTaken
+from infrastructure.db.comments import SqlCommentRepository
+from infrastructure.db.favorites import SqlFavoriteRepository
+from infrastructure.db.follows import SqlFollowRepository
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
+from infrastructure.db.tags import SqlTagRepository
 from infrastructure.db.users import SqlUserRepository
 
 # Unique constraints whose violation is a fact the client can act on.
-CONFLICTS = {"uq_users_email": EmailTaken, "users.email": EmailTaken}
+CONFLICTS = {
+    "uq_users_email": EmailTaken,
+    "users.email": EmailTaken,
+    "uq_users_lower_username": UsernameTaken,  # both databases name the index
+}
 
 
 def translate(error: Exception) -> Exception:
@@ -67,6 +75,10 @@ class SqlUnitOfWork:
         self.posts = SqlPostRepository(self._connection, on_driver=on_driver)
         self.sessions = SqlSessionRepository(self._connection, on_driver=on_driver)
         self.login_attempts = SqlLoginAttemptRepository(self._connection)
+        self.follows = SqlFollowRepository(self._connection, on_driver=on_driver)
+        self.favorites = SqlFavoriteRepository(self._connection)
+        self.comments = SqlCommentRepository(self._connection, on_driver=on_driver)
+        self.tags = SqlTagRepository(self._connection, on_driver=on_driver)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 from attrs import evolve
-from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 
 from application.paging import Window
-from domain.users import Role, User
+from domain.users import Role, User, username_key
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import (
     USER_TOTAL,
@@ -31,11 +31,16 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
+from infrastructure.db.ties import uncount_tags, uncount_ties
 
 users = UserRow.__table__
 
 GET_USER = select(users).where(users.c.id == bindparam("user_id"))
 GET_USER_BY_EMAIL = select(users).where(users.c.email == bindparam("email"))
+# By the unique index on lower(username).
+_key = func.lower(users.c.username)
+GET_USER_BY_USERNAME = select(users).where(_key == bindparam("key"))
+TAKEN_USERNAMES = select(_key).where(_key.in_(bindparam("keys", expanding=True)))
 INSERT_USER = insert(users).returning(users.c.id)
 USER_SEARCH_COUNT = counted(users, contains(users.c.name, users.c.email))
 
@@ -77,19 +82,30 @@ class SqlUserRepository:
         stmt = GET_USER_BY_EMAIL.with_for_update() if lock else GET_USER_BY_EMAIL
         return self._one(stmt, {"email": email}, lock)
 
+    def get_by_username(self, username: str) -> User | None:
+        return self._one(GET_USER_BY_USERNAME, {"key": username_key(username)}, False)
+
+    def taken_usernames(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        return set(self._connection.execute(TAKEN_USERNAMES, {"keys": keys}).scalars())
+
     def save(self, user: User) -> None:
         stmt = update(users).where(users.c.id == user.id).values(**user_values(user))
         self._connection.execute(stmt)
 
     def remove(self, user_id: int) -> None:
-        # Posts, sessions and per-author counts go by ON DELETE CASCADE; the totals by hand.
-        # The user's row is locked first: a post being written by them (which holds the row
-        # KEY SHARE) is committed and counted before the counts are read, and none starts.
+        # Posts, sessions, follows, favorites, comments and per-author counts go by ON DELETE
+        # CASCADE; the counts kept elsewhere by hand. The user's row is locked first: a post,
+        # follow, favorite or comment being written by them (which holds the row KEY SHARE)
+        # is committed and counted before the counts are read, and none starts.
         if self.get(user_id, lock=True) is None:
             return
         count_users(self._connection, -1)  # the row is locked: the delete below will find it
+        uncount_ties(self._connection, user_id)
         gone = author_post_counts(self._connection, user_id)
         adjust_post_counts(self._connection, Counter({key: -n for key, n in gone.items()}))
+        uncount_tags(self._connection, user_id)
         self._connection.execute(delete(users).where(users.c.id == user_id))
 
     def lock_active_admin_ids(self) -> list[int]:

@@ -10,12 +10,17 @@ import pytest
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.exc import DBAPIError
 
+from domain.comments import Comment
+from domain.posts import Author
+from infrastructure.db.comments import GET_COMMENT, comment_page
 from infrastructure.db.driver_reads import driver_rows, first_row
 from infrastructure.db.engine import make_read_engine
+from infrastructure.db.follows import STATS
 from infrastructure.db.lists import like_pattern
-from infrastructure.db.posts import GET_POST, post_page
+from infrastructure.db.post_queries import Shape, get_post, post_page
 from infrastructure.db.sessions import SESSION_HOLDER, SESSION_WITH_USER
-from infrastructure.db.users import GET_USER, GET_USER_BY_EMAIL
+from infrastructure.db.tags import MOST_USED
+from infrastructure.db.users import GET_USER, GET_USER_BY_EMAIL, GET_USER_BY_USERNAME
 from tests.factories import T0, make_post, make_session, make_user
 from tests.integration.conftest import empty_tables, sql_uow
 
@@ -24,18 +29,31 @@ DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 @pytest.fixture(params=DATABASES)
 def stored(request: pytest.FixtureRequest) -> Iterator[tuple[Connection, dict[str, Any]]]:
-    """A read-only connection to a database holding a user, their session and a post."""
+    """A read-only connection to a database holding two users, a session, a tagged post that
+    both favorited and one commented on, and a follow."""
     engine: Engine = request.getfixturevalue(
         "pg_engine" if request.param == "postgres" else "sqlite_engine"
     )
     empty_tables(engine)
     with sql_uow(engine) as uow:
-        user = uow.users.add(make_user(email="ann@example.com"))
+        user = uow.users.add(make_user(email="ann@example.com", username="Ann"))
+        fan = uow.users.add(make_user())
         session = make_session(user.id)
         uow.sessions.add(session)
-        post = uow.posts.add(make_post(user, published=True, published_at=T0))
+        post = make_post(user, published=True, published_at=T0, slug="a-post", tags=("x", "y"))
+        post = uow.posts.add(post)
+        for who in (user, fan):
+            uow.favorites.add(who.id, post.id, T0)
+        uow.follows.add(fan.id, user.id, T0)
+        author = Author(id=fan.id, name=fan.name, username=fan.username)
+        comment = Comment(id=None, post_id=post.id, author=author, body="b", created_at=T0,
+                          updated_at=T0)  # fmt: skip
+        comment = uow.comments.add(comment)
         uow.commit()
-    keys = {"user_id": user.id, "email": user.email, "session_id": session.id, "post_id": post.id}
+    keys = {
+        "user_id": user.id, "email": user.email, "session_id": session.id, "post_id": post.id,
+        "key": "ann", "slug": "a-post", "comment_id": comment.id, "viewer_id": fan.id,
+    }  # fmt: skip
     reader = make_read_engine(engine.url.render_as_string(hide_password=False))
     with reader.connect() as connection:
         yield connection, keys
@@ -43,11 +61,16 @@ def stored(request: pytest.FixtureRequest) -> Iterator[tuple[Connection, dict[st
 
 
 STATEMENTS: dict[str, tuple[Select[Any], str]] = {
-    "post": (GET_POST, "post_id"),
+    "post": (get_post(False), "post_id"),
+    "post for a reader": (get_post(True), "post_id"),
+    "post by slug": (get_post(True, by_slug=True), "slug"),
     "user": (GET_USER, "user_id"),
     "user by e-mail": (GET_USER_BY_EMAIL, "email"),
+    "user by username": (GET_USER_BY_USERNAME, "key"),
     "session holder": (SESSION_HOLDER, "session_id"),
     "session with user": (SESSION_WITH_USER, "session_id"),
+    "comment": (GET_COMMENT, "comment_id"),
+    "follow stats": (STATS, "user_id"),
 }
 
 
@@ -57,7 +80,7 @@ def test_a_driver_read_gives_the_row_sqlalchemy_gives(
 ) -> None:
     connection, keys = stored
     stmt, key = STATEMENTS[name]
-    values = {key: keys[key]}
+    values = {key: keys[key], "viewer_id": keys["viewer_id"]}
     expected = dict(connection.execute(stmt, values).mappings().one())
     got = first_row(connection, stmt, values)
     assert got == expected
@@ -71,10 +94,9 @@ def test_a_driver_read_of_nothing_is_none(
 ) -> None:
     connection, _ = stored
     stmt, key = STATEMENTS[name]
-    missing: Any = "nobody@example.com" if key == "email" else 0
-    if key == "session_id":
-        missing = "0" * 32
-    assert first_row(connection, stmt, {key: missing}) is None
+    missing: Any = {"email": "nobody@example.com", "key": "nobody", "slug": "no-such-post"}
+    missing = missing.get(key, "0" * 32 if key == "session_id" else 0)
+    assert first_row(connection, stmt, {key: missing, "viewer_id": 0}) is None
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys(
@@ -88,16 +110,40 @@ def test_a_driver_error_is_raised_as_sqlalchemys(
         first_row(connection, GET_USER, {"user_id": keys["user_id"]})
 
 
-@pytest.mark.parametrize("searching", [False, True])
+PAGES: dict[str, tuple[Shape, dict[str, Any]]] = {
+    "published": (Shape(published=True), {}),
+    "searching": (Shape(published=True, searching=True), {"pattern": like_pattern("content")}),
+    "by tag": (Shape(published=True, tagged=True), {"tag": "y"}),
+    "favorited by": (Shape(published=True, favorited_by=True), {"favorited_by": "fan"}),
+    "feed": (Shape(published=True, followed_by=True), {"followed_by": "fan"}),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
-    stored: tuple[Connection, dict[str, Any]], searching: bool
+    stored: tuple[Connection, dict[str, Any]], name: str
 ) -> None:
-    """Pages write LIMIT and OFFSET into the SQL (literal_execute); the expanded SQL has them."""
-    connection, _ = stored
-    stmt = post_page(True, False, searching, False)
-    values: dict[str, Any] = {"published": True, "offset": 0, "limit": 21}
-    if searching:
-        values["pattern"] = like_pattern("content")
+    """Pages write LIMIT and OFFSET into the SQL (literal_execute); the expanded SQL has them.
+    Each page is read for a reader (with `favorited`), the feed as PostgreSQL reads it."""
+    connection, keys = stored
+    shape, extra = PAGES[name]
+    postgres = connection.dialect.name == "postgresql"
+    stmt = post_page(shape, True, False, postgres)
+    values: dict[str, Any] = {"published": True, "offset": 0, "limit": 21, "depth": 21}
+    values |= {k: keys["viewer_id"] if v == "fan" else v for k, v in extra.items()}
+    values["viewer_id"] = keys["viewer_id"]
     expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
     assert driver_rows(connection, stmt, values) == expected
     assert len(expected) == 1
+    assert expected[0]["favorited"]
+
+
+@pytest.mark.parametrize("stmt", [comment_page(False), MOST_USED], ids=["comments", "tags"])
+def test_the_comments_and_tags_read_on_the_driver_as_sqlalchemy_reads_them(
+    stored: tuple[Connection, dict[str, Any]], stmt: Select[Any]
+) -> None:
+    connection, keys = stored
+    values = {"post_id": keys["post_id"], "offset": 0, "limit": 21}
+    expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
+    assert driver_rows(connection, stmt, values) == expected
+    assert len(expected) in (1, 2)

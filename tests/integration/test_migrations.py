@@ -138,7 +138,8 @@ def test_counter_slots_are_rebuilt_from_the_posts_both_ways(empty_engine: Engine
     with empty_engine.begin() as connection:  # a second slot, as another connection writes
         connection.execute(text("INSERT INTO post_totals VALUES (true, 7, 1)"))
         connection.execute(text("INSERT INTO author_post_counts VALUES (2, true, 7, 1)"))
-        connection.execute(text(insert_post), {"author": 2, "published": True, "at": at})
+        now_insert = insert_post.replace("version)", "version, slug)").replace("1)", "1, 'late')")
+        connection.execute(text(now_insert), {"author": 2, "published": True, "at": at})
     migrator.downgrade("0004")
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM post_totals")).scalar_one() == 2

@@ -31,10 +31,10 @@ def test_a_session_is_read_together_with_its_user(any_uow: Any) -> None:
 
 
 def test_a_sessions_holder_is_read_as_stored_now(any_uow: Any) -> None:
-    user, _ = add_session(any_uow, role=Role.ADMIN, name="Ann")
+    user, _ = add_session(any_uow, role=Role.ADMIN, name="Ann", username="Ann_1")
     holder = SessionHolder(
         session_id="s1", user_id=user.id, name="Ann", role=Role.ADMIN,
-        user_is_active=True, session_revoked=False,
+        user_is_active=True, session_revoked=False, username="Ann_1",
     )  # fmt: skip
     with any_uow:
         assert any_uow.sessions.get_holder("s1") == holder

@@ -1,0 +1,93 @@
+"""Comments on posts, with each post's comments count kept on its row."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from attrs import evolve
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
+
+from application.paging import Window
+from domain.comments import Comment
+from infrastructure.db.bulk import batched
+from infrastructure.db.driver_reads import one_row, read_rows
+from infrastructure.db.lists import newest_first, window_values
+from infrastructure.db.mapping import comment_from_row
+from infrastructure.db.models import CommentRow, PostRow, UserRow
+
+comments, posts, users = CommentRow.__table__, PostRow.__table__, UserRow.__table__
+
+_author = users.c.id == comments.c.author_id
+# The author's name and username by scalar subqueries, as for posts (see post_queries.listed).
+WITH_AUTHOR = select(
+    comments,
+    select(users.c.name).where(_author).scalar_subquery().label("author_name"),
+    select(users.c.username).where(_author).scalar_subquery().label("author_username"),
+)
+GET_COMMENT = WITH_AUTHOR.where(comments.c.id == bindparam("comment_id"))
+COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
+MOVE = (
+    update(posts)
+    .where(posts.c.id == bindparam("post_id"))
+    .values(comments_count=posts.c.comments_count + bindparam("delta"))
+)
+
+
+@cache
+def comment_page(after: bool) -> Select[Any]:
+    """Along the (post_id, created_at, id) index, newest first."""
+    on_post = WITH_AUTHOR.where(comments.c.post_id == bindparam("post_id"))
+    return newest_first(on_post, comments, after)
+
+
+def comment_values(comment: Comment) -> dict[str, Any]:
+    return {
+        "post_id": comment.post_id, "author_id": comment.author.id, "body": comment.body,
+        "created_at": comment.created_at, "updated_at": comment.updated_at,
+    }  # fmt: skip
+
+
+class SqlCommentRepository:
+    """Adding takes the post's row KEY SHARE (the foreign key's check), then to count: a post
+    deleted meanwhile fails the check, a Conflict."""
+
+    def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
+        self._connection = connection
+        self._on_driver = on_driver
+
+    def add(self, comment: Comment) -> Comment:
+        stmt = insert(comments).returning(comments.c.id)
+        new_id = self._connection.execute(stmt, comment_values(comment)).scalar_one()
+        self._connection.execute(MOVE, {"post_id": comment.post_id, "delta": 1})
+        return evolve(comment, id=new_id)
+
+    def add_many(self, new: Iterable[Comment]) -> None:
+        for chunk in batched(new):
+            self._connection.execute(insert(comments), [comment_values(c) for c in chunk])
+            moves = sorted(Counter(c.post_id for c in chunk).items())  # in id order
+            self._connection.execute(MOVE, [{"post_id": p, "delta": n} for p, n in moves])
+
+    def get(self, comment_id: int) -> Comment | None:
+        values = {"comment_id": comment_id}
+        row = one_row(self._connection, GET_COMMENT, values, on_driver=self._on_driver)
+        return None if row is None else comment_from_row(row)
+
+    def remove(self, comment_id: int) -> None:
+        stmt = delete(comments).where(comments.c.id == comment_id).returning(comments.c.post_id)
+        post_id = self._connection.execute(stmt).scalar()
+        if post_id is not None:
+            self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
+
+    def find(self, post_id: int, window: Window) -> list[Comment]:
+        values = {"post_id": post_id, **window_values(window)}
+        stmt = comment_page(window.after is not None)
+        rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
+        return [comment_from_row(row) for row in rows]
+
+    def count(self, post_id: int) -> int:
+        """Kept on the post's row: no comments are counted."""
+        row = one_row(self._connection, COUNT, {"post_id": post_id}, on_driver=self._on_driver)
+        return 0 if row is None else int(row["comments_count"])

@@ -1,0 +1,93 @@
+"""Follows, with the followers and follows counts kept on the users' rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
+
+from application.ports import FollowStats
+from infrastructure.db.bulk import batched
+from infrastructure.db.counters import insert_of
+from infrastructure.db.driver_reads import one_row
+from infrastructure.db.models import FollowRow, Id, UserRow
+
+follows, users = FollowRow.__table__, UserRow.__table__
+
+# Both users' rows KEY SHARE, as the foreign keys' checks take them when a follow is added: a
+# removal then waits for either user's deletion, or that deletion for it (see ties.py).
+LOCK_BOTH = (
+    select(users.c.id)
+    .where(users.c.id.in_([bindparam("follower_id"), bindparam("followed_id")]))
+    .with_for_update(read=True, key_share=True)
+)
+COUNTS = {"follows_count": users.c.follows_count, "followers_count": users.c.followers_count}
+MOVE = {
+    name: update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values({name: column + bindparam("delta")})
+    for name, column in COUNTS.items()
+}
+STATS = select(
+    users.c.followers_count,
+    users.c.follows_count,
+    exists()
+    .where(
+        follows.c.follower_id == bindparam("viewer_id", type_=Id),
+        follows.c.followed_id == users.c.id,
+    )
+    .label("following"),
+).where(users.c.id == bindparam("user_id"))
+
+
+class SqlFollowRepository:
+    def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
+        self._connection = connection
+        self._on_driver = on_driver
+
+    def add(self, follower_id: int, followed_id: int, at: datetime) -> None:
+        """Counted only when this call inserted the row: a concurrent add of the same pair
+        waits for this one's commit and then inserts nothing."""
+        new = {"follower_id": follower_id, "followed_id": followed_id, "created_at": at}
+        stmt = insert_of(self._connection.dialect.name)(follows).on_conflict_do_nothing()
+        if self._connection.execute(stmt.returning(follows.c.follower_id), new).first():
+            self._count(follower_id, followed_id, 1)
+
+    def remove(self, follower_id: int, followed_id: int) -> None:
+        pair = {"follower_id": follower_id, "followed_id": followed_id}
+        self._connection.execute(LOCK_BOTH, pair)
+        stmt = delete(follows).where(
+            follows.c.follower_id == follower_id, follows.c.followed_id == followed_id
+        )
+        if self._connection.execute(stmt.returning(follows.c.follower_id)).first():
+            self._count(follower_id, followed_id, -1)
+
+    def _count(self, follower_id: int, followed_id: int, delta: int) -> None:
+        """Both users' counts, in id order (the order every writer of users' rows keeps), so
+        that a follow and its reverse never deadlock."""
+        moves = [(follower_id, "follows_count"), (followed_id, "followers_count")]
+        for user_id, name in sorted(moves):
+            self._connection.execute(MOVE[name], {"user_id": user_id, "delta": delta})
+
+    def add_many(self, new: Iterable[tuple[int, int, datetime]]) -> None:
+        for chunk in batched(new):
+            rows = [{"follower_id": a, "followed_id": b, "created_at": at} for a, b, at in chunk]
+            self._connection.execute(insert(follows), rows)
+            for name, users_ids in (("follows_count", (a for a, _, _ in chunk)),
+                                    ("followers_count", (b for _, b, _ in chunk))):  # fmt: skip
+                moves = sorted(Counter(users_ids).items())
+                values = [{"user_id": user_id, "delta": n} for user_id, n in moves]
+                self._connection.execute(MOVE[name], values)
+
+    def stats(self, user_id: int, viewer_id: int | None) -> FollowStats:
+        values = {"user_id": user_id, "viewer_id": viewer_id}
+        row = one_row(self._connection, STATS, values, on_driver=self._on_driver)
+        if row is None:
+            return FollowStats(following=False, followers=0, follows=0)
+        return FollowStats(
+            following=bool(row["following"]),
+            followers=row["followers_count"],
+            follows=row["follows_count"],
+        )

@@ -1,0 +1,231 @@
+"""The reads of posts: one post, a page of them, and the counts of a filter.
+
+Every read gives the post with its author's name and username, its tags and kept counts (all
+on its row or a key lookup away) and whether the reader favorited it, in one statement, so a
+page costs the same whatever its size. Statements are built once per shape (see
+infrastructure.db.users.user_page).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import attrs
+from attrs import frozen
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    bindparam,
+    exists,
+    false,
+    select,
+    true,
+)
+
+from application.paging import Window
+from application.ports import PostFilter
+from infrastructure.db.counters import summed
+from infrastructure.db.lists import contains, counted, like_pattern, ordered, paged
+from infrastructure.db.models import (
+    AuthorPostCountRow,
+    FavoriteRow,
+    FollowRow,
+    Id,
+    PostRow,
+    PostTagRow,
+    TagRow,
+    UserRow,
+)
+
+posts, users, favorites = PostRow.__table__, UserRow.__table__, FavoriteRow.__table__
+follows, post_tags, tags = FollowRow.__table__, PostTagRow.__table__, TagRow.__table__
+author_counts = AuthorPostCountRow.__table__
+
+
+def listed(source: FromClause, viewer: bool) -> list[Any]:
+    """A post's columns as every read gives them. The author's name and username by scalar
+    subqueries, not a join: PostgreSQL planned the join with a hash table sized for every
+    author, which cost more to set up than the whole page."""
+    author = users.c.id == source.c.author_id
+    favorited: ColumnElement[bool] = false()
+    if viewer:
+        favorited = (
+            exists()
+            .where(
+                favorites.c.user_id == bindparam("viewer_id", type_=Id),
+                favorites.c.post_id == source.c.id,
+            )
+            .correlate_except(favorites)  # a list of someone's favorites walks them too
+        )
+    return [
+        *source.c,
+        select(users.c.name).where(author).scalar_subquery().label("author_name"),
+        select(users.c.username).where(author).scalar_subquery().label("author_username"),
+        favorited.label("favorited"),
+    ]
+
+
+@cache
+def get_post(viewer: bool, lock: bool = False, by_slug: bool = False) -> Select[Any]:
+    key = posts.c.slug == bindparam("slug") if by_slug else posts.c.id == bindparam("post_id")
+    stmt = select(*listed(posts, viewer)).where(key)
+    # An edit or a removal takes the post's row, after its author's (see LOCK_POST_AUTHOR).
+    return stmt.with_for_update(of=posts) if lock else stmt
+
+
+@frozen
+class Shape:
+    """What a list statement looks like for a filter (its values aside)."""
+
+    published: bool
+    by_author: bool = False
+    searching: bool = False
+    tagged: bool = False
+    favorited_by: bool = False
+    followed_by: bool = False
+
+    @classmethod
+    def of(cls, filters: PostFilter) -> Shape:
+        return cls(
+            published=filters.published,
+            by_author=filters.author_id is not None,
+            searching=bool(filters.search),
+            tagged=filters.tag is not None,
+            favorited_by=filters.favorited_by is not None,
+            followed_by=filters.followed_by is not None,
+        )
+
+    @property
+    def feed_alone(self) -> bool:
+        """The feed with no other filter than a search or an author: one walk per author."""
+        return self.followed_by and not (self.tagged or self.favorited_by)
+
+
+def filter_values(filters: PostFilter) -> dict[str, Any]:
+    values: dict[str, Any] = {"published": filters.published}
+    if filters.author_id is not None:
+        values["author_id"] = filters.author_id
+    if filters.search:
+        values["pattern"] = like_pattern(filters.search)
+    if filters.tag is not None:
+        values["tag"] = filters.tag
+    if filters.favorited_by is not None:
+        values["favorited_by"] = filters.favorited_by
+    if filters.followed_by is not None:
+        values["followed_by"] = filters.followed_by
+    return values
+
+
+TAG_ID = select(tags.c.id).where(tags.c.name == bindparam("tag")).scalar_subquery()
+FOLLOWED = (
+    select(follows.c.followed_id)
+    .where(follows.c.follower_id == bindparam("followed_by"))
+    .correlate_except(follows)
+)
+FAVORITES = (
+    select(favorites.c.post_id)
+    .where(favorites.c.user_id == bindparam("favorited_by"))
+    .correlate_except(favorites)
+)
+
+
+def conditions(shape: Shape, source: Any = posts, *, state: bool = True) -> list[Any]:
+    """The filter's conditions on a posts table (or alias), its tag aside (see `driving`)."""
+    found = [source.c.published.is_(shape.published)] if state else []
+    if shape.by_author:
+        found.append(source.c.author_id == bindparam("author_id"))
+    if shape.searching:
+        found.append(contains(source.c.title, source.c.content))
+    if shape.favorited_by:
+        found.append(source.c.id.in_(FAVORITES))
+    if shape.followed_by:
+        found.append(source.c.author_id.in_(FOLLOWED))
+    return found
+
+
+def driving(shape: Shape) -> tuple[Any, list[Any], tuple[Any, Any]]:
+    """What a list walks (FROM, WHERE, and the newest-first keys): a tag's posts walk the tag's
+    index, where each post's state and time are copied; every other list walks the posts."""
+    newest = (posts.c.created_at, posts.c.id)
+    if shape.favorited_by and not shape.tagged:
+        # From the user's favorites (a few), not along every post looking for theirs.
+        joined = favorites.join(posts, posts.c.id == favorites.c.post_id)
+        rest = conditions(attrs.evolve(shape, favorited_by=False))
+        return joined, [favorites.c.user_id == bindparam("favorited_by"), *rest], newest
+    if not shape.tagged:
+        return posts, conditions(shape), newest
+    where = [
+        post_tags.c.tag_id == TAG_ID,
+        post_tags.c.published.is_(shape.published),
+        *conditions(shape, state=False),
+    ]
+    joined = post_tags.join(posts, posts.c.id == post_tags.c.post_id)
+    return joined, where, (post_tags.c.created_at, post_tags.c.post_id)
+
+
+@cache
+def post_page(shape: Shape, viewer: bool, after: bool, lateral: bool = False) -> Select[Any]:
+    """`lateral` (PostgreSQL) makes the feed one walk of the newest-first index per followed
+    author, merged: a deep page by cursor costs what the first does."""
+    if lateral and shape.feed_alone:
+        return _feed_page(shape, viewer, after)
+    source, where, (created_at, ident) = driving(shape)
+    stmt = select(*listed(posts, viewer)).select_from(source).where(*where)
+    return paged(ordered(stmt, created_at, ident, after))
+
+
+def _feed_page(shape: Shape, viewer: bool, after: bool) -> Select[Any]:
+    own = Shape(published=shape.published, by_author=shape.by_author, searching=shape.searching)
+    newest = ordered(
+        select(posts).where(posts.c.author_id == follows.c.followed_id, *conditions(own)),
+        posts.c.created_at,
+        posts.c.id,
+        after,
+    )
+    # Each author gives at most as many posts as the page reaches down to.
+    depth = bindparam("depth", type_=Id, literal_execute=True)
+    by_author = newest.limit(depth).lateral("by_author")
+    stmt = (
+        select(*listed(by_author, viewer))
+        .select_from(follows.join(by_author, true()))
+        .where(follows.c.follower_id == bindparam("followed_by"))
+    )
+    return paged(ordered(stmt, by_author.c.created_at, by_author.c.id, False))
+
+
+def page_values(window: Window) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "offset": window.offset,
+        "limit": window.limit,
+        "depth": window.offset + window.limit,
+    }
+    if window.after is not None:
+        values.update(after_created_at=window.after.created_at, after_id=window.after.id)
+    return values
+
+
+@cache
+def matches_count(shape: Shape) -> Select[Any]:
+    """How many posts match, up to the `at_most` parameter."""
+    source, where, _ = driving(shape)
+    return counted(source, *where)
+
+
+# Kept counts: a tag's published posts, and the published posts of the authors one follows.
+TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
+FEED_TOTAL = select(summed(author_counts.c.posts)).where(
+    author_counts.c.author_id.in_(FOLLOWED), author_counts.c.published.is_(True)
+)
+
+
+def kept_total(shape: Shape) -> Select[Any] | None:
+    """The kept count that answers this filter exactly, if there is one."""
+    if not shape.published or shape.searching or shape.by_author or shape.favorited_by:
+        return None
+    if shape.tagged and not shape.followed_by:
+        return TAG_TOTAL
+    if shape.followed_by and not shape.tagged:
+        return FEED_TOTAL
+    return None
