@@ -91,12 +91,10 @@ def register(
     given_name = registration.name
     email, name, _, _ = InvalidInput.gather(
         lambda: normalize_email(registration.email),
-        lambda: None if given_name is None else normalize_name(given_name),
+        lambda: _given_name(given_name, chosen),
         lambda: check_password(registration.password),
         lambda: None if chosen is None else check_username(chosen),
     )
-    if name is None and chosen is None:
-        raise InvalidInput.on("name", "A name or a username is needed.")
     if uow.users.get_by_email(str(email)) is not None:
         raise EmailTaken()
     if chosen is None:
@@ -114,6 +112,13 @@ def register(
         role=role,
     )
     return uow.users.add(user)
+
+
+def _given_name(name: str | None, username: str | None) -> str | None:
+    """Checked with the other fields, so a missing name is reported with their problems."""
+    if name is None and username is None:
+        raise InvalidInput.on("name", "A name or a username is needed.")
+    return None if name is None else normalize_name(name)
 
 
 def _free_username(uow: UnitOfWork, name: str) -> str:
