@@ -136,7 +136,11 @@ class TagList:
 SHAPES = {
     "User": Shape(cls=User, hidden=frozenset({"password_hash"})),
     "PublicUser": Shape(cls=PublicProfile),
-    "Author": Shape(cls=Author),
+    # Of a post or a comment: what the v1 API shows of its author, whatever else is read with it.
+    "Author": Shape(
+        cls=Author,
+        hidden=frozenset(f.name for f in attrs.fields(Author)) - {"id", "name", "username"},
+    ),
     "Post": Shape(cls=Post, hidden=frozenset({"version"}), extra={"author_id": int}),
     "TokenPair": Shape(cls=TokenPair),
     "LoginResult": Shape(cls=LoginResult, inline=frozenset({"tokens"})),
@@ -159,6 +163,14 @@ converter.register_unstructure_hook(
 )
 
 
+def _author(author: Author) -> dict[str, Any]:
+    """The keys of SHAPES["Author"]."""
+    return {"id": author.id, "name": author.name, "username": author.username}
+
+
+converter.register_unstructure_hook(Author, _author)
+
+
 def _post(post: Post) -> dict[str, Any]:
     """The keys of SHAPES["Post"], written out: one dict literal, no hook per field."""
     return {
@@ -168,11 +180,7 @@ def _post(post: Post) -> dict[str, Any]:
         "published": post.published,
         "published_at": None if post.published_at is None else in_utc(post.published_at),
         "author_id": post.author.id,
-        "author": {
-            "id": post.author.id,
-            "name": post.author.name,
-            "username": post.author.username,
-        },
+        "author": _author(post.author),
         "created_at": in_utc(post.created_at),
         "updated_at": in_utc(post.updated_at),
         "slug": post.slug,

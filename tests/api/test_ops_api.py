@@ -69,6 +69,19 @@ ROUTES = {
     ("PUT", "/posts/{}"),
     ("PATCH", "/posts/{}"),
     ("DELETE", "/posts/{}"),
+    # The additions: profiles, follows, tags, favorites, comments, feed.
+    ("GET", "/profiles/{}"),
+    ("PUT", "/profiles/{}/follow"),
+    ("DELETE", "/profiles/{}/follow"),
+    ("GET", "/posts/by-slug/{}"),
+    ("PUT", "/posts/{}/favorite"),
+    ("DELETE", "/posts/{}/favorite"),
+    ("GET", "/tags"),
+    ("GET", "/posts/{}/comments"),
+    ("POST", "/posts/{}/comments"),
+    ("GET", "/comments/{}"),
+    ("DELETE", "/comments/{}"),
+    ("GET", "/feed"),
 }
 
 

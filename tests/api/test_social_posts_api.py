@@ -420,9 +420,13 @@ def test_tags_are_listed_most_used_first_counting_published_posts_only(
     write_post(user, tags=["a", "hidden"], published=False)
     response = client.get("/api/v1/tags")
     assert response.status_code == 200
-    assert response.json == {
-        "tags": [{"name": "a", "posts": 2}, {"name": "b", "posts": 1}, {"name": "c", "posts": 1}]
-    }
+    assert set(response.json) == {"tags"}
+    tags = response.json["tags"]
+    assert tags[0] == {"name": "a", "posts": 2}
+    assert sorted(tags[1:], key=lambda tag: tag["name"]) == [
+        {"name": "b", "posts": 1},
+        {"name": "c", "posts": 1},
+    ]  # the order among equals is the adapter's
 
 
 def test_tags_follow_edits_and_deletions(

@@ -44,6 +44,7 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 SPARE = {"email": "spare@example.com", "name": "Spare", "password": "Spare-Pass-1"}
+ANN = {"email": "ann@example.com", "name": "Ann", "password": "Ann-Pass-12", "username": "ann"}
 
 
 class Sessions:
@@ -80,6 +81,15 @@ def world(app: Flask, auth: Callable[..., SignedIn], client: Any, container: Con
         body = {"title": "Seeded", "content": "Text", "published": published}
         assert client.post("/api/v1/posts", json=body, headers=author.headers).status_code == 201
     assert client.post("/api/v1/users", json=SPARE).status_code == 201
+    # Rows for the social routes, at the ids, username and slug the document gives as examples.
+    assert client.post("/api/v1/users", json=ANN).status_code == 201
+    tagged = {"title": "Hello world", "content": "Text", "published": True, "tags": ["news"]}
+    post = client.post("/api/v1/posts", json=tagged, headers=author.headers).json
+    assert post["slug"] == "hello-world"
+    for path in (f"/api/v1/posts/{post['id']}/favorite", "/api/v1/profiles/ann/follow"):
+        assert client.put(path, headers=admin.headers).status_code == 200
+    comment = {"body": "First comment"}
+    assert client.post("/api/v1/posts/1/comments", json=comment, headers=author.headers).json["id"]
     return Sessions(container, admin, author)
 
 

@@ -9,7 +9,7 @@ TOO_BIG = str(2**63)  # one past the largest id a BIGINT column holds
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
-@pytest.mark.parametrize("resource", ["users", "posts"])
+@pytest.mark.parametrize("resource", ["users", "posts", "comments"])
 def test_an_id_past_64_bits_is_not_found_whatever_the_method(
     client: FlaskClient, method: str, resource: str
 ) -> None:

@@ -16,9 +16,31 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from application.paging import PAGE_MAX, PER_PAGE_MAX
 from application.posts import NewPost
+from domain.comments import BODY_MAX, BODY_MIN
 from domain.errors import DomainError, InvalidInput
-from domain.posts import CONTENT_MAX, CONTENT_MIN, SEARCH_MAX, TITLE_MAX, Post
-from domain.users import EMAIL_MAX, NAME_MAX, NAME_MIN, PASSWORD_MAX, PASSWORD_MIN, check_password
+from domain.posts import (
+    CONTENT_MAX,
+    CONTENT_MIN,
+    SEARCH_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    Post,
+    normalize_tags,
+)
+from domain.users import (
+    BIO_MAX,
+    EMAIL_MAX,
+    IMAGE_MAX,
+    NAME_MAX,
+    NAME_MIN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    USERNAME_MAX,
+    check_password,
+    check_username,
+)
 from interfaces.http import openapi
 from interfaces.http.converter import SHAPES, Shape
 from interfaces.http.errors import HTTP_CODES
@@ -205,6 +227,50 @@ def test_the_limits_are_the_domain_s_constants() -> None:
     assert by_name["search"]["maxLength"] == SEARCH_MAX
     assert by_name["per_page"]["maximum"] == PER_PAGE_MAX
     assert by_name["page"]["maximum"] == PAGE_MAX
+
+
+def test_the_social_limits_are_the_domain_s_constants() -> None:
+    schemas = document()["components"]["schemas"]
+    new_post = schemas["NewPost"]["properties"]
+    assert new_post["summary"]["maxLength"] == SUMMARY_MAX
+    tag = new_post["tags"]["items"]
+    assert (tag["minLength"], tag["maxLength"]) == (1, TAG_MAX)
+    assert schemas["Post"]["properties"]["tags"]["maxItems"] == TAGS_MAX
+    changes = schemas["UserChanges"]["properties"]
+    assert (changes["bio"]["maxLength"], changes["image"]["maxLength"]) == (BIO_MAX, IMAGE_MAX)
+    for body in ("Registration", "UserChanges"):
+        assert schemas[body]["properties"]["username"]["maxLength"] == USERNAME_MAX
+    body = schemas["NewComment"]["properties"]["body"]
+    assert (body["minLength"], body["maxLength"]) == (BODY_MIN, BODY_MAX)
+    listing = document()["paths"]["/api/v1/posts"]["get"]["parameters"]
+    by_name = {parameter["name"]: parameter["schema"] for parameter in listing}
+    assert by_name["tag"]["maxLength"] == TAG_MAX
+    assert by_name["author"]["maxLength"] == by_name["favorited_by"]["maxLength"] == USERNAME_MAX
+
+
+@pytest.mark.parametrize(
+    "username", ["ann", "Ann.Lee-2_x", "u" * 40, "", "u" * 41, "ann lee", "zoë", "a/b", "a@b"]
+)
+def test_the_username_pattern_accepts_what_the_domain_accepts(username: str) -> None:
+    pattern = fields.USERNAME["pattern"]
+    try:
+        check_username(username)
+        valid = True
+    except InvalidInput:
+        valid = False
+    assert (re.search(pattern, username) is not None) == valid
+
+
+@pytest.mark.parametrize("tag", ["python", "a b", "t" * 40, "", "   ", "a,b", "t" * 41])
+def test_the_tag_pattern_refuses_what_the_domain_refuses(tag: str) -> None:
+    schema = fields.TAG
+    try:
+        normalize_tags([tag])
+        valid = True
+    except InvalidInput:
+        valid = False
+    fits = len(tag) <= schema["maxLength"] and re.search(schema["pattern"], tag) is not None
+    assert fits == valid
 
 
 @pytest.mark.parametrize(

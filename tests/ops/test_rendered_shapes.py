@@ -100,3 +100,41 @@ def test_errors_and_the_operational_answers_are_rendered_as_documented(
     answered(client.post("/api/v1/users", json={"name": 5}), 400, "ValidationError")
     answered(client.get("/api/v1/posts?page=0"), 400, "ValidationError")
     answered(client.get("/healthz"), 200, "Health")
+
+
+def test_profiles_comments_tags_feeds_and_favorites_are_rendered_as_documented(
+    client: FlaskClient, auth: Callable[..., SignedIn]
+) -> None:
+    author, reader = auth(), auth()
+    me = {"bio": "Writes.", "image": "https://example.com/a.png"}
+    changed = client.patch(f"/api/v1/users/{author.id}", json=me, headers=author.headers)
+    answered(changed, 200, "User")
+    username = author.user["username"]
+    answered(client.get(f"/api/v1/profiles/{username}"), 200, "Profile")
+    follow = f"/api/v1/profiles/{username}/follow"
+    profile = answered(client.put(follow, headers=reader.headers), 200, "Profile")
+    assert set(profile) == set(schema("Profile")["properties"])
+    body = {"title": "Tagged", "content": "Text", "published": True, "tags": ["a", "b"]}
+    post = answered(client.post("/api/v1/posts", json=body, headers=author.headers), 201, "Post")
+    favorite = f"/api/v1/posts/{post['id']}/favorite"
+    answered(client.put(favorite, headers=reader.headers), 200, "Post")
+    answered(client.get(f"/api/v1/posts/by-slug/{post['slug']}"), 200, "Post")
+    comments = f"/api/v1/posts/{post['id']}/comments"
+    new = client.post(comments, json={"body": "Hi"}, headers=reader.headers)
+    comment = answered(new, 201, "Comment")
+    assert set(comment) == set(schema("Comment")["properties"])
+    answered(client.get(f"/api/v1/comments/{comment['id']}"), 200, "Comment")
+    assert answered(client.get(comments), 200, "CommentPage")["items"]
+    assert answered(client.get("/api/v1/feed", headers=reader.headers), 200, "PostPage")["items"]
+    query = f"tag=a&author={username}&favorited_by={reader.user['username']}"
+    assert answered(client.get(f"/api/v1/posts?{query}"), 200, "PostPage")["items"]
+    tags = answered(client.get("/api/v1/tags"), 200, "TagList")
+    assert tags["tags"], "a list with tags in it"
+    answered(client.delete(favorite, headers=reader.headers), 200, "Post")
+    answered(client.delete(follow, headers=reader.headers), 200, "Profile")
+    answered(client.put(f"/api/v1/profiles/{reader.user['username']}/follow",
+                        headers=reader.headers), 400, "ValidationError")  # fmt: skip
+    answered(client.get("/api/v1/profiles/nobody_here"), 404, "NotFoundError")
+    taken = {"email": "x@example.com", "name": "X Person", "password": "X-Pass-123",
+             "username": username}  # fmt: skip
+    answered(client.post("/api/v1/users", json=taken), 409, "TakenError")

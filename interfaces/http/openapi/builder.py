@@ -83,14 +83,14 @@ PARAMETERS = {
         "in": "path",
         "required": True,
         "description": "A username, in any case; one nobody has is 404.",
-        "schema": {"type": "string", "pattern": f"^{USERNAME_PATTERN}$"},
+        "schema": {"type": "string", "pattern": f"^{USERNAME_PATTERN}$", "examples": ["ann"]},
     },
     "Slug": {
         "name": "slug",
         "in": "path",
         "required": True,
         "description": "A post's slug; one no post has is 404.",
-        "schema": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},
+        "schema": {"type": "string", "pattern": f"^{SLUG_PATTERN}$", "examples": ["hello-world"]},
     },
     "CommentId": {
         "name": "comment_id",

@@ -217,8 +217,7 @@ FIELDS: dict[str, Schema] = {
     "TagUse.posts": {"minimum": 1, "description": "Published posts carrying it."},
     "TagList.tags": {
         "maxItems": TAGS_LISTED,
-        "description": f"The {TAGS_LISTED} tags on most published posts, most used first (ties"
-        " by name).",
+        "description": f"The {TAGS_LISTED} tags on most published posts, most used first.",
     },
     "TokenPair.access_token": {"description": "Send as `Authorization: Bearer <access_token>`."},
     "TokenPair.refresh_token": {
