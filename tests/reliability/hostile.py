@@ -165,7 +165,10 @@ query_values = st.one_of(
     st.sampled_from(["true", "false", "True", "1", "yes", "null"]),
     strings("hello", "A title"),
 )
-QUERY_NAMES = ["page", "per_page", "cursor", "search", "author_id", "published"]
+QUERY_NAMES = [
+    "page", "per_page", "cursor", "search", "author_id", "published",
+    "tag", "author", "favorited_by",
+]  # fmt: skip
 
 
 def percent(text: str) -> str:

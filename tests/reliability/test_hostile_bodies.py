@@ -27,12 +27,19 @@ fresh_email = st.integers(min_value=0, max_value=10**9).map(lambda n: f"u{n}@exa
 emails = strings(fresh_email, "A@EXAMPLE.COM", "x@y.z", "not-an-email")
 passwords = strings(PASSWORD, "Other-Pass-77", "short", "N0-upper-case")
 texts = strings("Ann Example", "A title", "Some content")
+usernames = strings("ann_example", "Ann.Example-2", "ann example", "")
+images = strings("https://example.com/a.png", "", "javascript:alert(1)", "http://[::1")
+tag_lists = st.one_of(st.lists(strings("python", " spaced ", "a,b", ""), max_size=12), texts)
 
 # method, path (filled from the fixtures), who calls, and the fields of the body.
 ENDPOINTS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "register": (
         "POST", "/api/v1/users", "nobody",
         {"email": emails, "name": texts, "password": passwords},
+    ),
+    "register with a username": (
+        "POST", "/api/v1/users", "nobody",
+        {"email": emails, "name": texts, "password": passwords, "username": usernames},
     ),
     "log in": ("POST", "/api/v1/auth/login", "nobody", {"email": emails, "password": passwords}),
     "refresh": ("POST", "/api/v1/auth/refresh", "refresh", {}),
@@ -45,6 +52,10 @@ ENDPOINTS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "PATCH", "/api/v1/users/{user}", "user",
         {"name": texts, "email": emails, "role": st.sampled_from(["user", "admin", "root"]),
          "is_active": st.booleans()},
+    ),
+    "update own profile": (
+        "PATCH", "/api/v1/users/{user}", "user",
+        {"username": usernames, "bio": texts, "image": images},
     ),
     "update user as admin": (
         "PATCH", "/api/v1/users/{user}", "admin",
@@ -63,6 +74,12 @@ ENDPOINTS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "PATCH", "/api/v1/posts/{post}", "user",
         {"title": texts, "content": texts, "published": st.booleans()},
     ),
+    "write tagged post": (
+        "POST", "/api/v1/posts", "user",
+        {"title": texts, "content": texts, "summary": texts, "tags": tag_lists},
+    ),
+    "retag post": ("PATCH", "/api/v1/posts/{post}", "user", {"summary": texts, "tags": tag_lists}),
+    "comment": ("POST", "/api/v1/posts/{post}/comments", "user", {"body": texts}),
 }  # fmt: skip
 
 
@@ -79,6 +96,12 @@ PLAUSIBLE: dict[str, Any] = {
     "role": "user",
     "is_active": True,
     "published": True,
+    "username": "ann_example",
+    "bio": "A bio",
+    "image": "https://example.com/a.png",
+    "summary": "A summary",
+    "tags": ["python"],
+    "body": "A comment",
 }
 SPOILERS = ["\ud800", "\x00", "\u202e\r\n", "w" * 300_000]
 

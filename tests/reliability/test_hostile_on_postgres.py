@@ -32,7 +32,19 @@ ROUTES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("POST", "/api/v1/posts", "user", {"title": "t", "content": "c"}),
     ("PUT", "/api/v1/posts/{post}", "user", {"title": "t", "content": "c", "published": True}),
     ("PATCH", "/api/v1/posts/{post}", "user", {"title": "t", "content": "c"}),
+    ("POST", "/api/v1/users", None, {**NEW_USER, "username": "new_user"}),
+    ("PATCH", "/api/v1/users/{user}", "user",
+     {"username": "writer", "bio": "b", "image": "https://example.com/i.png"}),
+    ("POST", "/api/v1/posts", "user", {"title": "t", "content": "c", "summary": "s"}),
+    ("PATCH", "/api/v1/posts/{post}", "user", {"summary": "s"}),
+    ("POST", "/api/v1/posts/{post}/comments", "user", {"body": "b"}),
 ]  # fmt: skip
+# Tags are a list of strings: the spoiled ones are sent among a good one.
+TAGGED = [
+    ("POST", "/api/v1/posts", {"title": "t", "content": "c"}),
+    ("PATCH", "/api/v1/posts/{post}", {}),
+    ("PUT", "/api/v1/posts/{post}", {"title": "t", "content": "c", "published": True}),
+]
 
 
 def spoiled_bodies() -> list[tuple[str, str, str, str | None, str]]:
@@ -86,16 +98,35 @@ def test_nul_and_lone_surrogates_in_any_body_field_never_cause_a_server_error(
     assert failures == {}, f"{len(failures)} server errors: {failures}"
 
 
+def test_nul_and_lone_surrogates_in_tags_never_cause_a_server_error(
+    pg_app: Flask, writer: dict[str, Any]
+) -> None:
+    client: FlaskClient = pg_app.test_client()
+    headers = {"Content-Type": "application/json", **bearer(writer["login"]["access_token"])}
+    failures = {}
+    for method, path, body in TAGGED:
+        for name, spoiler in SPOILERS.items():
+            text = json.dumps({**body, "tags": ["ok", f"t{spoiler}", spoiler]})
+            url = path.format(post=writer["post"])
+            response = client.open(url, method=method, data=text, headers=headers)
+            if response.status_code >= 500:
+                failures[f"{method} {path} {name}"] = response.status_code
+    assert failures == {}
+
+
 def test_nul_and_lone_surrogates_in_search_never_cause_a_server_error(
     pg_app: Flask, writer: dict[str, Any]
 ) -> None:
     client = pg_app.test_client()
     failures = {}
-    for path in ("/api/v1/posts", "/api/v1/users"):
+    lists = [(path, "search") for path in ("/api/v1/posts", "/api/v1/users")] + [
+        ("/api/v1/posts", name) for name in ("tag", "author", "favorited_by")
+    ]
+    for path, name in lists:
         for search in ("%00", "a%00b", "%ED%A0%80", "%ff", "%5C", "%25%5F"):
-            response = client.get(f"{path}?search={search}", headers=bearer(writer["admin"]))
+            response = client.get(f"{path}?{name}={search}", headers=bearer(writer["admin"]))
             if response.status_code >= 500:
-                failures[f"{path}?search={search}"] = response.status_code
+                failures[f"{path}?{name}={search}"] = response.status_code
             else:
                 assert_handled(response)
     assert failures == {}
@@ -112,6 +143,10 @@ def test_extreme_but_valid_paging_and_ids_reach_postgresql_without_error(
         "/api/v1/posts?cursor=" + forged_cursor("9999-12-31T23:59:59+00:00", "9223372036854775807"),
         "/api/v1/posts?cursor=" + forged_cursor("0001-01-01T00:00:00+00:00", "1"),
         "/api/v1/users?page=1000000000&per_page=100",
+        "/api/v1/feed?page=1000000000&per_page=100",
+        "/api/v1/feed?cursor=" + forged_cursor("9999-12-31T23:59:59+00:00", "9223372036854775807"),
+        f"/api/v1/posts/{writer['post']}/comments?page=1000000000&per_page=100",
+        "/api/v1/posts?tag=" + "t" * 40 + "&author=" + "a" * 40 + "&favorited_by=" + "f" * 40,
     ]
     for url in ok:
         response = client.get(url, headers=admin)
@@ -127,3 +162,19 @@ def test_extreme_but_valid_paging_and_ids_reach_postgresql_without_error(
                 headers=admin,
             )
             assert response.status_code == 404, (method, resource, response.status_code)
+    for method, path in (
+        ("PUT", "favorite"),
+        ("DELETE", "favorite"),
+        ("GET", "comments"),
+        ("POST", "comments"),
+    ):
+        response = client.open(
+            f"/api/v1/posts/9223372036854775807/{path}",
+            method=method,
+            json={"body": "b"},
+            headers=admin,
+        )
+        assert response.status_code == 404, (method, path, response.status_code)
+    for method in ("GET", "DELETE"):
+        response = client.open("/api/v1/comments/9223372036854775807", method=method, headers=admin)
+        assert response.status_code == 404, (method, "comments", response.status_code)

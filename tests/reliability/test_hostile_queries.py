@@ -34,6 +34,8 @@ EXPLICIT = [
     "search=%00", "search=%ED%A0%80", "search=" + "s" * 10_000, "search=%25_%5C",
     "published=TRUE", "published=1", "published=", "published=true&published=false",
     "page=1&page=2", "unknown=1", "%ff=%ff",
+    "tag=%00", "tag=", "tag=" + "t" * 41, "author=%00", "author=" + "a" * 41,
+    "favorited_by=%ED%A0%80", "favorited_by=", "tag=a&author=b&favorited_by=c",
 ]  # fmt: skip
 
 # path, who calls
@@ -42,6 +44,8 @@ LISTS = {
     "posts, as a user": ("/api/v1/posts", Role.USER),
     "posts, as an admin": ("/api/v1/posts", Role.ADMIN),
     "users, as an admin": ("/api/v1/users", Role.ADMIN),
+    "feed": ("/api/v1/feed", Role.USER),
+    "comments": ("/api/v1/posts/1/comments", Role.USER),
 }
 
 
@@ -55,6 +59,8 @@ def test_any_query_string_gets_an_answer_never_a_server_error(
         for n in range(3):
             body = {"title": f"p{n}", "content": "c", "published": n % 2 == 0}
             assert client.post("/api/v1/posts", json=body, headers=headers).status_code == 201
+            comment = {"body": f"comment {n}"}  # on the first post, published
+            assert client.post("/api/v1/posts/1/comments", json=comment, headers=headers).json
 
     def check(query: str) -> None:
         response = client.get(f"{path}?{query}", headers=headers)

@@ -30,6 +30,7 @@ BODY_ROUTES = [
     ("POST", "/api/v1/posts", "user"),
     ("PUT", "/api/v1/posts/{post}", "user"),
     ("PATCH", "/api/v1/posts/{post}", "user"),
+    ("POST", "/api/v1/posts/{post}/comments", "user"),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in BODY_ROUTES]
 
@@ -174,15 +175,32 @@ FORGED_CURSORS = [
 ]
 
 
+# Every list that pages; {post} is the world's post.
+LISTED = ("/api/v1/posts", "/api/v1/users", "/api/v1/feed", "/api/v1/posts/{post}/comments")
+
+
 def test_absurd_paging_and_forged_cursors_are_validation_errors(
     client: FlaskClient, world: dict[str, Any]
 ) -> None:
     queries = BAD_PAGING + [f"cursor={quote(c)}" for c in FORGED_CURSORS]
     answers = {
-        f"{path}?{query[:60]}": client.get(f"{path}?{query}", headers=world["admin"].headers)
-        for path in ("/api/v1/posts", "/api/v1/users")
+        f"{path}?{query[:60]}": client.get(
+            f"{path.format(post=world['post'])}?{query}", headers=world["admin"].headers
+        )
+        for path in LISTED
         for query in queries
     }
+    assert mismatches(answers, 400, "validation_error") == {}
+
+
+def test_bad_filters_of_posts_are_validation_errors(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    queries = [
+        "tag=", "tag=" + "t" * 41, "tag=%00", "author=", "author=" + "a" * 41, "author=a%00",
+        "favorited_by=", "favorited_by=" + "f" * 41, "favorited_by=%00", "tag=a&tag=b",
+    ]  # fmt: skip
+    answers = {query[:60]: client.get(f"/api/v1/posts?{query}") for query in queries}
     assert mismatches(answers, 400, "validation_error") == {}
 
 
@@ -200,8 +218,38 @@ def test_ids_beyond_64_bits_or_not_positive_are_not_found(
             headers=world["admin"].headers,
         )
         for method in ("GET", "PUT", "PATCH", "DELETE")
-        for resource in ("posts", "users")
+        for resource in ("posts", "users", "comments")
         for ident in BIG_IDS
+    }
+    nested = {
+        f"{method} /posts/{ident}/{what}": client.open(
+            f"/api/v1/posts/{ident}/{what}",
+            method=method,
+            json={"body": "b"},
+            headers=world["admin"].headers,
+        )
+        for method, what in (("PUT", "favorite"), ("DELETE", "favorite"), ("GET", "comments"),
+                             ("POST", "comments"))
+        for ident in BIG_IDS
+    }  # fmt: skip
+    assert mismatches({**answers, **nested}, 404, "not_found") == {}
+
+
+BAD_NAMES = ["%00", "a%00b", "a%20b", "a" * 41, "zo%C3%AB", "%ED%A0%80", "..%2F..", "%FF"]
+
+
+def test_usernames_and_slugs_that_cannot_be_are_not_found(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    answers = {
+        f"{method} {path}": client.open(path, method=method, headers=world["user"].headers)
+        for name in BAD_NAMES
+        for method, path in (
+            ("GET", f"/api/v1/profiles/{name}"),
+            ("PUT", f"/api/v1/profiles/{name}/follow"),
+            ("DELETE", f"/api/v1/profiles/{name}/follow"),
+            ("GET", f"/api/v1/posts/by-slug/{name}"),
+        )
     }
     assert mismatches(answers, 404, "not_found") == {}
 
