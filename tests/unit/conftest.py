@@ -123,6 +123,13 @@ class Stored:
         with self._uow as uow:
             return uow.comments.find(post_id, PageRequest(per_page=100).window())
 
+    def sessions_of(self, user_id: int) -> list[LoginSession]:
+        """No port lists a user's sessions: read straight from the fakes' store."""
+        return [s for s in self._uow.store.sessions.values() if s.user_id == user_id]
+
+    def session_count(self) -> int:
+        return len(self._uow.store.sessions)
+
 
 class CountingHasher:
     """The real cheap hasher, recording which hashes were verified (a spy, not a mock)."""
@@ -221,3 +228,21 @@ def sign_in(given: Given, log_in: LogIn, authenticate: Authenticate) -> Callable
         return SignedIn(user=result.user, tokens=result.tokens, actor=actor)
 
     return sign_in_
+
+
+class CountingUnitOfWork(InMemoryUnitOfWork):
+    """The in-memory unit of work, counting its commits: one use case, one commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store)
+        self.commits = 0
+
+    def commit(self) -> None:
+        super().commit()
+        self.commits += 1
+
+
+@pytest.fixture
+def counted_uow(uow: InMemoryUnitOfWork) -> CountingUnitOfWork:
+    """A second unit of work on the same store as `uow`, which counts its commits."""
+    return CountingUnitOfWork(uow.store)
