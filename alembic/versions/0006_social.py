@@ -107,7 +107,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_tags"),
         sa.UniqueConstraint("name", name="uq_tags_name"),
     )
-    op.create_index("ix_tags_posts", "tags", ["posts"])
+    op.create_index("ix_tags_posts_id", "tags", ["posts", "id"])
     op.create_table(
         "post_tags",
         sa.Column("post_id", Id, nullable=False),

@@ -14,20 +14,19 @@ from application.paging import Window
 from domain.comments import Comment
 from infrastructure.db.bulk import batched
 from infrastructure.db.driver_reads import one_row, read_rows
-from infrastructure.db.lists import newest_first, window_values
+from infrastructure.db.lists import newest_first, ordered, window_values
 from infrastructure.db.mapping import comment_from_row
-from infrastructure.db.models import CommentRow, PostRow, UserRow
+from infrastructure.db.models import CommentRow, PostRow
+from infrastructure.db.readers import with_author
 
-comments, posts, users = CommentRow.__table__, PostRow.__table__, UserRow.__table__
+comments, posts = CommentRow.__table__, PostRow.__table__
 
-_author = users.c.id == comments.c.author_id
-# The author's name and username by scalar subqueries, as for posts (see post_queries.listed).
-WITH_AUTHOR = select(
-    comments,
-    select(users.c.name).where(_author).scalar_subquery().label("author_name"),
-    select(users.c.username).where(_author).scalar_subquery().label("author_username"),
-)
-GET_COMMENT = WITH_AUTHOR.where(comments.c.id == bindparam("comment_id"))
+
+@cache
+def get_comment(viewer: bool) -> Select[Any]:
+    return with_author(comments, viewer).where(comments.c.id == bindparam("comment_id"))
+
+
 COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
 MOVE = (
     update(posts)
@@ -37,10 +36,11 @@ MOVE = (
 
 
 @cache
-def comment_page(after: bool) -> Select[Any]:
-    """Along the (post_id, created_at, id) index, newest first."""
-    on_post = WITH_AUTHOR.where(comments.c.post_id == bindparam("post_id"))
-    return newest_first(on_post, comments, after)
+def comment_page(viewer: bool, after: bool) -> Select[Any]:
+    """Along the (post_id, created_at, id) index, newest first; then the page's authors."""
+    on_post = select(comments).where(comments.c.post_id == bindparam("post_id"))
+    page = newest_first(on_post, comments, after).subquery("page")
+    return ordered(with_author(page, viewer), page.c.created_at, page.c.id, False)
 
 
 def comment_values(comment: Comment) -> dict[str, Any]:
@@ -70,9 +70,10 @@ class SqlCommentRepository:
             moves = sorted(Counter(c.post_id for c in chunk).items())  # in id order
             self._connection.execute(MOVE, [{"post_id": p, "delta": n} for p, n in moves])
 
-    def get(self, comment_id: int) -> Comment | None:
-        values = {"comment_id": comment_id}
-        row = one_row(self._connection, GET_COMMENT, values, on_driver=self._on_driver)
+    def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
+        values = {"comment_id": comment_id, "viewer_id": viewer_id}
+        stmt = get_comment(viewer_id is not None)
+        row = one_row(self._connection, stmt, values, on_driver=self._on_driver)
         return None if row is None else comment_from_row(row)
 
     def remove(self, comment_id: int) -> None:
@@ -81,9 +82,9 @@ class SqlCommentRepository:
         if post_id is not None:
             self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
 
-    def find(self, post_id: int, window: Window) -> list[Comment]:
-        values = {"post_id": post_id, **window_values(window)}
-        stmt = comment_page(window.after is not None)
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
+        values = {"post_id": post_id, "viewer_id": viewer_id, **window_values(window)}
+        stmt = comment_page(viewer_id is not None, window.after is not None)
         rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [comment_from_row(row) for row in rows]
 

@@ -31,17 +31,27 @@ class Compiled:
     compiled: Any  # SQLAlchemy's SQLCompiler for the statement and the dialect
     names: tuple[str, ...]  # of the selected columns, as SQLAlchemy's mappings name them
     results: tuple[Callable[[Any], Any] | None, ...]  # their result processors, if any
+    binds: dict[str, Callable[[Any], Any]]  # the bound parameters' processors, if any
 
 
 @cache
 def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
     columns = list(stmt.selected_columns)
+    compiled = stmt.compile(dialect=dialect)
+    # The ExpandedState's `processors` hold only those of expanded parameters (IN lists), so
+    # every other parameter's (SQLite's timestamps) comes from its type, as results' do.
+    binds = {
+        name: process
+        for name, bind in compiled.binds.items()
+        if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
     return Compiled(
-        compiled=stmt.compile(dialect=dialect),
+        compiled=compiled,
         names=tuple(column.key for column in columns),
         results=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ),
+        binds=binds,
     )
 
 
@@ -51,7 +61,7 @@ def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, 
     stays open on the kept cursor (on SQLite it would hold a read snapshot)."""
     compiled = _compiled(stmt, connection.dialect)
     state = compiled.compiled.construct_expanded_state(values)
-    processors = state.processors
+    processors = {**compiled.binds, **state.processors}
     parameters = {
         name: processors[name](value) if name in processors else value
         for name, value in state.parameters.items()

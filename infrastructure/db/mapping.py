@@ -57,9 +57,18 @@ def tags_of(tag_list: str) -> tuple[str, ...]:
     return tuple(tag_list.split(",")) if tag_list else ()
 
 
+def author_from_row(row: Mapping[str, Any]) -> Author:
+    """The author read with a post or a comment (see infrastructure.db.readers)."""
+    return Author(
+        id=row["author_id"], name=row["author_name"], username=row["author_username"],
+        bio=row["author_bio"], image=row["author_image"],
+        following=bool(row["author_following"]),
+    )  # fmt: skip
+
+
 def post_from_row(row: Mapping[str, Any]) -> Post:
-    """A post row with its author's name and username, and whether the reader favorited it."""
-    author = Author(id=row["author_id"], name=row["author_name"], username=row["author_username"])
+    """A post row with its author, and whether the reader favorited it."""
+    author = author_from_row(row)
     return Post(
         id=row["id"], author=author, title=row["title"], content=row["content"],
         published=row["published"], published_at=maybe_utc(row["published_at"]),
@@ -81,8 +90,8 @@ def post_values(post: Post) -> dict[str, Any]:
 
 
 def comment_from_row(row: Mapping[str, Any]) -> Comment:
-    """A comment row with its author's name and username as they are now."""
-    author = Author(id=row["author_id"], name=row["author_name"], username=row["author_username"])
+    """A comment row with its author as they are now."""
+    author = author_from_row(row)
     return Comment(
         id=row["id"], post_id=row["post_id"], author=author, body=row["body"],
         created_at=in_utc(row["created_at"]), updated_at=in_utc(row["updated_at"]),

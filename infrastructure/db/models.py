@@ -177,7 +177,8 @@ class TagRow(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     posts: Mapped[int] = mapped_column(Integer, server_default="0")
 
-    __table_args__ = (Index("ix_tags_posts", "posts"),)  # GET /tags: the most used first
+    # GET /tags: the most used first, the newest among equals.
+    __table_args__ = (Index("ix_tags_posts_id", "posts", "id"),)
 
 
 class PostTagRow(Base):

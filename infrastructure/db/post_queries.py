@@ -1,9 +1,9 @@
 """The reads of posts: one post, a page of them, and the counts of a filter.
 
-Every read gives the post with its author's name and username, its tags and kept counts (all
-on its row or a key lookup away) and whether the reader favorited it, in one statement, so a
-page costs the same whatever its size. Statements are built once per shape (see
-infrastructure.db.users.user_page).
+Every read gives the post with its tags and kept counts (on its row), its author as they are
+now and whether the reader follows them, and whether the reader favorited it, in one
+statement, so a page costs the same whatever its size. Statements are built once per shape
+(see infrastructure.db.users.user_page).
 """
 
 from __future__ import annotations
@@ -13,16 +13,7 @@ from typing import Any
 
 import attrs
 from attrs import frozen
-from sqlalchemy import (
-    ColumnElement,
-    FromClause,
-    Select,
-    bindparam,
-    exists,
-    false,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, FromClause, Select, bindparam, exists, false, select, true
 
 from application.paging import Window
 from application.ports import PostFilter
@@ -36,19 +27,16 @@ from infrastructure.db.models import (
     PostRow,
     PostTagRow,
     TagRow,
-    UserRow,
 )
+from infrastructure.db.readers import with_author
 
-posts, users, favorites = PostRow.__table__, UserRow.__table__, FavoriteRow.__table__
+posts, favorites = PostRow.__table__, FavoriteRow.__table__
 follows, post_tags, tags = FollowRow.__table__, PostTagRow.__table__, TagRow.__table__
 author_counts = AuthorPostCountRow.__table__
 
 
-def listed(source: FromClause, viewer: bool) -> list[Any]:
-    """A post's columns as every read gives them. The author's name and username by scalar
-    subqueries, not a join: PostgreSQL planned the join with a hash table sized for every
-    author, which cost more to set up than the whole page."""
-    author = users.c.id == source.c.author_id
+def as_read(source: FromClause, viewer: bool) -> Select[Any]:
+    """The posts of `source` (the table, or a page of it) as every read gives them."""
     favorited: ColumnElement[bool] = false()
     if viewer:
         favorited = (
@@ -59,18 +47,13 @@ def listed(source: FromClause, viewer: bool) -> list[Any]:
             )
             .correlate_except(favorites)  # a list of someone's favorites walks them too
         )
-    return [
-        *source.c,
-        select(users.c.name).where(author).scalar_subquery().label("author_name"),
-        select(users.c.username).where(author).scalar_subquery().label("author_username"),
-        favorited.label("favorited"),
-    ]
+    return with_author(source, viewer).add_columns(favorited.label("favorited"))
 
 
 @cache
 def get_post(viewer: bool, lock: bool = False, by_slug: bool = False) -> Select[Any]:
     key = posts.c.slug == bindparam("slug") if by_slug else posts.c.id == bindparam("post_id")
-    stmt = select(*listed(posts, viewer)).where(key)
+    stmt = as_read(posts, viewer).where(key)
     # An edit or a removal takes the post's row, after its author's (see LOCK_POST_AUTHOR).
     return stmt.with_for_update(of=posts) if lock else stmt
 
@@ -167,16 +150,22 @@ def driving(shape: Shape) -> tuple[Any, list[Any], tuple[Any, Any]]:
 
 @cache
 def post_page(shape: Shape, viewer: bool, after: bool, lateral: bool = False) -> Select[Any]:
-    """`lateral` (PostgreSQL) makes the feed one walk of the newest-first index per followed
+    """The page's posts are chosen first, then read with their authors: a join of a page of
+    rows, which PostgreSQL plans as as many key lookups, not a hash of every author.
+
+    `lateral` (PostgreSQL) makes the feed one walk of the newest-first index per followed
     author, merged: a deep page by cursor costs what the first does."""
     if lateral and shape.feed_alone:
-        return _feed_page(shape, viewer, after)
-    source, where, (created_at, ident) = driving(shape)
-    stmt = select(*listed(posts, viewer)).select_from(source).where(*where)
-    return paged(ordered(stmt, created_at, ident, after))
+        chosen = _feed_page(shape, after)
+    else:
+        source, where, (created_at, ident) = driving(shape)
+        chosen = paged(ordered(select(posts).select_from(source).where(*where), created_at,
+                               ident, after))  # fmt: skip
+    page = chosen.subquery("page")
+    return ordered(as_read(page, viewer), page.c.created_at, page.c.id, False)
 
 
-def _feed_page(shape: Shape, viewer: bool, after: bool) -> Select[Any]:
+def _feed_page(shape: Shape, after: bool) -> Select[Any]:
     own = Shape(published=shape.published, by_author=shape.by_author, searching=shape.searching)
     newest = ordered(
         select(posts).where(posts.c.author_id == follows.c.followed_id, *conditions(own)),
@@ -188,7 +177,7 @@ def _feed_page(shape: Shape, viewer: bool, after: bool) -> Select[Any]:
     depth = bindparam("depth", type_=Id, literal_execute=True)
     by_author = newest.limit(depth).lateral("by_author")
     stmt = (
-        select(*listed(by_author, viewer))
+        select(by_author)
         .select_from(follows.join(by_author, true()))
         .where(follows.c.follower_id == bindparam("followed_by"))
     )

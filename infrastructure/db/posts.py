@@ -136,8 +136,9 @@ class SqlPostRepository:
             moved = Counter({(author, post.published): 1, (author, previous.published): -1})
             adjust_post_counts(self._connection, moved)
         if moves or post.tags != previous.tags:
-            # The compare-and-set held: `previous` is what was stored, tags and state.
-            deltas = Counter({tag: 0 for tag in (*previous.tags, *post.tags)})
+            # The compare-and-set held: `previous` is what was stored, tags and state. New
+            # tags are numbered in the order the post gives them.
+            deltas = Counter({tag: 0 for tag in (*post.tags, *previous.tags)})
             deltas.subtract(previous.tags if previous.published else ())
             deltas.update(post.tags if post.published else ())
             untag_post(self._connection, post.id or 0)

@@ -4,6 +4,7 @@ on SQLite and PostgreSQL, and fail as SQLAlchemy's do."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.comments import Comment
 from domain.posts import Author
-from infrastructure.db.comments import GET_COMMENT, comment_page
+from infrastructure.db.comments import comment_page, get_comment
 from infrastructure.db.driver_reads import driver_rows, first_row
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
@@ -30,7 +31,7 @@ DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(params=DATABASES)
 def stored(request: pytest.FixtureRequest) -> Iterator[tuple[Connection, dict[str, Any]]]:
     """A read-only connection to a database holding two users, a session, a tagged post that
-    both favorited and one commented on, and a follow."""
+    both favorited and its author commented on, and the other (the viewer) following them."""
     engine: Engine = request.getfixturevalue(
         "pg_engine" if request.param == "postgres" else "sqlite_engine"
     )
@@ -45,7 +46,7 @@ def stored(request: pytest.FixtureRequest) -> Iterator[tuple[Connection, dict[st
         for who in (user, fan):
             uow.favorites.add(who.id, post.id, T0)
         uow.follows.add(fan.id, user.id, T0)
-        author = Author(id=fan.id, name=fan.name, username=fan.username)
+        author = Author(id=user.id, name=user.name, username=user.username)
         comment = Comment(id=None, post_id=post.id, author=author, body="b", created_at=T0,
                           updated_at=T0)  # fmt: skip
         comment = uow.comments.add(comment)
@@ -69,7 +70,8 @@ STATEMENTS: dict[str, tuple[Select[Any], str]] = {
     "user by username": (GET_USER_BY_USERNAME, "key"),
     "session holder": (SESSION_HOLDER, "session_id"),
     "session with user": (SESSION_WITH_USER, "session_id"),
-    "comment": (GET_COMMENT, "comment_id"),
+    "comment": (get_comment(False), "comment_id"),
+    "comment for a reader": (get_comment(True), "comment_id"),
     "follow stats": (STATS, "user_id"),
 }
 
@@ -119,31 +121,49 @@ PAGES: dict[str, tuple[Shape, dict[str, Any]]] = {
 }
 
 
+@pytest.mark.parametrize("after", [False, True], ids=["first", "by cursor"])
 @pytest.mark.parametrize("name", PAGES)
 def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
-    stored: tuple[Connection, dict[str, Any]], name: str
+    stored: tuple[Connection, dict[str, Any]], name: str, after: bool
 ) -> None:
     """Pages write LIMIT and OFFSET into the SQL (literal_execute); the expanded SQL has them.
-    Each page is read for a reader (with `favorited`), the feed as PostgreSQL reads it."""
+    Each page is read for a reader (with `favorited`), the feed as PostgreSQL reads it, and
+    after a cursor, whose time SQLite gets as SQLAlchemy's own execution would send it."""
     connection, keys = stored
     shape, extra = PAGES[name]
     postgres = connection.dialect.name == "postgresql"
-    stmt = post_page(shape, True, False, postgres)
+    stmt = post_page(shape, True, after, postgres)
     values: dict[str, Any] = {"published": True, "offset": 0, "limit": 21, "depth": 21}
     values |= {k: keys["viewer_id"] if v == "fan" else v for k, v in extra.items()}
     values["viewer_id"] = keys["viewer_id"]
+    if after:
+        values.update(after_created_at=T0 + timedelta(seconds=1), after_id=keys["post_id"])
     expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
     assert driver_rows(connection, stmt, values) == expected
     assert len(expected) == 1
     assert expected[0]["favorited"]
 
 
-@pytest.mark.parametrize("stmt", [comment_page(False), MOST_USED], ids=["comments", "tags"])
-def test_the_comments_and_tags_read_on_the_driver_as_sqlalchemy_reads_them(
-    stored: tuple[Connection, dict[str, Any]], stmt: Select[Any]
+@pytest.mark.parametrize("after", [False, True], ids=["first", "by cursor"])
+@pytest.mark.parametrize("viewer", [False, True], ids=["anonymous", "reader"])
+def test_a_comments_page_reads_on_the_driver_as_sqlalchemy_reads_it(
+    stored: tuple[Connection, dict[str, Any]], viewer: bool, after: bool
 ) -> None:
     connection, keys = stored
-    values = {"post_id": keys["post_id"], "offset": 0, "limit": 21}
+    stmt = comment_page(viewer, after)
+    values = {"post_id": keys["post_id"], "offset": 0, "limit": 21, "viewer_id": keys["viewer_id"]}
+    if after:
+        values.update(after_created_at=T0 + timedelta(seconds=1), after_id=keys["comment_id"])
     expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
     assert driver_rows(connection, stmt, values) == expected
-    assert len(expected) in (1, 2)
+    assert len(expected) == 1
+    assert expected[0]["author_following"] is viewer
+
+
+def test_the_tags_read_on_the_driver_as_sqlalchemy_reads_them(
+    stored: tuple[Connection, dict[str, Any]],
+) -> None:
+    connection, _ = stored
+    expected = [dict(row) for row in connection.execute(MOST_USED, {"limit": 100}).mappings()]
+    assert driver_rows(connection, MOST_USED, {"limit": 100}) == expected
+    assert expected == [{"name": "y", "posts": 1}, {"name": "x", "posts": 1}]
