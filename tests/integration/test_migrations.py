@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
@@ -147,3 +148,95 @@ def test_counter_slots_are_rebuilt_from_the_posts_both_ways(empty_engine: Engine
         ("total", True, 4), ("total", False, 1), ("author 1", True, 2),
         ("author 1", False, 1), ("author 2", True, 2),
     }  # fmt: skip
+
+
+def test_usernames_are_unique_without_regard_to_case_on_every_database(
+    empty_engine: Engine,
+) -> None:
+    """SQLAlchemy cannot reflect SQLite's expression indexes, so the schema comparison skips
+    the unique index on lower(username) there: this checks it by its effect."""
+    AlembicMigrator(empty_engine).upgrade()
+    insert_user = text(
+        "INSERT INTO users (email, name, username, password_hash, role, is_active, created_at,"
+        " updated_at) VALUES (:email, 'N', :username, 'x', 'user', true, :at, :at)"
+    )
+    at = datetime(2026, 11, 24, tzinfo=UTC)
+    with empty_engine.begin() as connection:
+        connection.execute(insert_user, {"email": "a@x.io", "username": "Ada", "at": at})
+    refused = pytest.raises(IntegrityError, match="uq_users_lower_username")
+    with refused, empty_engine.begin() as connection:
+        connection.execute(insert_user, {"email": "b@x.io", "username": "aDA", "at": at})
+
+
+OLD_USERS = [  # (id, name): as 0005 stored them, without usernames
+    (1, "Grace Hopper"), (2, "grace hopper"), (3, "Zoë Ångström"), (4, "Γιώργος"),
+    (5, "grace_hopper"), (6, "Ada"),
+]  # fmt: skip
+OLD_POSTS = [  # (id, author, title, published)
+    (1, 1, "Hello, World!", True), (2, 2, "hello world", True), (3, 3, "Ünïcödé café", False),
+    (4, 1, "!!!", True), (5, 6, "Hello World 2", True), (6, 6, "Hello world", False),
+]  # fmt: skip
+
+
+def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_counts(
+    empty_engine: Engine,
+) -> None:
+    """From 0005 with users and posts in it: usernames derived from names, slugs from titles
+    (by the domain's rules, the older row first), every new count zero, and back down again."""
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0005")
+    at = datetime(2026, 11, 24, tzinfo=UTC)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
+                " updated_at) VALUES (:id, :email, :name, 'x', 'user', true, :at, :at)"
+            ),
+            [{"id": i, "email": f"{i}@x.io", "name": name, "at": at} for i, name in OLD_USERS],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO posts (id, author_id, title, content, published, created_at,"
+                " updated_at, version) VALUES (:id, :author, :title, 'c', :published, :at, :at, 1)"
+            ),
+            [
+                {"id": i, "author": a, "title": t, "published": p, "at": at}
+                for i, a, t, p in OLD_POSTS
+            ],
+        )
+    migrator.upgrade()
+    assert schema_differences(empty_engine) == []
+    with empty_engine.connect() as connection:
+        users = connection.execute(
+            text("SELECT id, username, bio, image, followers_count, follows_count FROM users")
+        ).all()
+        posts = connection.execute(
+            text("SELECT id, slug, summary, tag_list, favorites_count, comments_count FROM posts")
+        ).all()
+        tables = {
+            name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in ("tags", "post_tags", "favorites", "follows", "comments")
+        }
+    assert sorted(users) == [
+        (1, "grace_hopper", None, None, 0, 0),
+        (2, "grace_hopper_2", None, None, 0, 0),
+        (3, "zoe_angstrom", None, None, 0, 0),
+        (4, "user_1", None, None, 0, 0),
+        (5, "grace_hopper_3", None, None, 0, 0),
+        (6, "ada", None, None, 0, 0),
+    ]
+    assert sorted(posts) == [
+        (1, "hello-world", "", "", 0, 0),
+        (2, "hello-world-2", "", "", 0, 0),
+        (3, "unicode-cafe", "", "", 0, 0),
+        (4, "post", "", "", 0, 0),
+        (5, "hello-world-2-2", "", "", 0, 0),
+        (6, "hello-world-3", "", "", 0, 0),
+    ]
+    assert set(tables.values()) == {0}
+    migrator.downgrade("0005")
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM posts")).scalar_one() == 6
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 6
+    assert "username" not in {c["name"] for c in inspect(empty_engine).get_columns("users")}
+    assert "slug" not in {c["name"] for c in inspect(empty_engine).get_columns("posts")}

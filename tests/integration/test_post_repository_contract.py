@@ -7,8 +7,10 @@ from typing import Any
 
 from application.paging import Cursor, PageRequest, Window
 from application.ports import PostFilter
+from domain.posts import SLUG_MAX
 from domain.users import User
 from tests.factories import T0, make_post, make_session, make_user
+from tests.integration.stored import add_post, favorite, follow, minutes, post_of
 
 PUBLISHED = PostFilter(published=True)
 
@@ -156,7 +158,7 @@ def test_a_cursor_walk_over_equal_timestamps_returns_every_post_once_in_order(
 ) -> None:
     author = add_author(any_uow)
     with any_uow:
-        any_uow.posts.add_many(make_post(author) for _ in range(250))  # all at T0
+        any_uow.posts.add_many(post_of(author) for _ in range(250))  # all at T0
         any_uow.commit()
     seen: list[int] = []
     after: Cursor | None = None
@@ -177,7 +179,7 @@ def test_counts_follow_publishing_removal_and_author_deletion(any_uow: Any) -> N
     [draft, *_] = add_posts(any_uow, ann, 3, published=False)
     [gone, *_] = add_posts(any_uow, ann, 2)
     with any_uow:
-        any_uow.posts.add_many(make_post(bob) for _ in range(4))
+        any_uow.posts.add_many(post_of(bob) for _ in range(4))
         published = draft.edit(title=None, content=None, published=True, now=T0)
         assert any_uow.posts.update(published, previous=draft)
         any_uow.posts.remove(gone.id)
@@ -196,3 +198,207 @@ def test_counts_follow_publishing_removal_and_author_deletion(any_uow: Any) -> N
         any_uow.users.remove(bob.id)
         any_uow.commit()
     assert counts() == (2, 2, 0, 2, 2, 0)
+
+
+# Slugs, summaries, tags, favorites and the filters of issue 17 (docs/API.md, "Additions").
+
+
+def test_a_post_reads_back_with_its_slug_summary_tags_and_counts(any_uow: Any) -> None:
+    author = add_author(any_uow, username="Ann")
+    post = add_post(any_uow, author, title="Hello, World", summary="Short.", tags=("b", "a"))
+    with any_uow.read_only() as reader:
+        stored = reader.posts.get(post.id)
+        by_slug = reader.posts.get_by_slug("hello-world")
+        assert reader.posts.get_by_slug("no-such-post") is None
+    assert (stored.slug, stored.summary, stored.tags) == ("hello-world", "Short.", ("b", "a"))
+    assert (stored.favorites_count, stored.comments_count, stored.favorited) == (0, 0, False)
+    assert (stored.author.username, stored.author.following) == ("Ann", False)
+    assert by_slug == stored
+    assert post.slug == "hello-world"
+
+
+def test_slugs_are_unique_the_first_free_number_taken(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    posts = [add_post(any_uow, author, title="Same title") for _ in range(3)]
+    assert [p.slug for p in posts] == ["same-title", "same-title-2", "same-title-3"]
+    with any_uow:
+        any_uow.posts.remove(posts[1].id)
+        any_uow.commit()
+    assert add_post(any_uow, author, title="Same title").slug == "same-title-2"
+    assert add_post(any_uow, author, title="Same title").slug == "same-title-4"
+
+
+def test_a_slug_taken_by_another_title_is_passed_over(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    add_post(any_uow, author, title="Notes 2")  # "notes-2"
+    add_post(any_uow, author, title="Notes")
+    assert add_post(any_uow, author, title="Notes!").slug == "notes-3"
+
+
+def test_a_slug_at_its_longest_keeps_its_length_when_numbered(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    title = " ".join(["word"] * 30)
+    first, second = add_post(any_uow, author, title=title), add_post(any_uow, author, title=title)
+    assert len(first.slug) == len(second.slug) - 1 == SLUG_MAX - 1
+    assert second.slug == first.slug[: SLUG_MAX - 2].rstrip("-") + "-2"
+
+
+def test_slugs_of_many_posts_of_one_title_stay_unique(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    slugs = {add_post(any_uow, author, title="Popular").slug for _ in range(25)}
+    assert slugs == {"popular", *(f"popular-{n}" for n in range(2, 26))}
+
+
+def test_favorited_and_following_are_the_readers_own(any_uow: Any) -> None:
+    ann, bob, cid = add_author(any_uow), add_author(any_uow), add_author(any_uow)
+    post = add_post(any_uow, ann)
+    favorite(any_uow, bob, post)
+    follow(any_uow, bob, ann)
+    with any_uow.read_only() as reader:
+        for viewer, expected in ((bob, True), (cid, False), (None, False)):
+            viewer_id = None if viewer is None else viewer.id
+            read = reader.posts.get(post.id, viewer_id=viewer_id)
+            assert (read.favorited, read.author.following) == (expected, expected)
+            [listed] = reader.posts.find(PUBLISHED, window(), viewer_id)
+            assert listed == read
+            assert reader.posts.get_by_slug(post.slug, viewer_id=viewer_id) == read
+
+
+def test_a_post_reads_its_authors_bio_and_image_as_they_are_now(any_uow: Any) -> None:
+    ann = add_author(any_uow)
+    post = add_post(any_uow, ann)
+    with any_uow:
+        any_uow.users.save(ann.change(bio="Writes.", image="https://x.example/a.png", now=T0))
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        author = reader.posts.get(post.id).author
+    assert (author.bio, author.image) == ("Writes.", "https://x.example/a.png")
+
+
+def test_the_tag_filter_pages_newest_first_and_counts(any_uow: Any) -> None:
+    ann, bob = add_author(any_uow), add_author(any_uow)
+    older = add_post(any_uow, ann, tags=("x", "y"), created_at=minutes(-10))
+    newer = add_post(any_uow, bob, tags=("x",))
+    add_post(any_uow, ann, tags=("y",))
+    draft = add_post(any_uow, ann, tags=("x",), published=False)
+    tagged = PostFilter(published=True, tag="x")
+    with any_uow.read_only() as reader:
+        assert [p.id for p in reader.posts.find(tagged, window())] == [newer.id, older.id]
+        assert reader.posts.count(tagged) == 2
+        assert reader.posts.count(PostFilter(published=True, tag="nothing")) == 0
+        by_ann = PostFilter(published=True, tag="x", author_id=ann.id)
+        assert [p.id for p in reader.posts.find(by_ann, window())] == [older.id]
+        assert reader.posts.count(by_ann) == 1
+        drafts = PostFilter(published=False, tag="x")
+        assert [p.id for p in reader.posts.find(drafts, window())] == [draft.id]
+        assert reader.posts.count(drafts) == 1
+        searching = PostFilter(published=True, tag="x", search=newer.title)
+        assert [p.id for p in reader.posts.find(searching, window())] == [newer.id]
+        assert reader.posts.count(searching, at_most=1001) == 1
+
+
+def test_the_tag_filter_follows_retagging_and_publishing(any_uow: Any) -> None:
+    ann = add_author(any_uow)
+    post = add_post(any_uow, ann, tags=("x",))
+    with any_uow:
+        current = any_uow.posts.get(post.id, lock=True)
+        edited = current.edit(title=None, content=None, published=False, tags=["y"], now=T0)
+        assert any_uow.posts.update(edited, previous=current)
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        assert reader.posts.find(PostFilter(published=True, tag="x"), window()) == []
+        assert reader.posts.find(PostFilter(published=True, tag="y"), window()) == []
+        [draft] = reader.posts.find(PostFilter(published=False, tag="y"), window())
+    assert (draft.id, draft.tags) == (post.id, ("y",))
+
+
+def test_a_tag_page_walked_by_cursor_returns_every_post_once(any_uow: Any) -> None:
+    ann = add_author(any_uow)
+    with any_uow:
+        any_uow.posts.add_many(post_of(ann, tags=("t",)) for _ in range(35))
+        any_uow.posts.add_many(post_of(ann) for _ in range(5))
+        any_uow.commit()
+    assert walk(any_uow, PostFilter(published=True, tag="t")) == 35
+
+
+def test_the_feed_holds_the_followed_authors_published_posts_and_counts_them(
+    any_uow: Any,
+) -> None:
+    ann, bob, cid, reader_ = (add_author(any_uow) for _ in range(4))
+    for n, author in enumerate((ann, bob, cid)):
+        add_post(any_uow, author, created_at=minutes(n))
+        add_post(any_uow, author, created_at=minutes(n - 10))
+        add_post(any_uow, author, published=False)
+    follow(any_uow, reader_, ann)
+    follow(any_uow, reader_, cid)
+    follow(any_uow, ann, bob)
+    feed = PostFilter(published=True, followed_by=reader_.id)
+    with any_uow.read_only() as reader:
+        found = reader.posts.find(feed, window(), reader_.id)
+        assert reader.posts.count(feed) == 4
+        assert reader.posts.count(PostFilter(published=True, followed_by=bob.id)) == 0
+        assert reader.posts.find(PostFilter(published=True, followed_by=bob.id), window()) == []
+        second = reader.posts.find(feed, PageRequest(page=2, per_page=3).window(), reader_.id)
+    assert [p.author.id for p in found] == [cid.id, ann.id, cid.id, ann.id]
+    assert [p.created_at for p in found] == sorted((p.created_at for p in found), reverse=True)
+    assert all(p.author.following for p in found)
+    assert [p.id for p in second] == [found[3].id]
+
+
+def test_a_feed_walked_by_cursor_returns_every_post_once_across_authors(any_uow: Any) -> None:
+    authors = [add_author(any_uow) for _ in range(4)]
+    reader_ = add_author(any_uow)
+    with any_uow:
+        for n in range(60):  # equal times across authors: ties are broken by id
+            any_uow.posts.add_many([post_of(authors[n % 4], created_at=minutes(n // 8))])
+        any_uow.commit()
+    for author in authors[:3]:
+        follow(any_uow, reader_, author)
+    assert walk(any_uow, PostFilter(published=True, followed_by=reader_.id)) == 45
+
+
+def test_the_feed_combines_with_the_other_filters(any_uow: Any) -> None:
+    ann, bob, reader_ = add_author(any_uow), add_author(any_uow), add_author(any_uow)
+    tagged = add_post(any_uow, ann, tags=("x",))
+    liked = add_post(any_uow, ann, title="Liked")
+    add_post(any_uow, bob, tags=("x",))
+    follow(any_uow, reader_, ann)
+    favorite(any_uow, reader_, liked)
+    by_tag = PostFilter(published=True, followed_by=reader_.id, tag="x")
+    liked_by = PostFilter(published=True, followed_by=reader_.id, favorited_by=reader_.id)
+    searching = PostFilter(published=True, followed_by=reader_.id, search="liked")
+    with any_uow.read_only() as reader:
+        assert [p.id for p in reader.posts.find(by_tag, window())] == [tagged.id]
+        assert [p.id for p in reader.posts.find(liked_by, window())] == [liked.id]
+        assert [p.id for p in reader.posts.find(searching, window())] == [liked.id]
+        assert [reader.posts.count(f) for f in (by_tag, liked_by)] == [1, 1]
+        assert reader.posts.count(searching, at_most=1001) == 1
+
+
+def test_posts_added_in_bulk_keep_their_slugs_and_tags_with_ids_in_order(any_uow: Any) -> None:
+    ann = add_author(any_uow)
+    new = [post_of(ann, title=f"Bulk {n}", tags=("bulk",) if n % 2 else ()) for n in range(6)]
+    with any_uow:
+        ids = any_uow.posts.add_many(new)
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        stored = [reader.posts.get(post_id) for post_id in ids]
+        assert reader.posts.count(PostFilter(published=True, tag="bulk")) == 3
+    assert [(p.title, p.slug, p.tags) for p in stored] == [
+        (f"Bulk {n}", f"bulk-{n}", ("bulk",) if n % 2 else ()) for n in range(6)
+    ]
+
+
+def walk(uow: Any, filters: PostFilter, per_page: int = 7) -> int:
+    """Walk a list by cursor; how many posts it held, checking each came once, in order."""
+    seen: list[tuple[Any, int]] = []
+    after: Cursor | None = None
+    with uow.read_only() as reader:
+        while True:
+            rows = reader.posts.find(filters, Window(after=after, offset=0, limit=per_page + 1))
+            seen += [(p.created_at, p.id) for p in rows[:per_page]]
+            if len(rows) <= per_page:
+                break
+            after = Cursor.after(rows[per_page - 1])
+    assert seen == sorted(set(seen), reverse=True)
+    return len(seen)

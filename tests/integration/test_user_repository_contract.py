@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from application.paging import PageRequest
-from domain.errors import EmailTaken
+from application.ports import FollowStats
+from domain.errors import EmailTaken, UsernameTaken
 from domain.users import Role
 from tests.factories import T0, make_user
+from tests.integration.stored import add_comment, add_post, favorite, follow
 
 
 def add(uow: Any, **fields: Any) -> Any:
@@ -106,3 +108,83 @@ def test_the_user_count_follows_adds_bulk_adds_and_removals(any_uow: Any) -> Non
     with any_uow:
         assert any_uow.users.count(None) == 4
         assert any_uow.users.count("") == 4
+
+
+# Usernames and profiles (docs/API.md, "Usernames and profiles").
+
+
+def test_a_username_is_kept_as_given_and_found_without_regard_to_case(any_uow: Any) -> None:
+    user = add(any_uow, username="Grace.Hopper")
+    with any_uow.read_only() as reader:
+        assert reader.users.get(user.id).username == "Grace.Hopper"
+        assert reader.users.get_by_username("grace.HOPPER") == user
+        assert reader.users.get_by_username("grace") is None
+
+
+@pytest.mark.parametrize("how", ["add", "save"])
+def test_a_username_taken_in_any_case_is_a_conflict(any_uow: Any, how: str) -> None:
+    add(any_uow, username="Ada")
+    other = add(any_uow) if how == "save" else None
+    with pytest.raises(UsernameTaken), any_uow:
+        if other is None:
+            any_uow.users.add(make_user(username="aDA"))
+        else:
+            any_uow.users.save(other.change(username="ADA", now=T0))
+        any_uow.commit()
+
+
+def test_taken_usernames_are_answered_lower_cased(any_uow: Any) -> None:
+    add(any_uow, username="Ada")
+    add(any_uow, username="alan_2")
+    with any_uow.read_only() as reader:
+        assert reader.users.taken_usernames(["ada", "alan", "alan_2", "bob"]) == {"ada", "alan_2"}
+        assert reader.users.taken_usernames([]) == set()
+
+
+def test_bio_and_image_are_stored_and_cleared(any_uow: Any) -> None:
+    user = add(any_uow)
+    with any_uow:
+        any_uow.users.save(user.change(bio="Hi.", image="https://x.example/i.png", now=T0))
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        stored = reader.users.get(user.id)
+    assert (stored.bio, stored.image) == ("Hi.", "https://x.example/i.png")
+    with any_uow:
+        any_uow.users.save(stored.change(bio=None, image=None, now=T0))
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        assert (reader.users.get(user.id).bio, reader.users.get(user.id).image) == (None, None)
+
+
+def test_removing_a_user_keeps_every_count_they_were_part_of_right(any_uow: Any) -> None:
+    """Their follows, favorites and comments go, and others' counts with them: followers and
+    follows of others, favorites and comments of others' posts, uses of their tags."""
+    gone, ann, bob = add(any_uow), add(any_uow), add(any_uow)
+    anns = add_post(any_uow, ann, tags=("shared",))
+    theirs = add_post(any_uow, gone, tags=("shared", "theirs"))
+    add_post(any_uow, gone, tags=("draft",), published=False)
+    follow(any_uow, gone, ann)
+    follow(any_uow, bob, gone)
+    follow(any_uow, ann, gone)
+    follow(any_uow, bob, ann)
+    for fan in (gone, bob):
+        favorite(any_uow, fan, anns)
+    favorite(any_uow, ann, theirs)
+    for author in (gone, gone, ann):
+        add_comment(any_uow, anns, author)
+    add_comment(any_uow, theirs, ann)
+    with any_uow:
+        any_uow.users.remove(gone.id)
+        any_uow.commit()
+    with any_uow.read_only() as reader:
+        assert reader.follows.stats(ann.id, bob.id) == FollowStats(
+            following=True, followers=1, follows=0
+        )
+        assert reader.follows.stats(bob.id, None) == FollowStats(
+            following=False, followers=0, follows=1
+        )
+        read = reader.posts.get(anns.id)
+        assert (read.favorites_count, read.comments_count) == (1, 1)
+        assert reader.comments.count(anns.id) == 1
+        assert [(t.name, t.posts) for t in reader.tags.most_used(10)] == [("shared", 1)]
+        assert reader.posts.get(theirs.id) is None
