@@ -107,3 +107,27 @@ def post_counts(uow: SqlUnitOfWork, author: User) -> tuple[int, ...]:
             for state in (True, False)
             for who in (None, author.id)
         )
+
+
+WRONG_SOCIAL_COUNTS = """
+    SELECT count(*) FROM users AS u
+    WHERE u.followers_count <> (SELECT count(*) FROM follows WHERE followed_id = u.id)
+       OR u.follows_count <> (SELECT count(*) FROM follows WHERE follower_id = u.id)
+    UNION ALL
+    SELECT count(*) FROM posts AS p
+    WHERE p.favorites_count <> (SELECT count(*) FROM favorites WHERE post_id = p.id)
+       OR p.comments_count <> (SELECT count(*) FROM comments WHERE post_id = p.id)
+    UNION ALL
+    SELECT count(*) FROM tags AS t
+    WHERE t.posts <> (SELECT count(*) FROM post_tags WHERE tag_id = t.id AND published)
+    UNION ALL
+    SELECT count(*) FROM post_tags JOIN posts ON posts.id = post_tags.post_id
+    WHERE post_tags.published <> posts.published OR post_tags.created_at <> posts.created_at
+"""
+
+
+def wrong_social_counts(engine: Engine) -> int:
+    """Kept counts (follows, favorites, comments, tag uses) that disagree with their rows, and
+    tag links whose copy of their post's state or time is stale."""
+    with engine.connect() as connection:
+        return sum(connection.execute(text(WRONG_SOCIAL_COUNTS)).scalars())

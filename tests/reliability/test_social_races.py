@@ -1,0 +1,239 @@
+"""Races of issue 17 on PostgreSQL: favorites, follows, slugs and comments, requests released
+together on threads against one app, leave every kept count equal to its rows."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from interfaces.container import Container
+from tests.pg import wrong_post_counters, wrong_social_counts
+from tests.reliability.conftest import at_once, bearer, sign_up
+
+pytestmark = pytest.mark.postgres
+THREADS = 20  # as many as the other races: each keeps connections of a shared server
+
+
+def scalar(container: Container, sql: str, **params: Any) -> Any:
+    with container.engine().connect() as connection:
+        return connection.execute(text(sql), params).scalar_one()
+
+
+def users(app: Flask, count: int, prefix: str = "fan") -> list[dict[str, Any]]:
+    """Signed up and logged in: each login answer (tokens and user, username included)."""
+    return [sign_up(app, f"{prefix}{n}@example.com", f"{prefix.title()} {n}") for n in range(count)]
+
+
+def a_post(app: Flask, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    fields = {"title": "Racing", "content": "c", "published": True, **body}
+    created = app.test_client().post("/api/v1/posts", json=fields, headers=headers)
+    assert created.status_code == 201, created.json
+    return created.json  # type: ignore[no-any-return]
+
+
+def test_twenty_simultaneous_favorites_by_one_user_make_one(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    [author] = users(pg_app, 1, "author")
+    post = a_post(pg_app, bearer(author["access_token"]))
+    [fan] = users(pg_app, 1)
+
+    def favorite(_: int) -> tuple[int, Any]:
+        response = pg_app.test_client().put(
+            f"/api/v1/posts/{post['id']}/favorite", headers=bearer(fan["access_token"])
+        )
+        return response.status_code, response.json
+
+    answers = at_once(20, favorite)
+
+    assert [status for status, _ in answers] == [200] * 20, answers
+    assert all(body["favorited"] for _, body in answers)
+    assert scalar(pg_container, "SELECT count(*) FROM favorites") == 1
+    assert scalar(pg_container, "SELECT favorites_count FROM posts") == 1
+    assert wrong_social_counts(pg_container.engine()) == 0
+
+
+def test_twenty_simultaneous_favorites_by_twenty_users_count_twenty(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    [author] = users(pg_app, 1, "author")
+    post = a_post(pg_app, bearer(author["access_token"]))
+    fans = users(pg_app, 20)
+
+    def favorite(i: int) -> int:
+        path = f"/api/v1/posts/{post['id']}/favorite"
+        return pg_app.test_client().put(path, headers=bearer(fans[i]["access_token"])).status_code
+
+    assert at_once(20, favorite) == [200] * 20
+    assert scalar(pg_container, "SELECT count(*) FROM favorites") == 20
+    assert scalar(pg_container, "SELECT favorites_count FROM posts") == 20
+    read = pg_app.test_client().get(f"/api/v1/posts/{post['id']}")
+    assert read.json["favorites_count"] == 20
+
+
+def test_favorites_and_unfavorites_at_once_leave_the_count_equal_to_the_rows(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    [author] = users(pg_app, 1, "author")
+    posts = [a_post(pg_app, bearer(author["access_token"])) for _ in range(2)]
+    fans = users(pg_app, 5)
+    moves = random.Random(17)
+    plan = [(moves.choice(fans), moves.choice(posts), moves.random() < 0.6) for _ in range(60)]
+
+    def act(i: int) -> set[int]:
+        statuses = set()
+        for fan, post, on in plan[i::THREADS]:
+            client, path = pg_app.test_client(), f"/api/v1/posts/{post['id']}/favorite"
+            send = client.put if on else client.delete
+            statuses.add(send(path, headers=bearer(fan["access_token"])).status_code)
+        return statuses
+
+    assert set().union(*at_once(THREADS, act)) == {200}
+    assert wrong_social_counts(pg_container.engine()) == 0
+
+
+def test_a_follow_and_unfollow_storm_leaves_counts_equal_to_rows(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Follows and unfollows among a few users at once, each pair both ways: the counts on
+    both users' rows move in one order (by id), so none deadlocks and none is lost."""
+    people = users(pg_app, 5, "person")
+    moves = random.Random(42)
+    plan = []
+    for _ in range(60):
+        who, whom = moves.sample(people, 2)
+        plan.append((who, whom, moves.random() < 0.6))
+
+    def act(i: int) -> set[int]:
+        statuses = set()
+        for who, whom, on in plan[i::THREADS]:
+            client = pg_app.test_client()
+            path = f"/api/v1/profiles/{whom['user']['username']}/follow"
+            send = client.put if on else client.delete
+            statuses.add(send(path, headers=bearer(who["access_token"])).status_code)
+        return statuses
+
+    assert set().union(*at_once(THREADS, act)) == {200}
+    assert wrong_social_counts(pg_container.engine()) == 0
+    follows = scalar(pg_container, "SELECT count(*) FROM follows")
+    assert scalar(pg_container, "SELECT sum(followers_count) FROM users") == follows
+    assert scalar(pg_container, "SELECT sum(follows_count) FROM users") == follows
+
+
+def test_posts_created_at_once_with_one_title_get_different_slugs(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    writers = users(pg_app, 4, "writer")
+
+    def write(i: int) -> tuple[int, Any]:
+        headers = bearer(writers[i % 4]["access_token"])
+        response = pg_app.test_client().post(
+            "/api/v1/posts",
+            json={"title": "Same Title", "content": "c", "published": True, "tags": ["t", "u"]},
+            headers=headers,
+        )
+        return response.status_code, response.json
+
+    answers = at_once(20, write)
+
+    assert [status for status, _ in answers] == [201] * 20, answers
+    slugs = {body["slug"] for _, body in answers}
+    assert slugs == {"same-title", *(f"same-title-{n}" for n in range(2, 21))}
+    assert scalar(pg_container, "SELECT count(DISTINCT slug) FROM posts") == 20
+    assert scalar(pg_container, "SELECT posts FROM tags WHERE name = 't'") == 20
+    assert wrong_post_counters(pg_container.engine()) == 0
+    assert wrong_social_counts(pg_container.engine()) == 0
+
+
+def test_tagged_posts_written_at_once_with_tags_in_any_order_never_deadlock(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    writer = bearer(users(pg_app, 1, "writer")[0]["access_token"])
+    names = ["alpha", "beta", "gamma", "delta"]
+
+    def write(i: int) -> int:
+        tags = random.Random(i).sample(names, 3)
+        body = {"title": f"Tagged {i}", "content": "c", "published": i % 4 != 0, "tags": tags}
+        client = pg_app.test_client()
+        return client.post("/api/v1/posts", json=body, headers=writer).status_code
+
+    assert at_once(20, write) == [201] * 20
+    assert wrong_social_counts(pg_container.engine()) == 0
+
+
+def test_favorites_and_comments_racing_the_posts_deletion_never_fail_the_server(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Each either lands before the deletion (and goes with the post) or finds the post gone:
+    a 404 if it looked after the deletion, a 409 if the deletion won while it wrote."""
+    [author] = users(pg_app, 1, "author")
+    headers = bearer(author["access_token"])
+    fans = users(pg_app, 6)
+    for round_ in range(3):
+        post = a_post(pg_app, headers, title=f"Doomed {round_}")
+
+        def act(i: int, post_id: int = post["id"]) -> int:
+            client = pg_app.test_client()
+            if i == 0:
+                return client.delete(f"/api/v1/posts/{post_id}", headers=headers).status_code
+            fan = bearer(fans[i % 6]["access_token"])
+            if i % 2:
+                return client.put(f"/api/v1/posts/{post_id}/favorite", headers=fan).status_code
+            body = {"body": f"comment {i}"}
+            path = f"/api/v1/posts/{post_id}/comments"
+            return client.post(path, json=body, headers=fan).status_code
+
+        answers = at_once(13, act)
+
+        assert answers[0] == 204, answers
+        assert set(answers[1:]) <= {200, 201, 404, 409}, answers
+    assert scalar(pg_container, "SELECT count(*) FROM posts") == 0
+    assert scalar(pg_container, "SELECT count(*) FROM favorites") == 0
+    assert scalar(pg_container, "SELECT count(*) FROM comments") == 0
+    assert wrong_post_counters(pg_container.engine()) == 0
+
+
+def test_a_users_deletion_racing_their_follows_favorites_and_comments_keeps_counts_right(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """The deleted user's follows, favorites and comments (and others' on them) run while the
+    user goes: every count others keep ends equal to the rows that remain."""
+    [admin] = users(pg_app, 1, "admin")
+    with pg_container.engine().begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
+                           {"id": admin["user"]["id"]})  # fmt: skip
+    people = users(pg_app, 4, "person")
+    doomed, others = people[0], people[1:]
+    theirs = a_post(pg_app, bearer(doomed["access_token"]), tags=["x", "y"])
+    posts = [a_post(pg_app, bearer(o["access_token"]), tags=["x"]) for o in others]
+
+    def act(i: int) -> int:
+        client = pg_app.test_client()
+        if i == 0:
+            path = f"/api/v1/users/{doomed['user']['id']}"
+            return client.delete(path, headers=bearer(admin["access_token"])).status_code
+        actor = people[i % 4]
+        headers = bearer(actor["access_token"])
+        target = (others[i % 3] if actor is doomed else doomed)["user"]["username"]
+        post = posts[i % 3] if i % 2 else theirs
+        match i % 4:
+            case 0 | 1:
+                path = f"/api/v1/profiles/{target}/follow"
+                return client.put(path, headers=headers).status_code
+            case 2:
+                path = f"/api/v1/posts/{post['id']}/favorite"
+                return client.put(path, headers=headers).status_code
+            case _:
+                path = f"/api/v1/posts/{post['id']}/comments"
+                return client.post(path, json={"body": f"c {i}"}, headers=headers).status_code
+
+    answers = at_once(THREADS, act)
+
+    assert answers[0] == 204, answers
+    assert set(answers[1:]) <= {200, 201, 401, 404, 409}, answers
+    assert wrong_social_counts(pg_container.engine()) == 0
+    assert wrong_post_counters(pg_container.engine()) == 0
