@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -15,8 +16,9 @@ from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container, settings_dict
 from interfaces.http.app import create_app
 from tests.conftest import test_settings
-from tests.factories import registration
+from tests.factories import T0, registration
 from tests.integration.conftest import empty_tables
+from tests.integration.stored import comment_on, post_of
 
 
 class StatementCounter:
@@ -154,3 +156,124 @@ def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(
     assert one == many == 3  # authentication, the page, the total (31 users)
     whole = counter.during(lambda: sql_client.get("/api/v1/users?per_page=100", headers=headers))
     assert whole == 2  # a page that ends the list tells the total itself
+
+
+# Issue 17: every list page costs a fixed number of statements (docs/API.md, "Lists stay
+# cheap"): posts with their authors, tags, counts and `favorited`, a tag's page, the feed (first
+# and by cursor), a post's comments, the tags in use.
+
+
+def member(client: FlaskClient) -> tuple[int, dict[str, str]]:
+    """A registered user's id and headers."""
+    headers = signed_in(client)
+    me = client.get("/api/v1/users/me", headers=headers)
+    return int(me.json["id"]), headers  # type: ignore[index]
+
+
+@pytest.fixture
+def social(sql_client: FlaskClient, sql_container: Container) -> dict[str, Any]:
+    """Five authors of 25 tagged posts each; a reader who follows them all, favorites and
+    comments on some; one post with 120 comments."""
+    authors = [member(sql_client)[0] for _ in range(5)]
+    reader, headers = member(sql_client)
+    uow = sql_container.uow()
+    with uow:
+        by_id = {user_id: uow.users.get(user_id) for user_id in authors}
+        posts = [
+            post_of(
+                by_id[author_id],
+                title=f"Post {n} of {author_id}",
+                tags=("x", f"t{n % 3}"),
+                created_at=T0 + timedelta(minutes=n),
+            )
+            for author_id in authors
+            for n in range(25)
+        ]
+        ids = uow.posts.add_many(posts)
+        uow.follows.add_many((reader, author_id, T0) for author_id in authors)
+        uow.favorites.add_many((reader, post_id, T0) for post_id in ids[::3])
+        commenter = uow.users.get(reader)
+        stored = uow.posts.get(ids[0])
+        uow.comments.add_many(comment_on(stored, commenter, f"c{n}") for n in range(120))
+        uow.commit()
+    return {"headers": headers, "post": ids[0]}
+
+
+def same_for_1_and_100(
+    client: FlaskClient,
+    counter: StatementCounter,
+    path: str,
+    headers: dict[str, str] | None = None,
+    most: int = 100,
+) -> int:
+    """Statements of a page of 1 and of `most` (neither the last page, which would tell the
+    total itself)."""
+    sep = "&" if "?" in path else "?"
+    one = counter.during(lambda: client.get(f"{path}{sep}per_page=1", headers=headers))
+    many = counter.during(lambda: client.get(f"{path}{sep}per_page={most}", headers=headers))
+    assert one == many, (path, one, many)
+    return one
+
+
+def test_a_page_of_posts_with_tags_counts_and_favorited_costs_the_same_whatever_its_size(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    listed = sql_client.get("/api/v1/posts?per_page=100", headers=social["headers"]).json
+    assert {p["favorited"] for p in listed["items"]} == {True, False}  # type: ignore[index]
+    # authentication, the page (authors, tags, counts, favorited), the kept total
+    assert same_for_1_and_100(sql_client, counter, "/api/v1/posts", social["headers"]) == 3
+    assert same_for_1_and_100(sql_client, counter, "/api/v1/posts") == 2
+
+
+def test_a_tags_page_costs_the_same_whatever_its_size(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    # the page along the tag's index, and the tag's kept count
+    assert same_for_1_and_100(sql_client, counter, "/api/v1/posts?tag=x") == 2
+    tagged = "/api/v1/posts?tag=t1"  # on 40 posts
+    assert same_for_1_and_100(sql_client, counter, tagged, social["headers"], most=30) == 3
+
+
+def test_a_page_of_someones_favorites_or_an_authors_posts_by_username_costs_the_same(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    me = sql_client.get("/api/v1/users/me", headers=social["headers"]).json
+    path = f"/api/v1/posts?favorited_by={me['username']}"  # type: ignore[index]
+    # the user by username, the page, its exact count (of 42)
+    assert same_for_1_and_100(sql_client, counter, path, most=40) == 3
+
+
+def test_a_feed_page_costs_the_same_whatever_its_size_and_depth(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    headers = social["headers"]
+    # authentication, the page (one walk per followed author on PostgreSQL), the kept total
+    assert same_for_1_and_100(sql_client, counter, "/api/v1/feed", headers) == 3
+    cursor = sql_client.get("/api/v1/feed?per_page=50", headers=headers).json["next_cursor"]  # type: ignore[index]
+    deep = counter.during(
+        lambda: sql_client.get(f"/api/v1/feed?per_page=20&cursor={cursor}", headers=headers)
+    )
+    assert deep == 3
+
+
+def test_a_page_of_comments_costs_the_same_whatever_its_size(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    path = f"/api/v1/posts/{social['post']}/comments"
+    # the post (may the caller see it?), the page with its authors, the post's kept count
+    assert same_for_1_and_100(sql_client, counter, path) == 3
+    assert same_for_1_and_100(sql_client, counter, path, social["headers"]) == 4
+
+
+def test_the_tags_in_use_are_one_statement(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    tags = sql_client.get("/api/v1/tags").json["tags"]  # type: ignore[index]
+    assert tags[0] == {"name": "x", "posts": 125}
+    assert counter.during(lambda: sql_client.get("/api/v1/tags")) == 1
