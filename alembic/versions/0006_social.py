@@ -132,7 +132,7 @@ def upgrade() -> None:
         _fk("user_id", "users", "favorites"),
         _fk("post_id", "posts", "favorites"),
     )
-    op.create_index("ix_favorites_post_id", "favorites", ["post_id"])
+    op.create_index("ix_favorites_post_id_user_id", "favorites", ["post_id", "user_id"])
     op.create_table(
         "follows",
         sa.Column("follower_id", Id, nullable=False),
@@ -142,7 +142,7 @@ def upgrade() -> None:
         _fk("follower_id", "users", "follows"),
         _fk("followed_id", "users", "follows"),
     )
-    op.create_index("ix_follows_followed_id", "follows", ["followed_id"])
+    op.create_index("ix_follows_followed_id_follower_id", "follows", ["followed_id", "follower_id"])
     op.create_table(
         "comments",
         sa.Column("id", Id, nullable=False),

@@ -23,8 +23,9 @@ comments, posts = CommentRow.__table__, PostRow.__table__
 
 
 @cache
-def get_comment(viewer: bool) -> Select[Any]:
-    return with_author(comments, viewer).where(comments.c.id == bindparam("comment_id"))
+def get_comment(viewer: bool, postgres: bool = False) -> Select[Any]:
+    key = comments.c.id == bindparam("comment_id")
+    return with_author(comments, viewer, postgres).where(key)
 
 
 COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
@@ -36,11 +37,11 @@ MOVE = (
 
 
 @cache
-def comment_page(viewer: bool, after: bool) -> Select[Any]:
+def comment_page(viewer: bool, after: bool, postgres: bool = False) -> Select[Any]:
     """Along the (post_id, created_at, id) index, newest first; then the page's authors."""
     on_post = select(comments).where(comments.c.post_id == bindparam("post_id"))
     page = newest_first(on_post, comments, after).subquery("page")
-    return ordered(with_author(page, viewer), page.c.created_at, page.c.id, False)
+    return ordered(with_author(page, viewer, postgres), page.c.created_at, page.c.id, False)
 
 
 def comment_values(comment: Comment) -> dict[str, Any]:
@@ -57,6 +58,7 @@ class SqlCommentRepository:
     def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
         self._connection = connection
         self._on_driver = on_driver
+        self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, comment: Comment) -> Comment:
         stmt = insert(comments).returning(comments.c.id)
@@ -72,7 +74,7 @@ class SqlCommentRepository:
 
     def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
         values = {"comment_id": comment_id, "viewer_id": viewer_id}
-        stmt = get_comment(viewer_id is not None)
+        stmt = get_comment(viewer_id is not None, self._postgres)
         row = one_row(self._connection, stmt, values, on_driver=self._on_driver)
         return None if row is None else comment_from_row(row)
 
@@ -84,7 +86,7 @@ class SqlCommentRepository:
 
     def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
         values = {"post_id": post_id, "viewer_id": viewer_id, **window_values(window)}
-        stmt = comment_page(viewer_id is not None, window.after is not None)
+        stmt = comment_page(viewer_id is not None, window.after is not None, self._postgres)
         rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return [comment_from_row(row) for row in rows]
 

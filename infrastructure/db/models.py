@@ -208,22 +208,30 @@ class FavoriteRow(Base):
     __tablename__ = "favorites"
 
     user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
-    post_id: Mapped[int] = mapped_column(Id, ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("posts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
-    __table_args__ = (PrimaryKeyConstraint("user_id", "post_id", name="pk_favorites"),)
+    # Both ways, whole: whichever index a reader's `favorited` probe takes, it finds one row,
+    # not every favorite of a much favorited post.
+    __table_args__ = (
+        PrimaryKeyConstraint("user_id", "post_id", name="pk_favorites"),
+        Index("ix_favorites_post_id_user_id", "post_id", "user_id"),
+    )
 
 
 class FollowRow(Base):
     __tablename__ = "follows"
 
     follower_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
-    followed_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    followed_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
-    __table_args__ = (PrimaryKeyConstraint("follower_id", "followed_id", name="pk_follows"),)
+    # Both ways, whole: a reader's `following` probe finds one row whichever it takes, not
+    # every follower of a much followed author.
+    __table_args__ = (
+        PrimaryKeyConstraint("follower_id", "followed_id", name="pk_follows"),
+        Index("ix_follows_followed_id_follower_id", "followed_id", "follower_id"),
+    )
 
 
 class CommentRow(Base):

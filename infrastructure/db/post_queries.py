@@ -13,7 +13,17 @@ from typing import Any
 
 import attrs
 from attrs import frozen
-from sqlalchemy import ColumnElement, FromClause, Select, bindparam, exists, false, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+    true,
+)
 
 from application.paging import Window
 from application.ports import PostFilter
@@ -35,7 +45,7 @@ follows, post_tags, tags = FollowRow.__table__, PostTagRow.__table__, TagRow.__t
 author_counts = AuthorPostCountRow.__table__
 
 
-def as_read(source: FromClause, viewer: bool) -> Select[Any]:
+def as_read(source: FromClause, viewer: bool, postgres: bool) -> Select[Any]:
     """The posts of `source` (the table, or a page of it) as every read gives them."""
     favorited: ColumnElement[bool] = false()
     if viewer:
@@ -47,13 +57,15 @@ def as_read(source: FromClause, viewer: bool) -> Select[Any]:
             )
             .correlate_except(favorites)  # a list of someone's favorites walks them too
         )
-    return with_author(source, viewer).add_columns(favorited.label("favorited"))
+    return with_author(source, viewer, postgres).add_columns(favorited.label("favorited"))
 
 
 @cache
-def get_post(viewer: bool, lock: bool = False, by_slug: bool = False) -> Select[Any]:
+def get_post(
+    viewer: bool, lock: bool = False, by_slug: bool = False, postgres: bool = False
+) -> Select[Any]:
     key = posts.c.slug == bindparam("slug") if by_slug else posts.c.id == bindparam("post_id")
-    stmt = as_read(posts, viewer).where(key)
+    stmt = as_read(posts, viewer, postgres).where(key)
     # An edit or a removal takes the post's row, after its author's (see LOCK_POST_AUTHOR).
     return stmt.with_for_update(of=posts) if lock else stmt
 
@@ -149,20 +161,19 @@ def driving(shape: Shape) -> tuple[Any, list[Any], tuple[Any, Any]]:
 
 
 @cache
-def post_page(shape: Shape, viewer: bool, after: bool, lateral: bool = False) -> Select[Any]:
-    """The page's posts are chosen first, then read with their authors: a join of a page of
-    rows, which PostgreSQL plans as as many key lookups, not a hash of every author.
+def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -> Select[Any]:
+    """The page's posts are chosen first, then read with their authors (see with_author).
 
-    `lateral` (PostgreSQL) makes the feed one walk of the newest-first index per followed
-    author, merged: a deep page by cursor costs what the first does."""
-    if lateral and shape.feed_alone:
+    On PostgreSQL the feed is one walk of the newest-first index per followed author (a
+    LATERAL subquery), merged: a deep page by cursor costs what the first does."""
+    if postgres and shape.feed_alone:
         chosen = _feed_page(shape, after)
     else:
         source, where, (created_at, ident) = driving(shape)
         chosen = paged(ordered(select(posts).select_from(source).where(*where), created_at,
                                ident, after))  # fmt: skip
     page = chosen.subquery("page")
-    return ordered(as_read(page, viewer), page.c.created_at, page.c.id, False)
+    return ordered(as_read(page, viewer, postgres), page.c.created_at, page.c.id, False)
 
 
 def _feed_page(shape: Shape, after: bool) -> Select[Any]:
@@ -204,9 +215,17 @@ def matches_count(shape: Shape) -> Select[Any]:
 
 # Kept counts: a tag's published posts, and the published posts of the authors one follows.
 TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
-FEED_TOTAL = select(summed(author_counts.c.posts)).where(
-    author_counts.c.author_id.in_(FOLLOWED), author_counts.c.published.is_(True)
-)
+# Summed per followed author, each a key lookup (a join may walk every author's counts).
+FEED_TOTAL = select(
+    func.sum(
+        select(summed(author_counts.c.posts))
+        .where(
+            author_counts.c.author_id == follows.c.followed_id,
+            author_counts.c.published.is_(True),
+        )
+        .scalar_subquery()
+    )
+).where(follows.c.follower_id == bindparam("followed_by"))
 
 
 def kept_total(shape: Shape) -> Select[Any] | None:

@@ -106,10 +106,11 @@ class SqlPostRepository:
         values: dict[str, Any] = {"post_id": post_id}
         if lock:
             self._connection.execute(LOCK_POST_AUTHOR, values)
-        return self._one(get_post(viewer_id is not None, lock), values, viewer_id, lock)
+        stmt = get_post(viewer_id is not None, lock, postgres=self._postgres)
+        return self._one(stmt, values, viewer_id, lock)
 
     def get_by_slug(self, slug: str, *, viewer_id: int | None = None) -> Post | None:
-        stmt = get_post(viewer_id is not None, by_slug=True)
+        stmt = get_post(viewer_id is not None, by_slug=True, postgres=self._postgres)
         return self._one(stmt, {"slug": slug}, viewer_id)
 
     def _one(

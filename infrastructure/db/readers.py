@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, bindparam, exists, false, select
+from sqlalchemy import ColumnElement, FromClause, Select, bindparam, exists, false, select, true
 
 from infrastructure.db.models import FollowRow, Id, UserRow
 
 users, follows = UserRow.__table__, FollowRow.__table__
+SHOWN = ("name", "username", "bio", "image")  # of the author, as `author_<name>`
 
 
-def with_author(source: FromClause, viewer: bool) -> Select[Any]:
+def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
     """`source`'s columns and its author's (`author_name`, `author_username`, `author_bio`,
-    `author_image`, and `author_following`: whether the `viewer_id` parameter follows them)."""
+    `author_image`, and `author_following`: whether the `viewer_id` parameter follows them).
+
+    `lateral` (PostgreSQL): the author is a LATERAL subquery kept apart by its LIMIT, so each
+    row costs one key lookup. As a plain join PostgreSQL may hash or merge every user to
+    find a page's few authors. SQLite joins by key lookups anyway.
+    """
     following: ColumnElement[bool] = false()
     if viewer:
         following = (
@@ -24,9 +30,14 @@ def with_author(source: FromClause, viewer: bool) -> Select[Any]:
             )
             .correlate_except(follows)
         )
-    author = (users.c.name, users.c.username, users.c.bio, users.c.image)
+    if lateral:
+        found = select(*(users.c[name] for name in SHOWN)).where(users.c.id == source.c.author_id)
+        author: Any = found.limit(1).lateral("author")
+        joined = source.join(author, true())
+    else:
+        author, joined = users, source.join(users, users.c.id == source.c.author_id)
     return select(
         *source.c,
-        *(column.label(f"author_{column.name}") for column in author),
+        *(author.c[name].label(f"author_{name}") for name in SHOWN),
         following.label("author_following"),
-    ).select_from(source.join(users, users.c.id == source.c.author_id))
+    ).select_from(joined)
