@@ -208,10 +208,13 @@ class LogOut:
 
 @frozen
 class Authenticate:
-    """One round trip: the session and its user together, the role as it is now."""
+    """One round trip: the session and its user together, the role as it is now.
+    `verified_writers`: only callers with a verified address may write
+    (REQUIRE_VERIFIED_EMAIL)."""
 
     uow: UnitOfWork
     issuer: TokenIssuer
+    verified_writers: bool = False
 
     def __call__(self, access_token: str | None) -> Actor:
         claims = self.issuer.read(access_token, TokenKind.ACCESS)
@@ -219,7 +222,7 @@ class Authenticate:
             holder = uow.sessions.get_holder(claims.session_id)
         if holder is None:
             raise TokenRevoked()
-        return holder.actor(claims.subject)
+        return holder.actor(claims.subject, self.verified_writers)
 
     def with_user(self, access_token: str | None) -> tuple[Actor, User]:
         """The caller and their account as stored now: asking who I am needs no second read."""
@@ -229,4 +232,5 @@ class Authenticate:
         if found is None:
             raise TokenRevoked()
         session, user = found
-        return SessionHolder.of(session, user).actor(claims.subject), user
+        holder = SessionHolder.of(session, user)
+        return holder.actor(claims.subject, self.verified_writers), user

@@ -56,6 +56,7 @@ class CreatePost:
     clock: Clock
 
     def __call__(self, actor: Actor, new: NewPost) -> Post:
+        actor.check_may_write()
         post = Post.write(
             author=Author(id=actor.id, name=actor.name),
             title=new.title,
@@ -147,6 +148,7 @@ class EditPost:
     def __call__(
         self, actor: Actor, post_id: int, changes: PostChanges, if_match: Precondition = None
     ) -> Post:
+        actor.check_may_write()
         with self.uow as uow:
             post = _editable(uow, actor, post_id, if_match)
             edited = post.edit(
@@ -174,6 +176,7 @@ class DeletePost:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, post_id: int, if_match: Precondition = None) -> None:
+        actor.check_may_write()
         with self.uow as uow:
             post = _editable(uow, actor, post_id, if_match)
             uow.posts.remove(post.id or 0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
@@ -23,6 +26,10 @@ from domain.users import (
     normalize_email,
     normalize_name,
 )
+
+# Mails a user a link to verify their address, in the unit of work that made it new
+# (application.accounts.AddressVerification); None where no mail goes out.
+VerifyAddress = Callable[[UnitOfWork, User, datetime], None] | None
 
 # The command line acts as the operator of the installation, with an admin's rights.
 OPERATOR = Actor(id=0, name="quill operator", role=Role.ADMIN, session_id="")
@@ -58,6 +65,7 @@ class RegisterUser:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
@@ -77,6 +85,8 @@ class RegisterUser:
                 role=role,
             )
             user = uow.users.add(user)
+            if self.verify_address is not None:
+                self.verify_address(uow, user, user.created_at)
             uow.commit()
         return user
 
@@ -164,6 +174,7 @@ def _keep_an_admin(user: User, active_admins: list[int]) -> None:
 class UpdateUser:
     uow: UnitOfWork
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
         now = self.clock()
@@ -187,6 +198,8 @@ class UpdateUser:
             uow.users.save(changed)
             if not changed.is_active:
                 uow.sessions.revoke_all_for_user(user.id, now)
+            if changed.email != user.email and self.verify_address is not None:
+                self.verify_address(uow, changed, now)
             uow.commit()
         return changed
 

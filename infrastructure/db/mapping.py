@@ -23,7 +23,7 @@ def maybe_utc(value: datetime | None) -> datetime | None:
 
 ROLES = {role.value: role for role in Role}  # per row, a dict lookup is cheaper than Role(...)
 USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "is_active", "created_at",
-                "updated_at")  # fmt: skip
+                "updated_at", "email_verified")  # fmt: skip
 
 
 @cache
@@ -33,10 +33,13 @@ def _user_columns(prefix: str) -> itemgetter[Any]:
 
 
 def user_from_row(row: Mapping[str, Any], prefix: str = "") -> User:
-    id_, email, name, password_hash, role, is_active, created, updated = _user_columns(prefix)(row)
+    id_, email, name, password_hash, role, is_active, created, updated, verified = _user_columns(
+        prefix
+    )(row)
     return User(
         id=id_, email=email, name=name, password_hash=password_hash, role=ROLES[role],
         is_active=is_active, created_at=in_utc(created), updated_at=in_utc(updated),
+        email_verified=verified,
     )  # fmt: skip
 
 
@@ -45,6 +48,7 @@ def user_values(user: User) -> dict[str, Any]:
         "email": user.email, "name": user.name, "password_hash": user.password_hash,
         "role": user.role.value, "is_active": user.is_active,
         "created_at": user.created_at, "updated_at": user.updated_at,
+        "email_verified": user.email_verified,
     }  # fmt: skip
 
 
@@ -78,6 +82,7 @@ def session_holder_from_row(row: Mapping[str, Any]) -> SessionHolder:
     return SessionHolder(
         session_id=row["id"], user_id=row["user_id"], name=row["name"], role=ROLES[row["role"]],
         user_is_active=row["is_active"], session_revoked=row["revoked_at"] is not None,
+        email_verified=row["email_verified"],
     )  # fmt: skip
 
 

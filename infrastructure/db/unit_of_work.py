@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from domain.errors import Conflict, EmailTaken, ServiceUnavailable
 from infrastructure.db.kept import KeptConnections
+from infrastructure.db.links import SqlLinkRequestRepository, SqlLinkTokenRepository
+from infrastructure.db.outbox import SqlOutboxRepository
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
 from infrastructure.db.users import SqlUserRepository
@@ -67,6 +69,9 @@ class SqlUnitOfWork:
         self.posts = SqlPostRepository(self._connection, on_driver=on_driver)
         self.sessions = SqlSessionRepository(self._connection, on_driver=on_driver)
         self.login_attempts = SqlLoginAttemptRepository(self._connection)
+        self.link_tokens = SqlLinkTokenRepository(self._connection)
+        self.link_requests = SqlLinkRequestRepository(self._connection)
+        self.outbox = SqlOutboxRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
-from interfaces.http import auth, docs, errors, logs, ops, posts, users
+from interfaces.http import accounts, auth, docs, errors, logs, ops, pages, posts, users
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
 
@@ -54,6 +54,8 @@ def create_app(container: Container | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False
     for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (accounts.bp, pages.bp):  # e-mail verification and password reset
         app.register_blueprint(blueprint)
     errors.register(app)
     app.before_request(_refuse_large_bodies)

@@ -7,6 +7,7 @@ from typing import Any
 from werkzeug.test import TestResponse
 
 FULL_USER_KEYS = {"id", "email", "name", "role", "is_active", "created_at", "updated_at"}
+FULL_USER_KEYS |= {"email_verified"}  # e-mail verification (docs/API.md)
 PUBLIC_USER_KEYS = {"id", "name", "created_at"}
 POST_KEYS = {
     "id",

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from domain.users import Role
 
 FULL_USER = {"id", "email", "name", "role", "is_active", "created_at", "updated_at"}
+FULL_USER |= {"email_verified"}  # e-mail verification
 HEADER = ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED"]
 
 

@@ -15,6 +15,7 @@ import attrs
 
 from application.paging import PAGE_MAX, PER_PAGE_MAX
 from application.tokens import TokenPair
+from domain.links import TOKEN_MAX
 from domain.posts import CONTENT_MAX, CONTENT_MIN, SEARCH_MAX, TITLE_MAX
 from domain.users import EMAIL_MAX, NAME_MAX, NAME_MIN, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_NEEDS
 
@@ -156,6 +157,34 @@ DESCRIPTIONS = {
     "UserPage": "A page of users. Newest first, ties broken by id descending.",
     "PostPage": "A page of posts. Newest first, ties broken by id descending.",
 }
+
+
+# E-mail verification and password reset.
+FIELDS.update(
+    {
+        "token": {
+            "minLength": 1,
+            "maxLength": TOKEN_MAX,
+            "description": "The `token` of the mailed link (its `?token=` part).",
+        },
+        "ResetRequest.email": {
+            **EMAIL,
+            "description": "Any address: the answer is the same whether or not it has an account.",
+            "examples": ["ann@example.com"],
+        },
+        "User.email_verified": {
+            "description": "Whether the owner has opened the verification link mailed to this"
+            " address; a new or changed address starts unverified."
+        },
+    }
+)
+DESCRIPTIONS.update(
+    {
+        "EmailVerification": "The token of a verification link.",
+        "ResetRequest": "The address to mail a reset link to.",
+        "PasswordReset": "The token of a reset link, and the new password.",
+    }
+)
 
 
 def notes(owner: type, name: str) -> Schema:
