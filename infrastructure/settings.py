@@ -53,6 +53,7 @@ class Settings:
     mail_dir: str = ""
     mail_max_tries: int = 10
     mail_retry_delay: int = 30
+    mail_lease: int = 300
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +133,10 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     _, address = parseaddr(mail_from)
     if "@" not in address or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be an address, or a name and <address>.")
+    # A worker holds a message for the lease; one send may take up to SMTP_TIMEOUT.
+    lease = _int(env, "MAIL_LEASE", 300, 2, 86400)
+    if lease <= _int(env, "SMTP_TIMEOUT", 30, 1, 600):
+        raise SettingsError("MAIL_LEASE must be longer than SMTP_TIMEOUT.")
     return {
         "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
         "verify_token_ttl": timedelta(
@@ -151,6 +156,7 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "mail_dir": (env.get("MAIL_DIR") or "").strip(),
         "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
+        "mail_lease": lease,
     }
 
 

@@ -119,6 +119,7 @@ class Container(containers.DeclarativeContainer):
             RetryPolicy, max_tries=config.mail.max_tries, first_delay=config.mail.retry_delay
         ),
         send_time=config.mail.smtp_timeout_delta,
+        lease=config.mail.lease,
     )
     deliver_mail = providers.Factory(DeliverMail, uow, mail_sender, clock, delivery_policy)
     mail_worker = providers.Factory(MailWorker, deliver_mail)
@@ -192,6 +193,7 @@ def mail_settings_dict(settings: Settings) -> dict[str, object]:
             "folder": settings.mail_dir,
             "max_tries": settings.mail_max_tries,
             "retry_delay": timedelta(seconds=settings.mail_retry_delay),
+            "lease": timedelta(seconds=settings.mail_lease),
         },
     }
 
