@@ -20,6 +20,10 @@ class JinjaMailTemplates:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
+        # Compiled now, not on first use: the first reset asked for a known address would
+        # otherwise take longer than one asked for an unknown address.
+        for name in self._env.list_templates():
+            self._env.get_template(name)
 
     def render(self, name: str, values: Mapping[str, str]) -> Letter:
         def part(suffix: str) -> str:
