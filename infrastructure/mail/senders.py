@@ -101,20 +101,26 @@ def _said(code: int, text: bytes | str) -> str:
 
 
 class LogMailSender:
-    """Development's mail: each message written to the log, its text body too, so that the
-    link in it can be followed. `with_body=False` (production without SMTP_HOST or MAIL_DIR)
-    writes only who it was for: a link in a log is a secret in a log."""
-
-    def __init__(self, *, with_body: bool = True) -> None:
-        self._with_body = with_body
+    """Development's mail: each message written to the log, its text too, so that the link
+    in it can be followed."""
 
     def send(self, mail: OutgoingMail) -> None:
-        fields = {"to": mail.recipient, "subject": mail.subject, "message_id": mail.message_id}
-        if self._with_body:
-            fields["text"] = mail.text
-            log.info("mail (to the log: no SMTP_HOST)", extra={"fields": fields})
-        else:
-            log.warning("mail not sent: no SMTP_HOST or MAIL_DIR", extra={"fields": fields})
+        fields = {
+            "to": mail.recipient, "subject": mail.subject, "message_id": mail.message_id,
+            "text": mail.text,
+        }  # fmt: skip
+        log.info("mail (to the log: no SMTP_HOST)", extra={"fields": fields})
+
+
+class UnconfiguredMailSender:
+    """Production without SMTP_HOST or MAIL_DIR: a link in a log would be a secret in a log,
+    so nothing is sent, and every message stays queued (then fails, to be retried with
+    `quill mail retry`) until mail is configured: none is lost."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        fields = {"to": mail.recipient, "message_id": mail.message_id}
+        log.warning("mail not sent: set SMTP_HOST (or MAIL_DIR)", extra={"fields": fields})
+        raise DeliveryFailed("mail is not configured: set SMTP_HOST (or MAIL_DIR)")
 
 
 class FolderMailSender:
@@ -147,8 +153,9 @@ def make_sender(
     sender: str,
     folder: str,
     production: bool,
-) -> SmtpMailSender | FolderMailSender | LogMailSender:
-    """SMTP when SMTP_HOST is set; else the folder MAIL_DIR when set; else the log."""
+) -> SmtpMailSender | FolderMailSender | LogMailSender | UnconfiguredMailSender:
+    """SMTP when SMTP_HOST is set; else the folder MAIL_DIR when set; else the log, but not
+    in production."""
     if smtp_host:
         return SmtpMailSender(
             host=smtp_host, port=smtp_port, security=smtp_security, username=smtp_username,
@@ -156,4 +163,4 @@ def make_sender(
         )  # fmt: skip
     if folder:
         return FolderMailSender(folder, sender)
-    return LogMailSender(with_body=not production)
+    return UnconfiguredMailSender() if production else LogMailSender()
