@@ -36,6 +36,9 @@ class DeliveryRound:
     lost: int = 0  # settled too late: the claim had run out and another worker held it
 
 
+OUTCOMES = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}  # else: another try later
+
+
 def never() -> bool:
     return False
 
@@ -65,8 +68,7 @@ class DeliverMail:
                 counts["handed_back"] = len(claimed) - index
                 break
             settled = self._send(mail)
-            outcome = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}
-            counts[outcome.get(settled.status, "deferred")] += 1
+            counts[OUTCOMES.get(settled.status, "deferred")] += 1
             if not self._settle(settled, worker):
                 counts["lost"] += 1
         return DeliveryRound(claimed=len(claimed), **counts)
