@@ -10,7 +10,7 @@ from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
 from application.tokens import LoginThrottle, TokenClaims, TokenKind, TokenPair, TokenPolicy
-from application.users import Registration, register
+from application.users import Registration, VerifyAddress, register
 from domain.errors import (
     AccountInactive,
     InvalidCredentials,
@@ -152,11 +152,12 @@ class RegisterAndLogIn:
     hasher: PasswordHasher
     issuer: TokenIssuer
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, registration: Registration) -> LoginResult:
         now = self.clock()
         with self.uow as uow:
-            user = register(uow, self.hasher, now, registration, Role.USER)
+            user = register(uow, self.hasher, now, registration, Role.USER, self.verify_address)
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.add(session)
             tokens = self.issuer.pair(session)
@@ -230,10 +231,13 @@ class LogOut:
 
 @frozen
 class Authenticate:
-    """One round trip: the session and its user together, the role as it is now."""
+    """One round trip: the session and its user together, the role as it is now.
+    `verified_writers`: only callers with a verified address may write
+    (REQUIRE_VERIFIED_EMAIL)."""
 
     uow: UnitOfWork
     issuer: TokenIssuer
+    verified_writers: bool = False
 
     def __call__(self, access_token: str | None) -> Actor:
         claims = self.issuer.read(access_token, TokenKind.ACCESS)
@@ -241,7 +245,7 @@ class Authenticate:
             holder = uow.sessions.get_holder(claims.session_id)
         if holder is None:
             raise TokenRevoked()
-        return holder.actor(claims.subject)
+        return holder.actor(claims.subject, self.verified_writers)
 
     def with_user(self, access_token: str | None) -> tuple[Actor, User]:
         """The caller and their account as stored now: asking who I am needs no second read."""
@@ -251,4 +255,5 @@ class Authenticate:
         if found is None:
             raise TokenRevoked()
         session, user = found
-        return SessionHolder.of(session, user).actor(claims.subject), user
+        holder = SessionHolder.of(session, user)
+        return holder.actor(claims.subject, self.verified_writers), user

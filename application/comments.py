@@ -28,6 +28,7 @@ class AddComment:
     clock: Clock
 
     def __call__(self, actor: Actor, ref: PostRef, body: str) -> Comment:
+        actor.check_may_write()
         with self.uow as uow:
             post = visible_post(uow, actor, ref)
             author = Author(id=actor.id, name=actor.name, username=actor.username)
@@ -70,6 +71,7 @@ class DeleteComment:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, comment_id: int, on: PostRef | None = None) -> None:
+        actor.check_may_write()
         with self.uow as uow:
             if on is not None:
                 visible_post(uow, actor, on)  # an unknown post is reported as such

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -11,6 +11,8 @@ from attrs import frozen
 from application.paging import Window
 from application.tokens import TokenClaims
 from domain.comments import Comment
+from domain.links import LinkPurpose, LinkToken
+from domain.mail import Letter, MailStatus, OutgoingMail
 from domain.posts import Post
 from domain.sessions import LoginSession, SessionHolder
 from domain.users import User
@@ -209,6 +211,9 @@ class UnitOfWork(Protocol):
     favorites: FavoriteRepository
     comments: CommentRepository
     tags: TagRepository
+    link_tokens: LinkTokenRepository
+    link_requests: LinkRequestRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self: ...
 
@@ -241,3 +246,79 @@ class TokenService(Protocol):
     def encode(self, claims: TokenClaims) -> str: ...
 
     def decode(self, token: str) -> TokenClaims: ...
+
+
+# E-mail verification, password reset and the mail that carries them.
+
+
+class LinkTokenRepository(Protocol):
+    def add(self, token: LinkToken, *, keep: bool = True) -> None:
+        """Store the token. With `keep=False` the same statement is sent and stores nothing, so
+        that a reset asked for an unknown address costs the round trips a known one does."""
+
+    def get_by_hash(self, token_hash: str) -> LinkToken | None: ...
+
+    def use(self, token_id: int, now: datetime) -> bool:
+        """Compare-and-set: mark it used unless it already was; False if it was."""
+
+    def use_all(self, user_id: int, purpose: LinkPurpose, now: datetime) -> None:
+        """Mark every unused token of the user for `purpose` used."""
+
+    def prune(self, before: datetime) -> None:
+        """Forget tokens that expired before `before`, used or not."""
+
+
+class LinkRequestRepository(Protocol):
+    """When links were asked for, per purpose and key (an address, a user id): the rate limit
+    that holds across every process sharing the database."""
+
+    def lock(self, purpose: LinkPurpose, key: str) -> None:
+        """Serialise requests for (`purpose`, `key`) until the transaction ends, so a burst
+        cannot slip more requests past the limit between counting and recording."""
+
+    def add(self, purpose: LinkPurpose, key: str, at: datetime) -> None: ...
+
+    def since(self, purpose: LinkPurpose, key: str, since: datetime) -> list[datetime]:
+        """Times of requests strictly after `since`, oldest first."""
+
+    def prune(self, before: datetime) -> None:
+        """Forget requests older than `before`, for every purpose and key."""
+
+
+class OutboxRepository(Protocol):
+    """Messages waiting to go out, written in the unit of work of the change they report."""
+
+    def add(self, mail: OutgoingMail, *, keep: bool = True) -> OutgoingMail:
+        """Queue the message; it comes back with its id. `keep=False`: the same statement,
+        storing nothing (as above)."""
+
+    def get(self, mail_id: int) -> OutgoingMail | None: ...
+
+    def claim(
+        self, worker: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutgoingMail]:
+        """Up to `limit` queued messages due by `now` and held by no live claim, oldest first,
+        now held by `worker` until `lease_until`, each with its try counted (a worker killed
+        while holding a message has used a try). Concurrent claims never return one message
+        twice: PostgreSQL skips the rows another claim has locked; SQLite claims one at a time.
+        A claim whose lease ran out (its worker died) is taken over."""
+
+    def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
+        """Write the message's delivery state and free it. With `worker`, only while that
+        worker still holds it; False if it no longer does (its lease ran out and another took
+        it over)."""
+
+    def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
+        """Newest first; `status` None for every message."""
+
+
+class MailSender(Protocol):
+    """Hands one message to the mail system, or raises `DeliveryFailed`."""
+
+    def send(self, mail: OutgoingMail) -> None: ...
+
+
+class MailTemplates(Protocol):
+    """Makes a message's subject, plain text and HTML from the template `name`."""
+
+    def render(self, name: str, values: Mapping[str, str]) -> Letter: ...

@@ -70,6 +70,7 @@ class CreatePost:
     clock: Clock
 
     def __call__(self, actor: Actor, new: NewPost) -> Post:
+        actor.check_may_write()
         post = Post.write(
             author=Author(id=actor.id, name=actor.name, username=actor.username),
             title=new.title,
@@ -231,6 +232,7 @@ class EditPost:
     def __call__(
         self, actor: Actor, ref: PostRef, changes: PostChanges, if_match: Precondition = None
     ) -> Post:
+        actor.check_may_write()
         with self.uow as uow:
             post = _editable(uow, actor, ref, if_match)
             edited = post.edit(
@@ -266,6 +268,7 @@ class DeletePost:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, ref: PostRef, if_match: Precondition = None) -> None:
+        actor.check_may_write()
         with self.uow as uow:
             post = _editable(uow, actor, ref, if_match)
             uow.posts.remove(post.id or 0)

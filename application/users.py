@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
 
@@ -32,6 +33,10 @@ from domain.users import (
     normalize_name,
     username_key,
 )
+
+# Mails a user a link to verify their address, in the unit of work that made it new
+# (application.accounts.AddressVerification); None where no mail goes out.
+VerifyAddress = Callable[[UnitOfWork, User, datetime], None] | None
 
 # The command line acts as the operator of the installation, with an admin's rights.
 OPERATOR = Actor(id=0, name="quill operator", role=Role.ADMIN, session_id="")
@@ -74,19 +79,25 @@ class RegisterUser:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
         with self.uow as uow:
-            user = register(uow, self.hasher, self.clock(), registration, role)
+            user = register(uow, self.hasher, self.clock(), registration, role, self.verify_address)
             uow.commit()
         return user
 
 
 def register(
-    uow: UnitOfWork, hasher: PasswordHasher, now: datetime, registration: Registration, role: Role
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    now: datetime,
+    registration: Registration,
+    role: Role,
+    verify_address: VerifyAddress,
 ) -> User:
-    """Store a new account in `uow` (which the caller commits)."""
+    """Store a new account in `uow` (which the caller commits), with its verification mail."""
     chosen = registration.username
     given_name = registration.name
     email, name, _, _ = InvalidInput.gather(
@@ -111,7 +122,10 @@ def register(
         now=now,
         role=role,
     )
-    return uow.users.add(user)
+    user = uow.users.add(user)
+    if verify_address is not None:
+        verify_address(uow, user, now)
+    return user
 
 
 def _given_name(name: str | None, username: str | None) -> str | None:
@@ -219,10 +233,11 @@ def _keep_an_admin(user: User, active_admins: list[int]) -> None:
 class UpdateUser:
     uow: UnitOfWork
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
         with self.uow as uow:
-            return _update(uow, actor, ref, changes, self.clock())
+            return _update(uow, actor, ref, changes, self.clock(), self.verify_address)
 
 
 @frozen
@@ -234,6 +249,7 @@ class UpdateOwnAccount:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    verify_address: VerifyAddress = None
 
     def __call__(self, actor: Actor, changes: UserChanges, new_password: str | None) -> User:
         InvalidInput.gather(
@@ -243,7 +259,9 @@ class UpdateOwnAccount:
         # Hashed before the unit begins: no lock is held while it runs.
         password_hash = None if new_password is None else self.hasher.hash(new_password)
         with self.uow as uow:
-            return _update(uow, actor, actor.id, changes, self.clock(), password_hash)
+            return _update(
+                uow, actor, actor.id, changes, self.clock(), self.verify_address, password_hash
+            )
 
 
 def _update(
@@ -252,6 +270,7 @@ def _update(
     ref: UserRef,
     changes: UserChanges,
     now: datetime,
+    verify_address: VerifyAddress,
     password_hash: str | None = None,
 ) -> User:
     # Locks in one order for every writer: active admins, then the user, then sessions.
@@ -281,6 +300,8 @@ def _update(
         uow.sessions.revoke_all_for_user(user.id, now)
     elif password_hash is not None:
         uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
+    if changed.email != user.email and verify_address is not None:
+        verify_address(uow, changed, now)
     uow.commit()
     return changed
 

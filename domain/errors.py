@@ -165,3 +165,31 @@ class CommentNotFound(NotFound):
 
 class NotCommentAuthor(Forbidden):
     default_message = "Only the comment's author, the post's author or an admin may delete it."
+
+
+# E-mail verification and password reset.
+
+
+class InvalidLink(DomainError):
+    """A mailed link's token that is unknown, used, expired or for another address: 400, not
+    401, for it is the request that is bad, not the caller's authentication."""
+
+    code = "token_invalid"
+    default_message = "This link is invalid, already used or expired."
+
+
+class EmailUnverified(Forbidden):
+    code = "email_unverified"
+    default_message = "Verify your e-mail address before writing."
+
+
+class VerificationThrottled(RateLimited):
+    default_message = "Too many verification mails for this account; try again later."
+
+
+class MailNotFound(NotFound):
+    default_message = "No such message in the outbox."
+
+
+class MailNotFailed(Conflict):
+    default_message = "Only a message that failed can be queued again."

@@ -46,6 +46,7 @@ class SessionHolder:
     user_is_active: bool
     session_revoked: bool
     username: str = ""
+    email_verified: bool = False
 
     @classmethod
     def of(cls, session: LoginSession, user: User) -> SessionHolder:
@@ -54,11 +55,13 @@ class SessionHolder:
             session_id=session.id, user_id=user.id, name=user.name, role=user.role,
             user_is_active=user.is_active, session_revoked=session.is_revoked,
             username=user.username,
+            email_verified=user.email_verified,
         )  # fmt: skip
 
-    def actor(self, subject: int) -> Actor:
+    def actor(self, subject: int, verified_writers: bool = False) -> Actor:
         """The caller of a token for `subject`: refused once the session ended, for any reason
-        (logout, theft detection, password change), or the account was deactivated."""
+        (logout, theft detection, password change), or the account was deactivated.
+        `verified_writers`: only a verified address may write (REQUIRE_VERIFIED_EMAIL)."""
         if self.user_id != subject:
             raise InvalidToken()
         if self.session_revoked or not self.user_is_active:
@@ -66,4 +69,5 @@ class SessionHolder:
         return Actor(
             id=self.user_id, name=self.name, role=self.role, session_id=self.session_id,
             username=self.username,
+            may_write=self.email_verified or not verified_writers,
         )  # fmt: skip

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from attrs import evolve, field, frozen
 
-from domain.errors import InvalidInput
+from domain.errors import EmailUnverified, InvalidInput
 
 EMAIL_MAX = 254
 NAME_MIN, NAME_MAX = 2, 100
@@ -139,6 +139,7 @@ class User:
     updated_at: datetime = field(validator=_aware)
     bio: str | None = None
     image: str | None = None
+    email_verified: bool = False
 
     @classmethod
     def register(
@@ -177,6 +178,8 @@ class User:
     def change(self, *, now: datetime, **changes: object) -> User:
         """Apply the given field changes; `updated_at` moves only if something really changed."""
         real = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if "email" in real:
+            real["email_verified"] = False  # a new address is unverified until its owner says
         return evolve(self, **real, updated_at=now) if real else self  # type: ignore[arg-type]
 
 
@@ -198,10 +201,17 @@ class Actor:
     role: Role
     session_id: str
     username: str = ""
+    # False only where REQUIRE_VERIFIED_EMAIL holds and this caller's address is unverified.
+    may_write: bool = True
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    def check_may_write(self) -> None:
+        """Writing (posts, comments) may need a verified address; reading never does."""
+        if not self.may_write:
+            raise EmailUnverified()
 
     def may_manage(self, user_id: int) -> bool:
         return self.is_admin or self.id == user_id

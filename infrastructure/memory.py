@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Self
 
@@ -13,6 +13,8 @@ from application.paging import Window
 from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
 from domain.errors import Conflict, EmailTaken, UsernameTaken
+from domain.links import LinkPurpose, LinkToken
+from domain.mail import DeliveryFailed, MailStatus, OutgoingMail
 from domain.posts import Author, Post, slug_candidates
 from domain.sessions import LoginSession, SessionHolder
 from domain.users import User, username_key
@@ -30,7 +32,11 @@ class InMemoryStore:
         self.favorites: dict[tuple[int, int], datetime] = {}  # (user, post) -> since
         self.comments: dict[int, Comment] = {}
         self.tag_ids: dict[str, int] = {}  # the order tags were first stored in
-        self.next_id = {"users": 1, "posts": 1, "comments": 1}
+        self.next_id = {"users": 1, "posts": 1, "comments": 1, "link_tokens": 1, "outbox": 1}
+        self.link_tokens: dict[int, LinkToken] = {}
+        self.link_requests: list[tuple[LinkPurpose, str, datetime]] = []
+        self.outbox: dict[int, OutgoingMail] = {}
+        self.claims: dict[int, tuple[str, datetime]] = {}  # mail id: (worker, until)
 
     def snapshot(self) -> InMemoryStore:
         """Entities are immutable, so copying the containers is a full copy."""
@@ -117,6 +123,7 @@ class InMemoryUserRepository:
             k: c for k, c in store.comments.items()
             if c.author.id != user_id and c.post_id not in gone
         }  # fmt: skip
+        store.link_tokens = {k: t for k, t in store.link_tokens.items() if t.user_id != user_id}
 
     def lock_active_admin_ids(self) -> list[int]:
         return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
@@ -401,6 +408,9 @@ class InMemoryUnitOfWork:
         self.favorites = InMemoryFavoriteRepository(self._work)
         self.comments = InMemoryCommentRepository(self._work)
         self.tags = InMemoryTagRepository(self._work)
+        self.link_tokens = InMemoryLinkTokenRepository(self._work)
+        self.link_requests = InMemoryLinkRequestRepository(self._work)
+        self.outbox = InMemoryOutboxRepository(self._work)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -414,3 +424,128 @@ class InMemoryUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.store.__dict__.update(self._work.snapshot().__dict__)
         self.committed = True
+
+
+# E-mail verification, password reset and the outbox.
+
+
+class InMemoryLinkTokenRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, token: LinkToken, *, keep: bool = True) -> None:
+        if keep:
+            token_id = self._store.take_id("link_tokens")
+            self._store.link_tokens[token_id] = evolve(token, id=token_id)
+
+    def get_by_hash(self, token_hash: str) -> LinkToken | None:
+        found = (t for t in self._store.link_tokens.values() if t.token_hash == token_hash)
+        return next(found, None)
+
+    def use(self, token_id: int, now: datetime) -> bool:
+        token = self._store.link_tokens.get(token_id)
+        if token is None or token.used_at is not None:
+            return False
+        self._store.link_tokens[token_id] = evolve(token, used_at=now)
+        return True
+
+    def use_all(self, user_id: int, purpose: LinkPurpose, now: datetime) -> None:
+        for key, token in self._store.link_tokens.items():
+            if token.user_id == user_id and token.purpose is purpose and token.used_at is None:
+                self._store.link_tokens[key] = evolve(token, used_at=now)
+
+    def prune(self, before: datetime) -> None:
+        self._store.link_tokens = {
+            key: t for key, t in self._store.link_tokens.items() if t.expires_at >= before
+        }
+
+
+class InMemoryLinkRequestRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def lock(self, purpose: LinkPurpose, key: str) -> None:
+        pass  # one thread at a time in the tests that use it
+
+    def add(self, purpose: LinkPurpose, key: str, at: datetime) -> None:
+        self._store.link_requests.append((purpose, key, at))
+
+    def since(self, purpose: LinkPurpose, key: str, since: datetime) -> list[datetime]:
+        return sorted(
+            at for p, k, at in self._store.link_requests if (p, k) == (purpose, key) and at > since
+        )
+
+    def prune(self, before: datetime) -> None:
+        self._store.link_requests = [r for r in self._store.link_requests if r[2] >= before]
+
+
+class InMemoryOutboxRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, mail: OutgoingMail, *, keep: bool = True) -> OutgoingMail:
+        if not keep:
+            return mail
+        stored = evolve(mail, id=self._store.take_id("outbox"))
+        self._store.outbox[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def get(self, mail_id: int) -> OutgoingMail | None:
+        return self._store.outbox.get(mail_id)
+
+    def claim(
+        self, worker: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutgoingMail]:
+        def free(mail: OutgoingMail) -> bool:
+            claim = self._store.claims.get(mail.id)  # type: ignore[arg-type]
+            return claim is None or claim[1] <= now
+
+        due = sorted(
+            (
+                m for m in self._store.outbox.values()
+                if m.status is MailStatus.QUEUED and m.next_attempt_at <= now and free(m)
+            ),
+            key=lambda m: (m.next_attempt_at, m.id),
+        )[:limit]  # fmt: skip
+        claimed = []
+        for mail in due:
+            counted = evolve(mail, attempts=mail.attempts + 1)
+            self._store.outbox[mail.id] = counted  # type: ignore[index]
+            self._store.claims[mail.id] = (worker, lease_until)  # type: ignore[index]
+            claimed.append(counted)
+        return claimed
+
+    def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
+        claim = self._store.claims.get(mail.id)  # type: ignore[arg-type]
+        if mail.id not in self._store.outbox or (
+            worker is not None and (claim is None or claim[0] != worker)
+        ):
+            return False
+        self._store.outbox[mail.id] = mail  # type: ignore[index]
+        self._store.claims.pop(mail.id, None)  # type: ignore[arg-type]
+        return True
+
+    def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
+        found = [m for m in self._store.outbox.values() if status in (None, m.status)]
+        return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)[:limit]
+
+
+class InMemoryMailSender:
+    """A mail server in memory: records what it is given, and fails as told: `down` (every
+    message, for another try), or `refuse` (a recipient's messages, with a failure of choice).
+    `meanwhile` runs as a message is being sent, as a signal could arrive then."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMail] = []
+        self.down = False
+        self.refuse: dict[str, DeliveryFailed] = {}
+        self.meanwhile: Callable[[OutgoingMail], object] | None = None
+
+    def send(self, mail: OutgoingMail) -> None:
+        if self.meanwhile is not None:
+            self.meanwhile(mail)
+        if self.down:
+            raise DeliveryFailed("ConnectionRefusedError: [Errno 111] Connection refused")
+        if mail.recipient in self.refuse:
+            raise self.refuse[mail.recipient]
+        self.sent.append(mail)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
+from email.utils import parseaddr
 
-from attrs import frozen
+from attrs import field, frozen
 
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
 DEV_DATABASE_URL = "sqlite:///quill.db"
 ENVIRONMENTS = ("development", "testing", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+DEV_MAIL_FROM = "Quill <quill@localhost>"
 
 
 class SettingsError(ValueError):
@@ -32,6 +36,24 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
+    # E-mail verification, password reset and their mail (read by mail_settings below).
+    require_verified_email: bool = False
+    verify_token_ttl: timedelta = timedelta(days=2)
+    reset_token_ttl: timedelta = timedelta(minutes=30)
+    public_url: str = DEV_PUBLIC_URL
+    verify_link: str = f"{DEV_PUBLIC_URL}/verify-email?token={{token}}"
+    reset_link: str = f"{DEV_PUBLIC_URL}/reset-password?token={{token}}"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_timeout: int = 30
+    mail_from: str = DEV_MAIL_FROM
+    mail_dir: str = ""
+    mail_max_tries: int = 10
+    mail_retry_delay: int = 30
+    mail_lease: int = 300
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +83,7 @@ class Settings:
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3, 1, 20),
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
+            **mail_settings(env),
         )
         if production:
             settings.refuse_development_secrets()
@@ -94,3 +117,61 @@ def _choice(
     if value not in allowed:
         raise SettingsError(f"{name} must be one of: {', '.join(allowed)}.")
     return value
+
+
+# E-mail verification, password reset and their mail.
+
+SMTP_SECURITIES = ("starttls", "tls", "none")
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+
+
+def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
+    public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
+    if not _URL.match(public_url):
+        raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
+    mail_from = (env.get("MAIL_FROM") or DEV_MAIL_FROM).strip()
+    _, address = parseaddr(mail_from)
+    if "@" not in address or any(c in mail_from for c in "\r\n"):
+        raise SettingsError("MAIL_FROM must be an address, or a name and <address>.")
+    # A worker holds a message for the lease; one send may take up to SMTP_TIMEOUT.
+    lease = _int(env, "MAIL_LEASE", 300, 2, 86400)
+    if lease <= _int(env, "SMTP_TIMEOUT", 30, 1, 600):
+        raise SettingsError("MAIL_LEASE must be longer than SMTP_TIMEOUT.")
+    return {
+        "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
+        "verify_token_ttl": timedelta(
+            seconds=_int(env, "VERIFY_TOKEN_TTL", 2 * 86400, 60, 30 * 86400)
+        ),
+        "reset_token_ttl": timedelta(seconds=_int(env, "RESET_TOKEN_TTL", 1800, 60, 86400)),
+        "public_url": public_url,
+        "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
+        "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),
+        "smtp_host": (env.get("SMTP_HOST") or "").strip(),
+        "smtp_port": _int(env, "SMTP_PORT", 587, 1, 65535),
+        "smtp_security": _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls"),
+        "smtp_username": env.get("SMTP_USERNAME") or "",
+        "smtp_password": env.get("SMTP_PASSWORD") or "",
+        "smtp_timeout": _int(env, "SMTP_TIMEOUT", 30, 1, 600),
+        "mail_from": mail_from,
+        "mail_dir": (env.get("MAIL_DIR") or "").strip(),
+        "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
+        "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
+        "mail_lease": lease,
+    }
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{name} must be true or false.")
+    return raw in ("true", "1", "yes")
+
+
+def _link(env: Mapping[str, str], name: str, default: str) -> str:
+    """A URL template with `{token}` where a link's token goes."""
+    link = (env.get(name) or default).strip()
+    if "{token}" not in link or not _URL.match(link):
+        raise SettingsError(f"{name} must be an http(s) URL containing {{token}}.")
+    return link

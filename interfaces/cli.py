@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
+import threading
 from contextlib import ExitStack
 from typing import Any
 
 import click
 from dependency_injector.wiring import Provide, inject
 
+from application.accounts import MarkEmailVerified
+from application.mail import ListMail, QueueTestMail, RetryMail
 from application.paging import PageRequest
 from application.seed import SeedReport, SeedSampleData, SeedVolume
 from application.users import (
@@ -22,6 +27,7 @@ from application.users import (
     UserChanges,
 )
 from domain.errors import DomainError
+from domain.mail import OutgoingMail
 from domain.users import Role, User
 from interfaces.container import Container, SettingsError, build_container
 
@@ -202,6 +208,7 @@ def _user_json(user: User) -> dict[str, Any]:
         "image": user.image,
         "created_at": user.created_at.isoformat(),
         "updated_at": user.updated_at.isoformat(),
+        "email_verified": user.email_verified,
     }
 
 
@@ -257,6 +264,15 @@ def delete(email: str, yes: bool, remove: DeleteUser = Provide[Container.delete_
     click.echo(f"Deleted {email}.")
 
 
+@users_group.command()
+@click.argument("email")
+@inject
+def verify(email: str, mark: MarkEmailVerified = Provide[Container.mark_email_verified]) -> None:
+    """Mark EMAIL's address verified."""
+    user = mark(OPERATOR, email)
+    click.echo(f"{user.email} is verified.")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -267,11 +283,105 @@ def serve(
 ) -> None:
     """Run the development server (migrating the database first)."""
     from interfaces.http.app import create_app
+    from interfaces.http.pages import HideQueryStrings
 
     if not no_migrate:
         migrator.upgrade()
-    app = create_app(click.get_current_context().obj)
-    app.run(host=host, port=port)
+    container = click.get_current_context().obj
+    app = create_app(container)
+    # Development delivers its own mail: a worker thread beside the server (one worker, as
+    # SQLite wants). The request log of werkzeug's server leaves out query strings (tokens).
+    logging.getLogger("werkzeug").addFilter(HideQueryStrings())
+    _, stop = container.mail_worker().in_thread()
+    try:
+        app.run(host=host, port=port)
+    finally:
+        stop.set()
+
+
+# Mail: the outbox and its delivery.
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
+@click.option(
+    "--poll", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
+    help="Seconds between looks at an empty outbox.",
+)  # fmt: skip
+def worker(once: bool, poll: float) -> None:
+    """Deliver queued mail until SIGTERM or Ctrl-C (which let the message in hand finish)."""
+    from interfaces.http import logs
+
+    container: Container = click.get_current_context().obj
+    logs.configure(container.config.log_level(), container.config.log_format())
+    mail_worker = container.mail_worker(poll=poll)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOPPING}
+    try:
+        totals = mail_worker.run(stop, once=once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(
+        f"Worker {mail_worker.name} stopped: {totals['sent']} sent, {totals['deferred']} to"
+        f" try again, {totals['failed']} failed, {totals['handed_back']} handed back."
+    )
+
+
+STOPPING = (signal.SIGTERM, signal.SIGINT)
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """The outbox: test, list and retry messages."""
+
+
+@mail_group.command("send-test")
+@click.option("--to", "to", required=True, help="The address to send the test message to.")
+@inject
+def send_test(to: str, queue: QueueTestMail = Provide[Container.queue_test_mail]) -> None:
+    """Queue a test message (a worker sends it)."""
+    mail = queue(OPERATOR, to)
+    click.echo(f"Queued test message {mail.id} to {mail.recipient} ({mail.message_id}).")
+
+
+@mail_group.command("list")
+@click.option("--failed", is_flag=True, help="Only the messages that gave up.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@inject
+def list_mail(failed: bool, limit: int, find: ListMail = Provide[Container.list_mail]) -> None:
+    """Messages in the outbox, newest first (never their bodies)."""
+    found = find(OPERATOR, failed=failed, limit=limit)
+    rows = [("ID", "STATUS", "TRIES", "KIND", "TO", "QUEUED", "NOTE")]
+    rows += [_mail_row(mail) for mail in found]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    click.echo(f"{len(found)} {'failed ' if failed else ''}messages")
+
+
+def _mail_row(mail: OutgoingMail) -> tuple[str, ...]:
+    if mail.sent_at is not None:
+        note = f"sent {mail.sent_at:%Y-%m-%d %H:%M}"
+    elif mail.status.value == "queued":
+        note = f"next try {mail.next_attempt_at:%Y-%m-%d %H:%M}"
+    else:
+        note = ""
+    if mail.last_error and mail.sent_at is None:
+        note = f"{note}; {mail.last_error}" if note else mail.last_error
+    return (
+        str(mail.id), mail.status.value, str(mail.attempts), mail.kind, mail.recipient,
+        f"{mail.created_at:%Y-%m-%d %H:%M}", note,
+    )  # fmt: skip
+
+
+@mail_group.command("retry")
+@click.argument("mail_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
+@inject
+def retry(mail_id: int, again: RetryMail = Provide[Container.retry_mail]) -> None:
+    """Queue the failed message ID again, with a fresh set of tries."""
+    mail = again(OPERATOR, mail_id)
+    click.echo(f"Message {mail.id} to {mail.recipient} is queued again.")
 
 
 def main() -> None:

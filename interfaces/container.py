@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 
+from application.accounts import (
+    AddressVerification,
+    CheckResetLink,
+    Letters,
+    LinkPolicy,
+    MarkEmailVerified,
+    RequestPasswordReset,
+    ResendVerification,
+    ResetPassword,
+    VerifyEmail,
+)
 from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
+from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
 from application.posts import (
     CreatePost,
     DeletePost,
@@ -29,12 +42,16 @@ from application.users import (
     RegisterUser,
     UpdateUser,
 )
+from domain.mail import RetryPolicy
 from infrastructure.clock import utc_now
 from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.mail.senders import address_of, make_sender
+from infrastructure.mail.templates import JinjaMailTemplates
+from infrastructure.mail.worker import MailWorker
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
 from infrastructure.settings import Settings, SettingsError
 
@@ -72,15 +89,68 @@ class Container(containers.DeclarativeContainer):
     migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
     readiness = providers.Factory(DatabaseProbe, engine)
 
-    register_user = providers.Factory(RegisterUser, uow, hasher, clock)
+    # E-mail verification and password reset: their links, and the mail that carries them.
+    mail_templates = providers.ThreadSafeSingleton(JinjaMailTemplates)
+    letters = providers.ThreadSafeSingleton(
+        Letters,
+        templates=mail_templates,
+        verify_link=config.links.verify_link,
+        reset_link=config.links.reset_link,
+        sender_domain=providers.Callable(
+            lambda sender: address_of(sender).rpartition("@")[2], config.mail.sender
+        ),
+    )
+    link_policy = providers.ThreadSafeSingleton(
+        LinkPolicy, verify_ttl=config.links.verify_ttl, reset_ttl=config.links.reset_ttl
+    )
+    address_verification = providers.ThreadSafeSingleton(AddressVerification, letters, link_policy)
+    verify_email = providers.Factory(VerifyEmail, uow, clock)
+    resend_verification = providers.Factory(ResendVerification, uow, address_verification, clock)
+    request_password_reset = providers.Factory(
+        RequestPasswordReset, uow, letters, link_policy, clock
+    )
+    reset_password = providers.Factory(ResetPassword, uow, hasher, clock)
+    check_reset_link = providers.Factory(CheckResetLink, uow, clock)
+    mark_email_verified = providers.Factory(MarkEmailVerified, uow, clock)
+    mail_sender = providers.ThreadSafeSingleton(
+        make_sender,
+        smtp_host=config.mail.smtp_host,
+        smtp_port=config.mail.smtp_port,
+        smtp_security=config.mail.smtp_security,
+        smtp_username=config.mail.smtp_username,
+        smtp_password=config.mail.smtp_password,
+        smtp_timeout=config.mail.smtp_timeout,
+        sender=config.mail.sender,
+        folder=config.mail.folder,
+        production=providers.Callable(lambda env: env == "production", config.app_env),
+    )
+    delivery_policy = providers.ThreadSafeSingleton(
+        DeliveryPolicy,
+        retry=providers.Factory(
+            RetryPolicy, max_tries=config.mail.max_tries, first_delay=config.mail.retry_delay
+        ),
+        send_time=config.mail.smtp_timeout_delta,
+        lease=config.mail.lease,
+    )
+    deliver_mail = providers.Factory(DeliverMail, uow, mail_sender, clock, delivery_policy)
+    mail_worker = providers.Factory(MailWorker, deliver_mail)
+    list_mail = providers.Factory(ListMail, uow)
+    retry_mail = providers.Factory(RetryMail, uow, clock)
+    queue_test_mail = providers.Factory(QueueTestMail, uow, letters, clock)
+
+    register_user = providers.Factory(
+        RegisterUser, uow, hasher, clock, verify_address=address_verification
+    )
     log_in = providers.Factory(LogIn, uow, hasher, issuer, login_throttle, clock)
     refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
     log_out = providers.Factory(LogOut, uow, clock)
-    authenticate = providers.Factory(Authenticate, uow, issuer)
+    authenticate = providers.Factory(
+        Authenticate, uow, issuer, verified_writers=config.require_verified_email
+    )
     change_password = providers.Factory(ChangePassword, uow, hasher, clock)
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
-    update_user = providers.Factory(UpdateUser, uow, clock)
+    update_user = providers.Factory(UpdateUser, uow, clock, verify_address=address_verification)
     delete_user = providers.Factory(DeleteUser, uow)
 
     create_post = providers.Factory(CreatePost, uow, clock)
@@ -118,6 +188,33 @@ def settings_dict(settings: Settings) -> dict[str, object]:
             "time_cost": settings.argon2_time_cost,
             "memory_cost": settings.argon2_memory_cost,
             "parallelism": settings.argon2_parallelism,
+        },
+        **mail_settings_dict(settings),
+    }
+
+
+def mail_settings_dict(settings: Settings) -> dict[str, object]:
+    return {
+        "require_verified_email": settings.require_verified_email,
+        "links": {
+            "verify_link": settings.verify_link,
+            "reset_link": settings.reset_link,
+            "verify_ttl": settings.verify_token_ttl,
+            "reset_ttl": settings.reset_token_ttl,
+        },
+        "mail": {
+            "smtp_host": settings.smtp_host,
+            "smtp_port": settings.smtp_port,
+            "smtp_security": settings.smtp_security,
+            "smtp_username": settings.smtp_username,
+            "smtp_password": settings.smtp_password,
+            "smtp_timeout": settings.smtp_timeout,
+            "smtp_timeout_delta": timedelta(seconds=settings.smtp_timeout),
+            "sender": settings.mail_from,
+            "folder": settings.mail_dir,
+            "max_tries": settings.mail_max_tries,
+            "retry_delay": timedelta(seconds=settings.mail_retry_delay),
+            "lease": timedelta(seconds=settings.mail_lease),
         },
     }
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.comments import Comment
+from domain.links import LinkPurpose, LinkToken
+from domain.mail import OutgoingMail
 from domain.posts import Author, Post, slug_of
 from domain.sessions import LoginSession
 from domain.users import Actor, Role, User
@@ -112,3 +114,36 @@ def make_comment(post: Post, author: User | Author, **overrides: Any) -> Comment
     }
     values.update(overrides)
     return Comment(**values)
+
+
+def make_mail(**overrides: Any) -> OutgoingMail:
+    """A queued message, due at T0 (or `created_at`)."""
+    n = next(_serial)
+    created_at = overrides.pop("created_at", T0)
+    values: dict[str, Any] = {
+        "id": None,
+        "message_id": f"<m{n}@quill.test>",
+        "kind": "test",
+        "recipient": f"to{n}@example.com",
+        "subject": f"Message {n}",
+        "text": f"Text of message {n}",
+        "html": f"<p>HTML of message {n}</p>",
+        "created_at": created_at,
+        "next_attempt_at": created_at,
+    }
+    values.update(overrides)
+    return OutgoingMail(**values)
+
+
+def make_link(user: User, token: str = "a-token", **overrides: Any) -> LinkToken:
+    """A reset link of `user` for their address, issued at T0 for 30 minutes."""
+    values: dict[str, Any] = {
+        "purpose": LinkPurpose.RESET,
+        "user_id": user.id,
+        "email": user.email,
+        "token": token,
+        "now": T0,
+        "ttl": timedelta(minutes=30),
+    }
+    values.update(overrides)
+    return LinkToken.issue(**values)

@@ -24,7 +24,7 @@ def maybe_utc(value: datetime | None) -> datetime | None:
 
 ROLES = {role.value: role for role in Role}  # per row, a dict lookup is cheaper than Role(...)
 USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "is_active", "created_at",
-                "updated_at", "username", "bio", "image")  # fmt: skip
+                "updated_at", "username", "bio", "image", "email_verified")  # fmt: skip
 
 
 @cache
@@ -35,11 +35,11 @@ def _user_columns(prefix: str) -> itemgetter[Any]:
 
 def user_from_row(row: Mapping[str, Any], prefix: str = "") -> User:
     (id_, email, name, password_hash, role, is_active, created, updated, username, bio,
-     image) = _user_columns(prefix)(row)  # fmt: skip
+     image, verified) = _user_columns(prefix)(row)  # fmt: skip
     return User(
         id=id_, email=email, name=name, password_hash=password_hash, role=ROLES[role],
         is_active=is_active, created_at=in_utc(created), updated_at=in_utc(updated),
-        username=username, bio=bio, image=image,
+        username=username, bio=bio, image=image, email_verified=verified,
     )  # fmt: skip
 
 
@@ -49,6 +49,7 @@ def user_values(user: User) -> dict[str, Any]:
         "role": user.role.value, "is_active": user.is_active,
         "created_at": user.created_at, "updated_at": user.updated_at,
         "username": user.username, "bio": user.bio, "image": user.image,
+        "email_verified": user.email_verified,
     }  # fmt: skip
 
 
@@ -111,6 +112,7 @@ def session_holder_from_row(row: Mapping[str, Any]) -> SessionHolder:
         session_id=row["id"], user_id=row["user_id"], name=row["name"], role=ROLES[row["role"]],
         user_is_active=row["is_active"], session_revoked=row["revoked_at"] is not None,
         username=row["username"],
+        email_verified=row["email_verified"],
     )  # fmt: skip
 
 

@@ -48,6 +48,7 @@ SESSION_HOLDER = (
         users.c.username,
         users.c.role,
         users.c.is_active,
+        users.c.email_verified,
     )
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id == bindparam("session_id"))

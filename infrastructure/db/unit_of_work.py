@@ -13,6 +13,8 @@ from infrastructure.db.comments import SqlCommentRepository
 from infrastructure.db.favorites import SqlFavoriteRepository
 from infrastructure.db.follows import SqlFollowRepository
 from infrastructure.db.kept import KeptConnections
+from infrastructure.db.links import SqlLinkRequestRepository, SqlLinkTokenRepository
+from infrastructure.db.outbox import SqlOutboxRepository
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
 from infrastructure.db.tags import SqlTagRepository
@@ -79,6 +81,9 @@ class SqlUnitOfWork:
         self.favorites = SqlFavoriteRepository(self._connection)
         self.comments = SqlCommentRepository(self._connection, on_driver=on_driver)
         self.tags = SqlTagRepository(self._connection, on_driver=on_driver)
+        self.link_tokens = SqlLinkTokenRepository(self._connection)
+        self.link_requests = SqlLinkRequestRepository(self._connection)
+        self.outbox = SqlOutboxRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -9,6 +9,7 @@ from werkzeug.routing import BaseConverter
 
 from interfaces.container import Container, build_container
 from interfaces.http import (
+    accounts,
     auth,
     comments,
     docs,
@@ -16,6 +17,7 @@ from interfaces.http import (
     feed,
     logs,
     ops,
+    pages,
     posts,
     profiles,
     tags,
@@ -84,6 +86,8 @@ def create_app(container: Container | None = None) -> Flask:
     for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):
         app.register_blueprint(blueprint)
     for blueprint in (profiles.bp, comments.bp, feed.bp, tags.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (accounts.bp, pages.bp):  # e-mail verification and password reset
         app.register_blueprint(blueprint)
     errors.register(app)
     app.before_request(_refuse_large_bodies)

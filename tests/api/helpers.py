@@ -18,6 +18,7 @@ FULL_USER_KEYS = {
     "bio",
     "image",
 }
+FULL_USER_KEYS |= {"email_verified"}  # e-mail verification (docs/API.md)
 PUBLIC_USER_KEYS = {"id", "name", "created_at"}
 POST_KEYS = {
     "id",

@@ -12,6 +12,7 @@ from domain.users import Role
 
 FULL_USER = {"id", "email", "username", "name", "role", "is_active", "bio", "image"}
 FULL_USER |= {"created_at", "updated_at"}
+FULL_USER |= {"email_verified"}  # e-mail verification
 HEADER = ["ID", "EMAIL", "USERNAME", "NAME", "ROLE", "ACTIVE", "CREATED"]
 
 

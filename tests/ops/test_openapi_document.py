@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from interfaces.http.openapi import document
 
 UNDOCUMENTED = {"static", "docs.static", "docs.swagger_asset"}  # the docs page's own files
+UNDOCUMENTED |= {"pages.static"}  # the verify and reset pages' own files
 
 
 def test_the_served_document_is_the_one_built_from_the_code(client: FlaskClient) -> None:

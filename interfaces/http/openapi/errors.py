@@ -8,9 +8,11 @@ from domain.errors import (
     AccountInactive,
     Conflict,
     EmailTaken,
+    EmailUnverified,
     Forbidden,
     InvalidCredentials,
     InvalidInput,
+    InvalidLink,
     InvalidToken,
     LastAdmin,
     NotAuthenticated,
@@ -89,6 +91,29 @@ ERRORS = {
     "ServiceUnavailableError": error("The database is not answering.", ServiceUnavailable.code),
     "InternalError": error("An unexpected error; details are only in the server's log.", INTERNAL),
 }
+# E-mail verification and password reset.
+ERRORS.update(
+    {
+        "LinkTokenInvalidError": error(
+            "The link's token is unknown, already used, expired, or was sent to an address the"
+            " account no longer has.",
+            InvalidLink.code,
+        ),
+        "EmailUnverifiedError": error(
+            "REQUIRE_VERIFIED_EMAIL is on and the caller's address is not verified.",
+            EmailUnverified.code,
+        ),
+        "WriteForbiddenError": error(
+            "Not the author or an admin, or (with REQUIRE_VERIFIED_EMAIL) an unverified address.",
+            Forbidden.code,
+            EmailUnverified.code,
+        ),
+        "TooManyMailsError": error(
+            "Too many verification mails asked for this account within the hour.",
+            RateLimited.code,
+        ),
+    }
+)
 BAD_REQUEST = {
     "description": "`validation_error` (with `errors` per field) or `invalid_json` (the body is"
     " not a JSON object).",

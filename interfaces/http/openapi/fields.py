@@ -17,6 +17,7 @@ from application.paging import PAGE_MAX, PER_PAGE_MAX
 from application.posts import TAGS_LISTED
 from application.tokens import TokenPair
 from domain.comments import BODY_MAX, BODY_MIN
+from domain.links import TOKEN_MAX
 from domain.posts import (
     CONTENT_MAX,
     CONTENT_MIN,
@@ -287,6 +288,34 @@ DESCRIPTIONS = {
     "TagUse": "A tag and how many published posts carry it.",
     "TagList": "The tags in use.",
 }
+
+
+# E-mail verification and password reset.
+FIELDS.update(
+    {
+        "token": {
+            "minLength": 1,
+            "maxLength": TOKEN_MAX,
+            "description": "The `token` of the mailed link (its `?token=` part).",
+        },
+        "ResetRequest.email": {
+            **EMAIL,
+            "description": "Any address: the answer is the same whether or not it has an account.",
+            "examples": ["ann@example.com"],
+        },
+        "User.email_verified": {
+            "description": "Whether the owner has opened the verification link mailed to this"
+            " address; a new or changed address starts unverified."
+        },
+    }
+)
+DESCRIPTIONS.update(
+    {
+        "EmailVerification": "The token of a verification link.",
+        "ResetRequest": "The address to mail a reset link to.",
+        "PasswordReset": "The token of a reset link, and the new password.",
+    }
+)
 
 
 def notes(owner: type, name: str) -> Schema:

@@ -10,6 +10,7 @@ from application.tokens import LoginThrottle
 from application.users import PasswordChange, Registration, UserChanges
 from interfaces.http.comments import NewComment
 from interfaces.http.converter import PagedQuery
+from interfaces.http.openapi.accounts import account_paths, with_verified_writers
 from interfaces.http.openapi.errors import answer
 from interfaces.http.openapi.operations import ANYBODY, PUBLIC, REFRESH, TOKEN, operation
 from interfaces.http.openapi.schemas import Schemas, ref
@@ -27,7 +28,9 @@ def paths(schemas: Schemas) -> dict[str, Schema]:
     found: dict[str, Schema] = {}
     for part in (user_paths, auth_paths, profile_paths, post_paths, comment_paths, ops_paths):
         found.update(part(schemas))
-    return found
+    # E-mail verification and password reset.
+    found.update(account_paths(schemas))
+    return with_verified_writers(found)
 
 
 def user_paths(s: Schemas) -> dict[str, Schema]:

@@ -1,0 +1,318 @@
+"""E-mail verification and password reset: links mailed in the unit of work of their change."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from attrs import frozen
+
+from application.ports import Clock, MailTemplates, PasswordHasher, UnitOfWork
+from domain.errors import AdminOnly, InvalidLink, UserNotFound, VerificationThrottled
+from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
+from domain.mail import OutgoingMail
+from domain.users import Actor, User, check_password, normalize_email
+
+TOKEN_BYTES = 32  # 256 random bits in every link
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@frozen(kw_only=True)
+class LinkPolicy:
+    """How long links work, and how many mails of each kind one may ask for in a window."""
+
+    verify_ttl: timedelta = timedelta(days=2)
+    reset_ttl: timedelta = timedelta(minutes=30)
+    per_window: int = 3
+    window: timedelta = timedelta(hours=1)
+
+
+def lasting(ttl: timedelta) -> str:
+    """'30 minutes', '2 days': how long a link works, as its mail says it."""
+    seconds = int(ttl.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
+
+
+@frozen(kw_only=True)
+class Letters:
+    """Messages made from templates: the product's name, the link, a Message-ID of their own."""
+
+    templates: MailTemplates
+    verify_link: str  # URL templates with `{token}` where the token goes
+    reset_link: str
+    sender_domain: str  # the right-hand side of every Message-ID
+    product: str = "Quill"
+
+    def verification(
+        self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
+    ) -> OutgoingMail:
+        link = self.verify_link.replace("{token}", token)
+        return self._queue("verify", to, {"name": name, "link": link, "lasts": lasting(ttl)}, now)
+
+    def reset(
+        self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
+    ) -> OutgoingMail:
+        link = self.reset_link.replace("{token}", token)
+        return self._queue("reset", to, {"name": name, "link": link, "lasts": lasting(ttl)}, now)
+
+    def test(self, *, to: str, now: datetime) -> OutgoingMail:
+        return self._queue("test", to, {}, now)
+
+    def _queue(self, kind: str, to: str, values: dict[str, str], now: datetime) -> OutgoingMail:
+        letter = self.templates.render(kind, {"product": self.product, **values})
+        return OutgoingMail.queue(
+            message_id=f"<{secrets.token_hex(16)}@{self.sender_domain}>",
+            kind=kind,
+            recipient=to,
+            letter=letter,
+            now=now,
+        )
+
+
+@frozen
+class AddressVerification:
+    """Mails a user a link that verifies their current address, in the caller's unit of work:
+    the change that made the address new and its mail are kept together or not at all."""
+
+    letters: Letters
+    policy: LinkPolicy
+
+    def __call__(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        token = new_link_token()
+        link = LinkToken.issue(
+            purpose=LinkPurpose.VERIFY,
+            user_id=user.id,
+            email=user.email,
+            token=token,
+            now=now,
+            ttl=self.policy.verify_ttl,
+        )
+        uow.link_tokens.add(link)
+        uow.outbox.add(
+            self.letters.verification(
+                to=user.email, name=user.name, token=token, now=now, ttl=self.policy.verify_ttl
+            )
+        )
+
+
+def digest_of(token: str) -> str:
+    """The stored form of a link's token; one that cannot be ours is refused unread."""
+    if not 0 < len(token) <= TOKEN_MAX:
+        raise InvalidLink()
+    return token_hash(token)
+
+
+def _throttle(recent: list[datetime], policy: LinkPolicy, now: datetime) -> int | None:
+    """Seconds until another request is allowed, or None if one is allowed now."""
+    if len(recent) < policy.per_window:
+        return None
+    reopen = recent[-policy.per_window] + policy.window
+    return math.ceil((reopen - now).total_seconds())
+
+
+@frozen(kw_only=True)
+class EmailVerification:
+    token: str
+
+
+@frozen
+class VerifyEmail:
+    """A verification link marks the address it was sent to verified, once."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, verification: EmailVerification) -> User:
+        digest = digest_of(verification.token)
+        now = self.clock()
+        with self.uow as uow:
+            link = uow.link_tokens.get_by_hash(digest)
+            user = None
+            if link is not None and link.user_id is not None:
+                # Locked: an e-mail change either commits first (and the link no longer
+                # works) or waits for this one.
+                user = uow.users.get(link.user_id, lock=True)
+            if (
+                link is None
+                or user is None
+                or not link.works_for(LinkPurpose.VERIFY, user, now)
+                or not uow.link_tokens.use(link.id or 0, now)
+            ):
+                raise InvalidLink()
+            verified = user.change(email_verified=True, now=now)
+            uow.users.save(verified)
+            uow.commit()
+        return verified
+
+
+@frozen
+class ResendVerification:
+    """A new verification link for the caller, at most `per_window` a window; none when the
+    address is verified already. True when one was queued."""
+
+    uow: UnitOfWork
+    verification: AddressVerification
+    clock: Clock
+
+    def __call__(self, actor: Actor) -> bool:
+        now = self.clock()
+        policy = self.verification.policy
+        key = str(actor.id)
+        with self.uow as uow:
+            uow.link_requests.lock(LinkPurpose.VERIFY, key)
+            user = uow.users.get(actor.id)
+            if user is None:
+                raise UserNotFound()
+            if user.email_verified:
+                return False
+            recent = uow.link_requests.since(LinkPurpose.VERIFY, key, now - policy.window)
+            wait = _throttle(recent, policy, now)
+            if wait is not None:
+                raise VerificationThrottled(retry_after=wait)
+            uow.link_requests.prune(before=now - policy.window)
+            uow.link_tokens.prune(before=now)
+            uow.link_requests.add(LinkPurpose.VERIFY, key, now)
+            self.verification(uow, user, now)
+            uow.commit()
+        return True
+
+
+@frozen(kw_only=True)
+class ResetRequest:
+    email: str
+
+
+@frozen
+class RequestPasswordReset:
+    """Mails a reset link to an active account's address, at most `per_window` a window per
+    address. The caller learns nothing: the same answer, and the same work, whether or not the
+    address has an account (or is throttled, active, or not)."""
+
+    uow: UnitOfWork
+    letters: Letters
+    policy: LinkPolicy
+    clock: Clock
+
+    def __call__(self, request: ResetRequest) -> None:
+        email = normalize_email(request.email)
+        now = self.clock()
+        token = new_link_token()
+        with self.uow as uow:
+            uow.link_requests.lock(LinkPurpose.RESET, email)
+            recent = uow.link_requests.since(LinkPurpose.RESET, email, now - self.policy.window)
+            if _throttle(recent, self.policy, now) is not None:
+                return  # nothing written, nothing sent; answered as any other request
+            user = uow.users.get_by_email(email)
+            mails = user is not None and user.is_active
+            uow.link_requests.prune(before=now - self.policy.window)
+            uow.link_tokens.prune(before=now)
+            uow.link_requests.add(LinkPurpose.RESET, email, now)
+            # Without an account the link and its mail are still made and sent to the
+            # database, which stores neither (keep=False): the same statements either way.
+            link = LinkToken.issue(
+                purpose=LinkPurpose.RESET,
+                user_id=user.id if user is not None else None,
+                email=email,
+                token=token,
+                now=now,
+                ttl=self.policy.reset_ttl,
+            )
+            name = user.name if user is not None else email
+            mail = self.letters.reset(
+                to=email, name=name, token=token, now=now, ttl=self.policy.reset_ttl
+            )
+            uow.link_tokens.add(link, keep=mails)
+            uow.outbox.add(mail, keep=mails)
+            uow.commit()
+
+
+@frozen(kw_only=True)
+class PasswordReset:
+    token: str
+    new_password: str
+
+
+@frozen
+class ResetPassword:
+    """A reset link sets a new password, once; every session of the user ends, every other
+    reset link of theirs stops working, and their address counts as verified (the link
+    reached it). A bad link is refused before a password is hashed for it."""
+
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    clock: Clock
+
+    def __call__(self, reset: PasswordReset) -> None:
+        digest = digest_of(reset.token)
+        now = self.clock()
+        with self.uow.read_only() as uow:
+            _reset_link(uow, digest, now)
+        check_password(reset.new_password, "new_password")
+        password_hash = self.hasher.hash(reset.new_password)  # slow: no lock held meanwhile
+        with self.uow as uow:
+            link, user = _reset_link(uow, digest, now, lock=True)
+            assert user.id is not None
+            if not uow.link_tokens.use(link.id or 0, now):
+                raise InvalidLink()
+            uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
+            uow.users.save(user.change(password_hash=password_hash, email_verified=True, now=now))
+            uow.sessions.revoke_all_for_user(user.id, now)
+            uow.login_attempts.clear(user.email)  # a throttled owner may log in at once
+            uow.commit()
+
+
+def _reset_link(
+    uow: UnitOfWork, digest: str, now: datetime, lock: bool = False
+) -> tuple[LinkToken, User]:
+    link = uow.link_tokens.get_by_hash(digest)
+    user = None
+    if link is not None and link.user_id is not None:
+        user = uow.users.get(link.user_id, lock=lock)
+    if link is None or user is None or not link.works_for(LinkPurpose.RESET, user, now):
+        raise InvalidLink()
+    if not user.is_active:
+        raise InvalidLink()
+    return link, user
+
+
+@frozen
+class CheckResetLink:
+    """That a reset link works now (else `InvalidLink`), without using it: the reset page
+    shows its form only then, and says plainly that the link is bad otherwise."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, token: str) -> None:
+        digest = digest_of(token)
+        with self.uow.read_only() as uow:
+            _reset_link(uow, digest, self.clock())
+
+
+@frozen
+class MarkEmailVerified:
+    """An admin vouches for an address (the command line's `quill users verify`)."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor, email: str) -> User:
+        if not actor.is_admin:
+            raise AdminOnly()
+        with self.uow as uow:
+            user = uow.users.get_by_email(email.strip().lower(), lock=True)
+            if user is None:
+                raise UserNotFound()
+            verified = user.change(email_verified=True, now=self.clock())
+            if verified is not user:
+                uow.users.save(verified)
+                uow.commit()
+        return verified

@@ -1,0 +1,142 @@
+"""Delivering the outbox (claim, send, settle) and what an operator does with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from attrs import field, frozen
+
+from application.accounts import Letters
+from application.ports import Clock, MailSender, UnitOfWork
+from domain.errors import AdminOnly, MailNotFailed, MailNotFound
+from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
+from domain.users import Actor, normalize_email
+
+
+@frozen(kw_only=True)
+class DeliveryPolicy:
+    """`batch` messages per claim, held for `lease`; a message is only sent while at least
+    `send_time` (the mail server's timeout) of its lease is left, so that no claim runs out
+    while its worker is still sending, and another worker never sends it too."""
+
+    retry: RetryPolicy = field(factory=RetryPolicy)
+    batch: int = 20
+    lease: timedelta = timedelta(minutes=5)
+    send_time: timedelta = timedelta(seconds=30)
+
+
+@frozen(kw_only=True)
+class DeliveryRound:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    handed_back: int = 0
+    lost: int = 0  # settled too late: the claim had run out and another worker held it
+
+
+OUTCOMES = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}  # else: another try later
+
+
+def never() -> bool:
+    return False
+
+
+@frozen
+class DeliverMail:
+    """One round of a worker: claim the messages that are due, send each, and settle each in
+    a unit of its own. Nothing is sent inside a transaction, so a slow mail server holds no
+    lock. With `stop` true the message in hand is finished and the rest handed back."""
+
+    uow: UnitOfWork
+    sender: MailSender
+    clock: Clock
+    policy: DeliveryPolicy = field(factory=DeliveryPolicy)
+
+    def __call__(self, worker: str, stop: Callable[[], bool] = never) -> DeliveryRound:
+        now = self.clock()
+        lease_until = now + self.policy.lease
+        with self.uow as uow:
+            claimed = uow.outbox.claim(worker, now, lease_until, self.policy.batch)
+            uow.commit()
+        counts = dict.fromkeys(("sent", "deferred", "failed", "handed_back", "lost"), 0)
+        for index, mail in enumerate(claimed):
+            if stop() or self.clock() + self.policy.send_time > lease_until:
+                for rest in claimed[index:]:
+                    self._settle(rest.not_tried(), worker)
+                counts["handed_back"] = len(claimed) - index
+                break
+            settled = self._send(mail)
+            counts[OUTCOMES.get(settled.status, "deferred")] += 1
+            if not self._settle(settled, worker):
+                counts["lost"] += 1
+        return DeliveryRound(claimed=len(claimed), **counts)
+
+    def _send(self, mail: OutgoingMail) -> OutgoingMail:
+        try:
+            self.sender.send(mail)
+        except DeliveryFailed as failure:
+            return mail.not_delivered(failure, self.policy.retry, self.clock())
+        return mail.delivered(self.clock())
+
+    def _settle(self, mail: OutgoingMail, worker: str) -> bool:
+        with self.uow as uow:
+            kept = uow.outbox.settle(mail, worker)
+            uow.commit()
+        return kept
+
+
+@frozen
+class ListMail:
+    """The outbox, newest first; `failed` for the messages that gave up."""
+
+    uow: UnitOfWork
+
+    def __call__(
+        self, actor: Actor, *, failed: bool = False, limit: int = 100
+    ) -> list[OutgoingMail]:
+        if not actor.is_admin:
+            raise AdminOnly()
+        with self.uow.read_only() as uow:
+            return uow.outbox.find(MailStatus.FAILED if failed else None, limit)
+
+
+@frozen
+class RetryMail:
+    """A failed message queued again, with a fresh set of tries."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, actor: Actor, mail_id: int) -> OutgoingMail:
+        if not actor.is_admin:
+            raise AdminOnly()
+        with self.uow as uow:
+            mail = uow.outbox.get(mail_id)
+            if mail is None:
+                raise MailNotFound()
+            if mail.status is not MailStatus.FAILED:
+                raise MailNotFailed()
+            again = mail.queued_again(self.clock())
+            uow.outbox.settle(again)
+            uow.commit()
+        return again
+
+
+@frozen
+class QueueTestMail:
+    """A message that says only that mail works, queued like any other."""
+
+    uow: UnitOfWork
+    letters: Letters
+    clock: Clock
+
+    def __call__(self, actor: Actor, to: str) -> OutgoingMail:
+        if not actor.is_admin:
+            raise AdminOnly()
+        mail = self.letters.test(to=normalize_email(to), now=self.clock())
+        with self.uow as uow:
+            mail = uow.outbox.add(mail)
+            uow.commit()
+        return mail

@@ -1,0 +1,108 @@
+"""Mail that must go out: a message in the outbox, its delivery state, and when to try again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from attrs import evolve, field, frozen
+
+ERROR_MAX = 500  # characters of a delivery error kept with the message
+
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DeliveryFailed(Exception):
+    """The mail server did not take a message. `permanent`: it refused it for good (a 5xx),
+    so trying again would only be refused again. `reason` names no secret."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        self.reason = reason[:ERROR_MAX]
+        self.permanent = permanent
+        super().__init__(self.reason)
+
+
+@frozen(kw_only=True)
+class Letter:
+    """A message's words, as its templates made them."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@frozen(kw_only=True)
+class RetryPolicy:
+    """Exponential backoff: `first_delay`, doubling up to `longest_delay`, for at most
+    `max_tries` tries in all; then the message has failed."""
+
+    max_tries: int = 10
+    first_delay: timedelta = timedelta(seconds=30)
+    longest_delay: timedelta = timedelta(hours=1)
+
+    def delay(self, tries: int) -> timedelta:
+        """The wait after the `tries`-th failed try (1-based)."""
+        seconds = self.first_delay.total_seconds() * 2 ** min(tries - 1, 40)
+        return min(timedelta(seconds=seconds), self.longest_delay)
+
+
+@frozen(kw_only=True)
+class OutgoingMail:
+    id: int | None
+    # RFC 5322's Message-ID, made once when the message is queued: every try sends the same
+    # one, so a receiver can recognise a message it already has.
+    message_id: str
+    kind: str
+    recipient: str
+    subject: str
+    text: str = field(repr=False)  # the body holds the link, so never in a repr or a log
+    html: str = field(repr=False)
+    status: MailStatus = MailStatus.QUEUED
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+    @classmethod
+    def queue(
+        cls, *, message_id: str, kind: str, recipient: str, letter: Letter, now: datetime
+    ) -> OutgoingMail:
+        return cls(
+            id=None,
+            message_id=message_id,
+            kind=kind,
+            recipient=recipient,
+            subject=letter.subject,
+            text=letter.text,
+            html=letter.html,
+            created_at=now,
+            next_attempt_at=now,
+        )
+
+    def delivered(self, now: datetime) -> OutgoingMail:
+        """Sent. The body is dropped: its link is no business of the outbox any more."""
+        return evolve(self, status=MailStatus.SENT, sent_at=now, text="", html="", last_error=None)
+
+    def not_delivered(
+        self, failure: DeliveryFailed, policy: RetryPolicy, now: datetime
+    ) -> OutgoingMail:
+        """Another try later, or failed for good: refused permanently, or out of tries.
+        `attempts` already counts the try that failed (it is counted as it is claimed)."""
+        if failure.permanent or self.attempts >= policy.max_tries:
+            return evolve(self, status=MailStatus.FAILED, last_error=failure.reason)
+        return evolve(
+            self, next_attempt_at=now + policy.delay(self.attempts), last_error=failure.reason
+        )
+
+    def not_tried(self) -> OutgoingMail:
+        """Handed back unsent (its worker is stopping): the claim's try does not count."""
+        return evolve(self, attempts=max(0, self.attempts - 1))
+
+    def queued_again(self, now: datetime) -> OutgoingMail:
+        """An operator's retry of a failed message: a fresh set of tries, from now."""
+        return evolve(self, status=MailStatus.QUEUED, attempts=0, next_attempt_at=now)

@@ -1,0 +1,1 @@
+"""Outgoing mail: its templates, the senders (SMTP, the log, a folder) and the worker."""

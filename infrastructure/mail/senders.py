@@ -1,0 +1,166 @@
+"""Senders: SMTP (smtplib), the log (development), a folder of .eml files. Each raises
+`DeliveryFailed` and nothing else for a message that did not go."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from domain.mail import DeliveryFailed, OutgoingMail
+
+log = logging.getLogger("quill.mail")
+
+SECURITIES = ("starttls", "tls", "none")
+
+
+def as_email(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """The message as it goes out: plain text with an HTML alternative, and the Message-ID
+    and Date it was queued with, the same on every try."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at)
+    message["Message-ID"] = mail.message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+def address_of(sender: str) -> str:
+    """The bare address of `Name <address>`, for the envelope."""
+    return parseaddr(sender)[1]
+
+
+class SmtpMailSender:
+    """One connection per message, with STARTTLS, TLS or neither, and a login when a user
+    name is set. 5xx answers are permanent refusals; 4xx, lost connections, timeouts and a
+    refused login are worth another try (a login fixed in the settings works next time)."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str,
+        username: str,
+        password: str,
+        sender: str,
+        timeout: float = 30,
+    ) -> None:
+        if security not in SECURITIES:
+            raise ValueError(f"SMTP security must be one of {SECURITIES}")
+        self._host, self._port, self._security = host, port, security
+        self._username, self._password = username, password
+        self._sender, self._timeout = sender, timeout
+
+    def send(self, mail: OutgoingMail) -> None:
+        message = as_email(mail, self._sender)
+        try:
+            with self._connect() as smtp:
+                if self._security == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if self._username:
+                    smtp.login(self._username, self._password)
+                smtp.send_message(
+                    message, from_addr=address_of(self._sender), to_addrs=[mail.recipient]
+                )
+        except smtplib.SMTPRecipientsRefused as refused:
+            code, text = next(iter(refused.recipients.values()))
+            raise DeliveryFailed(_said(code, text), permanent=500 <= code < 600) from None
+        except smtplib.SMTPAuthenticationError as error:
+            said = _said(error.smtp_code, error.smtp_error)
+            raise DeliveryFailed(f"login refused: {said}") from None
+        except smtplib.SMTPResponseException as error:
+            code = error.smtp_code
+            said = _said(code, error.smtp_error)
+            raise DeliveryFailed(said, permanent=500 <= code < 600) from None
+        except (smtplib.SMTPException, OSError, ssl.SSLError) as error:
+            raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._security == "tls":
+            return smtplib.SMTP_SSL(
+                self._host, self._port, timeout=self._timeout,
+                context=ssl.create_default_context(),
+            )  # fmt: skip
+        return smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+
+
+def _said(code: int, text: bytes | str) -> str:
+    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(words.split())}"
+
+
+class LogMailSender:
+    """Development's mail: each message written to the log, its text too, so that the link
+    in it can be followed."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        fields = {
+            "to": mail.recipient, "subject": mail.subject, "message_id": mail.message_id,
+            "text": mail.text,
+        }  # fmt: skip
+        log.info("mail (to the log: no SMTP_HOST)", extra={"fields": fields})
+
+
+class UnconfiguredMailSender:
+    """Production without SMTP_HOST or MAIL_DIR: a link in a log would be a secret in a log,
+    so nothing is sent, and every message stays queued (then fails, to be retried with
+    `quill mail retry`) until mail is configured: none is lost."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        fields = {"to": mail.recipient, "message_id": mail.message_id}
+        log.warning("mail not sent: set SMTP_HOST (or MAIL_DIR)", extra={"fields": fields})
+        raise DeliveryFailed("mail is not configured: set SMTP_HOST (or MAIL_DIR)")
+
+
+class FolderMailSender:
+    """Each message as an .eml file in a folder, named after its Message-ID: a message tried
+    twice is one file, written whole or not at all (a rename)."""
+
+    def __init__(self, folder: str, sender: str) -> None:
+        self._folder = Path(folder)
+        self._sender = sender
+
+    def send(self, mail: OutgoingMail) -> None:
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", mail.message_id.strip("<>")) + ".eml"
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self._folder, delete=False) as part:
+                part.write(as_email(mail, self._sender).as_bytes())
+            os.replace(part.name, self._folder / name)
+        except OSError as error:
+            raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
+
+
+def make_sender(
+    *,
+    smtp_host: str,
+    smtp_port: int,
+    smtp_security: str,
+    smtp_username: str,
+    smtp_password: str,
+    smtp_timeout: float,
+    sender: str,
+    folder: str,
+    production: bool,
+) -> SmtpMailSender | FolderMailSender | LogMailSender | UnconfiguredMailSender:
+    """SMTP when SMTP_HOST is set; else the folder MAIL_DIR when set; else the log, but not
+    in production."""
+    if smtp_host:
+        return SmtpMailSender(
+            host=smtp_host, port=smtp_port, security=smtp_security, username=smtp_username,
+            password=smtp_password, sender=sender, timeout=smtp_timeout,
+        )  # fmt: skip
+    if folder:
+        return FolderMailSender(folder, sender)
+    return UnconfiguredMailSender() if production else LogMailSender()

@@ -1,0 +1,64 @@
+"""The mail worker: rounds of DeliverMail until told to stop (`quill worker`, or a thread of
+the development server)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+
+from application.mail import DeliverMail, DeliveryRound
+
+log = logging.getLogger("quill.mail")
+
+
+def worker_name() -> str:
+    """Unique among the workers sharing a database: host, process and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class MailWorker:
+    """Delivers until `stop` is set: at once again while messages keep coming, else every
+    `poll` seconds. A failed round (the database is away, say) is logged and tried again
+    later: the worker never dies of it. With `once`, it stops when nothing is due."""
+
+    def __init__(self, deliver: DeliverMail, poll: float = 2.0) -> None:
+        self._deliver = deliver
+        self._poll = poll
+        self.name = worker_name()
+
+    def run(self, stop: threading.Event, *, once: bool = False) -> dict[str, int]:
+        totals = dict.fromkeys(("sent", "deferred", "failed", "handed_back"), 0)
+        pause = self._poll
+        while not stop.is_set():
+            try:
+                done = self._deliver(self.name, stop.is_set)
+            except Exception:
+                log.exception("mail delivery round failed; trying again in %.0f s", pause)
+                stop.wait(pause)
+                pause = min(pause * 2, 60)
+                continue
+            pause = self._poll
+            self._count(done, totals)
+            if done.claimed == 0:
+                if once:
+                    break
+                stop.wait(self._poll)
+        return totals
+
+    def in_thread(self) -> tuple[threading.Thread, threading.Event]:
+        """The worker in a daemon thread (the development server's); the event stops it."""
+        stop = threading.Event()
+        thread = threading.Thread(target=self.run, args=(stop,), name="quill-mail", daemon=True)
+        thread.start()
+        return thread, stop
+
+    def _count(self, done: DeliveryRound, totals: dict[str, int]) -> None:
+        if done.claimed == 0:
+            return
+        for key in totals:
+            totals[key] += getattr(done, key)
+        fields = {key: getattr(done, key) for key in ("claimed", *totals, "lost")}
+        log.info("mail delivery round", extra={"fields": fields})

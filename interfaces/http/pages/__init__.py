@@ -1,0 +1,100 @@
+"""The two pages a mailed link opens when no front end hosts them: /verify-email, which
+verifies and says so, and /reset-password, a form that sets the new password through the API.
+
+Server-rendered, with Quill's own script and style only (the strict policy of /docs), plain
+HTML that a keyboard and a screen reader can use. A bad link is a page that says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from attrs import frozen
+from cattrs import ClassValidationError
+from dependency_injector.wiring import Provide, inject
+from flask import Blueprint, Response, render_template, request, url_for
+
+from application.accounts import CheckResetLink, EmailVerification, VerifyEmail
+from domain.errors import DomainError, InvalidInput, InvalidLink
+from domain.users import PASSWORD_MAX, PASSWORD_MIN
+from interfaces.container import Container
+from interfaces.http.converter import parse_query
+from interfaces.http.errors import status_of
+
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/pages/static",
+)
+
+PAGES_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+QUERY = re.compile(r"\?\S*")
+# What a bad link's page suggests, by the page it was meant for.
+NEXT_STEP = {
+    "pages.verify_email": "Log in and ask for a new verification link from your account.",
+    "pages.reset_password": "Ask for a new link: request a password reset again.",
+}
+
+
+@frozen(kw_only=True)
+class LinkQuery:
+    token: str
+
+
+def page(template: str, status: int = 200, **values: Any) -> Response:
+    response = Response(render_template(template, **values), status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PAGES_CSP
+    response.headers["Cache-Control"] = "no-store"  # the address holds a token
+    return response
+
+
+@bp.get("/verify-email")
+@inject
+def verify_email(verify: VerifyEmail = Provide[Container.verify_email]) -> Response:
+    user = verify(EmailVerification(token=parse_query(LinkQuery).token))
+    return page("verified.html", email=user.email)
+
+
+@bp.get("/reset-password")
+@inject
+def reset_password(check: CheckResetLink = Provide[Container.check_reset_link]) -> Response:
+    token = parse_query(LinkQuery).token
+    check(token)
+    return page(
+        "reset.html",
+        token=token,
+        api=url_for("accounts.reset_password"),
+        minimum=PASSWORD_MIN,
+        maximum=PASSWORD_MAX,
+    )
+
+
+@bp.errorhandler(DomainError)
+@bp.errorhandler(ClassValidationError)
+def bad_link(error: Exception) -> Response:
+    """The pages' own error map: a page, not JSON. A missing or malformed token is a bad link."""
+    if isinstance(error, DomainError) and not isinstance(error, InvalidInput | InvalidLink):
+        return page("trouble.html", status_of(error), message=error.message)
+    next_step = NEXT_STEP.get(request.endpoint or "", "")
+    return page("invalid.html", 400, message=InvalidLink.default_message, next_step=next_step)
+
+
+class HideQueryStrings(logging.Filter):
+    """For the development server's request log (werkzeug's), which writes each request line
+    whole: a link's token is in its query string, and a token never goes to a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_without_query(arg) for arg in record.args)
+        return True
+
+
+def _without_query(arg: object) -> object:
+    return QUERY.sub("?…", arg) if isinstance(arg, str) else arg

@@ -1,0 +1,81 @@
+"""`quill users verify`, `quill mail ...` and `quill worker`: the outbox from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from dependency_injector import providers
+
+from domain.mail import DeliveryFailed, MailStatus
+from infrastructure.memory import InMemoryMailSender, InMemoryUnitOfWork
+from interfaces.container import Container
+from tests.cli.expect import one_line_error
+
+
+@pytest.fixture
+def server(container: Container) -> Iterator[InMemoryMailSender]:
+    server = InMemoryMailSender()
+    with container.mail_sender.override(providers.Object(server)):
+        yield server
+
+
+def test_users_verify_marks_the_address_verified(quill, auth, client):
+    user = auth(email="ann@example.com")
+    result = quill("users", "verify", "ANN@example.com")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ann@example.com is verified."
+    assert client.get("/api/v1/users/me", headers=user.headers).json["email_verified"] is True
+
+
+def test_users_verify_of_an_unknown_address_is_one_line_on_stderr(quill):
+    assert "User not found" in one_line_error(quill("users", "verify", "nobody@example.com"))
+
+
+def test_a_test_message_is_queued_then_delivered_by_the_worker(quill, server, uow):
+    queued = quill("mail", "send-test", "--to", "Ops@Example.com")
+    assert queued.exit_code == 0, queued.output
+    assert "Queued test message 1 to ops@example.com" in queued.stdout
+    listed = quill("mail", "list")
+    assert "queued" in listed.stdout and "ops@example.com" in listed.stdout
+    worked = quill("worker", "--once")
+    assert worked.exit_code == 0, worked.output
+    assert "1 sent, 0 to try again, 0 failed" in worked.stdout
+    assert [mail.recipient for mail in server.sent] == ["ops@example.com"]
+    assert "sent" in quill("mail", "list").stdout
+
+
+def test_a_test_message_to_a_bad_address_is_one_line_on_stderr(quill):
+    line = one_line_error(quill("mail", "send-test", "--to", "not an address"))
+    assert "valid e-mail address" in line
+
+
+def test_failed_messages_are_listed_and_queued_again_on_request(
+    quill, server: InMemoryMailSender, uow: InMemoryUnitOfWork
+):
+    quill("mail", "send-test", "--to", "gone@example.com")
+    quill("mail", "send-test", "--to", "fine@example.com")
+    server.refuse["gone@example.com"] = DeliveryFailed("550 5.1.1 no such user", permanent=True)
+    assert "1 sent, 0 to try again, 1 failed" in quill("worker", "--once").stdout
+    failed = quill("mail", "list", "--failed").stdout
+    assert "gone@example.com" in failed and "550 5.1.1 no such user" in failed
+    assert "fine@example.com" not in failed and "1 failed messages" in failed
+    (gone,) = [m for m in uow.store.outbox.values() if m.recipient == "gone@example.com"]
+    retried = quill("mail", "retry", str(gone.id))
+    assert retried.exit_code == 0 and "is queued again" in retried.stdout
+    assert uow.store.outbox[gone.id].status is MailStatus.QUEUED
+    assert "Only a message that failed" in one_line_error(quill("mail", "retry", str(gone.id)))
+    del server.refuse["gone@example.com"]
+    assert "1 sent" in quill("worker", "--once").stdout
+
+
+def test_retrying_a_message_that_is_not_there_is_one_line_on_stderr(quill):
+    assert "No such message" in one_line_error(quill("mail", "retry", "42"))
+
+
+def test_the_mail_list_never_shows_a_body(quill, auth, uow):
+    auth(email="ann@example.com")  # registration queued a verification link
+    (mail,) = uow.store.outbox.values()
+    listed = quill("mail", "list").stdout
+    assert "ann@example.com" in listed and "verify" in listed
+    assert "token=" not in listed and mail.text not in listed

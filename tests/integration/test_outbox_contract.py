@@ -1,0 +1,129 @@
+"""The outbox behaves the same on every adapter: queue, claim, settle, find."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from attrs import evolve
+
+from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
+from tests.factories import T0, make_mail
+
+LEASE = T0 + timedelta(minutes=5)
+
+
+def queue(uow: Any, *mails: OutgoingMail) -> list[OutgoingMail]:
+    with uow:
+        stored = [uow.outbox.add(mail) for mail in mails]
+        uow.commit()
+    return stored
+
+
+def claim(uow: Any, worker: str, now: Any = T0, limit: int = 10) -> list[OutgoingMail]:
+    with uow:
+        claimed = uow.outbox.claim(worker, now, now + timedelta(minutes=5), limit)
+        uow.commit()
+    return list(claimed)
+
+
+def settle(uow: Any, mail: OutgoingMail, worker: str | None) -> bool:
+    with uow:
+        kept = uow.outbox.settle(mail, worker)
+        uow.commit()
+    return bool(kept)
+
+
+def test_a_queued_message_is_stored_whole_with_an_id(any_uow: Any) -> None:
+    mail = make_mail(text="Line one\nhttp://x/?token=abc", html="<p>é &amp; ü</p>")
+    (stored,) = queue(any_uow, mail)
+    assert stored.id is not None and stored == evolve(mail, id=stored.id)
+    with any_uow:
+        assert any_uow.outbox.get(stored.id) == stored
+        assert any_uow.outbox.get(stored.id + 1000) is None
+
+
+def test_a_message_added_not_to_be_kept_is_not_stored(any_uow: Any) -> None:
+    mail = make_mail()
+    with any_uow:
+        assert any_uow.outbox.add(mail, keep=False) == mail
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.outbox.find(None, 10) == []
+
+
+def test_a_claim_takes_due_queued_messages_oldest_first_and_counts_a_try(any_uow: Any) -> None:
+    late = make_mail(next_attempt_at=T0 + timedelta(minutes=1))
+    first = make_mail(next_attempt_at=T0 - timedelta(minutes=2))
+    second = make_mail(next_attempt_at=T0 - timedelta(minutes=1))
+    sent = make_mail(status=MailStatus.SENT)
+    failed = make_mail(status=MailStatus.FAILED)
+    stored = queue(any_uow, late, first, second, sent, failed)
+    claimed = claim(any_uow, "w1")
+    assert [mail.id for mail in claimed] == [stored[1].id, stored[2].id]
+    assert all(mail.attempts == 1 for mail in claimed)
+    with any_uow:
+        assert any_uow.outbox.get(stored[1].id).attempts == 1
+
+
+def test_a_claim_takes_at_most_its_limit(any_uow: Any) -> None:
+    queue(any_uow, *(make_mail() for _ in range(5)))
+    assert len(claim(any_uow, "w1", limit=3)) == 3
+    assert len(claim(any_uow, "w2", limit=3)) == 2
+
+
+def test_a_held_message_is_not_claimed_again_until_its_lease_runs_out(any_uow: Any) -> None:
+    queue(any_uow, make_mail())
+    (held,) = claim(any_uow, "w1")
+    assert claim(any_uow, "w2", now=T0 + timedelta(minutes=4)) == []
+    (taken_over,) = claim(any_uow, "w2", now=T0 + timedelta(minutes=5))
+    assert (taken_over.id, taken_over.attempts) == (held.id, 2)
+    # The first worker was too slow: its claim is gone, and settling says so.
+    assert not settle(any_uow, held.delivered(T0), "w1")
+    assert settle(any_uow, taken_over.delivered(T0), "w2")
+
+
+def test_settling_writes_the_delivery_state_and_frees_the_message(any_uow: Any) -> None:
+    queue(any_uow, make_mail())
+    (held,) = claim(any_uow, "w1")
+    later = T0 + timedelta(seconds=1)
+    retry = held.not_delivered(DeliveryFailed("451 busy"), RetryPolicy(), later)
+    assert settle(any_uow, retry, "w1")
+    with any_uow:
+        assert any_uow.outbox.get(held.id) == retry
+    assert claim(any_uow, "w2", now=later) == []  # not due yet
+    (again,) = claim(any_uow, "w2", now=retry.next_attempt_at)
+    done = again.delivered(retry.next_attempt_at)
+    assert settle(any_uow, done, "w2")
+    with any_uow:
+        stored = any_uow.outbox.get(held.id)
+    assert (stored.status, stored.attempts, stored.sent_at) == (
+        MailStatus.SENT,
+        2,
+        retry.next_attempt_at,
+    )
+    assert (stored.text, stored.html, stored.last_error) == ("", "", None)
+    assert claim(any_uow, "w3", now=T0 + timedelta(days=1)) == []
+
+
+def test_a_worker_settles_only_what_it_holds_an_operator_anything(any_uow: Any) -> None:
+    (mail,) = queue(any_uow, make_mail())
+    assert not settle(any_uow, mail.delivered(T0), "w1")  # nobody holds it
+    failed = evolve(mail, status=MailStatus.FAILED, last_error="550 no")
+    assert settle(any_uow, failed, None)
+    again = failed.queued_again(T0 + timedelta(hours=1))
+    assert settle(any_uow, again, None)
+    with any_uow:
+        assert any_uow.outbox.get(mail.id) == again
+
+
+def test_messages_are_found_newest_first_by_status(any_uow: Any) -> None:
+    old = make_mail(created_at=T0 - timedelta(hours=1))
+    new = make_mail(created_at=T0)
+    failed = make_mail(created_at=T0 - timedelta(minutes=30), status=MailStatus.FAILED)
+    old, new, failed = queue(any_uow, old, new, failed)
+    with any_uow:
+        assert [m.id for m in any_uow.outbox.find(None, 10)] == [new.id, failed.id, old.id]
+        assert [m.id for m in any_uow.outbox.find(None, 2)] == [new.id, failed.id]
+        assert any_uow.outbox.find(MailStatus.FAILED, 10) == [failed]
+        assert any_uow.outbox.find(MailStatus.SENT, 10) == []

@@ -1,0 +1,108 @@
+"""A real SMTP server on loopback for the mail tests (aiosmtpd), and what it received.
+
+It can refuse a recipient (a 4xx or 5xx of choice) and stall a message until told to go on,
+so that the tests can fail, slow down, stop or kill a worker while it sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Mailbox:
+    """What the server received (each message parsed), and how it behaves."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.refuse: dict[str, str] = {}  # recipient: the answer to RCPT, e.g. "550 no"
+        self.delay = 0.0  # seconds each message takes to accept
+        self.stall_at: int | None = None  # the DATA of this message (1-based) waits
+        self.stalled = threading.Event()  # set once a message waits
+        self.go_on = threading.Event()  # set to end the wait
+        self.accept_stalled = True  # at the end of the wait: accept it, or answer 451
+        self._lock = threading.Lock()
+        self._data_seen = 0
+
+    # aiosmtpd's handler hooks.
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            self._data_seen += 1
+            stall = self._data_seen == self.stall_at
+        if stall:
+            self.stalled.set()
+            while not self.go_on.is_set():
+                await asyncio.sleep(0.01)
+            if not self.accept_stalled:
+                return "451 4.3.0 try again later"
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.received.append(message)  # type: ignore[arg-type]
+        return "250 2.0.0 accepted"
+
+    # What the tests read.
+
+    def message_ids(self) -> list[str]:
+        with self._lock:
+            return [str(message["Message-ID"]) for message in self.received]
+
+    def duplicates(self) -> int:
+        return sum(n - 1 for n in Counter(self.message_ids()).values())
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.received if str(m["To"]) == address]
+
+    def wait_for(self, count: int, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while len(self.message_ids()) < count:
+            assert time.monotonic() < deadline, f"{len(self.message_ids())} of {count} arrived"
+            time.sleep(0.02)
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox, port: int | None = None) -> Iterator[int]:
+    """The server on loopback at `port` (a free one by default) until the block ends."""
+    port = port or free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        mailbox.go_on.set()  # a stalled message must not keep the server from stopping
+        controller.stop()

@@ -1,0 +1,117 @@
+"""The senders: which one the settings choose, and what each does with a message."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+from pathlib import Path
+
+import pytest
+
+from domain.mail import DeliveryFailed
+from infrastructure.mail.senders import (
+    FolderMailSender,
+    LogMailSender,
+    SmtpMailSender,
+    UnconfiguredMailSender,
+    make_sender,
+)
+from tests.factories import make_mail
+from tests.mailserver import Mailbox, free_port, smtp_server, text_of
+
+SETTINGS = {
+    "smtp_host": "", "smtp_port": 587, "smtp_security": "starttls", "smtp_username": "",
+    "smtp_password": "", "smtp_timeout": 5, "sender": "Quill <q@quill.test>", "folder": "",
+    "production": False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("given", "kind"),
+    [
+        ({"smtp_host": "mail.example", "folder": "/tmp/x"}, SmtpMailSender),
+        ({"folder": "/tmp/x"}, FolderMailSender),
+        ({}, LogMailSender),
+        ({"production": True}, UnconfiguredMailSender),
+    ],
+)
+def test_the_settings_choose_the_sender(given: dict[str, object], kind: type) -> None:
+    assert isinstance(make_sender(**{**SETTINGS, **given}), kind)  # type: ignore[arg-type]
+
+
+def sender_on(port: int, security: str = "none") -> SmtpMailSender:
+    return SmtpMailSender(
+        host="127.0.0.1", port=port, security=security, username="", password="",
+        sender="Quill <q@quill.test>", timeout=5,
+    )  # fmt: skip
+
+
+def test_smtp_sends_text_and_html_with_the_same_message_id_and_date_every_try() -> None:
+    box, mail = Mailbox(), make_mail(text="Plain words", html="<p>Rich words</p>")
+    with smtp_server(box) as port:
+        sender_on(port).send(mail)
+        sender_on(port).send(mail)
+    first, second = box.received
+    assert str(first["Message-ID"]) == str(second["Message-ID"]) == mail.message_id
+    assert str(first["Date"]) == str(second["Date"])
+    assert str(first["From"]) == "Quill <q@quill.test>" and str(first["To"]) == mail.recipient
+    assert str(first["Auto-Submitted"]) == "auto-generated"
+    assert text_of(first).strip() == "Plain words"
+    html = first.get_body(preferencelist=("html",))
+    assert html is not None and "<p>Rich words</p>" in html.get_content()
+
+
+def test_smtp_failures_are_permanent_for_5xx_and_temporary_otherwise() -> None:
+    box = Mailbox()
+    box.refuse["gone@example.com"] = "550 5.1.1 no such user"
+    box.refuse["busy@example.com"] = "452 4.2.2 mailbox full"
+    with smtp_server(box) as port:
+        outcomes = {}
+        for to in ("gone@example.com", "busy@example.com"):
+            with pytest.raises(DeliveryFailed) as failed:
+                sender_on(port).send(make_mail(recipient=to))
+            outcomes[to] = (failed.value.permanent, failed.value.reason)
+        with pytest.raises(DeliveryFailed) as no_tls:  # the server offers no STARTTLS
+            sender_on(port, "starttls").send(make_mail())
+    assert outcomes == {
+        "gone@example.com": (True, "550 5.1.1 no such user"),
+        "busy@example.com": (False, "452 4.2.2 mailbox full"),
+    }
+    assert not no_tls.value.permanent
+    with pytest.raises(DeliveryFailed) as refused:  # nobody listens
+        sender_on(free_port()).send(make_mail())
+    assert not refused.value.permanent and "Connection" in refused.value.reason
+
+
+def test_a_folder_holds_each_message_once_as_an_eml_file(tmp_path: Path) -> None:
+    mail = make_mail(text="In a file")
+    sender = FolderMailSender(str(tmp_path / "mail"), "q@quill.test")
+    sender.send(mail)
+    sender.send(mail)  # tried twice: still one file
+    (path,) = (tmp_path / "mail").iterdir()
+    assert path.suffix == ".eml"
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert str(message["Message-ID"]) == mail.message_id
+    assert text_of(message).strip() == "In a file"  # type: ignore[arg-type]
+
+
+def test_a_folder_that_cannot_be_written_is_a_failure_to_try_again(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(DeliveryFailed) as failed:
+        FolderMailSender(str(tmp_path / "file"), "q@quill.test").send(make_mail())
+    assert not failed.value.permanent
+
+
+def test_development_logs_the_message_and_production_without_smtp_sends_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mail = make_mail(text="Follow http://x/?token=abc")
+    with caplog.at_level(logging.INFO, logger="quill.mail"):
+        LogMailSender().send(mail)
+        with pytest.raises(DeliveryFailed) as unconfigured:
+            UnconfiguredMailSender().send(mail)
+    logged, warned = caplog.records
+    assert logged.fields["text"] == mail.text  # type: ignore[attr-defined]
+    assert "text" not in warned.fields and "token" not in warned.getMessage()  # type: ignore[attr-defined]
+    assert not unconfigured.value.permanent and "SMTP_HOST" in unconfigured.value.reason

@@ -1,0 +1,504 @@
+"""E-mail verification and password reset, on the in-memory fakes (docs/API.md, "Additions:
+e-mail verification and password reset")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from application.accounts import (
+    AddressVerification,
+    CheckResetLink,
+    EmailVerification,
+    Letters,
+    LinkPolicy,
+    MarkEmailVerified,
+    PasswordReset,
+    RequestPasswordReset,
+    ResendVerification,
+    ResetPassword,
+    ResetRequest,
+    VerifyEmail,
+)
+from application.auth import Authenticate, Credentials, LogIn
+from application.posts import CreatePost, DeletePost, EditPost, NewPost, PostChanges
+from application.users import RegisterUser, Registration, UpdateUser, UserChanges
+from domain.errors import (
+    AdminOnly,
+    EmailTaken,
+    EmailUnverified,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidLink,
+    VerificationThrottled,
+)
+from domain.links import TOKEN_MAX
+from domain.mail import OutgoingMail
+from infrastructure.mail.templates import JinjaMailTemplates
+from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.security import Argon2PasswordHasher
+from tests.factories import PASSWORD, FixedClock, actor_for, make_user
+from tests.unit.conftest import Given, SignedIn, Stored
+
+NEW_PASSWORD = "Brand-New-Pass-7"
+TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def letters() -> Letters:
+    return Letters(
+        templates=JinjaMailTemplates(),
+        verify_link="https://app.example/verify?token={token}",
+        reset_link="https://app.example/reset?token={token}",
+        sender_domain="quill.test",
+    )
+
+
+@pytest.fixture
+def verification(letters: Letters) -> AddressVerification:
+    return AddressVerification(letters, LinkPolicy())
+
+
+@pytest.fixture
+def register(
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    clock: FixedClock,
+    verification: AddressVerification,
+) -> RegisterUser:
+    return RegisterUser(uow, hasher, clock, verification)
+
+
+@pytest.fixture
+def verify(uow: InMemoryUnitOfWork, clock: FixedClock) -> VerifyEmail:
+    return VerifyEmail(uow, clock)
+
+
+@pytest.fixture
+def request_reset(
+    uow: InMemoryUnitOfWork, letters: Letters, clock: FixedClock
+) -> RequestPasswordReset:
+    return RequestPasswordReset(uow, letters, LinkPolicy(), clock)
+
+
+@pytest.fixture
+def reset(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> ResetPassword:
+    return ResetPassword(uow, hasher, clock)
+
+
+def outbox(uow: InMemoryUnitOfWork) -> list[OutgoingMail]:
+    with uow as reader:
+        return sorted(reader.outbox.find(None, 1000), key=lambda mail: mail.id or 0)
+
+
+def token_in(mail: OutgoingMail) -> str:
+    found = TOKEN.search(mail.text)
+    assert found, mail.text
+    return found.group(1)
+
+
+def a_registration(**fields: str) -> Registration:
+    values = {"email": "ann@example.com", "name": "Ann", "password": PASSWORD, **fields}
+    return Registration(**values)
+
+
+# Verification.
+
+
+def test_a_new_account_starts_unverified_and_its_address_gets_a_link(
+    register: RegisterUser, uow: InMemoryUnitOfWork
+) -> None:
+    user = register(a_registration())
+    assert user.email_verified is False
+    (mail,) = outbox(uow)
+    assert (mail.kind, mail.recipient) == ("verify", "ann@example.com")
+    assert mail.subject == "Verify your e-mail address for Quill"
+    link = f"https://app.example/verify?token={token_in(mail)}"
+    assert link in mail.text and link in mail.html
+    assert "Hello Ann" in mail.text and "2 days" in mail.text
+    assert re.fullmatch(r"<[0-9a-f]{32}@quill\.test>", mail.message_id)
+
+
+def test_a_link_carries_at_least_128_random_bits_and_is_stored_only_as_a_hash(
+    register: RegisterUser, uow: InMemoryUnitOfWork
+) -> None:
+    register(a_registration())
+    token = token_in(outbox(uow)[0])
+    assert len(token) >= 43  # 32 bytes, URL-safe base64
+    (stored,) = uow.store.link_tokens.values()
+    assert token not in repr(stored) and stored.token_hash != token
+
+
+def test_a_registration_that_fails_queues_no_mail(
+    register: RegisterUser, uow: InMemoryUnitOfWork
+) -> None:
+    register(a_registration())
+    with pytest.raises(EmailTaken):
+        register(a_registration(name="Other Ann"))
+    assert len(outbox(uow)) == 1
+
+
+def test_without_address_verification_registering_queues_nothing(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> None:
+    RegisterUser(uow, hasher, clock)(a_registration())
+    assert outbox(uow) == []
+
+
+def test_the_verification_link_verifies_the_address_once(
+    register: RegisterUser, verify: VerifyEmail, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    user = register(a_registration())
+    token = token_in(outbox(uow)[0])
+    later = clock.advance(hours=1)
+    verified = verify(EmailVerification(token=token))
+    assert verified.email_verified and verified.id == user.id
+    assert verified.updated_at == later
+    assert Stored(uow).user(user.id).email_verified  # type: ignore[union-attr, arg-type]
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token))
+
+
+def test_a_verification_link_expires_after_two_days(
+    register: RegisterUser, verify: VerifyEmail, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    register(a_registration())
+    clock.advance(days=2)
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token_in(outbox(uow)[0])))
+
+
+@pytest.mark.parametrize("token", ["", "x", "not-a-token-we-made", "y" * (TOKEN_MAX + 1)])
+def test_a_token_that_is_not_ours_is_refused(verify: VerifyEmail, token: str) -> None:
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token))
+
+
+def test_a_link_sent_before_an_email_change_no_longer_works_and_the_new_address_gets_one(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+    verification: AddressVerification,
+) -> None:
+    user = register(a_registration())
+    old_token = token_in(outbox(uow)[0])
+    verify(EmailVerification(token=old_token))
+    update = UpdateUser(uow, clock, verification)
+    changed = update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    assert changed.email_verified is False
+    _, second = outbox(uow)
+    assert second.recipient == "ann@new.example"
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=old_token))
+    assert verify(EmailVerification(token=token_in(second))).email_verified
+
+
+def test_a_link_to_an_address_the_account_left_fails_even_if_unused(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    user = register(a_registration())
+    token = token_in(outbox(uow)[0])
+    UpdateUser(uow, clock)(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token))
+
+
+def test_changing_only_the_name_keeps_the_address_verified_and_mails_nothing(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+    verification: AddressVerification,
+) -> None:
+    user = register(a_registration())
+    verify(EmailVerification(token=token_in(outbox(uow)[0])))
+    changed = UpdateUser(uow, clock, verification)(
+        actor_for(user), user.id or 0, UserChanges(name="Ann B.")
+    )
+    assert changed.email_verified and len(outbox(uow)) == 1
+
+
+def test_a_reset_link_does_not_verify(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+) -> None:
+    given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token_in(outbox(uow)[0])))
+
+
+def test_asking_again_mails_a_new_link_at_most_three_times_an_hour(
+    given: Given,
+    uow: InMemoryUnitOfWork,
+    verification: AddressVerification,
+    clock: FixedClock,
+) -> None:
+    user = given.user()
+    resend = ResendVerification(uow, verification, clock)
+    for _ in range(3):
+        assert resend(actor_for(user)) is True
+        clock.advance(minutes=10)
+    with pytest.raises(VerificationThrottled) as throttled:
+        resend(actor_for(user))
+    # Asked at 0, 10 and 20 minutes, now at 30: the first leaves the hour in 30 minutes.
+    assert throttled.value.retry_after == 30 * 60
+    assert len(outbox(uow)) == 3 and all(m.recipient == user.email for m in outbox(uow))
+    clock.advance(minutes=30)
+    assert resend(actor_for(user)) is True
+
+
+def test_a_verified_address_gets_no_new_link_and_uses_no_request(
+    given: Given, uow: InMemoryUnitOfWork, verification: AddressVerification, clock: FixedClock
+) -> None:
+    user = given.user(email_verified=True)
+    resend = ResendVerification(uow, verification, clock)
+    for _ in range(5):
+        assert resend(actor_for(user)) is False
+    assert outbox(uow) == [] and uow.store.link_requests == []
+
+
+def test_an_admin_marks_an_address_verified_and_nobody_else_may(
+    given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    user, admin = given.user(email="bo@example.com"), given.admin()
+    mark = MarkEmailVerified(uow, clock)
+    with pytest.raises(AdminOnly):
+        mark(actor_for(user), "bo@example.com")
+    assert mark(actor_for(admin), " BO@example.com ").email_verified
+
+
+# Writing needs a verified address when REQUIRE_VERIFIED_EMAIL says so.
+
+
+@pytest.fixture
+def writer(
+    given: Given, log_in: LogIn, issuer: object, uow: InMemoryUnitOfWork
+) -> Callable[[bool, bool], SignedIn]:
+    def sign_in(verified: bool, required: bool) -> SignedIn:
+        user = given.user(password=PASSWORD, email_verified=verified)
+        result = log_in(Credentials(email=user.email, password=PASSWORD))
+        actor = Authenticate(uow, issuer, verified_writers=required)(  # type: ignore[arg-type]
+            result.tokens.access_token
+        )
+        return SignedIn(user=result.user, tokens=result.tokens, actor=actor)
+
+    return sign_in
+
+
+def test_with_verified_writers_required_an_unverified_caller_may_not_write(
+    writer: Callable[[bool, bool], SignedIn],
+    given: Given,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    caller = writer(False, True)
+    post = given.post(caller.user)
+    with pytest.raises(EmailUnverified):
+        CreatePost(uow, clock)(caller.actor, NewPost(title="T", content="C"))
+    with pytest.raises(EmailUnverified):
+        EditPost(uow, clock)(caller.actor, post.id or 0, PostChanges(title="New"))
+    with pytest.raises(EmailUnverified):
+        DeletePost(uow)(caller.actor, post.id or 0)
+    assert Stored(uow).post(post.id or 0) == post
+
+
+@pytest.mark.parametrize(("verified", "required"), [(True, True), (False, False)])
+def test_a_verified_caller_or_any_caller_without_the_rule_writes(
+    writer: Callable[[bool, bool], SignedIn],
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+    verified: bool,
+    required: bool,
+) -> None:
+    caller = writer(verified, required)
+    assert CreatePost(uow, clock)(caller.actor, NewPost(title="T", content="C")).id
+
+
+# Password reset.
+
+
+def test_a_reset_is_mailed_to_an_active_accounts_address(
+    given: Given, request_reset: RequestPasswordReset, uow: InMemoryUnitOfWork
+) -> None:
+    given.user(email="ann@example.com", name="Ann")
+    request_reset(ResetRequest(email=" ANN@example.com "))
+    (mail,) = outbox(uow)
+    assert (mail.kind, mail.recipient, mail.subject) == (
+        "reset",
+        "ann@example.com",
+        "Reset your Quill password",
+    )
+    assert f"https://app.example/reset?token={token_in(mail)}" in mail.text
+    assert "30 minutes" in mail.text and "Hello Ann" in mail.text
+
+
+@pytest.mark.parametrize("active", [False, None])
+def test_a_reset_for_an_unknown_or_inactive_address_stores_and_mails_nothing(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    uow: InMemoryUnitOfWork,
+    active: bool | None,
+) -> None:
+    if active is not None:
+        given.user(email="ann@example.com", is_active=active)
+    assert request_reset(ResetRequest(email="ann@example.com")) is None
+    assert outbox(uow) == [] and uow.store.link_tokens == {}
+    # The request is counted all the same: the limit holds alike, known address or not.
+    assert len(uow.store.link_requests) == 1
+
+
+def test_a_reset_request_with_no_valid_address_is_a_validation_error(
+    request_reset: RequestPasswordReset,
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        request_reset(ResetRequest(email="not an address"))
+    assert "email" in refused.value.errors
+
+
+def test_at_most_three_resets_an_hour_are_mailed_and_the_rest_are_answered_alike(
+    given: Given, request_reset: RequestPasswordReset, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    given.user(email="ann@example.com")
+    for _ in range(5):
+        assert request_reset(ResetRequest(email="ann@example.com")) is None
+        clock.advance(minutes=5)
+    assert len(outbox(uow)) == 3
+    clock.advance(minutes=40)  # the first request is more than an hour old
+    request_reset(ResetRequest(email="ann@example.com"))
+    assert len(outbox(uow)) == 4
+
+
+def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    sign_in: Callable[..., SignedIn],
+    log_in: LogIn,
+    clock: FixedClock,
+) -> None:
+    signed_in = sign_in(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    token = token_in(outbox(uow)[0])
+    later = clock.advance(minutes=29)
+    reset(PasswordReset(token=token, new_password=NEW_PASSWORD))
+    assert Stored(uow).session(signed_in.actor.session_id).revoked_at == later  # type: ignore[union-attr]
+    with pytest.raises(InvalidCredentials):
+        log_in(Credentials(email="ann@example.com", password=PASSWORD))
+    user = log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
+    assert user.updated_at == later and user.email_verified  # the link reached the address
+    with pytest.raises(InvalidLink):
+        reset(PasswordReset(token=token, new_password="Another-Pass-8"))
+
+
+def test_a_reset_ends_the_users_other_reset_links_and_their_login_throttle(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    log_in: LogIn,
+) -> None:
+    given.user(email="ann@example.com", password=PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            log_in(Credentials(email="ann@example.com", password="Wrong-Guess-1"))
+    request_reset(ResetRequest(email="ann@example.com"))
+    request_reset(ResetRequest(email="ann@example.com"))
+    first, second = (token_in(mail) for mail in outbox(uow))
+    reset(PasswordReset(token=second, new_password=NEW_PASSWORD))
+    with pytest.raises(InvalidLink):
+        reset(PasswordReset(token=first, new_password="Another-Pass-8"))
+    assert log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
+
+
+def test_a_password_against_the_rules_is_refused_and_the_link_still_works(
+    given: Given, request_reset: RequestPasswordReset, reset: ResetPassword, uow: InMemoryUnitOfWork
+) -> None:
+    given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    token = token_in(outbox(uow)[0])
+    with pytest.raises(InvalidInput) as refused:
+        reset(PasswordReset(token=token, new_password="short"))
+    assert "new_password" in refused.value.errors
+    reset(PasswordReset(token=token, new_password=NEW_PASSWORD))
+
+
+def test_a_bad_link_is_refused_before_the_password_is_looked_at(reset: ResetPassword) -> None:
+    with pytest.raises(InvalidLink):
+        reset(PasswordReset(token="made-up", new_password="short"))
+
+
+def test_a_reset_link_expires_after_thirty_minutes(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    clock.advance(minutes=30)
+    with pytest.raises(InvalidLink):
+        reset(PasswordReset(token=token_in(outbox(uow)[0]), new_password=NEW_PASSWORD))
+
+
+def test_a_reset_link_fails_after_the_address_changed_or_the_account_was_deactivated(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    ann = given.user(email="ann@example.com")
+    bo = given.user(email="bo@example.com")
+    for email in ("ann@example.com", "bo@example.com"):
+        request_reset(ResetRequest(email=email))
+    ann_token, bo_token = (token_in(mail) for mail in outbox(uow))
+    admin = given.admin()
+    UpdateUser(uow, clock)(actor_for(admin), ann.id or 0, UserChanges(email="ann@new.example"))
+    UpdateUser(uow, clock)(actor_for(admin), bo.id or 0, UserChanges(is_active=False))
+    for token in (ann_token, bo_token):
+        with pytest.raises(InvalidLink):
+            reset(PasswordReset(token=token, new_password=NEW_PASSWORD))
+
+
+def test_checking_a_reset_link_does_not_use_it(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    token = token_in(outbox(uow)[0])
+    check = CheckResetLink(uow, clock)
+    check(token)
+    check(token)
+    reset(PasswordReset(token=token, new_password=NEW_PASSWORD))
+    with pytest.raises(InvalidLink):
+        check(token)
+
+
+def test_the_html_mail_escapes_what_a_person_typed(
+    register: RegisterUser, uow: InMemoryUnitOfWork
+) -> None:
+    register(a_registration(name="<b>Ann</b> & co"))
+    (mail,) = outbox(uow)
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; co" in mail.html
+    assert "<b>Ann</b> & co" in mail.text
+
+
+def test_a_user_made_without_saying_starts_unverified() -> None:
+    assert make_user().email_verified is False

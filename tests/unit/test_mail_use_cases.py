@@ -1,0 +1,207 @@
+"""Delivering the outbox and handling it, on the in-memory fakes: a recording mail server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from application.accounts import Letters
+from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
+from domain.errors import AdminOnly, InvalidInput, MailNotFailed, MailNotFound
+from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
+from infrastructure.mail.templates import JinjaMailTemplates
+from infrastructure.memory import InMemoryMailSender, InMemoryUnitOfWork
+from tests.factories import T0, FixedClock, actor_for, make_mail
+from tests.unit.conftest import Given
+
+RETRY = RetryPolicy(max_tries=4, first_delay=timedelta(seconds=30))
+
+
+@pytest.fixture
+def server() -> InMemoryMailSender:
+    return InMemoryMailSender()
+
+
+@pytest.fixture
+def deliver(uow: InMemoryUnitOfWork, server: InMemoryMailSender, clock: FixedClock) -> DeliverMail:
+    return DeliverMail(uow, server, clock, DeliveryPolicy(retry=RETRY, batch=10))
+
+
+def queue(uow: InMemoryUnitOfWork, *mails: OutgoingMail) -> list[OutgoingMail]:
+    with uow:
+        stored = [uow.outbox.add(mail) for mail in mails]
+        uow.commit()
+    return stored
+
+
+def stored(uow: InMemoryUnitOfWork, mail: OutgoingMail) -> OutgoingMail:
+    with uow:
+        found = uow.outbox.get(mail.id or 0)
+    assert found is not None
+    return found
+
+
+def test_due_messages_are_sent_once_and_their_bodies_dropped(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
+) -> None:
+    mails = queue(uow, make_mail(), make_mail(), make_mail(next_attempt_at=T0 + timedelta(1)))
+    done = deliver("w1")
+    assert (done.claimed, done.sent) == (2, 2)
+    assert [mail.message_id for mail in server.sent] == [m.message_id for m in mails[:2]]
+    assert server.sent[0].text == mails[0].text  # sent whole
+    first = stored(uow, mails[0])
+    assert (first.status, first.attempts, first.sent_at, first.text) == (
+        MailStatus.SENT,
+        1,
+        T0,
+        "",
+    )
+    assert deliver("w1").claimed == 0 and len(server.sent) == 2
+
+
+def test_a_server_that_is_down_is_tried_again_later_and_later_then_given_up_on(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    (mail,) = queue(uow, make_mail())
+    server.down = True
+    waits = []
+    for _ in range(RETRY.max_tries - 1):
+        assert deliver("w1").deferred == 1
+        after = stored(uow, mail)
+        waits.append(after.next_attempt_at - clock())
+        assert deliver("w1").claimed == 0  # not due yet
+        clock.now = after.next_attempt_at
+    assert waits == [timedelta(seconds=s) for s in (30, 60, 120)]
+    assert deliver("w1").failed == 1
+    failed = stored(uow, mail)
+    assert (failed.status, failed.attempts) == (MailStatus.FAILED, RETRY.max_tries)
+    assert "Connection refused" in (failed.last_error or "")
+    clock.advance(days=1)
+    assert deliver("w1").claimed == 0
+
+
+def test_a_server_back_up_delivers_what_waited_for_it(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    mails = queue(uow, *(make_mail() for _ in range(5)))
+    server.down = True
+    deliver("w1")
+    server.down = False
+    clock.advance(seconds=30)
+    assert deliver("w1").sent == 5
+    assert sorted(m.message_id for m in server.sent) == sorted(m.message_id for m in mails)
+
+
+def test_a_permanent_refusal_fails_the_message_at_once_and_the_others_still_go(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
+) -> None:
+    refused, *others = queue(uow, make_mail(recipient="nobody@example.com"), make_mail())
+    server.refuse["nobody@example.com"] = DeliveryFailed("550 no such user", permanent=True)
+    done = deliver("w1")
+    assert (done.failed, done.sent) == (1, 1)
+    failed = stored(uow, refused)
+    assert (failed.status, failed.attempts, failed.last_error) == (
+        MailStatus.FAILED,
+        1,
+        "550 no such user",
+    )
+    assert [m.message_id for m in server.sent] == [others[0].message_id]
+
+
+def test_stopping_finishes_the_message_in_hand_and_hands_the_rest_back(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
+) -> None:
+    mails = queue(uow, *(make_mail() for _ in range(4)))
+    stopping = []
+    server.meanwhile = lambda mail: stopping.append(True)  # a SIGTERM while sending the first
+    done = deliver("w1", stop=lambda: bool(stopping))
+    assert (done.claimed, done.sent, done.handed_back) == (4, 1, 3)
+    assert [m.message_id for m in server.sent] == [mails[0].message_id]
+    rest = [stored(uow, mail) for mail in mails[1:]]
+    assert all(m.status is MailStatus.QUEUED and m.attempts == 0 for m in rest)
+    server.meanwhile = None
+    assert deliver("w2").sent == 3  # handed back: free at once, not after the lease
+
+
+def test_no_message_is_sent_once_its_lease_could_run_out_while_sending(
+    uow: InMemoryUnitOfWork, server: InMemoryMailSender, clock: FixedClock
+) -> None:
+    queue(uow, *(make_mail() for _ in range(3)))
+    policy = DeliveryPolicy(lease=timedelta(seconds=100), send_time=timedelta(seconds=30))
+    server.meanwhile = lambda mail: clock.advance(seconds=40)  # a slow server
+    done = DeliverMail(uow, server, clock, policy)("w1")
+    # Sent at 0 s and 40 s; at 80 s a 30 s send could end past the 100 s lease.
+    assert (done.sent, done.handed_back) == (2, 1)
+
+
+def test_a_message_taken_over_after_its_lease_is_counted_as_lost_by_the_slow_worker(
+    uow: InMemoryUnitOfWork, server: InMemoryMailSender, clock: FixedClock
+) -> None:
+    (mail,) = queue(uow, make_mail())
+    policy = DeliveryPolicy(lease=timedelta(seconds=60), send_time=timedelta(seconds=1))
+
+    def stall(_: OutgoingMail) -> None:
+        clock.advance(seconds=61)  # longer than the lease: another worker takes it over
+        server.meanwhile = None
+        assert DeliverMail(uow, server, clock, policy)("w2").sent == 1
+
+    server.meanwhile = stall
+    assert DeliverMail(uow, server, clock, policy)("w1").lost == 1
+    assert stored(uow, mail).status is MailStatus.SENT
+
+
+def test_the_backoff_doubles_up_to_its_longest_delay() -> None:
+    policy = RetryPolicy(first_delay=timedelta(seconds=30), longest_delay=timedelta(minutes=5))
+    assert [policy.delay(n).total_seconds() for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
+    assert policy.delay(10_000) == timedelta(minutes=5)
+
+
+def test_an_operator_lists_the_outbox_and_its_failures(
+    given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    admin, user = given.admin(), given.user()
+    failed, queued = queue(uow, make_mail(status=MailStatus.FAILED), make_mail())
+    listed = ListMail(uow)
+    assert {m.id for m in listed(actor_for(admin))} == {failed.id, queued.id}
+    assert listed(actor_for(admin), failed=True) == [failed]
+    with pytest.raises(AdminOnly):
+        listed(actor_for(user))
+
+
+def test_a_failed_message_is_queued_again_with_fresh_tries(
+    given: Given,
+    deliver: DeliverMail,
+    server: InMemoryMailSender,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    admin = given.admin()
+    (mail,) = queue(uow, make_mail(recipient="later@example.com"))
+    server.refuse["later@example.com"] = DeliveryFailed("550 mailbox full", permanent=True)
+    deliver("w1")
+    retry = RetryMail(uow, clock)
+    with pytest.raises(MailNotFound):
+        retry(actor_for(admin), 999)
+    again = retry(actor_for(admin), mail.id or 0)
+    assert (again.status, again.attempts) == (MailStatus.QUEUED, 0)
+    with pytest.raises(MailNotFailed):
+        retry(actor_for(admin), mail.id or 0)
+    del server.refuse["later@example.com"]
+    assert deliver("w1").sent == 1
+
+
+def test_a_test_message_is_queued_for_a_valid_address_only(
+    given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    admin = given.admin()
+    letters = Letters(
+        templates=JinjaMailTemplates(), verify_link="x{token}", reset_link="y{token}",
+        sender_domain="quill.test",
+    )  # fmt: skip
+    queue_test = QueueTestMail(uow, letters, clock)
+    mail = queue_test(actor_for(admin), "Ops@Example.com")
+    assert (mail.id, mail.kind, mail.recipient) == (1, "test", "ops@example.com")
+    assert "mail is configured" in mail.text
+    with pytest.raises(InvalidInput):
+        queue_test(actor_for(admin), "not-an-address")
