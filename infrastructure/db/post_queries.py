@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
-    func,
     select,
     true,
 )
@@ -217,7 +216,7 @@ def matches_count(shape: Shape) -> Select[Any]:
 TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
 # Summed per followed author, each a key lookup (a join may walk every author's counts).
 FEED_TOTAL = select(
-    func.sum(
+    summed(
         select(summed(author_counts.c.posts))
         .where(
             author_counts.c.author_id == follows.c.followed_id,
