@@ -417,3 +417,25 @@ def test_pages_at_the_largest_offset_are_empty_on_every_list(any_uow: Any) -> No
     ]
     with any_uow.read_only() as reader:
         assert [reader.posts.find(filters, deepest, reader_.id) for filters in lists] == [[]] * 4
+
+
+def test_every_count_is_a_whole_number(any_uow: Any) -> None:
+    """Kept or counted, on every filter (a sum on PostgreSQL is numeric unless cast)."""
+    ann, bob, reader_ = add_author(any_uow), add_author(any_uow), add_author(any_uow)
+    for author in (ann, bob):
+        add_post(any_uow, author, tags=("x",))
+    follow(any_uow, reader_, ann)
+    follow(any_uow, reader_, bob)
+    every = [
+        PUBLISHED,
+        PostFilter(published=True, author_id=ann.id),
+        PostFilter(published=True, tag="x"),
+        PostFilter(published=True, followed_by=reader_.id),
+        PostFilter(published=True, favorited_by=reader_.id),
+        PostFilter(published=True, tag="x", author_id=bob.id),
+        PostFilter(published=True, search="content"),
+    ]
+    with any_uow.read_only() as reader:
+        counts = [reader.posts.count(filters) for filters in every]
+    assert counts == [2, 1, 2, 2, 0, 1, 2]
+    assert {type(n) for n in counts} == {int}
