@@ -28,6 +28,14 @@ def get_comment(viewer: bool, postgres: bool = False) -> Select[Any]:
     return with_author(comments, viewer, postgres).where(key)
 
 
+# The comment's post's row first, as a post's removal takes it before its cascade reaches the
+# comments.
+LOCK_POST = (
+    select(posts.c.id)
+    .join_from(comments, posts, posts.c.id == comments.c.post_id)
+    .where(comments.c.id == bindparam("comment_id"))
+    .with_for_update(key_share=True, of=posts)
+)
 COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
 MOVE = (
     update(posts)
@@ -53,7 +61,8 @@ def comment_values(comment: Comment) -> dict[str, Any]:
 
 class SqlCommentRepository:
     """Adding takes the post's row KEY SHARE (the foreign key's check), then to count: a post
-    deleted meanwhile fails the check, a Conflict."""
+    deleted meanwhile fails the check, a Conflict. Removing takes the post's row before the
+    comment's, as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
         self._connection = connection
@@ -79,6 +88,7 @@ class SqlCommentRepository:
         return None if row is None else comment_from_row(row)
 
     def remove(self, comment_id: int) -> None:
+        self._connection.execute(LOCK_POST, {"comment_id": comment_id})
         stmt = delete(comments).where(comments.c.id == comment_id).returning(comments.c.post_id)
         post_id = self._connection.execute(stmt).scalar()
         if post_id is not None:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import insert_of
@@ -14,6 +14,10 @@ from infrastructure.db.models import FavoriteRow, PostRow
 
 favorites, posts = FavoriteRow.__table__, PostRow.__table__
 
+# The post's row first, as a post's removal takes it before its cascade reaches the favorites.
+LOCK_POST = (
+    select(posts.c.id).where(posts.c.id == bindparam("post_id")).with_for_update(key_share=True)
+)
 MOVE = (
     update(posts)
     .where(posts.c.id == bindparam("post_id"))
@@ -23,7 +27,8 @@ MOVE = (
 
 class SqlFavoriteRepository:
     """Adding takes the user's and the post's rows KEY SHARE (the foreign keys' checks), then
-    the post's row to count: a post deleted meanwhile fails the check, a Conflict."""
+    the post's row to count: a post deleted meanwhile fails the check, a Conflict. Removing
+    takes the post's row before the favorite's, as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -37,6 +42,7 @@ class SqlFavoriteRepository:
             self._connection.execute(MOVE, {"post_id": post_id, "delta": 1})
 
     def remove(self, user_id: int, post_id: int) -> None:
+        self._connection.execute(LOCK_POST, {"post_id": post_id})
         stmt = delete(favorites).where(
             favorites.c.user_id == user_id, favorites.c.post_id == post_id
         )

@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
-    func,
     select,
     true,
 )
@@ -170,8 +169,8 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
         chosen = _feed_page(shape, after)
     else:
         source, where, (created_at, ident) = driving(shape)
-        chosen = paged(ordered(select(posts).select_from(source).where(*where), created_at,
-                               ident, after))  # fmt: skip
+        stmt = select(posts).select_from(source).where(*where)
+        chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
     return ordered(as_read(page, viewer, postgres), page.c.created_at, page.c.id, False)
 
@@ -195,11 +194,14 @@ def _feed_page(shape: Shape, after: bool) -> Select[Any]:
     return paged(ordered(stmt, by_author.c.created_at, by_author.c.id, False))
 
 
+BIGGEST = 2**63 - 1  # a LIMIT the database takes
+
+
 def page_values(window: Window) -> dict[str, Any]:
     values: dict[str, Any] = {
         "offset": window.offset,
         "limit": window.limit,
-        "depth": window.offset + window.limit,
+        "depth": min(window.offset + window.limit, BIGGEST),
     }
     if window.after is not None:
         values.update(after_created_at=window.after.created_at, after_id=window.after.id)
@@ -217,7 +219,7 @@ def matches_count(shape: Shape) -> Select[Any]:
 TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
 # Summed per followed author, each a key lookup (a join may walk every author's counts).
 FEED_TOTAL = select(
-    func.sum(
+    summed(
         select(summed(author_counts.c.posts))
         .where(
             author_counts.c.author_id == follows.c.followed_id,

@@ -185,7 +185,7 @@ class SqlPostRepository:
         if plain:
             stmt = POST_TOTAL if filters.author_id is None else AUTHOR_POST_TOTAL
         if stmt is not None:
-            total = self._connection.execute(stmt, values).scalar() or 0
+            total = int(self._connection.execute(stmt, values).scalar() or 0)
             return total if at_most is None else min(total, at_most)
         values["at_most"] = at_most or EVERY_ROW
         with planned_for_its_values(self._connection, when=shape.searching):

@@ -2,11 +2,12 @@
 
 The rows themselves go by ON DELETE CASCADE; the counts kept on other users, other posts and
 tags are moved here first. Locks are taken in the order every writer takes them: the deleted
-user's row (by the caller, FOR UPDATE), other users' rows, then posts' rows, each in id order;
-tags last (in name order, by count_tags). A follow, favorite or comment by the user holds
-their row KEY SHARE (the foreign key's check, or LOCK_BOTH), so it waits for the deletion or
-the deletion for it. Removing a favorite or a comment of theirs takes no such lock: the rows
-read here are locked, so such a removal either finished before or finds nothing after.
+user's row (by the caller, FOR UPDATE), other users' rows, then posts' rows, each in id order,
+then the user's favorites and comments; tags last (in name order, by count_tags). A follow,
+favorite or comment by the user holds their row KEY SHARE (the foreign key's check, or
+LOCK_BOTH), so it waits for the deletion or the deletion for it. Removing a favorite or a
+comment of theirs takes its post's row first, then its own: it either finished before the
+deletion read them, or finds nothing after.
 """
 
 from __future__ import annotations
@@ -85,10 +86,10 @@ def uncount_ties(connection: Connection, user_id: int) -> None:
     if connection.execute(LOCK_OTHERS, values).all():
         connection.execute(UNFOLLOWED, values)
         connection.execute(UNFOLLOWING, values)
+    if not connection.execute(LOCK_POSTS, values).all():
+        return
     favorited = bool(connection.execute(LOCK_FAVORITES, values).all())
     commented = bool(connection.execute(LOCK_COMMENTS, values).all())
-    if favorited or commented:
-        connection.execute(LOCK_POSTS, values)
     if favorited:
         connection.execute(UNFAVORITED, values)
     if commented:

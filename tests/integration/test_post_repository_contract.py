@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from application.paging import Cursor, PageRequest, Window
+from application.paging import OFFSET_MAX, Cursor, PageRequest, Window
 from application.ports import PostFilter
 from domain.posts import SLUG_MAX
 from domain.users import User
@@ -402,3 +402,40 @@ def walk(uow: Any, filters: PostFilter, per_page: int = 7) -> int:
             after = Cursor.after(rows[per_page - 1])
     assert seen == sorted(set(seen), reverse=True)
     return len(seen)
+
+
+def test_pages_at_the_largest_offset_are_empty_on_every_list(any_uow: Any) -> None:
+    ann, reader_ = add_author(any_uow), add_author(any_uow)
+    add_post(any_uow, ann, tags=("x",))
+    follow(any_uow, reader_, ann)
+    deepest = PageRequest(per_page=100, offset=OFFSET_MAX).window()
+    lists = [
+        PUBLISHED,
+        PostFilter(published=True, tag="x"),
+        PostFilter(published=True, followed_by=reader_.id),
+        PostFilter(published=True, favorited_by=reader_.id),
+    ]
+    with any_uow.read_only() as reader:
+        assert [reader.posts.find(filters, deepest, reader_.id) for filters in lists] == [[]] * 4
+
+
+def test_every_count_is_a_whole_number(any_uow: Any) -> None:
+    """Kept or counted, on every filter (a sum on PostgreSQL is numeric unless cast)."""
+    ann, bob, reader_ = add_author(any_uow), add_author(any_uow), add_author(any_uow)
+    for author in (ann, bob):
+        add_post(any_uow, author, tags=("x",))
+    follow(any_uow, reader_, ann)
+    follow(any_uow, reader_, bob)
+    every = [
+        PUBLISHED,
+        PostFilter(published=True, author_id=ann.id),
+        PostFilter(published=True, tag="x"),
+        PostFilter(published=True, followed_by=reader_.id),
+        PostFilter(published=True, favorited_by=reader_.id),
+        PostFilter(published=True, tag="x", author_id=bob.id),
+        PostFilter(published=True, search="content"),
+    ]
+    with any_uow.read_only() as reader:
+        counts = [reader.posts.count(filters) for filters in every]
+    assert counts == [2, 1, 2, 2, 0, 1, 2]
+    assert {type(n) for n in counts} == {int}
