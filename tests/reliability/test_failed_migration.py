@@ -72,9 +72,9 @@ def migrated_url(pg_url: str) -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(
                 text(
-                    "INSERT INTO users (email, name, password_hash, role, is_active, created_at,"
-                    " updated_at) VALUES ('keep@example.com', 'Keep Me', 'h', 'user', true,"
-                    " now(), now())"
+                    "INSERT INTO users (email, name, username, password_hash, role, is_active,"
+                    " created_at, updated_at) VALUES ('keep@example.com', 'Keep Me', 'keep_me',"
+                    " 'h', 'user', true, now(), now())"
                 )
             )
         engine.dispose()
