@@ -16,6 +16,7 @@ from domain.errors import (
 )
 from domain.users import (
     Actor,
+    PasswordRules,
     PublicProfile,
     Role,
     User,
@@ -58,13 +59,14 @@ class RegisterUser:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
         email, name, _ = InvalidInput.gather(
             lambda: normalize_email(registration.email),
             lambda: normalize_name(registration.name),
-            lambda: check_password(registration.password),
+            lambda: check_password(registration.password, rules=self.password_rules),
         )
         with self.uow as uow:
             if uow.users.get_by_email(str(email)) is not None:
@@ -88,6 +90,7 @@ class ChangePassword:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, actor: Actor, change: PasswordChange) -> None:
         now = self.clock()
@@ -98,7 +101,7 @@ class ChangePassword:
                 raise UserNotFound()
             InvalidInput.gather(
                 lambda: self._check_current(user, change.current_password),
-                lambda: check_password(change.new_password, "new_password"),
+                lambda: check_password(change.new_password, "new_password", self.password_rules),
             )
             uow.users.save(
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from attrs import frozen
 
+from domain.users import PasswordRules
+
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
 DEV_DATABASE_URL = "sqlite:///quill.db"
 ENVIRONMENTS = ("development", "testing", "production")
@@ -32,6 +34,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +64,9 @@ class Settings:
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3, 1, 20),
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
+            password_rules=PasswordRules(
+                _choice(env, "PASSWORD_RULES", tuple(PasswordRules), PasswordRules.COMPOSED)
+            ),
         )
         if production:
             settings.refuse_development_secrets()

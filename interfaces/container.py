@@ -18,6 +18,7 @@ from application.users import (
     RegisterUser,
     UpdateUser,
 )
+from domain.users import PasswordRules
 from infrastructure.clock import utc_now
 from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
@@ -61,12 +62,14 @@ class Container(containers.DeclarativeContainer):
     migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
     readiness = providers.Factory(DatabaseProbe, engine)
 
-    register_user = providers.Factory(RegisterUser, uow, hasher, clock)
+    # PASSWORD_RULES: one policy for every driver of the deployment (v1, Conduit, the CLI).
+    password_rules = providers.Factory(PasswordRules, config.password_rules)
+    register_user = providers.Factory(RegisterUser, uow, hasher, clock, password_rules)
     log_in = providers.Factory(LogIn, uow, hasher, issuer, login_throttle, clock)
     refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
     log_out = providers.Factory(LogOut, uow, clock)
     authenticate = providers.Factory(Authenticate, uow, issuer)
-    change_password = providers.Factory(ChangePassword, uow, hasher, clock)
+    change_password = providers.Factory(ChangePassword, uow, hasher, clock, password_rules)
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
     update_user = providers.Factory(UpdateUser, uow, clock)
@@ -98,6 +101,7 @@ def settings_dict(settings: Settings) -> dict[str, object]:
             "memory_cost": settings.argon2_memory_cost,
             "parallelism": settings.argon2_parallelism,
         },
+        "password_rules": str(settings.password_rules),
     }
 
 

@@ -7,9 +7,12 @@ from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 
+from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, abort, send_from_directory, url_for
 from markupsafe import escape
 
+from domain.users import PasswordRules
+from interfaces.container import Container
 from interfaces.http.openapi import document, document_text
 
 bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
@@ -58,8 +61,9 @@ def swagger_version() -> str:
 
 
 @bp.get("/api/v1/openapi.json")
-def openapi() -> Response:
-    return Response(document_text(), mimetype="application/json")
+@inject
+def openapi(rules: PasswordRules = Provide[Container.password_rules]) -> Response:
+    return Response(document_text(rules), mimetype="application/json")
 
 
 @bp.get("/docs")

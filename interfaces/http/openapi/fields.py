@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -16,7 +17,15 @@ import attrs
 from application.paging import PAGE_MAX, PER_PAGE_MAX
 from application.tokens import TokenPair
 from domain.posts import CONTENT_MAX, CONTENT_MIN, SEARCH_MAX, TITLE_MAX
-from domain.users import EMAIL_MAX, NAME_MAX, NAME_MIN, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_NEEDS
+from domain.users import (
+    EMAIL_MAX,
+    NAME_MAX,
+    NAME_MIN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PASSWORD_NEEDS,
+    PasswordRules,
+)
 
 Schema = dict[str, Any]
 
@@ -62,6 +71,26 @@ PASSWORD = {
     + ".",
     "examples": ["Secret-Pass-1"],
 }
+
+
+def password(rules: PasswordRules) -> Schema:
+    """The password schema of a deployment: its pattern follows PASSWORD_RULES."""
+    if rules.needs:
+        return {
+            **PASSWORD,
+            "pattern": needs_pattern(rules.needs),
+            "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one "
+            + " and one ".join(rules.needs)
+            + ".",
+        }
+    return {
+        "minLength": PASSWORD_MIN,
+        "maxLength": PASSWORD_MAX,
+        "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind.",
+        "examples": ["Secret-Pass-1"],
+    }
+
+
 PER_PAGE = {"minimum": 1, "maximum": PER_PAGE_MAX}
 
 FIELDS: dict[str, Schema] = {
@@ -158,10 +187,15 @@ DESCRIPTIONS = {
 }
 
 
-def notes(owner: type, name: str) -> Schema:
+def notes(owner: type, name: str, entries: Mapping[str, Schema] = FIELDS) -> Schema:
     """The entry for field `name` of class `owner` (a copy: the caller may change it)."""
     for cls in owner.__mro__:
-        found = FIELDS.get(f"{cls.__name__}.{name}")
+        found = entries.get(f"{cls.__name__}.{name}")
         if found is not None:
             return dict(found)
-    return dict(FIELDS.get(name, {}))
+    return dict(entries.get(name, {}))
+
+
+def entries_under(rules: PasswordRules) -> dict[str, Schema]:
+    """FIELDS with the password entries of a deployment's PASSWORD_RULES."""
+    return {**FIELDS, "password": password(rules), "new_password": password(rules)}
