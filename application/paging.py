@@ -17,6 +17,7 @@ from domain.errors import InvalidInput
 PER_PAGE_MAX = 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
 PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # any page whose offset the database can take
+OFFSET_MAX = (PAGE_MAX - 1) * PER_PAGE_MAX  # the deepest offset a page number can reach
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
@@ -67,9 +68,13 @@ class Cursor:
 
 @frozen(kw_only=True)
 class PageRequest:
+    """By page number, by cursor, or (for APIs that page so, like RealWorld's) by `offset`: the
+    number of items to skip, any whole number, in place of `page`."""
+
     page: int = 1
     per_page: int = 20
     cursor: str | None = None
+    offset: int | None = None
 
     def window(self) -> Window:
         errors: dict[str, list[str]] = {}
@@ -77,10 +82,17 @@ class PageRequest:
             errors["page"] = ["Must be a whole number of at least 1."]
         if not 1 <= self.per_page <= PER_PAGE_MAX:
             errors["per_page"] = [f"Must be a whole number from 1 to {PER_PAGE_MAX}."]
+        if self.offset is not None and not 0 <= self.offset <= OFFSET_MAX:
+            errors["offset"] = [f"Must be a whole number from 0 to {OFFSET_MAX}."]
         if errors:
             raise InvalidInput(errors)
         after = Cursor.decode(self.cursor) if self.cursor is not None else None
-        offset = 0 if after else (self.page - 1) * self.per_page
+        if after:
+            offset = 0
+        elif self.offset is not None:
+            offset = self.offset
+        else:
+            offset = (self.page - 1) * self.per_page
         # One more row than asked tells whether a next page exists without another query.
         return Window(after=after, offset=offset, limit=self.per_page + 1)
 
