@@ -10,6 +10,7 @@ from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
 from application.tokens import LoginThrottle, TokenClaims, TokenKind, TokenPair, TokenPolicy
+from application.users import RegisterUser, Registration
 from domain.errors import (
     AccountInactive,
     InvalidCredentials,
@@ -235,3 +236,24 @@ class Authenticate:
             raise TokenRevoked()
         session, user = found
         return SessionHolder.of(session, user).actor(claims.subject), user
+
+
+@frozen
+class SignUp:
+    """Registering and logging in at once, in one unit (RealWorld's registration answers with a
+    token): the rules of RegisterUser, then a session whose access token lives as long as it."""
+
+    register: RegisterUser
+    issuer: TokenIssuer
+    clock: Clock
+
+    def __call__(self, registration: Registration) -> LoginResult:
+        issued: list[TokenPair] = []
+
+        def open_first_session(uow: UnitOfWork, user: User) -> None:
+            session = open_session(user, self.clock(), self.issuer.policy)
+            uow.sessions.add(session)
+            issued.append(self.issuer.pair(session, session_long=True))
+
+        user = self.register(registration, also=open_first_session)
+        return LoginResult(tokens=issued[0], user=user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from attrs import frozen
 
 from application.paging import Page, PageRequest, paginate
@@ -61,8 +63,16 @@ class RegisterUser:
     clock: Clock
     password_rules: PasswordRules = PasswordRules.COMPOSED
 
-    def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
-        """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
+    def __call__(
+        self,
+        registration: Registration,
+        role: Role = Role.USER,
+        *,
+        also: Callable[[UnitOfWork, User], object] | None = None,
+    ) -> User:
+        """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins.
+        `also` runs in the same unit, with the new user, before it commits (SignUp opens the
+        first session so)."""
         email, name, _ = InvalidInput.gather(
             lambda: normalize_email(registration.email),
             lambda: normalize_name(registration.name),
@@ -79,6 +89,8 @@ class RegisterUser:
                 role=role,
             )
             user = uow.users.add(user)
+            if also is not None:
+                also(uow, user)
             uow.commit()
         return user
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from dependency_injector import containers, providers
 
-from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
+from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, SignUp, TokenIssuer
 from application.posts import CreatePost, DeletePost, EditPost, GetPost, ListPosts
 from application.seed import SeedSampleData, SeedVolume
 from application.tokens import LoginThrottle, TokenPolicy
@@ -74,6 +74,7 @@ class Container(containers.DeclarativeContainer):
     get_user = providers.Factory(GetUser, uow)
     update_user = providers.Factory(UpdateUser, uow, clock)
     delete_user = providers.Factory(DeleteUser, uow)
+    sign_up = providers.Factory(SignUp, register_user, issuer, clock)
 
     create_post = providers.Factory(CreatePost, uow, clock)
     get_post = providers.Factory(GetPost, uow)
