@@ -177,11 +177,25 @@ def _keep_an_admin(user: User, active_admins: list[int]) -> None:
 
 @frozen
 class UpdateUser:
+    """`new_password` (RealWorld's PUT /user): the account's owner sets a new password without
+    giving the current one, as their session vouches for them; like any password change it
+    ends their other sessions. Only with a `hasher`."""
+
     uow: UnitOfWork
     clock: Clock
+    hasher: PasswordHasher | None = None
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
-    def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
+    def __call__(
+        self,
+        actor: Actor,
+        ref: UserRef,
+        changes: UserChanges,
+        *,
+        new_password: str | None = None,
+    ) -> User:
         now = self.clock()
+        password_hash = None if new_password is None else self._hashed(new_password)
         with self.uow as uow:
             # Locks in one order for every writer: active admins, then the user, then sessions.
             touches_rights = changes.role is not None or changes.is_active is not None
@@ -192,7 +206,12 @@ class UpdateUser:
                 raise NotAccountOwner()
             if not actor.is_admin and (changes.role is not None or changes.is_active is not None):
                 raise AdminOnly("Only an admin may change a role or deactivate an account.")
-            changed = user.change(now=now, **_wanted(changes))
+            if password_hash is not None and actor.id != user.id:
+                raise NotAccountOwner("Only the account's owner may set its password so.")
+            wanted = _wanted(changes)
+            if password_hash is not None:
+                wanted["password_hash"] = password_hash
+            changed = user.change(now=now, **wanted)
             if changed == user:
                 return user
             if changed.email != user.email and uow.users.get_by_email(changed.email):
@@ -202,8 +221,16 @@ class UpdateUser:
             uow.users.save(changed)
             if not changed.is_active:
                 uow.sessions.revoke_all_for_user(user.id, now)
+            elif password_hash is not None:
+                uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
             uow.commit()
         return changed
+
+    def _hashed(self, new_password: str) -> str:
+        """Checked and hashed before the unit begins: no lock is held while hashing."""
+        assert self.hasher is not None, "UpdateUser sets passwords only with a hasher"
+        check_password(new_password, "password", self.password_rules)
+        return self.hasher.hash(new_password)
 
 
 def _wanted(changes: UserChanges) -> dict[str, object]:

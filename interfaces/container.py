@@ -72,7 +72,7 @@ class Container(containers.DeclarativeContainer):
     change_password = providers.Factory(ChangePassword, uow, hasher, clock, password_rules)
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
-    update_user = providers.Factory(UpdateUser, uow, clock)
+    update_user = providers.Factory(UpdateUser, uow, clock, hasher, password_rules)
     delete_user = providers.Factory(DeleteUser, uow)
     sign_up = providers.Factory(SignUp, register_user, issuer, clock)
 
