@@ -31,7 +31,7 @@ from infrastructure.settings import Settings, SettingsError
 
 class Container(containers.DeclarativeContainer):
     wiring_config = containers.WiringConfiguration(
-        packages=["interfaces.http"], modules=["interfaces.cli"]
+        packages=["interfaces.http", "interfaces.conduit"], modules=["interfaces.cli"]
     )
     config = providers.Configuration(strict=True)
 
