@@ -104,7 +104,11 @@ def quill_server(database_url: str, log: Path) -> Iterator[str]:
     env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "gunicorn.conf.py"], env=env, cwd=ROOT, stdout=sink, stderr=sink
+            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=sink,
         )
         base = f"http://127.0.0.1:{port}"
         try:
