@@ -8,7 +8,9 @@
 For each database: a fresh one (a new SQLite file; a new PostgreSQL database next to
 TEST_DATABASE_URL's, dropped afterwards), migrated with `quill db upgrade`, served by gunicorn
 (gunicorn.conf.py, as in production) on a free port with PASSWORD_RULES=length, then
-`run-bruno.sh` from the RealWorld material against it. Exit status: 0 when every request passed
+`run-bruno.sh` from the RealWorld material against it (154 requests), then the older Postman
+suite (`legacy/`, 32 requests) with newman (installed from the npm registry into
+~/.cache/realworld-newman on first use). Exit status: 0 when every request passed
 on every database, 1 when one failed, 2 when the suite could not run (missing, no npm...).
 
 The suite lives outside the repository: REALWORLD_DIR, by default ../shared/realworld next to the
@@ -17,6 +19,7 @@ repository's root. Asked for and missing is a failure, never a skip.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -32,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DATABASES = ("sqlite", "postgresql")
+NEWMAN = "6"  # the legacy Postman suite's runner, from the npm registry
 
 
 def suite_dir() -> Path:
@@ -143,6 +147,63 @@ def run_suite(suite: Path, base: str) -> tuple[int, str]:
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
+def newman() -> Path:
+    """newman from the npm registry, into a cache (as run-bruno.sh does for Bruno's CLI)."""
+    cache = Path(os.environ.get("NEWMAN_CACHE") or Path.home() / ".cache" / "realworld-newman")
+    found = cache / "node_modules" / ".bin" / "newman"
+    if found.exists():
+        return found
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / "package.json").exists():
+        (cache / "package.json").write_text('{"name": "realworld-newman", "private": true}\n')
+    installed = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"newman@{NEWMAN}"],
+        cwd=cache,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if installed.returncode != 0 or not found.exists():
+        raise RuntimeError(f"could not install newman: {installed.stderr.strip()[-500:]}")
+    return found
+
+
+def run_legacy(suite: Path, base: str, workdir: Path) -> tuple[int, str]:
+    """The older Postman suite (32 requests), with a user of its own for this run."""
+    collection = suite / "legacy" / "Conduit.postman_collection.json"
+    if not collection.is_file():
+        return 2, f"no legacy suite at {collection}"
+    report = workdir / "newman.json"
+    who = f"legacy_{secrets.token_hex(4)}"
+    done = subprocess.run(
+        [
+            str(newman()), "run", str(collection), "--reporters", "json",
+            "--reporter-json-export", str(report),
+            "--env-var", f"APIURL={base}/api", "--env-var", f"USERNAME={who}",
+            "--env-var", f"EMAIL={who}@example.com", "--env-var", "PASSWORD=password123",
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if not report.exists():
+        return 2, f"newman did not run: {(done.stdout + done.stderr).strip()[-500:]}"
+    run = json.loads(report.read_text())["run"]
+    by_request: dict[str, list[str]] = {}
+    for failure in run["failures"]:
+        error = failure["error"]
+        said = f"{error.get('test', '')} {error['message']}".strip()
+        by_request.setdefault(failure["source"]["name"], []).append(said)
+    lines = [
+        f"FAILED {name}: {said[0][:200]}" + (f" (+{len(said) - 1} more)" if len(said) > 1 else "")
+        for name, said in by_request.items()
+    ]
+    requests, assertions = run["stats"]["requests"], run["stats"]["assertions"]
+    lines.append(
+        f"{requests['total'] - len(by_request)} passed, {len(by_request)} failed (requests);"
+        f" {assertions['total'] - assertions['failed']} of {assertions['total']} assertions"
+    )
+    return (1 if run["failures"] else 0), "\n".join(lines)
+
+
 def server_errors(log: Path) -> list[str]:
     """The server's own error lines (a 500's traceback is logged, never answered)."""
     lines = log.read_text(errors="replace").splitlines()
@@ -158,8 +219,12 @@ def on(database: str, suite: Path, workdir: Path) -> int:
     started = time.monotonic()
     with chosen as url, quill_server(url, log) as base:
         status, output = run_suite(suite, base)
+        legacy_status, legacy_output = run_legacy(suite, base, workdir)
     print(f"== RealWorld suite on {database} ({time.monotonic() - started:.0f} s)")
     print(output)
+    print(f"-- the older Postman suite on {database}")
+    print(legacy_output)
+    status = max(status, legacy_status)
     for line in server_errors(log):
         print(f"   server: {line[:300]}")
     return status
