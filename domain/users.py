@@ -51,11 +51,29 @@ def normalize_name(raw: str) -> str:
     return name
 
 
-def check_password(raw: str, field_name: str = "password") -> None:
+class PasswordRules(StrEnum):
+    """The deployment's password policy (PASSWORD_RULES), the same for every API and the CLI.
+
+    `composed`: 8..128 characters with an upper-case letter and a digit (the default).
+    `length`: 8..128 characters, nothing more, as NIST SP 800-63B advises and RealWorld expects.
+    """
+
+    COMPOSED = "composed"
+    LENGTH = "length"
+
+    @property
+    def needs(self) -> dict[str, str]:
+        """The kinds of character a password must contain, by name."""
+        return PASSWORD_NEEDS if self is PasswordRules.COMPOSED else {}
+
+
+def check_password(
+    raw: str, field_name: str = "password", rules: PasswordRules = PasswordRules.COMPOSED
+) -> None:
     problems = []
     if not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
         problems.append(f"Must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
-    for kind, characters in PASSWORD_NEEDS.items():
+    for kind, characters in rules.needs.items():
         if not any(c in characters for c in raw):
             problems.append(f"Must contain at least one {kind}.")
     if problems:

@@ -10,6 +10,8 @@ from email.utils import parseaddr
 
 from attrs import field, frozen
 
+from domain.users import PasswordRules
+
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
 DEV_DATABASE_URL = "sqlite:///quill.db"
 ENVIRONMENTS = ("development", "testing", "production")
@@ -54,6 +56,7 @@ class Settings:
     mail_max_tries: int = 10
     mail_retry_delay: int = 30
     mail_lease: int = 300
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +87,9 @@ class Settings:
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
             **mail_settings(env),
+            password_rules=PasswordRules(
+                _choice(env, "PASSWORD_RULES", tuple(PasswordRules), PasswordRules.COMPOSED)
+            ),
         )
         if production:
             settings.refuse_development_secrets()

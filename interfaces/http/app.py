@@ -7,6 +7,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from interfaces import conduit
 from interfaces.container import Container, build_container
 from interfaces.http import (
     accounts,
@@ -90,6 +91,7 @@ def create_app(container: Container | None = None) -> Flask:
     for blueprint in (accounts.bp, pages.bp):  # e-mail verification and password reset
         app.register_blueprint(blueprint)
     errors.register(app)
+    conduit.register(app)  # RealWorld's API at /api, beside v1; after v1's error handlers
     app.before_request(_refuse_large_bodies)
     app.wsgi_app = RequestEdge(app.wsgi_app)  # type: ignore[method-assign]
     logs.configure(container.config.log_level(), container.config.log_format())

@@ -7,9 +7,12 @@ from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 
+from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, abort, send_from_directory, url_for
 from markupsafe import escape
 
+from domain.users import PasswordRules
+from interfaces.container import Container
 from interfaces.http.openapi import document, document_text
 
 bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
@@ -37,6 +40,7 @@ PAGE = """<!DOCTYPE html>
   <link rel="icon" type="image/png" href="{icon}">
 </head>
 <body data-spec="{spec}">
+  <nav>API documents: {listed}</nav>
   <noscript>This page needs JavaScript; the document itself is at {spec}.</noscript>
   <div id="swagger-ui"></div>
   <script src="{bundle}"></script>
@@ -58,20 +62,39 @@ def swagger_version() -> str:
 
 
 @bp.get("/api/v1/openapi.json")
-def openapi() -> Response:
-    return Response(document_text(), mimetype="application/json")
+@inject
+def openapi(rules: PasswordRules = Provide[Container.password_rules]) -> Response:
+    return Response(document_text(rules), mimetype="application/json")
+
+
+# Every API this server speaks, each with its own document: (page endpoint, link text).
+LISTED = (("docs.docs", "Quill API (v1)"), ("docs.conduit_docs", "RealWorld API (Conduit)"))
 
 
 @bp.get("/docs")
 def docs() -> Response:
+    return _page(document()["info"]["title"], url_for("docs.openapi"))
+
+
+@bp.get("/docs/conduit")
+def conduit_docs() -> Response:
+    """The RealWorld API's document (interfaces/conduit), on the same page as v1's."""
+    return _page("Quill: the RealWorld (Conduit) API", url_for("conduit.docs.openapi"))
+
+
+def _page(title: str, spec: str) -> Response:
     asset, v = "docs.swagger_asset", swagger_version()
+    listed = " | ".join(
+        f'<a href="{url_for(endpoint)}">{escape(text)}</a>' for endpoint, text in LISTED
+    )
     page = PAGE.format(
-        title=escape(document()["info"]["title"]),
+        title=escape(title),
         css=url_for(asset, name="swagger-ui.css", v=v),
         icon=url_for(asset, name="favicon-32x32.png", v=v),
         bundle=url_for(asset, name="swagger-ui-bundle.js", v=v),
         init=url_for("docs.static", filename="docs.js"),
-        spec=url_for("docs.openapi"),
+        spec=spec,
+        listed=listed,
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DOCS_CSP

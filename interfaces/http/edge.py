@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# Where answers hold tokens without a token in the request: v1's auth, Conduit's users/login.
+TOKEN_PATHS = ("/api/v1/auth", "/api/users")
 # JSON answers need no content, frames or referrers; /docs sets its own, looser policy.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 ALWAYS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
@@ -44,9 +46,7 @@ def request_id_of(environ: WSGIEnvironment) -> str:
 
 def is_private(environ: WSGIEnvironment) -> bool:
     """Answers that hold tokens or what only the caller may see: never stored by a cache."""
-    return "HTTP_AUTHORIZATION" in environ or environ.get("PATH_INFO", "").startswith(
-        "/api/v1/auth"
-    )
+    return "HTTP_AUTHORIZATION" in environ or environ.get("PATH_INFO", "").startswith(TOKEN_PATHS)
 
 
 def answer_headers(

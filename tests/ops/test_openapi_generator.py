@@ -306,9 +306,9 @@ def test_every_field_note_is_about_a_field_the_document_has(
 ) -> None:
     asked: set[tuple[type, str]] = set()
 
-    def recording(owner: type, name: str) -> dict[str, Any]:
+    def recording(owner: type, name: str, entries: Any = fields.FIELDS) -> dict[str, Any]:
         asked.add((owner, name))
-        return fields.notes(owner, name)
+        return fields.notes(owner, name, entries)
 
     monkeypatch.setattr(builder, "notes", recording)
     builder.build()

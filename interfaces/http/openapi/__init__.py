@@ -16,18 +16,19 @@ import json
 from functools import cache
 from typing import Any
 
+from domain.users import PasswordRules
 from interfaces.http.openapi.builder import build
 
 
 @cache
-def document() -> dict[str, Any]:
-    """The document; shared, so not to be changed."""
-    return build()
+def document(password_rules: PasswordRules = PasswordRules.COMPOSED) -> dict[str, Any]:
+    """The document under a deployment's PASSWORD_RULES; shared, so not to be changed."""
+    return build(PasswordRules(password_rules))
 
 
 @cache
-def document_text() -> str:
-    return json.dumps(document(), ensure_ascii=False, indent=1)
+def document_text(password_rules: PasswordRules = PasswordRules.COMPOSED) -> str:
+    return json.dumps(document(password_rules), ensure_ascii=False, indent=1)
 
 
 __all__ = ["document", "document_text"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.users import PasswordRules
 from interfaces.http.converter import SHAPES, SLUG_PATTERN, USERNAME_PATTERN
 from interfaces.http.openapi.errors import HEADERS, RESPONSES, error_schemas
-from interfaces.http.openapi.fields import DESCRIPTIONS, ID_MAX, notes
+from interfaces.http.openapi.fields import DESCRIPTIONS, ID_MAX, entries_under, notes
 from interfaces.http.openapi.paths import paths
 from interfaces.http.openapi.schemas import Schemas, closed_object
 
@@ -130,8 +131,9 @@ def status(value: str) -> Schema:
     return closed_object({"status": {"type": "string", "const": value}}, ["status"], "")
 
 
-def build() -> Schema:
-    schemas = Schemas(notes, DESCRIPTIONS)
+def build(password_rules: PasswordRules = PasswordRules.COMPOSED) -> Schema:
+    entries = entries_under(password_rules)
+    schemas = Schemas(lambda owner, name: notes(owner, name, entries), DESCRIPTIONS)
     for name, shape in SHAPES.items():
         if not getattr(shape.cls, "__parameters__", ()):  # generic ones: per element, below
             schemas.shape(name, shape)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -38,6 +39,7 @@ from domain.users import (
     PASSWORD_MIN,
     PASSWORD_NEEDS,
     USERNAME_MAX,
+    PasswordRules,
 )
 from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
 
@@ -85,6 +87,26 @@ PASSWORD = {
     + ".",
     "examples": ["Secret-Pass-1"],
 }
+
+
+def password(rules: PasswordRules) -> Schema:
+    """The password schema of a deployment: its pattern follows PASSWORD_RULES."""
+    if rules.needs:
+        return {
+            **PASSWORD,
+            "pattern": needs_pattern(rules.needs),
+            "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one "
+            + " and one ".join(rules.needs)
+            + ".",
+        }
+    return {
+        "minLength": PASSWORD_MIN,
+        "maxLength": PASSWORD_MAX,
+        "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind.",
+        "examples": ["Secret-Pass-1"],
+    }
+
+
 PER_PAGE = {"minimum": 1, "maximum": PER_PAGE_MAX}
 USERNAME = {
     "minLength": 1,
@@ -321,7 +343,12 @@ DESCRIPTIONS.update(
 def notes(owner: type, name: str) -> Schema:
     """The entry for field `name` of class `owner` (a copy: the caller may change it)."""
     for cls in owner.__mro__:
-        found = FIELDS.get(f"{cls.__name__}.{name}")
+        found = entries.get(f"{cls.__name__}.{name}")
         if found is not None:
             return dict(found)
-    return dict(FIELDS.get(name, {}))
+    return dict(entries.get(name, {}))
+
+
+def entries_under(rules: PasswordRules) -> dict[str, Schema]:
+    """FIELDS with the password entries of a deployment's PASSWORD_RULES."""
+    return {**FIELDS, "password": password(rules), "new_password": password(rules)}

@@ -377,4 +377,18 @@ def ops_paths(s: Schemas) -> dict[str, Schema]:
                 database=False,
             ),
         },
+        "/docs/conduit": {
+            "get": operation(
+                s, "conduitDocs", "Browsable reference of the RealWorld (Conduit) API", OPS,
+                PUBLIC,
+                {
+                    200: answer(
+                        "An HTML page built from `/api/openapi.json`, the document of the"
+                        " RealWorld API this server also speaks at `/api`.",
+                        {"type": "string"}, media="text/html",
+                    )
+                },
+                database=False,
+            ),
+        },
     }  # fmt: skip

@@ -1,0 +1,256 @@
+"""The RealWorld API suite against Quill, end to end: the real server on each database.
+
+    .venv/bin/python .ci/realworld_suite.py            # SQLite, and PostgreSQL when
+                                                       # TEST_DATABASE_URL is set
+    .venv/bin/python .ci/realworld_suite.py sqlite     # one database only
+    FOLDERS="auth articles" .venv/bin/python .ci/realworld_suite.py   # some folders only
+
+For each database: a fresh one (a new SQLite file; a new PostgreSQL database next to
+TEST_DATABASE_URL's, dropped afterwards), migrated with `quill db upgrade`, served by gunicorn
+(gunicorn.conf.py, as in production) on a free port with PASSWORD_RULES=length, then
+`run-bruno.sh` from the RealWorld material against it (154 requests), then the older Postman
+suite (`legacy/`, 32 requests) with newman (installed from the npm registry into
+~/.cache/realworld-newman on first use). Exit status: 0 when every request passed
+on every database, 1 when one failed, 2 when the suite could not run (missing, no npm...).
+
+The suite lives outside the repository: REALWORLD_DIR, by default ../shared/realworld next to the
+repository's root. Asked for and missing is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DATABASES = ("sqlite", "postgresql")
+NEWMAN = "6"  # the legacy Postman suite's runner, from the npm registry
+
+
+def suite_dir() -> Path:
+    found = Path(os.environ.get("REALWORLD_DIR") or ROOT.parent / "shared" / "realworld")
+    if not (found / "run-bruno.sh").is_file():
+        print(
+            f"realworld-suite: no RealWorld suite at {found} (run-bruno.sh missing); set"
+            " REALWORLD_DIR to the folder holding run-bruno.sh and bruno/",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "CORS_ORIGINS")}
+    env.update(
+        APP_ENV="testing",
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_hex(32),
+        JWT_SECRET_KEY=secrets.token_hex(32),
+        PASSWORD_RULES="length",  # what RealWorld expects (README, "Which password rules?")
+        LOG_FORMAT="json",
+    )
+    return env
+
+
+@contextmanager
+def sqlite_database(workdir: Path) -> Iterator[str]:
+    yield f"sqlite:///{workdir / 'quill.db'}"
+
+
+@contextmanager
+def postgresql_database(base_url: str) -> Iterator[str]:
+    """A new database beside TEST_DATABASE_URL's, dropped afterwards (created through psycopg,
+    so unreachable is a failure)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(base_url)
+    name = f"{base.database}_realworld_{os.getpid()}"
+    admin_url = base.set(database="postgres").render_as_string(hide_password=False)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def quill_server(database_url: str, log: Path) -> Iterator[str]:
+    env = server_env(database_url)
+    migrated = subprocess.run(
+        [BIN / "quill", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if migrated.returncode != 0:
+        raise RuntimeError(f"quill db upgrade failed: {migrated.stderr.strip()}")
+    port = free_port()
+    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=sink,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{base}/readyz", process)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within {seconds} s")
+
+
+def run_suite(suite: Path, base: str) -> tuple[int, str]:
+    done = subprocess.run(
+        ["bash", str(suite / "run-bruno.sh"), base], capture_output=True, text=True, check=False
+    )
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+def newman() -> Path:
+    """newman from the npm registry, into a cache (as run-bruno.sh does for Bruno's CLI)."""
+    cache = Path(os.environ.get("NEWMAN_CACHE") or Path.home() / ".cache" / "realworld-newman")
+    found = cache / "node_modules" / ".bin" / "newman"
+    if found.exists():
+        return found
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / "package.json").exists():
+        (cache / "package.json").write_text('{"name": "realworld-newman", "private": true}\n')
+    installed = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"newman@{NEWMAN}"],
+        cwd=cache,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if installed.returncode != 0 or not found.exists():
+        raise RuntimeError(f"could not install newman: {installed.stderr.strip()[-500:]}")
+    return found
+
+
+def run_legacy(suite: Path, base: str, workdir: Path) -> tuple[int, str]:
+    """The older Postman suite (32 requests), with a user of its own for this run."""
+    collection = suite / "legacy" / "Conduit.postman_collection.json"
+    if not collection.is_file():
+        return 2, f"no legacy suite at {collection}"
+    report = workdir / "newman.json"
+    who = f"legacy_{secrets.token_hex(4)}"
+    done = subprocess.run(
+        [
+            str(newman()), "run", str(collection), "--reporters", "json",
+            "--reporter-json-export", str(report),
+            "--env-var", f"APIURL={base}/api", "--env-var", f"USERNAME={who}",
+            "--env-var", f"EMAIL={who}@example.com", "--env-var", "PASSWORD=password123",
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if not report.exists():
+        return 2, f"newman did not run: {(done.stdout + done.stderr).strip()[-500:]}"
+    run = json.loads(report.read_text())["run"]
+    by_request: dict[str, list[str]] = {}
+    for failure in run["failures"]:
+        error = failure["error"]
+        said = f"{error.get('test', '')} {error['message']}".strip()
+        by_request.setdefault(failure["source"]["name"], []).append(said)
+    lines = [
+        f"FAILED {name}: {said[0][:200]}" + (f" (+{len(said) - 1} more)" if len(said) > 1 else "")
+        for name, said in by_request.items()
+    ]
+    requests, assertions = run["stats"]["requests"], run["stats"]["assertions"]
+    lines.append(
+        f"{requests['total'] - len(by_request)} passed, {len(by_request)} failed (requests);"
+        f" {assertions['total'] - assertions['failed']} of {assertions['total']} assertions"
+    )
+    return (1 if run["failures"] else 0), "\n".join(lines)
+
+
+def server_errors(log: Path) -> list[str]:
+    """The server's own error lines (a 500's traceback is logged, never answered)."""
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if '"level": "ERROR"' in line or "Traceback" in line][-10:]
+
+
+def on(database: str, suite: Path, workdir: Path) -> int:
+    if database == "sqlite":
+        chosen = sqlite_database(workdir)
+    else:
+        chosen = postgresql_database(os.environ["TEST_DATABASE_URL"])
+    log = workdir / f"server-{database}.log"
+    started = time.monotonic()
+    with chosen as url, quill_server(url, log) as base:
+        status, output = run_suite(suite, base)
+        legacy_status, legacy_output = run_legacy(suite, base, workdir)
+    print(f"== RealWorld suite on {database} ({time.monotonic() - started:.0f} s)")
+    print(output)
+    print(f"-- the older Postman suite on {database}")
+    print(legacy_output)
+    status = max(status, legacy_status)
+    for line in server_errors(log):
+        print(f"   server: {line[:300]}")
+    return status
+
+
+def main(argv: list[str]) -> int:
+    suite = suite_dir()
+    wanted = argv or [d for d in DATABASES if d == "sqlite" or os.environ.get("TEST_DATABASE_URL")]
+    unknown = [d for d in wanted if d not in DATABASES]
+    if unknown:
+        print(f"realworld-suite: unknown database {unknown[0]!r}: {', '.join(DATABASES)}")
+        return 2
+    if "postgresql" in wanted and not os.environ.get("TEST_DATABASE_URL"):
+        print("realworld-suite: postgresql needs TEST_DATABASE_URL")
+        return 2
+    worst = 0
+    with tempfile.TemporaryDirectory(prefix="quill-realworld-") as tmp:
+        for database in wanted:
+            try:
+                status = on(database, suite, Path(tmp))
+            except RuntimeError as error:
+                print(f"== RealWorld suite on {database}: could not run: {error}")
+                status = 2
+            worst = max(worst, status)
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

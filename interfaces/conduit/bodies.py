@@ -1,0 +1,124 @@
+"""RealWorld request bodies and query strings.
+
+A body is an envelope around the fields (`{"user": {...}}`). Types are strict (a number is not a
+string); keys the adapter does not know are ignored, as RealWorld front ends send whole objects
+back (nothing but the declared fields is ever read, so nothing is assigned by surprise). A
+required field that is missing, null or empty "can't be blank", in RealWorld's words. What a
+value must be beyond that is the use cases' to say.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any, TypeVar
+
+import attrs
+from flask import request
+
+from domain.errors import InvalidInput
+from interfaces.http.converter import check_text, json_body
+
+T = TypeVar("T")
+
+BLANK = "can't be blank"
+NULL = "can't be null"
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def required(*, key: str | None = None) -> Any:
+    """A field the request must give, not empty."""
+    return attrs.field(metadata={"required": True, "key": key})
+
+
+def optional(*, key: str | None = None, null_as: object = None) -> Any:
+    """A field that may be left out (then None). Null is refused unless `null_as` says what
+    it stands for (for `bio` and `image`, "": clear it)."""
+    return attrs.field(default=None, metadata={"key": key, "null_as": null_as})
+
+
+def key_of(field: attrs.Attribute[Any]) -> str:
+    return field.metadata.get("key") or field.name
+
+
+def parse_envelope(name: str, cls: type[T]) -> T:
+    """The body `{name: {...}}` as a `cls`; 415, 413 and 400 on the way, 422 for its fields."""
+    data = json_body()
+    inner = data.get(name)
+    if inner is None:
+        raise InvalidInput.on(name, BLANK)
+    if not isinstance(inner, dict):
+        raise InvalidInput.on(name, "must be an object")
+    return fields_of(inner, cls)
+
+
+def fields_of(data: dict[str, Any], cls: type[T]) -> T:
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field in attrs.fields(attrs.resolve_types(cls)):  # type: ignore[arg-type]
+        key = key_of(field)
+        try:
+            found = _value(field, data.get(key, _ABSENT))
+        except ValueError as problem:
+            errors[key] = [str(problem)]
+            continue
+        if found is not _ABSENT:
+            values[field.name] = found
+    if errors:
+        raise InvalidInput(errors)
+    return cls(**values)
+
+
+class _Absent:
+    pass
+
+
+_ABSENT = _Absent()
+
+
+def _value(field: attrs.Attribute[Any], raw: Any) -> Any:
+    if field.metadata.get("required"):
+        if raw is _ABSENT or raw is None or raw == "":
+            raise ValueError(BLANK)
+    elif raw is _ABSENT:
+        return _ABSENT
+    elif raw is None:
+        if field.metadata.get("null_as") is None:
+            raise ValueError(NULL)
+        return field.metadata["null_as"]
+    return _typed(field.type, raw)
+
+
+def _typed(tp: Any, raw: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):  # X | None: absent is None
+        (tp,) = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+    if tp is str:
+        if type(raw) is not str:
+            raise ValueError("must be a string")
+        return check_text(raw)
+    if typing.get_origin(tp) is tuple:
+        if type(raw) is not list or any(type(item) is not str for item in raw):
+            raise ValueError("must be a list of strings")
+        return tuple(check_text(item) for item in raw)
+    raise TypeError(f"no parser for {tp!r}")
+
+
+def query_number(name: str, default: int) -> int:
+    """A whole number from the query string (`limit`, `offset`); its bounds are the use case's."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+        raise InvalidInput.on(name, "must be a whole number")
+    return int(raw)
+
+
+def query_text(name: str) -> str | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return check_text(raw)
+    except ValueError as problem:
+        raise InvalidInput.on(name, str(problem)) from None

@@ -1,0 +1,236 @@
+"""The Conduit API's OpenAPI 3.1 document, built from the code like v1's.
+
+Request bodies come from the envelopes' attrs classes and their `required`/`optional` fields
+(interfaces/conduit/bodies.py), answers from shapes.py, limits from the domain (the password
+schema follows PASSWORD_RULES, as v1's does). A route missing here fails
+tests/conduit/test_conduit_openapi.py.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from functools import cache
+from typing import Any
+
+import attrs
+
+from domain.users import PasswordRules
+from interfaces.conduit import shapes
+from interfaces.conduit.bodies import BLANK, key_of
+from interfaces.conduit.users import Login, NewUser, UserUpdate
+from interfaces.http.openapi import fields
+from interfaces.http.openapi.schemas import Schemas, ref
+
+Schema = dict[str, Any]
+
+INFO = {
+    "title": "Quill: the RealWorld (Conduit) API",
+    "version": "1.0.0",
+    "summary": "RealWorld's API, served by Quill beside its own v1, over the same use cases.",
+    "description": (
+        'The RealWorld ("Conduit") API, as its specification and test suite define it; any'
+        ' RealWorld front end runs on it. Bodies are JSON envelopes (`{"user": {...}}`) sent as'
+        " `application/json` (else 415); JSON that does not parse is 400. Keys a body does not"
+        ' declare are ignored. Errors are `{"errors": {field: [text]}}`: 422 for invalid'
+        ' input (a required field that is missing, null or empty "can\'t be blank"), 401 without'
+        ' a valid token (`{"errors": {"token": ["is missing"]}}`), 403, 404, 409 ("has'
+        ' already been taken").\n\n'
+        "Authenticate with `Authorization: Token <token>` (`Bearer` is accepted too). The token"
+        " of a registration or login is bound to a Quill login session and lives as long as it"
+        " (30 days by default, `REFRESH_TOKEN_TTL`); there is no refresh. Logging out elsewhere,"
+        " a password change or deactivation ends it at once, as for every Quill token."
+    ),
+}
+TOKEN = [{"Token": []}]
+PUBLIC: list[Schema] = []
+SECURITY_SCHEMES = {
+    "Token": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Token <token>` (or `Bearer <token>`), the `token` of a user object.",
+    }
+}
+ERROR = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "object",
+            "description": "Problems by field, or by what failed (`token`, `credentials`,"
+            " `article`, `profile`, `comment`, `request` ...).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+    },
+    "additionalProperties": False,
+}
+TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 in UTC with milliseconds.",
+    "examples": ["2026-11-24T10:00:00.000Z"],
+}
+ERRORS = {
+    400: "The body is not valid JSON.",
+    401: "No token, or one that is malformed, expired or of an ended session.",
+    403: "Authenticated, but not allowed to do this.",
+    404: "Not found.",
+    409: "Already taken.",
+    413: "The body is over 1 MiB.",
+    415: "The body is not application/json.",
+    422: "Invalid input.",
+    500: "An unexpected error.",
+    503: "The database does not answer.",
+}
+
+
+def _notes(password: Schema) -> Any:
+    entries = {"password": password, "token": {"description": "Send as `Token <token>`."}}
+
+    def notes(owner: type, name: str) -> Schema:
+        return dict(entries.get(name, {}))
+
+    return notes
+
+
+class Document:
+    """One document under one deployment's PASSWORD_RULES."""
+
+    def __init__(self, rules: PasswordRules) -> None:
+        self.password = fields.password(rules)
+        self.schemas = Schemas(_notes(self.password), {})
+
+    def body(self, envelope: str, cls: type) -> Schema:
+        """`{envelope: {...cls' fields}}`; undeclared keys are ignored, so not refused here."""
+        properties: Schema = {}
+        required = []
+        for field in attrs.fields(attrs.resolve_types(cls)):
+            schema = self.input_type(field.type)
+            if field.name == "password":
+                schema = {**schema, **self.password}
+            if field.metadata.get("required"):
+                required.append(key_of(field))
+                schema = {**schema, "minLength": max(1, schema.get("minLength", 1))}
+                schema["description"] = f'Required: missing, null or empty "{BLANK}".'
+            elif field.metadata.get("null_as") is not None:
+                schema = {**schema, "type": [schema["type"], "null"]}
+                schema["description"] = "Null or an empty string clears it."
+            properties[key_of(field)] = schema
+        name = cls.__name__
+        self.schemas.components[name] = {
+            "type": "object",
+            "required": required,
+            "properties": properties,
+            "description": "Undeclared keys are ignored.",
+        }
+        return {
+            "type": "object",
+            "required": [envelope],
+            "properties": {envelope: ref(name)},
+        }
+
+    @staticmethod
+    def input_type(tp: Any) -> Schema:
+        args = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        inner = args[0] if len(args) == 1 else tp
+        if inner is str:
+            return {"type": "string"}
+        if typing.get_origin(inner) is tuple:
+            return {"type": "array", "items": {"type": "string"}}
+        raise TypeError(f"No schema for {tp!r}")
+
+    def operation(
+        self,
+        operation_id: str,
+        summary: str,
+        tag: str,
+        security: list[Schema],
+        answers: dict[int, tuple[str, type | None]],
+        errors: tuple[int, ...] = (),
+        body: Schema | None = None,
+    ) -> Schema:
+        spec: Schema = {
+            "operationId": operation_id,
+            "summary": summary,
+            "tags": [tag],
+            "security": security,
+        }
+        if body is not None:
+            spec["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            }
+            errors = (*errors, 400, 413, 415, 422)
+        responses: Schema = {}
+        for status, (about, shape) in answers.items():
+            responses[str(status)] = {"description": about}
+            if shape is not None:
+                content = {"application/json": {"schema": self.schemas.rendered(shape)}}
+                responses[str(status)]["content"] = content
+        for status in sorted({*errors, 500, 503}):
+            responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
+        spec["responses"] = dict(sorted(responses.items()))
+        return spec
+
+    def paths(self) -> Schema:
+        user = ("The user, with their token.", shapes.UserEnvelope)
+        return {
+            "/api/users": {
+                "post": self.operation(
+                    "CreateUser", "Register (and log in)", "User and Authentication", PUBLIC,
+                    {201: user}, errors=(409,), body=self.body("user", NewUser),
+                ),
+            },
+            "/api/users/login": {
+                "post": self.operation(
+                    "Login", "Log in", "User and Authentication", PUBLIC,
+                    {200: user}, errors=(401, 403), body=self.body("user", Login),
+                ),
+            },
+            "/api/user": {
+                "get": self.operation(
+                    "GetCurrentUser", "The current user", "User and Authentication", TOKEN,
+                    {200: user}, errors=(401,),
+                ),
+                "put": self.operation(
+                    "UpdateCurrentUser", "Change the current user", "User and Authentication",
+                    TOKEN, {200: user}, errors=(401, 409), body=self.body("user", UserUpdate),
+                ),
+            },
+        }  # fmt: skip
+
+    def build(self) -> Schema:
+        routes = self.paths()
+        return {
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "info": INFO,
+            "paths": routes,
+            "components": {
+                "securitySchemes": SECURITY_SCHEMES,
+                "responses": {
+                    f"Error{status}": {
+                        "description": about,
+                        "content": {"application/json": {"schema": ref("GenericErrorModel")}},
+                    }
+                    for status, about in ERRORS.items()
+                },
+                "schemas": {
+                    "GenericErrorModel": ERROR,
+                    "Timestamp": TIMESTAMP,
+                    **self.schemas.components,
+                },
+            },
+        }
+
+
+@cache
+def document(rules: PasswordRules = PasswordRules.COMPOSED) -> dict[str, Any]:
+    """Shared, so not to be changed."""
+    return Document(PasswordRules(rules)).build()
+
+
+@cache
+def document_text(rules: PasswordRules = PasswordRules.COMPOSED) -> str:
+    return json.dumps(document(rules), ensure_ascii=False, indent=1)

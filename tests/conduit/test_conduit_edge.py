@@ -1,0 +1,160 @@
+"""Conduit's edge: RealWorld's error shape for bodies, routes and methods under /api (v1 keeps
+its own), CORS with preflight, and the documents."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from interfaces.container import Container
+from interfaces.http.app import MAX_BODY, create_app
+
+ORIGIN = "https://conduit.example.com"
+
+
+@pytest.mark.parametrize("path", ["/api/users/no-such-thing", "/api/user/x", "/api/tags/x/y"])
+def test_an_unknown_route_among_realworld_s_is_404_in_its_shape(
+    client: FlaskClient, path: str
+) -> None:
+    response = client.get(path)
+    assert (response.status_code, response.json) == (404, {"errors": {"route": ["not found"]}})
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/no-such-thing", "/api/v2/posts"])
+def test_an_unknown_route_elsewhere_keeps_v1_s_shape(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
+def test_a_method_a_route_lacks_is_405_with_allow(client: FlaskClient) -> None:
+    response = client.delete("/api/user")
+    assert response.status_code == 405
+    assert response.json == {"errors": {"method": ["is not allowed here"]}}
+    assert {"GET", "PUT"} <= set(response.headers["Allow"].replace(" ", "").split(","))
+
+
+def test_v1_s_405_is_unchanged(client: FlaskClient) -> None:
+    response = client.put("/api/v1/users/me")
+    assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
+
+
+def test_a_body_that_is_not_json_is_415(client: FlaskClient) -> None:
+    response = client.post("/api/users/login", data="email=a", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json == {"errors": {"request": ["must be sent as application/json"]}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("{not json", "is not valid JSON"),
+        ("[1, 2]", "is not a JSON object"),
+        ("NaN", "is not valid JSON"),
+    ],
+)
+def test_a_body_that_is_no_json_object_is_400(client: FlaskClient, raw: str, text: str) -> None:
+    response = client.post("/api/users/login", data=raw, content_type="application/json")
+    assert (response.status_code, response.json) == (400, {"errors": {"request": [text]}})
+
+
+def test_a_body_over_1_mib_is_413(client: FlaskClient) -> None:
+    big = '{"user": {"email": "' + "a" * MAX_BODY + '"}}'
+    response = client.post("/api/users/login", data=big, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json == {"errors": {"request": ["is too large (at most 1 MiB)"]}}
+
+
+def test_an_unexpected_error_is_500_without_its_insides(
+    client: FlaskClient, container: Container
+) -> None:
+    class Broken:
+        def with_user(self, token: str | None) -> None:
+            raise RuntimeError("SELECT secret FROM somewhere")
+
+    container.authenticate.override(Broken())
+    response = client.get("/api/user", headers={"Authorization": "Token x"})
+    container.authenticate.reset_override()
+    assert (response.status_code, response.json) == (
+        500,
+        {"errors": {"server": ["had an unexpected error"]}},
+    )
+
+
+# CORS
+
+
+@pytest.fixture
+def browser(container: Container) -> FlaskClient:
+    container.config.from_dict({"cors_origins": [ORIGIN], "password_rules": "length"})
+    return create_app(container).test_client()
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/user", "PUT"),
+        ("/api/users", "POST"),
+        ("/api/users/login", "POST"),
+        ("/api/user", "GET"),
+    ],
+)
+def test_a_preflight_allows_the_token_and_json_for_realworld_s_methods(
+    browser: FlaskClient, path: str, method: str
+) -> None:
+    response = browser.options(
+        path,
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    allowed_methods = set(
+        response.headers["Access-Control-Allow-Methods"].replace(" ", "").split(",")
+    )
+    assert {"GET", "POST", "PUT", "DELETE"} <= allowed_methods
+    allowed = {
+        h.strip() for h in response.headers["Access-Control-Allow-Headers"].lower().split(",")
+    }
+    assert {"authorization", "content-type"} <= allowed
+
+
+def test_an_answer_and_an_error_are_readable_by_an_allowed_origin(browser: FlaskClient) -> None:
+    body = {"user": {"username": "ann", "email": "ann@example.com", "password": "password123"}}
+    created = browser.post("/api/users", json=body, headers={"Origin": ORIGIN})
+    refused = browser.get("/api/user", headers={"Origin": ORIGIN})
+    for response in (created, refused):
+        assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert refused.status_code == 401
+
+
+def test_another_origin_gets_no_cors_headers(browser: FlaskClient) -> None:
+    response = browser.get("/api/user", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_without_cors_origins_no_origin_is_allowed(client: FlaskClient) -> None:
+    response = client.get("/api/user", headers={"Origin": ORIGIN})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+# documents
+
+
+def test_the_conduit_document_is_served_at_api_openapi_json(client: FlaskClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.json["openapi"] == "3.1.0"
+    assert "/api/users/login" in response.json["paths"]
+
+
+def test_docs_lists_both_documents_and_shows_conduit_s(client: FlaskClient) -> None:
+    page = client.get("/docs").get_data(as_text=True)
+    assert 'href="/docs/conduit"' in page and 'href="/docs"' in page
+    conduit = client.get("/docs/conduit")
+    assert conduit.status_code == 200
+    assert 'data-spec="/api/openapi.json"' in conduit.get_data(as_text=True)
+    assert "script-src 'self'" in conduit.headers["Content-Security-Policy"]

@@ -1,0 +1,168 @@
+"""The mapping itself, without HTTP: bodies, errors, names, timestamps, rendered keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import attrs
+import pytest
+from attrs import frozen
+
+from domain import errors as facts
+from domain.errors import InvalidInput
+from interfaces.conduit import render, shapes
+from interfaces.conduit.bodies import fields_of, optional, required
+from interfaces.conduit.errors import is_conduit_path, said_of
+from tests.factories import make_user
+
+
+@frozen(kw_only=True)
+class Sample:
+    title: str = required()
+    bio: str | None = optional(null_as="")
+    email: str | None = optional()
+    tags: tuple[str, ...] | None = optional(key="tagList")
+
+
+# bodies
+
+
+def test_declared_fields_are_read_and_undeclared_keys_ignored() -> None:
+    parsed = fields_of({"title": "T", "tagList": ["a", "b"], "admin": True}, Sample)
+    assert parsed == Sample(title="T", tags=("a", "b"))
+
+
+@pytest.mark.parametrize("data", [{}, {"title": None}, {"title": ""}])
+def test_a_required_field_missing_null_or_empty_can_t_be_blank(data: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        fields_of(data, Sample)
+    assert raised.value.errors == {"title": ["can't be blank"]}
+
+
+def test_an_optional_field_left_out_is_none() -> None:
+    assert fields_of({"title": "T"}, Sample).email is None
+
+
+def test_null_stands_for_what_the_field_says_or_is_refused() -> None:
+    assert fields_of({"title": "T", "bio": None}, Sample).bio == ""
+    with pytest.raises(InvalidInput) as raised:
+        fields_of({"title": "T", "email": None, "tagList": None}, Sample)
+    assert raised.value.errors == {"email": ["can't be null"], "tagList": ["can't be null"]}
+
+
+def test_an_empty_list_is_kept_as_an_empty_tuple() -> None:
+    assert fields_of({"title": "T", "tagList": []}, Sample).tags == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"title": 5}, {"title": ["must be a string"]}),
+        ({"title": True}, {"title": ["must be a string"]}),
+        ({"title": "T", "tagList": "a"}, {"tagList": ["must be a list of strings"]}),
+        ({"title": "T", "tagList": ["a", 1]}, {"tagList": ["must be a list of strings"]}),
+        (
+            {"title": "a\x00b"},
+            {"title": ["Must be text without NUL characters or invalid Unicode."]},
+        ),
+    ],
+)
+def test_types_are_strict(data: dict[str, object], problem: dict[str, list[str]]) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        fields_of(data, Sample)
+    assert raised.value.errors == problem
+
+
+def test_every_field_s_problem_is_reported_together() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        fields_of({"email": 1}, Sample)
+    assert set(raised.value.errors) == {"title", "email"}
+
+
+# errors
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "errors"),
+    [
+        (facts.NotAuthenticated(), 401, {"token": ["is missing"]}),
+        (facts.InvalidToken(), 401, {"token": ["is invalid"]}),
+        (facts.TokenExpired(), 401, {"token": ["has expired"]}),
+        (facts.TokenRevoked(), 401, {"token": ["has been revoked"]}),
+        (facts.InvalidCredentials(), 401, {"credentials": ["invalid"]}),
+        (facts.AccountInactive(), 403, {"account": ["is deactivated"]}),
+        (facts.NotPostAuthor(), 403, {"article": ["forbidden"]}),
+        (facts.NotAccountOwner(), 403, {"request": ["forbidden"]}),
+        (facts.PostNotFound(), 404, {"article": ["not found"]}),
+        (facts.UserNotFound(), 404, {"user": ["not found"]}),
+        (facts.EmailTaken(), 409, {"email": ["has already been taken"]}),
+        (facts.LastAdmin(), 409, {"request": ["conflicts with the current state"]}),
+        (facts.LoginThrottled(60), 429, {"credentials": ["failed too often; try again later"]}),
+        (facts.ServiceUnavailable(), 503, {"server": ["is unavailable; try again later"]}),
+    ],
+)
+def test_each_fact_is_said_in_realworld_s_words(
+    error: facts.DomainError, status: int, errors: dict[str, list[str]]
+) -> None:
+    assert said_of(error) == (status, errors)
+
+
+def test_invalid_input_is_422_under_realworld_s_field_names() -> None:
+    error = InvalidInput(
+        {"content": ["a"], "summary": ["b"], "tags": ["c"], "new_password": ["d"], "title": ["e"]}
+    )
+    assert said_of(error) == (
+        422,
+        {"body": ["a"], "description": ["b"], "tagList": ["c"], "password": ["d"], "title": ["e"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "conduit"),
+    [
+        ("/api/users", True),
+        ("/api/users/login", True),
+        ("/api/user", True),
+        ("/api/user/", True),
+        ("/api/profiles/ann/follow", True),
+        ("/api/articles/feed", True),
+        ("/api/tags", True),
+        ("/api/openapi.json", True),
+        ("/api/usersx", False),
+        ("/api", False),
+        ("/api/", False),
+        ("/api/v1", False),
+        ("/api/v1/users", False),
+        ("/api/v2/posts", False),
+        ("/x/api/users", False),
+        ("/docs", False),
+    ],
+)
+def test_conduit_s_paths_are_realworld_s_resources_under_api(path: str, conduit: bool) -> None:
+    assert is_conduit_path(path) is conduit
+
+
+# rendering
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (datetime(2026, 11, 24, 10, 0, tzinfo=UTC), "2026-11-24T10:00:00.000Z"),
+        (datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC), "2026-11-24T10:00:00.123Z"),
+        (
+            datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=2))),
+            "2026-11-24T10:00:00.000Z",
+        ),
+        (datetime(2026, 11, 24, 10, 0), "2026-11-24T10:00:00.000Z"),
+    ],
+)
+def test_timestamps_are_utc_with_milliseconds_always(value: datetime, text: str) -> None:
+    assert render.timestamp(value) == text
+
+
+def test_the_rendered_user_has_exactly_the_keys_of_its_shape() -> None:
+    rendered = render.user(make_user(id=1), "a.b.c")
+    assert set(rendered) == {field.name for field in attrs.fields(shapes.UserEnvelope)}
+    assert set(rendered["user"]) == {field.name for field in attrs.fields(shapes.User)}
+    assert rendered["user"]["token"] == "a.b.c"

@@ -1,0 +1,243 @@
+"""RealWorld's users over Conduit: registration, login, the current user, changing it; tokens."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conduit.conftest import Join, Member
+from tests.factories import FixedClock
+
+MISSING = {"errors": {"token": ["is missing"]}}
+
+
+def _login(client: FlaskClient, email: str, password: str):
+    return client.post("/api/users/login", json={"user": {"email": email, "password": password}})
+
+
+# POST /api/users
+
+
+def test_registration_answers_201_with_the_user_and_a_token(client: FlaskClient) -> None:
+    body = {"username": "ann", "email": "ann@example.com", "password": "password123"}
+    response = client.post("/api/users", json={"user": body})
+    assert response.status_code == 201
+    assert response.json["user"]["email"] == "ann@example.com"
+    assert isinstance(response.json["user"]["token"], str) and response.json["user"]["token"]
+
+
+def test_the_registration_token_is_the_new_user_s(client: FlaskClient, member: Member) -> None:
+    response = client.get("/api/user", headers=member.headers)
+    assert response.status_code == 200
+    assert response.json["user"]["email"] == member.user["email"]
+
+
+@pytest.mark.parametrize("field", ["username", "email", "password"])
+@pytest.mark.parametrize("value", ["", None, "absent"])
+def test_a_blank_registration_field_can_t_be_blank(
+    client: FlaskClient, field: str, value: str | None
+) -> None:
+    body: dict[str, object] = {
+        "username": "ann",
+        "email": "ann@example.com",
+        "password": "pw123456",
+    }
+    if value == "absent":
+        del body[field]
+    else:
+        body[field] = value
+    response = client.post("/api/users", json={"user": body})
+    assert response.status_code == 422
+    assert response.json == {"errors": {field: ["can't be blank"]}}
+
+
+def test_a_taken_email_has_already_been_taken(client: FlaskClient, join: Join) -> None:
+    join(email="ann@example.com")
+    body = {"username": "other", "email": "ANN@example.com", "password": "password123"}
+    response = client.post("/api/users", json={"user": body})
+    assert response.status_code == 409
+    assert response.json == {"errors": {"email": ["has already been taken"]}}
+
+
+@pytest.mark.parametrize(("password", "status"), [("bonjour1", 201), ("short7c", 422)])
+def test_registration_follows_the_length_password_rules(
+    client: FlaskClient, password: str, status: int
+) -> None:
+    body = {"username": "ann", "email": "ann@example.com", "password": password}
+    assert client.post("/api/users", json={"user": body}).status_code == status
+
+
+def test_a_body_without_the_user_envelope_is_422_on_user(client: FlaskClient) -> None:
+    response = client.post("/api/users", json={"email": "ann@example.com"})
+    assert response.status_code == 422
+    assert response.json == {"errors": {"user": ["can't be blank"]}}
+
+
+def test_keys_a_body_does_not_declare_are_ignored(client: FlaskClient) -> None:
+    body = {"username": "ann", "email": "a@example.com", "password": "password123", "role": "admin"}
+    assert client.post("/api/users", json={"user": body}).status_code == 201
+
+
+def test_a_field_of_the_wrong_type_is_422(client: FlaskClient) -> None:
+    body = {"username": "ann", "email": 5, "password": "password123"}
+    response = client.post("/api/users", json={"user": body})
+    assert response.status_code == 422
+    assert response.json == {"errors": {"email": ["must be a string"]}}
+
+
+# POST /api/users/login
+
+
+def test_login_answers_the_user_with_a_token(client: FlaskClient, member: Member) -> None:
+    response = _login(client, member.user["email"], member.password)
+    assert response.status_code == 200
+    token = response.json["user"]["token"]
+    assert client.get("/api/user", headers={"Authorization": f"Token {token}"}).status_code == 200
+
+
+def test_a_wrong_password_is_401_invalid_credentials(client: FlaskClient, member: Member) -> None:
+    response = _login(client, member.user["email"], "wrongpassword")
+    assert response.status_code == 401
+    assert response.json == {"errors": {"credentials": ["invalid"]}}
+
+
+def test_an_unknown_email_is_answered_alike(client: FlaskClient) -> None:
+    response = _login(client, "nobody@example.com", "wrongpassword")
+    assert (response.status_code, response.json) == (401, {"errors": {"credentials": ["invalid"]}})
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_a_blank_login_field_can_t_be_blank(
+    client: FlaskClient, member: Member, field: str
+) -> None:
+    given = {"email": member.user["email"], "password": member.password, field: ""}
+    response = client.post("/api/users/login", json={"user": given})
+    assert response.status_code == 422
+    assert response.json == {"errors": {field: ["can't be blank"]}}
+
+
+def test_too_many_failed_logins_are_429_with_retry_after(
+    client: FlaskClient, member: Member
+) -> None:
+    for _ in range(5):
+        _login(client, member.user["email"], "wrongpassword")
+    response = _login(client, member.user["email"], member.password)
+    assert response.status_code == 429
+    assert "credentials" in response.json["errors"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+# GET /api/user and tokens
+
+
+def test_without_a_token_the_current_user_is_401_token_is_missing(client: FlaskClient) -> None:
+    response = client.get("/api/user")
+    assert (response.status_code, response.json) == (401, MISSING)
+    assert response.headers["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer", "token", "BEARER"])
+def test_the_token_goes_in_either_scheme(client: FlaskClient, member: Member, scheme: str) -> None:
+    response = client.get("/api/user", headers={"Authorization": f"{scheme} {member.token}"})
+    assert response.status_code == 200
+    assert response.json["user"]["token"] == member.token
+
+
+@pytest.mark.parametrize("header", ["Basic abc", "Token", "Token ", "garbage", "Token not.a.jwt"])
+def test_a_malformed_authorization_is_401_token_is_invalid(
+    client: FlaskClient, header: str
+) -> None:
+    response = client.get("/api/user", headers={"Authorization": header})
+    assert (response.status_code, response.json) == (401, {"errors": {"token": ["is invalid"]}})
+
+
+def test_the_token_lives_as_long_as_its_session(
+    client: FlaskClient, member: Member, clock: FixedClock
+) -> None:
+    clock.advance(days=29)
+    assert client.get("/api/user", headers=member.headers).status_code == 200
+    clock.advance(days=1)
+    response = client.get("/api/user", headers=member.headers)
+    assert (response.status_code, response.json) == (401, {"errors": {"token": ["has expired"]}})
+
+
+def test_logging_out_through_v1_ends_the_conduit_token(client: FlaskClient, member: Member) -> None:
+    bearer = {"Authorization": f"Bearer {member.token}"}
+    assert client.post("/api/v1/auth/logout", headers=bearer).status_code == 200
+    response = client.get("/api/user", headers=member.headers)
+    assert response.json == {"errors": {"token": ["has been revoked"]}}
+
+
+def test_answers_holding_a_token_are_not_stored(client: FlaskClient, member: Member) -> None:
+    assert (
+        _login(client, member.user["email"], member.password).headers["Cache-Control"] == "no-store"
+    )
+    body = {"username": "bob", "email": "bob@example.com", "password": "password123"}
+    assert client.post("/api/users", json={"user": body}).headers["Cache-Control"] == "no-store"
+
+
+# PUT /api/user
+
+
+def test_without_a_token_changing_the_user_is_401_before_the_body_is_read(
+    client: FlaskClient,
+) -> None:
+    response = client.put("/api/user", json={"user": {"bio": "x"}})
+    assert (response.status_code, response.json) == (401, MISSING)
+
+
+def test_the_email_changes_and_the_token_stays(client: FlaskClient, member: Member) -> None:
+    response = client.put(
+        "/api/user", json={"user": {"email": "new@example.com"}}, headers=member.headers
+    )
+    assert response.status_code == 200
+    assert response.json["user"] == {"email": "new@example.com", "token": member.token}
+    assert (
+        client.get("/api/user", headers=member.headers).json["user"]["email"] == "new@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"email": ""}, {"email": None}, {"password": ""}, {"password": None}, {"password": "short7c"}],
+)
+def test_an_invalid_change_is_422(
+    client: FlaskClient, member: Member, body: dict[str, object]
+) -> None:
+    response = client.put("/api/user", json={"user": body}, headers=member.headers)
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == list(body)
+
+
+@pytest.mark.parametrize("password", ["bonjour1", "a" * 64])
+def test_a_new_password_needs_no_current_one_and_keeps_the_token(
+    client: FlaskClient, member: Member, password: str
+) -> None:
+    response = client.put(
+        "/api/user", json={"user": {"password": password}}, headers=member.headers
+    )
+    assert response.status_code == 200
+    assert client.get("/api/user", headers=member.headers).status_code == 200
+    assert _login(client, member.user["email"], password).status_code == 200
+    assert _login(client, member.user["email"], member.password).status_code == 401
+
+
+def test_a_new_password_ends_the_user_s_other_sessions(client: FlaskClient, member: Member) -> None:
+    other = _login(client, member.user["email"], member.password).json["user"]["token"]
+    client.put("/api/user", json={"user": {"password": "bonjour12"}}, headers=member.headers)
+    response = client.get("/api/user", headers={"Authorization": f"Token {other}"})
+    assert response.json == {"errors": {"token": ["has been revoked"]}}
+
+
+def test_a_taken_email_is_409_and_changes_nothing(client: FlaskClient, join: Join) -> None:
+    ann, bob = join(), join()
+    response = client.put(
+        "/api/user",
+        json={"user": {"email": bob.user["email"], "password": "bonjour12"}},
+        headers=ann.headers,
+    )
+    assert (response.status_code, response.json) == (
+        409,
+        {"errors": {"email": ["has already been taken"]}},
+    )
+    assert _login(client, ann.user["email"], ann.password).status_code == 200

@@ -1,0 +1,97 @@
+"""Session-long access tokens (RealWorld clients keep one token and never refresh): they live
+as long as their session, and end with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.auth import Authenticate, Credentials, LogIn, LogOut
+from application.tokens import TokenPolicy
+from application.users import OPERATOR, ChangePassword, PasswordChange, UpdateUser, UserChanges
+from domain.errors import TokenExpired, TokenRevoked
+from domain.users import User
+from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.security import Argon2PasswordHasher
+from tests.factories import PASSWORD, FixedClock
+from tests.unit.conftest import Given
+
+
+@pytest.fixture
+def ann(given: Given) -> User:
+    return given.user(password=PASSWORD)
+
+
+def _token(log_in: LogIn, user: User) -> str:
+    result = log_in(Credentials(email=user.email, password=PASSWORD), session_long=True)
+    return result.tokens.access_token
+
+
+def test_a_session_long_token_outlives_the_access_token_lifetime(
+    log_in: LogIn, authenticate: Authenticate, clock: FixedClock, ann: User
+) -> None:
+    token = _token(log_in, ann)
+    clock.advance(days=20)
+    assert authenticate(token).id == ann.id
+
+
+def test_it_expires_with_its_session(
+    log_in: LogIn, authenticate: Authenticate, clock: FixedClock, ann: User
+) -> None:
+    token = _token(log_in, ann)
+    clock.advance(seconds=TokenPolicy().refresh_ttl.total_seconds())
+    with pytest.raises(TokenExpired):
+        authenticate(token)
+
+
+def test_its_lifetime_is_said_in_expires_in(log_in: LogIn, ann: User) -> None:
+    result = log_in(Credentials(email=ann.email, password=PASSWORD), session_long=True)
+    assert result.tokens.expires_in == int(TokenPolicy().refresh_ttl.total_seconds())
+
+
+def test_a_login_without_asking_still_gets_a_short_access_token(
+    log_in: LogIn, authenticate: Authenticate, clock: FixedClock, ann: User
+) -> None:
+    token = log_in(Credentials(email=ann.email, password=PASSWORD)).tokens.access_token
+    clock.advance(seconds=TokenPolicy().access_ttl.total_seconds())
+    with pytest.raises(TokenExpired):
+        authenticate(token)
+
+
+def test_logging_out_ends_it_at_once(
+    log_in: LogIn, log_out: LogOut, authenticate: Authenticate, ann: User
+) -> None:
+    token = _token(log_in, ann)
+    log_out(authenticate(token))
+    with pytest.raises(TokenRevoked):
+        authenticate(token)
+
+
+def test_a_password_change_in_another_session_ends_it_at_once(
+    log_in: LogIn,
+    authenticate: Authenticate,
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    clock: FixedClock,
+    ann: User,
+) -> None:
+    token = _token(log_in, ann)
+    other = authenticate(_token(log_in, ann))
+    change = PasswordChange(current_password=PASSWORD, new_password="Another-Pass-8")
+    ChangePassword(uow, hasher, clock)(other, change)
+    with pytest.raises(TokenRevoked):
+        authenticate(token)
+    assert authenticate(_token_after(log_in, ann, "Another-Pass-8")).id == ann.id
+
+
+def _token_after(log_in: LogIn, user: User, password: str) -> str:
+    credentials = Credentials(email=user.email, password=password)
+    return log_in(credentials, session_long=True).tokens.access_token
+
+
+def test_deactivation_ends_it_at_once(
+    log_in: LogIn, authenticate: Authenticate, uow: InMemoryUnitOfWork, clock: FixedClock, ann: User
+) -> None:
+    token = _token(log_in, ann)
+    UpdateUser(uow, clock)(OPERATOR, ann.id or 0, UserChanges(is_active=False))
+    with pytest.raises(TokenRevoked):
+        authenticate(token)

@@ -1,0 +1,71 @@
+"""SignUp: registration and a first, session-long login in one unit of work."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.auth import Authenticate, SignUp, TokenIssuer
+from application.tokens import TokenPolicy
+from application.users import RegisterUser, Registration
+from domain.errors import EmailTaken, InvalidInput
+from domain.users import PasswordRules
+from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.security import Argon2PasswordHasher
+from tests.factories import PASSWORD, FixedClock
+from tests.unit.conftest import Given, Stored
+
+
+@pytest.fixture
+def sign_up(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock
+) -> SignUp:
+    return SignUp(RegisterUser(uow, hasher, clock, PasswordRules.LENGTH), issuer, clock)
+
+
+def _registration(**overrides: str) -> Registration:
+    fields = {"email": "ann@example.com", "name": "Ann", "password": "bonjour1", **overrides}
+    return Registration(**fields)
+
+
+def test_signing_up_stores_the_user_and_answers_with_a_token_of_theirs(
+    sign_up: SignUp, authenticate: Authenticate, stored: Stored, uow: InMemoryUnitOfWork
+) -> None:
+    result = sign_up(_registration())
+    assert uow.committed
+    assert stored.user_by_email("ann@example.com") == result.user
+    assert authenticate(result.tokens.access_token).id == result.user.id
+
+
+def test_the_token_lives_as_long_as_the_session(
+    sign_up: SignUp, authenticate: Authenticate, clock: FixedClock
+) -> None:
+    result = sign_up(_registration())
+    assert result.tokens.expires_in == int(TokenPolicy().refresh_ttl.total_seconds())
+    clock.advance(days=29)
+    assert authenticate(result.tokens.access_token).id == result.user.id
+
+
+def test_the_first_session_is_stored_with_the_user(
+    sign_up: SignUp, authenticate: Authenticate, stored: Stored
+) -> None:
+    result = sign_up(_registration())
+    actor = authenticate(result.tokens.access_token)
+    session = stored.session(actor.session_id)
+    assert session is not None and session.user_id == result.user.id
+
+
+def test_a_refused_registration_opens_no_session_and_keeps_nothing(
+    sign_up: SignUp, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+) -> None:
+    given.user(email="ann@example.com", password=PASSWORD)
+    with pytest.raises(EmailTaken):
+        sign_up(_registration())
+    assert not uow.committed
+    assert stored.user_count() == 1
+
+
+def test_signing_up_follows_the_registration_rules(sign_up: SignUp, stored: Stored) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        sign_up(_registration(password="short7c", email="nope"))
+    assert set(raised.value.errors) == {"password", "email"}
+    assert stored.user_count() == 0
