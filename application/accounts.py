@@ -12,7 +12,7 @@ from application.ports import Clock, MailTemplates, PasswordHasher, UnitOfWork
 from domain.errors import AdminOnly, InvalidLink, UserNotFound, VerificationThrottled
 from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
 from domain.mail import OutgoingMail
-from domain.users import Actor, User, check_password, normalize_email
+from domain.users import Actor, PasswordRules, User, check_password, normalize_email
 
 TOKEN_BYTES = 32  # 256 random bits in every link
 
@@ -249,13 +249,14 @@ class ResetPassword:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, reset: PasswordReset) -> None:
         digest = digest_of(reset.token)
         now = self.clock()
         with self.uow.read_only() as uow:
             _reset_link(uow, digest, now)
-        check_password(reset.new_password, "new_password")
+        check_password(reset.new_password, "new_password", self.password_rules)
         password_hash = self.hasher.hash(reset.new_password)  # slow: no lock held meanwhile
         with self.uow as uow:
             link, user = _reset_link(uow, digest, now, lock=True)

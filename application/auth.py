@@ -22,7 +22,7 @@ from domain.errors import (
     TokenRevoked,
 )
 from domain.sessions import LoginSession, SessionHolder
-from domain.users import Actor, Role, User, normalize_email
+from domain.users import Actor, PasswordRules, Role, User, normalize_email
 
 
 @frozen(kw_only=True)
@@ -45,15 +45,19 @@ class TokenIssuer:
     policy: TokenPolicy
     clock: Clock
 
-    def pair(self, session: LoginSession) -> TokenPair:
+    def pair(self, session: LoginSession, *, session_long: bool = False) -> TokenPair:
+        """`session_long`: an access token that lives as long as its session, for clients that
+        never refresh (RealWorld's). Still checked against the session on every request, so
+        logout, a password change or deactivation ends it at once."""
         now = self.clock()
+        expires_at = session.expires_at if session_long else now + self.policy.access_ttl
         access = TokenClaims(
             subject=session.user_id,
             session_id=session.id,
             token_id=secrets.token_hex(16),
             kind=TokenKind.ACCESS,
             issued_at=now,
-            expires_at=now + self.policy.access_ttl,
+            expires_at=expires_at,
         )
         refresh = TokenClaims(
             subject=session.user_id,
@@ -66,7 +70,7 @@ class TokenIssuer:
         return TokenPair(
             access_token=self.tokens.encode(access),
             refresh_token=self.tokens.encode(refresh),
-            expires_in=int(self.policy.access_ttl.total_seconds()),
+            expires_in=int((expires_at - now).total_seconds()),
         )
 
     def read(self, token: str | None, kind: TokenKind) -> TokenClaims:
@@ -93,7 +97,8 @@ class LogIn:
     throttle: LoginThrottle
     clock: Clock
 
-    def __call__(self, credentials: Credentials) -> LoginResult:
+    def __call__(self, credentials: Credentials, *, session_long: bool = False) -> LoginResult:
+        """`session_long`: the access token lives as long as the session (TokenIssuer.pair)."""
         now = self.clock()
         try:
             email = normalize_email(credentials.email)
@@ -131,7 +136,7 @@ class LogIn:
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.remove_expired(session.user_id, now)  # each login tidies its user's
             uow.sessions.add(session)
-            tokens = self.issuer.pair(session)
+            tokens = self.issuer.pair(session, session_long=session_long)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
 
@@ -153,14 +158,19 @@ class RegisterAndLogIn:
     issuer: TokenIssuer
     clock: Clock
     verify_address: VerifyAddress = None
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
-    def __call__(self, registration: Registration) -> LoginResult:
+    def __call__(self, registration: Registration, *, session_long: bool = False) -> LoginResult:
+        """`session_long`: the access token lives as long as the session (TokenIssuer.pair)."""
         now = self.clock()
         with self.uow as uow:
-            user = register(uow, self.hasher, now, registration, Role.USER, self.verify_address)
+            user = register(
+                uow, self.hasher, now, registration, Role.USER,
+                verify_address=self.verify_address, rules=self.password_rules,
+            )  # fmt: skip
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.add(session)
-            tokens = self.issuer.pair(session)
+            tokens = self.issuer.pair(session, session_long=session_long)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
 

@@ -21,6 +21,7 @@ from domain.errors import (
 )
 from domain.users import (
     Actor,
+    PasswordRules,
     PublicProfile,
     Role,
     User,
@@ -80,11 +81,15 @@ class RegisterUser:
     hasher: PasswordHasher
     clock: Clock
     verify_address: VerifyAddress = None
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
         """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
         with self.uow as uow:
-            user = register(uow, self.hasher, self.clock(), registration, role, self.verify_address)
+            user = register(
+                uow, self.hasher, self.clock(), registration, role,
+                verify_address=self.verify_address, rules=self.password_rules,
+            )  # fmt: skip
             uow.commit()
         return user
 
@@ -95,7 +100,9 @@ def register(
     now: datetime,
     registration: Registration,
     role: Role,
-    verify_address: VerifyAddress,
+    *,
+    verify_address: VerifyAddress = None,
+    rules: PasswordRules = PasswordRules.COMPOSED,
 ) -> User:
     """Store a new account in `uow` (which the caller commits), with its verification mail."""
     chosen = registration.username
@@ -103,7 +110,7 @@ def register(
     email, name, _, _ = InvalidInput.gather(
         lambda: normalize_email(registration.email),
         lambda: _given_name(given_name, chosen),
-        lambda: check_password(registration.password),
+        lambda: check_password(registration.password, rules=rules),
         lambda: None if chosen is None else check_username(chosen),
     )
     if uow.users.get_by_email(str(email)) is not None:
@@ -157,6 +164,7 @@ class ChangePassword:
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, actor: Actor, change: PasswordChange) -> None:
         now = self.clock()
@@ -167,7 +175,7 @@ class ChangePassword:
                 raise UserNotFound()
             InvalidInput.gather(
                 lambda: self._check_current(user, change.current_password),
-                lambda: check_password(change.new_password, "new_password"),
+                lambda: check_password(change.new_password, "new_password", self.password_rules),
             )
             uow.users.save(
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
@@ -250,11 +258,13 @@ class UpdateOwnAccount:
     hasher: PasswordHasher
     clock: Clock
     verify_address: VerifyAddress = None
+    password_rules: PasswordRules = PasswordRules.COMPOSED
 
     def __call__(self, actor: Actor, changes: UserChanges, new_password: str | None) -> User:
+        rules = self.password_rules
         InvalidInput.gather(
             lambda: _wanted(changes),
-            lambda: None if new_password is None else check_password(new_password),
+            lambda: None if new_password is None else check_password(new_password, rules=rules),
         )
         # Hashed before the unit begins: no lock is held while it runs.
         password_hash = None if new_password is None else self.hasher.hash(new_password)

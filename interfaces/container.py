@@ -18,7 +18,14 @@ from application.accounts import (
     ResetPassword,
     VerifyEmail,
 )
-from application.auth import Authenticate, LogIn, LogOut, RefreshTokens, TokenIssuer
+from application.auth import (
+    Authenticate,
+    LogIn,
+    LogOut,
+    RefreshTokens,
+    RegisterAndLogIn,
+    TokenIssuer,
+)
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
 from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
 from application.posts import (
@@ -40,9 +47,11 @@ from application.users import (
     GetUser,
     ListUsers,
     RegisterUser,
+    UpdateOwnAccount,
     UpdateUser,
 )
 from domain.mail import RetryPolicy
+from domain.users import PasswordRules
 from infrastructure.clock import utc_now
 from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
@@ -58,7 +67,7 @@ from infrastructure.settings import Settings, SettingsError
 
 class Container(containers.DeclarativeContainer):
     wiring_config = containers.WiringConfiguration(
-        packages=["interfaces.http"], modules=["interfaces.cli"]
+        packages=["interfaces.http", "interfaces.conduit"], modules=["interfaces.cli"]
     )
     config = providers.Configuration(strict=True)
 
@@ -89,6 +98,9 @@ class Container(containers.DeclarativeContainer):
     migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
     readiness = providers.Factory(DatabaseProbe, engine)
 
+    # PASSWORD_RULES: one policy for every driver of the deployment (v1, Conduit, the CLI).
+    password_rules = providers.Factory(PasswordRules, config.password_rules)
+
     # E-mail verification and password reset: their links, and the mail that carries them.
     mail_templates = providers.ThreadSafeSingleton(JinjaMailTemplates)
     letters = providers.ThreadSafeSingleton(
@@ -109,7 +121,9 @@ class Container(containers.DeclarativeContainer):
     request_password_reset = providers.Factory(
         RequestPasswordReset, uow, letters, link_policy, clock
     )
-    reset_password = providers.Factory(ResetPassword, uow, hasher, clock)
+    reset_password = providers.Factory(
+        ResetPassword, uow, hasher, clock, password_rules=password_rules
+    )
     check_reset_link = providers.Factory(CheckResetLink, uow, clock)
     mark_email_verified = providers.Factory(MarkEmailVerified, uow, clock)
     mail_sender = providers.ThreadSafeSingleton(
@@ -139,7 +153,12 @@ class Container(containers.DeclarativeContainer):
     queue_test_mail = providers.Factory(QueueTestMail, uow, letters, clock)
 
     register_user = providers.Factory(
-        RegisterUser, uow, hasher, clock, verify_address=address_verification
+        RegisterUser,
+        uow,
+        hasher,
+        clock,
+        verify_address=address_verification,
+        password_rules=password_rules,
     )
     log_in = providers.Factory(LogIn, uow, hasher, issuer, login_throttle, clock)
     refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
@@ -147,11 +166,28 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Factory(
         Authenticate, uow, issuer, verified_writers=config.require_verified_email
     )
-    change_password = providers.Factory(ChangePassword, uow, hasher, clock)
+    change_password = providers.Factory(ChangePassword, uow, hasher, clock, password_rules)
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
     update_user = providers.Factory(UpdateUser, uow, clock, verify_address=address_verification)
     delete_user = providers.Factory(DeleteUser, uow)
+    register_and_log_in = providers.Factory(
+        RegisterAndLogIn,
+        uow,
+        hasher,
+        issuer,
+        clock,
+        verify_address=address_verification,
+        password_rules=password_rules,
+    )
+    update_own_account = providers.Factory(
+        UpdateOwnAccount,
+        uow,
+        hasher,
+        clock,
+        verify_address=address_verification,
+        password_rules=password_rules,
+    )
 
     create_post = providers.Factory(CreatePost, uow, clock)
     get_post = providers.Factory(GetPost, uow)
@@ -190,6 +226,7 @@ def settings_dict(settings: Settings) -> dict[str, object]:
             "parallelism": settings.argon2_parallelism,
         },
         **mail_settings_dict(settings),
+        "password_rules": str(settings.password_rules),
     }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from interfaces.conduit import docs, errors, users
+from interfaces.conduit import articles, comments, docs, errors, profiles, tags, users
 
 # One blueprint at /api around the resources' own, so that RealWorld's error shape covers them all.
 bp = Blueprint("conduit", __name__, url_prefix="/api")
-for resource in (users.bp, docs.bp):
+for resource in (users.bp, profiles.bp, articles.bp, comments.bp, tags.bp, docs.bp):
     bp.register_blueprint(resource)
 errors.handle(bp)
 

@@ -29,6 +29,8 @@ FIELD_NAMES = {
     "tags": "tagList",
     "new_password": "password",
     "current_password": "password",
+    "per_page": "limit",
+    "favorited_by": "favorited",
 }
 # Facts by their most specific class first: (status, subject, text).
 SAID: list[tuple[type[DomainError], int, str, str]] = [
@@ -40,11 +42,15 @@ SAID: list[tuple[type[DomainError], int, str, str]] = [
     (facts.Unauthorized, 401, "token", "is invalid"),
     (facts.AccountInactive, 403, "account", "is deactivated"),
     (facts.NotPostAuthor, 403, "article", "forbidden"),
+    (facts.NotCommentAuthor, 403, "comment", "forbidden"),
     (facts.Forbidden, 403, "request", "forbidden"),
     (facts.PostNotFound, 404, "article", "not found"),
     (facts.UserNotFound, 404, "user", "not found"),
+    (facts.ProfileNotFound, 404, "profile", "not found"),
+    (facts.CommentNotFound, 404, "comment", "not found"),
     (facts.NotFound, 404, "resource", "not found"),
     (facts.EmailTaken, 409, "email", "has already been taken"),
+    (facts.UsernameTaken, 409, "username", "has already been taken"),
     (facts.Conflict, 409, "request", "conflicts with the current state"),
     (facts.PreconditionFailed, 412, "request", "has a stale precondition"),
     (facts.LoginThrottled, 429, "credentials", "failed too often; try again later"),

@@ -15,11 +15,16 @@ from typing import Any
 
 import attrs
 
+from application.paging import OFFSET_MAX, PER_PAGE_MAX
 from domain.users import PasswordRules
 from interfaces.conduit import shapes
+from interfaces.conduit.articles import LIMIT, ArticleUpdate, NewArticle
 from interfaces.conduit.bodies import BLANK, key_of
+from interfaces.conduit.comments import NewComment
 from interfaces.conduit.users import Login, NewUser, UserUpdate
+from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
 from interfaces.http.openapi import fields
+from interfaces.http.openapi.fields import ID_MAX
 from interfaces.http.openapi.schemas import Schemas, ref
 
 Schema = dict[str, Any]
@@ -44,6 +49,55 @@ INFO = {
 }
 TOKEN = [{"Token": []}]
 PUBLIC: list[Schema] = []
+ANYBODY = [{}, {"Token": []}]  # no token, or a valid one
+PATH = {
+    "username": {
+        "name": "username",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": f"^{USERNAME_PATTERN}$"},
+    },
+    "slug": {
+        "name": "slug",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},
+    },
+    "comment_id": {
+        "name": "comment_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+    },
+}
+PAGING = [
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX, "default": LIMIT},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 0, "maximum": OFFSET_MAX, "default": 0},
+    },
+]
+LIST_QUERY = [
+    {"name": "tag", "in": "query", "schema": {"type": "string"}, "description": "Tagged so."},
+    {
+        "name": "author",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "By this username.",
+    },
+    {
+        "name": "favorited",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Favorited by this username.",
+    },
+    *PAGING,
+]
 SECURITY_SCHEMES = {
     "Token": {
         "type": "apiKey",
@@ -86,7 +140,15 @@ ERRORS = {
 
 
 def _notes(password: Schema) -> Any:
-    entries = {"password": password, "token": {"description": "Send as `Token <token>`."}}
+    entries = {
+        "password": password,
+        "token": {"description": "Send as `Token <token>`."},
+        "createdAt": {"$ref": "#/components/schemas/Timestamp"},
+        "updatedAt": {"$ref": "#/components/schemas/Timestamp"},
+        "tagList": {"type": "array", "items": {"type": "string"}, "description": "Sorted."},
+        "articlesCount": {"type": "integer", "minimum": 0, "description": "On all pages."},
+        "following": {"type": "boolean", "description": "Whether the caller follows them."},
+    }
 
     def notes(owner: type, name: str) -> Schema:
         return dict(entries.get(name, {}))
@@ -149,6 +211,7 @@ class Document:
         answers: dict[int, tuple[str, type | None]],
         errors: tuple[int, ...] = (),
         body: Schema | None = None,
+        query: list[Schema] | None = None,
     ) -> Schema:
         spec: Schema = {
             "operationId": operation_id,
@@ -156,6 +219,8 @@ class Document:
             "tags": [tag],
             "security": security,
         }
+        if query:
+            spec["parameters"] = query
         if body is not None:
             spec["requestBody"] = {
                 "required": True,
@@ -174,6 +239,9 @@ class Document:
         return spec
 
     def paths(self) -> Schema:
+        return {**self.user_paths(), **self.profile_paths(), **self.article_paths()}
+
+    def user_paths(self) -> Schema:
         user = ("The user, with their token.", shapes.UserEnvelope)
         return {
             "/api/users": {
@@ -196,6 +264,108 @@ class Document:
                 "put": self.operation(
                     "UpdateCurrentUser", "Change the current user", "User and Authentication",
                     TOKEN, {200: user}, errors=(401, 409), body=self.body("user", UserUpdate),
+                ),
+            },
+        }  # fmt: skip
+
+    def profile_paths(self) -> Schema:
+        profile = ("The profile.", shapes.ProfileEnvelope)
+        username = [PATH["username"]]
+        return {
+            "/api/profiles/{username}": {
+                "parameters": username,
+                "get": self.operation(
+                    "GetProfileByUsername", "A profile", "Profile", ANYBODY, {200: profile},
+                    errors=(401, 404),
+                ),
+            },
+            "/api/profiles/{username}/follow": {
+                "parameters": username,
+                "post": self.operation(
+                    "FollowUserByUsername", "Follow (idempotent; not oneself: 422)", "Profile",
+                    TOKEN, {200: profile}, errors=(401, 404, 422),
+                ),
+                "delete": self.operation(
+                    "UnfollowUserByUsername", "Unfollow (idempotent)", "Profile", TOKEN,
+                    {200: profile}, errors=(401, 404, 422),
+                ),
+            },
+        }  # fmt: skip
+
+    def article_paths(self) -> Schema:
+        one = ("The article.", shapes.ArticleEnvelope)
+        many = ("A page of articles, newest first, without bodies.", shapes.ArticlesEnvelope)
+        slug = [PATH["slug"]]
+        return {
+            "/api/articles": {
+                "get": self.operation(
+                    "GetArticles", "Published articles, newest first", "Articles", ANYBODY,
+                    {200: many}, errors=(401, 422), query=LIST_QUERY,
+                ),
+                "post": self.operation(
+                    "CreateArticle", "Write and publish an article", "Articles", TOKEN,
+                    {201: one}, errors=(401,), body=self.body("article", NewArticle),
+                ),
+            },
+            "/api/articles/feed": {
+                "get": self.operation(
+                    "GetArticlesFeed", "Articles by the authors the caller follows", "Articles",
+                    TOKEN, {200: many}, errors=(401, 422), query=PAGING,
+                ),
+            },
+            "/api/articles/{slug}": {
+                "parameters": slug,
+                "get": self.operation(
+                    "GetArticle", "An article", "Articles", ANYBODY, {200: one},
+                    errors=(401, 404),
+                ),
+                "put": self.operation(
+                    "UpdateArticle", "Change an article (author or admin); the slug stays",
+                    "Articles", TOKEN, {200: one}, errors=(401, 403, 404),
+                    body=self.body("article", ArticleUpdate),
+                ),
+                "delete": self.operation(
+                    "DeleteArticle", "Delete an article (author or admin)", "Articles", TOKEN,
+                    {204: ("Deleted, with its comments and favorites.", None)},
+                    errors=(401, 403, 404),
+                ),
+            },
+            "/api/articles/{slug}/favorite": {
+                "parameters": slug,
+                "post": self.operation(
+                    "CreateArticleFavorite", "Favorite (idempotent)", "Favorites", TOKEN,
+                    {200: one}, errors=(401, 404),
+                ),
+                "delete": self.operation(
+                    "DeleteArticleFavorite", "Unfavorite (idempotent)", "Favorites", TOKEN,
+                    {200: one}, errors=(401, 404),
+                ),
+            },
+            "/api/articles/{slug}/comments": {
+                "parameters": slug,
+                "get": self.operation(
+                    "GetArticleComments", "The article's newest 100 comments, newest first",
+                    "Comments", ANYBODY,
+                    {200: ("The comments.", shapes.CommentsEnvelope)}, errors=(401, 404),
+                ),
+                "post": self.operation(
+                    "CreateArticleComment", "Comment on an article", "Comments", TOKEN,
+                    {201: ("The comment.", shapes.CommentEnvelope)}, errors=(401, 404),
+                    body=self.body("comment", NewComment),
+                ),
+            },
+            "/api/articles/{slug}/comments/{comment_id}": {
+                "parameters": [*slug, PATH["comment_id"]],
+                "delete": self.operation(
+                    "DeleteArticleComment",
+                    "Delete a comment (its author, the article's author, or an admin)",
+                    "Comments", TOKEN, {204: ("Deleted.", None)}, errors=(401, 403, 404),
+                ),
+            },
+            "/api/tags": {
+                "get": self.operation(
+                    "GetTags", "The tags in use, most used first", "Tags", PUBLIC,
+                    {200: ("The tags' names.", shapes.TagsEnvelope)},
                 ),
             },
         }  # fmt: skip

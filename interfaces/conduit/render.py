@@ -1,12 +1,20 @@
-"""Quill's objects as RealWorld's JSON: names and shapes only (see shapes.py for the keys)."""
+"""Quill's objects as RealWorld's JSON: names and shapes only (shapes.py says the keys).
+
+A Conduit article is a published Quill post: `description` is its summary, `body` its content.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from application.paging import Page
+from application.ports import TagUse
+from domain.comments import Comment
+from domain.posts import Author, Post
 from domain.times import in_utc
-from domain.users import User
+from domain.users import Profile, User
 
 
 def timestamp(value: datetime) -> str:
@@ -16,4 +24,85 @@ def timestamp(value: datetime) -> str:
 
 def user(account: User, token: str) -> dict[str, Any]:
     """shapes.UserEnvelope."""
-    return {"user": {"email": account.email, "token": token}}
+    return {
+        "user": {
+            "email": account.email,
+            "token": token,
+            "username": account.username,
+            "bio": account.bio,
+            "image": account.image,
+        }
+    }
+
+
+def profile(found: Profile) -> dict[str, Any]:
+    """shapes.ProfileEnvelope."""
+    return {
+        "profile": {
+            "username": found.username,
+            "bio": found.bio,
+            "image": found.image,
+            "following": found.following,
+        }
+    }
+
+
+def author(writer: Author) -> dict[str, Any]:
+    """shapes.Profile, of a post's or a comment's author."""
+    return {
+        "username": writer.username,
+        "bio": writer.bio,
+        "image": writer.image,
+        "following": writer.following,
+    }
+
+
+def article_in_list(post: Post) -> dict[str, Any]:
+    """shapes.ArticleInList. Tags sorted: RealWorld clients (and its older suite) expect them so;
+    Quill keeps them as given."""
+    return {
+        "slug": post.slug,
+        "title": post.title,
+        "description": post.summary,
+        "tagList": sorted(post.tags),
+        "createdAt": timestamp(post.created_at),
+        "updatedAt": timestamp(post.updated_at),
+        "favorited": post.favorited,
+        "favoritesCount": post.favorites_count,
+        "author": author(post.author),
+    }
+
+
+def article(post: Post) -> dict[str, Any]:
+    """shapes.ArticleEnvelope."""
+    return {"article": {**article_in_list(post), "body": post.content}}
+
+
+def articles(page: Page[Post]) -> dict[str, Any]:
+    """shapes.ArticlesEnvelope: `articlesCount` is every article the filter matches."""
+    return {"articles": [article_in_list(post) for post in page.items], "articlesCount": page.total}
+
+
+def _comment(said: Comment) -> dict[str, Any]:
+    return {
+        "id": said.id,
+        "createdAt": timestamp(said.created_at),
+        "updatedAt": timestamp(said.updated_at),
+        "body": said.body,
+        "author": author(said.author),
+    }
+
+
+def comment(said: Comment) -> dict[str, Any]:
+    """shapes.CommentEnvelope."""
+    return {"comment": _comment(said)}
+
+
+def comments(page: Page[Comment]) -> dict[str, Any]:
+    """shapes.CommentsEnvelope."""
+    return {"comments": [_comment(said) for said in page.items]}
+
+
+def tags(uses: Iterable[TagUse]) -> dict[str, Any]:
+    """shapes.TagsEnvelope."""
+    return {"tags": [use.name for use in uses]}

@@ -8,8 +8,8 @@ from attrs import frozen
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint
 
-from application.auth import Credentials, LogIn, SignUp
-from application.users import Registration, UpdateUser, UserChanges
+from application.auth import Credentials, LogIn, RegisterAndLogIn
+from application.users import Registration, UpdateOwnAccount, UserChanges
 from interfaces.conduit import render
 from interfaces.conduit.auth import current_actor, current_user
 from interfaces.conduit.bodies import optional, parse_envelope, required
@@ -34,15 +34,23 @@ class Login:
 @frozen(kw_only=True)
 class UserUpdate:
     email: str | None = optional()
+    username: str | None = optional()
     password: str | None = optional()
+    bio: str | None = optional(null_as="")  # "" clears, in Quill's words
+    image: str | None = optional(null_as="")
 
 
 @bp.post("/users")
 @inject
-def register(sign_up: SignUp = Provide[Container.sign_up]) -> Any:
+def register(
+    register_and_log_in: RegisterAndLogIn = Provide[Container.register_and_log_in],
+) -> Any:
     new = parse_envelope("user", NewUser)
-    # RealWorld has no display name: the username stands for it.
-    result = sign_up(Registration(email=new.email, name=new.username, password=new.password))
+    # RealWorld has no display name: Quill's name is then the username.
+    registration = Registration(
+        email=new.email, name=None, password=new.password, username=new.username
+    )
+    result = register_and_log_in(registration, session_long=True)
     return render.user(result.user, result.tokens.access_token), 201
 
 
@@ -61,9 +69,10 @@ def me() -> Any:
 
 @bp.put("/user")
 @inject
-def update_me(update: UpdateUser = Provide[Container.update_user]) -> Any:
-    account, token = current_user()
+def update_me(update: UpdateOwnAccount = Provide[Container.update_own_account]) -> Any:
+    _, token = current_user()
     wanted = parse_envelope("user", UserUpdate)
-    changes = UserChanges(email=wanted.email)
-    changed = update(current_actor(), account.id or 0, changes, new_password=wanted.password)
-    return render.user(changed, token)
+    changes = UserChanges(
+        email=wanted.email, username=wanted.username, bio=wanted.bio, image=wanted.image
+    )
+    return render.user(update(current_actor(), changes, wanted.password), token)

@@ -95,8 +95,8 @@ def browser(container: Container) -> FlaskClient:
     [
         ("/api/user", "PUT"),
         ("/api/users", "POST"),
-        ("/api/users/login", "POST"),
-        ("/api/user", "GET"),
+        ("/api/articles/a-slug", "DELETE"),
+        ("/api/tags", "GET"),
     ],
 )
 def test_a_preflight_allows_the_token_and_json_for_realworld_s_methods(

@@ -8,12 +8,17 @@ import attrs
 import pytest
 from attrs import frozen
 
+from application.paging import Page
+from application.ports import TagUse
 from domain import errors as facts
+from domain.comments import Comment
 from domain.errors import InvalidInput
+from domain.posts import Author, Post
+from domain.users import Profile
 from interfaces.conduit import render, shapes
 from interfaces.conduit.bodies import fields_of, optional, required
 from interfaces.conduit.errors import is_conduit_path, said_of
-from tests.factories import make_user
+from tests.factories import make_post, make_user
 
 
 @frozen(kw_only=True)
@@ -96,6 +101,10 @@ def test_every_field_s_problem_is_reported_together() -> None:
         (facts.PostNotFound(), 404, {"article": ["not found"]}),
         (facts.UserNotFound(), 404, {"user": ["not found"]}),
         (facts.EmailTaken(), 409, {"email": ["has already been taken"]}),
+        (facts.UsernameTaken(), 409, {"username": ["has already been taken"]}),
+        (facts.ProfileNotFound(), 404, {"profile": ["not found"]}),
+        (facts.CommentNotFound(), 404, {"comment": ["not found"]}),
+        (facts.NotCommentAuthor(), 403, {"comment": ["forbidden"]}),
         (facts.LastAdmin(), 409, {"request": ["conflicts with the current state"]}),
         (facts.LoginThrottled(60), 429, {"credentials": ["failed too often; try again later"]}),
         (facts.ServiceUnavailable(), 503, {"server": ["is unavailable; try again later"]}),
@@ -161,8 +170,57 @@ def test_timestamps_are_utc_with_milliseconds_always(value: datetime, text: str)
     assert render.timestamp(value) == text
 
 
+def keys(cls: type) -> set[str]:
+    return {field.name for field in attrs.fields(cls)}
+
+
 def test_the_rendered_user_has_exactly_the_keys_of_its_shape() -> None:
     rendered = render.user(make_user(id=1), "a.b.c")
-    assert set(rendered) == {field.name for field in attrs.fields(shapes.UserEnvelope)}
-    assert set(rendered["user"]) == {field.name for field in attrs.fields(shapes.User)}
+    assert set(rendered) == keys(shapes.UserEnvelope)
+    assert set(rendered["user"]) == keys(shapes.User)
     assert rendered["user"]["token"] == "a.b.c"
+
+
+def _post() -> Post:
+    author = Author(id=1, name="Ann", username="ann", bio="Hi", image=None, following=True)
+    return make_post(author, id=5, slug="a-post", summary="S", tags=("b", "a"))
+
+
+def test_a_rendered_article_has_exactly_the_keys_of_its_shape() -> None:
+    rendered = render.article(_post())
+    assert set(rendered) == keys(shapes.ArticleEnvelope)
+    assert set(rendered["article"]) == keys(shapes.Article)
+    assert set(rendered["article"]["author"]) == keys(shapes.Profile)
+
+
+def test_an_article_maps_summary_to_description_and_content_to_body_with_tags_sorted() -> None:
+    post = _post()
+    article = render.article(post)["article"]
+    assert (article["description"], article["body"]) == ("S", post.content)
+    assert article["tagList"] == ["a", "b"]
+    assert article["author"] == {"username": "ann", "bio": "Hi", "image": None, "following": True}
+
+
+def test_a_list_has_the_keys_of_its_shape_and_no_bodies() -> None:
+    page = Page(items=[_post()], total=7, page=1, per_page=20, next_cursor=None)
+    rendered = render.articles(page)
+    assert set(rendered) == keys(shapes.ArticlesEnvelope)
+    assert set(rendered["articles"][0]) == keys(shapes.ArticleInList)
+    assert rendered["articlesCount"] == 7
+
+
+def test_comments_profiles_and_tags_have_the_keys_of_their_shapes() -> None:
+    said = Comment(
+        id=3, post_id=1, author=Author(id=1, name="Ann", username="ann"), body="B",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    one = render.comment(said)
+    assert set(one) == keys(shapes.CommentEnvelope) and set(one["comment"]) == keys(shapes.Comment)
+    page = Page(items=[said], total=1, page=1, per_page=100, next_cursor=None)
+    assert set(render.comments(page)) == keys(shapes.CommentsEnvelope)
+    found = Profile(
+        user_id=1, username="ann", name="Ann", bio=None, image=None, following=False,
+        followers=0, follows=0,
+    )  # fmt: skip
+    assert set(render.profile(found)["profile"]) == keys(shapes.Profile)
+    assert render.tags([TagUse(name="a", posts=2)]) == {"tags": ["a"]}

@@ -64,5 +64,5 @@ def test_required_fields_are_required_and_not_empty() -> None:
 def test_protected_operations_say_so_and_may_answer_401() -> None:
     for path, item in document()["paths"].items():
         for method, spec in item.items():
-            if spec["security"]:
+            if method in HTTP_METHODS and spec["security"]:
                 assert "401" in spec["responses"], (method, path)

@@ -191,7 +191,8 @@ def test_the_email_changes_and_the_token_stays(client: FlaskClient, member: Memb
         "/api/user", json={"user": {"email": "new@example.com"}}, headers=member.headers
     )
     assert response.status_code == 200
-    assert response.json["user"] == {"email": "new@example.com", "token": member.token}
+    assert response.json["user"]["email"] == "new@example.com"
+    assert response.json["user"]["token"] == member.token
     assert (
         client.get("/api/user", headers=member.headers).json["user"]["email"] == "new@example.com"
     )
@@ -241,3 +242,70 @@ def test_a_taken_email_is_409_and_changes_nothing(client: FlaskClient, join: Joi
         {"errors": {"email": ["has already been taken"]}},
     )
     assert _login(client, ann.user["email"], ann.password).status_code == 200
+
+
+# usernames, bio and image (issue 17)
+
+
+def test_a_new_user_has_their_username_and_no_bio_or_image(client: FlaskClient) -> None:
+    body = {"username": "Ann.B", "email": "ann@example.com", "password": "password123"}
+    user = client.post("/api/users", json={"user": body}).json["user"]
+    assert (user["username"], user["bio"], user["image"]) == ("Ann.B", None, None)
+    assert set(user) == {"email", "token", "username", "bio", "image"}
+
+
+def test_a_taken_username_has_already_been_taken_in_any_case(
+    client: FlaskClient, join: Join
+) -> None:
+    join(username="ann")
+    body = {"username": "ANN", "email": "other@example.com", "password": "password123"}
+    response = client.post("/api/users", json={"user": body})
+    assert (response.status_code, response.json) == (
+        409,
+        {"errors": {"username": ["has already been taken"]}},
+    )
+
+
+@pytest.mark.parametrize("field", ["bio", "image"])
+@pytest.mark.parametrize("cleared", ["", None])
+def test_an_empty_or_null_bio_or_image_clears_it(
+    client: FlaskClient, member: Member, field: str, cleared: str | None
+) -> None:
+    value = "Hi" if field == "bio" else "https://example.com/a.jpg"
+    assert (
+        client.put("/api/user", json={"user": {field: value}}, headers=member.headers).json["user"][
+            field
+        ]
+        == value
+    )
+    response = client.put("/api/user", json={"user": {field: cleared}}, headers=member.headers)
+    assert response.status_code == 200 and response.json["user"][field] is None
+    assert client.get("/api/user", headers=member.headers).json["user"][field] is None
+
+
+def test_username_and_email_change_together_and_the_token_stays(
+    client: FlaskClient, member: Member
+) -> None:
+    body = {"username": "renamed", "email": "renamed@example.com"}
+    user = client.put("/api/user", json={"user": body}, headers=member.headers).json["user"]
+    assert (user["username"], user["email"], user["token"]) == (
+        "renamed",
+        "renamed@example.com",
+        member.token,
+    )
+    assert client.get("/api/user", headers=member.headers).json["user"]["username"] == "renamed"
+
+
+@pytest.mark.parametrize("value", ["", None, "no spaces allowed"])
+def test_an_invalid_username_change_is_422(
+    client: FlaskClient, member: Member, value: str | None
+) -> None:
+    response = client.put("/api/user", json={"user": {"username": value}}, headers=member.headers)
+    assert response.status_code == 422 and "username" in response.json["errors"]
+
+
+def test_an_image_that_is_not_a_url_is_422(client: FlaskClient, member: Member) -> None:
+    response = client.put(
+        "/api/user", json={"user": {"image": "not a url"}}, headers=member.headers
+    )
+    assert response.status_code == 422 and "image" in response.json["errors"]

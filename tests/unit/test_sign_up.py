@@ -1,12 +1,15 @@
-"""SignUp: registration and a first, session-long login in one unit of work."""
+"""RegisterAndLogIn as the RealWorld API uses it: a first, session-long login, under the
+deployment's password rules."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from application.auth import Authenticate, SignUp, TokenIssuer
+from application.auth import Authenticate, RegisterAndLogIn, TokenIssuer
 from application.tokens import TokenPolicy
-from application.users import RegisterUser, Registration
+from application.users import Registration
 from domain.errors import EmailTaken, InvalidInput
 from domain.users import PasswordRules
 from infrastructure.memory import InMemoryUnitOfWork
@@ -18,8 +21,9 @@ from tests.unit.conftest import Given, Stored
 @pytest.fixture
 def sign_up(
     uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock
-) -> SignUp:
-    return SignUp(RegisterUser(uow, hasher, clock, PasswordRules.LENGTH), issuer, clock)
+) -> RegisterAndLogIn:
+    register = RegisterAndLogIn(uow, hasher, issuer, clock, PasswordRules.LENGTH)
+    return functools.partial(register, session_long=True)  # type: ignore[return-value]
 
 
 def _registration(**overrides: str) -> Registration:
@@ -28,7 +32,7 @@ def _registration(**overrides: str) -> Registration:
 
 
 def test_signing_up_stores_the_user_and_answers_with_a_token_of_theirs(
-    sign_up: SignUp, authenticate: Authenticate, stored: Stored, uow: InMemoryUnitOfWork
+    sign_up: RegisterAndLogIn, authenticate: Authenticate, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     result = sign_up(_registration())
     assert uow.committed
@@ -37,7 +41,7 @@ def test_signing_up_stores_the_user_and_answers_with_a_token_of_theirs(
 
 
 def test_the_token_lives_as_long_as_the_session(
-    sign_up: SignUp, authenticate: Authenticate, clock: FixedClock
+    sign_up: RegisterAndLogIn, authenticate: Authenticate, clock: FixedClock
 ) -> None:
     result = sign_up(_registration())
     assert result.tokens.expires_in == int(TokenPolicy().refresh_ttl.total_seconds())
@@ -46,7 +50,7 @@ def test_the_token_lives_as_long_as_the_session(
 
 
 def test_the_first_session_is_stored_with_the_user(
-    sign_up: SignUp, authenticate: Authenticate, stored: Stored
+    sign_up: RegisterAndLogIn, authenticate: Authenticate, stored: Stored
 ) -> None:
     result = sign_up(_registration())
     actor = authenticate(result.tokens.access_token)
@@ -55,7 +59,7 @@ def test_the_first_session_is_stored_with_the_user(
 
 
 def test_a_refused_registration_opens_no_session_and_keeps_nothing(
-    sign_up: SignUp, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    sign_up: RegisterAndLogIn, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     given.user(email="ann@example.com", password=PASSWORD)
     with pytest.raises(EmailTaken):
@@ -64,7 +68,9 @@ def test_a_refused_registration_opens_no_session_and_keeps_nothing(
     assert stored.user_count() == 1
 
 
-def test_signing_up_follows_the_registration_rules(sign_up: SignUp, stored: Stored) -> None:
+def test_signing_up_follows_the_registration_rules(
+    sign_up: RegisterAndLogIn, stored: Stored
+) -> None:
     with pytest.raises(InvalidInput) as raised:
         sign_up(_registration(password="short7c", email="nope"))
     assert set(raised.value.errors) == {"password", "email"}

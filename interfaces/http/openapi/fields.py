@@ -340,7 +340,7 @@ DESCRIPTIONS.update(
 )
 
 
-def notes(owner: type, name: str) -> Schema:
+def notes(owner: type, name: str, entries: Mapping[str, Schema] = FIELDS) -> Schema:
     """The entry for field `name` of class `owner` (a copy: the caller may change it)."""
     for cls in owner.__mro__:
         found = entries.get(f"{cls.__name__}.{name}")
