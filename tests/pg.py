@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, make_url, text
@@ -131,3 +133,12 @@ def wrong_social_counts(engine: Engine) -> int:
     tag links whose copy of their post's state or time is stale."""
     with engine.connect() as connection:
         return sum(connection.execute(text(WRONG_SOCIAL_COUNTS)).scalars())
+
+
+def dispose_pools(container: Any) -> None:
+    """Close a test app's two pools: the transactions' and the read-only one, whose
+    connections kept by threads now ended would otherwise stay open and use up a server that
+    the whole run shares ("too many clients", then 503s in unrelated tests)."""
+    gc.collect()  # ended threads' kept connections go back to their pool first
+    container.read_engine().dispose()
+    container.engine().dispose()

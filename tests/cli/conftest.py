@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from interfaces.cli import cli
 from interfaces.container import Container, build_container
 from tests.factories import FixedClock
+from tests.pg import dispose_pools
 
 QUILL_BIN = Path(sys.executable).with_name("quill")
 CHEAP_ARGON2_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "8", "ARGON2_PARALLELISM": "1"}
@@ -47,7 +48,7 @@ def sqlite_container(tmp_path: Path) -> Iterator[Container]:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
     container = build_container(env=env)
     yield container
-    container.engine().dispose()
+    dispose_pools(container)
     container.unwire()
 
 

@@ -18,6 +18,7 @@ from interfaces.http.app import create_app
 from tests.factories import PASSWORD
 from tests.mailserver import Mailbox, smtp_server, text_of
 from tests.ops.server import BIN, ROOT, environment, migrate
+from tests.pg import dispose_pools
 
 NEW_PASSWORD = "Brand-New-Pass-7"
 LINK = re.compile(r"http://quill\.test(/[a-z-]+\?token=[A-Za-z0-9_-]+)")
@@ -52,7 +53,7 @@ def app(env: dict[str, str]) -> Iterator[Flask]:
     container = build_container(env)
     yield create_app(container)
     container.unwire()
-    container.engine().dispose()
+    dispose_pools(container)
 
 
 def run_worker(env: dict[str, str]) -> str:

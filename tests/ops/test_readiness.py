@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.ops.server import CHEAP_ARGON2
+from tests.pg import dispose_pools
 
 SETTINGS = {"APP_ENV": "testing", "SECRET_KEY": "s" * 32, **CHEAP_ARGON2}
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/quill"
@@ -27,7 +28,7 @@ def client_on() -> Iterator[Callable[[str], FlaskClient]]:
 
     yield on
     for container in built:
-        container.engine().dispose()
+        dispose_pools(container)
         container.unwire()
 
 

@@ -18,6 +18,7 @@ from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.conftest import SignedIn
 from tests.factories import PASSWORD
+from tests.pg import dispose_pools
 
 T = TypeVar("T")
 DEADLINE = 60  # seconds any one concurrent request may take before the test fails
@@ -53,7 +54,7 @@ def pg_container(pg_url: str) -> Iterator[Container]:
     container.token_service()
     yield container
     container.unwire()
-    container.engine().dispose()
+    dispose_pools(container)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from infrastructure.db.migrations import AlembicMigrator
 from interfaces.container import build_container
 from interfaces.http.app import create_app
 from tests.factories import PASSWORD
+from tests.pg import dispose_pools
 from tests.reliability.conftest import app_env, bearer, sign_up
 from tests.reliability.throwaway import ThrowawayCluster
 
@@ -45,7 +46,7 @@ def outage_app(cluster: ThrowawayCluster) -> Iterator[Flask]:
     container = build_container(env=app_env(cluster.url))
     yield create_app(container)
     container.unwire()
-    container.engine().dispose()
+    dispose_pools(container)
 
 
 def every_kind_of_request(client: FlaskClient, token: str, post_id: int) -> dict[str, object]:

@@ -21,6 +21,7 @@ from domain.mail import MailStatus, OutgoingMail
 from interfaces.container import Container, build_container
 from tests.mailserver import Mailbox, free_port, smtp_server
 from tests.ops.server import BIN, ROOT, environment, migrate
+from tests.pg import dispose_pools
 from tests.reliability.conftest import empty_tables
 
 SENT = re.compile(r"(\d+) sent, (\d+) to try again, (\d+) failed, (\d+) handed back")
@@ -51,7 +52,7 @@ def open_container(env: dict[str, str]) -> Iterator[Container]:
     try:
         yield container
     finally:
-        container.engine().dispose()
+        dispose_pools(container)
 
 
 def queue(container: Container, count: int, prefix: str = "to") -> list[str]:

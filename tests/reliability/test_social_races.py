@@ -3,9 +3,7 @@ together on threads against one app, leave every kept count equal to its rows.""
 
 from __future__ import annotations
 
-import gc
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,15 +16,6 @@ from tests.reliability.conftest import at_once, bearer, sign_up
 
 pytestmark = pytest.mark.postgres
 THREADS = 20  # as many as the other races: each keeps connections of a shared server
-
-
-@pytest.fixture(autouse=True)
-def read_pool_closed(pg_container: Container) -> Iterator[None]:
-    """Each test's app has a read-only pool of its own, whose connections (kept by threads
-    now ended) would stay open after it and use up a server shared by the whole run."""
-    yield
-    gc.collect()  # the ended threads' kept connections go back to their pool
-    pg_container.read_engine().dispose()
 
 
 def scalar(container: Container, sql: str, **params: Any) -> Any:

@@ -58,10 +58,10 @@ def test_registration_follows_the_deployment_s_rules(
     plain = Registration(email="ann@example.com", name="Ann", password="bonjour1")
 
     with pytest.raises(InvalidInput) as raised:
-        RegisterUser(uow, hasher, clock, PasswordRules.COMPOSED)(plain)
+        RegisterUser(uow, hasher, clock, password_rules=PasswordRules.COMPOSED)(plain)
     assert "password" in raised.value.errors
 
-    user = RegisterUser(uow, hasher, clock, PasswordRules.LENGTH)(plain)
+    user = RegisterUser(uow, hasher, clock, password_rules=PasswordRules.LENGTH)(plain)
     assert hasher.verify(user.password_hash, "bonjour1")
 
 
@@ -70,7 +70,7 @@ def test_registration_under_length_rules_still_refuses_a_short_password(
 ) -> None:
     short = Registration(email="ann@example.com", name="Ann", password="short7c")
     with pytest.raises(InvalidInput) as raised:
-        RegisterUser(uow, hasher, clock, PasswordRules.LENGTH)(short)
+        RegisterUser(uow, hasher, clock, password_rules=PasswordRules.LENGTH)(short)
     assert raised.value.errors == {"password": ["Must be 8 to 128 characters long."]}
     assert not uow.committed
 

@@ -23,7 +23,7 @@ SignIn = Callable[..., SignedIn]
 def update(
     uow: InMemoryUnitOfWork, clock: FixedClock, hasher: Argon2PasswordHasher
 ) -> UpdateOwnAccount:
-    return UpdateOwnAccount(uow, hasher, clock, PasswordRules.LENGTH)
+    return UpdateOwnAccount(uow, hasher, clock, password_rules=PasswordRules.LENGTH)
 
 
 def test_the_owner_sets_a_new_password_that_then_logs_in(

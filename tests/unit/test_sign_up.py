@@ -22,7 +22,7 @@ from tests.unit.conftest import Given, Stored
 def sign_up(
     uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock
 ) -> RegisterAndLogIn:
-    register = RegisterAndLogIn(uow, hasher, issuer, clock, PasswordRules.LENGTH)
+    register = RegisterAndLogIn(uow, hasher, issuer, clock, password_rules=PasswordRules.LENGTH)
     return functools.partial(register, session_long=True)  # type: ignore[return-value]
 
 
