@@ -46,8 +46,9 @@ tools:  ## Debian's chromium (the /docs browser test) and wrk (the benchmark's q
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
-test: lint tools  ## every check, then the whole test suite on both cores
+test: lint tools  ## every check, the whole test suite on both cores, then the RealWorld suite
 	$(BIN)/pytest -n auto -q
+	$(BIN)/python .ci/realworld_suite.py
 
 # Upgrade path: `make upgrade && make test`, then commit requirements/.
 # `upgrade` moves every pin to the newest release pyproject.toml allows; `lock`, after an edit of

@@ -13,8 +13,8 @@ suite (`legacy/`, 32 requests) with newman (installed from the npm registry into
 ~/.cache/realworld-newman on first use). Exit status: 0 when every request passed
 on every database, 1 when one failed, 2 when the suite could not run (missing, no npm...).
 
-The suite lives outside the repository: REALWORLD_DIR, by default ../shared/realworld next to the
-repository's root. Asked for and missing is a failure, never a skip.
+The suite is vendored, unchanged, in tests/realworld/ (see its README); REALWORLD_DIR runs another
+copy. Asked for and missing is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ NEWMAN = "6"  # the legacy Postman suite's runner, from the npm registry
 
 
 def suite_dir() -> Path:
-    found = Path(os.environ.get("REALWORLD_DIR") or ROOT.parent / "shared" / "realworld")
+    found = Path(os.environ.get("REALWORLD_DIR") or ROOT / "tests" / "realworld")
     if not (found / "run-bruno.sh").is_file():
         print(
             f"realworld-suite: no RealWorld suite at {found} (run-bruno.sh missing); set"
