@@ -71,4 +71,16 @@ def create_app(
         request.get_json()
         return bodies["S5"]
 
+    @app.get("/api/articles")
+    def articles() -> Any:
+        return bodies["C1"]
+
+    @app.get("/api/articles/feed")
+    def articles_feed() -> Any:
+        return bodies["C2"]
+
+    @app.get("/api/articles/<slug>")
+    def article(slug: str) -> Any:
+        return bodies["C3"]
+
     return app

@@ -123,16 +123,17 @@ def feed_authors(by_posts: list[str], count: int = FEED_AUTHORS) -> list[str]:
 
 
 def probe(database_url: str) -> dict[str, object]:
-    """What the scenarios need from the data: counts, a published post, a deep cursor, the
-    most commented post, authors to follow."""
+    """What the scenarios need from the data: counts, a published post (by id and slug), a
+    deep cursor, the most commented post, authors to follow."""
     engine = create_engine(database_url)
     with engine.connect() as connection:
         users = connection.scalar(text("SELECT count(*) FROM users"))
         posts = connection.scalar(text("SELECT count(*) FROM posts"))
-        post_id = connection.scalar(
-            text("SELECT id FROM posts WHERE published ORDER BY id OFFSET :n LIMIT 1"),
+        # S1's post; its slug is C3's (a Conduit article is a published post).
+        post = connection.execute(
+            text("SELECT id, slug FROM posts WHERE published ORDER BY id OFFSET :n LIMIT 1"),
             {"n": int((posts or 0) * 0.45)},
-        )
+        ).first()
         # A row 41 from the end of newest-first order: the page after it is full, and deep.
         deep = connection.execute(
             text(
@@ -143,7 +144,7 @@ def probe(database_url: str) -> dict[str, object]:
         commented = connection.scalar(MOST_COMMENTED)
         authors = feed_authors(list(connection.scalars(AUTHORS_BY_POSTS)))
     engine.dispose()
-    if post_id is None or deep is None:
+    if post is None or deep is None:
         raise RuntimeError("the database holds too few published posts to measure")
     if commented is None or len(authors) < FEED_AUTHORS:
         raise RuntimeError("the database holds too few comments or authors to measure")
@@ -151,7 +152,8 @@ def probe(database_url: str) -> dict[str, object]:
     return {
         "users": users,
         "posts": posts,
-        "post_id": post_id,
+        "post_id": post[0],
+        "post_slug": post[1],
         "deep_cursor": cursor,
         "commented_post_id": commented,
         "feed_authors": authors,

@@ -50,7 +50,8 @@ def wrk_path() -> str:
 def lua_script(scenario: Scenario, folder: Path) -> Path:
     headers = []
     if scenario.token:
-        headers.append(f'wrk.headers["Authorization"] = "Bearer {scenario.token}"')
+        auth = f"{scenario.scheme} {scenario.token}"
+        headers.append(f'wrk.headers["Authorization"] = "{auth}"')
     body = ""
     if scenario.body is not None:
         headers.append('wrk.headers["Content-Type"] = "application/json"')

@@ -12,6 +12,8 @@ from typing import Any
 RPS_TARGETS = {"S1": 0.40, "S2": 0.30, "S3": 0.40, "S4": 0.25}
 # The social lists: a tag's posts, the feed (first and deep page), a post's comments.
 RPS_TARGETS |= {"S8": 0.30, "S9": 0.30, "S9-deep": 0.30, "S10": 0.30}
+# The RealWorld adapter's reads: the article list, the feed, one article.
+RPS_TARGETS |= {"C1": 0.30, "C2": 0.30, "C3": 0.30}
 # p50 at most this many times its baseline's: a search's first page, measured after its
 # statement is prepared, against the unfiltered first page of the same list.
 LATENCY_TARGETS = {

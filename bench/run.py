@@ -135,10 +135,11 @@ def matches(scenarios: list[Scenario], bodies: dict[str, Any]) -> dict[str, Any]
 
 
 def listed(bodies: dict[str, Any]) -> dict[str, Any]:
-    """What the tag, feed and comment pages held on Quill's first answer: not empty pages."""
+    """What the tag, feed, comment and Conduit article pages held on Quill's first answer: not
+    empty pages."""
     return {
-        key: {"total": bodies[key]["total"], "items": len(bodies[key]["items"])}
-        for key in LISTED
+        key: {"total": bodies[key][total], "items": len(bodies[key][items])}
+        for key, (items, total) in LISTED.items()
         if key in bodies
     }
 

@@ -28,13 +28,14 @@ class Scenario:
     status: int = 200
     connections: int | None = None  # None: the run's default
     search: str | None = None  # a list's search text: the ceiling answers by it; warmed each round
+    scheme: str = "Bearer"  # of the Authorization header; RealWorld clients send "Token"
 
 
 def call(base: str, scenario: Scenario) -> tuple[int, bytes]:
     data = None if scenario.body is None else json.dumps(scenario.body).encode()
     headers = {"Content-Type": "application/json"} if data else {}
     if scenario.token:
-        headers["Authorization"] = f"Bearer {scenario.token}"
+        headers["Authorization"] = f"{scenario.scheme} {scenario.token}"
     request = urllib.request.Request(
         base + scenario.path, data=data, headers=headers, method=scenario.method
     )
@@ -66,7 +67,9 @@ def accounts(base: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 FEED_DEPTH = 50  # S9-deep: the feed's page this far in, reached by cursor
-LISTED = ("S8", "S9", "S9-deep", "S10")  # lists whose pages the report shows, not searches
+# Lists whose pages the report shows, not searches: {scenario: (items key, total key)}.
+LISTED = {key: ("items", "total") for key in ("S8", "S9", "S9-deep", "S10")}
+LISTED |= {key: ("articles", "articlesCount") for key in ("C1", "C2")}  # Conduit's envelope
 
 
 def follow_and_walk(base: str, token: str, usernames: list[str]) -> dict[str, Any]:
@@ -166,6 +169,22 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
                  method="GET", path=f"/api/v1/feed?{deep_feed}", token=user),
         Scenario(key="S10", label="GET /posts/<id>/comments (the most commented post)",
                  method="GET", path=f"{posts}/{found['commented_post_id']}/comments?per_page=20"),
+        *conduit(found, who),
+    ]  # fmt: skip
+
+
+def conduit(found: dict[str, Any], who: dict[str, Any]) -> list[Scenario]:
+    """The RealWorld adapter's reads as the same user, with RealWorld's own `Token` scheme: so
+    each article's `favorited` and its author's `following` are the caller's."""
+    user, followed = who["user_token"], who["feed_authors"]
+    return [
+        Scenario(key="C1", label="GET /api/articles?limit=20, Token (favorited, following)",
+                 method="GET", path="/api/articles?limit=20", token=user, scheme="Token"),
+        Scenario(key="C2", label=f"GET /api/articles/feed?limit=20 ({followed} authors followed)",
+                 method="GET", path="/api/articles/feed?limit=20", token=user, scheme="Token"),
+        Scenario(key="C3", label="GET /api/articles/<slug> (S1's post), Token", method="GET",
+                 path=f"/api/articles/{urllib.parse.quote(found['post_slug'])}", token=user,
+                 scheme="Token"),
     ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -19,7 +20,8 @@ from sqlalchemy import create_engine, make_url, text
 ROOT = Path(__file__).resolve().parents[2]
 SEARCHES = {"S6", "P-search-common", "P-search-selective", "U-search-all", "U-search-selective"}
 LISTS = {"S8", "S9", "S9-deep", "S10"}
-SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES, *LISTS}
+CONDUIT = {"C1", "C2", "C3"}
+SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES, *LISTS, *CONDUIT}
 
 
 def positive(value: float) -> bool:
@@ -78,10 +80,38 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
         assert 1 <= matched[key]["total"] <= 11, matched
     # The tag, feed and comment pages are full pages of a seeded list, not empty answers.
     pages = result["pages"]
-    assert set(pages) == LISTS
+    assert set(pages) == LISTS | {"C1", "C2"}
     assert all(page["items"] == 20 for key, page in pages.items() if key != "S10"), pages
     assert pages["S8"]["total"] * 6 >= result["data"]["posts"]  # the most used tag
     assert pages["S9"]["total"] >= 50 * 20  # a feed deep enough for the page walked to
     assert pages["S10"]["items"] == min(20, pages["S10"]["total"]) > 0
     assert "S9-deep GET /feed?cursor=<page 50>" in done.stdout
     assert "S9-deep p50 / S9 p50" in done.stdout
+    assert "C1 Quill/ceiling req/s" in done.stdout
+    captured = json.loads((tmp_path / "logs" / "ceiling_bodies.json").read_text())["bodies"]
+    the_conduit_answers_are_v1s_as_the_bench_user_sees_them(captured, result["data"])
+
+
+def the_conduit_answers_are_v1s_as_the_bench_user_sees_them(
+    bodies: dict[str, Any], data: dict[str, Any]
+) -> None:
+    """C1-C3 hold the posts S2, S9 and S1 hold, with the bench user's `following` of each
+    author (the 100 it follows). Captured in order: C1 also holds the post S4's capture wrote."""
+    followed = set(data["feed_authors"])
+    listed, feed, one = bodies["C1"], bodies["C2"], bodies["C3"]["article"]
+    newest = [bodies["S4"]["slug"], *(p["slug"] for p in bodies["S2"]["items"][:19])]
+    assert [a["slug"] for a in listed["articles"]] == newest
+    assert listed["articlesCount"] == bodies["S2"]["total"] + 1
+    for article in listed["articles"]:
+        assert article["author"]["following"] is (article["author"]["username"] in followed)
+        assert article["favorited"] is False  # the bench user favorites nothing
+        assert "body" not in article
+    assert [a["slug"] for a in feed["articles"]] == [p["slug"] for p in bodies["S9"]["items"]]
+    assert feed["articlesCount"] == bodies["S9"]["total"]
+    assert all(a["author"]["following"] for a in feed["articles"])
+    assert {a["author"]["username"] for a in feed["articles"]} <= followed
+    post = bodies["S1"]
+    assert one["slug"] == data["post_slug"] == post["slug"]
+    assert (one["title"], one["body"]) == (post["title"], post["content"])
+    assert one["favoritesCount"] == post["favorites_count"]
+    assert one["author"]["following"] is (post["author"]["username"] in followed)

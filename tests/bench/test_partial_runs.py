@@ -12,7 +12,7 @@ from bench.scenarios import Scenario
 
 KEYS = ["S1", "S2", "S3", "S4", "S5", "S6-base", "S6", "S7"]
 KEYS += ["P-search-common", "P-search-selective", "U-search-all", "U-search-selective"]
-KEYS += ["S8", "S9", "S9-deep", "S10"]
+KEYS += ["S8", "S9", "S9-deep", "S10", "C1", "C2", "C3"]
 ALL = [Scenario(key=key, label=key, method="GET", path="/") for key in KEYS]
 
 
@@ -90,3 +90,17 @@ def test_the_social_lists_are_held_to_their_ratio_and_the_deep_feed_to_the_first
     assert "S9 Quill/ceiling req/s 0.29 (target >= 0.30): NOT met" in lines
     assert "S10 Quill/ceiling req/s 0.30 (target >= 0.30): met" in lines
     assert "S9-deep p50 / S9 p50 1.60 (target <= 1.5): NOT met" in lines
+
+
+def test_the_conduit_reads_are_chosen_alone_and_held_to_their_ratio() -> None:
+    assert [s.key for s in chosen(ALL, ("c3", "C1"))] == ["C1", "C3"]
+    round_ = {
+        "C1": {"quill": measured(300, 3.0), "ceiling": measured(1000, 1.0)},
+        "C2": {"quill": measured(250, 4.0), "ceiling": measured(1000, 1.0)},
+        "C3": {"quill": measured(450, 2.0), "ceiling": measured(1000, 1.0)},
+    }
+    table = {key: {"ratio": row["quill"]["rps"] / 1000} for key, row in round_.items()}
+    lines = checks(table, [round_], [80.0], 80.0)
+    assert "C1 Quill/ceiling req/s 0.30 (target >= 0.30): met" in lines
+    assert "C2 Quill/ceiling req/s 0.25 (target >= 0.30): NOT met" in lines
+    assert "C3 Quill/ceiling req/s 0.45 (target >= 0.30): met" in lines
