@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from application.users import Registration
 from domain.comments import Comment
 from domain.links import LinkPurpose, LinkToken
 from domain.mail import OutgoingMail
@@ -147,3 +148,41 @@ def make_link(user: User, token: str = "a-token", **overrides: Any) -> LinkToken
     }
     values.update(overrides)
     return LinkToken.issue(**values)
+
+
+# Arrangements the unit tests share (tests/unit): the same values in every module that uses them.
+
+LATER = T0 + timedelta(hours=1)
+NEW_PASSWORD = "Brand-New-Pass-7"
+IMAGE = "https://example.com/ann.png"
+
+
+def at(minutes_ago: int) -> dict[str, Any]:
+    """A post's times, `minutes_ago` before T0: created, updated and published then."""
+    stamp = T0 - timedelta(minutes=minutes_ago)
+    return {"created_at": stamp, "updated_at": stamp, "published_at": stamp}
+
+
+def make_registration(**overrides: Any) -> Registration:
+    """Ann's registration as the use cases take it: valid, in the name "Ann Smith"."""
+    values: dict[str, Any] = {"email": "ann@example.com", "name": "Ann Smith", "password": PASSWORD}
+    values.update(overrides)
+    return Registration(**values)
+
+
+def write_post(author: Author, **overrides: Any) -> Post:
+    """A new post as Post.write makes it: by default the draft "Hello", "World", at T0."""
+    values: dict[str, Any] = {
+        "author": author,
+        "title": "Hello",
+        "content": "World",
+        "published": False,
+        "now": T0,
+    }
+    values.update(overrides)
+    return Post.write(**values)
+
+
+def make_actor(actor_id: int, role: Role = Role.USER) -> Actor:
+    """A caller known by id alone, for the domain's rules (no stored user behind it)."""
+    return Actor(id=actor_id, name=f"Actor {actor_id}", role=role, session_id="s")

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 from attrs import frozen
 
 from application.auth import Authenticate, Credentials, LogIn, LogOut, RefreshTokens, TokenIssuer
+from application.comments import AddComment, DeleteComment, GetComment, ListComments
 from application.paging import PageRequest
 from application.ports import FollowStats, PostFilter
+from application.posts import (
+    CreatePost,
+    DeletePost,
+    EditPost,
+    FavoritePost,
+    Feed,
+    GetPost,
+    ListPosts,
+    ListTags,
+)
+from application.profiles import FollowUser, GetProfile
+from application.seed import SeedSampleData, SeedVolume
 from application.tokens import LoginThrottle, TokenPair, TokenPolicy
+from application.users import (
+    ChangePassword,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    RegisterUser,
+    UpdateUser,
+)
 from domain.comments import Comment
 from domain.posts import Post
 from domain.sessions import LoginSession
@@ -246,3 +267,130 @@ class CountingUnitOfWork(InMemoryUnitOfWork):
 def counted_uow(uow: InMemoryUnitOfWork) -> CountingUnitOfWork:
     """A second unit of work on the same store as `uow`, which counts its commits."""
     return CountingUnitOfWork(uow.store)
+
+
+def ids(items: Sequence[Post | Comment]) -> list[int | None]:
+    """The ids of what a list shows, in its order."""
+    return [item.id for item in items]
+
+
+# --- the use cases on the fakes, one fixture each, named after it ---------------------------
+# A module builds its own only where it configures one otherwise (rules, verification, a spy).
+
+
+@pytest.fixture
+def register_user(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> RegisterUser:
+    return RegisterUser(uow, hasher, clock)
+
+
+@pytest.fixture
+def get_user(uow: InMemoryUnitOfWork) -> GetUser:
+    return GetUser(uow)
+
+
+@pytest.fixture
+def list_users(uow: InMemoryUnitOfWork) -> ListUsers:
+    return ListUsers(uow)
+
+
+@pytest.fixture
+def update_user(uow: InMemoryUnitOfWork, clock: FixedClock) -> UpdateUser:
+    return UpdateUser(uow, clock)
+
+
+@pytest.fixture
+def change_password(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> ChangePassword:
+    return ChangePassword(uow, hasher, clock)
+
+
+@pytest.fixture
+def delete_user(uow: InMemoryUnitOfWork) -> DeleteUser:
+    return DeleteUser(uow)
+
+
+@pytest.fixture
+def get_profile(uow: InMemoryUnitOfWork) -> GetProfile:
+    return GetProfile(uow)
+
+
+@pytest.fixture
+def follow_user(uow: InMemoryUnitOfWork, clock: FixedClock) -> FollowUser:
+    return FollowUser(uow, clock)
+
+
+@pytest.fixture
+def create_post(uow: InMemoryUnitOfWork, clock: FixedClock) -> CreatePost:
+    return CreatePost(uow, clock)
+
+
+@pytest.fixture
+def get_post(uow: InMemoryUnitOfWork) -> GetPost:
+    return GetPost(uow)
+
+
+@pytest.fixture
+def edit_post(uow: InMemoryUnitOfWork, clock: FixedClock) -> EditPost:
+    return EditPost(uow, clock)
+
+
+@pytest.fixture
+def delete_post(uow: InMemoryUnitOfWork) -> DeletePost:
+    return DeletePost(uow)
+
+
+@pytest.fixture
+def favorite_post(uow: InMemoryUnitOfWork, clock: FixedClock) -> FavoritePost:
+    return FavoritePost(uow, clock)
+
+
+@pytest.fixture
+def list_posts(uow: InMemoryUnitOfWork) -> ListPosts:
+    return ListPosts(uow)
+
+
+@pytest.fixture
+def feed(uow: InMemoryUnitOfWork) -> Feed:
+    return Feed(uow)
+
+
+@pytest.fixture
+def list_tags(uow: InMemoryUnitOfWork) -> ListTags:
+    return ListTags(uow)
+
+
+@pytest.fixture
+def add_comment(uow: InMemoryUnitOfWork, clock: FixedClock) -> AddComment:
+    return AddComment(uow, clock)
+
+
+@pytest.fixture
+def get_comment(uow: InMemoryUnitOfWork) -> GetComment:
+    return GetComment(uow)
+
+
+@pytest.fixture
+def list_comments(uow: InMemoryUnitOfWork) -> ListComments:
+    return ListComments(uow)
+
+
+@pytest.fixture
+def delete_comment(uow: InMemoryUnitOfWork) -> DeleteComment:
+    return DeleteComment(uow)
+
+
+@pytest.fixture
+def seed_sample_data(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> SeedSampleData:
+    return SeedSampleData(uow, hasher, clock)
+
+
+@pytest.fixture
+def seed_volume(
+    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+) -> SeedVolume:
+    return SeedVolume(uow, hasher, clock)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from application.posts import (
@@ -19,276 +17,265 @@ from application.users import UpdateUser, UserChanges
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
 from domain.posts import Author
 from infrastructure.memory import InMemoryUnitOfWork
-from tests.factories import T0, FixedClock, actor_for
+from tests.factories import LATER, T0, FixedClock, actor_for
 from tests.unit.conftest import Given, Stored
-
-LATER = T0 + timedelta(hours=1)
-
-
-@pytest.fixture
-def create(uow: InMemoryUnitOfWork, clock: FixedClock) -> CreatePost:
-    return CreatePost(uow, clock)
-
-
-@pytest.fixture
-def get(uow: InMemoryUnitOfWork) -> GetPost:
-    return GetPost(uow)
-
-
-@pytest.fixture
-def edit(uow: InMemoryUnitOfWork, clock: FixedClock) -> EditPost:
-    return EditPost(uow, clock)
-
-
-@pytest.fixture
-def delete(uow: InMemoryUnitOfWork) -> DeletePost:
-    return DeletePost(uow)
-
 
 # --- CreatePost -----------------------------------------------------------------------------
 
 
 def test_a_new_post_is_stored_with_the_caller_as_author(
-    create: CreatePost, given: Given, stored: Stored
+    create_post: CreatePost, given: Given, stored: Stored
 ) -> None:
     ann = given.user(name="Ann")
-    post = create(actor_for(ann), NewPost(title="Hello", content="World"))
+    post = create_post(actor_for(ann), NewPost(title="Hello", content="World"))
     assert post.author == Author(id=ann.id, name="Ann", username=ann.username)
     assert stored.post(post.id) == post
 
 
-def test_creating_a_post_commits(create: CreatePost, given: Given, uow: InMemoryUnitOfWork) -> None:
-    create(actor_for(given.user()), NewPost(title="Hello", content="World"))
+def test_creating_a_post_commits(
+    create_post: CreatePost, given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    create_post(actor_for(given.user()), NewPost(title="Hello", content="World"))
     assert uow.committed
 
 
-def test_a_new_post_is_a_draft_by_default(create: CreatePost, given: Given) -> None:
-    post = create(actor_for(given.user()), NewPost(title="Hello", content="World"))
+def test_a_new_post_is_a_draft_by_default(create_post: CreatePost, given: Given) -> None:
+    post = create_post(actor_for(given.user()), NewPost(title="Hello", content="World"))
     assert (post.published, post.published_at) == (False, None)
 
 
 def test_a_new_published_post_is_published_now(
-    create: CreatePost, given: Given, clock: FixedClock
+    create_post: CreatePost, given: Given, clock: FixedClock
 ) -> None:
-    post = create(actor_for(given.user()), NewPost(title="Hi", content="There", published=True))
+    post = create_post(
+        actor_for(given.user()), NewPost(title="Hi", content="There", published=True)
+    )
     assert (post.published, post.published_at) == (True, clock())
 
 
 def test_a_new_post_is_at_version_1_with_equal_timestamps(
-    create: CreatePost, given: Given, clock: FixedClock
+    create_post: CreatePost, given: Given, clock: FixedClock
 ) -> None:
-    post = create(actor_for(given.user()), NewPost(title="Hello", content="World"))
+    post = create_post(actor_for(given.user()), NewPost(title="Hello", content="World"))
     assert post.version == 1
     assert post.created_at == post.updated_at == clock()
 
 
 def test_an_invalid_new_post_is_refused_and_nothing_is_stored(
-    create: CreatePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    create_post: CreatePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     with pytest.raises(InvalidInput):
-        create(actor_for(given.user()), NewPost(title="  ", content="World"))
+        create_post(actor_for(given.user()), NewPost(title="  ", content="World"))
     assert (stored.post_count(), uow.committed) == (0, False)
 
 
 # --- GetPost --------------------------------------------------------------------------------
 
 
-def test_a_published_post_is_visible_to_an_anonymous_caller(get: GetPost, given: Given) -> None:
+def test_a_published_post_is_visible_to_an_anonymous_caller(
+    get_post: GetPost, given: Given
+) -> None:
     post = given.post(given.user(), published=True)
-    assert get(None, post.id) == post
+    assert get_post(None, post.id) == post
 
 
 def test_a_draft_is_hidden_from_an_anonymous_caller_as_not_found(
-    get: GetPost, given: Given
+    get_post: GetPost, given: Given
 ) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        get(None, draft.id)
+        get_post(None, draft.id)
 
 
-def test_a_draft_is_hidden_from_another_user_as_not_found(get: GetPost, given: Given) -> None:
+def test_a_draft_is_hidden_from_another_user_as_not_found(get_post: GetPost, given: Given) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        get(actor_for(given.user()), draft.id)
+        get_post(actor_for(given.user()), draft.id)
 
 
-def test_a_draft_is_visible_to_its_author(get: GetPost, given: Given) -> None:
+def test_a_draft_is_visible_to_its_author(get_post: GetPost, given: Given) -> None:
     ann = given.user()
     draft = given.post(ann, published=False)
-    assert get(actor_for(ann), draft.id) == draft
+    assert get_post(actor_for(ann), draft.id) == draft
 
 
-def test_a_draft_is_visible_to_an_admin(get: GetPost, given: Given) -> None:
+def test_a_draft_is_visible_to_an_admin(get_post: GetPost, given: Given) -> None:
     draft = given.post(given.user(), published=False)
-    assert get(actor_for(given.admin()), draft.id) == draft
+    assert get_post(actor_for(given.admin()), draft.id) == draft
 
 
-def test_a_missing_post_is_not_found(get: GetPost) -> None:
+def test_a_missing_post_is_not_found(get_post: GetPost) -> None:
     with pytest.raises(PostNotFound):
-        get(None, 999)
+        get_post(None, 999)
 
 
 def test_a_post_shows_its_authors_name_as_it_is_now(
-    get: GetPost, given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+    get_post: GetPost, given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
 ) -> None:
     ann = given.user(name="Ann")
     post = given.post(ann)
     UpdateUser(uow, clock)(actor_for(ann), ann.id, UserChanges(name="Annie"))
-    assert get(None, post.id).author.name == "Annie"
+    assert get_post(None, post.id).author.name == "Annie"
 
 
 # --- EditPost -------------------------------------------------------------------------------
 
 
 def test_the_author_edits_their_post(
-    edit: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    edit_post: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     post = given.post(ann, title="Old")
-    edited = edit(actor_for(ann), post.id, PostChanges(title="New"))
+    edited = edit_post(actor_for(ann), post.id, PostChanges(title="New"))
     assert edited.title == "New"
     assert stored.post(post.id) == edited
     assert uow.committed
 
 
 def test_an_edit_bumps_the_version_and_updated_at_and_changes_the_etag(
-    edit: EditPost, given: Given, clock: FixedClock
+    edit_post: EditPost, given: Given, clock: FixedClock
 ) -> None:
     ann = given.user()
     post = given.post(ann)
     clock.advance(hours=1)
-    edited = edit(actor_for(ann), post.id, PostChanges(content="More"))
+    edited = edit_post(actor_for(ann), post.id, PostChanges(content="More"))
     assert (edited.version, edited.updated_at, edited.created_at) == (2, LATER, T0)
     assert edited.etag != post.etag
 
 
 def test_publishing_a_draft_through_an_edit_stamps_published_at(
-    edit: EditPost, given: Given, clock: FixedClock
+    edit_post: EditPost, given: Given, clock: FixedClock
 ) -> None:
     ann = given.user()
     draft = given.post(ann, published=False)
     clock.advance(hours=1)
-    edited = edit(actor_for(ann), draft.id, PostChanges(published=True))
+    edited = edit_post(actor_for(ann), draft.id, PostChanges(published=True))
     assert (edited.published, edited.published_at) == (True, LATER)
 
 
-def test_unpublishing_through_an_edit_clears_published_at(edit: EditPost, given: Given) -> None:
+def test_unpublishing_through_an_edit_clears_published_at(
+    edit_post: EditPost, given: Given
+) -> None:
     ann = given.user()
     post = given.post(ann, published=True)
-    edited = edit(actor_for(ann), post.id, PostChanges(published=False))
+    edited = edit_post(actor_for(ann), post.id, PostChanges(published=False))
     assert (edited.published, edited.published_at) == (False, None)
 
 
 def test_an_edit_changing_nothing_stores_nothing_and_does_not_commit(
-    edit: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    edit_post: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     post = given.post(ann, title="Same")
-    assert edit(actor_for(ann), post.id, PostChanges(title="Same")) == post
+    assert edit_post(actor_for(ann), post.id, PostChanges(title="Same")) == post
     assert (stored.post(post.id), uow.committed) == (post, False)
 
 
 def test_an_invalid_edit_is_refused_and_changes_nothing(
-    edit: EditPost, given: Given, stored: Stored
+    edit_post: EditPost, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     post = given.post(ann)
     with pytest.raises(InvalidInput):
-        edit(actor_for(ann), post.id, PostChanges(title="x" * 201))
+        edit_post(actor_for(ann), post.id, PostChanges(title="x" * 201))
     assert stored.post(post.id) == post
 
 
 def test_editing_someone_elses_post_is_forbidden(
-    edit: EditPost, given: Given, stored: Stored
+    edit_post: EditPost, given: Given, stored: Stored
 ) -> None:
     post = given.post(given.user(), published=True)
     with pytest.raises(NotPostAuthor):
-        edit(actor_for(given.user()), post.id, PostChanges(title="Mine now"))
+        edit_post(actor_for(given.user()), post.id, PostChanges(title="Mine now"))
     assert stored.post(post.id) == post
 
 
-def test_editing_someone_elses_draft_is_not_found(edit: EditPost, given: Given) -> None:
+def test_editing_someone_elses_draft_is_not_found(edit_post: EditPost, given: Given) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        edit(actor_for(given.user()), draft.id, PostChanges(title="Mine now"))
+        edit_post(actor_for(given.user()), draft.id, PostChanges(title="Mine now"))
 
 
-def test_editing_a_missing_post_is_not_found(edit: EditPost, given: Given) -> None:
+def test_editing_a_missing_post_is_not_found(edit_post: EditPost, given: Given) -> None:
     with pytest.raises(PostNotFound):
-        edit(actor_for(given.user()), 999, PostChanges(title="Ghost"))
+        edit_post(actor_for(given.user()), 999, PostChanges(title="Ghost"))
 
 
-def test_an_admin_may_edit_someone_elses_post(edit: EditPost, given: Given) -> None:
+def test_an_admin_may_edit_someone_elses_post(edit_post: EditPost, given: Given) -> None:
     draft = given.post(given.user(), published=False)
-    edited = edit(actor_for(given.admin()), draft.id, PostChanges(title="Moderated"))
+    edited = edit_post(actor_for(given.admin()), draft.id, PostChanges(title="Moderated"))
     assert edited.title == "Moderated"
 
 
-def test_an_admins_edit_keeps_the_original_author(edit: EditPost, given: Given) -> None:
+def test_an_admins_edit_keeps_the_original_author(edit_post: EditPost, given: Given) -> None:
     ann = given.user()
     post = given.post(ann)
-    edited = edit(actor_for(given.admin()), post.id, PostChanges(title="Moderated"))
+    edited = edit_post(actor_for(given.admin()), post.id, PostChanges(title="Moderated"))
     assert edited.author.id == ann.id
 
 
 def test_an_edit_with_a_stale_if_match_is_refused_and_changes_nothing(
-    edit: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    edit_post: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     post = given.post(ann)
-    edit(actor_for(ann), post.id, PostChanges(title="First"))
+    edit_post(actor_for(ann), post.id, PostChanges(title="First"))
     uow.committed = False
     with pytest.raises(StaleVersion):
-        edit(actor_for(ann), post.id, PostChanges(title="Second"), frozenset({post.etag}))
+        edit_post(actor_for(ann), post.id, PostChanges(title="Second"), frozenset({post.etag}))
     assert stored.post(post.id).title == "First"
     assert not uow.committed
 
 
 def test_a_stale_if_match_is_refused_even_for_an_edit_changing_nothing(
-    edit: EditPost, given: Given
+    edit_post: EditPost, given: Given
 ) -> None:
     ann = given.user()
     post = given.post(ann, title="Same")
     with pytest.raises(StaleVersion):
-        edit(actor_for(ann), post.id, PostChanges(title="Same"), frozenset({"nope"}))
+        edit_post(actor_for(ann), post.id, PostChanges(title="Same"), frozenset({"nope"}))
 
 
-def test_an_edit_with_the_current_etag_succeeds(edit: EditPost, given: Given) -> None:
+def test_an_edit_with_the_current_etag_succeeds(edit_post: EditPost, given: Given) -> None:
     ann = given.user()
     post = given.post(ann)
-    edited = edit(actor_for(ann), post.id, PostChanges(title="New"), frozenset({post.etag}))
+    edited = edit_post(actor_for(ann), post.id, PostChanges(title="New"), frozenset({post.etag}))
     assert edited.title == "New"
 
 
-def test_an_edit_with_if_match_star_matches_any_version(edit: EditPost, given: Given) -> None:
+def test_an_edit_with_if_match_star_matches_any_version(edit_post: EditPost, given: Given) -> None:
     ann = given.user()
     post = given.post(ann, version=7)
-    edited = edit(actor_for(ann), post.id, PostChanges(title="New"), frozenset({"*"}))
+    edited = edit_post(actor_for(ann), post.id, PostChanges(title="New"), frozenset({"*"}))
     assert edited.version == 8
 
 
-def test_an_edit_succeeds_if_any_of_several_etags_matches(edit: EditPost, given: Given) -> None:
+def test_an_edit_succeeds_if_any_of_several_etags_matches(
+    edit_post: EditPost, given: Given
+) -> None:
     ann = given.user()
     post = given.post(ann)
     if_match = frozenset({"1-99", post.etag, "x"})
-    assert edit(actor_for(ann), post.id, PostChanges(title="New"), if_match).title == "New"
+    assert edit_post(actor_for(ann), post.id, PostChanges(title="New"), if_match).title == "New"
 
 
-def test_an_if_match_does_not_reveal_a_post_one_cannot_see(edit: EditPost, given: Given) -> None:
+def test_an_if_match_does_not_reveal_a_post_one_cannot_see(
+    edit_post: EditPost, given: Given
+) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        edit(actor_for(given.user()), draft.id, PostChanges(title="x"), frozenset({"nope"}))
+        edit_post(actor_for(given.user()), draft.id, PostChanges(title="x"), frozenset({"nope"}))
 
 
 # --- EditPost.replace -----------------------------------------------------------------------
 
 
 def test_replacing_a_post_sets_all_three_fields(
-    edit: EditPost, given: Given, stored: Stored
+    edit_post: EditPost, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     post = given.post(ann, title="Old", content="Old body", published=False)
-    replaced = edit.replace(
+    replaced = edit_post.replace(
         actor_for(ann),
         post.id,
         PostReplacement(title="New", content="New body", published=True),
@@ -297,10 +284,10 @@ def test_replacing_a_post_sets_all_three_fields(
     assert stored.post(post.id) == replaced
 
 
-def test_replacing_someone_elses_post_is_forbidden(edit: EditPost, given: Given) -> None:
+def test_replacing_someone_elses_post_is_forbidden(edit_post: EditPost, given: Given) -> None:
     post = given.post(given.user(), published=True)
     with pytest.raises(NotPostAuthor):
-        edit.replace(
+        edit_post.replace(
             actor_for(given.user()),
             post.id,
             PostReplacement(title="T", content="C", published=True),
@@ -308,12 +295,12 @@ def test_replacing_someone_elses_post_is_forbidden(edit: EditPost, given: Given)
 
 
 def test_replacing_with_a_stale_if_match_changes_nothing(
-    edit: EditPost, given: Given, stored: Stored
+    edit_post: EditPost, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     post = given.post(ann)
     with pytest.raises(StaleVersion):
-        edit.replace(
+        edit_post.replace(
             actor_for(ann),
             post.id,
             PostReplacement(title="T", content="C", published=False),
@@ -323,12 +310,12 @@ def test_replacing_with_a_stale_if_match_changes_nothing(
 
 
 def test_replacing_with_an_invalid_field_changes_nothing(
-    edit: EditPost, given: Given, stored: Stored
+    edit_post: EditPost, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     post = given.post(ann)
     with pytest.raises(InvalidInput):
-        edit.replace(
+        edit_post.replace(
             actor_for(ann),
             post.id,
             PostReplacement(title="Fine", content="", published=True),
@@ -340,60 +327,60 @@ def test_replacing_with_an_invalid_field_changes_nothing(
 
 
 def test_the_author_deletes_their_post(
-    delete: DeletePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    delete_post: DeletePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     post = given.post(ann)
-    delete(actor_for(ann), post.id)
+    delete_post(actor_for(ann), post.id)
     assert stored.post(post.id) is None
     assert uow.committed
 
 
 def test_an_admin_deletes_someone_elses_draft(
-    delete: DeletePost, given: Given, stored: Stored
+    delete_post: DeletePost, given: Given, stored: Stored
 ) -> None:
     draft = given.post(given.user(), published=False)
-    delete(actor_for(given.admin()), draft.id)
+    delete_post(actor_for(given.admin()), draft.id)
     assert stored.post(draft.id) is None
 
 
 def test_deleting_someone_elses_post_is_forbidden(
-    delete: DeletePost, given: Given, stored: Stored
+    delete_post: DeletePost, given: Given, stored: Stored
 ) -> None:
     post = given.post(given.user(), published=True)
     with pytest.raises(NotPostAuthor):
-        delete(actor_for(given.user()), post.id)
+        delete_post(actor_for(given.user()), post.id)
     assert stored.post(post.id) == post
 
 
 def test_deleting_someone_elses_draft_is_not_found(
-    delete: DeletePost, given: Given, stored: Stored
+    delete_post: DeletePost, given: Given, stored: Stored
 ) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        delete(actor_for(given.user()), draft.id)
+        delete_post(actor_for(given.user()), draft.id)
     assert stored.post(draft.id) == draft
 
 
-def test_deleting_a_missing_post_is_not_found(delete: DeletePost, given: Given) -> None:
+def test_deleting_a_missing_post_is_not_found(delete_post: DeletePost, given: Given) -> None:
     with pytest.raises(PostNotFound):
-        delete(actor_for(given.user()), 999)
+        delete_post(actor_for(given.user()), 999)
 
 
 def test_deleting_with_a_stale_if_match_is_refused_and_keeps_the_post(
-    delete: DeletePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    delete_post: DeletePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     post = given.post(ann, version=2)
     with pytest.raises(StaleVersion):
-        delete(actor_for(ann), post.id, frozenset({f"{post.id}-1"}))
+        delete_post(actor_for(ann), post.id, frozenset({f"{post.id}-1"}))
     assert (stored.post(post.id), uow.committed) == (post, False)
 
 
 def test_deleting_with_the_current_etag_succeeds(
-    delete: DeletePost, given: Given, stored: Stored
+    delete_post: DeletePost, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     post = given.post(ann)
-    delete(actor_for(ann), post.id, frozenset({post.etag}))
+    delete_post(actor_for(ann), post.id, frozenset({post.etag}))
     assert stored.post(post.id) is None

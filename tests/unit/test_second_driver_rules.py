@@ -5,8 +5,7 @@ among equals (the conduit analysis; accounts are in test_second_driver_accounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import timedelta
+from collections.abc import Callable
 
 import pytest
 
@@ -24,7 +23,6 @@ from application.posts import (
     PostRef,
     PostSearch,
 )
-from domain.comments import Comment
 from domain.errors import (
     CommentNotFound,
     InvalidInput,
@@ -35,19 +33,8 @@ from domain.errors import (
 from domain.posts import Author, Post
 from domain.users import Actor, User
 from infrastructure.memory import InMemoryUnitOfWork
-from tests.factories import T0, FixedClock, actor_for
-from tests.unit.conftest import Given, Stored
-
-IMAGE = "https://example.com/ann.png"
-
-
-def ids(items: Sequence[Post | Comment]) -> list[int | None]:
-    return [item.id for item in items]
-
-
-def at(minutes_ago: int) -> dict[str, object]:
-    stamp = T0 - timedelta(minutes=minutes_ago)
-    return {"created_at": stamp, "updated_at": stamp, "published_at": stamp}
+from tests.factories import IMAGE, FixedClock, actor_for, at
+from tests.unit.conftest import Given, Stored, ids
 
 
 def rows(uow: InMemoryUnitOfWork) -> tuple[object, ...]:
@@ -56,67 +43,27 @@ def rows(uow: InMemoryUnitOfWork) -> tuple[object, ...]:
     return (store.posts, store.favorites, store.comments, store.users)
 
 
-@pytest.fixture
-def get(uow: InMemoryUnitOfWork) -> GetPost:
-    return GetPost(uow)
-
-
-@pytest.fixture
-def edit(uow: InMemoryUnitOfWork, clock: FixedClock) -> EditPost:
-    return EditPost(uow, clock)
-
-
-@pytest.fixture
-def delete_post(uow: InMemoryUnitOfWork) -> DeletePost:
-    return DeletePost(uow)
-
-
-@pytest.fixture
-def favorite(uow: InMemoryUnitOfWork, clock: FixedClock) -> FavoritePost:
-    return FavoritePost(uow, clock)
-
-
-@pytest.fixture
-def add_comment(uow: InMemoryUnitOfWork, clock: FixedClock) -> AddComment:
-    return AddComment(uow, clock)
-
-
-@pytest.fixture
-def list_comments(uow: InMemoryUnitOfWork) -> ListComments:
-    return ListComments(uow)
-
-
-@pytest.fixture
-def delete_comment(uow: InMemoryUnitOfWork) -> DeleteComment:
-    return DeleteComment(uow)
-
-
-@pytest.fixture
-def list_posts(uow: InMemoryUnitOfWork) -> ListPosts:
-    return ListPosts(uow)
-
-
 # --- posts by slug --------------------------------------------------------------------------
 
 
 def test_a_string_reference_is_a_slug_even_when_it_looks_like_an_id(
-    get: GetPost, given: Given
+    get_post: GetPost, given: Given
 ) -> None:
     ann = given.user()
     first = given.post(ann, title="First")
     numbered = given.post(ann, title="1")
     assert (first.id, numbered.slug) == (1, "1")
-    assert get(None, "1") == numbered
-    assert get(None, 1) == first
+    assert get_post(None, "1") == numbered
+    assert get_post(None, 1) == first
 
 
 def test_a_locked_edit_by_slug_edits_the_post_with_that_slug(
-    edit: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    edit_post: EditPost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user()
     first = given.post(ann, title="First")
     draft = given.post(ann, title="1", published=False)  # its slug "1" is the first one's id
-    edited = edit(actor_for(ann), "1", PostChanges(content="Edited."))
+    edited = edit_post(actor_for(ann), "1", PostChanges(content="Edited."))
     assert (edited.id, edited.version) == (draft.id, 2)
     assert stored.post(draft.id) == edited
     assert stored.post(first.id) == first
@@ -133,14 +80,14 @@ def test_the_author_deletes_a_post_by_slug_and_only_that_post(
 
 
 def test_favoriting_and_unfavoriting_by_slug_answers_the_post_as_the_caller_sees_it(
-    favorite: FavoritePost, given: Given, stored: Stored
+    favorite_post: FavoritePost, given: Given, stored: Stored
 ) -> None:
     fan = given.user()
     post = given.post(given.user(), title="Liked")
-    shown = favorite(actor_for(fan), "liked")
+    shown = favorite_post(actor_for(fan), "liked")
     assert (shown.id, shown.favorited, shown.favorites_count) == (post.id, True, 1)
     assert stored.post_seen_by(post.id, fan.id).favorited
-    shown = favorite.undo(actor_for(fan), "liked")
+    shown = favorite_post.undo(actor_for(fan), "liked")
     assert (shown.id, shown.favorited, shown.favorites_count) == (post.id, False, 0)
     assert not stored.post_seen_by(post.id, fan.id).favorited
 
