@@ -10,16 +10,11 @@ import pytest
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
 from application.paging import PageRequest
 from application.posts import GetPost
-from domain.comments import Comment
 from domain.errors import CommentNotFound, InvalidInput, NotCommentAuthor, PostNotFound
 from domain.posts import Author
 from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import T0, FixedClock, actor_for
-from tests.unit.conftest import Given, Stored
-
-
-def ids(comments: list[Comment]) -> list[int | None]:
-    return [c.id for c in comments]
+from tests.unit.conftest import Given, Stored, ids
 
 
 def at(minutes_ago: int) -> dict[str, object]:
@@ -27,35 +22,19 @@ def at(minutes_ago: int) -> dict[str, object]:
     return {"created_at": stamp, "updated_at": stamp}
 
 
-@pytest.fixture
-def add(uow: InMemoryUnitOfWork, clock: FixedClock) -> AddComment:
-    return AddComment(uow, clock)
-
-
-@pytest.fixture
-def get(uow: InMemoryUnitOfWork) -> GetComment:
-    return GetComment(uow)
-
-
-@pytest.fixture
-def list_comments(uow: InMemoryUnitOfWork) -> ListComments:
-    return ListComments(uow)
-
-
-@pytest.fixture
-def delete(uow: InMemoryUnitOfWork) -> DeleteComment:
-    return DeleteComment(uow)
-
-
 # --- AddComment -----------------------------------------------------------------------------
 
 
 def test_a_comment_is_stored_on_the_post_with_the_caller_as_author(
-    add: AddComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork, clock: FixedClock
+    add_comment: AddComment,
+    given: Given,
+    stored: Stored,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
 ) -> None:
     bob = given.user(name="Bob", username="bob")
     post = given.post(given.user())
-    comment = add(actor_for(bob), post.id, "Nice post.")
+    comment = add_comment(actor_for(bob), post.id, "Nice post.")
     assert (comment.post_id, comment.body) == (post.id, "Nice post.")
     assert comment.author == Author(id=bob.id, name="Bob", username="bob")
     assert comment.created_at == comment.updated_at == clock()
@@ -65,47 +44,47 @@ def test_a_comment_is_stored_on_the_post_with_the_caller_as_author(
 
 
 def test_a_comment_counts_on_its_post_without_changing_its_etag(
-    add: AddComment, given: Given, uow: InMemoryUnitOfWork
+    add_comment: AddComment, given: Given, uow: InMemoryUnitOfWork
 ) -> None:
     post = given.post(given.user())
-    add(actor_for(given.user()), post.id, "One.")
-    add(actor_for(given.user()), post.id, "Two.")
+    add_comment(actor_for(given.user()), post.id, "One.")
+    add_comment(actor_for(given.user()), post.id, "Two.")
     shown = GetPost(uow)(None, post.id)
     assert (shown.comments_count, shown.etag, shown.updated_at) == (2, post.etag, post.updated_at)
 
 
-def test_the_author_may_comment_on_their_own_draft(add: AddComment, given: Given) -> None:
+def test_the_author_may_comment_on_their_own_draft(add_comment: AddComment, given: Given) -> None:
     ann = given.user()
     draft = given.post(ann, published=False)
-    assert add(actor_for(ann), draft.id, "Note to self.").post_id == draft.id
+    assert add_comment(actor_for(ann), draft.id, "Note to self.").post_id == draft.id
 
 
-def test_an_admin_may_comment_on_someone_elses_draft(add: AddComment, given: Given) -> None:
+def test_an_admin_may_comment_on_someone_elses_draft(add_comment: AddComment, given: Given) -> None:
     draft = given.post(given.user(), published=False)
-    assert add(actor_for(given.admin()), draft.id, "Please fix.").post_id == draft.id
+    assert add_comment(actor_for(given.admin()), draft.id, "Please fix.").post_id == draft.id
 
 
 def test_commenting_on_someone_elses_draft_is_not_found_and_stores_nothing(
-    add: AddComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    add_comment: AddComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     draft = given.post(given.user(), published=False)
     with pytest.raises(PostNotFound):
-        add(actor_for(given.user()), draft.id, "Hello?")
+        add_comment(actor_for(given.user()), draft.id, "Hello?")
     assert (stored.comments_on(draft.id), uow.committed) == ([], False)
 
 
-def test_commenting_on_a_missing_post_is_not_found(add: AddComment, given: Given) -> None:
+def test_commenting_on_a_missing_post_is_not_found(add_comment: AddComment, given: Given) -> None:
     with pytest.raises(PostNotFound):
-        add(actor_for(given.user()), 999, "Hello?")
+        add_comment(actor_for(given.user()), 999, "Hello?")
 
 
 @pytest.mark.parametrize("body", ["", "x" * 10_001])
 def test_an_invalid_body_is_refused_and_nothing_is_stored(
-    add: AddComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork, body: str
+    add_comment: AddComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork, body: str
 ) -> None:
     post = given.post(given.user())
     with pytest.raises(InvalidInput) as raised:
-        add(actor_for(given.user()), post.id, body)
+        add_comment(actor_for(given.user()), post.id, body)
     assert list(raised.value.errors) == ["body"]
     assert (stored.comments_on(post.id), uow.committed) == ([], False)
 
@@ -113,34 +92,38 @@ def test_an_invalid_body_is_refused_and_nothing_is_stored(
 # --- GetComment -----------------------------------------------------------------------------
 
 
-def test_a_comment_on_a_published_post_is_read_by_anybody(get: GetComment, given: Given) -> None:
+def test_a_comment_on_a_published_post_is_read_by_anybody(
+    get_comment: GetComment, given: Given
+) -> None:
     post = given.post(given.user())
     comment = given.comment(given.user(), post)
-    assert get(None, comment.id) == comment
+    assert get_comment(None, comment.id) == comment
 
 
-def test_a_comment_on_a_post_one_cannot_see_is_not_found(get: GetComment, given: Given) -> None:
+def test_a_comment_on_a_post_one_cannot_see_is_not_found(
+    get_comment: GetComment, given: Given
+) -> None:
     bob = given.user()
     draft = given.post(given.user(), published=False)
     comment = given.comment(bob, draft)  # written before its author unpublished it
     with pytest.raises(CommentNotFound):
-        get(None, comment.id)
+        get_comment(None, comment.id)
     with pytest.raises(CommentNotFound):
-        get(actor_for(bob), comment.id)
+        get_comment(actor_for(bob), comment.id)
 
 
 def test_a_comment_on_a_draft_is_read_by_the_drafts_author_and_admins(
-    get: GetComment, given: Given
+    get_comment: GetComment, given: Given
 ) -> None:
     ann = given.user()
     comment = given.comment(given.user(), given.post(ann, published=False))
-    assert get(actor_for(ann), comment.id) == comment
-    assert get(actor_for(given.admin()), comment.id) == comment
+    assert get_comment(actor_for(ann), comment.id) == comment
+    assert get_comment(actor_for(given.admin()), comment.id) == comment
 
 
-def test_a_missing_comment_is_not_found(get: GetComment) -> None:
+def test_a_missing_comment_is_not_found(get_comment: GetComment) -> None:
     with pytest.raises(CommentNotFound):
-        get(None, 999)
+        get_comment(None, 999)
 
 
 # --- ListComments ---------------------------------------------------------------------------
@@ -242,60 +225,64 @@ def test_listing_comments_changes_nothing(
 
 
 def test_the_comments_author_deletes_it(
-    delete: DeleteComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    delete_comment: DeleteComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     bob = given.user()
     comment = given.comment(bob, given.post(given.user()))
-    delete(actor_for(bob), comment.id)
+    delete_comment(actor_for(bob), comment.id)
     assert stored.comment(comment.id) is None
     assert uow.committed
 
 
 def test_the_posts_author_deletes_a_comment_on_it(
-    delete: DeleteComment, given: Given, stored: Stored
+    delete_comment: DeleteComment, given: Given, stored: Stored
 ) -> None:
     ann = given.user()
     comment = given.comment(given.user(), given.post(ann))
-    delete(actor_for(ann), comment.id)
+    delete_comment(actor_for(ann), comment.id)
     assert stored.comment(comment.id) is None
 
 
-def test_an_admin_deletes_any_comment(delete: DeleteComment, given: Given, stored: Stored) -> None:
+def test_an_admin_deletes_any_comment(
+    delete_comment: DeleteComment, given: Given, stored: Stored
+) -> None:
     comment = given.comment(given.user(), given.post(given.user()))
-    delete(actor_for(given.admin()), comment.id)
+    delete_comment(actor_for(given.admin()), comment.id)
     assert stored.comment(comment.id) is None
 
 
 def test_anybody_else_deleting_a_comment_is_forbidden_and_it_stays(
-    delete: DeleteComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    delete_comment: DeleteComment, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     comment = given.comment(given.user(), given.post(given.user()))
     with pytest.raises(NotCommentAuthor):
-        delete(actor_for(given.user()), comment.id)
+        delete_comment(actor_for(given.user()), comment.id)
     assert (stored.comment(comment.id), uow.committed) == (comment, False)
 
 
 def test_deleting_a_comment_on_a_post_one_cannot_see_is_not_found(
-    delete: DeleteComment, given: Given, stored: Stored
+    delete_comment: DeleteComment, given: Given, stored: Stored
 ) -> None:
     bob = given.user()
     comment = given.comment(bob, given.post(given.user(), published=False))
     with pytest.raises(CommentNotFound):
-        delete(actor_for(bob), comment.id)  # even its author, once the post is a draft
+        delete_comment(actor_for(bob), comment.id)  # even its author, once the post is a draft
     assert stored.comment(comment.id) == comment
 
 
-def test_deleting_a_missing_comment_is_not_found(delete: DeleteComment, given: Given) -> None:
+def test_deleting_a_missing_comment_is_not_found(
+    delete_comment: DeleteComment, given: Given
+) -> None:
     with pytest.raises(CommentNotFound):
-        delete(actor_for(given.admin()), 999)
+        delete_comment(actor_for(given.admin()), 999)
 
 
 def test_deleting_a_comment_leaves_the_others_and_the_count_right(
-    delete: DeleteComment, given: Given, stored: Stored
+    delete_comment: DeleteComment, given: Given, stored: Stored
 ) -> None:
     bob = given.user()
     post = given.post(given.user())
     gone, kept = given.comment(bob, post), given.comment(given.user(), post)
-    delete(actor_for(bob), gone.id)
+    delete_comment(actor_for(bob), gone.id)
     assert ids(stored.comments_on(post.id)) == [kept.id]
     assert stored.post(post.id).comments_count == 1

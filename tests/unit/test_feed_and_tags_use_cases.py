@@ -3,38 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from application.paging import PageRequest
 from application.ports import TagUse
 from application.posts import Feed, ListTags
 from domain.errors import InvalidInput
-from domain.posts import Post
 from infrastructure.memory import InMemoryUnitOfWork
-from tests.factories import T0, actor_for
-from tests.unit.conftest import Given
-
-
-def ids(posts: list[Post]) -> list[int | None]:
-    return [p.id for p in posts]
-
-
-def at(minutes_ago: int) -> dict[str, object]:
-    stamp = T0 - timedelta(minutes=minutes_ago)
-    return {"created_at": stamp, "updated_at": stamp, "published_at": stamp}
-
-
-@pytest.fixture
-def feed(uow: InMemoryUnitOfWork) -> Feed:
-    return Feed(uow)
-
-
-@pytest.fixture
-def list_tags(uow: InMemoryUnitOfWork) -> ListTags:
-    return ListTags(uow)
-
+from tests.factories import actor_for, at
+from tests.unit.conftest import Given, ids
 
 # --- Feed -----------------------------------------------------------------------------------
 

@@ -9,18 +9,12 @@ from application.paging import PageRequest
 from application.posts import ListPosts, PostSearch
 from domain.errors import InvalidInput
 from domain.posts import Post
-from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import actor_for
 from tests.unit.conftest import Given
 
 
 def ids(posts: list[Post]) -> set[int | None]:
     return {p.id for p in posts}
-
-
-@pytest.fixture
-def list_posts(uow: InMemoryUnitOfWork) -> ListPosts:
-    return ListPosts(uow)
 
 
 # --- tag ------------------------------------------------------------------------------------

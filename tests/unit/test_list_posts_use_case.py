@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from application.paging import PageRequest
 from application.posts import ListPosts, PostSearch
 from domain.errors import InvalidInput
-from domain.posts import Post
 from infrastructure.memory import InMemoryUnitOfWork
-from tests.factories import T0, actor_for
-from tests.unit.conftest import Given
+from tests.factories import actor_for, at
+from tests.unit.conftest import Given, ids
 
 DRAFTS = PostSearch(published=False)
-
-
-def ids(posts: list[Post]) -> list[int | None]:
-    return [p.id for p in posts]
-
-
-def at(minutes_ago: int) -> dict[str, object]:
-    stamp = T0 - timedelta(minutes=minutes_ago)
-    return {"created_at": stamp, "updated_at": stamp, "published_at": stamp}
-
-
-@pytest.fixture
-def list_posts(uow: InMemoryUnitOfWork) -> ListPosts:
-    return ListPosts(uow)
 
 
 # --- published and drafts -------------------------------------------------------------------

@@ -15,17 +15,6 @@ from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import actor_for
 from tests.unit.conftest import Given, Stored
 
-
-@pytest.fixture
-def delete_post(uow: InMemoryUnitOfWork) -> DeletePost:
-    return DeletePost(uow)
-
-
-@pytest.fixture
-def delete_user(uow: InMemoryUnitOfWork) -> DeleteUser:
-    return DeleteUser(uow)
-
-
 # --- DeletePost -----------------------------------------------------------------------------
 
 
