@@ -39,10 +39,16 @@ from domain.mail import OutgoingMail
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
-from tests.factories import PASSWORD, FixedClock, actor_for, make_user
+from tests.factories import (
+    NEW_PASSWORD,
+    PASSWORD,
+    FixedClock,
+    actor_for,
+    make_registration,
+    make_user,
+)
 from tests.unit.conftest import Given, SignedIn, Stored
 
-NEW_PASSWORD = "Brand-New-Pass-7"
 TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
 
 
@@ -102,8 +108,7 @@ def token_in(mail: OutgoingMail) -> str:
 
 
 def a_registration(**fields: str) -> Registration:
-    values = {"email": "ann@example.com", "name": "Ann", "password": PASSWORD, **fields}
-    return Registration(**values)
+    return make_registration(**{"name": "Ann", **fields})
 
 
 # Verification.

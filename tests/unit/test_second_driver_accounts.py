@@ -35,25 +35,15 @@ from domain.errors import (
 from domain.users import Role, User
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
-from tests.factories import PASSWORD, T0, FixedClock
+from tests.factories import IMAGE, NEW_PASSWORD, PASSWORD, T0, FixedClock, make_registration
 from tests.unit.conftest import CountingUnitOfWork, Given, SignedIn, Stored
 
 SignIn = Callable[..., SignedIn]
-NEW_PASSWORD = "Brand-New-Pass-7"
-IMAGE = "https://example.com/ann.png"
 
 
 def signup(**overrides: str | None) -> Registration:
-    values: dict[str, str | None] = {"email": "ann@example.com", "name": None, "password": PASSWORD}
-    values.update(overrides)
-    return Registration(**values)
-
-
-@pytest.fixture
-def register(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
-) -> RegisterUser:
-    return RegisterUser(uow, hasher, clock)
+    """Ann's registration with no name: a second driver may send a username alone."""
+    return make_registration(**{"name": None, **overrides})
 
 
 @pytest.fixture
@@ -77,40 +67,40 @@ def update_own(
 
 
 def test_registering_with_a_username_and_no_name_makes_the_username_the_name(
-    register: RegisterUser, stored: Stored
+    register_user: RegisterUser, stored: Stored
 ) -> None:
-    user = register(signup(username="jake_99"))
+    user = register_user(signup(username="jake_99"))
     assert (user.username, user.name) == ("jake_99", "jake_99")
     assert stored.user(user.id) == user
 
 
-def test_a_one_character_username_registers_without_a_name(register: RegisterUser) -> None:
+def test_a_one_character_username_registers_without_a_name(register_user: RegisterUser) -> None:
     """A name has at least 2 characters, but one taken from the username is not checked so."""
-    user = register(signup(username="j"))
+    user = register_user(signup(username="j"))
     assert (user.username, user.name) == ("j", "j")
 
 
 def test_registering_with_neither_a_name_nor_a_username_is_refused_on_name(
-    register: RegisterUser, stored: Stored, uow: InMemoryUnitOfWork
+    register_user: RegisterUser, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        register(signup())
+        register_user(signup())
     assert list(raised.value.errors) == ["name"]
     assert (stored.user_count(), uow.committed) == (0, False)
 
 
 def test_a_missing_name_and_username_is_reported_with_the_other_invalid_fields(
-    register: RegisterUser,
+    register_user: RegisterUser,
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        register(signup(email="nope", password="short"))
+        register_user(signup(email="nope", password="short"))
     assert set(raised.value.errors) == {"email", "name", "password"}
 
 
 def test_registering_with_a_name_and_no_username_still_derives_the_username(
-    register: RegisterUser,
+    register_user: RegisterUser,
 ) -> None:
-    user = register(signup(name="Ann Smith"))
+    user = register_user(signup(name="Ann Smith"))
     assert (user.username, user.name) == ("ann_smith", "Ann Smith")
 
 

@@ -14,7 +14,7 @@ from domain.errors import EmailTaken, InvalidInput
 from domain.users import PasswordRules
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
-from tests.factories import PASSWORD, FixedClock
+from tests.factories import PASSWORD, FixedClock, make_registration
 from tests.unit.conftest import Given, Stored
 
 
@@ -27,8 +27,8 @@ def sign_up(
 
 
 def _registration(**overrides: str) -> Registration:
-    fields = {"email": "ann@example.com", "name": "Ann", "password": "bonjour1", **overrides}
-    return Registration(**fields)
+    """Ann's, with a password only the `length` rules accept."""
+    return make_registration(**{"name": "Ann", "password": "bonjour1", **overrides})
 
 
 def test_signing_up_stores_the_user_and_answers_with_a_token_of_theirs(

@@ -31,85 +31,49 @@ from domain.errors import (
 from domain.users import PublicProfile, Role, User
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
-from tests.factories import PASSWORD, T0, FixedClock, actor_for
+from tests.factories import NEW_PASSWORD, PASSWORD, T0, FixedClock, actor_for, make_registration
 from tests.unit.conftest import Given, SignedIn, Stored
 
 SignIn = Callable[..., SignedIn]
-NEW_PASSWORD = "Brand-New-Pass-7"
-
-
-@pytest.fixture
-def register(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
-) -> RegisterUser:
-    return RegisterUser(uow, hasher, clock)
-
-
-@pytest.fixture
-def change_password(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
-) -> ChangePassword:
-    return ChangePassword(uow, hasher, clock)
-
-
-@pytest.fixture
-def list_users(uow: InMemoryUnitOfWork) -> ListUsers:
-    return ListUsers(uow)
-
-
-@pytest.fixture
-def get_user(uow: InMemoryUnitOfWork) -> GetUser:
-    return GetUser(uow)
-
-
-@pytest.fixture
-def delete_user(uow: InMemoryUnitOfWork) -> DeleteUser:
-    return DeleteUser(uow)
-
-
-def registration(**overrides: str) -> Registration:
-    values = {"email": "ann@example.com", "name": "Ann Smith", "password": PASSWORD}
-    values.update(overrides)
-    return Registration(**values)
-
-
 # --- RegisterUser ---------------------------------------------------------------------------
 
 
-def test_registering_stores_a_new_user(register: RegisterUser, stored: Stored) -> None:
-    user = register(registration())
+def test_registering_stores_a_new_user(register_user: RegisterUser, stored: Stored) -> None:
+    user = register_user(make_registration())
     assert user.id is not None
     assert stored.user(user.id) == user
 
 
-def test_registering_commits(register: RegisterUser, uow: InMemoryUnitOfWork) -> None:
-    register(registration())
+def test_registering_commits(register_user: RegisterUser, uow: InMemoryUnitOfWork) -> None:
+    register_user(make_registration())
     assert uow.committed
 
 
-def test_a_registered_users_email_is_lower_cased_and_name_trimmed(register: RegisterUser) -> None:
-    user = register(registration(email=" Ann@Example.COM ", name="  Ann Smith  "))
+def test_a_registered_users_email_is_lower_cased_and_name_trimmed(
+    register_user: RegisterUser,
+) -> None:
+    user = register_user(make_registration(email=" Ann@Example.COM ", name="  Ann Smith  "))
     assert (user.email, user.name) == ("ann@example.com", "Ann Smith")
 
 
 def test_a_registered_user_is_an_active_user_created_now(
-    register: RegisterUser, clock: FixedClock
+    register_user: RegisterUser, clock: FixedClock
 ) -> None:
-    user = register(registration())
+    user = register_user(make_registration())
     assert (user.role, user.is_active) == (Role.USER, True)
     assert user.created_at == user.updated_at == clock()
 
 
 def test_the_password_is_stored_only_as_a_hash(
-    register: RegisterUser, hasher: Argon2PasswordHasher
+    register_user: RegisterUser, hasher: Argon2PasswordHasher
 ) -> None:
-    user = register(registration())
+    user = register_user(make_registration())
     assert PASSWORD not in user.password_hash
     assert hasher.verify(user.password_hash, PASSWORD)
 
 
-def test_nobody_registers_as_an_admin_through_the_default_role(register: RegisterUser) -> None:
-    assert register(registration()).role is Role.USER
+def test_nobody_registers_as_an_admin_through_the_default_role(register_user: RegisterUser) -> None:
+    assert register_user(make_registration()).role is Role.USER
 
 
 def test_a_registration_has_no_role_field() -> None:
@@ -117,38 +81,38 @@ def test_a_registration_has_no_role_field() -> None:
         Registration(email="a@example.com", name="Ann", password=PASSWORD, role="admin")
 
 
-def test_the_command_line_path_may_register_an_admin(register: RegisterUser) -> None:
-    assert register(registration(), role=Role.ADMIN).role is Role.ADMIN
+def test_the_command_line_path_may_register_an_admin(register_user: RegisterUser) -> None:
+    assert register_user(make_registration(), role=Role.ADMIN).role is Role.ADMIN
 
 
 def test_every_invalid_field_of_a_registration_is_reported_together(
-    register: RegisterUser,
+    register_user: RegisterUser,
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        register(registration(email="nope", name="A", password="short"))
+        register_user(make_registration(email="nope", name="A", password="short"))
     assert set(raised.value.errors) == {"email", "name", "password"}
 
 
 def test_an_invalid_registration_stores_nothing(
-    register: RegisterUser, uow: InMemoryUnitOfWork, stored: Stored
+    register_user: RegisterUser, uow: InMemoryUnitOfWork, stored: Stored
 ) -> None:
     with pytest.raises(InvalidInput):
-        register(registration(password="weak"))
+        register_user(make_registration(password="weak"))
     assert (stored.user_count(), uow.committed) == (0, False)
 
 
-def test_a_taken_email_is_refused(register: RegisterUser, given: Given) -> None:
+def test_a_taken_email_is_refused(register_user: RegisterUser, given: Given) -> None:
     given.user(email="ann@example.com")
     with pytest.raises(EmailTaken):
-        register(registration(email="ann@example.com"))
+        register_user(make_registration(email="ann@example.com"))
 
 
 def test_a_taken_email_is_refused_without_regard_to_case(
-    register: RegisterUser, given: Given, stored: Stored
+    register_user: RegisterUser, given: Given, stored: Stored
 ) -> None:
     given.user(email="ann@example.com")
     with pytest.raises(EmailTaken):
-        register(registration(email="ANN@Example.com"))
+        register_user(make_registration(email="ANN@Example.com"))
     assert stored.user_count() == 1
 
 
