@@ -12,17 +12,6 @@ from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import FixedClock, actor_for
 from tests.unit.conftest import Given, Stored
 
-
-@pytest.fixture
-def get_profile(uow: InMemoryUnitOfWork) -> GetProfile:
-    return GetProfile(uow)
-
-
-@pytest.fixture
-def follow(uow: InMemoryUnitOfWork, clock: FixedClock) -> FollowUser:
-    return FollowUser(uow, clock)
-
-
 # --- GetProfile -----------------------------------------------------------------------------
 
 
@@ -104,59 +93,59 @@ def test_reading_a_profile_changes_nothing(
 
 
 def test_following_a_user_stores_it_and_answers_their_profile(
-    follow: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    follow_user: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann, bob = given.user(username="ann"), given.user()
-    profile = follow(actor_for(bob), "ann")
+    profile = follow_user(actor_for(bob), "ann")
     assert (profile.user_id, profile.following, profile.followers) == (ann.id, True, 1)
     assert stored.follow_stats(ann.id, bob.id).following
     assert uow.committed
 
 
 def test_following_counts_on_the_followers_side_too(
-    follow: FollowUser, given: Given, stored: Stored
+    follow_user: FollowUser, given: Given, stored: Stored
 ) -> None:
     given.user(username="ann")
     bob = given.user()
-    follow(actor_for(bob), "ann")
+    follow_user(actor_for(bob), "ann")
     assert stored.follow_stats(bob.id).follows == 1
 
 
-def test_following_is_idempotent(follow: FollowUser, given: Given, stored: Stored) -> None:
+def test_following_is_idempotent(follow_user: FollowUser, given: Given, stored: Stored) -> None:
     ann, bob = given.user(username="ann"), given.user()
-    follow(actor_for(bob), "ann")
-    again = follow(actor_for(bob), "ann")
+    follow_user(actor_for(bob), "ann")
+    again = follow_user(actor_for(bob), "ann")
     assert (again.following, again.followers) == (True, 1)
     assert stored.follow_stats(bob.id).follows == 1
     assert stored.follow_stats(ann.id).followers == 1
 
 
-def test_following_a_user_by_username_ignores_case(follow: FollowUser, given: Given) -> None:
+def test_following_a_user_by_username_ignores_case(follow_user: FollowUser, given: Given) -> None:
     given.user(username="Ann")
-    assert follow(actor_for(given.user()), "aNN").following
+    assert follow_user(actor_for(given.user()), "aNN").following
 
 
 def test_following_oneself_is_invalid_and_stores_nothing(
-    follow: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    follow_user: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user(username="ann")
     with pytest.raises(InvalidInput) as raised:
-        follow(actor_for(ann), "ANN")
+        follow_user(actor_for(ann), "ANN")
     assert list(raised.value.errors) == ["username"]
     assert (stored.follow_stats(ann.id).followers, uow.committed) == (0, False)
 
 
-def test_following_an_unknown_user_is_not_found(follow: FollowUser, given: Given) -> None:
+def test_following_an_unknown_user_is_not_found(follow_user: FollowUser, given: Given) -> None:
     with pytest.raises(ProfileNotFound):
-        follow(actor_for(given.user()), "nobody")
+        follow_user(actor_for(given.user()), "nobody")
 
 
 def test_following_a_deactivated_user_is_not_found_and_stores_nothing(
-    follow: FollowUser, given: Given, stored: Stored
+    follow_user: FollowUser, given: Given, stored: Stored
 ) -> None:
     ann = given.user(username="ann", is_active=False)
     with pytest.raises(ProfileNotFound):
-        follow(actor_for(given.user()), "ann")
+        follow_user(actor_for(given.user()), "ann")
     assert stored.follow_stats(ann.id).followers == 0
 
 
@@ -164,39 +153,39 @@ def test_following_a_deactivated_user_is_not_found_and_stores_nothing(
 
 
 def test_unfollowing_removes_the_follow_and_answers_the_profile(
-    follow: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    follow_user: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
     ann, bob, cy = given.user(username="ann"), given.user(), given.user()
     given.follow(bob, ann)
     given.follow(cy, ann)
-    profile = follow.undo(actor_for(bob), "ann")
+    profile = follow_user.undo(actor_for(bob), "ann")
     assert (profile.following, profile.followers) == (False, 1)
     assert stored.follow_stats(bob.id).follows == 0
     assert uow.committed
 
 
 def test_unfollowing_someone_one_does_not_follow_is_idempotent(
-    follow: FollowUser, given: Given, stored: Stored
+    follow_user: FollowUser, given: Given, stored: Stored
 ) -> None:
     ann, bob, cy = given.user(username="ann"), given.user(), given.user()
     given.follow(cy, ann)
-    profile = follow.undo(actor_for(bob), "ann")
+    profile = follow_user.undo(actor_for(bob), "ann")
     assert (profile.following, profile.followers) == (False, 1)
     assert stored.follow_stats(ann.id).followers == 1
 
 
-def test_unfollowing_oneself_is_invalid(follow: FollowUser, given: Given) -> None:
+def test_unfollowing_oneself_is_invalid(follow_user: FollowUser, given: Given) -> None:
     ann = given.user(username="ann")
     with pytest.raises(InvalidInput):
-        follow.undo(actor_for(ann), "ann")
+        follow_user.undo(actor_for(ann), "ann")
 
 
-def test_unfollowing_an_unknown_user_is_not_found(follow: FollowUser, given: Given) -> None:
+def test_unfollowing_an_unknown_user_is_not_found(follow_user: FollowUser, given: Given) -> None:
     with pytest.raises(ProfileNotFound):
-        follow.undo(actor_for(given.user()), "nobody")
+        follow_user.undo(actor_for(given.user()), "nobody")
 
 
-def test_unfollowing_a_deactivated_user_is_not_found(follow: FollowUser, given: Given) -> None:
+def test_unfollowing_a_deactivated_user_is_not_found(follow_user: FollowUser, given: Given) -> None:
     given.user(username="ann", is_active=False)
     with pytest.raises(ProfileNotFound):
-        follow.undo(actor_for(given.user()), "ann")
+        follow_user.undo(actor_for(given.user()), "ann")

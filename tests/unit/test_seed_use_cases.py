@@ -13,68 +13,59 @@ from infrastructure.security import Argon2PasswordHasher
 from tests.factories import FixedClock
 from tests.unit.conftest import Given, Stored
 
-
-@pytest.fixture
-def seed(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
-) -> SeedSampleData:
-    return SeedSampleData(uow, hasher, clock)
-
-
-@pytest.fixture
-def seed_volume(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
-) -> SeedVolume:
-    return SeedVolume(uow, hasher, clock)
-
-
 # --- SeedSampleData -------------------------------------------------------------------------
 
 
 def test_the_sample_data_adds_an_admin_authors_and_posts(
-    seed: SeedSampleData, stored: Stored, uow: InMemoryUnitOfWork
+    seed_sample_data: SeedSampleData, stored: Stored, uow: InMemoryUnitOfWork
 ) -> None:
-    report = seed()
+    report = seed_sample_data()
     assert report.created
     assert (stored.user_count(), stored.post_count()) == (report.users, report.posts)
     assert report.users >= 2 and report.posts >= 1
     assert uow.committed
 
 
-def test_the_sample_admin_is_an_active_admin(seed: SeedSampleData, stored: Stored) -> None:
-    report = seed()
+def test_the_sample_admin_is_an_active_admin(
+    seed_sample_data: SeedSampleData, stored: Stored
+) -> None:
+    report = seed_sample_data()
     admin = stored.user_by_email(report.admin_email)
     assert admin is not None and admin.is_active_admin
     assert report.admin_email == SAMPLE_ADMIN
 
 
-def test_the_reported_admin_password_logs_in(seed: SeedSampleData, log_in: LogIn) -> None:
-    report = seed()
+def test_the_reported_admin_password_logs_in(
+    seed_sample_data: SeedSampleData, log_in: LogIn
+) -> None:
+    report = seed_sample_data()
     assert report.admin_password is not None
     credentials = Credentials(email=report.admin_email, password=report.admin_password)
     assert log_in(credentials).user.role is Role.ADMIN
 
 
 def test_the_sample_data_has_published_posts_and_drafts(
-    seed: SeedSampleData, stored: Stored
+    seed_sample_data: SeedSampleData, stored: Stored
 ) -> None:
-    seed()
+    seed_sample_data()
     assert stored.posts(published=True)
     assert stored.posts(published=False)
 
 
-def test_every_sample_post_has_a_stored_author(seed: SeedSampleData, stored: Stored) -> None:
-    seed()
+def test_every_sample_post_has_a_stored_author(
+    seed_sample_data: SeedSampleData, stored: Stored
+) -> None:
+    seed_sample_data()
     for post in stored.posts(published=True) + stored.posts(published=False):
         assert stored.user(post.author.id) is not None
 
 
 def test_seeding_sample_data_twice_adds_nothing_the_second_time(
-    seed: SeedSampleData, stored: Stored
+    seed_sample_data: SeedSampleData, stored: Stored
 ) -> None:
-    seed()
+    seed_sample_data()
     before = (stored.users(), stored.posts(published=True), stored.posts(published=False))
-    report = seed()
+    report = seed_sample_data()
     assert (report.created, report.users, report.posts, report.admin_password) == (
         False,
         0,
@@ -94,10 +85,10 @@ def test_a_second_sample_seed_does_not_commit(
 
 
 def test_the_sample_data_goes_beside_existing_users(
-    seed: SeedSampleData, given: Given, stored: Stored
+    seed_sample_data: SeedSampleData, given: Given, stored: Stored
 ) -> None:
     given.user(email="someone@example.com")
-    report = seed()
+    report = seed_sample_data()
     assert stored.user_count() == report.users + 1
 
 
