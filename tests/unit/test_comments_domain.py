@@ -7,15 +7,11 @@ import pytest
 from domain.comments import Comment
 from domain.errors import InvalidInput
 from domain.posts import Author, Post
-from domain.users import Actor, Role
-from tests.factories import T0, make_post
+from domain.users import Role
+from tests.factories import T0, make_actor, make_post
 
 ANN = Author(id=1, name="Ann", username="ann")  # writes the post
 BOB = Author(id=2, name="Bob", username="bob")  # comments on it
-
-
-def actor(actor_id: int, role: Role = Role.USER) -> Actor:
-    return Actor(id=actor_id, name=f"Actor {actor_id}", role=role, session_id="s")
 
 
 def a_post() -> Post:
@@ -47,16 +43,16 @@ def test_an_empty_or_too_long_body_is_refused_on_the_body_field(body: str) -> No
 
 
 def test_the_comments_author_may_delete_it() -> None:
-    assert write().deletable_by(actor(BOB.id), a_post())
+    assert write().deletable_by(make_actor(BOB.id), a_post())
 
 
 def test_the_posts_author_may_delete_a_comment_on_it() -> None:
-    assert write().deletable_by(actor(ANN.id), a_post())
+    assert write().deletable_by(make_actor(ANN.id), a_post())
 
 
 def test_an_admin_may_delete_any_comment() -> None:
-    assert write().deletable_by(actor(99, Role.ADMIN), a_post())
+    assert write().deletable_by(make_actor(99, Role.ADMIN), a_post())
 
 
 def test_nobody_else_may_delete_a_comment() -> None:
-    assert not write().deletable_by(actor(99), a_post())
+    assert not write().deletable_by(make_actor(99), a_post())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from itertools import islice
 
 import pytest
@@ -10,22 +9,9 @@ from attrs import evolve
 
 from domain.errors import InvalidInput
 from domain.posts import Author, Post, check_summary, normalize_tags, slug_candidates, slug_of
-from tests.factories import T0, make_post
+from tests.factories import LATER, make_post, write_post
 
-LATER = T0 + timedelta(hours=1)
 ANN = Author(id=1, name="Ann", username="ann")
-
-
-def write(**overrides: object) -> Post:
-    values: dict[str, object] = {
-        "author": ANN,
-        "title": "Hello",
-        "content": "World",
-        "published": False,
-        "now": T0,
-    }
-    values.update(overrides)
-    return Post.write(**values)
 
 
 def stored_post(**overrides: object) -> Post:
@@ -165,23 +151,23 @@ def test_repeats_do_not_count_towards_the_ten_tags() -> None:
 
 
 def test_a_written_post_gets_its_slug_from_its_title() -> None:
-    assert write(title="Hello, World").slug == "hello-world"
+    assert write_post(ANN, title="Hello, World").slug == "hello-world"
 
 
 def test_a_written_post_has_an_empty_summary_no_tags_and_no_counts_by_default() -> None:
-    post = write()
+    post = write_post(ANN)
     assert (post.summary, post.tags) == ("", ())
     assert (post.favorites_count, post.comments_count, post.favorited) == (0, 0, False)
 
 
 def test_a_written_post_keeps_its_summary_and_normalised_tags() -> None:
-    post = write(summary="In short.", tags=[" b ", "a", "b"])
+    post = write_post(ANN, summary="In short.", tags=[" b ", "a", "b"])
     assert (post.summary, post.tags) == ("In short.", ("b", "a"))
 
 
 def test_every_invalid_field_of_a_new_post_is_reported_together() -> None:
     with pytest.raises(InvalidInput) as raised:
-        write(title="", content="", summary="x" * 301, tags=["a,b"])
+        write_post(ANN, title="", content="", summary="x" * 301, tags=["a,b"])
     assert set(raised.value.errors) == {"title", "content", "summary", "tags"}
 
 

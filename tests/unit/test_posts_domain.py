@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from attrs import evolve
 
 from domain.errors import InvalidInput
 from domain.posts import Author, Post
-from domain.users import Actor, Role
-from tests.factories import T0, make_post
+from domain.users import Role
+from tests.factories import LATER, T0, make_actor, make_post, write_post
 
-LATER = T0 + timedelta(hours=1)
 ANN = Author(id=1, name="Ann")
-
-
-def write(**overrides: object) -> Post:
-    values: dict[str, object] = {
-        "author": ANN,
-        "title": "Hello",
-        "content": "World",
-        "published": False,
-        "now": T0,
-    }
-    values.update(overrides)
-    return Post.write(**values)
-
-
-def actor(actor_id: int, role: Role = Role.USER) -> Actor:
-    return Actor(id=actor_id, name=f"Actor {actor_id}", role=role, session_id="s")
 
 
 def stored_post(**overrides: object) -> Post:
@@ -42,42 +23,42 @@ def stored_post(**overrides: object) -> Post:
 
 
 def test_a_written_post_is_new_at_version_1_with_equal_timestamps() -> None:
-    post = write()
+    post = write_post(ANN)
     assert (post.id, post.version, post.author) == (None, 1, ANN)
     assert post.created_at == post.updated_at == T0
 
 
 def test_a_post_written_as_a_draft_has_no_published_at() -> None:
-    post = write(published=False)
+    post = write_post(ANN, published=False)
     assert (post.published, post.published_at) == (False, None)
 
 
 def test_a_post_written_published_is_published_now() -> None:
-    post = write(published=True)
+    post = write_post(ANN, published=True)
     assert (post.published, post.published_at) == (True, T0)
 
 
 @pytest.mark.parametrize("title", ["x", "x" * 200, " padded "])
 def test_a_title_of_1_to_200_characters_is_accepted(title: str) -> None:
-    assert write(title=title).title == title
+    assert write_post(ANN, title=title).title == title
 
 
 @pytest.mark.parametrize("title", ["", " ", "\t\n", "x" * 201])
 def test_an_empty_blank_or_too_long_title_is_refused(title: str) -> None:
     with pytest.raises(InvalidInput) as raised:
-        write(title=title)
+        write_post(ANN, title=title)
     assert list(raised.value.errors) == ["title"]
 
 
 @pytest.mark.parametrize("content", ["x", "x" * 100_000])
 def test_content_of_1_to_100000_characters_is_accepted(content: str) -> None:
-    assert write(content=content).content == content
+    assert write_post(ANN, content=content).content == content
 
 
 @pytest.mark.parametrize("content", ["", "x" * 100_001])
 def test_empty_or_too_long_content_is_refused(content: str) -> None:
     with pytest.raises(InvalidInput) as raised:
-        write(content=content)
+        write_post(ANN, content=content)
     assert list(raised.value.errors) == ["content"]
 
 
@@ -157,24 +138,24 @@ def test_an_edit_to_invalid_content_is_refused(content: str) -> None:
 def test_a_published_post_is_visible_to_anybody() -> None:
     post = stored_post(published=True)
     assert post.visible_to(None)
-    assert post.visible_to(actor(99))
+    assert post.visible_to(make_actor(99))
 
 
 def test_a_draft_is_hidden_from_anonymous_callers_and_other_users() -> None:
     draft = stored_post(published=False)
     assert not draft.visible_to(None)
-    assert not draft.visible_to(actor(99))
+    assert not draft.visible_to(make_actor(99))
 
 
 def test_a_draft_is_visible_to_its_author_and_to_admins() -> None:
     draft = stored_post(published=False)
-    assert draft.visible_to(actor(ANN.id))
-    assert draft.visible_to(actor(99, Role.ADMIN))
+    assert draft.visible_to(make_actor(ANN.id))
+    assert draft.visible_to(make_actor(99, Role.ADMIN))
 
 
 def test_only_the_author_and_admins_may_edit_a_post() -> None:
     post = stored_post(published=True)
-    assert post.editable_by(actor(ANN.id))
-    assert post.editable_by(actor(99, Role.ADMIN))
-    assert not post.editable_by(actor(99))
+    assert post.editable_by(make_actor(ANN.id))
+    assert post.editable_by(make_actor(99, Role.ADMIN))
+    assert not post.editable_by(make_actor(99))
     assert not post.editable_by(None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -15,10 +15,7 @@ from domain.users import (
     normalize_email,
     normalize_name,
 )
-from tests.factories import T0, make_user
-
-LATER = T0 + timedelta(hours=1)
-
+from tests.factories import LATER, T0, make_user
 
 # --- e-mail ---------------------------------------------------------------------------------
 
