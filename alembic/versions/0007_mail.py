@@ -5,7 +5,7 @@ Existing accounts start unverified, as new ones do: none of them has shown that 
 its own. `quill users verify EMAIL` marks one verified.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-24
 """
 

@@ -113,8 +113,8 @@ class SqlLoginAttemptRepository:
         self._connection = connection
 
     def lock(self, email: str) -> None:
-        # A transaction-scoped advisory lock on PostgreSQL. SQLite, the development database,
-        # has no such lock: there a burst of logins may get a guess or two past the limit.
+        # A transaction-scoped advisory lock on PostgreSQL. SQLite needs none: its writing
+        # units begin with BEGIN IMMEDIATE (engine.py), so they already run one at a time.
         if self._connection.dialect.name == "postgresql":
             key = func.hashtextextended(email, 0)
             self._connection.execute(select(func.pg_advisory_xact_lock(key)))

@@ -1,4 +1,5 @@
-"""The only place that knows HTTP status codes: every error becomes the same JSON shape."""
+"""v1's one place that knows HTTP status codes: every error becomes the same JSON shape.
+(The RealWorld driver maps the same errors to its own shape: interfaces/conduit/errors.py.)"""
 
 from __future__ import annotations
 
