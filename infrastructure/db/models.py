@@ -171,7 +171,8 @@ Index("uq_users_lower_username", func.lower(UserRow.__table__.c.username), uniqu
 
 
 class TagRow(Base):
-    """A tag, with the number of published posts carrying it (kept by the post repository, and by ties.py when a user goes)."""
+    """A tag, with the number of published posts carrying it (kept by the post repository,
+    and by ties.py when a user goes)."""
 
     __tablename__ = "tags"
 
