@@ -148,9 +148,9 @@ def test_a_registration_that_fails_queues_no_mail(
 
 
 def test_without_address_verification_registering_queues_nothing(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+    uow: InMemoryUnitOfWork, register_user: RegisterUser
 ) -> None:
-    RegisterUser(uow, hasher, clock)(a_registration())
+    register_user(a_registration())
     assert outbox(uow) == []
 
 
@@ -207,11 +207,11 @@ def test_a_link_to_an_address_the_account_left_fails_even_if_unused(
     register: RegisterUser,
     verify: VerifyEmail,
     uow: InMemoryUnitOfWork,
-    clock: FixedClock,
+    update_user: UpdateUser,
 ) -> None:
     user = register(a_registration())
     token = token_in(outbox(uow)[0])
-    UpdateUser(uow, clock)(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    update_user(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
     with pytest.raises(InvalidLink):
         verify(EmailVerification(token=token))
 
@@ -305,29 +305,30 @@ def test_with_verified_writers_required_an_unverified_caller_may_not_write(
     writer: Callable[[bool, bool], SignedIn],
     given: Given,
     uow: InMemoryUnitOfWork,
-    clock: FixedClock,
+    create_post: CreatePost,
+    edit_post: EditPost,
+    delete_post: DeletePost,
 ) -> None:
     caller = writer(False, True)
     post = given.post(caller.user)
     with pytest.raises(EmailUnverified):
-        CreatePost(uow, clock)(caller.actor, NewPost(title="T", content="C"))
+        create_post(caller.actor, NewPost(title="T", content="C"))
     with pytest.raises(EmailUnverified):
-        EditPost(uow, clock)(caller.actor, post.id or 0, PostChanges(title="New"))
+        edit_post(caller.actor, post.id or 0, PostChanges(title="New"))
     with pytest.raises(EmailUnverified):
-        DeletePost(uow)(caller.actor, post.id or 0)
+        delete_post(caller.actor, post.id or 0)
     assert Stored(uow).post(post.id or 0) == post
 
 
 @pytest.mark.parametrize(("verified", "required"), [(True, True), (False, False)])
 def test_a_verified_caller_or_any_caller_without_the_rule_writes(
     writer: Callable[[bool, bool], SignedIn],
-    uow: InMemoryUnitOfWork,
-    clock: FixedClock,
     verified: bool,
     required: bool,
+    create_post: CreatePost,
 ) -> None:
     caller = writer(verified, required)
-    assert CreatePost(uow, clock)(caller.actor, NewPost(title="T", content="C")).id
+    assert create_post(caller.actor, NewPost(title="T", content="C")).id
 
 
 # Password reset.
@@ -463,7 +464,7 @@ def test_a_reset_link_fails_after_the_address_changed_or_the_account_was_deactiv
     request_reset: RequestPasswordReset,
     reset: ResetPassword,
     uow: InMemoryUnitOfWork,
-    clock: FixedClock,
+    update_user: UpdateUser,
 ) -> None:
     ann = given.user(email="ann@example.com")
     bo = given.user(email="bo@example.com")
@@ -471,8 +472,8 @@ def test_a_reset_link_fails_after_the_address_changed_or_the_account_was_deactiv
         request_reset(ResetRequest(email=email))
     ann_token, bo_token = (token_in(mail) for mail in outbox(uow))
     admin = given.admin()
-    UpdateUser(uow, clock)(actor_for(admin), ann.id or 0, UserChanges(email="ann@new.example"))
-    UpdateUser(uow, clock)(actor_for(admin), bo.id or 0, UserChanges(is_active=False))
+    update_user(actor_for(admin), ann.id or 0, UserChanges(email="ann@new.example"))
+    update_user(actor_for(admin), bo.id or 0, UserChanges(is_active=False))
     for token in (ann_token, bo_token):
         with pytest.raises(InvalidLink):
             reset(PasswordReset(token=token, new_password=NEW_PASSWORD))

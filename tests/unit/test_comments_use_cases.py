@@ -44,12 +44,12 @@ def test_a_comment_is_stored_on_the_post_with_the_caller_as_author(
 
 
 def test_a_comment_counts_on_its_post_without_changing_its_etag(
-    add_comment: AddComment, given: Given, uow: InMemoryUnitOfWork
+    add_comment: AddComment, given: Given, get_post: GetPost
 ) -> None:
     post = given.post(given.user())
     add_comment(actor_for(given.user()), post.id, "One.")
     add_comment(actor_for(given.user()), post.id, "Two.")
-    shown = GetPost(uow)(None, post.id)
+    shown = get_post(None, post.id)
     assert (shown.comments_count, shown.etag, shown.updated_at) == (2, post.etag, post.updated_at)
 
 

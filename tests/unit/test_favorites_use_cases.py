@@ -39,14 +39,14 @@ def test_favorites_of_different_users_add_up(favorite_post: FavoritePost, given:
 
 
 def test_favorited_is_per_caller(
-    favorite_post: FavoritePost, given: Given, uow: InMemoryUnitOfWork
+    favorite_post: FavoritePost, given: Given, get_post: GetPost
 ) -> None:
     fan, other = given.user(), given.user()
     post = given.post(given.user())
     favorite_post(actor_for(fan), post.id)
-    seen = GetPost(uow)(actor_for(other), post.id)
+    seen = get_post(actor_for(other), post.id)
     assert (seen.favorited, seen.favorites_count) == (False, 1)
-    assert not GetPost(uow)(None, post.id).favorited
+    assert not get_post(None, post.id).favorited
 
 
 def test_favoriting_does_not_change_the_posts_etag_version_or_updated_at(

@@ -110,11 +110,11 @@ def test_a_missing_post_is_not_found(get_post: GetPost) -> None:
 
 
 def test_a_post_shows_its_authors_name_as_it_is_now(
-    get_post: GetPost, given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+    get_post: GetPost, given: Given, update_user: UpdateUser
 ) -> None:
     ann = given.user(name="Ann")
     post = given.post(ann)
-    UpdateUser(uow, clock)(actor_for(ann), ann.id, UserChanges(name="Annie"))
+    update_user(actor_for(ann), ann.id, UserChanges(name="Annie"))
     assert get_post(None, post.id).author.name == "Annie"
 
 

@@ -9,7 +9,7 @@ from application.users import UpdateUser, UserChanges
 from domain.errors import InvalidInput, ProfileNotFound
 from domain.users import Profile
 from infrastructure.memory import InMemoryUnitOfWork
-from tests.factories import FixedClock, actor_for
+from tests.factories import actor_for
 from tests.unit.conftest import Given, Stored
 
 # --- GetProfile -----------------------------------------------------------------------------
@@ -72,10 +72,10 @@ def test_a_user_following_the_viewer_is_not_followed_by_them(
 
 
 def test_a_profile_shows_a_changed_username(
-    get_profile: GetProfile, given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+    get_profile: GetProfile, given: Given, update_user: UpdateUser
 ) -> None:
     ann = given.user(username="ann")
-    UpdateUser(uow, clock)(actor_for(ann), ann.id, UserChanges(username="annie"))
+    update_user(actor_for(ann), ann.id, UserChanges(username="annie"))
     assert get_profile(None, "annie").user_id == ann.id
     with pytest.raises(ProfileNotFound):
         get_profile(None, "ann")

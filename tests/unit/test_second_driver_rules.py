@@ -327,7 +327,7 @@ def test_an_author_read_by_whoever_does_not_follow_them_is_not_followed(
 
 
 def test_among_more_than_100_tags_used_once_the_newest_are_listed(
-    uow: InMemoryUnitOfWork, given: Given
+    given: Given, list_tags: ListTags
 ) -> None:
     """The rule (equal counts, newest first) is in test_feed_and_tags_use_cases.py; this is
     why it matters: a tag just used is not cut from the 100 listed."""
@@ -335,6 +335,6 @@ def test_among_more_than_100_tags_used_once_the_newest_are_listed(
     for n in range(11):  # 110 tags, t000 first
         given.post(ann, tags=tuple(f"t{n:02}{i}" for i in range(10)))
     given.post(ann, tags=("fresh",))
-    names = [tag.name for tag in ListTags(uow)()]
+    names = [tag.name for tag in list_tags()]
     assert (len(names), names[0], names[-1]) == (100, "fresh", "t011")
     assert "t010" not in names

@@ -76,9 +76,12 @@ def test_seeding_sample_data_twice_adds_nothing_the_second_time(
 
 
 def test_a_second_sample_seed_does_not_commit(
-    uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, clock: FixedClock
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    clock: FixedClock,
+    seed_sample_data: SeedSampleData,
 ) -> None:
-    SeedSampleData(uow, hasher, clock)()
+    seed_sample_data()
     again = InMemoryUnitOfWork(uow.store)
     SeedSampleData(again, hasher, clock)()
     assert not again.committed

@@ -10,8 +10,6 @@ from application.tokens import TokenPolicy
 from application.users import OPERATOR, ChangePassword, PasswordChange, UpdateUser, UserChanges
 from domain.errors import TokenExpired, TokenRevoked
 from domain.users import User
-from infrastructure.memory import InMemoryUnitOfWork
-from infrastructure.security import Argon2PasswordHasher
 from tests.factories import PASSWORD, FixedClock
 from tests.unit.conftest import Given
 
@@ -69,15 +67,13 @@ def test_logging_out_ends_it_at_once(
 def test_a_password_change_in_another_session_ends_it_at_once(
     log_in: LogIn,
     authenticate: Authenticate,
-    uow: InMemoryUnitOfWork,
-    hasher: Argon2PasswordHasher,
-    clock: FixedClock,
     ann: User,
+    change_password: ChangePassword,
 ) -> None:
     token = _token(log_in, ann)
     other = authenticate(_token(log_in, ann))
     change = PasswordChange(current_password=PASSWORD, new_password="Another-Pass-8")
-    ChangePassword(uow, hasher, clock)(other, change)
+    change_password(other, change)
     with pytest.raises(TokenRevoked):
         authenticate(token)
     assert authenticate(_token_after(log_in, ann, "Another-Pass-8")).id == ann.id
@@ -89,9 +85,9 @@ def _token_after(log_in: LogIn, user: User, password: str) -> str:
 
 
 def test_deactivation_ends_it_at_once(
-    log_in: LogIn, authenticate: Authenticate, uow: InMemoryUnitOfWork, clock: FixedClock, ann: User
+    log_in: LogIn, authenticate: Authenticate, ann: User, update_user: UpdateUser
 ) -> None:
     token = _token(log_in, ann)
-    UpdateUser(uow, clock)(OPERATOR, ann.id or 0, UserChanges(is_active=False))
+    update_user(OPERATOR, ann.id or 0, UserChanges(is_active=False))
     with pytest.raises(TokenRevoked):
         authenticate(token)

@@ -11,7 +11,6 @@ from application.paging import PageRequest
 from application.posts import DeletePost, Feed, ListPosts, ListTags, PostSearch
 from application.users import DeleteUser
 from domain.errors import CommentNotFound
-from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import actor_for
 from tests.unit.conftest import Given, Stored
 
@@ -32,7 +31,7 @@ def test_deleting_a_post_deletes_its_comments_and_no_others(
 
 
 def test_deleting_a_post_deletes_its_favorites_and_no_others(
-    delete_post: DeletePost, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    delete_post: DeletePost, given: Given, stored: Stored, list_posts: ListPosts
 ) -> None:
     ann, fan = given.user(), given.user(username="fan")
     post, other = given.post(ann), given.post(ann)
@@ -40,29 +39,29 @@ def test_deleting_a_post_deletes_its_favorites_and_no_others(
     given.favorite(fan, other)
     delete_post(actor_for(ann), post.id)
     assert stored.post_seen_by(other.id, fan.id).favorites_count == 1
-    page = ListPosts(uow)(None, PostSearch(favorited_by="fan"), PageRequest())
+    page = list_posts(None, PostSearch(favorited_by="fan"), PageRequest())
     assert ([p.id for p in page.items], page.total) == ([other.id], 1)
 
 
 def test_a_comment_of_a_deleted_post_is_not_found(
-    delete_post: DeletePost, given: Given, uow: InMemoryUnitOfWork
+    delete_post: DeletePost, given: Given, get_comment: GetComment
 ) -> None:
     ann = given.user()
     post = given.post(ann)
     comment = given.comment(given.user(), post)
     delete_post(actor_for(ann), post.id)
     with pytest.raises(CommentNotFound):
-        GetComment(uow)(None, comment.id)
+        get_comment(None, comment.id)
 
 
 def test_deleting_a_post_leaves_its_tags_to_the_other_posts(
-    delete_post: DeletePost, given: Given, uow: InMemoryUnitOfWork
+    delete_post: DeletePost, given: Given, list_tags: ListTags
 ) -> None:
     ann = given.user()
     post = given.post(ann, tags=("python", "flask"))
     given.post(ann, tags=("python",))
     delete_post(actor_for(ann), post.id)
-    assert [(t.name, t.posts) for t in ListTags(uow)()] == [("python", 1)]
+    assert [(t.name, t.posts) for t in list_tags()] == [("python", 1)]
 
 
 # --- DeleteUser -----------------------------------------------------------------------------
@@ -103,14 +102,14 @@ def test_deleting_a_user_deletes_their_favorites_and_the_counts_follow(
 
 
 def test_deleting_a_user_deletes_the_favorites_of_their_posts(
-    delete_user: DeleteUser, given: Given, uow: InMemoryUnitOfWork
+    delete_user: DeleteUser, given: Given, list_posts: ListPosts
 ) -> None:
     ann, fan = given.user(), given.user(username="fan")
     given.favorite(fan, given.post(ann))
     kept = given.post(given.user())
     given.favorite(fan, kept)
     delete_user(actor_for(given.admin()), ann.id)
-    page = ListPosts(uow)(None, PostSearch(favorited_by="fan"), PageRequest())
+    page = list_posts(None, PostSearch(favorited_by="fan"), PageRequest())
     assert ([p.id for p in page.items], page.total) == ([kept.id], 1)
 
 
@@ -126,7 +125,7 @@ def test_deleting_a_user_deletes_their_follows_both_ways_and_the_counts_follow(
 
 
 def test_a_deleted_users_posts_leave_their_followers_feeds(
-    delete_user: DeleteUser, given: Given, uow: InMemoryUnitOfWork
+    delete_user: DeleteUser, given: Given, feed: Feed
 ) -> None:
     ann, bob, carl = given.user(), given.user(), given.user()
     given.follow(bob, ann)
@@ -134,4 +133,4 @@ def test_a_deleted_users_posts_leave_their_followers_feeds(
     given.post(ann)
     kept = given.post(carl)
     delete_user(actor_for(given.admin()), ann.id)
-    assert [p.id for p in Feed(uow)(actor_for(bob), PageRequest()).items] == [kept.id]
+    assert [p.id for p in feed(actor_for(bob), PageRequest()).items] == [kept.id]

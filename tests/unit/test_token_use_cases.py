@@ -157,19 +157,19 @@ def test_a_refresh_token_works_until_just_before_it_expires(
 
 
 def test_refreshing_for_a_deactivated_user_is_revoked(
-    refresh: RefreshTokens, sign_in: SignIn, uow: InMemoryUnitOfWork, clock: FixedClock
+    refresh: RefreshTokens, sign_in: SignIn, update_user: UpdateUser
 ) -> None:
     ann = sign_in()
-    UpdateUser(uow, clock)(OPERATOR, ann.user.id, UserChanges(is_active=False))
+    update_user(OPERATOR, ann.user.id, UserChanges(is_active=False))
     with pytest.raises(TokenRevoked):
         refresh(ann.tokens.refresh_token)
 
 
 def test_refreshing_for_a_deleted_user_is_revoked(
-    refresh: RefreshTokens, sign_in: SignIn, uow: InMemoryUnitOfWork
+    refresh: RefreshTokens, sign_in: SignIn, delete_user: DeleteUser
 ) -> None:
     ann = sign_in()
-    DeleteUser(uow)(OPERATOR, ann.user.id)
+    delete_user(OPERATOR, ann.user.id)
     with pytest.raises(TokenRevoked):
         refresh(ann.tokens.refresh_token)
 
@@ -228,12 +228,11 @@ def test_an_access_token_authenticates_its_user(
 def test_authenticating_with_the_user_gives_the_callers_full_record_as_stored_now(
     authenticate: Authenticate,
     sign_in: SignIn,
-    uow: InMemoryUnitOfWork,
-    clock: FixedClock,
     stored: Stored,
+    update_user: UpdateUser,
 ) -> None:
     ann = sign_in(name="Ann")
-    UpdateUser(uow, clock)(ann.actor, ann.user.id, UserChanges(name="Ann B."))
+    update_user(ann.actor, ann.user.id, UserChanges(name="Ann B."))
     actor, user = authenticate.with_user(ann.tokens.access_token)
     assert actor == authenticate(ann.tokens.access_token)
     assert user == stored.user(ann.user.id)
@@ -241,10 +240,10 @@ def test_authenticating_with_the_user_gives_the_callers_full_record_as_stored_no
 
 
 def test_authenticating_with_the_user_refuses_what_authenticating_refuses(
-    authenticate: Authenticate, sign_in: SignIn, uow: InMemoryUnitOfWork
+    authenticate: Authenticate, sign_in: SignIn, delete_user: DeleteUser
 ) -> None:
     ann = sign_in()
-    DeleteUser(uow)(OPERATOR, ann.user.id)
+    delete_user(OPERATOR, ann.user.id)
     with pytest.raises(TokenRevoked):
         authenticate.with_user(ann.tokens.access_token)
     with pytest.raises(NotAuthenticated):
@@ -342,21 +341,20 @@ def test_the_role_is_read_afresh_on_every_call(
     authenticate: Authenticate,
     sign_in: SignIn,
     given: Given,
-    uow: InMemoryUnitOfWork,
-    clock: FixedClock,
+    update_user: UpdateUser,
 ) -> None:
     given.admin()
     boss = sign_in(role=Role.ADMIN)
     assert authenticate(boss.tokens.access_token).role is Role.ADMIN
-    UpdateUser(uow, clock)(OPERATOR, boss.user.id, UserChanges(role=Role.USER))
+    update_user(OPERATOR, boss.user.id, UserChanges(role=Role.USER))
     assert authenticate(boss.tokens.access_token).role is Role.USER
 
 
 def test_the_name_is_read_afresh_on_every_call(
-    authenticate: Authenticate, sign_in: SignIn, uow: InMemoryUnitOfWork, clock: FixedClock
+    authenticate: Authenticate, sign_in: SignIn, update_user: UpdateUser
 ) -> None:
     ann = sign_in(name="Ann")
-    UpdateUser(uow, clock)(ann.actor, ann.user.id, UserChanges(name="Annie"))
+    update_user(ann.actor, ann.user.id, UserChanges(name="Annie"))
     assert authenticate(ann.tokens.access_token).name == "Annie"
 
 
@@ -372,19 +370,19 @@ def test_a_token_of_a_revoked_session_is_revoked(
 
 
 def test_a_token_of_a_deactivated_user_is_revoked(
-    authenticate: Authenticate, sign_in: SignIn, uow: InMemoryUnitOfWork, clock: FixedClock
+    authenticate: Authenticate, sign_in: SignIn, update_user: UpdateUser
 ) -> None:
     ann = sign_in()
-    UpdateUser(uow, clock)(OPERATOR, ann.user.id, UserChanges(is_active=False))
+    update_user(OPERATOR, ann.user.id, UserChanges(is_active=False))
     with pytest.raises(TokenRevoked):
         authenticate(ann.tokens.access_token)
 
 
 def test_a_token_of_a_deleted_user_is_revoked(
-    authenticate: Authenticate, sign_in: SignIn, uow: InMemoryUnitOfWork
+    authenticate: Authenticate, sign_in: SignIn, delete_user: DeleteUser
 ) -> None:
     ann = sign_in()
-    DeleteUser(uow)(OPERATOR, ann.user.id)
+    delete_user(OPERATOR, ann.user.id)
     with pytest.raises(TokenRevoked):
         authenticate(ann.tokens.access_token)
 

@@ -151,12 +151,12 @@ def test_an_invalid_username_is_refused(update_user: UpdateUser, given: Given) -
 
 
 def test_a_post_shows_its_authors_username_as_it_is_now(
-    update_user: UpdateUser, given: Given, uow: InMemoryUnitOfWork
+    update_user: UpdateUser, given: Given, get_post: GetPost
 ) -> None:
     ann = given.user(username="ann")
     post = given.post(ann)
     update_user(actor_for(ann), ann.id, UserChanges(username="annie"))
-    shown = GetPost(uow)(None, post.id)
+    shown = get_post(None, post.id)
     assert shown.author.username == "annie"
     assert shown.etag != post.etag
 
