@@ -195,6 +195,9 @@ class SignedIn:
     actor: Actor
 
 
+SignIn = Callable[..., SignedIn]  # the `sign_in` fixture
+
+
 @pytest.fixture
 def given(uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher) -> Given:
     return Given(uow.store, hasher)

@@ -36,9 +36,7 @@ from domain.users import Role, User
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from tests.factories import IMAGE, NEW_PASSWORD, PASSWORD, T0, FixedClock, make_registration
-from tests.unit.conftest import CountingUnitOfWork, Given, SignedIn, Stored
-
-SignIn = Callable[..., SignedIn]
+from tests.unit.conftest import CountingUnitOfWork, Given, SignIn, Stored
 
 
 def signup(**overrides: str | None) -> Registration:

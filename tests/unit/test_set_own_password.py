@@ -3,8 +3,6 @@ under the deployment's rules, together with other changes, in one unit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from application.auth import Authenticate, Credentials, LogIn
@@ -14,9 +12,7 @@ from domain.users import PasswordRules
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from tests.factories import PASSWORD, FixedClock
-from tests.unit.conftest import Given, SignedIn, Stored
-
-SignIn = Callable[..., SignedIn]
+from tests.unit.conftest import Given, SignIn, Stored
 
 
 @pytest.fixture

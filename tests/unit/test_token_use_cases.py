@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,10 +19,7 @@ from domain.users import Role
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import JwtTokenService
 from tests.factories import FixedClock, make_session
-from tests.unit.conftest import Given, SignedIn, Stored
-
-SignIn = Callable[..., SignedIn]
-
+from tests.unit.conftest import Given, SignIn, Stored
 
 # --- refresh --------------------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from application.auth import Authenticate
@@ -20,9 +18,8 @@ from domain.errors import (
 from domain.users import Role
 from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import LATER, T0, FixedClock, actor_for
-from tests.unit.conftest import Given, SignedIn, Stored
+from tests.unit.conftest import Given, SignIn, Stored
 
-SignIn = Callable[..., SignedIn]
 # --- what a user may change -----------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -32,9 +31,8 @@ from domain.users import PublicProfile, Role, User
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from tests.factories import NEW_PASSWORD, PASSWORD, T0, FixedClock, actor_for, make_registration
-from tests.unit.conftest import Given, SignedIn, Stored
+from tests.unit.conftest import Given, SignIn, Stored
 
-SignIn = Callable[..., SignedIn]
 # --- RegisterUser ---------------------------------------------------------------------------
 
 
