@@ -78,6 +78,21 @@ def register(
 
 
 @pytest.fixture
+def update(
+    uow: InMemoryUnitOfWork, clock: FixedClock, verification: AddressVerification
+) -> UpdateUser:
+    """UpdateUser mailing a link to a changed address, as `register` mails one at registration."""
+    return UpdateUser(uow, clock, verification)
+
+
+@pytest.fixture
+def resend(
+    uow: InMemoryUnitOfWork, verification: AddressVerification, clock: FixedClock
+) -> ResendVerification:
+    return ResendVerification(uow, verification, clock)
+
+
+@pytest.fixture
 def verify(uow: InMemoryUnitOfWork, clock: FixedClock) -> VerifyEmail:
     return VerifyEmail(uow, clock)
 
@@ -187,13 +202,11 @@ def test_a_link_sent_before_an_email_change_no_longer_works_and_the_new_address_
     register: RegisterUser,
     verify: VerifyEmail,
     uow: InMemoryUnitOfWork,
-    clock: FixedClock,
-    verification: AddressVerification,
+    update: UpdateUser,
 ) -> None:
     user = register(a_registration())
     old_token = token_in(outbox(uow)[0])
     verify(EmailVerification(token=old_token))
-    update = UpdateUser(uow, clock, verification)
     changed = update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
     assert changed.email_verified is False
     _, second = outbox(uow)
@@ -220,14 +233,11 @@ def test_changing_only_the_name_keeps_the_address_verified_and_mails_nothing(
     register: RegisterUser,
     verify: VerifyEmail,
     uow: InMemoryUnitOfWork,
-    clock: FixedClock,
-    verification: AddressVerification,
+    update: UpdateUser,
 ) -> None:
     user = register(a_registration())
     verify(EmailVerification(token=token_in(outbox(uow)[0])))
-    changed = UpdateUser(uow, clock, verification)(
-        actor_for(user), user.id or 0, UserChanges(name="Ann B.")
-    )
+    changed = update(actor_for(user), user.id or 0, UserChanges(name="Ann B."))
     assert changed.email_verified and len(outbox(uow)) == 1
 
 
@@ -246,11 +256,10 @@ def test_a_reset_link_does_not_verify(
 def test_asking_again_mails_a_new_link_at_most_three_times_an_hour(
     given: Given,
     uow: InMemoryUnitOfWork,
-    verification: AddressVerification,
+    resend: ResendVerification,
     clock: FixedClock,
 ) -> None:
     user = given.user()
-    resend = ResendVerification(uow, verification, clock)
     for _ in range(3):
         assert resend(actor_for(user)) is True
         clock.advance(minutes=10)
@@ -264,10 +273,9 @@ def test_asking_again_mails_a_new_link_at_most_three_times_an_hour(
 
 
 def test_a_verified_address_gets_no_new_link_and_uses_no_request(
-    given: Given, uow: InMemoryUnitOfWork, verification: AddressVerification, clock: FixedClock
+    given: Given, uow: InMemoryUnitOfWork, resend: ResendVerification
 ) -> None:
     user = given.user(email_verified=True)
-    resend = ResendVerification(uow, verification, clock)
     for _ in range(5):
         assert resend(actor_for(user)) is False
     assert outbox(uow) == [] and uow.store.link_requests == []
