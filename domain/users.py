@@ -25,8 +25,12 @@ BIO_MAX = 1_000
 IMAGE_MAX = 2_000
 _USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-# Deliberately plain: one @, no spaces, a dotted domain. Deliverability is the mailer's job.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f.]+(\.[^@\s\x00-\x1f.]+)+$")
+# Deliberately plain: words joined by single dots, one @, a domain of two words or more. A word
+# has no space, control character or RFC 5322 special `( ) < > [ ] : ; @ \ , " .`: a mail
+# header parses those as structure, so every address kept here can be a message's To header.
+# Deliverability is the mailer's job.
+_WORD = r'[^\s\x00-\x1f\x7f()<>\[\]:;@\\,".]+'
+_EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 
 
 class Role(StrEnum):

@@ -8,13 +8,18 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from domain.errors import InvalidInput
 from domain.mail import DeliveryFailed
+from domain.users import normalize_email
 from infrastructure.mail.senders import (
     FolderMailSender,
     LogMailSender,
     SmtpMailSender,
     UnconfiguredMailSender,
+    as_email,
     make_sender,
 )
 from tests.factories import make_mail
@@ -115,3 +120,23 @@ def test_development_logs_the_message_and_production_without_smtp_sends_nothing(
     assert logged.fields["text"] == mail.text  # type: ignore[attr-defined]
     assert "text" not in warned.fields and "token" not in warned.getMessage()  # type: ignore[attr-defined]
     assert not unconfigured.value.permanent and "SMTP_HOST" in unconfigured.value.reason
+
+
+# Parts of addresses, many of them what a header's parser treats specially.
+_PART = st.text(alphabet="ab.-_+'!#(){}[]<>:;,@\\\"% \x7f\u00e9", min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(local=_PART, domain=_PART)
+@example(local="a", domain="[x.io")
+@example(local="a,b", domain="x.io")
+def test_every_address_registration_accepts_goes_whole_into_a_message_header(
+    local: str, domain: str
+) -> None:
+    try:
+        address = normalize_email(f"{local}@{domain}")
+    except InvalidInput:
+        return
+    message = as_email(make_mail(recipient=address), "Quill <q@quill.test>")
+    (carried,) = message["To"].addresses
+    assert carried.addr_spec == address

@@ -61,6 +61,38 @@ def test_an_invalid_email_is_refused_on_the_email_field(email: str) -> None:
     assert list(raised.value.errors) == ["email"]
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@[x.io",  # the standard library's header parser fails on it with an AttributeError
+        "a]b@x.io",
+        "a(b@x.io",
+        "ann)@x.io",
+        "a@x(.io",
+        "a<b@x.io",
+        "a>b@x.io",
+        "a,b@x.io",  # in a To header, two recipients
+        "a;b@x.io",
+        "a:b@x.io",
+        'a"b@x.io',
+        "a\\b@x.io",
+        ".ann@x.io",
+        "ann.@x.io",
+        "ann..b@x.io",
+        "ann@x.io\x7f",
+    ],
+)
+def test_an_address_a_mail_header_cannot_carry_is_refused(email: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        normalize_email(email)
+    assert list(raised.value.errors) == ["email"]
+
+
+@pytest.mark.parametrize("email", ["o'brien@example.com", "a!#$%&*/=?^_`{|}~-b@x.io", "josé@x.io"])
+def test_an_address_of_other_permitted_characters_is_valid(email: str) -> None:
+    assert normalize_email(email) == email
+
+
 def test_an_email_of_254_characters_is_accepted() -> None:
     email = "a" * (254 - len("@example.com")) + "@example.com"
     assert normalize_email(email) == email
