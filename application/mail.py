@@ -78,6 +78,11 @@ class DeliverMail:
             self.sender.send(mail)
         except DeliveryFailed as failure:
             return mail.not_delivered(failure, self.policy.retry, self.clock())
+        except Exception as error:
+            # A sender should raise nothing else; if it does, that is a failed try of this
+            # message alone (bounded like any other), and the round goes on with the rest.
+            unexpected = DeliveryFailed(f"unexpected {type(error).__name__}")
+            return mail.not_delivered(unexpected, self.policy.retry, self.clock())
         return mail.delivered(self.clock())
 
     def _settle(self, mail: OutgoingMail, worker: str) -> bool:

@@ -35,6 +35,18 @@ def as_email(mail: OutgoingMail, sender: str) -> EmailMessage:
     return message
 
 
+def built(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """`as_email`, or a permanent `DeliveryFailed`: a message that cannot be built now never
+    can be. The standard library's header parser fails on some addresses with any error at
+    all (an AttributeError, for one), so every one counts; only its type is kept, since its
+    text may quote the message."""
+    try:
+        return as_email(mail, sender)
+    except Exception as error:
+        reason = f"the message cannot be built ({type(error).__name__})"
+        raise DeliveryFailed(reason, permanent=True) from None
+
+
 def address_of(sender: str) -> str:
     """The bare address of `Name <address>`, for the envelope."""
     return parseaddr(sender)[1]
@@ -63,7 +75,7 @@ class SmtpMailSender:
         self._sender, self._timeout = sender, timeout
 
     def send(self, mail: OutgoingMail) -> None:
-        message = as_email(mail, self._sender)
+        message = built(mail, self._sender)
         try:
             with self._connect() as smtp:
                 if self._security == "starttls":
@@ -133,12 +145,16 @@ class FolderMailSender:
 
     def send(self, mail: OutgoingMail) -> None:
         name = re.sub(r"[^A-Za-z0-9._-]", "_", mail.message_id.strip("<>")) + ".eml"
+        content = built(mail, self._sender).as_bytes()  # before any file: none left on failure
+        part = None
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=self._folder, delete=False) as part:
-                part.write(as_email(mail, self._sender).as_bytes())
+                part.write(content)
             os.replace(part.name, self._folder / name)
         except OSError as error:
+            if part is not None:  # a half-written file is nobody's message
+                Path(part.name).unlink(missing_ok=True)
             raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
 
 

@@ -108,6 +108,20 @@ def test_a_folder_that_cannot_be_written_is_a_failure_to_try_again(tmp_path: Pat
     assert not failed.value.permanent
 
 
+def test_a_message_that_cannot_be_built_is_refused_for_good_and_leaves_no_file(
+    tmp_path: Path,
+) -> None:
+    # Registration refuses this address now; one kept from before must not stop delivery.
+    mail = make_mail(recipient="a@[x.io")
+    folder = tmp_path / "mail"
+    for sender in (FolderMailSender(str(folder), "q@quill.test"), sender_on(free_port())):
+        with pytest.raises(DeliveryFailed) as failed:
+            sender.send(mail)
+        assert failed.value.permanent
+        assert failed.value.reason == "the message cannot be built (AttributeError)"
+    assert not folder.exists() or not list(folder.iterdir())
+
+
 def test_development_logs_the_message_and_production_without_smtp_sends_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

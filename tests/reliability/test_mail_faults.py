@@ -19,6 +19,7 @@ import pytest
 from application.users import OPERATOR
 from domain.mail import MailStatus, OutgoingMail
 from interfaces.container import Container, build_container
+from tests.factories import make_mail
 from tests.mailserver import Mailbox, free_port, smtp_server
 from tests.ops.server import BIN, ROOT, environment, migrate
 from tests.pg import dispose_pools
@@ -169,6 +170,34 @@ def test_refused_messages_fail_after_bounded_tries_and_the_others_still_go(
             capture_output=True, text=True, timeout=60, check=True,
         ).stdout  # fmt: skip
         assert "never@example.com" in listed and "busy@example.com" in listed
+
+
+@pytest.mark.parametrize("sender", ["smtp", "folder"])
+def test_a_message_that_cannot_be_built_fails_alone_and_the_others_still_go(
+    sqlite_url: str, port: int, tmp_path: Path, sender: str
+) -> None:
+    folder = tmp_path / "mail"
+    if sender == "smtp":
+        env = mail_env(sqlite_url, port)
+    else:
+        env = environment(sqlite_url, MAIL_DIR=str(folder), LOG_LEVEL="WARNING")
+    box = Mailbox()
+    with open_container(env) as container:
+        queued = queue(container, 5)
+        # Kept from before registration refused such addresses: put in the outbox directly.
+        with container.uow() as uow:
+            bad = uow.outbox.add(make_mail(recipient="a@[x.io", created_at=datetime.now(UTC)))
+            uow.commit()
+        with smtp_server(box, port):
+            assert run_once(env) == (5, 0, 1, 0)
+        (failed,) = [m for m in outbox(container) if m.status is not MailStatus.SENT]
+        assert (failed.id, failed.status, failed.attempts) == (bad.id, MailStatus.FAILED, 1)
+        assert failed.last_error == "the message cannot be built (AttributeError)"
+        assert run_once(env) == (0, 0, 0, 0)  # claimed no more
+    if sender == "smtp":
+        assert figures("a message that cannot be built", queued, box) == (0, 0)
+    else:  # the five messages, and no temporary file left behind
+        assert sorted(path.suffix for path in folder.iterdir()) == [".eml"] * 5
 
 
 def test_a_worker_killed_mid_batch_leaves_what_it_held_to_the_next_run(

@@ -109,6 +109,30 @@ def test_a_permanent_refusal_fails_the_message_at_once_and_the_others_still_go(
     assert [m.message_id for m in server.sent] == [others[0].message_id]
 
 
+def test_an_unexpected_error_sending_one_message_is_a_failed_try_of_it_alone(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    broken, *others = queue(
+        uow, make_mail(recipient="broken@example.com"), make_mail(), make_mail()
+    )
+
+    def a_bug(mail: OutgoingMail) -> None:  # what no sender should raise, and one did
+        if mail.recipient == "broken@example.com":
+            raise AttributeError("'InvalidHeaderDefect' object has no attribute 'all_defects'")
+
+    server.meanwhile = a_bug
+    done = deliver("w1")
+    assert (done.claimed, done.sent, done.deferred) == (3, 2, 1)
+    assert sorted(m.message_id for m in server.sent) == sorted(m.message_id for m in others)
+    for _ in range(RETRY.max_tries - 1):
+        clock.now = stored(uow, broken).next_attempt_at
+        deliver("w1")
+    failed = stored(uow, broken)
+    assert (failed.status, failed.attempts) == (MailStatus.FAILED, RETRY.max_tries)
+    assert failed.last_error == "unexpected AttributeError"  # the type, never the text
+    assert len(server.sent) == 2
+
+
 def test_stopping_finishes_the_message_in_hand_and_hands_the_rest_back(
     deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
 ) -> None:
