@@ -9,7 +9,14 @@ from datetime import datetime
 from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
-from application.tokens import LoginThrottle, TokenClaims, TokenKind, TokenPair, TokenPolicy
+from application.tokens import (
+    LoginThrottle,
+    TokenAudience,
+    TokenClaims,
+    TokenKind,
+    TokenPair,
+    TokenPolicy,
+)
 from application.users import Registration, VerifyAddress, register
 from domain.errors import (
     AccountInactive,
@@ -45,17 +52,22 @@ class TokenIssuer:
     policy: TokenPolicy
     clock: Clock
 
-    def pair(self, session: LoginSession, *, session_long: bool = False) -> TokenPair:
-        """`session_long`: an access token that lives as long as its session, for clients that
-        never refresh (RealWorld's). Still checked against the session on every request, so
-        logout, a password change or deactivation ends it at once."""
+    def pair(
+        self, session: LoginSession, *, audience: TokenAudience = TokenAudience.V1
+    ) -> TokenPair:
+        """Both tokens for `audience`, the API that will accept them. Conduit's access token
+        lives as long as its session, for clients that never refresh (RealWorld's); it is still
+        checked against the session on every request, so a password change or deactivation
+        ends it at once."""
         now = self.clock()
+        session_long = audience is TokenAudience.CONDUIT
         expires_at = session.expires_at if session_long else now + self.policy.access_ttl
         access = TokenClaims(
             subject=session.user_id,
             session_id=session.id,
             token_id=secrets.token_hex(16),
             kind=TokenKind.ACCESS,
+            audience=audience,
             issued_at=now,
             expires_at=expires_at,
         )
@@ -64,6 +76,7 @@ class TokenIssuer:
             session_id=session.id,
             token_id=session.refresh_token_id,
             kind=TokenKind.REFRESH,
+            audience=audience,
             issued_at=now,
             expires_at=session.expires_at,
         )
@@ -73,14 +86,22 @@ class TokenIssuer:
             expires_in=int((expires_at - now).total_seconds()),
         )
 
-    def read(self, token: str | None, kind: TokenKind) -> TokenClaims:
-        """Signature, then kind, then expiry: each failure has its own error code."""
+    def read(
+        self, token: str | None, kind: TokenKind, audience: TokenAudience = TokenAudience.V1
+    ) -> TokenClaims:
+        """Signature, then kind, then audience, then expiry: each failure has its own error
+        code."""
         if not token:
             raise NotAuthenticated()
         claims = self.tokens.decode(token)
         if claims.kind is not kind:
             raise InvalidToken(
                 f"This route takes {'an' if kind is TokenKind.ACCESS else 'a'} {kind} token."
+            )
+        if claims.audience is not audience:
+            raise InvalidToken(
+                f"This token was issued for {claims.audience.api}; log in to {audience.api}"
+                " for a token it accepts."
             )
         if self.clock() >= claims.expires_at:
             raise TokenExpired()
@@ -97,8 +118,10 @@ class LogIn:
     throttle: LoginThrottle
     clock: Clock
 
-    def __call__(self, credentials: Credentials, *, session_long: bool = False) -> LoginResult:
-        """`session_long`: the access token lives as long as the session (TokenIssuer.pair)."""
+    def __call__(
+        self, credentials: Credentials, *, audience: TokenAudience = TokenAudience.V1
+    ) -> LoginResult:
+        """`audience`: the API the tokens are for, and so how long they live (TokenIssuer.pair)."""
         now = self.clock()
         try:
             email = normalize_email(credentials.email)
@@ -136,7 +159,7 @@ class LogIn:
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.remove_expired(session.user_id, now)  # each login tidies its user's
             uow.sessions.add(session)
-            tokens = self.issuer.pair(session, session_long=session_long)
+            tokens = self.issuer.pair(session, audience=audience)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
 
@@ -160,8 +183,10 @@ class RegisterAndLogIn:
     verify_address: VerifyAddress = None
     password_rules: PasswordRules = PasswordRules.COMPOSED
 
-    def __call__(self, registration: Registration, *, session_long: bool = False) -> LoginResult:
-        """`session_long`: the access token lives as long as the session (TokenIssuer.pair)."""
+    def __call__(
+        self, registration: Registration, *, audience: TokenAudience = TokenAudience.V1
+    ) -> LoginResult:
+        """`audience`: the API the tokens are for, and so how long they live (TokenIssuer.pair)."""
         now = self.clock()
         with self.uow as uow:
             user = register(
@@ -170,7 +195,7 @@ class RegisterAndLogIn:
             )  # fmt: skip
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.add(session)
-            tokens = self.issuer.pair(session, session_long=session_long)
+            tokens = self.issuer.pair(session, audience=audience)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
 
@@ -243,23 +268,27 @@ class LogOut:
 class Authenticate:
     """One round trip: the session and its user together, the role as it is now.
     `verified_writers`: only callers with a verified address may write
-    (REQUIRE_VERIFIED_EMAIL)."""
+    (REQUIRE_VERIFIED_EMAIL). `audience`: the API asking, which takes only its own tokens."""
 
     uow: UnitOfWork
     issuer: TokenIssuer
     verified_writers: bool = False
 
-    def __call__(self, access_token: str | None) -> Actor:
-        claims = self.issuer.read(access_token, TokenKind.ACCESS)
+    def __call__(
+        self, access_token: str | None, audience: TokenAudience = TokenAudience.V1
+    ) -> Actor:
+        claims = self.issuer.read(access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             holder = uow.sessions.get_holder(claims.session_id)
         if holder is None:
             raise TokenRevoked()
         return holder.actor(claims.subject, self.verified_writers)
 
-    def with_user(self, access_token: str | None) -> tuple[Actor, User]:
+    def with_user(
+        self, access_token: str | None, audience: TokenAudience = TokenAudience.V1
+    ) -> tuple[Actor, User]:
         """The caller and their account as stored now: asking who I am needs no second read."""
-        claims = self.issuer.read(access_token, TokenKind.ACCESS)
+        claims = self.issuer.read(access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             found = uow.sessions.get_with_user(claims.session_id)
         if found is None:

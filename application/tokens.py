@@ -13,12 +13,28 @@ class TokenKind(StrEnum):
     REFRESH = "refresh"
 
 
+class TokenAudience(StrEnum):
+    """The API a token was issued for (its signed `aud` claim); each API accepts only its own.
+    v1's access tokens are short and refreshed; the Conduit adapter's live as long as their
+    session (RealWorld clients never refresh), so v1 must never take one for its own, and
+    Conduit's PUT /user (a new password without the current one) never a v1 token."""
+
+    V1 = "v1"
+    CONDUIT = "conduit"
+
+    @property
+    def api(self) -> str:
+        """The API's name, for messages."""
+        return "the v1 API" if self is TokenAudience.V1 else "the RealWorld (Conduit) API"
+
+
 @frozen(kw_only=True)
 class TokenClaims:
     subject: int
     session_id: str
     token_id: str
     kind: TokenKind
+    audience: TokenAudience = TokenAudience.V1
     issued_at: datetime
     expires_at: datetime
 

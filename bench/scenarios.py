@@ -50,7 +50,8 @@ def _post(base: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def accounts(base: str, env: dict[str, str]) -> dict[str, Any]:
-    """A user registered over HTTP and an admin made by `quill create-admin`, both logged in."""
+    """A user registered over HTTP and an admin made by `quill create-admin`, both logged in;
+    the user also through the RealWorld API, for its reads."""
     tag = secrets.token_hex(4)
     user = {"email": f"bench-{tag}@bench.example", "name": "Bench User", "password": PASSWORD}
     _post(base, "/api/v1/users", user)
@@ -60,10 +61,17 @@ def accounts(base: str, env: dict[str, str]) -> dict[str, Any]:
     return {
         "login": login,
         "user_token": _post(base, "/api/v1/auth/login", login)["access_token"],
+        "conduit_token": conduit_token(base, login),
         "admin_token": _post(
             base, "/api/v1/auth/login", {"email": admin["email"], "password": PASSWORD}
         )["access_token"],
     }
+
+
+def conduit_token(base: str, login: dict[str, str]) -> str:
+    """The user's token from RealWorld's own login: Conduit's routes take no v1 token."""
+    token: str = _post(base, "/api/users/login", {"user": login})["user"]["token"]
+    return token
 
 
 FEED_DEPTH = 50  # S9-deep: the feed's page this far in, reached by cursor
@@ -174,9 +182,10 @@ def build(found: dict[str, Any], who: dict[str, Any], search: str) -> list[Scena
 
 
 def conduit(found: dict[str, Any], who: dict[str, Any]) -> list[Scenario]:
-    """The RealWorld adapter's reads as the same user, with RealWorld's own `Token` scheme: so
-    each article's `favorited` and its author's `following` are the caller's."""
-    user, followed = who["user_token"], who["feed_authors"]
+    """The RealWorld adapter's reads as the same user, logged in through it and with its own
+    `Token` scheme: so each article's `favorited` and its author's `following` are the
+    caller's."""
+    user, followed = who["conduit_token"], who["feed_authors"]
     return [
         Scenario(key="C1", label="GET /api/articles?limit=20, Token (favorited, following)",
                  method="GET", path="/api/articles?limit=20", token=user, scheme="Token"),

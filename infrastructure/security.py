@@ -11,7 +11,7 @@ from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from application.tokens import TokenClaims, TokenKind
+from application.tokens import TokenAudience, TokenClaims, TokenKind
 from domain.errors import InvalidToken
 
 
@@ -42,7 +42,7 @@ class JwtTokenService:
     """HS256 only: the accepted algorithm is fixed here, never taken from the token."""
 
     ALGORITHM = "HS256"
-    REQUIRED = ("sub", "sid", "jti", "typ", "iat", "exp")
+    REQUIRED = ("sub", "sid", "jti", "typ", "aud", "iat", "exp")
 
     VERIFIED_CACHE = 4096  # tokens per process; a few hundred kilobytes at most
 
@@ -60,6 +60,7 @@ class JwtTokenService:
             "sid": claims.session_id,
             "jti": claims.token_id,
             "typ": claims.kind.value,
+            "aud": claims.audience.value,
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
         }
@@ -72,6 +73,8 @@ class JwtTokenService:
         try:
             # Time claims are checked by the use case against the injected clock, not against
             # this machine's clock here: one time source, so servers with skewed clocks agree.
+            # The audience too is the use case's to check, by the API asking, like the kind;
+            # here it must only be exactly one of ours (_audience).
             payload = jwt.decode(
                 token,
                 self._key,
@@ -81,6 +84,7 @@ class JwtTokenService:
                     "verify_exp": False,
                     "verify_iat": False,
                     "verify_nbf": False,
+                    "verify_aud": False,
                 },
             )
             return TokenClaims(
@@ -88,6 +92,7 @@ class JwtTokenService:
                 session_id=_short_str(payload["sid"]),
                 token_id=_short_str(payload["jti"]),
                 kind=TokenKind(payload["typ"]),
+                audience=_audience(payload["aud"]),
                 issued_at=_timestamp(payload["iat"]),
                 expires_at=_timestamp(payload["exp"]),
             )
@@ -105,6 +110,13 @@ def _short_str(value: object) -> str:
     if not isinstance(value, str) or not 0 < len(value) <= 64:
         raise ValueError("id claim")
     return value
+
+
+def _audience(value: object) -> TokenAudience:
+    """One audience, as a string: a list of them (which JWT allows) is none of ours."""
+    if not isinstance(value, str):
+        raise ValueError("aud")
+    return TokenAudience(value)
 
 
 def _timestamp(value: object) -> datetime:

@@ -1,5 +1,6 @@
 """The caller of a Conduit route: `Authorization: Token <jwt>` (RealWorld's scheme) or
-`Bearer <jwt>`, turned into the caller by the same Authenticate use case as v1."""
+`Bearer <jwt>`, turned into the caller by the same Authenticate use case as v1, which takes
+only the Conduit adapter's own (session-long) tokens here, whichever the scheme."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from dependency_injector.wiring import Provide, inject
 from flask import g, request
 
 from application.auth import Authenticate
+from application.tokens import TokenAudience
 from domain.errors import InvalidToken
 from domain.users import Actor, User
 from interfaces.container import Container
 from interfaces.http.auth import remember
 
 SCHEMES = ("token", "bearer")
+AUDIENCE = TokenAudience.CONDUIT
 
 
 def presented_token() -> str | None:
@@ -30,7 +33,7 @@ def presented_token() -> str | None:
 def current_actor(authenticate: Authenticate = Provide[Container.authenticate]) -> Actor:
     """The caller, required: 401 with the reason when there is none."""
     if "actor" not in g:
-        remember(authenticate(presented_token()))
+        remember(authenticate(presented_token(), AUDIENCE))
     actor: Actor = g.actor
     return actor
 
@@ -47,7 +50,7 @@ def current_user(
     """The caller's account with the token they presented: RealWorld's user object carries it,
     and it stays theirs as long as its session lives."""
     token = presented_token()
-    actor, user = authenticate.with_user(token)
+    actor, user = authenticate.with_user(token, AUDIENCE)
     remember(actor)
     assert token is not None  # with_user refused a missing one
     return user, token

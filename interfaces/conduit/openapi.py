@@ -42,9 +42,10 @@ INFO = {
         ' a valid token (`{"errors": {"token": ["is missing"]}}`), 403, 404, 409 ("has'
         ' already been taken").\n\n'
         "Authenticate with `Authorization: Token <token>` (`Bearer` is accepted too). The token"
-        " of a registration or login is bound to a Quill login session and lives as long as it"
-        " (30 days by default, `REFRESH_TOKEN_TTL`); there is no refresh. Logging out elsewhere,"
-        " a password change or deactivation ends it at once, as for every Quill token."
+        " of a registration or login here is bound to a Quill login session and lives as long"
+        " as it (30 days by default, `REFRESH_TOKEN_TTL`); there is no refresh. A password"
+        " change, deactivation or deletion ends it at once, as for every Quill token. It is"
+        " this API's own: v1's access tokens are refused here, and it is refused by v1 (401)."
     ),
 }
 TOKEN = [{"Token": []}]
@@ -103,7 +104,8 @@ SECURITY_SCHEMES = {
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
-        "description": "`Token <token>` (or `Bearer <token>`), the `token` of a user object.",
+        "description": "`Token <token>` (or `Bearer <token>`), the `token` of a user object"
+        " from this API's registration or login; a v1 token is invalid here.",
     }
 }
 ERROR = {

@@ -11,7 +11,7 @@ from flask import Blueprint
 from application.auth import Credentials, LogIn, RegisterAndLogIn
 from application.users import Registration, UpdateOwnAccount, UserChanges
 from interfaces.conduit import render
-from interfaces.conduit.auth import current_actor, current_user
+from interfaces.conduit.auth import AUDIENCE, current_actor, current_user
 from interfaces.conduit.bodies import optional, parse_envelope, required
 from interfaces.container import Container
 
@@ -50,7 +50,7 @@ def register(
     registration = Registration(
         email=new.email, name=None, password=new.password, username=new.username
     )
-    result = register_and_log_in(registration, session_long=True)
+    result = register_and_log_in(registration, audience=AUDIENCE)
     return render.user(result.user, result.tokens.access_token), 201
 
 
@@ -58,7 +58,7 @@ def register(
 @inject
 def login(log_in: LogIn = Provide[Container.log_in]) -> Any:
     given = parse_envelope("user", Login)
-    result = log_in(Credentials(email=given.email, password=given.password), session_long=True)
+    result = log_in(Credentials(email=given.email, password=given.password), audience=AUDIENCE)
     return render.user(result.user, result.tokens.access_token)
 
 

@@ -382,6 +382,39 @@ def test_logging_out_with_a_refresh_token_is_refused(client: FlaskClient, user: 
     assert_error(response, 401, "token_invalid")
 
 
+# Tokens of the RealWorld API (/api): session-long, so not v1's
+
+
+def _conduit_token(client: FlaskClient, who: SignedIn) -> str:
+    body = {"user": {"email": who.user["email"], "password": who.password}}
+    return str(client.post("/api/users/login", json=body).json["user"]["token"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/v1/users/me"), ("GET", "/api/v1/feed"), ("POST", "/api/v1/auth/logout")],
+)
+def test_a_conduit_token_is_invalid_here_and_says_whose_it_is(
+    client: FlaskClient, user: SignedIn, method: str, path: str
+) -> None:
+    response = client.open(path, method=method, headers=bearer(_conduit_token(client, user)))
+    body = assert_error(response, 401, "token_invalid")
+    assert "RealWorld" in body["message"]
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="token_invalid"'
+
+
+def test_a_conduit_token_cannot_be_refreshed(client: FlaskClient, user: SignedIn) -> None:
+    token = _conduit_token(client, user)
+    assert_error(client.post("/api/v1/auth/refresh", headers=bearer(token)), 401, "token_invalid")
+
+
+def test_v1_tokens_keep_working_beside_a_conduit_login(client: FlaskClient, user: SignedIn) -> None:
+    _conduit_token(client, user)
+    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
+    refreshed = client.post("/api/v1/auth/refresh", headers=user.refresh_headers)
+    assert refreshed.json["expires_in"] == 900
+
+
 # The caller's own account
 
 

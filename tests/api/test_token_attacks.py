@@ -125,7 +125,7 @@ def test_a_correctly_forged_copy_of_a_real_token_works(
 def test_a_token_missing_a_claim_is_invalid(
     client: FlaskClient, user: SignedIn, forge: Forge, subtests: pytest.Subtests
 ) -> None:
-    for missing in ["sub", "sid", "jti", "typ", "iat", "exp"]:
+    for missing in ["sub", "sid", "jti", "typ", "aud", "iat", "exp"]:
         with subtests.test(missing=missing):
             claims = claims_of(user.access_token)
             del claims[missing]
@@ -140,6 +140,8 @@ def test_a_token_with_a_malformed_claim_is_invalid(
         {"sub": "abc"},
         {"sub": "0"},
         {"typ": "id"},
+        {"aud": "conduit"},  # the RealWorld API's, whose tokens live as long as their session
+        {"aud": ["v1"]},
         {"exp": "soon"},
         {"sid": ""},
     ]:

@@ -174,7 +174,9 @@ def test_a_v1_draft_is_no_article_to_others(
     client: FlaskClient, member: Member, join: Join
 ) -> None:
     draft = {"title": "Draft", "content": "x", "published": False}
-    bearer = {"Authorization": f"Bearer {member.token}"}
+    credentials = {"email": member.user["email"], "password": member.password}
+    v1_token = client.post("/api/v1/auth/login", json=credentials).json["access_token"]
+    bearer = {"Authorization": f"Bearer {v1_token}"}
     slug = client.post("/api/v1/posts", json=draft, headers=bearer).json["slug"]
     assert client.get(f"/api/articles/{slug}", headers=join().headers).json == NO_ARTICLE
     assert client.get("/api/articles").json["articlesCount"] == 0

@@ -161,11 +161,60 @@ def test_the_token_lives_as_long_as_its_session(
     assert (response.status_code, response.json) == (401, {"errors": {"token": ["has expired"]}})
 
 
-def test_logging_out_through_v1_ends_the_conduit_token(client: FlaskClient, member: Member) -> None:
-    bearer = {"Authorization": f"Bearer {member.token}"}
-    assert client.post("/api/v1/auth/logout", headers=bearer).status_code == 200
+def test_a_password_change_through_v1_ends_the_conduit_token(
+    client: FlaskClient, member: Member
+) -> None:
+    change = {"current_password": member.password, "new_password": "bonjour12"}
+    v1 = {"Authorization": f"Bearer {_v1_token(client, member)}"}
+    assert client.post("/api/v1/users/me/password", json=change, headers=v1).status_code == 204
     response = client.get("/api/user", headers=member.headers)
     assert response.json == {"errors": {"token": ["has been revoked"]}}
+
+
+# tokens are each API's own
+
+
+def _v1_token(client: FlaskClient, member: Member) -> str:
+    credentials = {"email": member.user["email"], "password": member.password}
+    return str(client.post("/api/v1/auth/login", json=credentials).json["access_token"])
+
+
+INVALID = {"errors": {"token": ["is invalid"]}}
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/user"), ("PUT", "/api/user"), ("GET", "/api/articles/feed"),
+     ("POST", "/api/profiles/anybody/follow")],
+)  # fmt: skip
+def test_a_v1_token_is_invalid_here_in_either_scheme(
+    client: FlaskClient, member: Member, scheme: str, method: str, path: str
+) -> None:
+    headers = {"Authorization": f"{scheme} {_v1_token(client, member)}"}
+    response = client.open(path, method=method, json={"user": {"bio": "x"}}, headers=headers)
+    assert (response.status_code, response.json) == (401, INVALID)
+    assert response.headers["WWW-Authenticate"] == "Token"
+
+
+def test_a_v1_token_cannot_set_a_password_without_the_current_one(
+    client: FlaskClient, member: Member
+) -> None:
+    """v1 asks the current password to change it; Conduit's PUT /user does not, so only a
+    session-long Conduit token, never a short v1 one, may do it."""
+    headers = {"Authorization": f"Token {_v1_token(client, member)}"}
+    response = client.put("/api/user", json={"user": {"password": "bonjour12"}}, headers=headers)
+    assert (response.status_code, response.json) == (401, INVALID)
+    assert _login(client, member.user["email"], member.password).status_code == 200
+    assert _login(client, member.user["email"], "bonjour12").status_code == 401
+
+
+def test_a_conduit_token_is_refused_by_v1(client: FlaskClient, member: Member) -> None:
+    bearer = {"Authorization": f"Bearer {member.token}"}
+    for method, path in [("GET", "/api/v1/users/me"), ("POST", "/api/v1/auth/logout")]:
+        response = client.open(path, method=method, headers=bearer)
+        assert (response.status_code, response.json["code"]) == (401, "token_invalid")
+    assert client.get("/api/user", headers=member.headers).status_code == 200
 
 
 def test_answers_holding_a_token_are_not_stored(client: FlaskClient, member: Member) -> None:

@@ -1,17 +1,22 @@
-"""Session-long access tokens (RealWorld clients keep one token and never refresh): they live
-as long as their session, and end with it."""
+"""Session-long access tokens, the Conduit adapter's (RealWorld clients keep one token and
+never refresh): they live as long as their session, and end with it."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from application.auth import Authenticate, Credentials, LogIn, LogOut
-from application.tokens import TokenPolicy
+from application.auth import Authenticate, Credentials, LogIn, LogOut, TokenIssuer
+from application.tokens import TokenAudience, TokenPolicy
 from application.users import OPERATOR, ChangePassword, PasswordChange, UpdateUser, UserChanges
 from domain.errors import TokenExpired, TokenRevoked
 from domain.users import User
+from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import PASSWORD, FixedClock
 from tests.unit.conftest import Given
+
+CONDUIT = TokenAudience.CONDUIT
 
 
 @pytest.fixture
@@ -19,8 +24,15 @@ def ann(given: Given) -> User:
     return given.user(password=PASSWORD)
 
 
+@pytest.fixture
+def authenticate(uow: InMemoryUnitOfWork, issuer: TokenIssuer) -> Authenticate:
+    """As the Conduit adapter asks: its own tokens only."""
+    conduit = functools.partial(Authenticate(uow, issuer), audience=CONDUIT)
+    return conduit  # type: ignore[return-value]
+
+
 def _token(log_in: LogIn, user: User) -> str:
-    result = log_in(Credentials(email=user.email, password=PASSWORD), session_long=True)
+    result = log_in(Credentials(email=user.email, password=PASSWORD), audience=CONDUIT)
     return result.tokens.access_token
 
 
@@ -42,17 +54,17 @@ def test_it_expires_with_its_session(
 
 
 def test_its_lifetime_is_said_in_expires_in(log_in: LogIn, ann: User) -> None:
-    result = log_in(Credentials(email=ann.email, password=PASSWORD), session_long=True)
+    result = log_in(Credentials(email=ann.email, password=PASSWORD), audience=CONDUIT)
     assert result.tokens.expires_in == int(TokenPolicy().refresh_ttl.total_seconds())
 
 
-def test_a_login_without_asking_still_gets_a_short_access_token(
-    log_in: LogIn, authenticate: Authenticate, clock: FixedClock, ann: User
+def test_a_login_without_asking_still_gets_a_short_v1_access_token(
+    log_in: LogIn, uow: InMemoryUnitOfWork, issuer: TokenIssuer, clock: FixedClock, ann: User
 ) -> None:
     token = log_in(Credentials(email=ann.email, password=PASSWORD)).tokens.access_token
     clock.advance(seconds=TokenPolicy().access_ttl.total_seconds())
     with pytest.raises(TokenExpired):
-        authenticate(token)
+        Authenticate(uow, issuer)(token)
 
 
 def test_logging_out_ends_it_at_once(
@@ -81,7 +93,7 @@ def test_a_password_change_in_another_session_ends_it_at_once(
 
 def _token_after(log_in: LogIn, user: User, password: str) -> str:
     credentials = Credentials(email=user.email, password=password)
-    return log_in(credentials, session_long=True).tokens.access_token
+    return log_in(credentials, audience=CONDUIT).tokens.access_token
 
 
 def test_deactivation_ends_it_at_once(

@@ -8,7 +8,7 @@ import functools
 import pytest
 
 from application.auth import Authenticate, RegisterAndLogIn, TokenIssuer
-from application.tokens import TokenPolicy
+from application.tokens import TokenAudience, TokenPolicy
 from application.users import Registration
 from domain.errors import EmailTaken, InvalidInput
 from domain.users import PasswordRules
@@ -23,7 +23,14 @@ def sign_up(
     uow: InMemoryUnitOfWork, hasher: Argon2PasswordHasher, issuer: TokenIssuer, clock: FixedClock
 ) -> RegisterAndLogIn:
     register = RegisterAndLogIn(uow, hasher, issuer, clock, password_rules=PasswordRules.LENGTH)
-    return functools.partial(register, session_long=True)  # type: ignore[return-value]
+    return functools.partial(register, audience=TokenAudience.CONDUIT)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def authenticate(uow: InMemoryUnitOfWork, issuer: TokenIssuer) -> Authenticate:
+    """As the Conduit adapter asks: its own tokens only."""
+    conduit = functools.partial(Authenticate(uow, issuer), audience=TokenAudience.CONDUIT)
+    return conduit  # type: ignore[return-value]
 
 
 def _registration(**overrides: str) -> Registration:

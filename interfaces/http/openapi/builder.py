@@ -30,7 +30,8 @@ INFO = {
         " `X-Request-ID`.\n\n"
         "Authenticate with `Authorization: Bearer <access token>` from"
         " `POST /api/v1/auth/login`. Access tokens live 15 minutes by default, refresh tokens"
-        " 30 days; both are configurable."
+        " 30 days; both are configurable. Tokens are each API's own: the RealWorld API's"
+        " session-long tokens are refused here (`401 token_invalid`)."
     ),
 }
 TAGS = [
@@ -54,7 +55,8 @@ SECURITY_SCHEMES = {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
-        "description": "The `access_token` of a login or refresh.",
+        "description": "The `access_token` of a login or refresh. A token of the RealWorld"
+        " API (`/api`) is invalid here (`token_invalid`).",
     },
     "refreshToken": {
         "type": "http",
