@@ -70,8 +70,8 @@ class PostFilter:
 class PostRepository(Protocol):
     def add(self, post: Post) -> Post:
         """Store a new post with its tags and return it with its id and its slug: `post.slug`
-        if free, else the first free of `slug-2`, `slug-3` ... (domain.posts.slug_candidates),
-        unique even against a concurrent writer."""
+        if free, else the first free of `slug-2`, `slug-3` ... (domain.posts.slug_candidates,
+        which passes over a reserved slug), unique even against a concurrent writer."""
 
     def add_many(self, posts: Iterable[Post]) -> list[int]:
         """The bulk path for seeding: a few statements per batch, ids in input order. Slugs

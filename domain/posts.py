@@ -19,6 +19,10 @@ SEARCH_MAX = 200  # a search of posts' titles and content
 SUMMARY_MAX = 300
 TAGS_MAX, TAG_MAX = 10, 40
 SLUG_MAX = 80
+# Slugs no post is given, for a route would shadow them: `GET /api/articles/feed` is
+# RealWorld's feed, so an article slugged `feed` could never be read there. A title that
+# makes one is numbered from 2 on (`feed-2`).
+RESERVED_SLUGS = frozenset({"feed"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -70,14 +74,17 @@ def slug_of(title: str) -> str:
 
 
 def slug_candidates(base: str, first: int = 1) -> Iterator[str]:
-    """`base`, then `base-2`, `base-3` ... (from `first` on), each at most SLUG_MAX long."""
+    """`base`, then `base-2`, `base-3` ... (from `first` on), each at most SLUG_MAX long; a
+    reserved slug (RESERVED_SLUGS) is passed over."""
     n = first
     while True:
         if n == 1:
-            yield base
+            candidate = base
         else:
             suffix = f"-{n}"
-            yield base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+            candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        if candidate not in RESERVED_SLUGS:
+            yield candidate
         n += 1
 
 

@@ -54,7 +54,7 @@ class SqlPostRepository:
     def add(self, post: Post) -> Post:
         """The slug is inserted ON CONFLICT DO NOTHING: taken (even by a writer not yet
         committed, which PostgreSQL waits for), the next free candidate is tried."""
-        n, slug = 1, post.slug
+        n, slug = 1, next(slug_candidates(post.slug))  # the slug itself, unless reserved
         while (new_id := self._insert(evolve(post, slug=slug))) is None:
             n, slug = self._free_slug(post.slug, n + 1)
         self._tag(new_id, post, {tag: int(post.published) for tag in post.tags})

@@ -163,6 +163,16 @@ def test_changing_or_deleting_without_a_token_is_401_first(client: FlaskClient) 
     assert client.delete("/api/articles/any").json == MISSING
 
 
+def test_an_article_titled_feed_is_read_at_its_own_slug_not_the_feed(
+    client: FlaskClient, member: Member, write: Write
+) -> None:
+    article = write(member, title="Feed")
+    assert article["slug"] == "feed-2"
+    assert client.get("/api/articles/feed-2").json["article"]["title"] == "Feed"
+    feed = client.get("/api/articles/feed", headers=member.headers)
+    assert (feed.status_code, feed.json["articlesCount"]) == (200, 0)  # nobody followed
+
+
 def test_a_deleted_article_is_gone(client: FlaskClient, member: Member, write: Write) -> None:
     slug = write(member)["slug"]
     response = client.delete(f"/api/articles/{slug}", headers=member.headers)

@@ -243,6 +243,14 @@ def test_a_slug_at_its_longest_keeps_its_length_when_numbered(any_uow: Any) -> N
     assert second.slug == first.slug[: SLUG_MAX - 2].rstrip("-") + "-2"
 
 
+def test_the_reserved_slug_feed_is_never_given(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    slugs = [add_post(any_uow, author, title="Feed").slug for _ in range(3)]
+    assert slugs == ["feed-2", "feed-3", "feed-4"]
+    with any_uow.read_only() as reader:
+        assert reader.posts.get_by_slug("feed") is None
+
+
 def test_slugs_of_many_posts_of_one_title_stay_unique(any_uow: Any) -> None:
     author = add_author(any_uow)
     slugs = {add_post(any_uow, author, title="Popular").slug for _ in range(25)}

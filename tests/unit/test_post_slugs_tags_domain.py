@@ -86,6 +86,19 @@ def test_a_numbered_slug_candidate_does_not_double_the_dash_before_the_number() 
     assert list(islice(slug_candidates(base), 2))[1] == "a" * 77 + "-2"
 
 
+def test_the_reserved_slug_feed_is_never_a_candidate() -> None:
+    """`GET /api/articles/feed` is RealWorld's feed: an article slugged `feed` would be lost."""
+    assert slug_of("Feed!") == "feed"  # the base, as for any title
+    assert list(islice(slug_candidates("feed"), 3)) == ["feed-2", "feed-3", "feed-4"]
+    assert list(islice(slug_candidates("feed", first=2), 2)) == ["feed-2", "feed-3"]
+
+
+@pytest.mark.parametrize("title", ["Feed 2", "Feeds", "The feed", "Feed the cat"])
+def test_titles_around_feed_keep_their_slugs(title: str) -> None:
+    slug = slug_of(title)
+    assert next(slug_candidates(slug)) == slug != "feed"
+
+
 # --- summary --------------------------------------------------------------------------------
 
 
