@@ -84,6 +84,11 @@ def check_password(
         raise InvalidInput({field_name: problems})
 
 
+# Dot segments: a browser or an HTTP client removes them from a path (/api/profiles/.. is
+# /api/), so a user named so would have a profile nobody could reach.
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def check_username(raw: str) -> str:
     """Kept as given; unique without regard to case (the store compares lower-cased)."""
     if not _USERNAME.fullmatch(raw):
@@ -91,6 +96,8 @@ def check_username(raw: str) -> str:
             "username",
             f"Must be 1 to {USERNAME_MAX} letters, digits, '_', '-' or '.'.",
         )
+    if raw in _DOT_SEGMENTS:
+        raise InvalidInput.on("username", "Must not be '.' or '..': no address reaches it.")
     return raw
 
 

@@ -353,6 +353,21 @@ def test_an_invalid_username_change_is_422(
     assert response.status_code == 422 and "username" in response.json["errors"]
 
 
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_a_username_no_profile_path_can_reach_is_422(
+    client: FlaskClient, member: Member, dots: str
+) -> None:
+    """/api/profiles/.. is /api/ to every client: such a user would have no profile."""
+    body = {"username": dots, "email": "dots@example.com", "password": "password123"}
+    registered = client.post("/api/users", json={"user": body})
+    changed = client.put("/api/user", json={"user": {"username": dots}}, headers=member.headers)
+    for response in (registered, changed):
+        assert response.status_code == 422
+        assert response.json == {
+            "errors": {"username": ["Must not be '.' or '..': no address reaches it."]}
+        }
+
+
 def test_an_image_that_is_not_a_url_is_422(client: FlaskClient, member: Member) -> None:
     response = client.put(
         "/api/user", json={"user": {"image": "not a url"}}, headers=member.headers

@@ -8,6 +8,7 @@ import pytest
 from application.posts import GetPost
 from application.users import RegisterUser, UpdateUser, UserChanges
 from domain.errors import InvalidInput, NotAccountOwner, UsernameTaken
+from domain.users import check_username
 from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import IMAGE, actor_for, make_registration
 from tests.unit.conftest import Given, Stored
@@ -42,6 +43,30 @@ def test_an_invalid_username_is_reported_with_the_other_fields(register_user: Re
     with pytest.raises(InvalidInput) as raised:
         register_user(make_registration(email="nope", username="ann smith"))
     assert set(raised.value.errors) == {"email", "username"}
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_a_username_of_dots_alone_is_refused_as_unreachable(dots: str) -> None:
+    """A browser or an HTTP client drops `.` and `..` from a path: /profiles/.. is no profile."""
+    with pytest.raises(InvalidInput) as raised:
+        check_username(dots)
+    assert raised.value.errors == {"username": ["Must not be '.' or '..': no address reaches it."]}
+
+
+@pytest.mark.parametrize("username", ["...", ".a", "a.", "a..b", "_.", "-..", ".-"])
+def test_other_usernames_with_dots_are_kept(username: str) -> None:
+    assert check_username(username) == username
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_a_dots_username_is_refused_at_registration_and_on_change(
+    register_user: RegisterUser, update_user: UpdateUser, given: Given, dots: str
+) -> None:
+    with pytest.raises(InvalidInput):
+        register_user(make_registration(username=dots))
+    ann = given.user(username="ann")
+    with pytest.raises(InvalidInput):
+        update_user(actor_for(ann), ann.id, UserChanges(username=dots))
 
 
 # --- RegisterUser deriving a username -------------------------------------------------------
