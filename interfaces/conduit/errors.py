@@ -43,6 +43,7 @@ SAID: list[tuple[type[DomainError], int, str, str]] = [
     (facts.AccountInactive, 403, "account", "is deactivated"),
     (facts.NotPostAuthor, 403, "article", "forbidden"),
     (facts.NotCommentAuthor, 403, "comment", "forbidden"),
+    (facts.EmailUnverified, 403, "email", "is not verified"),  # REQUIRE_VERIFIED_EMAIL
     (facts.Forbidden, 403, "request", "forbidden"),
     (facts.PostNotFound, 404, "article", "not found"),
     (facts.UserNotFound, 404, "user", "not found"),

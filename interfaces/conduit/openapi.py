@@ -130,7 +130,8 @@ TIMESTAMP = {
 ERRORS = {
     400: "The body is not valid JSON.",
     401: "No token, or one that is malformed, expired or of an ended session.",
-    403: "Authenticated, but not allowed to do this.",
+    403: "Authenticated, but not allowed to do this (`email`: `is not verified` when the"
+    " deployment lets only verified addresses write).",
     404: "Not found.",
     409: "Already taken.",
     413: "The body is over 1 MiB.",

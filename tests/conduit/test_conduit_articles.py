@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from interfaces.container import Container
 from tests.conduit.conftest import Join, Member
 from tests.factories import FixedClock
 
@@ -171,6 +172,19 @@ def test_an_article_titled_feed_is_read_at_its_own_slug_not_the_feed(
     assert client.get("/api/articles/feed-2").json["article"]["title"] == "Feed"
     feed = client.get("/api/articles/feed", headers=member.headers)
     assert (feed.status_code, feed.json["articlesCount"]) == (200, 0)  # nobody followed
+
+
+def test_with_verified_writers_an_unverified_member_may_not_write_and_is_told_why(
+    client: FlaskClient, container: Container, member: Member
+) -> None:
+    article = {"title": "T", "description": "D", "body": "B"}
+    with container.config.require_verified_email.override(True):
+        refused = client.post("/api/articles", json={"article": article}, headers=member.headers)
+        assert (refused.status_code, refused.json) == (
+            403,
+            {"errors": {"email": ["is not verified"]}},
+        )
+        assert client.get("/api/user", headers=member.headers).status_code == 200
 
 
 def test_a_deleted_article_is_gone(client: FlaskClient, member: Member, write: Write) -> None:

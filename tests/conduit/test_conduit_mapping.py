@@ -108,6 +108,9 @@ def test_every_field_s_problem_is_reported_together() -> None:
         (facts.LastAdmin(), 409, {"request": ["conflicts with the current state"]}),
         (facts.LoginThrottled(60), 429, {"credentials": ["failed too often; try again later"]}),
         (facts.ServiceUnavailable(), 503, {"server": ["is unavailable; try again later"]}),
+        (facts.EmailUnverified(), 403, {"email": ["is not verified"]}),
+        # No Conduit route raises it; were one to, it is invalid input, said in Quill's words.
+        (facts.InvalidLink(), 422, {"request": ["This link is invalid, already used or expired."]}),
     ],
 )
 def test_each_fact_is_said_in_realworld_s_words(
