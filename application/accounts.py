@@ -80,12 +80,41 @@ class Letters:
 @frozen
 class AddressVerification:
     """Mails a user a link that verifies their current address, in the caller's unit of work:
-    the change that made the address new and its mail are kept together or not at all."""
+    the change that made the address new and its mail are kept together or not at all.
+
+    At most `per_window` links a window per user, for the links a user asks for (an address
+    change, a resend), and per address, for the links registration and address changes send
+    to it (so that many accounts cannot flood one address). A registration's link, the
+    account's first, is not counted for its user. Over a limit the change is kept and no mail
+    is queued: the user may ask again later (ResendVerification)."""
 
     letters: Letters
     policy: LinkPolicy
 
-    def __call__(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+    def __call__(
+        self, uow: UnitOfWork, user: User, now: datetime, *, registering: bool = False
+    ) -> bool:
+        """A link for a new account (`registering`) or a changed address; True if queued."""
+        keys = [user.email] if registering else [str(user.id), user.email]
+        if self.wait(uow, keys, now) is not None:
+            return False
+        self.queue(uow, user, now, keys)
+        return True
+
+    def wait(self, uow: UnitOfWork, keys: list[str], now: datetime) -> int | None:
+        """Seconds until every one of `keys` (a user id, an address) allows another link;
+        None if they do now. Each is locked, in the order given, until the unit ends."""
+        waits = []
+        for key in keys:
+            uow.link_requests.lock(LinkPurpose.VERIFY, key)
+            recent = uow.link_requests.since(LinkPurpose.VERIFY, key, now - self.policy.window)
+            waits.append(_throttle(recent, self.policy, now))
+        return max((wait for wait in waits if wait is not None), default=None)
+
+    def queue(self, uow: UnitOfWork, user: User, now: datetime, keys: list[str]) -> None:
+        """The link and its mail, counted for each of `keys`."""
+        for key in keys:
+            uow.link_requests.add(LinkPurpose.VERIFY, key, now)
         token = new_link_token()
         link = LinkToken.issue(
             purpose=LinkPurpose.VERIFY,
@@ -164,23 +193,20 @@ class ResendVerification:
 
     def __call__(self, actor: Actor) -> bool:
         now = self.clock()
-        policy = self.verification.policy
-        key = str(actor.id)
+        keys = [str(actor.id)]  # counted for the user: their own address, asked for again
         with self.uow as uow:
-            uow.link_requests.lock(LinkPurpose.VERIFY, key)
+            uow.link_requests.lock(LinkPurpose.VERIFY, keys[0])
             user = uow.users.get(actor.id)
             if user is None:
                 raise UserNotFound()
             if user.email_verified:
                 return False
-            recent = uow.link_requests.since(LinkPurpose.VERIFY, key, now - policy.window)
-            wait = _throttle(recent, policy, now)
+            wait = self.verification.wait(uow, keys, now)
             if wait is not None:
                 raise VerificationThrottled(retry_after=wait)
-            uow.link_requests.prune(before=now - policy.window)
+            uow.link_requests.prune(before=now - self.verification.policy.window)
             uow.link_tokens.prune(before=now)
-            uow.link_requests.add(LinkPurpose.VERIFY, key, now)
-            self.verification(uow, user, now)
+            self.verification.queue(uow, user, now, keys)
             uow.commit()
         return True
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
+from typing import Protocol
 
 from attrs import frozen
 
@@ -35,9 +35,17 @@ from domain.users import (
     username_key,
 )
 
-# Mails a user a link to verify their address, in the unit of work that made it new
-# (application.accounts.AddressVerification); None where no mail goes out.
-VerifyAddress = Callable[[UnitOfWork, User, datetime], None] | None
+
+class AddressVerifier(Protocol):
+    """Mails a user a link to verify their address, in the unit of work that made it new
+    (application.accounts.AddressVerification); True if queued, False if over its limit."""
+
+    def __call__(
+        self, uow: UnitOfWork, user: User, now: datetime, *, registering: bool = False
+    ) -> bool: ...
+
+
+VerifyAddress = AddressVerifier | None  # None where no mail goes out
 
 # The command line acts as the operator of the installation, with an admin's rights.
 OPERATOR = Actor(id=0, name="quill operator", role=Role.ADMIN, session_id="")
@@ -131,7 +139,7 @@ def register(
     )
     user = uow.users.add(user)
     if verify_address is not None:
-        verify_address(uow, user, now)
+        verify_address(uow, user, now, registering=True)
     return user
 
 

@@ -110,6 +110,22 @@ def test_asking_for_a_new_link_is_accepted_three_times_an_hour_then_rate_limited
     assert len(mails(uow, "verify")) == 1 + 3  # the registration's, and three asked for
 
 
+def test_address_changes_past_three_an_hour_are_kept_without_a_link(
+    client: FlaskClient, uow: InMemoryUnitOfWork, auth: Callable[..., SignedIn]
+) -> None:
+    user = auth()
+    for n in range(4):
+        email = f"moved{n}@example.com"
+        response = client.patch(
+            f"/api/v1/users/{user.id}", json={"email": email}, headers=user.headers
+        )
+        assert response.status_code == 200 and response.json["email"] == email
+    sent = [mail.recipient for mail in mails(uow, "verify")]
+    assert sent == [user.user["email"], *(f"moved{n}@example.com" for n in range(3))]
+    refused = client.post("/api/v1/users/me/verify-email", headers=user.headers)
+    assert_error(refused, 429, "rate_limited")  # the same count: ask again within the hour
+
+
 def test_asking_for_a_new_link_needs_a_token(client: FlaskClient) -> None:
     assert_error(client.post("/api/v1/users/me/verify-email"), 401, "not_authenticated")
 

@@ -24,7 +24,13 @@ from application.accounts import (
 )
 from application.auth import Authenticate, Credentials, LogIn
 from application.posts import CreatePost, DeletePost, EditPost, NewPost, PostChanges
-from application.users import RegisterUser, Registration, UpdateUser, UserChanges
+from application.users import (
+    RegisterUser,
+    Registration,
+    UpdateOwnAccount,
+    UpdateUser,
+    UserChanges,
+)
 from domain.errors import (
     AdminOnly,
     EmailTaken,
@@ -36,6 +42,7 @@ from domain.errors import (
 )
 from domain.links import TOKEN_MAX
 from domain.mail import OutgoingMail
+from domain.users import User
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
@@ -279,6 +286,77 @@ def test_a_verified_address_gets_no_new_link_and_uses_no_request(
     for _ in range(5):
         assert resend(actor_for(user)) is False
     assert outbox(uow) == [] and uow.store.link_requests == []
+
+
+@pytest.fixture(params=["PATCH /users/<id>", "PUT /api/user"])
+def change_address(
+    request: pytest.FixtureRequest,
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    clock: FixedClock,
+    verification: AddressVerification,
+) -> Callable[[User, str], User]:
+    """An owner's e-mail change through either use case that makes one (v1's, Conduit's)."""
+    if request.param == "PATCH /users/<id>":
+        update = UpdateUser(uow, clock, verification)
+        return lambda user, email: update(actor_for(user), user.id or 0, UserChanges(email=email))
+    own = UpdateOwnAccount(uow, hasher, clock, verification)
+    return lambda user, email: own(actor_for(user), UserChanges(email=email), None)
+
+
+def test_address_changes_mail_at_most_three_links_an_hour_and_are_kept_beyond(
+    register: RegisterUser,
+    resend: ResendVerification,
+    change_address: Callable[[User, str], User],
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    user = register(a_registration())  # the account's first link: not counted for the user
+    for n in range(1, 6):
+        changed = change_address(user, f"ann{n}@example.com")
+        assert (changed.email, changed.email_verified) == (f"ann{n}@example.com", False)
+        clock.advance(minutes=1)
+    assert [m.recipient for m in outbox(uow)] == [
+        "ann@example.com", "ann1@example.com", "ann2@example.com", "ann3@example.com",
+    ]  # fmt: skip
+    with pytest.raises(VerificationThrottled):  # asking shares the count with changing
+        resend(actor_for(user))
+    clock.advance(hours=1)
+    assert resend(actor_for(user)) is True
+    assert outbox(uow)[-1].recipient == "ann5@example.com"
+
+
+def test_links_asked_for_again_count_for_the_next_address_change(
+    register: RegisterUser,
+    resend: ResendVerification,
+    change_address: Callable[[User, str], User],
+    uow: InMemoryUnitOfWork,
+) -> None:
+    user = register(a_registration())
+    for _ in range(3):
+        resend(actor_for(user))
+    change_address(user, "ann@new.example")
+    assert len(outbox(uow)) == 1 + 3 and outbox(uow)[-1].recipient == "ann@example.com"
+
+
+def test_many_accounts_moving_to_one_address_mail_it_at_most_three_links_an_hour(
+    register: RegisterUser,
+    change_address: Callable[[User, str], User],
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    victim = "victim@example.com"
+    for n in range(3):
+        user = register(a_registration(email=f"ann{n}@example.com", name=f"Ann {n}"))
+        change_address(user, victim)
+        change_address(user, f"away{n}@example.com")  # frees the address for the next one
+    newcomer = register(a_registration(email=victim, name="Bo"))
+    assert newcomer.email == victim  # registered all the same, without a link
+    assert [m.recipient for m in outbox(uow)].count(victim) == 3
+    clock.advance(hours=1)
+    change_address(newcomer, "bo@example.com")
+    change_address(newcomer, victim)
+    assert [m.recipient for m in outbox(uow)].count(victim) == 4
 
 
 def test_an_admin_marks_an_address_verified_and_nobody_else_may(
