@@ -91,12 +91,16 @@ class RegisterUser:
     verify_address: VerifyAddress = None
     password_rules: PasswordRules = PasswordRules.COMPOSED
 
-    def __call__(self, registration: Registration, role: Role = Role.USER) -> User:
-        """Over HTTP `role` is always USER: nobody registers as an admin. The CLI makes admins."""
+    def __call__(
+        self, registration: Registration, role: Role = Role.USER, *, verified: bool = False
+    ) -> User:
+        """Over HTTP `role` is always USER and `verified` false: nobody registers as an admin
+        or vouches for their own address. The CLI makes admins, whose address the operator
+        vouches for (`verified`: no link is mailed)."""
         with self.uow as uow:
             user = register(
                 uow, self.hasher, self.clock(), registration, role,
-                verify_address=self.verify_address, rules=self.password_rules,
+                verify_address=self.verify_address, rules=self.password_rules, verified=verified,
             )  # fmt: skip
             uow.commit()
         return user
@@ -111,8 +115,10 @@ def register(
     *,
     verify_address: VerifyAddress = None,
     rules: PasswordRules = PasswordRules.COMPOSED,
+    verified: bool = False,
 ) -> User:
-    """Store a new account in `uow` (which the caller commits), with its verification mail."""
+    """Store a new account in `uow` (which the caller commits), with its verification mail,
+    or with its address `verified` already (someone trusted vouches for it) and none."""
     chosen = registration.username
     given_name = registration.name
     email, name, _, _ = InvalidInput.gather(
@@ -137,8 +143,10 @@ def register(
         now=now,
         role=role,
     )
+    if verified:
+        user = user.change(email_verified=True, now=now)
     user = uow.users.add(user)
-    if verify_address is not None:
+    if verify_address is not None and not verified:
         verify_address(uow, user, now, registering=True)
     return user
 

@@ -102,8 +102,9 @@ def create_admin(
     password: str,
     register: RegisterUser = Provide[Container.register_user],
 ) -> None:
-    """Create an admin account (prompts for what is not given)."""
-    user = register(Registration(email=email, name=name, password=password), role=Role.ADMIN)
+    """Create an admin account, its address verified (prompts for what is not given)."""
+    registration = Registration(email=email, name=name, password=password)
+    user = register(registration, role=Role.ADMIN, verified=True)  # the operator vouches
     click.echo(f"Created admin {user.email} (id {user.id}).")
 
 

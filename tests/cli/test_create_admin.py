@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask.testing import FlaskClient
 
 from infrastructure.memory import InMemoryUnitOfWork
+from interfaces.container import Container
 from tests.cli.expect import one_line_error
+from tests.conftest import SignedIn
 
 EMAIL = "root@quill.example"
 PASSWORD = "Admin-Secret-42"
@@ -29,6 +33,25 @@ def test_the_created_admin_may_use_admin_routes(quill, log_in, client: FlaskClie
     response = client.get("/api/v1/users", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 200, response.json
+
+
+def test_the_created_admin_is_verified_and_moderates_where_writers_must_be_verified(
+    quill, log_in, client: FlaskClient, container: Container, uow: InMemoryUnitOfWork,
+    auth: Callable[..., SignedIn],
+) -> None:  # fmt: skip
+    author = auth()
+    post = client.post("/api/v1/posts", json={"title": "Spam", "content": "Buy"},
+                       headers=author.headers).json  # fmt: skip
+    quill("create-admin", "--email", EMAIL, "--name", "Root", "--password", PASSWORD)
+    admin = log_in(EMAIL, PASSWORD).json
+    assert admin["user"]["email_verified"] is True  # the operator vouches for the address
+    assert not [mail for mail in uow.store.outbox.values() if mail.recipient == EMAIL]
+    with container.config.require_verified_email.override(True):
+        deleted = client.delete(
+            f"/api/v1/posts/{post['id']}",
+            headers={"Authorization": f"Bearer {admin['access_token']}"},
+        )
+    assert deleted.status_code == 204, deleted.json
 
 
 def test_create_admin_prompts_for_everything_and_creates_the_admin(quill, log_in):

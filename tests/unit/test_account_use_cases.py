@@ -42,7 +42,7 @@ from domain.errors import (
 )
 from domain.links import TOKEN_MAX
 from domain.mail import OutgoingMail
-from domain.users import User
+from domain.users import Role, User
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
@@ -148,6 +148,14 @@ def test_a_new_account_starts_unverified_and_its_address_gets_a_link(
     assert link in mail.text and link in mail.html
     assert "Hello Ann" in mail.text and "2 days" in mail.text
     assert re.fullmatch(r"<[0-9a-f]{32}@quill\.test>", mail.message_id)
+
+
+def test_an_account_registered_with_its_address_vouched_for_is_verified_and_mailed_nothing(
+    register: RegisterUser, uow: InMemoryUnitOfWork
+) -> None:
+    user = register(a_registration(), role=Role.ADMIN, verified=True)
+    assert user.email_verified and Stored(uow).user(user.id or 0).email_verified  # type: ignore[union-attr]
+    assert outbox(uow) == []
 
 
 def test_a_link_carries_at_least_128_random_bits_and_is_stored_only_as_a_hash(
