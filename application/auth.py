@@ -87,10 +87,10 @@ class TokenIssuer:
         )
 
     def read(
-        self, token: str | None, kind: TokenKind, audience: TokenAudience = TokenAudience.V1
+        self, token: str | None, kind: TokenKind, audience: TokenAudience | None = TokenAudience.V1
     ) -> TokenClaims:
-        """Signature, then kind, then audience, then expiry: each failure has its own error
-        code."""
+        """Signature, then kind, then audience (None: either), then expiry: each failure has
+        its own error code."""
         if not token:
             raise NotAuthenticated()
         claims = self.tokens.decode(token)
@@ -98,7 +98,7 @@ class TokenIssuer:
             raise InvalidToken(
                 f"This route takes {'an' if kind is TokenKind.ACCESS else 'a'} {kind} token."
             )
-        if claims.audience is not audience:
+        if audience is not None and claims.audience is not audience:
             raise InvalidToken(
                 f"This token was issued for {claims.audience.api}; log in to {audience.api}"
                 " for a token it accepts."
@@ -275,8 +275,10 @@ class Authenticate:
     verified_writers: bool = False
 
     def __call__(
-        self, access_token: str | None, audience: TokenAudience = TokenAudience.V1
+        self, access_token: str | None, audience: TokenAudience | None = TokenAudience.V1
     ) -> Actor:
+        """`audience` None takes either API's token: ending a session (logout) is safe with
+        any, and RealWorld has no logout route of its own."""
         claims = self.issuer.read(access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             holder = uow.sessions.get_holder(claims.session_id)

@@ -392,7 +392,7 @@ def _conduit_token(client: FlaskClient, who: SignedIn) -> str:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/v1/users/me"), ("GET", "/api/v1/feed"), ("POST", "/api/v1/auth/logout")],
+    [("GET", "/api/v1/users/me"), ("GET", "/api/v1/feed"), ("POST", "/api/v1/posts")],
 )
 def test_a_conduit_token_is_invalid_here_and_says_whose_it_is(
     client: FlaskClient, user: SignedIn, method: str, path: str
@@ -401,6 +401,18 @@ def test_a_conduit_token_is_invalid_here_and_says_whose_it_is(
     body = assert_error(response, 401, "token_invalid")
     assert "RealWorld" in body["message"]
     assert response.headers["WWW-Authenticate"] == 'Bearer error="token_invalid"'
+
+
+def test_logging_out_with_a_conduit_token_ends_its_session(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    """RealWorld has no logout route: its clients end their session here."""
+    token = _conduit_token(client, user)
+    assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 200
+    refused = client.get("/api/user", headers={"Authorization": f"Token {token}"})
+    assert refused.status_code == 401
+    assert refused.json == {"errors": {"token": ["has been revoked"]}}
+    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
 
 
 def test_a_conduit_token_cannot_be_refreshed(client: FlaskClient, user: SignedIn) -> None:

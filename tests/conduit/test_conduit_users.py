@@ -211,7 +211,7 @@ def test_a_v1_token_cannot_set_a_password_without_the_current_one(
 
 def test_a_conduit_token_is_refused_by_v1(client: FlaskClient, member: Member) -> None:
     bearer = {"Authorization": f"Bearer {member.token}"}
-    for method, path in [("GET", "/api/v1/users/me"), ("POST", "/api/v1/auth/logout")]:
+    for method, path in [("GET", "/api/v1/users/me"), ("POST", "/api/v1/auth/refresh")]:
         response = client.open(path, method=method, headers=bearer)
         assert (response.status_code, response.json["code"]) == (401, "token_invalid")
     assert client.get("/api/user", headers=member.headers).status_code == 200
