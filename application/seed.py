@@ -298,18 +298,22 @@ class BulkLoad:
         stage: str,
         total: int,
         rows: Iterable[T],
-        add: Callable[[list[T]], list[int] | None],
+        add: Callable[[Iterable[T]], list[int] | None],
     ) -> list[int]:
-        """Hands the rows to `add` a batch at a time, reporting progress after each; returns
-        the ids `add` returns, if it does."""
-        done, returned = 0, []
-        for chunk in _batched(rows, BATCH):
-            got = add(chunk)
-            if got is not None:
-                returned += got
-            done += len(chunk)
+        """Hands every row to `add` in one call, reporting progress as it takes them (each
+        BATCH rows); returns the ids `add` returns, if it does. One call, not one per batch:
+        a repository then moves each kept count once (a popular author's, say)."""
+        return add(self._reporting(stage, total, rows)) or []
+
+    def _reporting(self, stage: str, total: int, rows: Iterable[T]) -> Iterator[T]:
+        done = 0
+        for row in rows:
+            yield row
+            done += 1
+            if done % BATCH == 0:
+                self.progress(stage, done, total)
+        if done % BATCH:
             self.progress(stage, done, total)
-        return returned
 
     # --- users -----------------------------------------------------------------------------
 

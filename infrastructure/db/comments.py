@@ -76,10 +76,14 @@ class SqlCommentRepository:
         return evolve(comment, id=new_id)
 
     def add_many(self, new: Iterable[Comment]) -> None:
+        """Rows by batch, counts once per call (see SqlFollowRepository.add_many)."""
+        moves: Counter[int] = Counter()
         for chunk in batched(new):
             self._connection.execute(insert(comments), [comment_values(c) for c in chunk])
-            moves = sorted(Counter(c.post_id for c in chunk).items())  # in id order
-            self._connection.execute(MOVE, [{"post_id": p, "delta": n} for p, n in moves])
+            moves.update(c.post_id for c in chunk)
+        if moves:  # in id order
+            values = [{"post_id": p, "delta": n} for p, n in sorted(moves.items())]
+            self._connection.execute(MOVE, values)
 
     def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
         values = {"comment_id": comment_id, "viewer_id": viewer_id}

@@ -50,8 +50,12 @@ class SqlFavoriteRepository:
             self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
 
     def add_many(self, new: Iterable[tuple[int, int, datetime]]) -> None:
+        """Rows by batch, counts once per call (see SqlFollowRepository.add_many)."""
+        moves: Counter[int] = Counter()
         for chunk in batched(new):
             rows = [{"user_id": u, "post_id": p, "created_at": at} for u, p, at in chunk]
             self._connection.execute(insert(favorites), rows)
-            moves = sorted(Counter(p for _, p, _ in chunk).items())  # in id order
-            self._connection.execute(MOVE, [{"post_id": p, "delta": n} for p, n in moves])
+            moves.update(p for _, p, _ in chunk)
+        if moves:  # in id order
+            values = [{"post_id": p, "delta": n} for p, n in sorted(moves.items())]
+            self._connection.execute(MOVE, values)

@@ -72,13 +72,18 @@ class SqlFollowRepository:
             self._connection.execute(MOVE[name], {"user_id": user_id, "delta": delta})
 
     def add_many(self, new: Iterable[tuple[int, int, datetime]]) -> None:
+        """Rows by batch, counts once per call: a popular author followed in every batch
+        would otherwise have their row rewritten once per batch, and in one transaction
+        each rewrite walks all the earlier versions of the row."""
+        moves = {name: Counter[int]() for name in COUNTS}
         for chunk in batched(new):
             rows = [{"follower_id": a, "followed_id": b, "created_at": at} for a, b, at in chunk]
             self._connection.execute(insert(follows), rows)
-            for name, users_ids in (("follows_count", (a for a, _, _ in chunk)),
-                                    ("followers_count", (b for _, b, _ in chunk))):  # fmt: skip
-                moves = sorted(Counter(users_ids).items())
-                values = [{"user_id": user_id, "delta": n} for user_id, n in moves]
+            moves["follows_count"].update(a for a, _, _ in chunk)
+            moves["followers_count"].update(b for _, b, _ in chunk)
+        for name, counted in moves.items():
+            values = [{"user_id": user_id, "delta": n} for user_id, n in sorted(counted.items())]
+            if values:
                 self._connection.execute(MOVE[name], values)
 
     def stats(self, user_id: int, viewer_id: int | None) -> FollowStats:
