@@ -17,8 +17,8 @@ from domain.users import Actor, normalize_email
 @frozen(kw_only=True)
 class DeliveryPolicy:
     """`batch` messages per claim, held for `lease`; a message is only sent while at least
-    `send_time` (the mail server's timeout) of its lease is left, so that no claim runs out
-    while its worker is still sending, and another worker never sends it too."""
+    `send_time` (the longest one send may take) of its lease is left, so that no claim runs
+    out while its worker is still sending, and another worker never sends it too."""
 
     retry: RetryPolicy = field(factory=RetryPolicy)
     batch: int = 20

@@ -18,6 +18,9 @@ ENVIRONMENTS = ("development", "testing", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 DEV_MAIL_FROM = "Quill <quill@localhost>"
+# One send is about ten exchanges with the mail server (connect, EHLO, STARTTLS, login, MAIL,
+# RCPT, DATA, the message, QUIT), and SMTP_TIMEOUT bounds each on its own.
+SMTP_EXCHANGES = 10
 
 
 class SettingsError(ValueError):
@@ -55,7 +58,7 @@ class Settings:
     mail_dir: str = ""
     mail_max_tries: int = 10
     mail_retry_delay: int = 30
-    mail_lease: int = 300
+    mail_lease: int = 600
     password_rules: PasswordRules = PasswordRules.COMPOSED
 
     @classmethod
@@ -94,6 +97,12 @@ class Settings:
         if production:
             settings.refuse_development_secrets()
         return settings
+
+    @property
+    def mail_send_time(self) -> timedelta:
+        """The longest one send may take: a worker starts one only while this much of its
+        lease is left."""
+        return timedelta(seconds=SMTP_EXCHANGES * self.smtp_timeout)
 
     def refuse_development_secrets(self) -> None:
         for name, value in (
@@ -139,10 +148,15 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     _, address = parseaddr(mail_from)
     if "@" not in address or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be an address, or a name and <address>.")
-    # A worker holds a message for the lease; one send may take up to SMTP_TIMEOUT.
-    lease = _int(env, "MAIL_LEASE", 300, 2, 86400)
-    if lease <= _int(env, "SMTP_TIMEOUT", 30, 1, 600):
-        raise SettingsError("MAIL_LEASE must be longer than SMTP_TIMEOUT.")
+    # A worker holds a message for the lease, which must outlast the longest send it starts.
+    longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
+    lease = _int(env, "MAIL_LEASE", 600, 2, 86400)
+    if lease <= longest_send:
+        raise SettingsError(
+            f"MAIL_LEASE must be more than {SMTP_EXCHANGES} times SMTP_TIMEOUT ({longest_send} s):"
+            f" one send may take {SMTP_EXCHANGES} exchanges with the mail server, each allowed"
+            " SMTP_TIMEOUT."
+        )
     return {
         "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
         "verify_token_ttl": timedelta(

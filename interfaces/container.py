@@ -143,7 +143,7 @@ class Container(containers.DeclarativeContainer):
         retry=providers.Factory(
             RetryPolicy, max_tries=config.mail.max_tries, first_delay=config.mail.retry_delay
         ),
-        send_time=config.mail.smtp_timeout_delta,
+        send_time=config.mail.send_time,
         lease=config.mail.lease,
     )
     deliver_mail = providers.Factory(DeliverMail, uow, mail_sender, clock, delivery_policy)
@@ -246,7 +246,7 @@ def mail_settings_dict(settings: Settings) -> dict[str, object]:
             "smtp_username": settings.smtp_username,
             "smtp_password": settings.smtp_password,
             "smtp_timeout": settings.smtp_timeout,
-            "smtp_timeout_delta": timedelta(seconds=settings.smtp_timeout),
+            "send_time": settings.mail_send_time,
             "sender": settings.mail_from,
             "folder": settings.mail_dir,
             "max_tries": settings.mail_max_tries,

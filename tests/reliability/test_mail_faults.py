@@ -203,7 +203,8 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_others_still_go(
 def test_a_worker_killed_mid_batch_leaves_what_it_held_to_the_next_run(
     sqlite_url: str, port: int
 ) -> None:
-    env = mail_env(sqlite_url, port, MAIL_LEASE="4", SMTP_TIMEOUT="3")
+    # A short lease for the next worker to take over soon, yet more than ten timeouts.
+    env = mail_env(sqlite_url, port, MAIL_LEASE="25", SMTP_TIMEOUT="2")
     box = Mailbox()
     box.stall_at, box.accept_stalled = 6, False
     with open_container(env) as container:
@@ -218,7 +219,7 @@ def test_a_worker_killed_mid_batch_leaves_what_it_held_to_the_next_run(
             held = [m for m in outbox(container) if m.status is MailStatus.QUEUED]
             assert sum(1 for m in held if m.attempts == 1) == 15  # claimed by the dead one
             worker = start_worker(env)
-            box.wait_for(30)
+            box.wait_for(30, seconds=90)  # the held ones once the dead worker's lease ran out
             time.sleep(0.5)  # time for a second copy of anything to arrive
             stop_worker(worker)
         assert statuses(container) == {MailStatus.SENT: 30}

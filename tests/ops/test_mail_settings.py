@@ -1,0 +1,45 @@
+"""The mail delivery settings: a claim's lease outlasts the longest send it may start."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from infrastructure.settings import Settings, SettingsError
+from interfaces.container import build_container
+from tests.ops.server import BIN, ROOT, environment
+
+
+def test_by_default_a_lease_outlasts_ten_exchanges_with_the_mail_server() -> None:
+    settings = Settings.from_env({})
+    assert settings.mail_lease > 10 * settings.smtp_timeout
+
+
+@pytest.mark.parametrize(
+    ("lease", "timeout"), [("300", "30"), ("301", "31"), ("40", "4"), ("100", "600")]
+)
+def test_a_lease_no_longer_than_ten_timeouts_is_refused(lease: str, timeout: str) -> None:
+    # SMTP_TIMEOUT bounds each exchange (connect, EHLO, STARTTLS, login, MAIL, RCPT, DATA ...)
+    # on its own, so one send may take about ten of them.
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"MAIL_LEASE": lease, "SMTP_TIMEOUT": timeout})
+    assert str(refused.value).startswith("MAIL_LEASE must be more than 10 times SMTP_TIMEOUT")
+
+
+def test_a_message_is_started_only_while_ten_timeouts_of_its_lease_are_left() -> None:
+    container = build_container({"MAIL_LEASE": "41", "SMTP_TIMEOUT": "4"})
+    policy = container.delivery_policy()
+    assert (policy.lease, policy.send_time) == (timedelta(seconds=41), timedelta(seconds=40))
+
+
+def test_the_worker_refuses_to_start_with_too_short_a_lease_in_one_line() -> None:
+    env = environment("sqlite://", MAIL_LEASE="60", SMTP_TIMEOUT="30")
+    done = subprocess.run(
+        [BIN / "quill", "worker", "--once"], env=env, cwd=ROOT, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert "MAIL_LEASE must be more than 10 times SMTP_TIMEOUT (300 s)" in line
