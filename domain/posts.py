@@ -78,14 +78,18 @@ def slug_candidates(base: str, first: int = 1) -> Iterator[str]:
     reserved slug (RESERVED_SLUGS) is passed over."""
     n = first
     while True:
-        if n == 1:
-            candidate = base
-        else:
-            suffix = f"-{n}"
-            candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        candidate = numbered_slug(base, n)
         if candidate not in RESERVED_SLUGS:
             yield candidate
         n += 1
+
+
+def numbered_slug(base: str, n: int) -> str:
+    """Candidate `n` for `base`: `base` itself for 1, else `base-n` within SLUG_MAX."""
+    if n == 1:
+        return base
+    suffix = f"-{n}"
+    return base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
 
 
 @frozen(kw_only=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain, islice, repeat
 from typing import Any
 
 from attrs import evolve
@@ -13,7 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from application.paging import Window
 from application.ports import PostFilter
 from domain.errors import Conflict
-from domain.posts import Post, slug_candidates
+from domain.posts import RESERVED_SLUGS, Post, numbered_slug, slug_candidates
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import (
     AUTHOR_POST_TOTAL,
@@ -41,7 +40,8 @@ from infrastructure.db.tags import count_tags, tag_posts, untag_post
 posts = PostRow.__table__
 
 TAKEN_SLUGS = select(posts.c.slug).where(posts.c.slug.in_(bindparam("slugs", expanding=True)))
-SLUG_PROBES = (10, 100, 1000)  # how many candidates each look-up asks about, growing
+SLUG_GALLOP = 48  # first + 2**k - 1 for k below this: past any number of posts
+SLUG_PROBES = 32  # how many candidates each look-up of the search asks about
 
 
 class SqlPostRepository:
@@ -75,16 +75,35 @@ class SqlPostRepository:
         return new_id
 
     def _free_slug(self, base: str, first: int) -> tuple[int, str]:
-        """The first candidate from number `first` on that no post has, asking about a batch
-        of candidates at a time rather than trying them one insert at a time."""
-        for size in chain(SLUG_PROBES, repeat(SLUG_PROBES[-1])):
-            batch = list(islice(slug_candidates(base, first), size))
-            taken = set(self._connection.execute(TAKEN_SLUGS, {"slugs": batch}).scalars())
-            for n, slug in enumerate(batch, start=first):
-                if slug not in taken:
-                    return n, slug
-            first += size
-        raise AssertionError("unreachable: the probes never run out")
+        """A free candidate from number `first` on, in a few look-ups however many posts share
+        the title: numbers first, first+1, first+3, first+7 ... are asked about at once, then
+        the gap between the last taken and the first free is searched SLUG_PROBES at a time.
+        Where the numbers taken run without holes (no such post deleted) that is the lowest
+        free one; with holes, a free one past the last hole found."""
+        last_taken, free = first - 1, None
+        galloping = [first + 2**k - 1 for k in range(SLUG_GALLOP)]
+        for n in self._slugs_taken(base, galloping):
+            last_taken = n
+        free = next(n for n in galloping if n > last_taken)
+        while free - last_taken > 1:
+            step = max(1, (free - last_taken) // SLUG_PROBES)
+            probes = list(range(last_taken + step, free, step))
+            taken = self._slugs_taken(base, probes)
+            last_taken = max(taken, default=last_taken)
+            free = next((n for n in probes if n > last_taken), free)
+        return free, numbered_slug(base, free)
+
+    def _slugs_taken(self, base: str, numbers: list[int]) -> list[int]:
+        """Of these ascending numbers, those taken before the first free one (a reserved
+        slug counts as taken)."""
+        slugs = {numbered_slug(base, n): n for n in numbers}
+        stored = set(self._connection.execute(TAKEN_SLUGS, {"slugs": list(slugs)}).scalars())
+        taken = []
+        for slug, n in slugs.items():
+            if slug not in stored and slug not in RESERVED_SLUGS:
+                break
+            taken.append(n)
+        return taken
 
     def add_many(self, new: Iterable[Post]) -> list[int]:
         ids: list[int] = []
