@@ -16,7 +16,7 @@ from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container, settings_dict
 from interfaces.http.app import create_app
 from tests.conftest import test_settings
-from tests.factories import T0, registration
+from tests.factories import PASSWORD, T0, registration
 from tests.integration.conftest import empty_tables
 from tests.integration.stored import comment_on, post_of
 
@@ -277,3 +277,44 @@ def test_the_tags_in_use_are_one_statement(
     tags = sql_client.get("/api/v1/tags").json["tags"]  # type: ignore[index]
     assert tags[0] == {"name": "x", "posts": 125}
     assert counter.during(lambda: sql_client.get("/api/v1/tags")) == 1
+
+
+# Issue 18: the RealWorld API's lists cost what v1's do (the same use cases, the same reads).
+
+
+def conduit_headers(client: FlaskClient, v1_headers: dict[str, str]) -> dict[str, str]:
+    """The same user, logged in through the RealWorld API."""
+    email = client.get("/api/v1/users/me", headers=v1_headers).json["email"]  # type: ignore[index]
+    login = client.post("/api/users/login", json={"user": {"email": email, "password": PASSWORD}})
+    return {"Authorization": f"Token {login.json['user']['token']}"}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("conduit", "v1"), [("/api/articles", "/api/v1/posts"), ("/api/articles/feed", "/api/v1/feed")]
+)
+def test_a_realworld_list_costs_what_v1_s_does_whatever_its_size(
+    sql_client: FlaskClient,
+    sql_container: Container,
+    social: dict[str, Any],
+    conduit: str,
+    v1: str,
+) -> None:
+    counter = StatementCounter(sql_container)
+    headers = conduit_headers(sql_client, social["headers"])
+    one = counter.during(lambda: sql_client.get(f"{conduit}?limit=1", headers=headers))
+    many = counter.during(lambda: sql_client.get(f"{conduit}?limit=100", headers=headers))
+    assert one == many == same_for_1_and_100(sql_client, counter, v1, social["headers"])
+
+
+def test_a_realworld_article_costs_what_a_v1_post_does(
+    sql_client: FlaskClient, sql_container: Container, social: dict[str, Any]
+) -> None:
+    counter = StatementCounter(sql_container)
+    v1_headers = social["headers"]
+    headers = conduit_headers(sql_client, v1_headers)
+    slug = sql_client.get(f"/api/v1/posts/{social['post']}").json["slug"]  # type: ignore[index]
+    article = counter.during(lambda: sql_client.get(f"/api/articles/{slug}", headers=headers))
+    post = counter.during(
+        lambda: sql_client.get(f"/api/v1/posts/{social['post']}", headers=v1_headers)
+    )
+    assert article == post == 2  # authentication, the post as the reader sees it
