@@ -37,10 +37,11 @@ lint: $(STAMP)  ## ruff, the import-linter layer contracts, mypy on domain and a
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-tools:  ## Debian's chromium (the /docs browser test) and wrk (the benchmark's quick run), when missing
+tools:  ## Debian's chromium (the browser tests), wrk (the benchmark's quick run) and npm (the RealWorld suite), when missing
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	[ -z "$$missing" ] || { \
 	  command -v apt-get >/dev/null 2>&1 || { echo "Install$$missing: the test suite needs them." >&2; exit 1; }; \
 	  $(SUDO) apt-get update -qq && \
