@@ -17,7 +17,7 @@ from application.tokens import (
     TokenPair,
     TokenPolicy,
 )
-from application.users import Registration, VerifyAddress, register
+from application.users import Registration, VerifyAddress, checked_account, register
 from domain.errors import (
     AccountInactive,
     InvalidCredentials,
@@ -187,12 +187,10 @@ class RegisterAndLogIn:
         self, registration: Registration, *, audience: TokenAudience = TokenAudience.V1
     ) -> LoginResult:
         """`audience`: the API the tokens are for, and so how long they live (TokenIssuer.pair)."""
+        account = checked_account(registration, self.hasher, self.password_rules)
         now = self.clock()
         with self.uow as uow:
-            user = register(
-                uow, self.hasher, now, registration, Role.USER,
-                verify_address=self.verify_address, rules=self.password_rules,
-            )  # fmt: skip
+            user = register(uow, account, now, Role.USER, verify_address=self.verify_address)
             session = open_session(user, now, self.issuer.policy)
             uow.sessions.add(session)
             tokens = self.issuer.pair(session, audience=audience)

@@ -6,7 +6,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PasswordHasher, UnitOfWork
@@ -97,28 +97,31 @@ class RegisterUser:
         """Over HTTP `role` is always USER and `verified` false: nobody registers as an admin
         or vouches for their own address. The CLI makes admins, whose address the operator
         vouches for (`verified`: no link is mailed)."""
+        account = checked_account(registration, self.hasher, self.password_rules)
         with self.uow as uow:
             user = register(
-                uow, self.hasher, self.clock(), registration, role,
-                verify_address=self.verify_address, rules=self.password_rules, verified=verified,
+                uow, account, self.clock(), role,
+                verify_address=self.verify_address, verified=verified,
             )  # fmt: skip
             uow.commit()
         return user
 
 
-def register(
-    uow: UnitOfWork,
-    hasher: PasswordHasher,
-    now: datetime,
-    registration: Registration,
-    role: Role,
-    *,
-    verify_address: VerifyAddress = None,
-    rules: PasswordRules = PasswordRules.COMPOSED,
-    verified: bool = False,
-) -> User:
-    """Store a new account in `uow` (which the caller commits), with its verification mail,
-    or with its address `verified` already (someone trusted vouches for it) and none."""
+@frozen(kw_only=True)
+class CheckedAccount:
+    """A registration's fields, valid and normalised, its password already hashed."""
+
+    email: str
+    name: str | None
+    username: str | None  # None: derived from the name when stored
+    password_hash: str = field(repr=False)
+
+
+def checked_account(
+    registration: Registration, hasher: PasswordHasher, rules: PasswordRules
+) -> CheckedAccount:
+    """Every field checked (all problems reported together), then the password hashed: before
+    any unit of work begins, so the slow hash holds no lock (on SQLite, the write lock)."""
     chosen = registration.username
     given_name = registration.name
     email, name, _, _ = InvalidInput.gather(
@@ -127,19 +130,38 @@ def register(
         lambda: check_password(registration.password, rules=rules),
         lambda: None if chosen is None else check_username(chosen),
     )
-    if uow.users.get_by_email(str(email)) is not None:
+    return CheckedAccount(
+        email=str(email),
+        name=None if name is None else str(name),
+        username=chosen,
+        password_hash=hasher.hash(registration.password),
+    )
+
+
+def register(
+    uow: UnitOfWork,
+    account: CheckedAccount,
+    now: datetime,
+    role: Role,
+    *,
+    verify_address: VerifyAddress = None,
+    verified: bool = False,
+) -> User:
+    """Store a new account in `uow` (which the caller commits), with its verification mail,
+    or with its address `verified` already (someone trusted vouches for it) and none."""
+    if uow.users.get_by_email(account.email) is not None:
         raise EmailTaken()
-    if chosen is None:
-        username = _free_username(uow, str(name))
-    elif uow.users.get_by_username(chosen) is not None:
+    if account.username is None:
+        username = _free_username(uow, str(account.name))
+    elif uow.users.get_by_username(account.username) is not None:
         raise UsernameTaken()
     else:
-        username = chosen
+        username = account.username
     user = User.register(
-        email=str(email),
-        name=str(name) if name is not None else username,
+        email=account.email,
+        name=account.name if account.name is not None else username,
         username=username,
-        password_hash=hasher.hash(registration.password),
+        password_hash=account.password_hash,
         now=now,
         role=role,
     )
