@@ -70,8 +70,9 @@ class PostFilter:
 class PostRepository(Protocol):
     def add(self, post: Post) -> Post:
         """Store a new post with its tags and return it with its id and its slug: `post.slug`
-        if free, else the first free of `slug-2`, `slug-3` ... (domain.posts.slug_candidates,
-        which passes over a reserved slug), unique even against a concurrent writer."""
+        the first time, then `slug-2`, `slug-3` ... (domain.posts.numbered_slug), each number
+        given once: a slug taken by another title or reserved is passed over, and a deleted
+        post's slug is not given again. Unique even against a concurrent writer."""
 
     def add_many(self, posts: Iterable[Post]) -> list[int]:
         """The bulk path for seeding: a few statements per batch, ids in input order. Slugs

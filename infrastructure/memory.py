@@ -15,7 +15,7 @@ from domain.comments import Comment
 from domain.errors import Conflict, EmailTaken, UsernameTaken
 from domain.links import LinkPurpose, LinkToken
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail
-from domain.posts import Author, Post, slug_candidates
+from domain.posts import RESERVED_SLUGS, Author, Post, numbered_slug
 from domain.sessions import LoginSession, SessionHolder
 from domain.users import User, username_key
 
@@ -32,6 +32,7 @@ class InMemoryStore:
         self.favorites: dict[tuple[int, int], datetime] = {}  # (user, post) -> since
         self.comments: dict[int, Comment] = {}
         self.tag_ids: dict[str, int] = {}  # the order tags were first stored in
+        self.slug_numbers: dict[str, int] = {}  # base -> the last number given
         self.next_id = {"users": 1, "posts": 1, "comments": 1, "link_tokens": 1, "outbox": 1}
         self.link_tokens: dict[int, LinkToken] = {}
         self.link_requests: list[tuple[LinkPurpose, str, datetime]] = []
@@ -149,8 +150,11 @@ class InMemoryPostRepository:
     def add(self, post: Post) -> Post:
         if post.author.id not in self._store.users:
             raise Conflict()  # the foreign key's job in SQL
-        taken = {p.slug for p in self._store.posts.values()}
-        slug = next(s for s in slug_candidates(post.slug) if s not in taken)
+        taken = {p.slug for p in self._store.posts.values()} | RESERVED_SLUGS
+        number = self._store.slug_numbers.get(post.slug, 0) + 1
+        while (slug := numbered_slug(post.slug, number)) in taken:
+            number += 1
+        self._store.slug_numbers[post.slug] = number
         stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
         self._number_tags(post)
         self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]

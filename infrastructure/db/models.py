@@ -130,6 +130,16 @@ class PostRow(Base):
     )
 
 
+class SlugNumberRow(Base):
+    """The last number given to a slug's base (1: the base itself), so the next post of that
+    title takes the next number in one statement, and a slug once given is not given again."""
+
+    __tablename__ = "slug_numbers"
+
+    base: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 # Counter rows are split into slots, and a count is the sum of its slots (see
 # infrastructure.db.counters).
 

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from attrs import evolve
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, update
 
 from application.paging import Window
 from application.ports import PostFilter
 from domain.errors import Conflict
-from domain.posts import RESERVED_SLUGS, Post, numbered_slug, slug_candidates
+from domain.posts import RESERVED_SLUGS, Post, numbered_slug
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import (
     AUTHOR_POST_TOTAL,
@@ -35,13 +35,10 @@ from infrastructure.db.post_queries import (
     page_values,
     post_page,
 )
+from infrastructure.db.slugs import SlugNumbers
 from infrastructure.db.tags import count_tags, tag_posts, untag_post
 
 posts = PostRow.__table__
-
-TAKEN_SLUGS = select(posts.c.slug).where(posts.c.slug.in_(bindparam("slugs", expanding=True)))
-SLUG_GALLOP = 48  # first + 2**k - 1 for k below this: past any number of posts
-SLUG_PROBES = 32  # how many candidates each look-up of the search asks about
 
 
 class SqlPostRepository:
@@ -50,13 +47,18 @@ class SqlPostRepository:
         self._connection = connection
         self._on_driver = on_driver
         self._postgres = connection.dialect.name == "postgresql"
+        self._slug_numbers = SlugNumbers(connection)
 
     def add(self, post: Post) -> Post:
         """The slug is inserted ON CONFLICT DO NOTHING: taken (even by a writer not yet
-        committed, which PostgreSQL waits for), the next free candidate is tried."""
-        n, slug = 1, next(slug_candidates(post.slug))  # the slug itself, unless reserved
-        while (new_id := self._insert(evolve(post, slug=slug))) is None:
-            n, slug = self._free_slug(post.slug, n + 1)
+        committed, which PostgreSQL waits for), the next free number is searched for."""
+        number = self._slug_numbers.take(post.slug)
+        while True:
+            slug = numbered_slug(post.slug, number)
+            new_id = None if slug in RESERVED_SLUGS else self._insert(evolve(post, slug=slug))
+            if new_id is not None:
+                break
+            number = self._slug_numbers.take_free(post.slug, number + 1)
         self._tag(new_id, post, {tag: int(post.published) for tag in post.tags})
         return evolve(post, id=new_id, slug=slug)
 
@@ -74,42 +76,12 @@ class SqlPostRepository:
             adjust_post_counts(self._connection, Counter({(post.author.id, post.published): 1}))
         return new_id
 
-    def _free_slug(self, base: str, first: int) -> tuple[int, str]:
-        """A free candidate from number `first` on, in a few look-ups however many posts share
-        the title: numbers first, first+1, first+3, first+7 ... are asked about at once, then
-        the gap between the last taken and the first free is searched SLUG_PROBES at a time.
-        Where the numbers taken run without holes (no such post deleted) that is the lowest
-        free one; with holes, a free one past the last hole found."""
-        last_taken, free = first - 1, None
-        galloping = [first + 2**k - 1 for k in range(SLUG_GALLOP)]
-        for n in self._slugs_taken(base, galloping):
-            last_taken = n
-        free = next(n for n in galloping if n > last_taken)
-        while free - last_taken > 1:
-            step = max(1, (free - last_taken) // SLUG_PROBES)
-            probes = list(range(last_taken + step, free, step))
-            taken = self._slugs_taken(base, probes)
-            last_taken = max(taken, default=last_taken)
-            free = next((n for n in probes if n > last_taken), free)
-        return free, numbered_slug(base, free)
-
-    def _slugs_taken(self, base: str, numbers: list[int]) -> list[int]:
-        """Of these ascending numbers, those taken before the first free one (a reserved
-        slug counts as taken)."""
-        slugs = {numbered_slug(base, n): n for n in numbers}
-        stored = set(self._connection.execute(TAKEN_SLUGS, {"slugs": list(slugs)}).scalars())
-        taken = []
-        for slug, n in slugs.items():
-            if slug not in stored and slug not in RESERVED_SLUGS:
-                break
-            taken.append(n)
-        return taken
-
     def add_many(self, new: Iterable[Post]) -> list[int]:
         ids: list[int] = []
         stmt = insert(posts).returning(posts.c.id, sort_by_parameter_order=True)
         for chunk in batched(new):
             added = list(self._connection.execute(stmt, [post_values(p) for p in chunk]).scalars())
+            self._slug_numbers.record([p.slug for p in chunk])
             adjust_post_counts(self._connection, Counter((p.author.id, p.published) for p in chunk))
             tagged = [(post_id, p) for post_id, p in zip(added, chunk, strict=True) if p.tags]
             uses = Counter(tag for _, p in tagged if p.published for tag in p.tags)

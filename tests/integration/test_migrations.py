@@ -182,7 +182,8 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
     empty_engine: Engine,
 ) -> None:
     """From 0005 with users and posts in it: usernames derived from names, slugs from titles
-    (by the domain's rules, the older row first), every new count zero, and back down again."""
+    (by the domain's rules, the older row first) and recorded as given, every new count zero,
+    and back down again."""
     migrator = AlembicMigrator(empty_engine)
     migrator.upgrade("0005")
     at = datetime(2026, 11, 24, tzinfo=UTC)
@@ -217,6 +218,7 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
             name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
             for name in ("tags", "post_tags", "favorites", "follows", "comments")
         }
+        slug_numbers = connection.execute(text("SELECT base, last_number FROM slug_numbers")).all()
     assert sorted(users) == [
         (1, "grace_hopper", None, None, 0, 0),
         (2, "grace_hopper_2", None, None, 0, 0),
@@ -234,6 +236,7 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
         (6, "hello-world-3", "", "", 0, 0),
     ]
     assert set(tables.values()) == {0}
+    assert sorted(slug_numbers) == sorted((slug, 1) for _, slug, *_ in posts)  # each given once
     migrator.downgrade("0005")
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM posts")).scalar_one() == 6

@@ -217,15 +217,27 @@ def test_a_post_reads_back_with_its_slug_summary_tags_and_counts(any_uow: Any) -
     assert post.slug == "hello-world"
 
 
-def test_slugs_are_unique_the_first_free_number_taken(any_uow: Any) -> None:
+def test_slugs_are_numbered_in_turn_and_a_deleted_posts_slug_is_not_given_again(
+    any_uow: Any,
+) -> None:
     author = add_author(any_uow)
     posts = [add_post(any_uow, author, title="Same title") for _ in range(3)]
     assert [p.slug for p in posts] == ["same-title", "same-title-2", "same-title-3"]
     with any_uow:
+        any_uow.posts.remove(posts[0].id)
         any_uow.posts.remove(posts[1].id)
         any_uow.commit()
-    assert add_post(any_uow, author, title="Same title").slug == "same-title-2"
     assert add_post(any_uow, author, title="Same title").slug == "same-title-4"
+    with any_uow.read_only() as reader:
+        assert reader.posts.get_by_slug("same-title") is None
+
+
+def test_a_slug_number_taken_in_a_unit_not_committed_is_given_again(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    add_post(any_uow, author, title="Draft idea")
+    with any_uow:
+        any_uow.posts.add(post_of(author, title="Draft idea"))  # never committed
+    assert add_post(any_uow, author, title="Draft idea").slug == "draft-idea-2"
 
 
 def test_a_slug_taken_by_another_title_is_passed_over(any_uow: Any) -> None:
