@@ -123,7 +123,7 @@ def test_reading_a_post_with_a_token_is_two_round_trips_and_asking_who_i_am_one(
     assert (read, me) == (2, 1)  # session with user, then the post; session with user
 
 
-def test_writing_a_post_is_one_statement_and_one_transaction_after_authentication(
+def test_writing_a_post_is_its_slug_number_and_one_statement_in_one_transaction(
     sql_client: FlaskClient, sql_container: Container
 ) -> None:
     headers = signed_in(sql_client)
@@ -132,10 +132,11 @@ def test_writing_a_post_is_one_statement_and_one_transaction_after_authenticatio
     transactions: list[object] = []
     event.listen(sql_container.engine(), "begin", lambda *args: transactions.append(args))
     created = counter.during(lambda: sql_client.post("/api/v1/posts", json=body, headers=headers))
-    # PostgreSQL: session with user, then the post with both its counters in one statement,
-    # in one transaction. SQLite has no INSERT inside WITH: the post, then each counter.
+    # PostgreSQL: session with user, the slug's number (slugs.py), then the post with both its
+    # counters in one statement, in one transaction. SQLite has no INSERT inside WITH: the
+    # post, then each counter.
     postgres = sql_container.engine().dialect.name == "postgresql"
-    assert (created, len(transactions)) == ((2, 1) if postgres else (4, 1))
+    assert (created, len(transactions)) == ((3, 1) if postgres else (5, 1))
 
 
 def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(
