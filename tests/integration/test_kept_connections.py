@@ -94,9 +94,10 @@ def test_after_a_database_restart_one_read_fails_not_one_per_thread(
         serving = threads(3)
         backends = {on(thread, lambda: backend(unit(reads))) for thread in serving}
         assert len(backends) == 3
-        with make_engine(pg_url).connect() as admin:  # as a database restart would
+        # As a database restart would; the timeout waits until each backend is gone.
+        with make_engine(pg_url).connect() as admin:
             for pid in backends:
-                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
             admin.commit()
 
         def read() -> bool:
@@ -212,7 +213,7 @@ def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_poo
         with uow.read_only() as outer:
             outer.users.get(1)
             with make_engine(pg_url).connect() as admin:
-                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": theirs})
+                admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": theirs})
                 admin.commit()
             with pytest.raises(ServiceUnavailable):  # which discards the pool
                 on(other, lambda: backend(unit(reads)))
