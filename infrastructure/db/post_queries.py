@@ -166,7 +166,8 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
     On PostgreSQL the feed is one walk of the newest-first index per followed author (a
     LATERAL subquery), merged: a deep page by cursor costs what the first does."""
     if postgres and shape.feed_alone:
-        chosen = _feed_page(shape, after)
+        ids = _feed_page(shape, after).subquery("chosen")
+        chosen = select(posts).join(ids, posts.c.id == ids.c.id)
     else:
         source, where, (created_at, ident) = driving(shape)
         stmt = select(posts).select_from(source).where(*where)
@@ -177,8 +178,11 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
 
 def _feed_page(shape: Shape, after: bool) -> Select[Any]:
     own = Shape(published=shape.published, by_author=shape.by_author, searching=shape.searching)
+    # Keys only, so each author's walk reads the index alone; the page's rows are read after.
     newest = ordered(
-        select(posts).where(posts.c.author_id == follows.c.followed_id, *conditions(own)),
+        select(posts.c.id, posts.c.created_at).where(
+            posts.c.author_id == follows.c.followed_id, *conditions(own)
+        ),
         posts.c.created_at,
         posts.c.id,
         after,
