@@ -115,3 +115,11 @@ def one_row(
     if on_driver:
         return first_row(connection, stmt, values)
     return connection.execute(stmt, values).mappings().first()
+
+
+def one_value(
+    connection: Connection, stmt: Select[Any], values: Mapping[str, Any], *, on_driver: bool
+) -> Any:
+    """The first column of the first row (None without a row): a count, on the same path."""
+    row = one_row(connection, stmt, values, on_driver=on_driver)
+    return None if row is None else next(iter(row.values()))

@@ -20,7 +20,7 @@ from infrastructure.db.counters import (
     adjust_post_counts,
     insert_of,
 )
-from infrastructure.db.driver_reads import one_row, read_rows
+from infrastructure.db.driver_reads import one_row, one_value, read_rows
 from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import EVERY_ROW
 from infrastructure.db.mapping import post_from_row, post_values, tags_of
@@ -175,9 +175,8 @@ class SqlPostRepository:
         stmt = kept_total(shape)
         if plain:
             stmt = POST_TOTAL if filters.author_id is None else AUTHOR_POST_TOTAL
-        if stmt is not None:
-            total = int(self._connection.execute(stmt, values).scalar() or 0)
-            return total if at_most is None else min(total, at_most)
-        values["at_most"] = at_most or EVERY_ROW
+        if stmt is None:
+            stmt, values["at_most"] = matches_count(shape), at_most or EVERY_ROW
         with planned_for_its_values(self._connection, when=shape.searching):
-            return int(self._connection.execute(matches_count(shape), values).scalar_one())
+            total = int(one_value(self._connection, stmt, values, on_driver=self._on_driver) or 0)
+        return total if at_most is None else min(total, at_most)

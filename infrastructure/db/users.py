@@ -19,7 +19,7 @@ from infrastructure.db.counters import (
     author_post_counts,
     count_users,
 )
-from infrastructure.db.driver_reads import one_row, read_rows
+from infrastructure.db.driver_reads import one_row, one_value, read_rows
 from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import (
     EVERY_ROW,
@@ -128,12 +128,13 @@ class SqlUserRepository:
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         """The kept total unless there is a search, which counts its matches up to `at_most`."""
-        if not search:
-            total = self._connection.execute(USER_TOTAL).scalar() or 0
-            return total if at_most is None else min(total, at_most)
-        values = {"pattern": like_pattern(search), "at_most": at_most or EVERY_ROW}
-        with planned_for_its_values(self._connection):
-            return int(self._connection.execute(USER_SEARCH_COUNT, values).scalar_one())
+        stmt, values = USER_TOTAL, {}
+        if search:
+            stmt = USER_SEARCH_COUNT
+            values = {"pattern": like_pattern(search), "at_most": at_most or EVERY_ROW}
+        with planned_for_its_values(self._connection, when=bool(search)):
+            total = int(one_value(self._connection, stmt, values, on_driver=self._on_driver) or 0)
+        return total if at_most is None else min(total, at_most)
 
     def _one(self, stmt: Select[Any], values: dict[str, Any], lock: bool) -> User | None:
         row = one_row(self._connection, stmt, values, on_driver=self._on_driver and not lock)
