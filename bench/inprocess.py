@@ -27,7 +27,7 @@ from werkzeug.test import EnvironBuilder
 from bench.ceiling import create_app as ceiling_app
 from bench.config import DEFAULT_SERVER
 from bench.database import probe, production_env
-from bench.scenarios import CONTENT, PASSWORD
+from bench.scenarios import NEW_POST, PASSWORD
 
 Call = Callable[[], tuple[str, bytes]]
 
@@ -80,12 +80,11 @@ def main(argv: list[str] | None = None) -> None:
     caller(quill, "POST", "/api/v1/users", {"email": email, "name": "In", "password": PASSWORD})()
     _, raw = caller(quill, "POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD})()
     token = json.loads(raw)["access_token"]
-    post = {"title": "Benchmark post", "content": CONTENT, "published": True}
     scenarios = {
         "S1": ("GET", f"/api/v1/posts/{found['post_id']}", None, token),
         "S2": ("GET", "/api/v1/posts?per_page=20", None, None),
         "S3": ("GET", "/api/v1/users/me", None, token),
-        "S4": ("POST", "/api/v1/posts", post, token),
+        "S4": ("POST", "/api/v1/posts", NEW_POST, token),
     }
     bodies: dict[str, Any] = {}
     for key, (method, path, body, who) in scenarios.items():
