@@ -150,11 +150,14 @@ class InMemoryPostRepository:
     def add(self, post: Post) -> Post:
         if post.author.id not in self._store.users:
             raise Conflict()  # the foreign key's job in SQL
+        # As slugs.py: each base's last number, and every slug given recorded as a base.
+        given = self._store.slug_numbers
         taken = {p.slug for p in self._store.posts.values()} | RESERVED_SLUGS
-        number = self._store.slug_numbers.get(post.slug, 0) + 1
-        while (slug := numbered_slug(post.slug, number)) in taken:
+        number = given.get(post.slug, 0) + 1
+        while (slug := numbered_slug(post.slug, number)) in taken or (number > 1 and slug in given):
             number += 1
-        self._store.slug_numbers[post.slug] = number
+        given[post.slug] = number
+        given.setdefault(slug, 1)
         stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
         self._number_tags(post)
         self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]

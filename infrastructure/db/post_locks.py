@@ -1,4 +1,5 @@
-"""How writes of posts take their locks, in one order: the author's row, the post, the counters.
+"""How writes of posts take their locks, in one order: a new post's slug number (slugs.py),
+the author's row, the post, the counters.
 
 A user's deletion holds the author's row FOR UPDATE, then reads their counts and deletes their
 posts. Every post write first takes that row KEY SHARE (as the foreign key would), so the two
@@ -14,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from infrastructure.db.counters import author_counts, counter_slot, totals
 from infrastructure.db.models import PostRow, UserRow
+from infrastructure.db.slugs import CLAIM
 
 posts, users = PostRow.__table__, UserRow.__table__
 ONE = literal_column("1")
@@ -32,13 +34,14 @@ LOCK_POST_AUTHOR = (
 )
 
 
-def _counted_post_insert() -> Select[Any]:
-    """PostgreSQL: a post and both its counters in one statement, one round trip, not three.
+def _counted_post_insert(claim: bool) -> Select[Any]:
+    """PostgreSQL: a post and both its counters in one statement, one round trip, not three;
+    `claim`: its numbered slug recorded as given too (slugs.py).
 
     Data-modifying CTEs, each fed by the one before, which fixes the order of the locks: the
     author's row first (KEY SHARE), then the total, then the author's counter. No row when
-    the author is gone; a row without an id when the slug is taken (nothing is written).
-    Both counters are in the connection's slot.
+    the author is gone; a row without an id when the slug is taken or was given before
+    (nothing is written). Both counters are in the connection's slot.
     """
     author = (
         select(users.c.id)
@@ -48,6 +51,9 @@ def _counted_post_insert() -> Select[Any]:
     )
     columns = [column for column in posts.c if column.name not in NOT_WRITTEN]
     row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
+    if claim:
+        claimed = CLAIM["postgresql"].cte("claimed_slug")
+        row = row.select_from(author.join(claimed, true()))
     returned = (posts.c.id, posts.c.author_id, posts.c.published)
     names = ["author_id", *(c.name for c in columns)]
     new_post = postgresql.insert(posts).from_select(names, row)
@@ -79,4 +85,4 @@ def _add_one(table: Any, keys: list[Any], source: Select[Any]) -> Any:
     )
 
 
-COUNTED_POST_INSERT = _counted_post_insert()
+COUNTED_POST_INSERT = {claim: _counted_post_insert(claim) for claim in (False, True)}

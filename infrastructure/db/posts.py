@@ -50,26 +50,32 @@ class SqlPostRepository:
         self._slug_numbers = SlugNumbers(connection)
 
     def add(self, post: Post) -> Post:
-        """The slug is inserted ON CONFLICT DO NOTHING: taken (even by a writer not yet
-        committed, which PostgreSQL waits for), the next free number is searched for."""
+        """The slug is the base's next number (slugs.py), inserted ON CONFLICT DO NOTHING:
+        taken (even by a writer not yet committed, which PostgreSQL waits for) or given
+        before, the numbers above it are searched for one never given."""
         number = self._slug_numbers.take(post.slug)
         while True:
             slug = numbered_slug(post.slug, number)
-            new_id = None if slug in RESERVED_SLUGS else self._insert(evolve(post, slug=slug))
+            numbered = evolve(post, slug=slug)
+            new_id = None if slug in RESERVED_SLUGS else self._insert(numbered, claim=number > 1)
             if new_id is not None:
                 break
             number = self._slug_numbers.take_free(post.slug, number + 1)
         self._tag(new_id, post, {tag: int(post.published) for tag in post.tags})
         return evolve(post, id=new_id, slug=slug)
 
-    def _insert(self, post: Post) -> int | None:
-        """The new post's id, None when its slug is taken."""
+    def _insert(self, post: Post, *, claim: bool) -> int | None:
+        """The new post's id, None when its slug is taken; `claim`: a numbered slug, None
+        too when it was given before (see slugs.py)."""
         if self._postgres:
-            row = self._connection.execute(COUNTED_POST_INSERT, post_values(post)).first()
+            stmt = COUNTED_POST_INSERT[claim]
+            row = self._connection.execute(stmt, post_values(post)).first()
             if row is None:  # the author was deleted meanwhile
                 raise Conflict()
             return row.id  # type: ignore[no-any-return]
-        # SQLite has no INSERT inside WITH: the post, then its counters.
+        # SQLite has no INSERT inside WITH: the claim, the post, then its counters.
+        if claim and not self._slug_numbers.claim(post.slug):
+            return None
         stmt = insert_of("sqlite")(posts).on_conflict_do_nothing(index_elements=["slug"])
         new_id = self._connection.execute(stmt.returning(posts.c.id), post_values(post)).scalar()
         if new_id is not None:
@@ -80,8 +86,8 @@ class SqlPostRepository:
         ids: list[int] = []
         stmt = insert(posts).returning(posts.c.id, sort_by_parameter_order=True)
         for chunk in batched(new):
+            self._slug_numbers.record([p.slug for p in chunk])  # first, as add() takes them
             added = list(self._connection.execute(stmt, [post_values(p) for p in chunk]).scalars())
-            self._slug_numbers.record([p.slug for p in chunk])
             adjust_post_counts(self._connection, Counter((p.author.id, p.published) for p in chunk))
             tagged = [(post_id, p) for post_id, p in zip(added, chunk, strict=True) if p.tags]
             uses = Counter(tag for _, p in tagged if p.published for tag in p.tags)

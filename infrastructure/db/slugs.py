@@ -1,11 +1,13 @@
 """A new post's slug: its base (from the title), then `base-2`, `base-3` ... by the number
 kept per base in slug_numbers, so a post of a common title takes its slug in one statement
-however many share that title, and a number once given is not given again (a deleted post's
-link never leads to another post).
+however many share that title.
 
-The unique index on posts.slug stays the guarantee: a slug taken all the same (another
-title's `notes-2`, a post from before the numbers were kept, a reserved slug) is passed over
-by a search of the numbers above it, and the base's number moves past it.
+Every slug given is also a row of slug_numbers (as a base: the base's own upsert, or a
+numbered slug claimed as it is given, or the bulk path's record), so no slug is given twice,
+even after its post is deleted and to another title ("Notes 2" after "Notes"'s `notes-2`):
+a deleted post's link never leads to another post. The unique index on posts.slug stays
+the guarantee; a slug taken all the same (another title's, a reserved one) is passed over by
+a search of the numbers above it, and the base's number moves past it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from domain.posts import RESERVED_SLUGS, numbered_slug
 from infrastructure.db.counters import insert_of
-from infrastructure.db.models import PostRow, SlugNumberRow
+from infrastructure.db.models import SlugNumberRow
 
-slug_numbers, posts = SlugNumberRow.__table__, PostRow.__table__
+slug_numbers = SlugNumberRow.__table__
 
-TAKEN_SLUGS = select(posts.c.slug).where(posts.c.slug.in_(bindparam("slugs", expanding=True)))
+GIVEN_SLUGS = select(slug_numbers.c.base).where(
+    slug_numbers.c.base.in_(bindparam("slugs", expanding=True))
+)
 SET_NUMBER = (
     update(slug_numbers)
     .where(slug_numbers.c.base == bindparam("slug_base"))
@@ -42,14 +46,30 @@ def next_number_of(dialect: str) -> Any:
 NEXT_NUMBER = {dialect: next_number_of(dialect) for dialect in ("postgresql", "sqlite")}
 
 
+def claim_of(dialect: str) -> Any:
+    """A numbered slug recorded as given: no row back when it was given before."""
+    stmt = insert_of(dialect)(slug_numbers).values(base=bindparam("slug"), last_number=1)
+    return stmt.on_conflict_do_nothing().returning(slug_numbers.c.base)
+
+
+CLAIM = {dialect: claim_of(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 class SlugNumbers:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._next = NEXT_NUMBER[connection.dialect.name]
+        self._claim = CLAIM[connection.dialect.name]
 
     def take(self, base: str) -> int:
         """The base's next number (1 for a base never given)."""
         return self._connection.execute(self._next, {"slug_base": base}).scalar_one()  # type: ignore[no-any-return]
+
+    def claim(self, slug: str) -> bool:
+        """Record a numbered slug as given; False if it was given before. (PostgreSQL claims
+        it in the post's own insert: post_locks.COUNTED_POST_INSERT.)"""
+        claimed = self._connection.execute(self._claim, {"slug": slug})
+        return claimed.first() is not None
 
     def record(self, slugs: list[str]) -> None:
         """Slugs stored as given (the bulk path), each recorded as a base already given."""
@@ -57,7 +77,8 @@ class SlugNumbers:
         self._connection.execute(stmt, [{"base": slug, "last_number": 1} for slug in slugs])
 
     def take_free(self, base: str, first: int) -> int:
-        """The first number from `first` on whose slug looks free, kept as the base's number."""
+        """A number from `first` on whose slug was never given, kept as the base's number: the
+        lowest where the numbers given run without holes, else one past the last hole found."""
         number = self._free_number(base, first)
         self._connection.execute(SET_NUMBER, {"slug_base": base, "number": number})
         return number
@@ -79,10 +100,10 @@ class SlugNumbers:
         return free
 
     def _taken(self, base: str, numbers: list[int]) -> list[int]:
-        """Of these ascending numbers, those taken before the first free one (a reserved
-        slug counts as taken)."""
+        """Of these ascending numbers, those given before the first free one (a reserved
+        slug counts as given)."""
         slugs = {numbered_slug(base, n): n for n in numbers}
-        stored = set(self._connection.execute(TAKEN_SLUGS, {"slugs": list(slugs)}).scalars())
+        stored = set(self._connection.execute(GIVEN_SLUGS, {"slugs": list(slugs)}).scalars())
         taken = []
         for slug, n in slugs.items():
             if slug not in stored and slug not in RESERVED_SLUGS:

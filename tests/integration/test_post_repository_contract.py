@@ -232,6 +232,35 @@ def test_slugs_are_numbered_in_turn_and_a_deleted_posts_slug_is_not_given_again(
         assert reader.posts.get_by_slug("same-title") is None
 
 
+def test_a_numbered_slug_is_not_given_again_to_another_title(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    add_post(any_uow, author, title="Notes")
+    numbered = add_post(any_uow, author, title="Notes")
+    with any_uow:
+        any_uow.posts.remove(numbered.id)
+        any_uow.commit()
+    assert numbered.slug == "notes-2"
+    assert add_post(any_uow, author, title="Notes 2").slug == "notes-2-2"
+
+
+def test_a_slug_given_to_another_title_is_not_given_as_a_number(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    other = add_post(any_uow, author, title="Draft 2")
+    with any_uow:
+        any_uow.posts.remove(other.id)
+        any_uow.commit()
+    slugs = [add_post(any_uow, author, title="Draft").slug for _ in range(2)]
+    assert (other.slug, slugs) == ("draft-2", ["draft", "draft-3"])
+
+
+def test_slugs_added_in_bulk_count_as_given(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    with any_uow:
+        any_uow.posts.add_many([post_of(author, title="Bulk")])
+        any_uow.commit()
+    assert add_post(any_uow, author, title="Bulk").slug == "bulk-2"
+
+
 def test_a_slug_number_taken_in_a_unit_not_committed_is_given_again(any_uow: Any) -> None:
     author = add_author(any_uow)
     add_post(any_uow, author, title="Draft idea")

@@ -194,7 +194,8 @@ FIELDS: dict[str, Schema] = {
         "maxLength": SLUG_MAX,
         "pattern": f"^{SLUG_PATTERN}$",
         "description": "Made once from the title at creation (lower-case ASCII words joined by"
-        " `-`, `-2`, `-3` ... when taken) and never changed; `GET /api/v1/posts/by-slug/{slug}`.",
+        " `-`, `-2`, `-3` ... when taken, never given twice) and never changed;"
+        " `GET /api/v1/posts/by-slug/{slug}`.",
         "examples": ["hello-world"],
     },
     "summary": {
