@@ -1,15 +1,15 @@
 """Reads of read-only units on the driver's cursor, with the SQL and values SQLAlchemy made.
 
-The reads every request makes (its session, a row by key, a page of a list) cost several times
-as much CPU in SQLAlchemy's execution and result objects as on the driver's cursor (figures in
-bench/RESULTS.md). So a read-only unit runs them on the cursor SQLAlchemy documents for this,
-the DBAPI connection's
-(`Connection.connection.driver_connection`), using only SQLAlchemy's public compiler API:
-`SQLCompiler.construct_expanded_state()` gives the final SQL, the parameters in the driver's
-style and their bind processors; `TypeEngine.dialect_impl().result_processor()` converts what
-the driver returns (SQLite's timestamps) as SQLAlchemy's own results would. The same function
-runs on SQLite and PostgreSQL, and a test compares its rows with SQLAlchemy's for every point
-read. On any driver error the statement is run again through SQLAlchemy, which raises,
+The reads every request makes (its session, a row by key, a list's page and total) cost
+several times as much CPU in SQLAlchemy's execution and result objects as on the driver's
+cursor (figures in bench/RESULTS.md). So a read-only unit runs them on the cursor SQLAlchemy
+documents for this, the DBAPI connection's (`Connection.connection.driver_connection`), using
+only SQLAlchemy's public compiler API: `SQLCompiler.construct_expanded_state()` gives the
+final SQL, the parameters in the driver's style and their bind processors;
+`TypeEngine.dialect_impl().result_processor()` converts what the driver returns (SQLite's
+timestamps) as SQLAlchemy's own results would. The same function runs on SQLite and
+PostgreSQL, and tests compare its rows with SQLAlchemy's for every point read, page and
+total. On any driver error the statement is run again through SQLAlchemy, which raises,
 invalidates a lost connection and tells its listeners as it always does.
 """
 

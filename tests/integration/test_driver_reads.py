@@ -14,14 +14,28 @@ from sqlalchemy.exc import DBAPIError
 from domain.comments import Comment
 from domain.posts import Author
 from infrastructure.db.comments import comment_page, get_comment
-from infrastructure.db.driver_reads import driver_rows, first_row
+from infrastructure.db.driver_reads import driver_rows, first_row, one_value
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
 from infrastructure.db.lists import like_pattern
-from infrastructure.db.post_queries import Shape, get_post, post_page
+from infrastructure.db.post_queries import (
+    FEED_TOTAL,
+    TAG_TOTAL,
+    Shape,
+    get_post,
+    matches_count,
+    post_page,
+)
+from infrastructure.db.posts import AUTHOR_POST_TOTAL, POST_TOTAL
 from infrastructure.db.sessions import SESSION_HOLDER, SESSION_WITH_USER
 from infrastructure.db.tags import MOST_USED
-from infrastructure.db.users import GET_USER, GET_USER_BY_EMAIL, GET_USER_BY_USERNAME
+from infrastructure.db.users import (
+    GET_USER,
+    GET_USER_BY_EMAIL,
+    GET_USER_BY_USERNAME,
+    USER_SEARCH_COUNT,
+    USER_TOTAL,
+)
 from tests.factories import T0, make_post, make_session, make_user
 from tests.integration.conftest import empty_tables, sql_uow
 
@@ -173,3 +187,48 @@ def test_the_tags_read_on_the_driver_as_sqlalchemy_reads_them(
     expected = [dict(row) for row in connection.execute(MOST_USED, {"limit": 100}).mappings()]
     assert driver_rows(connection, MOST_USED, {"limit": 100}) == expected
     assert expected == [{"name": "y", "posts": 1}, {"name": "x", "posts": 1}]
+
+
+TOTALS: dict[str, tuple[Any, dict[str, Any], dict[str, Any] | None]] = {
+    # a statement, its values where it counts something, and where it counts nothing
+    "posts": (POST_TOTAL, {"published": True}, {"published": False}),
+    "an author's posts": (
+        AUTHOR_POST_TOTAL,
+        {"author_id": "user", "published": True},
+        {"author_id": 0, "published": True},
+    ),
+    "a tag's posts": (TAG_TOTAL, {"tag": "y"}, {"tag": "none"}),
+    "the feed": (FEED_TOTAL, {"followed_by": "fan"}, {"followed_by": 0}),
+    "search matches": (
+        matches_count(Shape(published=True, searching=True)),
+        {"published": True, "pattern": like_pattern("content"), "at_most": 1001},
+        {"published": True, "pattern": like_pattern("nothing"), "at_most": 1001},
+    ),
+    "users": (USER_TOTAL, {}, None),
+    "user search matches": (
+        USER_SEARCH_COUNT,
+        {"pattern": like_pattern("ann"), "at_most": 1001},
+        {"pattern": like_pattern("nobody"), "at_most": 1001},
+    ),
+}  # fmt: skip
+
+
+CASES = [(name, True) for name in TOTALS] + [
+    (name, False) for name, (_, _, nothing) in TOTALS.items() if nothing is not None
+]
+
+
+@pytest.mark.parametrize(("name", "counts"), CASES, ids=[f"{n}, {c}" for n, c in CASES])
+def test_a_total_read_on_the_driver_is_the_value_sqlalchemy_reads(
+    stored: tuple[Connection, dict[str, Any]], name: str, counts: bool
+) -> None:
+    connection, keys = stored
+    stmt, something, nothing = TOTALS[name]
+    people = {"user": keys["user_id"], "fan": keys["viewer_id"]}
+    values = {
+        key: people.get(value, value) for key, value in (something if counts else nothing).items()
+    }
+    expected = connection.execute(stmt, values).scalar()
+    got = one_value(connection, stmt, values, on_driver=True)
+    assert (got, type(got)) == (expected, type(expected))
+    assert (int(got or 0) > 0) is counts
