@@ -6,6 +6,7 @@ given back when the thread ends, replaced when the database or the engine went a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, bindparam, make_url, text
 
 from domain.errors import ServiceUnavailable
 from infrastructure.db.engine import make_engine, make_read_engine
@@ -31,6 +32,24 @@ BACKEND = "SELECT pg_backend_pid()"
 def unit(reads: KeptConnections) -> SqlUnitOfWork:
     """A unit whose read-only units read through `reads` (its writing side is not used)."""
     return SqlUnitOfWork(reads.engine, reads)
+
+
+def terminate(pg_url: str, *pids: int) -> None:
+    """End these backends, as a database restart would, and wait until they are gone:
+    pg_terminate_backend only signals them (its wait argument needs PostgreSQL 14)."""
+    alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid IN :pids").bindparams(
+        bindparam("pids", expanding=True)
+    )
+    engine = make_engine(pg_url)
+    with engine.connect() as admin:
+        for pid in pids:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        deadline = time.monotonic() + 10
+        while admin.execute(alive, {"pids": list(pids)}).scalar_one():
+            admin.rollback()  # the activity view is read once per transaction
+            assert time.monotonic() < deadline, f"backends {pids} still alive after 10 s"
+            time.sleep(0.01)
+    engine.dispose()
 
 
 def backend(uow: SqlUnitOfWork) -> int:
@@ -94,11 +113,7 @@ def test_after_a_database_restart_one_read_fails_not_one_per_thread(
         serving = threads(3)
         backends = {on(thread, lambda: backend(unit(reads))) for thread in serving}
         assert len(backends) == 3
-        # As a database restart would; the timeout waits until each backend is gone.
-        with make_engine(pg_url).connect() as admin:
-            for pid in backends:
-                admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
-            admin.commit()
+        terminate(pg_url, *backends)
 
         def read() -> bool:
             try:
@@ -212,9 +227,7 @@ def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_poo
     try:
         with uow.read_only() as outer:
             outer.users.get(1)
-            with make_engine(pg_url).connect() as admin:
-                admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": theirs})
-                admin.commit()
+            terminate(pg_url, theirs)
             with pytest.raises(ServiceUnavailable):  # which discards the pool
                 on(other, lambda: backend(unit(reads)))
             with uow.read_only() as inner:
