@@ -46,13 +46,15 @@ def next_number_of(dialect: str) -> Any:
 NEXT_NUMBER = {dialect: next_number_of(dialect) for dialect in ("postgresql", "sqlite")}
 
 
-def claim_of(dialect: str) -> Any:
-    """A numbered slug recorded as given: no row back when it was given before."""
+def recorded_of(dialect: str) -> Any:
+    """A slug recorded as given (a base whose last number is 1), unless it already was."""
     stmt = insert_of(dialect)(slug_numbers).values(base=bindparam("slug"), last_number=1)
-    return stmt.on_conflict_do_nothing().returning(slug_numbers.c.base)
+    return stmt.on_conflict_do_nothing()
 
 
-CLAIM = {dialect: claim_of(dialect) for dialect in ("postgresql", "sqlite")}
+RECORD = {dialect: recorded_of(dialect) for dialect in ("postgresql", "sqlite")}
+# A numbered slug claimed as it is given: no row back when it was given before.
+CLAIM = {dialect: stmt.returning(slug_numbers.c.base) for dialect, stmt in RECORD.items()}
 
 
 class SlugNumbers:
@@ -73,8 +75,8 @@ class SlugNumbers:
 
     def record(self, slugs: list[str]) -> None:
         """Slugs stored as given (the bulk path), each recorded as a base already given."""
-        stmt = insert_of(self._connection.dialect.name)(slug_numbers).on_conflict_do_nothing()
-        self._connection.execute(stmt, [{"base": slug, "last_number": 1} for slug in slugs])
+        stmt = RECORD[self._connection.dialect.name]
+        self._connection.execute(stmt, [{"slug": slug} for slug in slugs])
 
     def take_free(self, base: str, first: int) -> int:
         """A number from `first` on whose slug was never given, kept as the base's number: the
