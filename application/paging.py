@@ -101,6 +101,15 @@ class Window:
     limit: int
 
 
+@frozen
+class Found(Generic[T]):
+    """A window's items, and the whole list's length when the read found it with them (a
+    kept count read in the page's own statement); None leaves the counting to `paginate`."""
+
+    items: list[T]
+    total: int | None = None
+
+
 @frozen(kw_only=True)
 class Page(Generic[T]):
     items: list[T]
@@ -117,12 +126,12 @@ class Page(Generic[T]):
 
 def paginate(
     request: PageRequest,
-    find: Callable[[Window], list[T]],
+    find: Callable[[Window], Found[T]],
     count: Callable[[int | None], int],
     *,
     searching: bool = False,
 ) -> Page[T]:
-    """`count(at_most)` is asked only when the page cannot tell the total.
+    """`count(at_most)` is asked only when neither the page nor its read tells the total.
 
     A page by number that ends the list says how long the list is: its offset plus its items
     (a search matching a handful of rows is never counted twice). Not after a cursor, whose
@@ -131,12 +140,18 @@ def paginate(
     costs no more to count than one matching little.
     """
     window = request.window()
-    rows = find(window)
+    found = find(window)
+    rows = found.items
     items = rows[: request.per_page]
     more = len(rows) > request.per_page
     ends_here = window.after is None and not more and (items or window.offset == 0)
     cap = SEARCH_TOTAL_MAX if searching else None
-    total = window.offset + len(items) if ends_here else count(None if cap is None else cap + 1)
+    if ends_here:
+        total = window.offset + len(items)
+    elif found.total is not None:
+        total = found.total
+    else:
+        total = count(None if cap is None else cap + 1)
     capped = cap is not None and total > cap
     return Page(
         items=items,

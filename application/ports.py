@@ -8,7 +8,7 @@ from typing import Protocol, Self
 
 from attrs import frozen
 
-from application.paging import Window
+from application.paging import Found, Window
 from application.tokens import TokenClaims
 from domain.comments import Comment
 from domain.links import LinkPurpose, LinkToken
@@ -93,9 +93,12 @@ class PostRepository(Protocol):
     def remove(self, post_id: int) -> None:
         """Remove the post with its comments and favorites."""
 
-    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
+    def find(
+        self, filters: PostFilter, window: Window, viewer_id: int | None = None
+    ) -> Found[Post]:
         """Newest first (ties by id), with authors, tags, counts and whether `viewer_id`
-        favorited each: a fixed number of statements whatever the page's size."""
+        favorited each: a fixed number of statements whatever the page's size. The total
+        comes along when a kept count answers the filter (never a search's capped count)."""
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """How many posts match, or `at_most` when at least that many do."""

@@ -9,7 +9,7 @@ from typing import Self
 
 from attrs import evolve
 
-from application.paging import Window
+from application.paging import Found, Window
 from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
 from domain.errors import Conflict, EmailTaken, UsernameTaken
@@ -192,8 +192,14 @@ class InMemoryPostRepository:
         store.favorites = {k: at for k, at in store.favorites.items() if k[1] != post_id}
         store.comments = {k: c for k, c in store.comments.items() if c.post_id != post_id}
 
-    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
-        return [self._read(p, viewer_id) for p in _page(self._matching(filters), window)]
+    def find(
+        self, filters: PostFilter, window: Window, viewer_id: int | None = None
+    ) -> Found[Post]:
+        matching = self._matching(filters)
+        items = [self._read(p, viewer_id) for p in _page(matching, window)]
+        # As the SQL adapters: the total along with the page, except for a capped count.
+        kept = not (filters.search or filters.favorited_by is not None)
+        return Found(items, total=len(matching) if kept and items else None)
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         return _at_most(len(self._matching(filters)), at_most)

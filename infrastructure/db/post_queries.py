@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from application.paging import Window
 from application.ports import PostFilter
-from infrastructure.db.counters import summed
+from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL, summed
 from infrastructure.db.lists import contains, counted, like_pattern, ordered, paged
 from infrastructure.db.models import (
     AuthorPostCountRow,
@@ -173,7 +173,11 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
         stmt = select(posts).select_from(source).where(*where)
         chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
-    return ordered(as_read(page, viewer, postgres), page.c.created_at, page.c.id, False)
+    stmt = as_read(page, viewer, postgres)
+    kept = kept_total(shape)
+    if kept is not None:  # on every row, read once: the list's total costs no statement of its own
+        stmt = stmt.add_columns(kept.scalar_subquery().label("total"))
+    return ordered(stmt, page.c.created_at, page.c.id, False)
 
 
 def _feed_page(shape: Shape, after: bool) -> Select[Any]:
@@ -234,9 +238,14 @@ FEED_TOTAL = select(
 ).where(follows.c.follower_id == bindparam("followed_by"))
 
 
+@cache
 def kept_total(shape: Shape) -> Select[Any] | None:
     """The kept count that answers this filter exactly, if there is one."""
-    if not shape.published or shape.searching or shape.by_author or shape.favorited_by:
+    if shape.searching or shape.favorited_by:
+        return None
+    if not (shape.tagged or shape.followed_by):  # every post, or an author's, in a state
+        return AUTHOR_POST_TOTAL if shape.by_author else POST_TOTAL
+    if not shape.published or shape.by_author:
         return None
     if shape.tagged and not shape.followed_by:
         return TAG_TOTAL

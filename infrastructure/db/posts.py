@@ -9,17 +9,12 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy import Connection, delete, insert, update
 
-from application.paging import Window
+from application.paging import Found, Window
 from application.ports import PostFilter
 from domain.errors import Conflict
 from domain.posts import RESERVED_SLUGS, Post, numbered_slug
 from infrastructure.db.bulk import batched
-from infrastructure.db.counters import (
-    AUTHOR_POST_TOTAL,
-    POST_TOTAL,
-    adjust_post_counts,
-    insert_of,
-)
+from infrastructure.db.counters import adjust_post_counts, insert_of
 from infrastructure.db.driver_reads import one_row, one_value, read_rows
 from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import EVERY_ROW
@@ -161,26 +156,27 @@ class SqlPostRepository:
         if uses:
             count_tags(self._connection, {tag: -n for tag, n in uses.items()})
 
-    def find(self, filters: PostFilter, window: Window, viewer_id: int | None = None) -> list[Post]:
-        stmt = post_page(
-            Shape.of(filters), viewer_id is not None, window.after is not None, self._postgres
-        )
+    def find(
+        self, filters: PostFilter, window: Window, viewer_id: int | None = None
+    ) -> Found[Post]:
+        shape = Shape.of(filters)
+        stmt = post_page(shape, viewer_id is not None, window.after is not None, self._postgres)
         values = {**filter_values(filters), **page_values(window)}
         if viewer_id is not None:
             values["viewer_id"] = viewer_id
         with planned_for_its_values(self._connection, when=bool(filters.search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        return [post_from_row(row) for row in rows]
+        total = None
+        if rows and kept_total(shape) is not None:
+            total = int(rows[0]["total"] or 0)  # NULL: no post was ever counted there
+        return Found([post_from_row(row) for row in rows], total)
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """A kept count when one answers the filter (the totals, a tag's, the feed's); else
         the matches, counted up to `at_most`."""
         shape = Shape.of(filters)
         values = filter_values(filters)
-        plain = not (shape.searching or shape.tagged or shape.favorited_by or shape.followed_by)
         stmt = kept_total(shape)
-        if plain:
-            stmt = POST_TOTAL if filters.author_id is None else AUTHOR_POST_TOTAL
         if stmt is None:
             stmt, values["at_most"] = matches_count(shape), at_most or EVERY_ROW
         with planned_for_its_values(self._connection, when=shape.searching):

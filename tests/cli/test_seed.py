@@ -289,8 +289,8 @@ def assert_counts_equal_rows(container: Container, by_rows: dict[str, dict]) -> 
             expected = (by_rows["followers"].get(user.id, 0), by_rows["follows"].get(user.id, 0))
             assert (stats.followers, stats.follows) == expected, user
         window = Window(after=None, offset=0, limit=10_000)
-        posts = uow.posts.find(PostFilter(published=True), window)
-        posts += uow.posts.find(PostFilter(published=False), window)
+        posts = uow.posts.find(PostFilter(published=True), window).items
+        posts += uow.posts.find(PostFilter(published=False), window).items
         assert len(posts) == by_rows["totals"]["posts"]
         for post in posts:
             expected = (by_rows["favorites"].get(post.id, 0), by_rows["comments"].get(post.id, 0))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from domain.comments import Comment
 from domain.posts import Author
 from infrastructure.db.comments import comment_page, get_comment
+from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL
 from infrastructure.db.driver_reads import driver_rows, first_row, one_value
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
@@ -26,7 +27,6 @@ from infrastructure.db.post_queries import (
     matches_count,
     post_page,
 )
-from infrastructure.db.posts import AUTHOR_POST_TOTAL, POST_TOTAL
 from infrastructure.db.sessions import SESSION_HOLDER, SESSION_WITH_USER
 from infrastructure.db.tags import MOST_USED
 from infrastructure.db.users import (

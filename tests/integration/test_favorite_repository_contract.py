@@ -62,12 +62,12 @@ def test_a_users_favorites_are_listed_newest_post_first_and_counted(any_uow: Any
     favorite(any_uow, ann, posts[1])
     filters = PostFilter(published=True, favorited_by=bob.id)
     with any_uow.read_only() as reader:
-        found = reader.posts.find(filters, PageRequest().window(), bob.id)
+        found = reader.posts.find(filters, PageRequest().window(), bob.id).items
         assert [p.id for p in found] == [posts[3].id, posts[2].id, posts[0].id]
         assert all(p.favorited for p in found)
         assert reader.posts.count(filters) == 3
         drafts = PostFilter(published=False, favorited_by=bob.id)
-        assert [p.id for p in reader.posts.find(drafts, PageRequest().window())] == [draft.id]
+        assert [p.id for p in reader.posts.find(drafts, PageRequest().window()).items] == [draft.id]
 
 
 def test_removing_a_post_removes_its_favorites(any_uow: Any) -> None:

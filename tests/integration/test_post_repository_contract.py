@@ -88,7 +88,7 @@ def test_lists_are_newest_first_with_ties_broken_by_id_descending(any_uow: Any) 
     older = add_posts(any_uow, author, 2, created_at=T0 - timedelta(hours=1))
     newer = add_posts(any_uow, author, 2)
     with any_uow:
-        ids = [p.id for p in any_uow.posts.find(PUBLISHED, window())]
+        ids = [p.id for p in any_uow.posts.find(PUBLISHED, window()).items]
     expected = sorted((p.id for p in newer), reverse=True) + sorted(
         (p.id for p in older), reverse=True
     )
@@ -104,7 +104,7 @@ def test_filters_select_published_state_and_author(any_uow: Any) -> None:
         assert any_uow.posts.count(PUBLISHED) == 5
         assert any_uow.posts.count(PostFilter(published=False)) == 1
         assert any_uow.posts.count(PostFilter(published=True, author_id=ann.id)) == 2
-        drafts = any_uow.posts.find(PostFilter(published=False, author_id=bob.id), window())
+        drafts = any_uow.posts.find(PostFilter(published=False, author_id=bob.id), window()).items
     assert drafts == []
 
 
@@ -114,7 +114,7 @@ def test_search_matches_title_or_content_without_regard_to_case(any_uow: Any) ->
     add_posts(any_uow, author, 1, title="Other", content="my GARDEN grows")
     add_posts(any_uow, author, 1, title="Unrelated", content="nothing")
     with any_uow:
-        found = any_uow.posts.find(PostFilter(published=True, search="garden"), window())
+        found = any_uow.posts.find(PostFilter(published=True, search="garden"), window()).items
         assert {p.title for p in found} == {"About Gardens", "Other"}
         assert any_uow.posts.count(PostFilter(published=True, search="gArDeN")) == 2
 
@@ -135,7 +135,8 @@ def test_search_treats_percent_and_underscore_as_plain_characters(any_uow: Any) 
     add_posts(any_uow, author, 1, title="1000 sure", content="axb")
     with any_uow:
         assert [
-            p.title for p in any_uow.posts.find(PostFilter(published=True, search="0%"), window())
+            p.title
+            for p in any_uow.posts.find(PostFilter(published=True, search="0%"), window()).items
         ] == ["100% sure"]
         assert any_uow.posts.count(PostFilter(published=True, search="a_b")) == 1
         assert any_uow.posts.count(PostFilter(published=True, search="\\")) == 0
@@ -146,7 +147,7 @@ def test_offset_pages_partition_the_list(any_uow: Any) -> None:
     add_posts(any_uow, author, 7)
     with any_uow:
         pages = [
-            any_uow.posts.find(PUBLISHED, PageRequest(page=n, per_page=3).window())
+            any_uow.posts.find(PUBLISHED, PageRequest(page=n, per_page=3).window()).items
             for n in (1, 2, 3, 4)
         ]
     # each window asks for one extra row, to tell whether another page follows
@@ -164,7 +165,7 @@ def test_a_cursor_walk_over_equal_timestamps_returns_every_post_once_in_order(
     after: Cursor | None = None
     with any_uow:
         while True:
-            rows = any_uow.posts.find(PUBLISHED, Window(after=after, offset=0, limit=31))
+            rows = any_uow.posts.find(PUBLISHED, Window(after=after, offset=0, limit=31)).items
             page = rows[:30]
             seen += [p.id for p in page]
             if len(rows) <= 30:
@@ -308,7 +309,7 @@ def test_favorited_and_following_are_the_readers_own(any_uow: Any) -> None:
             viewer_id = None if viewer is None else viewer.id
             read = reader.posts.get(post.id, viewer_id=viewer_id)
             assert (read.favorited, read.author.following) == (expected, expected)
-            [listed] = reader.posts.find(PUBLISHED, window(), viewer_id)
+            [listed] = reader.posts.find(PUBLISHED, window(), viewer_id).items
             assert listed == read
             assert reader.posts.get_by_slug(post.slug, viewer_id=viewer_id) == read
 
@@ -332,18 +333,49 @@ def test_the_tag_filter_pages_newest_first_and_counts(any_uow: Any) -> None:
     draft = add_post(any_uow, ann, tags=("x",), published=False)
     tagged = PostFilter(published=True, tag="x")
     with any_uow.read_only() as reader:
-        assert [p.id for p in reader.posts.find(tagged, window())] == [newer.id, older.id]
+        assert [p.id for p in reader.posts.find(tagged, window()).items] == [newer.id, older.id]
         assert reader.posts.count(tagged) == 2
         assert reader.posts.count(PostFilter(published=True, tag="nothing")) == 0
         by_ann = PostFilter(published=True, tag="x", author_id=ann.id)
-        assert [p.id for p in reader.posts.find(by_ann, window())] == [older.id]
+        assert [p.id for p in reader.posts.find(by_ann, window()).items] == [older.id]
         assert reader.posts.count(by_ann) == 1
         drafts = PostFilter(published=False, tag="x")
-        assert [p.id for p in reader.posts.find(drafts, window())] == [draft.id]
+        assert [p.id for p in reader.posts.find(drafts, window()).items] == [draft.id]
         assert reader.posts.count(drafts) == 1
         searching = PostFilter(published=True, tag="x", search=newer.title)
-        assert [p.id for p in reader.posts.find(searching, window())] == [newer.id]
+        assert [p.id for p in reader.posts.find(searching, window()).items] == [newer.id]
         assert reader.posts.count(searching, at_most=1001) == 1
+
+
+def test_a_page_brings_the_kept_total_of_its_list_and_a_search_none(any_uow: Any) -> None:
+    """Where a kept count answers the filter, the page's read gives it (no count of its own);
+    it is the count's value. A search's and a user's favorites' totals are counted apart."""
+    ann, bob, reader_ = (add_author(any_uow) for _ in range(3))
+    for n in range(3):
+        add_post(any_uow, ann, tags=("x",), created_at=minutes(-n))
+    add_post(any_uow, bob, tags=("y",))
+    add_post(any_uow, ann, published=False)
+    follow(any_uow, reader_, ann)
+    kept = [
+        PUBLISHED,
+        PostFilter(published=False),
+        PostFilter(published=True, author_id=ann.id),
+        PostFilter(published=False, author_id=ann.id),
+        PostFilter(published=True, tag="x"),
+        PostFilter(published=True, followed_by=reader_.id),
+    ]
+    counted_apart = [
+        PostFilter(published=True, search="post"),
+        PostFilter(published=True, favorited_by=reader_.id),
+    ]
+    with any_uow.read_only() as reader:
+        for filters in kept:
+            found = reader.posts.find(filters, window(per_page=1), reader_.id)
+            assert found.items, filters
+            assert found.total == reader.posts.count(filters), filters
+        assert [reader.posts.find(f, window(per_page=1)).total for f in counted_apart] == [None] * 2
+        # Past the end nothing is read, the total neither: the use case counts.
+        assert reader.posts.find(PUBLISHED, window(page=9)).total is None
 
 
 def test_the_tag_filter_follows_retagging_and_publishing(any_uow: Any) -> None:
@@ -355,9 +387,9 @@ def test_the_tag_filter_follows_retagging_and_publishing(any_uow: Any) -> None:
         assert any_uow.posts.update(edited, previous=current)
         any_uow.commit()
     with any_uow.read_only() as reader:
-        assert reader.posts.find(PostFilter(published=True, tag="x"), window()) == []
-        assert reader.posts.find(PostFilter(published=True, tag="y"), window()) == []
-        [draft] = reader.posts.find(PostFilter(published=False, tag="y"), window())
+        assert reader.posts.find(PostFilter(published=True, tag="x"), window()).items == []
+        assert reader.posts.find(PostFilter(published=True, tag="y"), window()).items == []
+        [draft] = reader.posts.find(PostFilter(published=False, tag="y"), window()).items
     assert (draft.id, draft.tags) == (post.id, ("y",))
 
 
@@ -383,11 +415,13 @@ def test_the_feed_holds_the_followed_authors_published_posts_and_counts_them(
     follow(any_uow, ann, bob)
     feed = PostFilter(published=True, followed_by=reader_.id)
     with any_uow.read_only() as reader:
-        found = reader.posts.find(feed, window(), reader_.id)
+        found = reader.posts.find(feed, window(), reader_.id).items
         assert reader.posts.count(feed) == 4
         assert reader.posts.count(PostFilter(published=True, followed_by=bob.id)) == 0
-        assert reader.posts.find(PostFilter(published=True, followed_by=bob.id), window()) == []
-        second = reader.posts.find(feed, PageRequest(page=2, per_page=3).window(), reader_.id)
+        assert (
+            reader.posts.find(PostFilter(published=True, followed_by=bob.id), window()).items == []
+        )
+        second = reader.posts.find(feed, PageRequest(page=2, per_page=3).window(), reader_.id).items
     assert [p.author.id for p in found] == [cid.id, ann.id, cid.id, ann.id]
     assert [p.created_at for p in found] == sorted((p.created_at for p in found), reverse=True)
     assert all(p.author.following for p in found)
@@ -417,9 +451,9 @@ def test_the_feed_combines_with_the_other_filters(any_uow: Any) -> None:
     liked_by = PostFilter(published=True, followed_by=reader_.id, favorited_by=reader_.id)
     searching = PostFilter(published=True, followed_by=reader_.id, search="liked")
     with any_uow.read_only() as reader:
-        assert [p.id for p in reader.posts.find(by_tag, window())] == [tagged.id]
-        assert [p.id for p in reader.posts.find(liked_by, window())] == [liked.id]
-        assert [p.id for p in reader.posts.find(searching, window())] == [liked.id]
+        assert [p.id for p in reader.posts.find(by_tag, window()).items] == [tagged.id]
+        assert [p.id for p in reader.posts.find(liked_by, window()).items] == [liked.id]
+        assert [p.id for p in reader.posts.find(searching, window()).items] == [liked.id]
         assert [reader.posts.count(f) for f in (by_tag, liked_by)] == [1, 1]
         assert reader.posts.count(searching, at_most=1001) == 1
 
@@ -444,7 +478,9 @@ def walk(uow: Any, filters: PostFilter, per_page: int = 7) -> int:
     after: Cursor | None = None
     with uow.read_only() as reader:
         while True:
-            rows = reader.posts.find(filters, Window(after=after, offset=0, limit=per_page + 1))
+            rows = reader.posts.find(
+                filters, Window(after=after, offset=0, limit=per_page + 1)
+            ).items
             seen += [(p.created_at, p.id) for p in rows[:per_page]]
             if len(rows) <= per_page:
                 break
@@ -465,7 +501,9 @@ def test_pages_at_the_largest_offset_are_empty_on_every_list(any_uow: Any) -> No
         PostFilter(published=True, favorited_by=reader_.id),
     ]
     with any_uow.read_only() as reader:
-        assert [reader.posts.find(filters, deepest, reader_.id) for filters in lists] == [[]] * 4
+        assert [reader.posts.find(filters, deepest, reader_.id).items for filters in lists] == [
+            []
+        ] * 4
 
 
 def test_every_count_is_a_whole_number(any_uow: Any) -> None:

@@ -69,7 +69,7 @@ def test_a_post_search_run_many_times_is_never_prepared(read_engine: Engine) -> 
     with read_engine.connect() as connection:
         posts = SqlPostRepository(connection)
         for _ in range(RUNS):
-            assert len(posts.find(searching, window)) == 11
+            assert len(posts.find(searching, window).items) == 11
             assert posts.count(searching, 1001) == 11
             posts.find(PostFilter(published=True), window)
         statements = prepared(connection)

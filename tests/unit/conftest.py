@@ -114,7 +114,7 @@ class Stored:
     def posts(self, *, published: bool) -> list[Post]:
         with self._uow as uow:
             window = PageRequest(per_page=100).window()
-            return uow.posts.find(PostFilter(published=published), window)
+            return uow.posts.find(PostFilter(published=published), window).items
 
     def post_count(self) -> int:
         with self._uow as uow:

@@ -10,7 +10,7 @@ from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.paging import SEARCH_TOTAL_MAX, Cursor, PageRequest, Window, paginate
+from application.paging import SEARCH_TOTAL_MAX, Cursor, Found, PageRequest, Window, paginate
 from domain.errors import InvalidInput
 from tests.factories import T0
 
@@ -29,15 +29,17 @@ def newest_first(count: int) -> list[Item]:
     return [Item(id=n, created_at=T0 - timedelta(minutes=n)) for n in range(1, count + 1)]
 
 
-def finder(items: list[Item]):
-    """A keyset/offset query over a list already in newest-first order."""
+def finder(items: list[Item], *, with_total: bool = False):
+    """A keyset/offset query over a list already in newest-first order; `with_total`: the
+    read gives the list's length along with a page that has items, as a kept count does."""
 
-    def find(window: Window) -> list[Item]:
+    def find(window: Window) -> Found[Item]:
         rest = items
         if window.after is not None:
             mark = (window.after.created_at, window.after.id)
             rest = [i for i in items if (i.created_at, i.id) < mark]
-        return rest[window.offset : window.offset + window.limit]
+        page = rest[window.offset : window.offset + window.limit]
+        return Found(page, len(items) if with_total and page else None)
 
     return find
 
@@ -232,6 +234,27 @@ def test_the_list_is_counted_only_when_the_page_cannot_tell_its_length(
     count = Counted(7)
     page = paginate(request_, finder(newest_first(7)), count)
     assert (page.total, count.asked) == (7, asked)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        PageRequest(per_page=2),  # more after it
+        PageRequest(per_page=5, cursor=Cursor.after(newest_first(7)[1]).encode()),
+    ],
+)
+def test_a_total_read_with_the_page_is_used_and_nothing_is_counted(request_: PageRequest) -> None:
+    count = Counted(99)
+    page = paginate(request_, finder(newest_first(7), with_total=True), count)
+    assert (page.total, count.asked) == (7, 0)
+
+
+def test_a_page_past_the_end_reads_no_total_so_the_list_is_counted() -> None:
+    count = Counted(7)
+    page = paginate(
+        PageRequest(page=9, per_page=2), finder(newest_first(7), with_total=True), count
+    )
+    assert (page.items, page.total, count.asked) == ([], 7, 1)
 
 
 @given(size=st.integers(0, 40), per_page=st.integers(1, 12), page=st.integers(1, 8))
