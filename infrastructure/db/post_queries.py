@@ -17,11 +17,15 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    and_,
     bindparam,
     exists,
     false,
+    func,
+    not_,
     select,
     true,
+    union_all,
 )
 
 from application.paging import Window
@@ -165,8 +169,13 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
 
     On PostgreSQL the feed is one walk of the newest-first index per followed author (a
     LATERAL subquery), merged: a deep page by cursor costs what the first does."""
+    kept = kept_total(shape)
+    # On every row, read once: the list's total costs no statement of its own.
+    total = None if kept is None else kept.scalar_subquery()
     if postgres and shape.feed_alone:
-        ids = _feed_page(shape, after).subquery("chosen")
+        if kept is not None:  # the plain feed's total also tells how to walk it
+            total = select(kept.cte("feed_total")).scalar_subquery()
+        ids = _feed_page(shape, after, total).subquery("chosen")
         chosen = select(posts).join(ids, posts.c.id == ids.c.id)
     else:
         source, where, (created_at, ident) = driving(shape)
@@ -174,13 +183,17 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
         chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
     stmt = as_read(page, viewer, postgres)
-    kept = kept_total(shape)
-    if kept is not None:  # on every row, read once: the list's total costs no statement of its own
-        stmt = stmt.add_columns(kept.scalar_subquery().label("total"))
+    if total is not None:
+        stmt = stmt.add_columns(total.label("total"))
     return ordered(stmt, page.c.created_at, page.c.id, False)
 
 
-def _feed_page(shape: Shape, after: bool) -> Select[Any]:
+def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
+    """The keys of the feed's page. Each followed author's newest posts, merged: about one
+    index probe per author, however few posts they wrote. When the followed authors wrote
+    at least one post in WALK_PER_ROW of all (their kept `total` says so), walking the newest
+    posts of everyone is cheaper: the plain feed walks WALK_PER_ROW times as many as the page
+    reaches down to, and keeps that walk's answer if it found enough of theirs in it."""
     own = Shape(published=shape.published, by_author=shape.by_author, searching=shape.searching)
     # Keys only, so each author's walk reads the index alone; the page's rows are read after.
     newest = ordered(
@@ -194,22 +207,59 @@ def _feed_page(shape: Shape, after: bool) -> Select[Any]:
     # Each author gives at most as many posts as the page reaches down to.
     depth = bindparam("depth", type_=Id, literal_execute=True)
     by_author = newest.limit(depth).lateral("by_author")
-    stmt = (
+    merged = ordered(
         select(by_author)
         .select_from(follows.join(by_author, true()))
-        .where(follows.c.follower_id == bindparam("followed_by"))
+        .where(follows.c.follower_id == bindparam("followed_by")),
+        by_author.c.created_at,
+        by_author.c.id,
+        False,
+    ).limit(depth)
+    if total is None:  # a search or an author in the feed: their own walks
+        return paged(merged)
+    walk = bindparam("walk", type_=Id, literal_execute=True)
+    recent = ordered(
+        select(posts.c.id, posts.c.created_at, posts.c.author_id).where(*conditions(own)),
+        posts.c.created_at,
+        posts.c.id,
+        after,
     )
-    return paged(ordered(stmt, by_author.c.created_at, by_author.c.id, False))
+    recent_posts = recent.limit(walk).subquery("recent")
+    dense = (
+        ordered(
+            select(recent_posts.c.id, recent_posts.c.created_at).where(
+                recent_posts.c.author_id.in_(FOLLOWED)
+            ),
+            recent_posts.c.created_at,
+            recent_posts.c.id,
+            False,
+        )
+        .limit(depth)
+        .cte("dense")
+    )
+    everyone = func.coalesce(POST_TOTAL.scalar_subquery(), 0)
+    dense_enough = and_(
+        func.coalesce(total, 0) * WALK_PER_ROW >= everyone,  # else the walk is not even tried
+        select(func.count()).select_from(dense).scalar_subquery() >= depth,
+    )
+    either = union_all(
+        select(dense.c.id, dense.c.created_at).where(dense_enough),
+        select(merged.subquery("merged")).where(not_(dense_enough)),
+    ).subquery("feed")
+    return paged(ordered(select(either), either.c.created_at, either.c.id, False))
 
 
 BIGGEST = 2**63 - 1  # a LIMIT the database takes
+WALK_PER_ROW = 50  # the feed's walk of everyone's newest posts: the followed authors' 2 %
 
 
 def page_values(window: Window) -> dict[str, Any]:
+    depth = min(window.offset + window.limit, BIGGEST)
     values: dict[str, Any] = {
         "offset": window.offset,
         "limit": window.limit,
-        "depth": min(window.offset + window.limit, BIGGEST),
+        "depth": depth,
+        "walk": min(depth * WALK_PER_ROW, BIGGEST),
     }
     if window.after is not None:
         values.update(after_created_at=window.after.created_at, after_id=window.after.id)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.exc import DBAPIError
 
+from application.paging import Window
 from domain.comments import Comment
 from domain.posts import Author
 from infrastructure.db.comments import comment_page, get_comment
@@ -25,6 +26,7 @@ from infrastructure.db.post_queries import (
     Shape,
     get_post,
     matches_count,
+    page_values,
     post_page,
 )
 from infrastructure.db.sessions import SESSION_HOLDER, SESSION_WITH_USER
@@ -153,7 +155,8 @@ def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
     shape, extra = PAGES[name]
     postgres = connection.dialect.name == "postgresql"
     stmt = post_page(shape, True, after, postgres)
-    values: dict[str, Any] = {"published": True, "offset": 0, "limit": 21, "depth": 21}
+    window = Window(after=None, offset=0, limit=21)
+    values: dict[str, Any] = {"published": True, **page_values(window)}
     values |= {k: keys["viewer_id"] if v == "fan" else v for k, v in extra.items()}
     values["viewer_id"] = keys["viewer_id"]
     if after:

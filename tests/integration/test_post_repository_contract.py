@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from application.paging import OFFSET_MAX, Cursor, PageRequest, Window
 from application.ports import PostFilter
 from domain.posts import SLUG_MAX
@@ -438,6 +440,39 @@ def test_a_feed_walked_by_cursor_returns_every_post_once_across_authors(any_uow:
     for author in authors[:3]:
         follow(any_uow, reader_, author)
     assert walk(any_uow, PostFilter(published=True, followed_by=reader_.id)) == 45
+
+
+@pytest.mark.parametrize("others", [0, 5, 120, 500])
+def test_the_feed_is_the_same_whether_the_followed_authors_wrote_most_or_little_of_the_news(
+    any_uow: Any, others: int
+) -> None:
+    """On PostgreSQL the feed walks the newest posts of everyone (WALK_PER_ROW per row the
+    page reaches down to) when the followed authors wrote at least 1 in WALK_PER_ROW of all
+    posts, and falls back to each followed author's own newest when that walk found too few:
+    with 120 newer posts by someone else, a page of 1 (depth 2, a walk of 100) finds none of
+    theirs in its walk; with 500, 9 of 509 is too few to try. Pages by cursor and by offset
+    are the same every way."""
+    ann, cid, bob, reader_ = (add_author(any_uow) for _ in range(4))
+    with any_uow:
+        any_uow.posts.add_many(
+            post_of((ann, cid)[n % 2], created_at=minutes(n // 3 - 100)) for n in range(9)
+        )
+        any_uow.posts.add_many(post_of(bob, created_at=minutes(n)) for n in range(others))
+        any_uow.commit()
+    follow(any_uow, reader_, ann)
+    follow(any_uow, reader_, cid)
+    feed = PostFilter(published=True, followed_by=reader_.id)
+    with any_uow.read_only() as reader:
+        everything = reader.posts.find(feed, window(per_page=20)).items
+        by_offset = [
+            reader.posts.find(feed, window(per_page=1, page=n)).items[:1] for n in range(1, 11)
+        ]
+    assert {p.author.id for p in everything} == {ann.id, cid.id} and len(everything) == 9
+    keys = [(p.created_at, p.id) for p in everything]
+    assert keys == sorted(keys, reverse=True)
+    assert [p.id for page in by_offset for p in page] == [p.id for p in everything]
+    for per_page in (1, 2, 4):
+        assert walk(any_uow, feed, per_page=per_page) == 9
 
 
 def test_the_feed_combines_with_the_other_filters(any_uow: Any) -> None:
