@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from application.paging import Found, Page, PageRequest, paginate
+from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, UnitOfWork
 from application.posts import PostRef, visible_post
 from domain.comments import Comment
@@ -58,7 +58,7 @@ class ListComments:
             viewer = None if actor is None else actor.id
             return paginate(
                 request,
-                lambda window: Found(uow.comments.find(post_id, window, viewer)),
+                lambda window: uow.comments.find(post_id, window, viewer),
                 lambda _at_most: uow.comments.count(post_id),
             )
 

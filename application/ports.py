@@ -48,8 +48,9 @@ class UserRepository(Protocol):
     def lock_active_admin_ids(self) -> list[int]:
         """Ids of active admins, locked until the transaction ends so two demotions serialise."""
 
-    def find(self, search: str | None, window: Window) -> list[User]:
-        """Newest first (ties by id); `search` is a case-insensitive substring of name or email."""
+    def find(self, search: str | None, window: Window) -> Found[User]:
+        """Newest first (ties by id); `search` is a case-insensitive substring of name or email.
+        The kept total comes along, except with a search (its count is capped, and apart)."""
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         """How many users match, or `at_most` when at least that many do."""
@@ -147,9 +148,9 @@ class CommentRepository(Protocol):
 
     def remove(self, comment_id: int) -> None: ...
 
-    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         """The post's comments, newest first (ties by id), authors as `get` reads them, a
-        fixed number of statements."""
+        fixed number of statements, with the post's kept count of them."""
 
     def count(self, post_id: int) -> int: ...
 

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from attrs import field, frozen
 
-from application.paging import Found, Page, PageRequest, paginate
+from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.errors import (
     AdminOnly,
@@ -236,7 +236,7 @@ class ListUsers:
         with self.uow.read_only() as uow:
             return paginate(
                 request,
-                lambda window: Found(uow.users.find(search, window)),
+                lambda window: uow.users.find(search, window),
                 lambda at_most: uow.users.count(search, at_most),
                 searching=bool(search),
             )

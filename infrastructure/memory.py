@@ -129,8 +129,10 @@ class InMemoryUserRepository:
     def lock_active_admin_ids(self) -> list[int]:
         return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
 
-    def find(self, search: str | None, window: Window) -> list[User]:
-        return _page(self._matching(search), window)
+    def find(self, search: str | None, window: Window) -> Found[User]:
+        matching = self._matching(search)
+        items = _page(matching, window)
+        return Found(items, total=len(matching) if items and not search else None)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         return _at_most(len(self._matching(search)), at_most)
@@ -307,9 +309,10 @@ class InMemoryCommentRepository:
     def remove(self, comment_id: int) -> None:
         self._store.comments.pop(comment_id, None)
 
-    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         on_post = [c for c in self._store.comments.values() if c.post_id == post_id]
-        return [self._read(c, viewer_id) for c in _page(on_post, window)]
+        items = [self._read(c, viewer_id) for c in _page(on_post, window)]
+        return Found(items, total=len(on_post) if items else None)
 
     def count(self, post_id: int) -> int:
         return sum(1 for c in self._store.comments.values() if c.post_id == post_id)

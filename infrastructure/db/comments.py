@@ -10,7 +10,7 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 
-from application.paging import Window
+from application.paging import Found, Window
 from domain.comments import Comment
 from infrastructure.db.bulk import batched
 from infrastructure.db.driver_reads import one_row, read_rows
@@ -49,7 +49,8 @@ def comment_page(viewer: bool, after: bool, postgres: bool = False) -> Select[An
     """Along the (post_id, created_at, id) index, newest first; then the page's authors."""
     on_post = select(comments).where(comments.c.post_id == bindparam("post_id"))
     page = newest_first(on_post, comments, after).subquery("page")
-    return ordered(with_author(page, viewer, postgres), page.c.created_at, page.c.id, False)
+    stmt = with_author(page, viewer, postgres).add_columns(COUNT.scalar_subquery().label("total"))
+    return ordered(stmt, page.c.created_at, page.c.id, False)
 
 
 def comment_values(comment: Comment) -> dict[str, Any]:
@@ -98,11 +99,12 @@ class SqlCommentRepository:
         if post_id is not None:
             self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
 
-    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> list[Comment]:
+    def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         values = {"post_id": post_id, "viewer_id": viewer_id, **window_values(window)}
         stmt = comment_page(viewer_id is not None, window.after is not None, self._postgres)
         rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        return [comment_from_row(row) for row in rows]
+        total = int(rows[0]["total"]) if rows else None  # the post's kept count
+        return Found([comment_from_row(row) for row in rows], total)
 
     def count(self, post_id: int) -> int:
         """Kept on the post's row: no comments are counted."""

@@ -10,7 +10,7 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 
-from application.paging import Window
+from application.paging import Found, Window
 from domain.users import Role, User, username_key
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import (
@@ -50,8 +50,10 @@ USER_SEARCH_COUNT = counted(users, contains(users.c.name, users.c.email))
 @cache
 def user_page(searching: bool, after: bool) -> Select[Any]:
     stmt = select(users)
-    if searching:
+    if searching:  # a search's total is counted apart, capped, when the page can't tell it
         stmt = stmt.where(contains(users.c.name, users.c.email))
+    else:
+        stmt = stmt.add_columns(USER_TOTAL.scalar_subquery().label("total"))
     return newest_first(stmt, users, after)
 
 
@@ -117,14 +119,15 @@ class SqlUserRepository:
         )
         return list(self._connection.execute(stmt).scalars())
 
-    def find(self, search: str | None, window: Window) -> list[User]:
+    def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)
         stmt = user_page(bool(search), window.after is not None)
         if search:
             values["pattern"] = like_pattern(search)
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        return [user_from_row(row) for row in rows]
+        total = int(rows[0]["total"] or 0) if rows and not search else None
+        return Found([user_from_row(row) for row in rows], total)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         """The kept total unless there is a search, which counts its matches up to `at_most`."""

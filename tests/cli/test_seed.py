@@ -283,7 +283,7 @@ def counted_by_rows(database: Path) -> dict[str, dict]:
 def assert_counts_equal_rows(container: Container, by_rows: dict[str, dict]) -> None:
     """What the repositories read (the kept counters) is what the rows say."""
     with container.uow().read_only() as uow:
-        users = uow.users.find(None, Window(after=None, offset=0, limit=1000))
+        users = uow.users.find(None, Window(after=None, offset=0, limit=1000)).items
         for user in users:
             stats = uow.follows.stats(user.id, None)
             expected = (by_rows["followers"].get(user.id, 0), by_rows["follows"].get(user.id, 0))

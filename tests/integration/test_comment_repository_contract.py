@@ -46,8 +46,11 @@ def test_comments_are_paged_newest_first_ties_by_id_and_counted_on_the_post(
     newer = [add_comment(any_uow, post, ann, created_at=minutes(5)) for _ in range(2)]
     add_comment(any_uow, other, ann)
     with any_uow.read_only() as reader:
-        found = reader.comments.find(post.id, PageRequest(per_page=10).window())
-        assert reader.comments.count(post.id) == 4
+        page = reader.comments.find(post.id, PageRequest(per_page=10).window())
+        found = page.items
+        assert reader.comments.count(post.id) == page.total == 4
+        past_the_end = reader.comments.find(post.id, PageRequest(page=9).window())
+        assert (past_the_end.items, past_the_end.total) == ([], None)
     expected = [c.id for c in reversed(newer)] + [c.id for c in reversed(older)]
     assert [c.id for c in found] == expected
     assert stored_post(any_uow, post).comments_count == 4
@@ -62,7 +65,7 @@ def test_a_cursor_walk_returns_every_comment_once(any_uow: Any) -> None:
     seen: list[int] = []
     after: Cursor | None = None
     with any_uow.read_only() as reader:
-        while rows := reader.comments.find(post.id, Window(after=after, offset=0, limit=11)):
+        while rows := reader.comments.find(post.id, Window(after=after, offset=0, limit=11)).items:
             seen += [c.id for c in rows[:10]]
             if len(rows) <= 10:
                 break

@@ -55,7 +55,7 @@ def test_a_user_search_run_many_times_is_never_prepared(read_engine: Engine) -> 
     with read_engine.connect() as connection:
         users = SqlUserRepository(connection)
         for _ in range(RUNS):
-            assert len(users.find("user4", window)) == 11
+            assert len(users.find("user4", window).items) == 11
             assert users.count("user4", 1001) == 11
             users.find(None, window)  # an unfiltered page is prepared as before
         statements = prepared(connection)

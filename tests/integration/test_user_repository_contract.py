@@ -75,10 +75,13 @@ def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -
     add(any_uow, name="Under_score 100%", email="u@example.com")
     window = PageRequest(per_page=10).window()
     with any_uow:
-        assert {u.name for u in any_uow.users.find("hopper", window)} == {"Grace Hopper", "Ada"}
+        assert {u.name for u in any_uow.users.find("hopper", window).items} == {
+            "Grace Hopper",
+            "Ada",
+        }
         assert any_uow.users.count("HOPPER") == 2
-        assert [u.name for u in any_uow.users.find("0%", window)] == ["Under_score 100%"]
-        assert any_uow.users.find("e_s", window) == []
+        assert [u.name for u in any_uow.users.find("0%", window).items] == ["Under_score 100%"]
+        assert any_uow.users.find("e_s", window).items == []
 
 
 def test_user_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
@@ -108,6 +111,9 @@ def test_the_user_count_follows_adds_bulk_adds_and_removals(any_uow: Any) -> Non
     with any_uow:
         assert any_uow.users.count(None) == 4
         assert any_uow.users.count("") == 4
+        # A page brings the kept total along; a search's is counted apart.
+        assert any_uow.users.find(None, PageRequest(per_page=1).window()).total == 4
+        assert any_uow.users.find("e", PageRequest(per_page=1).window()).total is None
 
 
 # Usernames and profiles (docs/API.md, "Usernames and profiles").

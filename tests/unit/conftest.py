@@ -105,7 +105,7 @@ class Stored:
 
     def users(self) -> list[User]:
         with self._uow as uow:
-            return uow.users.find(None, PageRequest(per_page=100).window())
+            return uow.users.find(None, PageRequest(per_page=100).window()).items
 
     def post(self, post_id: int) -> Post | None:
         with self._uow as uow:
@@ -142,7 +142,7 @@ class Stored:
 
     def comments_on(self, post_id: int) -> list[Comment]:
         with self._uow as uow:
-            return uow.comments.find(post_id, PageRequest(per_page=100).window())
+            return uow.comments.find(post_id, PageRequest(per_page=100).window()).items
 
     def sessions_of(self, user_id: int) -> list[LoginSession]:
         """No port lists a user's sessions: read straight from the fakes' store."""
