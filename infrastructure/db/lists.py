@@ -23,6 +23,13 @@ def contains(*columns: Any) -> ColumnElement[bool]:
     return or_(*(column.ilike(bindparam("pattern"), escape="\\") for column in columns))
 
 
+def folded_contains(*columns: Any) -> ColumnElement[bool]:
+    """As `contains`, on columns kept lowered: the pattern is lowered by the same function
+    (what ILIKE does to both sides), so the rows' text is not lowered again on every read."""
+    pattern = func.lower(bindparam("pattern"))
+    return or_(*(column.like(pattern, escape="\\") for column in columns))
+
+
 def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:
     """Keyset on (created_at, id): a row comparison the index can seek to, at any depth."""
     return paged(ordered(stmt, table.c.created_at, table.c.id, after))

@@ -49,7 +49,7 @@ def _counted_post_insert(claim: bool) -> Select[Any]:
         .with_for_update(read=True, key_share=True)
         .cte("author")
     )
-    columns = [column for column in posts.c if column.name not in NOT_WRITTEN]
+    columns = [c for c in posts.c if c.name not in NOT_WRITTEN and c.computed is None]
     row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
     if claim:
         claimed = CLAIM["postgresql"].cte("claimed_slug")

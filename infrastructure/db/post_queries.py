@@ -31,7 +31,7 @@ from sqlalchemy import (
 from application.paging import Window
 from application.ports import PostFilter
 from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL, summed
-from infrastructure.db.lists import contains, counted, like_pattern, ordered, paged
+from infrastructure.db.lists import counted, folded_contains, like_pattern, ordered, paged
 from infrastructure.db.models import (
     AuthorPostCountRow,
     FavoriteRow,
@@ -44,6 +44,7 @@ from infrastructure.db.models import (
 from infrastructure.db.readers import with_author
 
 posts, favorites = PostRow.__table__, FavoriteRow.__table__
+READ = [column for column in posts.c if column.computed is None]  # what a read gives
 follows, post_tags, tags = FollowRow.__table__, PostTagRow.__table__, TagRow.__table__
 author_counts = AuthorPostCountRow.__table__
 
@@ -135,7 +136,7 @@ def conditions(shape: Shape, source: Any = posts, *, state: bool = True) -> list
     if shape.by_author:
         found.append(source.c.author_id == bindparam("author_id"))
     if shape.searching:
-        found.append(contains(source.c.title, source.c.content))
+        found.append(folded_contains(source.c.title_folded, source.c.content_folded))
     if shape.favorited_by:
         found.append(source.c.id.in_(FAVORITES))
     if shape.followed_by:
@@ -176,10 +177,10 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
         if kept is not None:  # the plain feed's total also tells how to walk it
             total = select(kept.cte("feed_total")).scalar_subquery()
         ids = _feed_page(shape, after, total).subquery("chosen")
-        chosen = select(posts).join(ids, posts.c.id == ids.c.id)
+        chosen = select(*READ).join(ids, posts.c.id == ids.c.id)
     else:
         source, where, (created_at, ident) = driving(shape)
-        stmt = select(posts).select_from(source).where(*where)
+        stmt = select(*READ).select_from(source).where(*where)
         chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
     stmt = as_read(page, viewer, postgres)

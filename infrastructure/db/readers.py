@@ -13,8 +13,9 @@ SHOWN = ("name", "username", "bio", "image")  # of the author, as `author_<name>
 
 
 def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
-    """`source`'s columns and its author's (`author_name`, `author_username`, `author_bio`,
-    `author_image`, and `author_following`: whether the `viewer_id` parameter follows them).
+    """`source`'s columns (not those the database computes for searches) and its author's
+    (`author_name`, `author_username`, `author_bio`, `author_image`, and `author_following`:
+    whether the `viewer_id` parameter follows them).
 
     `lateral` (PostgreSQL): the author is a LATERAL subquery kept apart by its LIMIT, so each
     row costs one key lookup. As a plain join PostgreSQL may hash or merge every user to
@@ -37,7 +38,7 @@ def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
     else:
         author, joined = users, source.join(users, users.c.id == source.c.author_id)
     return select(
-        *source.c,
+        *(column for column in source.c if getattr(column, "computed", None) is None),
         *(author.c[name].label(f"author_{name}") for name in SHOWN),
         following.label("author_following"),
     ).select_from(joined)

@@ -83,8 +83,8 @@ def test_postgresql_has_trigram_indexes_for_search(empty_engine: Engine) -> None
     trigram = {
         "ix_users_name_trgm",
         "ix_users_email_trgm",
-        "ix_posts_title_trgm",
-        "ix_posts_content_trgm",
+        "ix_posts_title_folded_trgm",
+        "ix_posts_content_folded_trgm",
     }
     if empty_engine.dialect.name == "postgresql":
         assert trigram <= names
