@@ -1,11 +1,16 @@
 """CPU per request inside the worker: Quill's and the ceiling's WSGI apps called in a loop.
 
     .venv/bin/python -m bench.inprocess --database <a kept, loaded database> [--requests N]
+        [--only S2,C1,...]
 
 No gunicorn, no wrk, no other process on the CPU but PostgreSQL: the cost of the app itself,
-in microseconds of this process's CPU (time.process_time) per request, for S1-S4. The figures
-in the performance commits come from it; a change is compared by running it before and after
-on the same database, minutes apart, never by an absolute number.
+in microseconds of this process's CPU (time.process_time) per request, and (when PostgreSQL
+runs on this machine) of the database's backends serving it (their utime + stime from /proc),
+for S1-S4, the lists S8-S10 and the RealWorld reads C1-C3 (the feed's reader follows the
+bench's FEED_AUTHORS, as S9's does). The backends' time comes in clock ticks (10 ms): it
+means something over thousands of requests. The figures in the performance commits come from
+it; a change is compared by running it before and after on the same database, minutes apart,
+never by an absolute number. The ceiling's CPU is shown for S1-S4, whose answers it replays.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from application.seed import COMMON_TAG
 from flask import Flask
 from interfaces.http.app import create_app
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.test import EnvironBuilder
 
 from bench.ceiling import create_app as ceiling_app
@@ -32,11 +39,18 @@ from bench.scenarios import NEW_POST, PASSWORD
 Call = Callable[[], tuple[str, bytes]]
 
 
-def caller(app: Flask, method: str, path: str, body: Any = None, token: str | None = None) -> Call:
+def caller(
+    app: Flask,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str | None = None,
+    scheme: str = "Bearer",
+) -> Call:
     """One request, built once and replayed: the environ is copied, the body re-read."""
     headers = {"Host": "127.0.0.1:8000", "User-Agent": "bench"}
     if token:
-        headers["Authorization"] = f"Bearer {token}"
+        headers["Authorization"] = f"{scheme} {token}"
     data = None if body is None else json.dumps(body).encode()
     environ = EnvironBuilder(
         path=path,
@@ -58,13 +72,55 @@ def caller(app: Flask, method: str, path: str, body: Any = None, token: str | No
     return once
 
 
-def cpu_us(call: Call, requests: int) -> float:
+class Backends:
+    """CPU time of the PostgreSQL backends connected to the database, read from /proc: only
+    when PostgreSQL runs on this machine (else `seconds` is None and nothing is shown)."""
+
+    def __init__(self, url: str, database: str) -> None:
+        self._engine, self._database = create_engine(url), database
+
+    def seconds(self) -> float | None:
+        with self._engine.connect() as connection:
+            pids = connection.scalars(BACKENDS, {"database": self._database}).all()
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # not on this machine, or gone
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK") if pids and ticks else None
+
+
+BACKENDS = text(
+    "SELECT pid FROM pg_stat_activity WHERE datname = :database AND pid <> pg_backend_pid()"
+)
+
+
+def cpu_us(
+    call: Call, requests: int, backends: Backends | None = None
+) -> tuple[float, float | None]:
+    """This process's CPU per request, and the database backends' (None if unknown)."""
     for _ in range(min(200, requests)):  # warm: prepared statements, caches
         call()
+    before = backends.seconds() if backends else None
     start = time.process_time()
     for _ in range(requests):
         call()
-    return (time.process_time() - start) / requests * 1e6
+    app_us = (time.process_time() - start) / requests * 1e6
+    after = backends.seconds() if backends else None
+    if before is None or after is None:
+        return app_us, None
+    return app_us, (after - before) / requests * 1e6
+
+
+def sign_up(app: Flask, name: str) -> tuple[str, str]:
+    """A new account's v1 access token and RealWorld token."""
+    login = {"email": f"{name}-{secrets.token_hex(4)}@bench.example", "password": PASSWORD}
+    caller(app, "POST", "/api/v1/users", {**login, "name": name})()
+    _, raw = caller(app, "POST", "/api/v1/auth/login", login)()
+    _, conduit = caller(app, "POST", "/api/users/login", {"user": login})()
+    return json.loads(raw)["access_token"], json.loads(conduit)["user"]["token"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,32 +128,57 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", required=True, help="a kept, loaded database")
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--only", help="comma-separated scenarios, e.g. S2,C1 (default: all)")
     args = parser.parse_args(argv)
     url = make_url(args.server).set(database=args.database).render_as_string(hide_password=False)
     os.environ.update(production_env(url))  # create_app reads its settings from there
     quill, found = create_app(), probe(url)
-    email = f"inprocess-{secrets.token_hex(4)}@bench.example"
-    caller(quill, "POST", "/api/v1/users", {"email": email, "name": "In", "password": PASSWORD})()
-    _, raw = caller(quill, "POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD})()
-    token = json.loads(raw)["access_token"]
-    scenarios = {
-        "S1": ("GET", f"/api/v1/posts/{found['post_id']}", None, token),
-        "S2": ("GET", "/api/v1/posts?per_page=20", None, None),
-        "S3": ("GET", "/api/v1/users/me", None, token),
-        "S4": ("POST", "/api/v1/posts", NEW_POST, token),
+    token, conduit = sign_up(quill, "In")
+    for username in found["feed_authors"]:  # S9's and C2's reader follows them, as in the bench
+        caller(quill, "PUT", f"/api/v1/profiles/{username}/follow", None, token)()
+    slug, post = found["post_slug"], found["post_id"]
+    scenarios: dict[str, tuple[str, str, Any, str | None, str]] = {
+        "S1": ("GET", f"/api/v1/posts/{post}", None, token, "Bearer"),
+        "S2": ("GET", "/api/v1/posts?per_page=20", None, None, "Bearer"),
+        "S3": ("GET", "/api/v1/users/me", None, token, "Bearer"),
+        "S4": ("POST", "/api/v1/posts", NEW_POST, token, "Bearer"),
+        "S8": ("GET", f"/api/v1/posts?per_page=20&tag={COMMON_TAG}", None, None, "Bearer"),
+        "S9": ("GET", "/api/v1/feed?per_page=20", None, token, "Bearer"),
+        "S10": (
+            "GET",
+            f"/api/v1/posts/{found['commented_post_id']}/comments",
+            None,
+            None,
+            "Bearer",
+        ),
+        "C1": ("GET", "/api/articles?limit=20", None, conduit, "Token"),
+        "C2": ("GET", "/api/articles/feed?limit=20", None, conduit, "Token"),
+        "C3": ("GET", f"/api/articles/{slug}", None, conduit, "Token"),
     }
+    if args.only:
+        wanted = {key.strip().upper() for key in args.only.split(",")}
+        scenarios = {key: value for key, value in scenarios.items() if key in wanted}
     bodies: dict[str, Any] = {}
-    for key, (method, path, body, who) in scenarios.items():
-        status, raw = caller(quill, method, path, body, who)()
+    for key, (method, path, body, who, scheme) in scenarios.items():
+        status, raw = caller(quill, method, path, body, who, scheme)()
         if not status.startswith("20"):
             raise SystemExit(f"{key}: Quill answered {status}")
         bodies[key] = json.loads(raw)
-    ceiling = ceiling_app({**bodies, "S5": {}, "S6": {}, "S6-base": {}, "S7": bodies["S2"]})
-    print(f"CPU per request in this process, {args.requests} requests each:")
-    for key, (method, path, body, who) in scenarios.items():
-        app_us = cpu_us(caller(quill, method, path, body, who), args.requests)
-        bare_us = cpu_us(caller(ceiling, method, path, body, who), args.requests)
-        print(f"  {key}: Quill {app_us:7.1f} us   ceiling {bare_us:6.1f} us", flush=True)
+    replayed = {key: bodies.get(key, {}) for key in ("S1", "S2", "S3", "S4")}
+    ceiling = ceiling_app({**replayed, "S5": {}, "S6": {}, "S6-base": {}, "S7": replayed["S2"]})
+    backends = Backends(url, args.database)
+    print(f"CPU per request in this process (and PostgreSQL's), {args.requests} requests each:")
+    for key, (method, path, body, who, scheme) in scenarios.items():
+        app_us, db_us = cpu_us(
+            caller(quill, method, path, body, who, scheme), args.requests, backends
+        )
+        line = f"  {key:>3}: Quill {app_us:7.1f} us"
+        if db_us is not None:
+            line += f"   PostgreSQL {db_us:7.1f} us   sum {app_us + db_us:7.1f} us"
+        if key in replayed and key in bodies:
+            bare_us, _ = cpu_us(caller(ceiling, method, path, body, who), args.requests)
+            line += f"   ceiling {bare_us:6.1f} us"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":
