@@ -199,7 +199,8 @@ class InMemoryPostRepository:
     ) -> Found[Post]:
         matching = self._matching(filters)
         items = [self._read(p, viewer_id) for p in _page(matching, window)]
-        # As the SQL adapters: the total along with the page, except for a capped count.
+        # The total along with a page that has items, as the SQL adapters give it for kept
+        # counts; here for every filter but those counted apart (a search, favorites).
         kept = not (filters.search or filters.favorited_by is not None)
         return Found(items, total=len(matching) if kept and items else None)
 

@@ -23,17 +23,25 @@ INDEXES = {"title": "ix_posts_title_trgm", "content": "ix_posts_content_trgm"}
 
 
 def upgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for name, expression in FOLDED.items():
-        computed = sa.Computed(expression, persisted=postgres)
-        op.add_column("posts", sa.Column(name, sa.Text(), computed, nullable=False))
-    if postgres:
-        for column, index in INDEXES.items():
-            op.execute(f"DROP INDEX {index}")
-            op.execute(
-                f"CREATE INDEX ix_posts_{column}_folded_trgm ON posts "
-                f"USING gin ({column}_folded gin_trgm_ops)"
-            )
+    if op.get_bind().dialect.name != "postgresql":
+        for name, expression in FOLDED.items():
+            folded = sa.Column(name, sa.Text(), sa.Computed(expression), nullable=False)
+            op.add_column("posts", folded)  # virtual: SQLite adds no stored column
+        return
+    # The old indexes go first and both columns come in one ALTER TABLE: one rewrite of the
+    # table, which rebuilds no index about to be dropped.
+    for index in INDEXES.values():
+        op.execute(f"DROP INDEX {index}")
+    added = ", ".join(
+        f"ADD COLUMN {name} text NOT NULL GENERATED ALWAYS AS ({expression}) STORED"
+        for name, expression in FOLDED.items()
+    )
+    op.execute(f"ALTER TABLE posts {added}")
+    for column in INDEXES:
+        op.execute(
+            f"CREATE INDEX ix_posts_{column}_folded_trgm ON posts "
+            f"USING gin ({column}_folded gin_trgm_ops)"
+        )
 
 
 def downgrade() -> None:

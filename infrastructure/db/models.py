@@ -100,6 +100,10 @@ class LoginAttemptRow(Base):
     __table_args__ = (Index("ix_login_attempts_email_attempted_at", "email", "attempted_at"),)
 
 
+# Columns the database computes for searches: no read selects them, no write gives them.
+SEARCH_ONLY = frozenset({"title_folded", "content_folded"})
+
+
 class PostRow(Base):
     __tablename__ = "posts"
 
@@ -118,8 +122,8 @@ class PostRow(Base):
     tag_list: Mapped[str] = mapped_column(String(410), server_default="")
     favorites_count: Mapped[int] = mapped_column(Integer, server_default="0")
     comments_count: Mapped[int] = mapped_column(Integer, server_default="0")
-    # Searches match these, lowered once as the post is written: ILIKE lowers the text of
-    # every row it reads, which was most of a common word's count. Never read (FOLDED).
+    # Searches match these, lowered once as the post is written, where ILIKE would lower the
+    # text of every row it reads. Neither read nor written (SEARCH_ONLY).
     title_folded: Mapped[str] = mapped_column(Text, Computed("lower(title)", persisted=True))
     content_folded: Mapped[str] = mapped_column(Text, Computed("lower(content)", persisted=True))
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, literal_column, select, true
 from sqlalchemy.dialects import postgresql
 
 from infrastructure.db.counters import author_counts, counter_slot, totals
-from infrastructure.db.models import PostRow, UserRow
+from infrastructure.db.models import SEARCH_ONLY, PostRow, UserRow
 from infrastructure.db.slugs import CLAIM
 
 posts, users = PostRow.__table__, UserRow.__table__
@@ -49,7 +49,7 @@ def _counted_post_insert(claim: bool) -> Select[Any]:
         .with_for_update(read=True, key_share=True)
         .cte("author")
     )
-    columns = [c for c in posts.c if c.name not in NOT_WRITTEN and c.computed is None]
+    columns = [c for c in posts.c if c.name not in NOT_WRITTEN and c.name not in SEARCH_ONLY]
     row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
     if claim:
         claimed = CLAIM["postgresql"].cte("claimed_slug")

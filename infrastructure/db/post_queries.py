@@ -17,8 +17,8 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    and_,
     bindparam,
+    case,
     exists,
     false,
     func,
@@ -33,6 +33,7 @@ from application.ports import PostFilter
 from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL, summed
 from infrastructure.db.lists import counted, folded_contains, like_pattern, ordered, paged
 from infrastructure.db.models import (
+    SEARCH_ONLY,
     AuthorPostCountRow,
     FavoriteRow,
     FollowRow,
@@ -44,7 +45,7 @@ from infrastructure.db.models import (
 from infrastructure.db.readers import with_author
 
 posts, favorites = PostRow.__table__, FavoriteRow.__table__
-READ = [column for column in posts.c if column.computed is None]  # what a read gives
+READ = [column for column in posts.c if column.key not in SEARCH_ONLY]  # what a read gives
 follows, post_tags, tags = FollowRow.__table__, PostTagRow.__table__, TagRow.__table__
 author_counts = AuthorPostCountRow.__table__
 
@@ -98,7 +99,7 @@ class Shape:
 
     @property
     def feed_alone(self) -> bool:
-        """The feed with no other filter than a search or an author: one walk per author."""
+        """The feed with no other filter than a search or an author (see _feed_page)."""
         return self.followed_by and not (self.tagged or self.favorited_by)
 
 
@@ -168,8 +169,8 @@ def driving(shape: Shape) -> tuple[Any, list[Any], tuple[Any, Any]]:
 def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -> Select[Any]:
     """The page's posts are chosen first, then read with their authors (see with_author).
 
-    On PostgreSQL the feed is one walk of the newest-first index per followed author (a
-    LATERAL subquery), merged: a deep page by cursor costs what the first does."""
+    On PostgreSQL the feed's keys are chosen by _feed_page: a deep page by cursor costs
+    what the first does."""
     kept = kept_total(shape)
     # On every row, read once: the list's total costs no statement of its own.
     total = None if kept is None else kept.scalar_subquery()
@@ -216,7 +217,7 @@ def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
         by_author.c.id,
         False,
     ).limit(depth)
-    if total is None:  # a search or an author in the feed: their own walks
+    if total is None:  # a search or an author in the feed: their own walks, then the page
         return paged(merged)
     walk = bindparam("walk", type_=Id, literal_execute=True)
     recent = ordered(
@@ -239,9 +240,11 @@ def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
         .cte("dense")
     )
     everyone = func.coalesce(POST_TOTAL.scalar_subquery(), 0)
-    dense_enough = and_(
-        func.coalesce(total, 0) * WALK_PER_ROW >= everyone,  # else the walk is not even tried
-        select(func.count()).select_from(dense).scalar_subquery() >= depth,
+    found = select(func.count()).select_from(dense).scalar_subquery()
+    # CASE, not AND: PostgreSQL may evaluate an AND's sides in either order, and the walk
+    # must not run when the followed authors wrote too little for it to find their posts.
+    dense_enough = case(
+        (func.coalesce(total, 0) * WALK_PER_ROW >= everyone, found >= depth), else_=false()
     )
     either = union_all(
         select(dense.c.id, dense.c.created_at).where(dense_enough),

@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, bindparam, exists, false, select, true
 
-from infrastructure.db.models import FollowRow, Id, UserRow
+from infrastructure.db.models import SEARCH_ONLY, FollowRow, Id, UserRow
 
 users, follows = UserRow.__table__, FollowRow.__table__
 SHOWN = ("name", "username", "bio", "image")  # of the author, as `author_<name>`
 
 
 def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
-    """`source`'s columns (not those the database computes for searches) and its author's
+    """`source`'s columns (not those kept for searches, SEARCH_ONLY) and its author's
     (`author_name`, `author_username`, `author_bio`, `author_image`, and `author_following`:
     whether the `viewer_id` parameter follows them).
 
@@ -38,7 +38,7 @@ def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
     else:
         author, joined = users, source.join(users, users.c.id == source.c.author_id)
     return select(
-        *(column for column in source.c if getattr(column, "computed", None) is None),
+        *(column for column in source.c if column.key not in SEARCH_ONLY),
         *(author.c[name].label(f"author_{name}") for name in SHOWN),
         following.label("author_following"),
     ).select_from(joined)

@@ -252,7 +252,7 @@ def test_a_feed_page_costs_the_same_whatever_its_size_and_depth(
 ) -> None:
     counter = StatementCounter(sql_container)
     headers = social["headers"]
-    # authentication, the page (one walk per followed author on PostgreSQL) with the kept total
+    # authentication, the page (on PostgreSQL see post_queries._feed_page) with the kept total
     assert same_for_1_and_100(sql_client, counter, "/api/v1/feed", headers) == 2
     cursor = sql_client.get("/api/v1/feed?per_page=50", headers=headers).json["next_cursor"]  # type: ignore[index]
     deep = counter.during(
