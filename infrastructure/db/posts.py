@@ -20,10 +20,9 @@ from infrastructure.db.engine import planned_for_its_values
 from infrastructure.db.lists import EVERY_ROW
 from infrastructure.db.mapping import post_from_row, post_values, tags_of
 from infrastructure.db.models import PostRow
+from infrastructure.db.post_filters import Shape, filter_values
 from infrastructure.db.post_locks import COUNTED_POST_INSERT, LOCK_AUTHOR, LOCK_POST_AUTHOR
 from infrastructure.db.post_queries import (
-    Shape,
-    filter_values,
     get_post,
     kept_total,
     matches_count,

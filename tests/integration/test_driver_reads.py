@@ -20,10 +20,10 @@ from infrastructure.db.driver_reads import driver_rows, first_row, one_value
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
 from infrastructure.db.lists import like_pattern
+from infrastructure.db.post_filters import Shape
 from infrastructure.db.post_queries import (
     FEED_TOTAL,
     TAG_TOTAL,
-    Shape,
     get_post,
     matches_count,
     page_values,
