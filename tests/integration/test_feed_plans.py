@@ -1,0 +1,93 @@
+"""The feed's two walks on PostgreSQL (post_queries._feed_page): which one runs.
+
+Both give the same page (the repository contract tests that); what differs is their cost. The
+walk of everyone's newest posts must run for a reader whose followed authors wrote much of the
+news, and must not run at all (not merely be discarded) for one whose authors wrote little:
+EXPLAIN ANALYZE tells which index scans ran, by their loops.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from application.paging import PageRequest
+from infrastructure.db.follows import SqlFollowRepository
+from infrastructure.db.post_filters import Shape
+from infrastructure.db.post_queries import page_values, post_page
+from infrastructure.db.posts import SqlPostRepository
+from infrastructure.db.users import SqlUserRepository
+from tests.factories import T0, make_user
+from tests.integration.conftest import empty_tables
+from tests.integration.stored import post_of
+
+pytestmark = pytest.mark.postgres
+EVERYONE = "ix_posts_published_created_at_id"  # the walk of everyone's newest posts
+BY_AUTHOR = "ix_posts_author_published_created_at_id"  # each followed author's walk
+
+
+def loops(plan: dict[str, Any], index: str) -> int:
+    """How many times the scans of `index` in the plan ran (0: never executed)."""
+    own = plan.get("Actual Loops", 0) if plan.get("Index Name") == index else 0
+    return own + sum(loops(child, index) for child in plan.get("Plans", []))
+
+
+@pytest.fixture
+def engine(pg_engine: Engine) -> Iterator[Engine]:
+    empty_tables(pg_engine)
+    yield pg_engine
+    empty_tables(pg_engine)
+
+
+def feed_plan(engine: Engine, *, followed_posts: int, other_posts: int) -> dict[str, Any]:
+    """The plan, as run, of the first page of a feed whose one followed author wrote
+    `followed_posts` posts (the oldest) and someone else `other_posts` newer ones."""
+    with engine.begin() as connection:
+        users = SqlUserRepository(connection)
+        reader, ann, bob = (
+            users.add(make_user(email=f"{name}@example.com")) for name in ("r", "ann", "bob")
+        )
+        posts = SqlPostRepository(connection)
+        old, new = T0 - timedelta(days=1), T0
+        posts.add_many(
+            post_of(ann, created_at=old + timedelta(seconds=n)) for n in range(followed_posts)
+        )
+        posts.add_many(
+            post_of(bob, created_at=new + timedelta(seconds=n)) for n in range(other_posts)
+        )
+        SqlFollowRepository(connection).add(reader.id, ann.id, T0)
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        # The tables are small: scans by index, as on a real database, so loops can be read.
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        stmt = post_page(Shape(published=True, followed_by=True), False, False, postgres=True)
+        values = {"published": True, "followed_by": reader.id}
+        values |= page_values(PageRequest(per_page=20).window())
+        sql = stmt.params(**values).compile(connection, compile_kwargs={"literal_binds": True})
+        explained = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").scalar_one()
+    found = explained if isinstance(explained, list) else json.loads(explained)
+    return found[0]["Plan"]  # type: ignore[no-any-return]
+
+
+def test_a_reader_of_much_of_the_news_walks_everyones_newest_posts(engine: Engine) -> None:
+    plan = feed_plan(engine, followed_posts=300, other_posts=100)
+    assert loops(plan, EVERYONE) >= 1
+    assert loops(plan, BY_AUTHOR) == 0
+
+
+def test_a_reader_of_little_of_the_news_never_runs_that_walk(engine: Engine) -> None:
+    plan = feed_plan(engine, followed_posts=3, other_posts=400)  # 3 in 403: under 1 in 50
+    assert loops(plan, EVERYONE) == 0
+    assert loops(plan, BY_AUTHOR) >= 1
+
+
+def test_a_walk_that_finds_too_few_falls_back_to_each_authors_walk(engine: Engine) -> None:
+    # 60 in 2,060 is over 1 in 50, but the newest 1,050 posts (50 x 21) are all someone else's.
+    plan = feed_plan(engine, followed_posts=60, other_posts=2000)
+    assert loops(plan, EVERYONE) >= 1
+    assert loops(plan, BY_AUTHOR) >= 1
