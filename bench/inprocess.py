@@ -5,7 +5,7 @@
 
 No gunicorn, no wrk, no other process on the CPU but PostgreSQL: the cost of the app itself,
 in microseconds of this process's CPU (time.process_time) per request, and (when PostgreSQL
-runs on this machine) of the database's backends serving it (their utime + stime from /proc),
+runs on this machine) of the database's backends serving it (bench.profile's user + system),
 for S1-S4, the lists S8-S10 and the RealWorld reads C1-C3 (the feed's reader follows the
 bench's FEED_AUTHORS, as S9's does). The backends' time comes in clock ticks (10 ms): it
 means something over thousands of requests. The figures in the performance commits come from
@@ -22,18 +22,18 @@ import os
 import secrets
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from application.seed import COMMON_TAG
 from flask import Flask
 from interfaces.http.app import create_app
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 from werkzeug.test import EnvironBuilder
 
 from bench.ceiling import create_app as ceiling_app
 from bench.config import DEFAULT_SERVER
 from bench.database import probe, production_env
+from bench.profile import backends, cpu_seconds
 from bench.scenarios import NEW_POST, PASSWORD
 
 Call = Callable[[], tuple[str, bytes]]
@@ -72,46 +72,22 @@ def caller(
     return once
 
 
-class Backends:
-    """CPU time of the PostgreSQL backends connected to the database, read from /proc: only
-    when PostgreSQL runs on this machine (else `seconds` is None and nothing is shown)."""
-
-    def __init__(self, url: str, database: str) -> None:
-        self._engine, self._database = create_engine(url), database
-
-    def seconds(self) -> float | None:
-        with self._engine.connect() as connection:
-            pids = connection.scalars(BACKENDS, {"database": self._database}).all()
-        ticks = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # not on this machine, or gone
-                continue
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / os.sysconf("SC_CLK_TCK") if pids and ticks else None
-
-
-BACKENDS = text(
-    "SELECT pid FROM pg_stat_activity WHERE datname = :database AND pid <> pg_backend_pid()"
-)
-
-
 def cpu_us(
-    call: Call, requests: int, backends: Backends | None = None
+    call: Call, requests: int, database_url: str | None = None
 ) -> tuple[float, float | None]:
-    """This process's CPU per request, and the database backends' (None if unknown)."""
-    for _ in range(min(200, requests)):  # warm: prepared statements, caches
+    """This process's CPU per request, and that of the PostgreSQL backends serving
+    `database_url` when it is on this machine (else None)."""
+    for _ in range(min(200, requests)):  # warm: prepared statements, caches, connections
         call()
-    before = backends.seconds() if backends else None
+    pids = backends(database_url) if database_url else []
+    before = sum(cpu_seconds(pids))
     start = time.process_time()
     for _ in range(requests):
         call()
     app_us = (time.process_time() - start) / requests * 1e6
-    after = backends.seconds() if backends else None
-    if before is None or after is None:
+    if not pids:
         return app_us, None
-    return app_us, (after - before) / requests * 1e6
+    return app_us, (sum(cpu_seconds(pids)) - before) / requests * 1e6
 
 
 def sign_up(app: Flask, name: str) -> tuple[str, str]:
@@ -166,11 +142,11 @@ def main(argv: list[str] | None = None) -> None:
         bodies[key] = json.loads(raw)
     replayed = {key: bodies.get(key, {}) for key in ("S1", "S2", "S3", "S4")}
     ceiling = ceiling_app({**replayed, "S5": {}, "S6": {}, "S6-base": {}, "S7": replayed["S2"]})
-    backends = Backends(url, args.database)
+    local = make_url(url).host in (None, "", "localhost", "127.0.0.1", "::1")
     print(f"CPU per request in this process (and PostgreSQL's), {args.requests} requests each:")
     for key, (method, path, body, who, scheme) in scenarios.items():
         app_us, db_us = cpu_us(
-            caller(quill, method, path, body, who, scheme), args.requests, backends
+            caller(quill, method, path, body, who, scheme), args.requests, url if local else None
         )
         line = f"  {key:>3}: Quill {app_us:7.1f} us"
         if db_us is not None:

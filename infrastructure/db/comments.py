@@ -14,7 +14,7 @@ from application.paging import Found, Window
 from domain.comments import Comment
 from infrastructure.db.bulk import batched
 from infrastructure.db.driver_reads import one_row, read_rows
-from infrastructure.db.lists import newest_first, ordered, window_values
+from infrastructure.db.lists import found, newest_first, ordered, window_values, with_total
 from infrastructure.db.mapping import comment_from_row
 from infrastructure.db.models import CommentRow, PostRow
 from infrastructure.db.readers import with_author
@@ -49,7 +49,7 @@ def comment_page(viewer: bool, after: bool, postgres: bool = False) -> Select[An
     """Along the (post_id, created_at, id) index, newest first; then the page's authors."""
     on_post = select(comments).where(comments.c.post_id == bindparam("post_id"))
     page = newest_first(on_post, comments, after).subquery("page")
-    stmt = with_author(page, viewer, postgres).add_columns(COUNT.scalar_subquery().label("total"))
+    stmt = with_total(with_author(page, viewer, postgres), COUNT.scalar_subquery())
     return ordered(stmt, page.c.created_at, page.c.id, False)
 
 
@@ -103,8 +103,7 @@ class SqlCommentRepository:
         values = {"post_id": post_id, "viewer_id": viewer_id, **window_values(window)}
         stmt = comment_page(viewer_id is not None, window.after is not None, self._postgres)
         rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        total = int(rows[0]["total"]) if rows else None  # the post's kept count
-        return Found([comment_from_row(row) for row in rows], total)
+        return found(rows, comment_from_row)
 
     def count(self, post_id: int) -> int:
         """Kept on the post's row: no comments are counted."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, or_, select, tuple_
 
-from application.paging import Window
+from application.paging import Found, Window
 from infrastructure.db.models import Id, Timestamp
 
 EVERY_ROW = 2**62  # the `at_most` of a count with no bound
+TOTAL = "total"  # the column of a page's rows that carries its list's kept count
+T = TypeVar("T")
 
 
 def like_pattern(text: str) -> str:
@@ -65,3 +68,16 @@ def counted(table: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
     matches = select(literal_column("1")).select_from(table).where(*conditions)
     limited = matches.limit(bindparam("at_most", type_=Id)).subquery("matches")
     return select(func.count()).select_from(limited)
+
+
+def with_total(stmt: Select[Any], total: Any) -> Select[Any]:
+    """The page with its list's kept count (a scalar subquery, read once) on every row: the
+    total costs no statement of its own."""
+    return stmt.add_columns(total.label(TOTAL))
+
+
+def found(rows: Sequence[Mapping[str, Any]], entity: Callable[[Any], T]) -> Found[T]:
+    """The page's rows as entities, with the total they carry (`with_total`), if they do:
+    none without a row (past the end) or for a list counted apart (a search)."""
+    total = int(rows[0][TOTAL] or 0) if rows and TOTAL in rows[0] else None  # NULL: no count yet
+    return Found([entity(row) for row in rows], total)

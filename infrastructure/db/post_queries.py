@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from application.paging import Window
 from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL, summed
-from infrastructure.db.lists import counted, ordered, paged
+from infrastructure.db.lists import counted, ordered, paged, with_total
 from infrastructure.db.models import (
     SEARCH_ONLY,
     AuthorPostCountRow,
@@ -79,7 +79,6 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
     On PostgreSQL the feed's keys are chosen by _feed_page: a deep page by cursor costs
     what the first does."""
     kept = kept_total(shape)
-    # On every row, read once: the list's total costs no statement of its own.
     total = None if kept is None else kept.scalar_subquery()
     if postgres and shape.feed_alone:
         if kept is not None:  # the plain feed's total also tells how to walk it
@@ -93,7 +92,7 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
     page = chosen.subquery("page")
     stmt = as_read(page, viewer, postgres)
     if total is not None:
-        stmt = stmt.add_columns(total.label("total"))
+        stmt = with_total(stmt, total)
     return ordered(stmt, page.c.created_at, page.c.id, False)
 
 

@@ -17,7 +17,7 @@ from infrastructure.db.bulk import batched
 from infrastructure.db.counters import adjust_post_counts, insert_of
 from infrastructure.db.driver_reads import one_row, one_value, read_rows
 from infrastructure.db.engine import planned_for_its_values
-from infrastructure.db.lists import EVERY_ROW
+from infrastructure.db.lists import EVERY_ROW, found
 from infrastructure.db.mapping import post_from_row, post_values, tags_of
 from infrastructure.db.models import PostRow
 from infrastructure.db.post_filters import Shape, filter_values
@@ -165,10 +165,7 @@ class SqlPostRepository:
             values["viewer_id"] = viewer_id
         with planned_for_its_values(self._connection, when=bool(filters.search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        total = None
-        if rows and kept_total(shape) is not None:
-            total = int(rows[0]["total"] or 0)  # NULL: no post was ever counted there
-        return Found([post_from_row(row) for row in rows], total)
+        return found(rows, post_from_row)
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """A kept count when one answers the filter (the totals, a tag's, the feed's); else

@@ -25,9 +25,11 @@ from infrastructure.db.lists import (
     EVERY_ROW,
     contains,
     counted,
+    found,
     like_pattern,
     newest_first,
     window_values,
+    with_total,
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
@@ -53,7 +55,7 @@ def user_page(searching: bool, after: bool) -> Select[Any]:
     if searching:  # a search's total is counted apart, capped, when the page can't tell it
         stmt = stmt.where(contains(users.c.name, users.c.email))
     else:
-        stmt = stmt.add_columns(USER_TOTAL.scalar_subquery().label("total"))
+        stmt = with_total(stmt, USER_TOTAL.scalar_subquery())
     return newest_first(stmt, users, after)
 
 
@@ -126,8 +128,7 @@ class SqlUserRepository:
             values["pattern"] = like_pattern(search)
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
-        total = int(rows[0]["total"] or 0) if rows and not search else None
-        return Found([user_from_row(row) for row in rows], total)
+        return found(rows, user_from_row)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         """The kept total unless there is a search, which counts its matches up to `at_most`."""
