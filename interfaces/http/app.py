@@ -24,11 +24,10 @@ from interfaces.http import (
     tags,
     users,
 )
-from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.converter import MAX_BODY, SLUG_PATTERN, USERNAME_PATTERN
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
 
-MAX_BODY = 1024 * 1024
 CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "If-Match", "X-Request-ID"]
 CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID"]
 
@@ -79,7 +78,9 @@ def create_app(container: Container | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     container = container or build_container()
     app.extensions["container"] = container
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, JSON_SORT_KEYS=False)
+    # werkzeug refuses any read past its limit, even one that would find the body's end, so
+    # a streamed body of exactly MAX_BODY needs a byte of room; json_body holds MAX_BODY.
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY + 1, JSON_SORT_KEYS=False)
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["username"] = UsernameConverter
     app.url_map.converters["slug"] = SlugConverter

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from typing import Any
 
 import pytest
 from dependency_injector import providers
@@ -147,6 +149,34 @@ def test_a_body_of_exactly_one_mebibyte_is_accepted(client: FlaskClient, user: S
         "/api/v1/posts", data=raw, content_type="application/json", headers=user.headers
     )
     assert response.status_code == 201, response.json
+
+
+def streamed(client: FlaskClient, user: SignedIn, raw: bytes) -> Any:
+    """A POST whose body has no Content-Length, as a chunked one reaches the app: its end
+    is the stream's end (the server says so with wsgi.input_terminated)."""
+    return client.post(
+        "/api/v1/posts",
+        input_stream=io.BytesIO(raw),
+        content_type="application/json",
+        headers={**user.headers, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_streamed_body_of_exactly_one_mebibyte_is_accepted(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    raw = _padded({"title": "Streamed", "content": "x" * 100_000, "published": True}, MIB)
+    response = streamed(client, user, raw)
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("size", [MIB + 1, MIB + 2, 2 * MIB])
+def test_a_streamed_body_over_a_mebibyte_is_payload_too_large(
+    client: FlaskClient, user: SignedIn, size: int
+) -> None:
+    raw = _padded({"title": "Streamed", "content": "x", "published": True}, size)
+    assert_error(streamed(client, user, raw), 413, "payload_too_large")
 
 
 def test_a_body_one_byte_over_a_mebibyte_is_payload_too_large(

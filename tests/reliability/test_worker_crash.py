@@ -182,3 +182,19 @@ def test_a_chunked_body_over_one_mebibyte_is_refused_by_the_real_server(server: 
         if status != 413 or answer.get("code") != "payload_too_large"
     }
     assert wrong == {}
+
+
+def test_a_chunked_body_of_exactly_one_mebibyte_is_accepted_by_the_real_server(
+    server: Server,
+) -> None:
+    _, headers = signed_in(server)
+    post = json.dumps({"title": "just fits", "content": "x" * 1000}).encode()
+    body = post + b" " * (MIB - len(post))
+    assert len(body) == MIB
+    status, answer = server.call(
+        "POST",
+        "/api/v1/posts",
+        raw=chunked(body),
+        headers={**headers, "Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+    )
+    assert (status, answer.get("title")) == (201, "just fits")
