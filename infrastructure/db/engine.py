@@ -22,7 +22,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_settings)
         if options.get("isolation_level") != "AUTOCOMMIT":
             _sqlite_write_transactions(engine)
         return engine
@@ -83,12 +83,20 @@ def _sqlite_write_transactions(engine: Engine) -> None:
     event.listen(engine, "begin", begin)
 
 
-def _sqlite_pragmas(connection: Any, _: Any) -> None:
+def _sqlite_settings(connection: Any, _: Any) -> None:
+    # SQLite's own lower() folds ASCII letters only; a search (the lowered columns, ILIKE)
+    # must fold every letter, as PostgreSQL's lower() does. The one index on lower() holds
+    # usernames, which are ASCII: what it stores is the same either way.
+    connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE needs it
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 @contextmanager

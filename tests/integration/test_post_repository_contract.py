@@ -121,6 +121,18 @@ def test_search_matches_title_or_content_without_regard_to_case(any_uow: Any) ->
         assert any_uow.posts.count(PostFilter(published=True, search="gArDeN")) == 2
 
 
+def test_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    add_posts(any_uow, author, 1, title="Ünïcode CONTENT", content="plain")
+    add_posts(any_uow, author, 1, title="Other", content="Crème BRÛLÉE")
+    with any_uow:
+        for text, title in [("ünïcode", "Ünïcode CONTENT"), ("ÜNÏCODE", "Ünïcode CONTENT"),
+                            ("brûlée", "Other"), ("CRÈME", "Other")]:  # fmt: skip
+            found = any_uow.posts.find(PostFilter(published=True, search=text), window()).items
+            assert [p.title for p in found] == [title], text
+            assert any_uow.posts.count(PostFilter(published=True, search=text)) == 1, text
+
+
 def test_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
     author = add_author(any_uow)
     add_posts(any_uow, author, 4, title="garden")

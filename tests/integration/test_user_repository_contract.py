@@ -84,6 +84,16 @@ def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -
         assert any_uow.users.find("e_s", window).items == []
 
 
+def test_user_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> None:
+    add(any_uow, name="Abé Ørsted", email="abe@example.com")
+    add(any_uow, name="Other", email="other@example.com")
+    window = PageRequest(per_page=10).window()
+    with any_uow:
+        for text in ("ABÉ", "abé", "øRSTED"):
+            assert [u.name for u in any_uow.users.find(text, window).items] == ["Abé Ørsted"]
+            assert any_uow.users.count(text) == 1, text
+
+
 def test_user_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
     for n in range(4):
         add(any_uow, name=f"Hopper {n}")
