@@ -19,6 +19,7 @@ SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when t
 PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # any page whose offset the database can take
 OFFSET_MAX = PAGE_MAX * PER_PAGE_MAX
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
+NOT_A_CURSOR = "Not a cursor this API issued."
 
 
 class Listed(Protocol):
@@ -46,7 +47,7 @@ class Cursor:
     @classmethod
     def decode(cls, token: str) -> Cursor:
         if not _BASE64URL.fullmatch(token):
-            raise InvalidInput.on("cursor", "Not a cursor this API issued.")
+            raise InvalidInput.on("cursor", NOT_A_CURSOR)
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             stamp, _, ident = raw.partition("|")
@@ -55,9 +56,9 @@ class Cursor:
                 raise ValueError(raw)
             cursor = cls(created_at=created_at.astimezone(UTC), id=int(ident))
         except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
-            raise InvalidInput.on("cursor", "Not a cursor this API issued.") from None
+            raise InvalidInput.on("cursor", NOT_A_CURSOR) from None
         if not 0 < cursor.id < 2**63:
-            raise InvalidInput.on("cursor", "Not a cursor this API issued.")
+            raise InvalidInput.on("cursor", NOT_A_CURSOR)
         return cursor
 
     @classmethod

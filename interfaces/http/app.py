@@ -24,7 +24,8 @@ from interfaces.http import (
     tags,
     users,
 )
-from interfaces.http.converter import MAX_BODY, SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.converter import CURSOR_SEAL, MAX_BODY, SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.cursors import CursorSeal
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
 
@@ -78,6 +79,7 @@ def create_app(container: Container | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     container = container or build_container()
     app.extensions["container"] = container
+    app.extensions[CURSOR_SEAL] = CursorSeal(container.config.secret_key())
     # werkzeug refuses any read past its limit, even one that would find the body's end, so
     # a streamed body of exactly MAX_BODY needs a byte of room; json_body holds MAX_BODY.
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY + 1, JSON_SORT_KEYS=False)

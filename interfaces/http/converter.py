@@ -14,7 +14,7 @@ from attrs import frozen
 from cattrs import ClassValidationError
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
-from flask import request
+from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from application.auth import LoginResult
@@ -26,6 +26,7 @@ from domain.errors import InvalidInput
 from domain.posts import SLUG_MAX, Author, Post
 from domain.times import in_utc
 from domain.users import USERNAME_MAX, Profile, PublicProfile, Role, User
+from interfaces.http.cursors import CursorSeal
 
 T = TypeVar("T")
 converter = make_converter(forbid_extra_keys=True)
@@ -209,7 +210,7 @@ def render_page(page: Page[Any]) -> dict[str, Any]:
         "page": page.page,
         "per_page": page.per_page,
         "pages": page.pages,
-        "next_cursor": page.next_cursor,
+        "next_cursor": None if page.next_cursor is None else _cursor_seal().seal(page.next_cursor),
     }
     if page.total_is_lower_bound:  # only then: old clients see the keys they always saw
         rendered["total_is_lower_bound"] = True
@@ -256,7 +257,16 @@ class PagedQuery:
     cursor: str | None = None
 
     def paging(self) -> PageRequest:
-        return PageRequest(page=self.page, per_page=self.per_page, cursor=self.cursor)
+        cursor = None if self.cursor is None else _cursor_seal().open(self.cursor)
+        return PageRequest(page=self.page, per_page=self.per_page, cursor=cursor)
+
+
+CURSOR_SEAL = "quill.cursor_seal"  # the app's CursorSeal, in app.extensions
+
+
+def _cursor_seal() -> CursorSeal:
+    seal: CursorSeal = current_app.extensions[CURSOR_SEAL]
+    return seal
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from domain.posts import Author
 from infrastructure.memory import InMemoryUnitOfWork
+from interfaces.http.cursors import CursorSeal
 from tests.api.conftest import T0_TEXT, Write
 from tests.api.helpers import PAGE_KEYS, POST_KEYS, assert_error, assert_field_error
 from tests.conftest import SignedIn
@@ -408,6 +409,29 @@ def test_a_forged_cursor_is_a_validation_error(
         with subtests.test(cursor=cursor):
             response = client.get(POSTS, query_string={"cursor": cursor})
             assert_field_error(response, "cursor")
+
+
+def test_a_cursor_not_issued_by_this_deployment_is_a_validation_error(
+    client: FlaskClient, user: SignedIn, write_post: Write, subtests: pytest.Subtests
+) -> None:
+    for _ in range(3):
+        write_post(user)
+    issued = client.get(POSTS, query_string={"per_page": 1}).json["next_cursor"]
+    position, _, seal = issued.rpartition(".")
+    other = CursorSeal("another deployment's secret key, 32+ characters")
+    altered = position[:-1] + ("A" if position[-1] != "A" else "B")
+    for name, cursor in {
+        "altered position": f"{altered}.{seal}",
+        "altered seal": f"{position}.{seal[::-1]}",
+        "no seal": position,
+        "another deployment's": other.seal(position),
+        "made up": CursorSeal("guessed").seal(_b64("2026-11-24T10:00:00+00:00|5")),
+        "cut short": issued[:-1],
+    }.items():
+        with subtests.test(name):
+            response = client.get(POSTS, query_string={"per_page": 1, "cursor": cursor})
+            assert_field_error(response, "cursor")
+    assert client.get(POSTS, query_string={"per_page": 1, "cursor": issued}).status_code == 200
 
 
 # Replace (PUT)
