@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from application.users import Registration
 from domain.users import Role
 from interfaces.container import Container
+from interfaces.http.cursors import CursorSeal
 from tests.factories import PASSWORD
 from tests.reliability.conftest import bearer, sign_up
 from tests.reliability.hostile import assert_handled, forged_cursor
@@ -133,18 +134,24 @@ def test_nul_and_lone_surrogates_in_search_never_cause_a_server_error(
 
 
 def test_extreme_but_valid_paging_and_ids_reach_postgresql_without_error(
-    pg_app: Flask, writer: dict[str, Any]
+    pg_app: Flask, pg_container: Container, writer: dict[str, Any]
 ) -> None:
     client = pg_app.test_client()
     admin = bearer(writer["admin"])
+    seal = CursorSeal(pg_container.config.secret_key())
+
+    def edge(stamp: str, ident: str) -> str:
+        """A position at the edge of what the API could issue, sealed as it would be."""
+        return seal.seal(forged_cursor(stamp, ident))
+
     ok = [
         "/api/v1/posts?page=1000000000&per_page=100",
         "/api/v1/posts?author_id=9223372036854775807",
-        "/api/v1/posts?cursor=" + forged_cursor("9999-12-31T23:59:59+00:00", "9223372036854775807"),
-        "/api/v1/posts?cursor=" + forged_cursor("0001-01-01T00:00:00+00:00", "1"),
+        "/api/v1/posts?cursor=" + edge("9999-12-31T23:59:59+00:00", "9223372036854775807"),
+        "/api/v1/posts?cursor=" + edge("0001-01-01T00:00:00+00:00", "1"),
         "/api/v1/users?page=1000000000&per_page=100",
         "/api/v1/feed?page=1000000000&per_page=100",
-        "/api/v1/feed?cursor=" + forged_cursor("9999-12-31T23:59:59+00:00", "9223372036854775807"),
+        "/api/v1/feed?cursor=" + edge("9999-12-31T23:59:59+00:00", "9223372036854775807"),
         f"/api/v1/posts/{writer['post']}/comments?page=1000000000&per_page=100",
         "/api/v1/posts?tag=" + "t" * 40 + "&author=" + "a" * 40 + "&favorited_by=" + "f" * 40,
     ]
