@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 
 def _script_location() -> Path:
@@ -56,11 +57,16 @@ class AlembicMigrator:
         start = self.current()
         applied: list[object] = []
         try:
-            with self._engine.begin() as connection:
+            with (
+                self._engine.connect() as connection,
+                _sqlite_keys_off(connection),
+                connection.begin(),
+            ):
                 config = self._config()
                 config.attributes["connection"] = connection
                 config.attributes["applied"] = applied
                 action(config, revision)
+                _check_foreign_keys(connection)
         except Exception as error:
             failed = self._failed_step(start, revision, applied, action is command.upgrade)
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -91,3 +97,29 @@ def step_recorder(config: Config) -> list[Callable[..., None]]:
     if applied is None:
         return []
     return [lambda ctx, step, heads, run_args: applied.append(step)]
+
+
+@contextmanager
+def _sqlite_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a table's definition by copying it into a new table and dropping the
+    old one (sqlite.org/lang_altertable.html), and a DROP TABLE with foreign keys enforced
+    deletes the rows that reference it first (ON DELETE CASCADE): so a migration runs with them
+    off, and _check_foreign_keys checks every reference before it commits. The pragma is a
+    no-op inside a transaction: it is set on the driver's connection before the unit begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"rows whose references are broken: {broken[:5]}")

@@ -33,6 +33,9 @@ NAMING_CONVENTION = {
 # BIGINT on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
+# Ids clients hold (users, posts, comments) are never given twice: on SQLite that takes
+# AUTOINCREMENT (migration 0011), as PostgreSQL's sequences do by themselves.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
 
 
 class Base(DeclarativeBase):
@@ -76,6 +79,7 @@ class UserRow(Base):
         Index("ix_users_created_at_id", "created_at", "id"),
         trigram_index("ix_users_name_trgm", "name"),
         trigram_index("ix_users_email_trgm", "email"),
+        NEVER_REUSED_IDS,
     )
 
 
@@ -143,6 +147,7 @@ class PostRow(Base):
         Index("uq_posts_slug", "slug", unique=True),
         trigram_index("ix_posts_title_folded_trgm", "title_folded"),
         trigram_index("ix_posts_content_folded_trgm", "content_folded"),
+        NEVER_REUSED_IDS,
     )
 
 
@@ -276,7 +281,10 @@ class CommentRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
 
-    __table_args__ = (Index("ix_comments_post_id_created_at_id", "post_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_comments_post_id_created_at_id", "post_id", "created_at", "id"),
+        NEVER_REUSED_IDS,
+    )
 
 
 # E-mail verification, password reset and the outbox of their mail.

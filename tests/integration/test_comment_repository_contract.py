@@ -90,6 +90,17 @@ def test_removing_a_comment_uncounts_it(any_uow: Any) -> None:
     assert stored_post(any_uow, post).comments_count == 1
 
 
+def test_a_removed_comments_id_is_never_given_again(any_uow: Any) -> None:
+    ann = add_user(any_uow)
+    post = add_post(any_uow, ann)
+    add_comment(any_uow, post, ann)
+    newest = add_comment(any_uow, post, ann)
+    with any_uow:
+        any_uow.comments.remove(newest.id)
+        any_uow.commit()
+    assert add_comment(any_uow, post, ann).id > newest.id
+
+
 def test_removing_a_post_removes_its_comments(any_uow: Any) -> None:
     ann = add_user(any_uow)
     post = add_post(any_uow, ann)

@@ -243,3 +243,62 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
         assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 6
     assert "username" not in {c["name"] for c in inspect(empty_engine).get_columns("users")}
     assert "slug" not in {c["name"] for c in inspect(empty_engine).get_columns("posts")}
+
+
+def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_again(
+    empty_engine: Engine,
+) -> None:
+    """0011 copies users, posts and comments into tables whose ids are never reused (SQLite;
+    PostgreSQL's sequences never reuse them anyway): every row and every reference stays, the
+    indexes are made again, and the deleted newest post's id is not given to the next."""
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0010")
+    at = datetime(2026, 12, 5, tzinfo=UTC)
+    user = text(
+        "INSERT INTO users (email, name, password_hash, role, is_active, created_at, updated_at,"
+        " username) VALUES (:name, :name, 'x', 'user', true, :at, :at, :name) RETURNING id"
+    )
+    post = text(
+        "INSERT INTO posts (author_id, title, content, published, created_at, updated_at,"
+        " version, slug) VALUES (:author, :title, 'c', true, :at, :at, 1, :title) RETURNING id"
+    )
+    comment = text(
+        "INSERT INTO comments (post_id, author_id, body, created_at, updated_at)"
+        " VALUES (:post, :author, 'hi', :at, :at)"
+    )
+    with empty_engine.begin() as connection:
+        ann, bob = (connection.execute(user, {"name": n, "at": at}).scalar_one() for n in "ab")
+        first, _, newest = (
+            connection.execute(post, {"author": ann, "title": t, "at": at}).scalar_one()
+            for t in ("p1", "p2", "p3")
+        )
+        connection.execute(comment, [{"post": p, "author": bob, "at": at} for p in (first, newest)])
+        connection.execute(
+            text("INSERT INTO favorites (user_id, post_id, created_at) VALUES (:u, :p, :at)"),
+            {"u": bob, "p": first, "at": at},
+        )
+        connection.execute(
+            text("INSERT INTO follows (follower_id, followed_id, created_at) VALUES (:b, :a, :at)"),
+            {"b": bob, "a": ann, "at": at},
+        )
+
+    def rows() -> dict[str, list[object]]:
+        with empty_engine.connect() as connection:
+            return {
+                name: sorted(connection.execute(text(f"SELECT * FROM {name}")).all())
+                for name in ("users", "posts", "comments", "favorites", "follows")
+            }
+
+    before = rows()
+    migrator.upgrade()
+    assert rows() == before
+    assert schema_differences(empty_engine) == []
+    with empty_engine.begin() as connection:
+        connection.execute(text("DELETE FROM posts WHERE id = :id"), {"id": newest})
+        after = connection.execute(post, {"author": ann, "title": "p4", "at": at}).scalar_one()
+        comments = connection.execute(text("SELECT count(*) FROM comments")).scalar_one()
+    assert after > newest
+    assert comments == 1  # the deleted post's went with it: the references still hold
+    migrator.downgrade("0010")
+    migrator.upgrade()
+    assert schema_differences(empty_engine) == []

@@ -70,6 +70,18 @@ def test_removing_a_post_deletes_it(any_uow: Any) -> None:
         assert any_uow.posts.get(post.id) is None
 
 
+def test_a_removed_posts_id_is_never_given_again(any_uow: Any) -> None:
+    """Not even the newest's (SQLite would give max(id) + 1 again without AUTOINCREMENT):
+    an old link or If-Match never reaches another post."""
+    author = add_author(any_uow)
+    [_, newest] = add_posts(any_uow, author, 2)
+    with any_uow:
+        any_uow.posts.remove(newest.id)
+        any_uow.commit()
+    [after] = add_posts(any_uow, author, 1)
+    assert after.id > newest.id
+
+
 def test_removing_a_user_removes_their_posts_and_sessions(any_uow: Any) -> None:
 
     author = add_author(any_uow)

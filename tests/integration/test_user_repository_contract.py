@@ -68,6 +68,15 @@ def test_active_admin_ids_leave_out_users_and_inactive_admins(any_uow: Any) -> N
         assert any_uow.users.lock_active_admin_ids() == [admin.id]
 
 
+def test_a_removed_users_id_is_never_given_again(any_uow: Any) -> None:
+    add(any_uow)
+    newest = add(any_uow)
+    with any_uow:
+        any_uow.users.remove(newest.id)
+        any_uow.commit()
+    assert add(any_uow).id > newest.id
+
+
 def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -> None:
     add(any_uow, name="Grace Hopper", email="grace@navy.example")
     add(any_uow, name="Ada", email="ada@HOPPER.example".lower())
