@@ -21,8 +21,9 @@ def worker_name() -> str:
 
 class MailWorker:
     """Delivers until `stop` is set: at once again while messages keep coming, else every
-    `poll` seconds. A failed round (the database is away, say) is logged and tried again
-    later: the worker never dies of it. With `once`, it stops when nothing is due."""
+    `poll` seconds. A failed round (the database is away, say) is logged in a line and tried
+    again later: the worker never dies of it. With `once`, it stops when nothing is due, and
+    a failed round is raised to the caller (the CLI says why in one line)."""
 
     def __init__(self, deliver: DeliverMail, poll: float = 2.0) -> None:
         self._deliver = deliver
@@ -35,8 +36,15 @@ class MailWorker:
         while not stop.is_set():
             try:
                 done = self._deliver(self.name, stop.is_set)
-            except Exception:
-                log.exception("mail delivery round failed; trying again in %.0f s", pause)
+            except Exception as error:
+                if once:
+                    raise
+                reason = str(error).splitlines()[0] if str(error) else ""
+                log.error(
+                    "mail delivery round failed (%s: %s); trying again in %.0f s",
+                    type(error).__name__, reason, pause,
+                )  # fmt: skip
+                log.debug("the failed round", exc_info=True)  # the traceback, when asked for
                 stop.wait(pause)
                 pause = min(pause * 2, 60)
                 continue

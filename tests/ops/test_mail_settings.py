@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,23 @@ def test_the_worker_refuses_to_start_with_too_short_a_lease_in_one_line() -> Non
     assert done.returncode != 0
     (line,) = done.stderr.strip().splitlines()
     assert "MAIL_LEASE must be more than 10 times SMTP_TIMEOUT (300 s)" in line
+
+
+@pytest.mark.parametrize(
+    ("database", "reason"),
+    [
+        ("sqlite:///{folder}/no-schema.db", "run `quill db upgrade` first"),
+        ("postgresql+psycopg://nobody@127.0.0.1:1/nothing", "temporarily unavailable"),
+    ],
+)
+def test_a_worker_run_once_that_cannot_deliver_says_why_in_one_line_and_stops(
+    tmp_path: Path, database: str, reason: str
+) -> None:
+    env = environment(database.format(folder=tmp_path))
+    done = subprocess.run(
+        [BIN / "quill", "worker", "--once"], env=env, cwd=ROOT, capture_output=True,
+        text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert reason in line
