@@ -19,6 +19,7 @@ from domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
+from domain.links import LinkPurpose
 from domain.users import (
     Actor,
     PasswordRules,
@@ -348,8 +349,13 @@ def _update(
         uow.sessions.revoke_all_for_user(user.id, now)
     elif password_hash is not None:
         uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
-    if changed.email != user.email and verify_address is not None:
-        verify_address(uow, changed, now)
+    if changed.email != user.email:
+        # Links mailed before the change die now, not only while the address differs: an
+        # address changed away and back must not bring them to life again.
+        for purpose in LinkPurpose:
+            uow.link_tokens.use_all(user.id, purpose, now)
+        if verify_address is not None:
+            verify_address(uow, changed, now)
     uow.commit()
     return changed
 

@@ -97,6 +97,28 @@ def test_a_verification_link_stops_working_when_the_address_changes(
     assert client.post("/api/v1/auth/verify-email", json={"token": new}).status_code == 200
 
 
+def test_links_sent_before_an_address_change_stay_dead_when_it_changes_back(
+    client: FlaskClient, uow: InMemoryUnitOfWork, auth: Callable[..., SignedIn]
+) -> None:
+    user = auth()
+    email = user.user["email"]
+    verify = last_token(uow, "verify", email)
+    ask_reset(client, email)
+    reset = last_token(uow, "reset", email)
+    for address in ("moved@example.com", email):
+        changed = client.patch(
+            f"/api/v1/users/{user.id}", json={"email": address}, headers=user.headers
+        )
+        assert changed.status_code == 200, changed.json
+    response = client.post("/api/v1/auth/verify-email", json={"token": verify})
+    assert_error(response, 400, "token_invalid")
+    body = {"token": reset, "new_password": NEW_PASSWORD}
+    response = client.post("/api/v1/auth/password-reset/confirm", json=body)
+    assert_error(response, 400, "token_invalid")
+    newest = last_token(uow, "verify", email)  # the link the change back mailed works
+    assert client.post("/api/v1/auth/verify-email", json={"token": newest}).status_code == 200
+
+
 def test_asking_for_a_new_link_is_accepted_three_times_an_hour_then_rate_limited(
     client: FlaskClient, uow: InMemoryUnitOfWork, auth: Callable[..., SignedIn]
 ) -> None:
