@@ -75,9 +75,9 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEV_DATABASE_URL,
             secret_key=env.get("SECRET_KEY") or DEV_SECRET,
             jwt_secret_key=env.get("JWT_SECRET_KEY") or env.get("SECRET_KEY") or DEV_SECRET,
-            access_token_ttl=timedelta(seconds=_int(env, "ACCESS_TOKEN_TTL", 900, 10, 86400)),
+            access_token_ttl=timedelta(seconds=_int(env, "ACCESS_TOKEN_TTL", 900, 1, 86400)),
             refresh_token_ttl=timedelta(
-                seconds=_int(env, "REFRESH_TOKEN_TTL", 30 * 86400, 60, 365 * 86400)
+                seconds=_int(env, "REFRESH_TOKEN_TTL", 30 * 86400, 1, 365 * 86400)
             ),
             cors_origins=tuple(
                 o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()
@@ -160,9 +160,9 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     return {
         "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
         "verify_token_ttl": timedelta(
-            seconds=_int(env, "VERIFY_TOKEN_TTL", 2 * 86400, 60, 30 * 86400)
+            seconds=_int(env, "VERIFY_TOKEN_TTL", 2 * 86400, 1, 30 * 86400)
         ),
-        "reset_token_ttl": timedelta(seconds=_int(env, "RESET_TOKEN_TTL", 1800, 60, 86400)),
+        "reset_token_ttl": timedelta(seconds=_int(env, "RESET_TOKEN_TTL", 1800, 1, 86400)),
         "public_url": public_url,
         "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
         "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),

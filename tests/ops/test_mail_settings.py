@@ -1,4 +1,4 @@
-"""The mail delivery settings: a claim's lease outlasts the longest send it may start."""
+"""The mail delivery settings, and how long tokens and links may live."""
 
 from __future__ import annotations
 
@@ -64,3 +64,24 @@ def test_a_worker_run_once_that_cannot_deliver_says_why_in_one_line_and_stops(
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert reason in line
+
+
+TTLS = ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "VERIFY_TOKEN_TTL", "RESET_TOKEN_TTL")
+
+
+@pytest.mark.parametrize("name", TTLS)
+def test_a_token_may_live_as_little_as_a_second_so_expiry_can_be_tried_from_outside(
+    name: str,
+) -> None:
+    settings = Settings.from_env({name: "1"})
+    assert getattr(settings, name.lower()) == timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("name", TTLS)
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "soon"])
+def test_a_token_lifetime_that_is_not_a_positive_whole_number_is_refused(
+    name: str, value: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({name: value})
+    assert str(refused.value).startswith(f"{name} must be a whole number from 1 to")
