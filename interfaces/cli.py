@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 from dependency_injector.wiring import Provide, inject
 
 from application.accounts import MarkEmailVerified
@@ -33,13 +34,40 @@ from interfaces.container import Container, SettingsError, build_container
 
 
 class QuillGroup(click.Group):
-    """The CLI's error map: a domain error is one line on stderr and exit code 1."""
+    """The CLI's error map: a domain error is one line on stderr and exit code 1; a usage
+    error one line too (Click's own puts the usage before it), with its exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DomainError as error:
             raise click.ClickException(_describe(error)) from None
+        except NoArgsIsHelpError:
+            raise  # a group named alone shows its help
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # the group's own options (`quill --bogus`), parsed before invoke
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except NoArgsIsHelpError:
+            raise  # a group named alone shows its help
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+
+class OneLineUsageError(click.ClickException):
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError) -> None:
+        where = error.ctx.command_path if error.ctx else "quill"
+        super().__init__(f"{error.format_message()} See '{where} --help'.")
 
 
 def _describe(error: DomainError) -> str:
