@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 from contextlib import ExitStack
@@ -314,6 +315,7 @@ def serve(
     from interfaces.http.app import create_app
     from interfaces.http.pages import HideQueryStrings
 
+    _refuse_a_taken_address(host, port)
     if not no_migrate:
         migrator.upgrade()
     container = click.get_current_context().obj
@@ -326,6 +328,19 @@ def serve(
         app.run(host=host, port=port)
     finally:
         stop.set()
+
+
+def _refuse_a_taken_address(host: str, port: int) -> None:
+    """One line when the address cannot be listened on (werkzeug would print two, or a
+    traceback for a host that does not resolve)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}.") from None
 
 
 # Mail: the outbox and its delivery.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from tests.cli.expect import process_one_line_error
+from tests.cli.expect import one_line_error, process_one_line_error
 
 SECRET = "s3cret-value-of-more-than-32-characters"
 PG_PASSWORD = "hunter2-pw"
@@ -88,3 +90,12 @@ def test_help_needs_no_valid_settings(quill_process):
 
     assert done.returncode == 0, done.stderr
     assert "users" in done.stdout
+
+
+def test_serving_on_an_address_in_use_is_one_line_on_stderr(quill):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_line_error(quill("serve", "--port", str(port), "--no-migrate"))
+    assert f"Cannot listen on 127.0.0.1:{port}" in line
