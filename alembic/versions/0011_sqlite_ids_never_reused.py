@@ -6,7 +6,8 @@ sqlite.org/lang_altertable.html's procedure: each table's own definition with on
 changed, its rows copied, the old table dropped, the new one renamed, its indexes made again.
 Foreign keys are off meanwhile and checked before the commit (migrations.py), so no
 reference is lost. Nothing to do on PostgreSQL. The downgrade leaves the tables as they are:
-an id never given twice suits every earlier revision.
+an id never given twice suits every earlier revision. (An id freed before this revision, by
+deleting the newest row, may still be given once more: SQLite counts on from max(id).)
 
 Revision ID: 0011
 Revises: 0010
@@ -30,7 +31,12 @@ def upgrade() -> None:
     if bind.dialect.name != "sqlite":
         return
     if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
-        raise RuntimeError("run this migration with `quill db upgrade`: it needs foreign keys off")
+        raise RuntimeError("this migration needs foreign keys off (migrations.sqlite_keys_off)")
+    others = bind.exec_driver_sql(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ).all()
+    if others:  # the copy would lose them: none is made by Quill's migrations
+        raise RuntimeError(f"triggers or views this migration would drop: {others}")
     for table in TABLES:
         _rebuild_with_autoincrement(table)
 

@@ -59,14 +59,17 @@ class AlembicMigrator:
         try:
             with (
                 self._engine.connect() as connection,
-                _sqlite_keys_off(connection),
+                sqlite_keys_off(connection),
                 connection.begin(),
             ):
+                idle = action is command.upgrade and revision == "head" and start == self.head()
+                broken_before = [] if idle else broken_references(connection)
                 config = self._config()
                 config.attributes["connection"] = connection
                 config.attributes["applied"] = applied
                 action(config, revision)
-                _check_foreign_keys(connection)
+                if applied:
+                    refuse_new_broken_references(connection, broken_before)
         except Exception as error:
             failed = self._failed_step(start, revision, applied, action is command.upgrade)
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -100,12 +103,13 @@ def step_recorder(config: Config) -> list[Callable[..., None]]:
 
 
 @contextmanager
-def _sqlite_keys_off(connection: Connection) -> Iterator[None]:
+def sqlite_keys_off(connection: Connection) -> Iterator[None]:
     """SQLite changes a table's definition by copying it into a new table and dropping the
     old one (sqlite.org/lang_altertable.html), and a DROP TABLE with foreign keys enforced
     deletes the rows that reference it first (ON DELETE CASCADE): so a migration runs with them
-    off, and _check_foreign_keys checks every reference before it commits. The pragma is a
-    no-op inside a transaction: it is set on the driver's connection before the unit begins."""
+    off, and refuse_new_broken_references checks the references before it commits. The pragma
+    is a no-op inside a transaction: it is set on the driver's connection before the unit
+    begins, and set back after it; a connection that did not take it back is discarded."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -115,11 +119,26 @@ def _sqlite_keys_off(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        driver.execute("PRAGMA foreign_keys=ON")
+        try:
+            driver.execute("PRAGMA foreign_keys=ON")
+            restored = driver.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        except Exception:  # closed, or still in a transaction that failed to end
+            restored = False
+        if not restored:
+            connection.invalidate()
 
 
-def _check_foreign_keys(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if broken:
-            raise RuntimeError(f"rows whose references are broken: {broken[:5]}")
+def broken_references(connection: Connection) -> list[tuple[object, ...]]:
+    """SQLite's rows whose foreign key finds no row (none elsewhere: PostgreSQL enforces them
+    throughout a migration)."""
+    if connection.dialect.name != "sqlite":
+        return []
+    return [tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")]
+
+
+def refuse_new_broken_references(connection: Connection, before: list[tuple[object, ...]]) -> None:
+    """Stop the migration (it rolls back) if it left a reference broken that was not before;
+    one broken already (by hand, say) is not the migration's to mend."""
+    new = [row for row in broken_references(connection) if row not in before]
+    if new:
+        raise RuntimeError(f"the migration left references broken: {new[:5]}")

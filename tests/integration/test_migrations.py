@@ -289,9 +289,17 @@ def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_ag
                 for name in ("users", "posts", "comments", "favorites", "follows")
             }
 
-    before = rows()
+    def indexes() -> set[str]:  # expression indexes too, which Alembic cannot compare
+        return {
+            index["name"]
+            for table in inspect(empty_engine).get_table_names()
+            for index in inspect(empty_engine).get_indexes(table)
+        } | set(_sqlite_expression_indexes(empty_engine))
+
+    before, indexed = rows(), indexes()
     migrator.upgrade()
     assert rows() == before
+    assert indexes() == indexed
     assert schema_differences(empty_engine) == []
     with empty_engine.begin() as connection:
         connection.execute(text("DELETE FROM posts WHERE id = :id"), {"id": newest})
@@ -302,3 +310,34 @@ def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_ag
     migrator.downgrade("0010")
     migrator.upgrade()
     assert schema_differences(empty_engine) == []
+
+
+def test_a_reference_broken_before_does_not_stop_migrating_on_sqlite(tmp_path: Path) -> None:
+    """SQLite's own shell enforces no foreign keys, so a row pointing nowhere can be there
+    already: migrations check only the references they break themselves."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'stray.db'}")
+    migrator = AlembicMigrator(engine)
+    migrator.upgrade()
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys=OFF")
+        driver.execute("INSERT INTO favorites VALUES (99, 1, '2026-12-05')")
+        driver.execute("PRAGMA foreign_keys=ON")
+    migrator.upgrade()  # nothing to do
+    migrator.downgrade("0010")
+    migrator.upgrade()
+    assert migrator.current() == migrator.head()
+    with engine.connect() as connection:  # the pool's connections enforce them again
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def _sqlite_expression_indexes(engine: Engine) -> list[str]:
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%lower(%'"
+        )
+        return list(found.scalars())
