@@ -17,6 +17,7 @@ from domain.links import LinkPurpose, LinkToken
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail
 from domain.posts import RESERVED_SLUGS, Author, Post, numbered_slug
 from domain.sessions import LoginSession, SessionHolder
+from domain.text import lowered
 from domain.users import User, username_key
 
 
@@ -63,7 +64,7 @@ def _at_most(count: int, limit: int | None) -> int:
 
 
 def _contains(haystack: str, needle: str) -> bool:
-    return needle.lower() in haystack.lower()
+    return lowered(needle) in lowered(haystack)
 
 
 class InMemoryUserRepository:

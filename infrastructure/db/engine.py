@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import QueuePool
 
+from domain.text import lowered
+
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is a 503, not a hung request
 READ_ONLY_SESSION = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
 
@@ -84,11 +86,13 @@ def _sqlite_write_transactions(engine: Engine) -> None:
 
 
 def _sqlite_settings(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
     # SQLite's own lower() folds ASCII letters only; a search (the lowered columns, ILIKE)
     # must fold every letter, as PostgreSQL's lower() does. The one index on lower() holds
-    # usernames, which are ASCII: what it stores is the same either way.
-    connection.create_function("lower", 1, _lower, deterministic=True)
-    cursor = connection.cursor()
+    # usernames, which are ASCII: what it stores is the same either way. A build that lets
+    # the schema call no function of the application's (trusted_schema off) keeps its own.
+    if cursor.execute("PRAGMA trusted_schema").fetchone() == (1,):
+        connection.create_function("lower", 1, _lower, deterministic=True)
     cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE needs it
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -96,7 +100,7 @@ def _sqlite_settings(connection: Any, _: Any) -> None:
 
 
 def _lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
+    return lowered(value) if isinstance(value, str) else value
 
 
 @contextmanager

@@ -137,9 +137,11 @@ def test_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> None:
     author = add_author(any_uow)
     add_posts(any_uow, author, 1, title="Ünïcode CONTENT", content="plain")
     add_posts(any_uow, author, 1, title="Other", content="Crème BRÛLÉE")
+    add_posts(any_uow, author, 1, title="ΟΔΟΣΑ", content="a Greek word")
     with any_uow:
         for text, title in [("ünïcode", "Ünïcode CONTENT"), ("ÜNÏCODE", "Ünïcode CONTENT"),
-                            ("brûlée", "Other"), ("CRÈME", "Other")]:  # fmt: skip
+                            ("brûlée", "Other"), ("CRÈME", "Other"),
+                            ("ΟΔΟΣ", "ΟΔΟΣΑ"), ("οδοσα", "ΟΔΟΣΑ")]:  # fmt: skip
             found = any_uow.posts.find(PostFilter(published=True, search=text), window()).items
             assert [p.title for p in found] == [title], text
             assert any_uow.posts.count(PostFilter(published=True, search=text)) == 1, text
