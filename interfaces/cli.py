@@ -332,12 +332,16 @@ def serve(
 
 def _refuse_a_taken_address(host: str, port: int) -> None:
     """One line when the address cannot be listened on (werkzeug would print two, or a
-    traceback for a host that does not resolve)."""
+    traceback for a host that does not resolve); tried as werkzeug's server will bind it."""
+    from werkzeug.serving import get_sockaddr, select_address_family
+
+    family = select_address_family(host, port)
+    if family == getattr(socket, "AF_UNIX", None):
+        return  # a socket file: the server makes it and says what it finds
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
-            probe.bind(address)
+            probe.bind(get_sockaddr(host, port, family))
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}.") from None
