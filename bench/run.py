@@ -164,9 +164,8 @@ def load_and_probe(options: Options, url: str, timings: dict[str, float]) -> dic
 
 def serve_and_measure(options: Options, url: str, found: dict[str, Any]) -> dict[str, Any]:
     env, logs = production_env(url), options.out / "logs"
-    if options.app is None:  # Quill's cursors are sealed with its SECRET_KEY (cursors.py)
-        sealed = CursorSeal(env["SECRET_KEY"]).seal(found["deep_cursor"])
-        found = {**found, "deep_cursor": sealed}
+    # Quill's cursors are sealed with its SECRET_KEY (interfaces/http/cursors.py)
+    found = {**found, "deep_cursor": CursorSeal(env["SECRET_KEY"]).seal(found["deep_cursor"])}
     logs.mkdir(parents=True, exist_ok=True)
     app, workers = options.app or quill_app(), options.workers
     with gunicorn("quill", app, quill_conf(), workers, env, logs / "quill.log") as q:

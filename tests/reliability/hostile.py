@@ -11,6 +11,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
+from interfaces.http.cursors import CursorSeal
+from tests.conftest import test_settings
+
 MIB = 1024 * 1024
 
 NASTY_STRINGS = [
@@ -134,8 +137,13 @@ def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def forged_cursor(stamp: str, ident: str) -> str:
-    return b64(f"{stamp}|{ident}".encode("utf-8", "surrogatepass"))
+TESTS_SEAL = CursorSeal(test_settings().secret_key)
+
+
+def forged_cursor(stamp: str, ident: str, seal: CursorSeal = TESTS_SEAL) -> str:
+    """A position the API never issued, sealed with the app's key as it would seal one, so
+    that the forgery itself reaches Cursor.decode (and the database), not only the seal."""
+    return seal.seal(b64(f"{stamp}|{ident}".encode("utf-8", "surrogatepass")))
 
 
 numbers_as_text = st.one_of(

@@ -142,7 +142,7 @@ def test_extreme_but_valid_paging_and_ids_reach_postgresql_without_error(
 
     def edge(stamp: str, ident: str) -> str:
         """A position at the edge of what the API could issue, sealed as it would be."""
-        return seal.seal(forged_cursor(stamp, ident))
+        return forged_cursor(stamp, ident, seal)
 
     ok = [
         "/api/v1/posts?page=1000000000&per_page=100",
