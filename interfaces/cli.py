@@ -68,7 +68,9 @@ class OneLineUsageError(click.ClickException):
 
     def __init__(self, error: click.UsageError) -> None:
         where = error.ctx.command_path if error.ctx else "quill"
-        super().__init__(f"{error.format_message()} See '{where} --help'.")
+        said = error.format_message().rstrip()
+        said += "" if said.endswith((".", "?", "!")) else "."
+        super().__init__(f"{said} See '{where} --help'.")
 
 
 def _describe(error: DomainError) -> str:

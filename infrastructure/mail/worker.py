@@ -10,6 +10,7 @@ import socket
 import threading
 
 from application.mail import DeliverMail, DeliveryRound
+from domain.errors import ServiceUnavailable
 
 log = logging.getLogger("quill.mail")
 
@@ -39,12 +40,14 @@ class MailWorker:
             except Exception as error:
                 if once:
                     raise
+                # An outage is one line a round; anything else keeps its traceback, for it is a
+                # fault to find, not to wait out.
                 reason = str(error).splitlines()[0] if str(error) else ""
                 log.error(
                     "mail delivery round failed (%s: %s); trying again in %.0f s",
                     type(error).__name__, reason, pause,
+                    exc_info=not isinstance(error, ServiceUnavailable),
                 )  # fmt: skip
-                log.debug("the failed round", exc_info=True)  # the traceback, when asked for
                 stop.wait(pause)
                 pause = min(pause * 2, 60)
                 continue
