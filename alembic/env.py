@@ -4,12 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from infrastructure.db.engine import make_engine
-from infrastructure.db.migrations import (
-    broken_references,
-    refuse_new_broken_references,
-    sqlite_keys_off,
-    step_recorder,
-)
+from infrastructure.db.migrations import migration_unit, step_recorder
 from infrastructure.db.models import Base, exists_on
 from infrastructure.settings import Settings
 
@@ -34,13 +29,9 @@ def run(connection: Connection) -> None:
 connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
-else:  # plain `alembic` command line: the database of the environment's settings, guarded
-    # as AlembicMigrator guards it (SQLite's foreign keys off, then checked)
+else:  # plain `alembic` command line: the database of the environment's settings
     with (
         make_engine(Settings.from_env().database_url).connect() as fresh,
-        sqlite_keys_off(fresh),
-        fresh.begin(),
+        migration_unit(fresh),
     ):
-        broken_before = broken_references(fresh)
         run(fresh)
-        refuse_new_broken_references(fresh, broken_before)

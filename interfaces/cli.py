@@ -8,7 +8,8 @@ import signal
 import socket
 import sys
 import threading
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import click
@@ -40,13 +41,10 @@ class QuillGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _usage_in_one_line():  # a subcommand's arguments, an unknown command
+                return super().invoke(ctx)
         except DomainError as error:
             raise click.ClickException(_describe(error)) from None
-        except NoArgsIsHelpError:
-            raise  # a group named alone shows its help
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
 
     def make_context(
         self,
@@ -55,12 +53,18 @@ class QuillGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        try:  # the group's own options (`quill --bogus`), parsed before invoke
+        with _usage_in_one_line():  # the group's own options (`quill --bogus`), before invoke
             return super().make_context(info_name, args, parent=parent, **extra)
-        except NoArgsIsHelpError:
-            raise  # a group named alone shows its help
-        except click.UsageError as error:
-            raise OneLineUsageError(error) from None
+
+
+@contextmanager
+def _usage_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise  # a group named alone shows its help
+    except click.UsageError as error:
+        raise OneLineUsageError(error) from None
 
 
 class OneLineUsageError(click.ClickException):

@@ -31,7 +31,7 @@ def upgrade() -> None:
     if bind.dialect.name != "sqlite":
         return
     if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
-        raise RuntimeError("this migration needs foreign keys off (migrations.sqlite_keys_off)")
+        raise RuntimeError("this migration needs foreign keys off (migrations.migration_unit)")
     others = bind.exec_driver_sql(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
     ).all()

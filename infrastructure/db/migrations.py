@@ -57,19 +57,15 @@ class AlembicMigrator:
         start = self.current()
         applied: list[object] = []
         try:
+            idle = action is command.upgrade and revision == "head" and start == self.head()
             with (
                 self._engine.connect() as connection,
-                sqlite_keys_off(connection),
-                connection.begin(),
+                migration_unit(connection, checked=not idle),
             ):
-                idle = action is command.upgrade and revision == "head" and start == self.head()
-                broken_before = [] if idle else broken_references(connection)
                 config = self._config()
                 config.attributes["connection"] = connection
                 config.attributes["applied"] = applied
                 action(config, revision)
-                if applied:
-                    refuse_new_broken_references(connection, broken_before)
         except Exception as error:
             failed = self._failed_step(start, revision, applied, action is command.upgrade)
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -103,13 +99,28 @@ def step_recorder(config: Config) -> list[Callable[..., None]]:
 
 
 @contextmanager
-def sqlite_keys_off(connection: Connection) -> Iterator[None]:
-    """SQLite changes a table's definition by copying it into a new table and dropping the
-    old one (sqlite.org/lang_altertable.html), and a DROP TABLE with foreign keys enforced
-    deletes the rows that reference it first (ON DELETE CASCADE): so a migration runs with them
-    off, and refuse_new_broken_references checks the references before it commits. The pragma
-    is a no-op inside a transaction: it is set on the driver's connection before the unit
-    begins, and set back after it; a connection that did not take it back is discarded."""
+def migration_unit(connection: Connection, *, checked: bool = True) -> Iterator[None]:
+    """The one transaction migrations run in (AlembicMigrator, and plain `alembic`).
+
+    SQLite changes a table's definition by copying it into a new table and dropping the old
+    one (sqlite.org/lang_altertable.html), and a DROP TABLE with foreign keys enforced deletes
+    the rows that reference it first (ON DELETE CASCADE): so on SQLite the unit runs with them
+    off and, when `checked`, fails (rolling back) if it leaves a reference broken that was not
+    before; one broken already (by hand, say) is not a migration's to mend."""
+    with _sqlite_keys_off(connection), connection.begin():
+        before = _broken_references(connection) if checked else []
+        yield
+        if checked:
+            new = [row for row in _broken_references(connection) if row not in before]
+            if new:
+                raise RuntimeError(f"the migration left references broken: {new[:5]}")
+
+
+@contextmanager
+def _sqlite_keys_off(connection: Connection) -> Iterator[None]:
+    """The pragma is a no-op inside a transaction: it is set on the driver's connection before
+    the unit begins, and set back after it; a connection that did not take it back is
+    discarded, never pooled without its foreign keys."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -128,17 +139,9 @@ def sqlite_keys_off(connection: Connection) -> Iterator[None]:
             connection.invalidate()
 
 
-def broken_references(connection: Connection) -> list[tuple[object, ...]]:
+def _broken_references(connection: Connection) -> list[tuple[object, ...]]:
     """SQLite's rows whose foreign key finds no row (none elsewhere: PostgreSQL enforces them
     throughout a migration)."""
     if connection.dialect.name != "sqlite":
         return []
     return [tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")]
-
-
-def refuse_new_broken_references(connection: Connection, before: list[tuple[object, ...]]) -> None:
-    """Stop the migration (it rolls back) if it left a reference broken that was not before;
-    one broken already (by hand, say) is not the migration's to mend."""
-    new = [row for row in broken_references(connection) if row not in before]
-    if new:
-        raise RuntimeError(f"the migration left references broken: {new[:5]}")
