@@ -27,11 +27,23 @@ CURSOR = "quill.driver_read_cursor"  # the kept cursor, in the DBAPI connection'
 
 
 @frozen
+class Expanded:
+    """The final SQL of a statement for some values of its literal parameters (LIMITs)."""
+
+    statement: str
+    order: tuple[str, ...] | None  # the parameters' names in the driver's order, if positional
+    processors: dict[str, Callable[[Any], Any]]  # every parameter's bind processor, if any
+
+
+@frozen
 class Compiled:
     compiled: Any  # SQLAlchemy's SQLCompiler for the statement and the dialect
     names: tuple[str, ...]  # of the selected columns, as SQLAlchemy's mappings name them
     results: tuple[Callable[[Any], Any] | None, ...]  # their result processors, if any
     binds: dict[str, Callable[[Any], Any]]  # the bound parameters' processors, if any
+    literals: tuple[str, ...]  # the parameters written into the SQL (literal_execute)
+    expanding: bool  # an IN list: the SQL depends on its length, so it is never kept
+    expanded: dict[tuple[Any, ...], Expanded]  # by the literals' values; see _expanded
 
 
 @cache
@@ -52,7 +64,33 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ),
         binds=binds,
+        literals=tuple(sorted(bind.key for bind in compiled.literal_execute_params)),
+        expanding=bool(compiled.post_compile_params),
+        expanded={},
     )
+
+
+KEPT_EXPANSIONS = 64  # per statement: the page sizes and depths clients ask for
+
+
+def _expanded(compiled: Compiled, values: Mapping[str, Any]) -> tuple[Expanded, dict[str, Any]]:
+    """The final SQL and the values it is sent with. Expanding a statement (writing its LIMITs
+    into the SQL) costs more than reading its page, so the SQL is kept for each set of the
+    literals' values; only the bound values are made again (`construct_params`)."""
+    key = tuple(values.get(name) for name in compiled.literals)
+    expanded = None if compiled.expanding else compiled.expanded.get(key)
+    if expanded is not None:
+        return expanded, compiled.compiled.construct_params(values)
+    state = compiled.compiled.construct_expanded_state(values)
+    order = state.positiontup  # the driver's parameter style is positional (SQLite's)
+    expanded = Expanded(
+        statement=state.statement,
+        order=None if order is None else tuple(order),
+        processors={**compiled.binds, **state.processors},
+    )
+    if not compiled.expanding and len(compiled.expanded) < KEPT_EXPANSIONS:
+        compiled.expanded[key] = expanded
+    return expanded, state.parameters
 
 
 def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> list[Row]:
@@ -60,17 +98,17 @@ def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, 
     transaction behind to run the statement again in). Every row is fetched, so no statement
     stays open on the kept cursor (on SQLite it would hold a read snapshot)."""
     compiled = _compiled(stmt, connection.dialect)
-    state = compiled.compiled.construct_expanded_state(values)
-    processors = {**compiled.binds, **state.processors}
+    expanded, given = _expanded(compiled, values)
+    processors = expanded.processors
     parameters = {
         name: processors[name](value) if name in processors else value
-        for name, value in state.parameters.items()
+        for name, value in given.items()
     }
-    order = state.positiontup  # the driver's parameter style is positional (SQLite's)
+    order = expanded.order
     sent = tuple(parameters[name] for name in order) if order else parameters
     try:
         cursor = _cursor(connection)
-        cursor.execute(state.statement, sent)
+        cursor.execute(expanded.statement, sent)
         fetched = cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error:
         found = connection.execute(stmt, values).mappings().all()  # raises as SQLAlchemy does

@@ -167,6 +167,36 @@ def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
     assert expected[0]["favorited"]
 
 
+@pytest.mark.parametrize("database", DATABASES)
+def test_the_sql_kept_for_a_page_follows_its_limit_and_offset(
+    request: pytest.FixtureRequest, database: str
+) -> None:
+    """The SQL with its LIMIT and OFFSET written in is kept for each pair of them: pages of
+    other sizes and depths, in any order, are read with their own, the bound values anew."""
+    engine: Engine = request.getfixturevalue(
+        f"{'pg' if database == 'postgres' else 'sqlite'}_engine"
+    )
+    empty_tables(engine)
+    with sql_uow(engine) as uow:
+        author = uow.users.add(make_user())
+        for n in range(4):
+            uow.posts.add(make_post(author, published=True, published_at=T0, slug=f"p-{n}"))
+        uow.commit()
+    reader = make_read_engine(engine.url.render_as_string(hide_password=False))
+    with reader.connect() as connection:
+        _read_pages_of_every_size(connection)
+    reader.dispose()
+
+
+def _read_pages_of_every_size(connection: Connection) -> None:
+    stmt = post_page(Shape(published=True), False, False, connection.dialect.name == "postgresql")
+    for offset, limit in [(0, 2), (0, 3), (0, 2), (2, 2), (3, 3), (0, 3), (2, 2)]:
+        values = {"published": True, **page_values(Window(after=None, offset=offset, limit=limit))}
+        expected = [dict(row) for row in connection.execute(stmt, values).mappings()]
+        assert driver_rows(connection, stmt, values) == expected
+        assert len(expected) == min(limit, 4 - offset)
+
+
 @pytest.mark.parametrize("after", [False, True], ids=["first", "by cursor"])
 @pytest.mark.parametrize("viewer", [False, True], ids=["anonymous", "reader"])
 def test_a_comments_page_reads_on_the_driver_as_sqlalchemy_reads_it(
