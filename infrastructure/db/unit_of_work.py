@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Self
+from collections.abc import Callable
+from typing import Any, Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -50,6 +51,24 @@ def _unreachable(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError)
 
 
+# A unit's repositories by name, each made on its first use in a block. Those that read take
+# `on_driver`: in a read-only unit, their reads run on the driver's cursor (driver_reads).
+REPOSITORIES: dict[str, Callable[..., Any]] = {
+    "users": SqlUserRepository,
+    "posts": SqlPostRepository,
+    "sessions": SqlSessionRepository,
+    "login_attempts": SqlLoginAttemptRepository,
+    "follows": SqlFollowRepository,
+    "favorites": SqlFavoriteRepository,
+    "comments": SqlCommentRepository,
+    "tags": SqlTagRepository,
+    "link_tokens": SqlLinkTokenRepository,
+    "link_requests": SqlLinkRequestRepository,
+    "outbox": SqlOutboxRepository,
+}
+READING = frozenset({"users", "posts", "sessions", "follows", "comments", "tags"})
+
+
 class SqlUnitOfWork:
     """One connection and its transaction per use case; nothing is kept without `commit()`.
 
@@ -72,18 +91,6 @@ class SqlUnitOfWork:
             self._connection = self._reads.acquire() if self._reading else self._engine.connect()
         except DBAPIError as error:
             raise translate(error) from error
-        on_driver = self._reading  # see infrastructure.db.driver_reads
-        self.users = SqlUserRepository(self._connection, on_driver=on_driver)
-        self.posts = SqlPostRepository(self._connection, on_driver=on_driver)
-        self.sessions = SqlSessionRepository(self._connection, on_driver=on_driver)
-        self.login_attempts = SqlLoginAttemptRepository(self._connection)
-        self.follows = SqlFollowRepository(self._connection, on_driver=on_driver)
-        self.favorites = SqlFavoriteRepository(self._connection)
-        self.comments = SqlCommentRepository(self._connection, on_driver=on_driver)
-        self.tags = SqlTagRepository(self._connection, on_driver=on_driver)
-        self.link_tokens = SqlLinkTokenRepository(self._connection)
-        self.link_requests = SqlLinkRequestRepository(self._connection)
-        self.outbox = SqlOutboxRepository(self._connection)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
@@ -94,10 +101,25 @@ class SqlUnitOfWork:
         else:
             with contextlib.suppress(DBAPIError):
                 self._connection.close()
+        for name in REPOSITORIES.keys() & vars(self).keys():  # the next block makes its own
+            delattr(self, name)
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:
                 raise translated from exc
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository, made on first use in the block (most use cases use one or two), on
+        the block's connection; reads of a read-only unit run on the driver's cursor."""
+        make = REPOSITORIES.get(name)
+        if make is None or "_connection" not in vars(self):
+            raise AttributeError(name)
+        if name in READING:
+            repository = make(self._connection, on_driver=self._reading)
+        else:
+            repository = make(self._connection)
+        setattr(self, name, repository)
+        return repository
 
     def commit(self) -> None:
         if self._reading:

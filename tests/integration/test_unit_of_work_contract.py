@@ -50,3 +50,19 @@ def test_a_read_only_unit_cannot_write(any_uow: Any) -> None:
 def test_a_read_only_unit_cannot_commit(any_uow: Any) -> None:
     with pytest.raises(RuntimeError, match="cannot commit"), any_uow.read_only() as reader:
         reader.commit()
+
+
+def test_a_unit_entered_again_works_on_its_new_block(any_uow: Any) -> None:
+    """One unit may run several blocks in turn (a worker's loop): each block's repositories
+    work on that block's connection and transaction, not on the one before."""
+    with any_uow as uow:
+        first = uow.users.add(make_user())
+        uow.commit()
+    with any_uow as uow:
+        second = uow.users.add(make_user())
+        assert uow.users.get(first.id) == first
+    with any_uow as uow:
+        assert uow.users.get(second.id) is None  # the block before did not commit
+        uow.users.add(make_user())
+        uow.commit()
+    assert stored_users(any_uow) == 2
