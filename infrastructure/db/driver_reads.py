@@ -43,6 +43,7 @@ class Compiled:
     binds: dict[str, Callable[[Any], Any]]  # the bound parameters' processors, if any
     literals: tuple[str, ...]  # the parameters written into the SQL (literal_execute)
     expanding: bool  # an IN list: the SQL depends on its length, so it is never kept
+    binary: bool  # rows in PostgreSQL's binary format (psycopg's `binary=True`), see driver_rows
     expanded: dict[tuple[Any, ...], Expanded]  # by the literals' values; see _expanded
 
 
@@ -66,6 +67,7 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
         binds=binds,
         literals=tuple(sorted(bind.key for bind in compiled.literal_execute_params)),
         expanding=bool(compiled.post_compile_params),
+        binary=dialect.name == "postgresql",
         expanded={},
     )
 
@@ -108,7 +110,10 @@ def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, 
     sent = tuple(parameters[name] for name in order) if order else parameters
     try:
         cursor = _cursor(connection)
-        cursor.execute(expanded.statement, sent)
+        if compiled.binary:  # psycopg reads numbers and times without parsing their text
+            cursor.execute(expanded.statement, sent, binary=True)
+        else:
+            cursor.execute(expanded.statement, sent)
         fetched = cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error:
         found = connection.execute(stmt, values).mappings().all()  # raises as SQLAlchemy does
