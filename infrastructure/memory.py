@@ -401,6 +401,10 @@ class InMemoryLoginAttemptRepository:
         self._store.login_failures = [f for f in self._store.login_failures if f[1] >= before]
 
 
+REPOSITORIES = ("users", "posts", "sessions", "login_attempts", "follows", "favorites",
+                "comments", "tags", "link_tokens", "link_requests", "outbox")  # fmt: skip
+
+
 class InMemoryUnitOfWork:
     """Works on a copy of the store and swaps it in on commit, so no commit means no change.
 
@@ -434,6 +438,8 @@ class InMemoryUnitOfWork:
     def __exit__(self, *exc: object) -> None:
         changed = self._work.__dict__ != self.store.__dict__
         del self._work
+        for name in REPOSITORIES:  # as the SQL unit's: none is had outside a block
+            delattr(self, name)
         if changed and not self._writable and exc[0] is None:
             raise RuntimeError("a read-only unit of work cannot write")
 

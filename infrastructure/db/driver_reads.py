@@ -43,7 +43,7 @@ class Compiled:
     binds: dict[str, Callable[[Any], Any]]  # the bound parameters' processors, if any
     literals: tuple[str, ...]  # the parameters written into the SQL (literal_execute)
     expanding: bool  # an IN list: the SQL depends on its length, so it is never kept
-    binary: bool  # rows in PostgreSQL's binary format (psycopg's `binary=True`), see driver_rows
+    binary: bool  # psycopg: rows in PostgreSQL's binary format (`binary=True`), see driver_rows
     expanded: dict[tuple[Any, ...], Expanded]  # by the literals' values; see _expanded
 
 
@@ -66,8 +66,9 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
         ),
         binds=binds,
         literals=tuple(sorted(bind.key for bind in compiled.literal_execute_params)),
-        expanding=bool(compiled.post_compile_params),
-        binary=dialect.name == "postgresql",
+        expanding=bool(compiled.post_compile_params)
+        or any(bind.expanding for bind in compiled.literal_execute_params),
+        binary=dialect.driver == "psycopg",
         expanded={},
     )
 
@@ -78,21 +79,29 @@ KEPT_EXPANSIONS = 64  # per statement: the page sizes and depths clients ask for
 def _expanded(compiled: Compiled, values: Mapping[str, Any]) -> tuple[Expanded, dict[str, Any]]:
     """The final SQL and the values it is sent with. Expanding a statement (writing its LIMITs
     into the SQL) costs more than reading its page, so the SQL is kept for each set of the
-    literals' values; only the bound values are made again (`construct_params`)."""
+    literals' values; only the bound values are made again (`construct_params`). An IN list
+    changes the SQL with its length: such a statement is expanded every time."""
+    if compiled.expanding:
+        state = compiled.compiled.construct_expanded_state(values)
+        return _final(compiled, state), state.parameters
     key = tuple(values.get(name) for name in compiled.literals)
-    expanded = None if compiled.expanding else compiled.expanded.get(key)
-    if expanded is not None:
-        return expanded, compiled.compiled.construct_params(values)
+    kept = compiled.expanded.get(key)
+    if kept is not None:
+        return kept, compiled.compiled.construct_params(values)
     state = compiled.compiled.construct_expanded_state(values)
+    if len(compiled.expanded) >= KEPT_EXPANSIONS:  # bounded: start again with what is asked now
+        compiled.expanded.clear()
+    kept = compiled.expanded[key] = _final(compiled, state)
+    return kept, state.parameters
+
+
+def _final(compiled: Compiled, state: Any) -> Expanded:
     order = state.positiontup  # the driver's parameter style is positional (SQLite's)
-    expanded = Expanded(
+    return Expanded(
         statement=state.statement,
         order=None if order is None else tuple(order),
         processors={**compiled.binds, **state.processors},
     )
-    if not compiled.expanding and len(compiled.expanded) < KEPT_EXPANSIONS:
-        compiled.expanded[key] = expanded
-    return expanded, state.parameters
 
 
 def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> list[Row]:
@@ -110,7 +119,10 @@ def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, 
     sent = tuple(parameters[name] for name in order) if order else parameters
     try:
         cursor = _cursor(connection)
-        if compiled.binary:  # psycopg reads numbers and times without parsing their text
+        # psycopg reads numbers and times without parsing their text. Every type these reads
+        # select (integers, text, booleans, timestamptz) loads as in the text format; a type
+        # psycopg has no binary loader for (an enum, citext) would come back as bytes.
+        if compiled.binary:
             cursor.execute(expanded.statement, sent, binary=True)
         else:
             cursor.execute(expanded.statement, sent)

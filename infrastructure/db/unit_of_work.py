@@ -87,6 +87,7 @@ class SqlUnitOfWork:
         return SqlUnitOfWork(self._engine, self._reads, reading=True)
 
     def __enter__(self) -> Self:
+        self._forget_repositories()  # a block never works on the one before's
         try:
             self._connection = self._reads.acquire() if self._reading else self._engine.connect()
         except DBAPIError as error:
@@ -96,17 +97,23 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         # Closing rolls back whatever was not committed. If the connection is already gone,
         # the original error says more than this one would.
-        if self._reading:
-            self._reads.release(self._connection)
-        else:
-            with contextlib.suppress(DBAPIError):
-                self._connection.close()
-        for name in REPOSITORIES.keys() & vars(self).keys():  # the next block makes its own
-            delattr(self, name)
+        try:
+            if self._reading:
+                self._reads.release(self._connection)
+            else:
+                with contextlib.suppress(DBAPIError):
+                    self._connection.close()
+        finally:
+            self._forget_repositories()
+            del self._connection  # a repository asked for after the block has none to use
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:
                 raise translated from exc
+
+    def _forget_repositories(self) -> None:
+        for name in REPOSITORIES.keys() & vars(self).keys():
+            delattr(self, name)
 
     def __getattr__(self, name: str) -> Any:
         """A repository, made on first use in the block (most use cases use one or two), on

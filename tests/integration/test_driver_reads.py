@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, Select
+from sqlalchemy import Connection, Engine, Select, bindparam, select
 from sqlalchemy.exc import DBAPIError
 
 from application.paging import Window
@@ -20,6 +20,7 @@ from infrastructure.db.driver_reads import driver_rows, first_row, one_value
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
 from infrastructure.db.lists import like_pattern
+from infrastructure.db.models import UserRow
 from infrastructure.db.post_filters import Shape
 from infrastructure.db.post_queries import (
     FEED_TOTAL,
@@ -165,6 +166,22 @@ def test_a_page_read_on_the_driver_gives_the_rows_sqlalchemy_gives(
     assert driver_rows(connection, stmt, values) == expected
     assert len(expected) == 1
     assert expected[0]["favorited"]
+
+
+@pytest.mark.parametrize("literal", [False, True], ids=["bound", "written in"])
+def test_an_in_list_is_read_with_the_sql_of_its_own_length(
+    stored: tuple[Connection, dict[str, Any]], literal: bool
+) -> None:
+    """An IN list's SQL changes with its length (and holds its values when written in): it is
+    never kept, whatever lengths come in turn."""
+    connection, keys = stored
+    users = UserRow.__table__
+    ids = bindparam("ids", expanding=True, literal_execute=literal)
+    stmt = select(users.c.id).where(users.c.id.in_(ids)).order_by(users.c.id)
+    mine, theirs = keys["user_id"], keys["viewer_id"]
+    for wanted in ([mine], [mine, theirs, 0], [theirs], [0, 0], [theirs, mine]):
+        got = driver_rows(connection, stmt, {"ids": wanted})
+        assert got == [{"id": i} for i in sorted({mine, theirs} & set(wanted))]
 
 
 @pytest.mark.parametrize("database", DATABASES)

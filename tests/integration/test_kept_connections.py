@@ -227,14 +227,15 @@ def test_a_read_only_unit_inside_another_shares_its_connection_even_when_the_poo
     try:
         with uow.read_only() as outer:
             outer.users.get(1)
+            outer_connection = outer._connection
             terminate(pg_url, theirs)
             with pytest.raises(ServiceUnavailable):  # which discards the pool
                 on(other, lambda: backend(unit(reads)))
             with uow.read_only() as inner:
                 inner.users.get(1)
-                assert inner._connection is outer._connection
+                assert inner._connection is outer_connection
             outer.users.get(1)  # still open
         with uow.read_only() as after:  # replaced once no unit uses it
-            assert after._connection is not outer._connection
+            assert after._connection is not outer_connection
     finally:
         engine.dispose()

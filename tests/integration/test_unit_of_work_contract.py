@@ -66,3 +66,16 @@ def test_a_unit_entered_again_works_on_its_new_block(any_uow: Any) -> None:
         uow.users.add(make_user())
         uow.commit()
     assert stored_users(any_uow) == 2
+
+
+def test_a_repository_is_only_had_inside_a_block(any_uow: Any) -> None:
+    """Outside its block a unit has no connection to work on: asking for a repository there
+    is an error, not a write that goes nowhere."""
+    with pytest.raises(AttributeError):
+        any_uow.users.add(make_user())
+    with any_uow as uow:
+        uow.users.add(make_user())
+        uow.commit()
+    with pytest.raises(AttributeError):
+        any_uow.users.add(make_user())
+    assert stored_users(any_uow) == 1
