@@ -39,7 +39,7 @@ class Expanded:
 class Compiled:
     compiled: Any  # SQLAlchemy's SQLCompiler for the statement and the dialect
     names: tuple[str, ...]  # of the selected columns, as SQLAlchemy's mappings name them
-    results: tuple[Callable[[Any], Any] | None, ...]  # their result processors, if any
+    converted: tuple[tuple[str, Callable[[Any], Any]], ...]  # the columns with a result processor
     binds: dict[str, Callable[[Any], Any]]  # the bound parameters' processors, if any
     literals: tuple[str, ...]  # the parameters written into the SQL (literal_execute)
     expanding: bool  # an IN list: the SQL depends on its length, so it is never kept
@@ -61,8 +61,10 @@ def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
     return Compiled(
         compiled=compiled,
         names=tuple(column.key for column in columns),
-        results=tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        converted=tuple(
+            (column.key, process)
+            for column in columns
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
         ),
         binds=binds,
         literals=tuple(sorted(bind.key for bind in compiled.literal_execute_params)),
@@ -130,14 +132,13 @@ def driver_rows(connection: Connection, stmt: Select[Any], values: Mapping[str, 
     except connection.dialect.loaded_dbapi.Error:
         found = connection.execute(stmt, values).mappings().all()  # raises as SQLAlchemy does
         return [dict(row) for row in found]
-    names, results = compiled.names, compiled.results
-    return [
-        {
-            name: value if convert is None or value is None else convert(value)
-            for name, value, convert in zip(names, row, results, strict=True)
-        }
-        for row in fetched
-    ]
+    names = compiled.names
+    rows = [dict(zip(names, row, strict=True)) for row in fetched]
+    for name, convert in compiled.converted:  # SQLite's timestamps; on PostgreSQL, none
+        for row in rows:
+            if (value := row[name]) is not None:
+                row[name] = convert(value)
+    return rows
 
 
 def first_row(connection: Connection, stmt: Select[Any], values: Mapping[str, Any]) -> Row | None:

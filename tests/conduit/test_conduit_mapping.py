@@ -169,6 +169,7 @@ def test_conduit_s_paths_are_realworld_s_resources_under_api(path: str, conduit:
         (datetime(2026, 11, 24, 10, 0), "2026-11-24T10:00:00.000Z"),
         (datetime(5, 1, 2, 3, 4, 5, 999999, tzinfo=UTC), "0005-01-02T03:04:05.999Z"),
         (datetime(2026, 12, 31, 23, 59, 59, 1000, tzinfo=UTC), "2026-12-31T23:59:59.001Z"),
+        (datetime(2026, 1, 1, 0, 0, 0, 999, tzinfo=UTC), "2026-01-01T00:00:00.000Z"),
     ],
 )
 def test_timestamps_are_utc_with_milliseconds_always(value: datetime, text: str) -> None:
