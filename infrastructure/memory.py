@@ -401,10 +401,6 @@ class InMemoryLoginAttemptRepository:
         self._store.login_failures = [f for f in self._store.login_failures if f[1] >= before]
 
 
-REPOSITORIES = ("users", "posts", "sessions", "login_attempts", "follows", "favorites",
-                "comments", "tags", "link_tokens", "link_requests", "outbox")  # fmt: skip
-
-
 class InMemoryUnitOfWork:
     """Works on a copy of the store and swaps it in on commit, so no commit means no change.
 
@@ -421,24 +417,28 @@ class InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, writable=False)
 
     def __enter__(self) -> Self:
-        self._work = self.store.snapshot()
-        self.users = InMemoryUserRepository(self._work)
-        self.posts = InMemoryPostRepository(self._work)
-        self.sessions = InMemorySessionRepository(self._work)
-        self.login_attempts = InMemoryLoginAttemptRepository(self._work)
-        self.follows = InMemoryFollowRepository(self._work)
-        self.favorites = InMemoryFavoriteRepository(self._work)
-        self.comments = InMemoryCommentRepository(self._work)
-        self.tags = InMemoryTagRepository(self._work)
-        self.link_tokens = InMemoryLinkTokenRepository(self._work)
-        self.link_requests = InMemoryLinkRequestRepository(self._work)
-        self.outbox = InMemoryOutboxRepository(self._work)
+        self._work = work = self.store.snapshot()
+        # The block's repositories, on its copy; as the SQL unit's, none is had outside a block.
+        self._repositories = {
+            "users": InMemoryUserRepository(work),
+            "posts": InMemoryPostRepository(work),
+            "sessions": InMemorySessionRepository(work),
+            "login_attempts": InMemoryLoginAttemptRepository(work),
+            "follows": InMemoryFollowRepository(work),
+            "favorites": InMemoryFavoriteRepository(work),
+            "comments": InMemoryCommentRepository(work),
+            "tags": InMemoryTagRepository(work),
+            "link_tokens": InMemoryLinkTokenRepository(work),
+            "link_requests": InMemoryLinkRequestRepository(work),
+            "outbox": InMemoryOutboxRepository(work),
+        }
+        vars(self).update(self._repositories)
         return self
 
     def __exit__(self, *exc: object) -> None:
         changed = self._work.__dict__ != self.store.__dict__
         del self._work
-        for name in REPOSITORIES:  # as the SQL unit's: none is had outside a block
+        for name in self._repositories:
             delattr(self, name)
         if changed and not self._writable and exc[0] is None:
             raise RuntimeError("a read-only unit of work cannot write")

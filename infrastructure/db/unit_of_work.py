@@ -87,7 +87,6 @@ class SqlUnitOfWork:
         return SqlUnitOfWork(self._engine, self._reads, reading=True)
 
     def __enter__(self) -> Self:
-        self._forget_repositories()  # a block never works on the one before's
         try:
             self._connection = self._reads.acquire() if self._reading else self._engine.connect()
         except DBAPIError as error:
@@ -103,17 +102,14 @@ class SqlUnitOfWork:
             else:
                 with contextlib.suppress(DBAPIError):
                     self._connection.close()
-        finally:
-            self._forget_repositories()
+        finally:  # whatever happens, no block works on the one before's repositories
+            for name in REPOSITORIES.keys() & vars(self).keys():
+                delattr(self, name)
             del self._connection  # a repository asked for after the block has none to use
         if isinstance(exc, DBAPIError):
             translated = translate(exc)
             if translated is not exc:
                 raise translated from exc
-
-    def _forget_repositories(self) -> None:
-        for name in REPOSITORIES.keys() & vars(self).keys():
-            delattr(self, name)
 
     def __getattr__(self, name: str) -> Any:
         """A repository, made on first use in the block (most use cases use one or two), on

@@ -18,6 +18,8 @@ from domain.posts import Author, Post
 from domain.times import in_utc
 from domain.users import Profile, User
 
+WITH_MICROSECONDS = len(b'"2026-11-24T10:00:00.123456Z"')  # how orjson writes a UTC time
+
 
 def timestamp(value: datetime) -> str:
     """ISO 8601 in UTC, always with milliseconds (RealWorld's suites expect a fraction).
@@ -29,9 +31,6 @@ def timestamp(value: datetime) -> str:
     if len(written) == WITH_MICROSECONDS:
         return f"{written[1:24].decode()}Z"
     return f"{written[1:20].decode()}.000Z"
-
-
-WITH_MICROSECONDS = len(b'"2026-11-24T10:00:00.123456Z"')
 
 
 def user(account: User, token: str) -> dict[str, Any]:
