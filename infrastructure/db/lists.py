@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 
 from application.paging import Found, Window
 from infrastructure.db.models import Id, Timestamp
@@ -21,16 +32,52 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def contains(*columns: Any) -> ColumnElement[bool]:
-    """Any of the columns holds the `pattern` parameter (made by like_pattern)."""
-    return or_(*(column.ilike(bindparam("pattern"), escape="\\") for column in columns))
+# A search's longest words (of three letters or more, at most SEARCH_WORDS) are also asked for
+# alone, before the whole text. What matches is the same, each word being part of the text;
+# what a trigram index reads is not. PostgreSQL's GIN scan takes a search's conditions in
+# the order given, and within one condition follows its rarest trigram while stepping the
+# others along: "Post 42420" alone steps the lists of "pos" and "ost", in every title, for
+# each title holding "424"; asked for "42420" first, it steps them only for that word's few
+# matches. Longest first, as a longer word is the likelier rare; two at most, as each
+# condition also lowers the planner's estimate of how many rows match.
+SEARCH_WORDS = 2
+MIN_WORD = 3  # a trigram index finds no trigram in a shorter word
 
 
-def folded_contains(*columns: Any) -> ColumnElement[bool]:
-    """As `contains`, on columns kept lowered: the pattern is lowered by the same function
+def search_words(text: str) -> list[str]:
+    """The words of `text` asked for on their own: none if it is one word."""
+    found: dict[str, str] = {}
+    for word in re.split(r"[\W_]+", text):
+        if len(word) >= MIN_WORD:
+            found.setdefault(word.lower(), word)
+    words = sorted(found.values(), key=len, reverse=True)[:SEARCH_WORDS]
+    return [] if words == [text] else words
+
+
+def search_values(text: str) -> dict[str, str]:
+    """The parameters of `contains` and `folded_contains` for a search of `text`."""
+    values = {f"word_{i}": like_pattern(word) for i, word in enumerate(search_words(text))}
+    values["pattern"] = like_pattern(text)
+    return values
+
+
+def contains(*columns: Any, words: int = 0) -> ColumnElement[bool]:
+    """Any of the columns holds the `pattern` parameter (and so its `words`, asked first):
+    the parameters made by search_values."""
+    return or_(
+        *(and_(*(column.ilike(p, escape="\\") for p in _patterns(words))) for column in columns)
+    )
+
+
+def folded_contains(*columns: Any, words: int = 0) -> ColumnElement[bool]:
+    """As `contains`, on columns kept lowered: the patterns are lowered by the same function
     (what ILIKE does to both sides), so the rows' text is not lowered again on every read."""
-    pattern = func.lower(bindparam("pattern"))
-    return or_(*(column.like(pattern, escape="\\") for column in columns))
+    patterns = [func.lower(p) for p in _patterns(words)]
+    return or_(*(and_(*(column.like(p, escape="\\") for p in patterns)) for column in columns))
+
+
+def _patterns(words: int) -> list[Any]:
+    return [*(bindparam(f"word_{i}") for i in range(words)), bindparam("pattern")]
 
 
 def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:

@@ -10,7 +10,7 @@ from attrs import frozen
 from sqlalchemy import bindparam, select
 
 from application.ports import PostFilter
-from infrastructure.db.lists import folded_contains, like_pattern
+from infrastructure.db.lists import folded_contains, search_values, search_words
 from infrastructure.db.models import FavoriteRow, FollowRow, PostRow, PostTagRow, TagRow
 
 posts, favorites = PostRow.__table__, FavoriteRow.__table__
@@ -24,6 +24,7 @@ class Shape:
     published: bool
     by_author: bool = False
     searching: bool = False
+    search_words: int = 0  # the words of the search asked for alone (lists.search_words)
     tagged: bool = False
     favorited_by: bool = False
     followed_by: bool = False
@@ -34,6 +35,7 @@ class Shape:
             published=filters.published,
             by_author=filters.author_id is not None,
             searching=bool(filters.search),
+            search_words=len(search_words(filters.search)) if filters.search else 0,
             tagged=filters.tag is not None,
             favorited_by=filters.favorited_by is not None,
             followed_by=filters.followed_by is not None,
@@ -50,7 +52,7 @@ def filter_values(filters: PostFilter) -> dict[str, Any]:
     if filters.author_id is not None:
         values["author_id"] = filters.author_id
     if filters.search:
-        values["pattern"] = like_pattern(filters.search)
+        values.update(search_values(filters.search))
     if filters.tag is not None:
         values["tag"] = filters.tag
     if filters.favorited_by is not None:
@@ -79,7 +81,8 @@ def conditions(shape: Shape, source: Any = posts, *, state: bool = True) -> list
     if shape.by_author:
         found.append(source.c.author_id == bindparam("author_id"))
     if shape.searching:
-        found.append(folded_contains(source.c.title_folded, source.c.content_folded))
+        columns = (source.c.title_folded, source.c.content_folded)
+        found.append(folded_contains(*columns, words=shape.search_words))
     if shape.favorited_by:
         found.append(source.c.id.in_(FAVORITES))
     if shape.followed_by:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+import attrs
 from sqlalchemy import (
     ColumnElement,
     FromClause,
@@ -102,7 +103,7 @@ def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
     at least one post in WALK_PER_ROW of all (their kept `total` says so), walking the newest
     posts of everyone is cheaper: the plain feed walks WALK_PER_ROW times as many as the page
     reaches down to, and keeps that walk's answer if it found enough of theirs in it."""
-    own = Shape(published=shape.published, by_author=shape.by_author, searching=shape.searching)
+    own = attrs.evolve(shape, followed_by=False)
     # Keys only, so each author's walk reads the index alone; the page's rows are read after.
     newest = ordered(
         select(posts.c.id, posts.c.created_at).where(

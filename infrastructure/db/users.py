@@ -26,8 +26,9 @@ from infrastructure.db.lists import (
     contains,
     counted,
     found,
-    like_pattern,
     newest_first,
+    search_values,
+    search_words,
     window_values,
     with_total,
 )
@@ -44,19 +45,27 @@ _key = func.lower(users.c.username)
 GET_USER_BY_USERNAME = select(users).where(_key == bindparam("key"))
 TAKEN_USERNAMES = select(_key).where(_key.in_(bindparam("keys", expanding=True)))
 INSERT_USER = insert(users).returning(users.c.id)
-USER_SEARCH_COUNT = counted(users, contains(users.c.name, users.c.email))
 
 
-# Built once per shape (searching or not, cursor or not): SQLAlchemy's cache of compiled
-# statements then also skips building and keying a new statement object on every request.
+# Built once per shape (a search's words asked alone, or None; cursor or not): SQLAlchemy's
+# cache of compiled statements then also skips building and keying a new statement object.
 @cache
-def user_page(searching: bool, after: bool) -> Select[Any]:
+def user_page(words: int | None, after: bool) -> Select[Any]:
     stmt = select(users)
-    if searching:  # a search's total is counted apart, capped, when the page can't tell it
-        stmt = stmt.where(contains(users.c.name, users.c.email))
+    if words is not None:  # a search's total is counted apart, capped, when the page can't
+        stmt = stmt.where(contains(users.c.name, users.c.email, words=words))
     else:
         stmt = with_total(stmt, USER_TOTAL.scalar_subquery())
     return newest_first(stmt, users, after)
+
+
+@cache
+def user_search_count(words: int) -> Select[Any]:
+    return counted(users, contains(users.c.name, users.c.email, words=words))
+
+
+def _words(search: str | None) -> int | None:
+    return len(search_words(search)) if search else None
 
 
 class SqlUserRepository:
@@ -123,9 +132,9 @@ class SqlUserRepository:
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)
-        stmt = user_page(bool(search), window.after is not None)
+        stmt = user_page(_words(search), window.after is not None)
         if search:
-            values["pattern"] = like_pattern(search)
+            values.update(search_values(search))
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return found(rows, user_from_row)
@@ -134,8 +143,8 @@ class SqlUserRepository:
         """The kept total unless there is a search, which counts its matches up to `at_most`."""
         stmt, values = USER_TOTAL, {}
         if search:
-            stmt = USER_SEARCH_COUNT
-            values = {"pattern": like_pattern(search), "at_most": at_most or EVERY_ROW}
+            stmt = user_search_count(len(search_words(search)))
+            values = {**search_values(search), "at_most": at_most or EVERY_ROW}
         with planned_for_its_values(self._connection, when=bool(search)):
             total = int(one_value(self._connection, stmt, values, on_driver=self._on_driver) or 0)
         return total if at_most is None else min(total, at_most)

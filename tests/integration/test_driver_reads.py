@@ -19,7 +19,7 @@ from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL
 from infrastructure.db.driver_reads import driver_rows, first_row, one_value
 from infrastructure.db.engine import make_read_engine
 from infrastructure.db.follows import STATS
-from infrastructure.db.lists import like_pattern
+from infrastructure.db.lists import search_values
 from infrastructure.db.models import UserRow
 from infrastructure.db.post_filters import Shape
 from infrastructure.db.post_queries import (
@@ -36,8 +36,8 @@ from infrastructure.db.users import (
     GET_USER,
     GET_USER_BY_EMAIL,
     GET_USER_BY_USERNAME,
-    USER_SEARCH_COUNT,
     USER_TOTAL,
+    user_search_count,
 )
 from tests.factories import T0, make_post, make_session, make_user
 from tests.integration.conftest import empty_tables, sql_uow
@@ -137,7 +137,11 @@ def test_a_driver_error_is_raised_as_sqlalchemys(
 
 PAGES: dict[str, tuple[Shape, dict[str, Any]]] = {
     "published": (Shape(published=True), {}),
-    "searching": (Shape(published=True, searching=True), {"pattern": like_pattern("content")}),
+    "searching": (Shape(published=True, searching=True), search_values("content")),
+    "searching by words": (
+        Shape(published=True, searching=True, search_words=2),
+        search_values("Content of post"),
+    ),
     "by tag": (Shape(published=True, tagged=True), {"tag": "y"}),
     "favorited by": (Shape(published=True, favorited_by=True), {"favorited_by": "fan"}),
     "feed": (Shape(published=True, followed_by=True), {"followed_by": "fan"}),
@@ -251,14 +255,24 @@ TOTALS: dict[str, tuple[Any, dict[str, Any], dict[str, Any] | None]] = {
     "the feed": (FEED_TOTAL, {"followed_by": "fan"}, {"followed_by": 0}),
     "search matches": (
         matches_count(Shape(published=True, searching=True)),
-        {"published": True, "pattern": like_pattern("content"), "at_most": 1001},
-        {"published": True, "pattern": like_pattern("nothing"), "at_most": 1001},
+        {"published": True, **search_values("content"), "at_most": 1001},
+        {"published": True, **search_values("nothing"), "at_most": 1001},
+    ),
+    "search matches, by words": (
+        matches_count(Shape(published=True, searching=True, search_words=2)),
+        {"published": True, **search_values("Content of post"), "at_most": 1001},
+        {"published": True, **search_values("content of nothing"), "at_most": 1001},
     ),
     "users": (USER_TOTAL, {}, None),
     "user search matches": (
-        USER_SEARCH_COUNT,
-        {"pattern": like_pattern("ann"), "at_most": 1001},
-        {"pattern": like_pattern("nobody"), "at_most": 1001},
+        user_search_count(0),
+        {**search_values("ann"), "at_most": 1001},
+        {**search_values("nobody"), "at_most": 1001},
+    ),
+    "user search matches, by words": (
+        user_search_count(2),
+        {**search_values("ann@example"), "at_most": 1001},
+        {**search_values("ann@elsewhere"), "at_most": 1001},
     ),
 }  # fmt: skip
 

@@ -147,6 +147,26 @@ def test_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> None:
             assert any_uow.posts.count(PostFilter(published=True, search=text)) == 1, text
 
 
+def test_a_search_of_several_words_matches_them_together_in_one_field(any_uow: Any) -> None:
+    """Its longest words are asked for alone too (lists.search_words): that finds nothing the
+    whole text would not. Not the words apart, nor each in a different field."""
+    author = add_author(any_uow)
+    add_posts(any_uow, author, 1, title="Post 42420: ink", content="plain")
+    add_posts(any_uow, author, 1, title="plain", content="see POST 42420, again")
+    add_posts(any_uow, author, 1, title="42420 post", content="post 4242")
+    add_posts(any_uow, author, 1, title="Post 42", content="42420")
+    add_posts(any_uow, author, 1, title="Post_42420", content="Post%42420")
+    with any_uow:
+        for text, titles in [("Post 42420", {"Post 42420: ink", "plain"}),
+                             ("post 42420:", {"Post 42420: ink"}),
+                             ("t_4242", {"Post_42420"}), ("t%4242", {"Post_42420"}),
+                             ("42420 post 4242", set()), ("Ink post", set())]:  # fmt: skip
+            searching = PostFilter(published=True, search=text)
+            found = any_uow.posts.find(searching, window()).items
+            assert {p.title for p in found} == titles, text
+            assert any_uow.posts.count(searching, at_most=1001) == len(titles), text
+
+
 def test_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
     author = add_author(any_uow)
     add_posts(any_uow, author, 4, title="garden")

@@ -93,6 +93,18 @@ def test_search_is_a_case_insensitive_substring_of_name_or_email(any_uow: Any) -
         assert any_uow.users.find("e_s", window).items == []
 
 
+def test_a_user_search_of_several_words_matches_them_together(any_uow: Any) -> None:
+    add(any_uow, name="Grace Hopper", email="grace4242@navy.example")
+    add(any_uow, name="Hopper Grace", email="navy@grace4242.example")
+    window = PageRequest(per_page=10).window()
+    with any_uow:
+        for text, names in [("grace HOPPER", ["Grace Hopper"]),
+                            ("grace4242@navy", ["Grace Hopper"]),
+                            ("navy grace4242", []), ("Hopper navy", [])]:  # fmt: skip
+            assert [u.name for u in any_uow.users.find(text, window).items] == names, text
+            assert any_uow.users.count(text, at_most=1001) == len(names), text
+
+
 def test_user_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> None:
     add(any_uow, name="Abé Ørsted", email="abe@example.com")
     add(any_uow, name="Other", email="other@example.com")
