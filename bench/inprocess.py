@@ -6,11 +6,12 @@
 No gunicorn, no wrk, no other process on the CPU but PostgreSQL: the cost of the app itself,
 in microseconds of this process's CPU (time.process_time) per request, and (when PostgreSQL
 runs on this machine) of the database's backends serving it (bench.profile's user + system),
-for S1-S4, the lists S8-S10 and the RealWorld reads C1-C3 (the feed's reader follows the
-bench's FEED_AUTHORS, as S9's does). The backends' time comes in clock ticks (10 ms): it
-means something over thousands of requests. The figures in the performance commits come from
-it; a change is compared by running it before and after on the same database, minutes apart,
-never by an absolute number. The ceiling's CPU is shown for S1-S4, whose answers it replays.
+for S1-S4, the lists S8-S10, the post searches and the RealWorld reads C1-C3 (the feed's
+reader follows the bench's FEED_AUTHORS, as S9's does). The backends' time comes in clock
+ticks (10 ms): it means something over thousands of requests. The figures in the performance
+commits come from it; a change is compared by running it before and after on the same
+database, minutes apart, never by an absolute number. The ceiling's CPU is shown for S1-S4,
+whose answers it replays.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import os
 import secrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +36,7 @@ from bench.ceiling import create_app as ceiling_app
 from bench.config import DEFAULT_SERVER
 from bench.database import probe, production_env
 from bench.profile import backends, cpu_seconds
-from bench.scenarios import NEW_POST, PASSWORD
+from bench.scenarios import NEW_POST, PASSWORD, searches
 
 Call = Callable[[], tuple[str, bytes]]
 
@@ -131,9 +133,13 @@ def main(argv: list[str] | None = None) -> None:
         "C2": ("GET", "/api/articles/feed?limit=20", None, conduit, "Token"),
         "C3": ("GET", f"/api/articles/{slug}", None, conduit, "Token"),
     }
+    for key, text in searches(found["users"], found["posts"]).items():
+        if key.startswith("P-"):
+            query = urllib.parse.urlencode({"per_page": 20, "search": text})
+            scenarios[key] = ("GET", f"/api/v1/posts?{query}", None, None, "Bearer")
     if args.only:
         wanted = {key.strip().upper() for key in args.only.split(",")}
-        scenarios = {key: value for key, value in scenarios.items() if key in wanted}
+        scenarios = {key: value for key, value in scenarios.items() if key.upper() in wanted}
     bodies: dict[str, Any] = {}
     for key, (method, path, body, who, scheme) in scenarios.items():
         status, raw = caller(quill, method, path, body, who, scheme)()
