@@ -88,8 +88,23 @@ def test_postgresql_has_trigram_indexes_for_search(empty_engine: Engine) -> None
     }
     if empty_engine.dialect.name == "postgresql":
         assert trigram <= names
+        assert pending_list_limits(empty_engine) == dict.fromkeys(trigram, "64")
+        AlembicMigrator(empty_engine).downgrade("0011")
+        assert pending_list_limits(empty_engine) == dict.fromkeys(trigram)
     else:
         assert not trigram & names
+
+
+def pending_list_limits(engine: Engine) -> dict[str, str | None]:
+    """Each trigram index's gin_pending_list_limit, in kB (None: PostgreSQL's default)."""
+    query = text(
+        "SELECT c.relname, o.option_value FROM pg_class c JOIN pg_am a ON a.oid = c.relam"
+        " LEFT JOIN pg_options_to_table(c.reloptions) o"
+        " ON o.option_name = 'gin_pending_list_limit'"
+        " WHERE a.amname = 'gin' AND c.relname LIKE '%\\_trgm'"
+    )
+    with engine.connect() as connection:
+        return {name: value for name, value in connection.execute(query)}
 
 
 COUNTERS = """

@@ -22,6 +22,7 @@ from application.ports import PostFilter
 from infrastructure.db.lists import search_values
 from infrastructure.db.post_filters import Shape
 from infrastructure.db.post_queries import page_values, post_page
+from infrastructure.db.schema import PENDING_LIST_KB
 from infrastructure.db.users import SqlUserRepository
 from tests.factories import make_user
 from tests.integration.conftest import empty_tables
@@ -29,6 +30,7 @@ from tests.integration.conftest import empty_tables
 pytestmark = pytest.mark.postgres
 POSTS = 150_000
 TITLE_INDEX = "ix_posts_title_folded_trgm"
+PENDING_PAGES = PENDING_LIST_KB * 1024 // 8192  # the pending list's limit, in index pages
 
 
 @pytest.fixture
@@ -89,3 +91,23 @@ def test_a_rare_word_beside_a_common_one_reads_a_fraction_of_the_index(engine: E
     whole_text, whole_ids = first_page(engine, attrs.evolve(shape, search_words=0), "Post 12345")
     assert ids == whole_ids and len(ids) == 11  # 12345 and 123450..123459
     assert by_words * 3 < whole_text, (by_words, whole_text)
+
+
+def test_new_posts_waiting_for_the_index_add_few_pages_to_a_search(engine: Engine) -> None:
+    """New rows wait in the index's pending list, which every search reads whole; it is kept
+    to 64 kB (schema.PENDING_LIST_KB), not PostgreSQL's 4 MB, so a busy site's searches
+    don't read thousands of new posts' entries (migration 0012)."""
+    shape = Shape.of(PostFilter(published=True, search="Post 12345"))
+    before, _ = first_page(engine, shape, "Post 12345")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO posts (author_id, title, content, published, published_at,"
+                " created_at, updated_at, version, slug)"
+                " SELECT author_id, 'New ' || i || ': ink', 'plain', false, NULL, now(), now(),"
+                " 1, 'new-' || i FROM (SELECT author_id FROM posts LIMIT 1) AS a,"
+                " generate_series(1, 5000) AS i"
+            )
+        )
+    after, _ = first_page(engine, shape, "Post 12345")
+    assert after <= before + 2 * PENDING_PAGES, (before, after)
