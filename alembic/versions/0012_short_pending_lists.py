@@ -31,6 +31,8 @@ def upgrade() -> None:
         return  # SQLite has no trigram index
     for name in INDEXES:
         op.execute(f"ALTER INDEX {name} SET (gin_pending_list_limit = 64)")
+        # What waits there now is merged here, not by the first insert after the upgrade.
+        op.execute(f"SELECT gin_clean_pending_list('{name}')")
 
 
 def downgrade() -> None:

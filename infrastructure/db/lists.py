@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from application.paging import Found, Window
+from domain.text import lowered
 from infrastructure.db.models import Id, Timestamp
 
 EVERY_ROW = 2**62  # the `at_most` of a count with no bound
@@ -32,52 +33,55 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-# A search's longest words (of three letters or more, at most SEARCH_WORDS) are also asked for
-# alone, before the whole text. What matches is the same, each word being part of the text;
-# what a trigram index reads is not. PostgreSQL's GIN scan takes a search's conditions in
-# the order given, and within one condition follows its rarest trigram while stepping the
-# others along: "Post 42420" alone steps the lists of "pos" and "ost", in every title, for
-# each title holding "424"; asked for "42420" first, it steps them only for that word's few
-# matches. Longest first, as a longer word is the likelier rare; two at most, as each
-# condition also lowers the planner's estimate of how many rows match.
+# On PostgreSQL a search also asks for its longest words alone, before the whole text: GIN
+# scans conditions in order, so a rare word first spares it stepping a common word's trigram
+# lists for every candidate (docs/ARCHITECTURE.md). Two at most: each condition also lowers
+# the planner's estimate of the matches.
 SEARCH_WORDS = 2
 MIN_WORD = 3  # a trigram index finds no trigram in a shorter word
 
 
 def search_words(text: str) -> list[str]:
-    """The words of `text` asked for on their own: none if it is one word."""
+    """The longest words of `text`, longest first: none if it has one word only."""
     found: dict[str, str] = {}
     for word in re.split(r"[\W_]+", text):
         if len(word) >= MIN_WORD:
-            found.setdefault(word.lower(), word)
-    words = sorted(found.values(), key=len, reverse=True)[:SEARCH_WORDS]
-    return [] if words == [text] else words
+            found.setdefault(lowered(word), word)
+    if len(found) < 2:
+        return []
+    return sorted(found.values(), key=len, reverse=True)[:SEARCH_WORDS]
 
 
-def search_values(text: str) -> dict[str, str]:
+def search_values(text: str, word_count: int) -> dict[str, str]:
     """The parameters of `contains` and `folded_contains` for a search of `text`."""
-    values = {f"word_{i}": like_pattern(word) for i, word in enumerate(search_words(text))}
+    words = search_words(text)[:word_count]
+    values = {f"word_{i}": like_pattern(word) for i, word in enumerate(words)}
     values["pattern"] = like_pattern(text)
     return values
 
 
-def contains(*columns: Any, words: int = 0) -> ColumnElement[bool]:
-    """Any of the columns holds the `pattern` parameter (and so its `words`, asked first):
-    the parameters made by search_values."""
-    return or_(
-        *(and_(*(column.ilike(p, escape="\\") for p in _patterns(words))) for column in columns)
-    )
+def contains(*columns: Any, word_count: int = 0) -> ColumnElement[bool]:
+    """Any of the columns holds the `pattern` parameter (and its first `word_count` words,
+    asked first): the parameters of search_values."""
+    patterns = _patterns(word_count)
+    return or_(*(and_(*(column.ilike(p, escape="\\") for p in patterns)) for column in columns))
 
 
-def folded_contains(*columns: Any, words: int = 0) -> ColumnElement[bool]:
+def folded_contains(*columns: Any, word_count: int = 0) -> ColumnElement[bool]:
     """As `contains`, on columns kept lowered: the patterns are lowered by the same function
     (what ILIKE does to both sides), so the rows' text is not lowered again on every read."""
-    patterns = [func.lower(p) for p in _patterns(words)]
+    patterns = [func.lower(p) for p in _patterns(word_count)]
     return or_(*(and_(*(column.like(p, escape="\\") for p in patterns)) for column in columns))
 
 
-def _patterns(words: int) -> list[Any]:
-    return [*(bindparam(f"word_{i}") for i in range(words)), bindparam("pattern")]
+def _patterns(word_count: int) -> list[Any]:
+    return [*(bindparam(f"word_{i}") for i in range(word_count)), bindparam("pattern")]
+
+
+def word_count(text: str, postgres: bool) -> int:
+    """How many of the search's words its statement asks for alone: only PostgreSQL's trigram
+    index gains by them (SQLite lowers a row's text again for every condition)."""
+    return len(search_words(text)) if postgres else 0
 
 
 def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:

@@ -10,7 +10,7 @@ from attrs import frozen
 from sqlalchemy import bindparam, select
 
 from application.ports import PostFilter
-from infrastructure.db.lists import folded_contains, search_values, search_words
+from infrastructure.db.lists import folded_contains, search_values, word_count
 from infrastructure.db.models import FavoriteRow, FollowRow, PostRow, PostTagRow, TagRow
 
 posts, favorites = PostRow.__table__, FavoriteRow.__table__
@@ -24,18 +24,18 @@ class Shape:
     published: bool
     by_author: bool = False
     searching: bool = False
-    search_words: int = 0  # the words of the search asked for alone (lists.search_words)
+    word_count: int = 0  # the search's words asked for alone (lists.word_count)
     tagged: bool = False
     favorited_by: bool = False
     followed_by: bool = False
 
     @classmethod
-    def of(cls, filters: PostFilter) -> Shape:
+    def of(cls, filters: PostFilter, postgres: bool) -> Shape:
         return cls(
             published=filters.published,
             by_author=filters.author_id is not None,
             searching=bool(filters.search),
-            search_words=len(search_words(filters.search)) if filters.search else 0,
+            word_count=word_count(filters.search, postgres) if filters.search else 0,
             tagged=filters.tag is not None,
             favorited_by=filters.favorited_by is not None,
             followed_by=filters.followed_by is not None,
@@ -47,12 +47,12 @@ class Shape:
         return self.followed_by and not (self.tagged or self.favorited_by)
 
 
-def filter_values(filters: PostFilter) -> dict[str, Any]:
+def filter_values(filters: PostFilter, shape: Shape) -> dict[str, Any]:
     values: dict[str, Any] = {"published": filters.published}
     if filters.author_id is not None:
         values["author_id"] = filters.author_id
     if filters.search:
-        values.update(search_values(filters.search))
+        values.update(search_values(filters.search, shape.word_count))
     if filters.tag is not None:
         values["tag"] = filters.tag
     if filters.favorited_by is not None:
@@ -82,7 +82,7 @@ def conditions(shape: Shape, source: Any = posts, *, state: bool = True) -> list
         found.append(source.c.author_id == bindparam("author_id"))
     if shape.searching:
         columns = (source.c.title_folded, source.c.content_folded)
-        found.append(folded_contains(*columns, words=shape.search_words))
+        found.append(folded_contains(*columns, word_count=shape.word_count))
     if shape.favorited_by:
         found.append(source.c.id.in_(FAVORITES))
     if shape.followed_by:

@@ -158,9 +158,9 @@ class SqlPostRepository:
     def find(
         self, filters: PostFilter, window: Window, viewer_id: int | None = None
     ) -> Found[Post]:
-        shape = Shape.of(filters)
+        shape = Shape.of(filters, self._postgres)
         stmt = post_page(shape, viewer_id is not None, window.after is not None, self._postgres)
-        values = {**filter_values(filters), **page_values(window)}
+        values = {**filter_values(filters, shape), **page_values(window)}
         if viewer_id is not None:
             values["viewer_id"] = viewer_id
         with planned_for_its_values(self._connection, when=bool(filters.search)):
@@ -170,8 +170,8 @@ class SqlPostRepository:
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """A kept count when one answers the filter (the totals, a tag's, the feed's); else
         the matches, counted up to `at_most`."""
-        shape = Shape.of(filters)
-        values = filter_values(filters)
+        shape = Shape.of(filters, self._postgres)
+        values = filter_values(filters, shape)
         stmt = kept_total(shape)
         if stmt is None:
             stmt, values["at_most"] = matches_count(shape), at_most or EVERY_ROW

@@ -28,9 +28,9 @@ from infrastructure.db.lists import (
     found,
     newest_first,
     search_values,
-    search_words,
     window_values,
     with_total,
+    word_count,
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
@@ -53,7 +53,7 @@ INSERT_USER = insert(users).returning(users.c.id)
 def user_page(words: int | None, after: bool) -> Select[Any]:
     stmt = select(users)
     if words is not None:  # a search's total is counted apart, capped, when the page can't
-        stmt = stmt.where(contains(users.c.name, users.c.email, words=words))
+        stmt = stmt.where(contains(users.c.name, users.c.email, word_count=words))
     else:
         stmt = with_total(stmt, USER_TOTAL.scalar_subquery())
     return newest_first(stmt, users, after)
@@ -61,11 +61,7 @@ def user_page(words: int | None, after: bool) -> Select[Any]:
 
 @cache
 def user_search_count(words: int) -> Select[Any]:
-    return counted(users, contains(users.c.name, users.c.email, words=words))
-
-
-def _words(search: str | None) -> int | None:
-    return len(search_words(search)) if search else None
+    return counted(users, contains(users.c.name, users.c.email, word_count=words))
 
 
 class SqlUserRepository:
@@ -73,6 +69,7 @@ class SqlUserRepository:
         """`on_driver`: in a read-only unit, reads run on the driver's cursor (driver_reads)."""
         self._connection = connection
         self._on_driver = on_driver
+        self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, user: User) -> User:
         new_id = self._connection.execute(INSERT_USER, user_values(user)).scalar_one()
@@ -132,9 +129,10 @@ class SqlUserRepository:
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)
-        stmt = user_page(_words(search), window.after is not None)
+        words = word_count(search, self._postgres) if search else None
+        stmt = user_page(words, window.after is not None)
         if search:
-            values.update(search_values(search))
+            values.update(search_values(search, words or 0))
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return found(rows, user_from_row)
@@ -143,8 +141,9 @@ class SqlUserRepository:
         """The kept total unless there is a search, which counts its matches up to `at_most`."""
         stmt, values = USER_TOTAL, {}
         if search:
-            stmt = user_search_count(len(search_words(search)))
-            values = {**search_values(search), "at_most": at_most or EVERY_ROW}
+            words = word_count(search, self._postgres)
+            stmt = user_search_count(words)
+            values = {**search_values(search, words), "at_most": at_most or EVERY_ROW}
         with planned_for_its_values(self._connection, when=bool(search)):
             total = int(one_value(self._connection, stmt, values, on_driver=self._on_driver) or 0)
         return total if at_most is None else min(total, at_most)

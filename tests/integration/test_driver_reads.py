@@ -137,10 +137,10 @@ def test_a_driver_error_is_raised_as_sqlalchemys(
 
 PAGES: dict[str, tuple[Shape, dict[str, Any]]] = {
     "published": (Shape(published=True), {}),
-    "searching": (Shape(published=True, searching=True), search_values("content")),
+    "searching": (Shape(published=True, searching=True), search_values("content", 2)),
     "searching by words": (
-        Shape(published=True, searching=True, search_words=2),
-        search_values("Content of post"),
+        Shape(published=True, searching=True, word_count=2),
+        search_values("Content of post", 2),
     ),
     "by tag": (Shape(published=True, tagged=True), {"tag": "y"}),
     "favorited by": (Shape(published=True, favorited_by=True), {"favorited_by": "fan"}),
@@ -255,24 +255,24 @@ TOTALS: dict[str, tuple[Any, dict[str, Any], dict[str, Any] | None]] = {
     "the feed": (FEED_TOTAL, {"followed_by": "fan"}, {"followed_by": 0}),
     "search matches": (
         matches_count(Shape(published=True, searching=True)),
-        {"published": True, **search_values("content"), "at_most": 1001},
-        {"published": True, **search_values("nothing"), "at_most": 1001},
+        {"published": True, **search_values("content", 2), "at_most": 1001},
+        {"published": True, **search_values("nothing", 2), "at_most": 1001},
     ),
     "search matches, by words": (
-        matches_count(Shape(published=True, searching=True, search_words=2)),
-        {"published": True, **search_values("Content of post"), "at_most": 1001},
-        {"published": True, **search_values("content of nothing"), "at_most": 1001},
+        matches_count(Shape(published=True, searching=True, word_count=2)),
+        {"published": True, **search_values("Content of post", 2), "at_most": 1001},
+        {"published": True, **search_values("content of nothing", 2), "at_most": 1001},
     ),
     "users": (USER_TOTAL, {}, None),
     "user search matches": (
         user_search_count(0),
-        {**search_values("ann"), "at_most": 1001},
-        {**search_values("nobody"), "at_most": 1001},
+        {**search_values("ann", 2), "at_most": 1001},
+        {**search_values("nobody", 2), "at_most": 1001},
     ),
     "user search matches, by words": (
         user_search_count(2),
-        {**search_values("ann@example"), "at_most": 1001},
-        {**search_values("ann@elsewhere"), "at_most": 1001},
+        {**search_values("ann@example", 2), "at_most": 1001},
+        {**search_values("ann@elsewhere", 2), "at_most": 1001},
     ),
 }  # fmt: skip
 

@@ -10,7 +10,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateIndex
 
 from infrastructure.db.engine import make_engine
 from infrastructure.db.migrations import AlembicMigrator
@@ -73,6 +75,14 @@ def test_the_schema_can_be_rebuilt_after_a_full_downgrade(empty_engine: Engine) 
     assert schema_differences(empty_engine) == []
 
 
+TRIGRAM_INDEXES = (
+    "ix_users_name_trgm",
+    "ix_users_email_trgm",
+    "ix_posts_title_folded_trgm",
+    "ix_posts_content_folded_trgm",
+)
+
+
 def test_postgresql_has_trigram_indexes_for_search(empty_engine: Engine) -> None:
     AlembicMigrator(empty_engine).upgrade()
     names = {
@@ -80,19 +90,27 @@ def test_postgresql_has_trigram_indexes_for_search(empty_engine: Engine) -> None
         for table in ("users", "posts")
         for index in inspect(empty_engine).get_indexes(table)
     }
-    trigram = {
-        "ix_users_name_trgm",
-        "ix_users_email_trgm",
-        "ix_posts_title_folded_trgm",
-        "ix_posts_content_folded_trgm",
-    }
+    trigram = set(TRIGRAM_INDEXES)
     if empty_engine.dialect.name == "postgresql":
         assert trigram <= names
-        assert pending_list_limits(empty_engine) == dict.fromkeys(trigram, "64")
+        assert pending_list_limits(empty_engine) == dict.fromkeys(TRIGRAM_INDEXES, "64")
         AlembicMigrator(empty_engine).downgrade("0011")
         assert pending_list_limits(empty_engine) == dict.fromkeys(trigram)
     else:
         assert not trigram & names
+
+
+def test_the_declared_trigram_indexes_keep_the_migrations_pending_list() -> None:
+    """The schema comparison above ignores index options: the declared DDL is read here."""
+    declared = {
+        index.name: str(CreateIndex(index).compile(dialect=postgresql.dialect()))
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if str(index.name).endswith("_trgm")
+    }
+    assert set(declared) == set(TRIGRAM_INDEXES)
+    for ddl in declared.values():
+        assert "WITH (gin_pending_list_limit = 64)" in ddl, ddl
 
 
 def pending_list_limits(engine: Engine) -> dict[str, str | None]:

@@ -3,7 +3,7 @@
 GIN follows the rarest trigram of a LIKE condition and steps every other trigram's posting
 list along for each of its candidates: for "Post 4242" that is every title's "pos" and "ost",
 stepped for each title holding "424". The repositories ask for the search's longest words
-first, each a condition of its own (lists.search_words), so those lists are stepped only for
+first, each a condition of its own (lists.word_count), so those lists are stepped only for
 the rare word's own matches. EXPLAIN ANALYZE counts the index pages each way reads.
 """
 
@@ -33,7 +33,7 @@ TITLE_INDEX = "ix_posts_title_folded_trgm"
 PENDING_PAGES = PENDING_LIST_KB * 1024 // 8192  # the pending list's limit, in index pages
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def engine(pg_engine: Engine) -> Iterator[Engine]:
     empty_tables(pg_engine)
     with pg_engine.begin() as connection:
@@ -68,7 +68,7 @@ def index_pages(plan: dict[str, Any], index: str) -> int:
 
 def first_page(engine: Engine, shape: Shape, search: str) -> tuple[int, list[int]]:
     """The pages of the title's index read by a search's first page, and the page's ids."""
-    values: dict[str, Any] = {"published": True, **search_values(search)}
+    values: dict[str, Any] = {"published": True, **search_values(search, shape.word_count)}
     values |= page_values(PageRequest(per_page=20).window())
     stmt = post_page(shape, False, False, postgres=True)
     with engine.begin() as connection:
@@ -86,9 +86,11 @@ def first_page(engine: Engine, shape: Shape, search: str) -> tuple[int, list[int
 
 
 def test_a_rare_word_beside_a_common_one_reads_a_fraction_of_the_index(engine: Engine) -> None:
-    shape = Shape.of(PostFilter(published=True, search="Post 12345"))  # "12345", then "Post"
+    shape = Shape.of(
+        PostFilter(published=True, search="Post 12345"), postgres=True
+    )  # "12345", then "Post"
     by_words, ids = first_page(engine, shape, "Post 12345")
-    whole_text, whole_ids = first_page(engine, attrs.evolve(shape, search_words=0), "Post 12345")
+    whole_text, whole_ids = first_page(engine, attrs.evolve(shape, word_count=0), "Post 12345")
     assert ids == whole_ids and len(ids) == 11  # 12345 and 123450..123459
     assert by_words * 3 < whole_text, (by_words, whole_text)
 
@@ -97,7 +99,7 @@ def test_new_posts_waiting_for_the_index_add_few_pages_to_a_search(engine: Engin
     """New rows wait in the index's pending list, which every search reads whole; it is kept
     to 64 kB (schema.PENDING_LIST_KB), not PostgreSQL's 4 MB, so a busy site's searches
     don't read thousands of new posts' entries (migration 0012)."""
-    shape = Shape.of(PostFilter(published=True, search="Post 12345"))
+    shape = Shape.of(PostFilter(published=True, search="Post 12345"), postgres=True)
     before, _ = first_page(engine, shape, "Post 12345")
     with engine.begin() as connection:
         connection.execute(
