@@ -24,7 +24,8 @@ CONDUIT = {"C1", "C2", "C3"}
 SCENARIOS = {"S1", "S2", "S3", "S4", "S5", "S6-base", "S7", *SEARCHES, *LISTS, *CONDUIT}
 
 
-IN_PROCESS = ["S1", "S2", "S3", "S4", "S8", "S9", "S10", "C1", "C2", "C3"]
+IN_PROCESS = ["S1", "S2", "S3", "S4", "S8", "S9", "S10", "C1", "C2", "C3", "P-search-common",
+              "P-search-selective"]  # fmt: skip
 
 
 def positive(value: float) -> bool:
@@ -60,7 +61,7 @@ def test_the_quick_benchmark_produces_a_table_of_every_scenario(
         if kept:
             drop(server, kept[1])
     assert measured.returncode == 0, measured.stderr[-3000:]
-    line = r"(\w+): Quill +([0-9.]+) us(?: +PostgreSQL +([0-9.]+) us +sum +[0-9.]+ us)?"
+    line = r"([\w-]+): Quill +([0-9.]+) us(?: +PostgreSQL +([0-9.]+) us +sum +[0-9.]+ us)?"
     lines = re.findall(line + r"(?: +ceiling +([0-9.]+) us)?", measured.stdout)
     assert [key for key, *_ in lines] == IN_PROCESS, measured.stdout
     assert all(positive(float(quill)) for _, quill, _, _ in lines)
