@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -43,18 +44,24 @@ MIN_WORD = 3  # a trigram index finds no trigram in a shorter word
 
 def search_words(text: str) -> list[str]:
     """The longest words of `text`, longest first: none if it has one word only."""
+    return list(_longest_words(text))
+
+
+# A search's statement shape and its values both need its words, for the page and the count.
+@lru_cache(maxsize=256)
+def _longest_words(text: str) -> tuple[str, ...]:
     found: dict[str, str] = {}
     for word in re.split(r"[\W_]+", text):
         if len(word) >= MIN_WORD:
             found.setdefault(lowered(word), word)
     if len(found) < 2:
-        return []
-    return sorted(found.values(), key=len, reverse=True)[:SEARCH_WORDS]
+        return ()
+    return tuple(sorted(found.values(), key=len, reverse=True)[:SEARCH_WORDS])
 
 
 def search_values(text: str, word_count: int) -> dict[str, str]:
     """The parameters of `contains` and `folded_contains` for a search of `text`."""
-    words = search_words(text)[:word_count]
+    words = _longest_words(text)[:word_count]
     values = {f"word_{i}": like_pattern(word) for i, word in enumerate(words)}
     values["pattern"] = like_pattern(text)
     return values
@@ -81,7 +88,7 @@ def _patterns(word_count: int) -> list[Any]:
 def word_count(text: str, postgres: bool) -> int:
     """How many of the search's words its statement asks for alone: only PostgreSQL's trigram
     index gains by them (SQLite lowers a row's text again for every condition)."""
-    return len(search_words(text)) if postgres else 0
+    return len(_longest_words(text)) if postgres else 0
 
 
 def newest_first(stmt: Select[Any], table: Any, after: bool) -> Select[Any]:
