@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    and_,
     bindparam,
     case,
     exists,
@@ -48,8 +49,11 @@ follows, tags = FollowRow.__table__, TagRow.__table__
 author_counts = AuthorPostCountRow.__table__
 
 
-def as_read(source: FromClause, viewer: bool, postgres: bool) -> Select[Any]:
-    """The posts of `source` (the table, or a page of it) as every read gives them."""
+def as_read(
+    source: FromClause, viewer: bool, postgres: bool, own_feed: bool = False
+) -> Select[Any]:
+    """The posts of `source` (the table, or a page of it) as every read gives them;
+    `own_feed`: the viewer's own feed, whose authors they all follow."""
     favorited: ColumnElement[bool] = false()
     if viewer:
         favorited = (
@@ -60,7 +64,8 @@ def as_read(source: FromClause, viewer: bool, postgres: bool) -> Select[Any]:
             )
             .correlate_except(favorites)  # a list of someone's favorites walks them too
         )
-    return with_author(source, viewer, postgres).add_columns(favorited.label("favorited"))
+    read = with_author(source, viewer, postgres, followed=own_feed)
+    return read.add_columns(favorited.label("favorited"))
 
 
 @cache
@@ -74,8 +79,11 @@ def get_post(
 
 
 @cache
-def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -> Select[Any]:
+def post_page(
+    shape: Shape, viewer: bool, after: bool, postgres: bool = False, own_feed: bool = False
+) -> Select[Any]:
     """The page's posts are chosen first, then read with their authors (see with_author).
+    `own_feed`: the list is the viewer's own feed (`followed_by` is the viewer).
 
     On PostgreSQL the feed's keys are chosen by _feed_page: a deep page by cursor costs
     what the first does."""
@@ -91,7 +99,7 @@ def post_page(shape: Shape, viewer: bool, after: bool, postgres: bool = False) -
         stmt = select(*READ).select_from(source).where(*where)
         chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
-    stmt = as_read(page, viewer, postgres)
+    stmt = as_read(page, viewer, postgres, own_feed=own_feed and shape.followed_by)
     if total is not None:
         stmt = with_total(stmt, total)
     return ordered(stmt, page.c.created_at, page.c.id, False)
@@ -186,17 +194,19 @@ def matches_count(shape: Shape) -> Select[Any]:
 
 # Kept counts: a tag's published posts, and the published posts of the authors one follows.
 TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
-# Summed per followed author, each a key lookup (a join may walk every author's counts).
-FEED_TOTAL = select(
-    summed(
-        select(summed(author_counts.c.posts))
-        .where(
+# A join, each followed author's counts found by key: no subquery run once per author.
+FEED_TOTAL = (
+    select(summed(author_counts.c.posts))
+    .select_from(follows)
+    .join(
+        author_counts,
+        and_(
             author_counts.c.author_id == follows.c.followed_id,
             author_counts.c.published.is_(True),
-        )
-        .scalar_subquery()
+        ),
     )
-).where(follows.c.follower_id == bindparam("followed_by"))
+    .where(follows.c.follower_id == bindparam("followed_by"))
+)
 
 
 @cache

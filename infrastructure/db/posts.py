@@ -159,7 +159,10 @@ class SqlPostRepository:
         self, filters: PostFilter, window: Window, viewer_id: int | None = None
     ) -> Found[Post]:
         shape = Shape.of(filters, self._postgres)
-        stmt = post_page(shape, viewer_id is not None, window.after is not None, self._postgres)
+        own_feed = viewer_id is not None and filters.followed_by == viewer_id
+        stmt = post_page(
+            shape, viewer_id is not None, window.after is not None, self._postgres, own_feed
+        )
         values = {**filter_values(filters, shape), **page_values(window)}
         if viewer_id is not None:
             values["viewer_id"] = viewer_id

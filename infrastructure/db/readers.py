@@ -12,17 +12,24 @@ users, follows = UserRow.__table__, FollowRow.__table__
 SHOWN = ("name", "username", "bio", "image")  # of the author, as `author_<name>`
 
 
-def with_author(source: FromClause, viewer: bool, lateral: bool) -> Select[Any]:
+def with_author(
+    source: FromClause, viewer: bool, lateral: bool, followed: bool = False
+) -> Select[Any]:
     """`source`'s columns (not those kept for searches, SEARCH_ONLY) and its author's
     (`author_name`, `author_username`, `author_bio`, `author_image`, and `author_following`:
     whether the `viewer_id` parameter follows them).
+
+    `followed`: every row's author is one the viewer follows (the viewer's own feed, read in
+    the same statement), so `author_following` is true without a look-up.
 
     `lateral` (PostgreSQL): the author is a LATERAL subquery kept apart by its LIMIT, so each
     row costs one key lookup. As a plain join PostgreSQL may hash or merge every user to
     find a page's few authors. SQLite joins by key lookups anyway.
     """
     following: ColumnElement[bool] = false()
-    if viewer:
+    if viewer and followed:
+        following = true()
+    elif viewer:
         following = (
             exists()
             .where(

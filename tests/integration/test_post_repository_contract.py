@@ -476,6 +476,23 @@ def test_the_feed_holds_the_followed_authors_published_posts_and_counts_them(
     assert [p.id for p in second] == [found[3].id]
 
 
+def test_a_feed_read_by_someone_else_says_whom_that_reader_follows(any_uow: Any) -> None:
+    """Only in one's own feed is every author followed; another reader's view of it looks
+    each author up."""
+    ann, cid, fan, other = (add_author(any_uow) for _ in range(4))
+    add_post(any_uow, ann, created_at=minutes(1))
+    add_post(any_uow, cid)
+    for followed in (ann, cid):
+        follow(any_uow, fan, followed)
+    follow(any_uow, other, cid)
+    feed = PostFilter(published=True, followed_by=fan.id)
+    with any_uow.read_only() as reader:
+        seen = reader.posts.find(feed, window(), other.id).items
+        own = reader.posts.find(feed, window(), fan.id).items
+    assert [(p.author.id, p.author.following) for p in seen] == [(ann.id, False), (cid.id, True)]
+    assert [(p.author.id, p.author.following) for p in own] == [(ann.id, True), (cid.id, True)]
+
+
 def test_a_feed_walked_by_cursor_returns_every_post_once_across_authors(any_uow: Any) -> None:
     authors = [add_author(any_uow) for _ in range(4)]
     reader_ = add_author(any_uow)
