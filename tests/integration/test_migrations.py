@@ -113,6 +113,29 @@ def test_the_declared_trigram_indexes_keep_the_migrations_pending_list() -> None
         assert "WITH (gin_pending_list_limit = 64)" in ddl, ddl
 
 
+@pytest.mark.postgres
+def test_postgresql_vacuums_posts_after_every_thousand_new_ones(pg_url: str) -> None:
+    """The feed's walk reads the index alone only on pages VACUUM has marked (migration 0013)."""
+    with postgres_database(pg_url, "vacuumed") as url:  # handed over migrated to head
+        engine = make_engine(url)
+        assert posts_options(engine) == {
+            "autovacuum_vacuum_insert_scale_factor": "0",
+            "autovacuum_vacuum_insert_threshold": "1000",
+        }
+        AlembicMigrator(engine).downgrade("0012")
+        assert posts_options(engine) == {}
+        engine.dispose()
+
+
+def posts_options(engine: Engine) -> dict[str, str]:
+    query = text(
+        "SELECT o.option_name, o.option_value FROM pg_class c,"
+        " pg_options_to_table(c.reloptions) o WHERE c.relname = 'posts'"
+    )
+    with engine.connect() as connection:
+        return {name: value for name, value in connection.execute(query)}
+
+
 def pending_list_limits(engine: Engine) -> dict[str, str | None]:
     """Each trigram index's gin_pending_list_limit, in kB (None: PostgreSQL's default)."""
     query = text(
