@@ -188,8 +188,9 @@ def page_values(window: Window) -> dict[str, Any]:
 @cache
 def matches_count(shape: Shape) -> Select[Any]:
     """How many posts match, up to the `at_most` parameter."""
-    source, where, _ = driving(shape)
-    return counted(source, *where)
+    source, where, newest = driving(shape)
+    # A user's favorites are few: read whole, not walked in order.
+    return counted(source, *where, newest=() if shape.favorited_by else newest)
 
 
 # Kept counts: a tag's published posts, and the published posts of the authors one follows.

@@ -61,7 +61,8 @@ def user_page(words: int | None, after: bool) -> Select[Any]:
 
 @cache
 def user_search_count(words: int) -> Select[Any]:
-    return counted(users, contains(users.c.name, users.c.email, word_count=words))
+    matching = contains(users.c.name, users.c.email, word_count=words)
+    return counted(users, matching, newest=(users.c.created_at, users.c.id))
 
 
 class SqlUserRepository:

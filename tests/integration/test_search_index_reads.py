@@ -21,7 +21,7 @@ from application.paging import PageRequest
 from application.ports import PostFilter
 from infrastructure.db.lists import search_values
 from infrastructure.db.post_filters import Shape
-from infrastructure.db.post_queries import page_values, post_page
+from infrastructure.db.post_queries import matches_count, page_values, post_page
 from infrastructure.db.schema import PENDING_LIST_KB
 from infrastructure.db.users import SqlUserRepository
 from tests.factories import make_user
@@ -113,3 +113,30 @@ def test_new_posts_waiting_for_the_index_add_few_pages_to_a_search(engine: Engin
         )
     after, _ = first_page(engine, shape, "Post 12345")
     assert after <= before + 2 * PENDING_PAGES, (before, after)
+
+
+def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from nodes(child)
+
+
+def test_a_common_words_count_walks_the_newest_posts(engine: Engine) -> None:
+    """A capped count of a word every post holds reads the newest 1,001 posts by the index
+    every list walks, whose pages are in the buffer cache, not the table from its oldest
+    pages (a sequential scan, which a large table reads through a small ring of buffers)."""
+    shape = Shape.of(PostFilter(published=True, search="ink"), postgres=True)
+    values = {"published": True, **search_values("ink", shape.word_count), "at_most": 1001}
+    stmt = matches_count(shape)
+    with engine.begin() as connection:
+        expanded = stmt.compile(connection).construct_expanded_state(values)
+        explained = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {expanded.statement}", expanded.parameters
+        ).scalar_one()
+        assert connection.execute(stmt, values).scalar_one() == 1001
+    plan = (explained if isinstance(explained, list) else json.loads(explained))[0]["Plan"]
+    scans = [node for node in nodes(plan) if "Scan" in node["Node Type"]]
+    assert [(s["Index Name"], s["Scan Direction"]) for s in scans] == [
+        ("ix_posts_published_created_at_id", "Backward")
+    ], scans
+    assert scans[0]["Actual Rows"] == 1001
