@@ -4,7 +4,9 @@ Lists walk the newest posts by index, and the feed's walk reads the index alone 
 the visibility map marks a page all-visible; only VACUUM marks it. PostgreSQL vacuums a
 table that only grows once a fifth of its rows are new (`autovacuum_vacuum_insert_scale_
 factor`): 200,000 posts at a million, so the newest pages, the ones every list reads, stay
-unmarked. The autovacuum launcher still visits a database once a minute at most.
+unmarked. The autovacuum launcher still visits a database once a minute at most, and each
+VACUUM reads both trigram indexes whole (GIN's cleanup): 0.10 s, 0.07 s of CPU, after 1,000
+new posts among a million (`VACUUM (VERBOSE) posts`).
 
 Revision ID: 0013
 Revises: 0012

@@ -121,17 +121,15 @@ def window_values(window: Window) -> dict[str, Any]:
 
 
 def counted(
-    table: Any, *conditions: ColumnElement[bool], newest: Sequence[Any] = ()
+    table: Any, *conditions: ColumnElement[bool], newest_keys: Sequence[Any] = ()
 ) -> Select[Any]:
     """How many rows match, counting no further than the `at_most` parameter: a search that
     matches half of a large table costs no more to count than one that matches little.
 
-    `newest`: the keys of an index to walk newest first, the end of the table every list
-    reads, so its pages are in PostgreSQL's buffers. Unordered, a common search's count was
-    a sequential scan from the table's oldest pages, which a large table's scan reads through
-    a small ring of buffers, from the operating system again on every count."""
+    `newest_keys`: an index's keys to walk newest first, through the pages every list keeps
+    in PostgreSQL's buffers; a large table's sequential scan reads through a small ring."""
     matches = select(literal_column("1")).select_from(table).where(*conditions)
-    matches = matches.order_by(*(key.desc() for key in newest))
+    matches = matches.order_by(*(key.desc() for key in newest_keys))
     limited = matches.limit(bindparam("at_most", type_=Id)).subquery("matches")
     return select(func.count()).select_from(limited)
 

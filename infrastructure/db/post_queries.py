@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    and_,
     bindparam,
     case,
     exists,
@@ -99,7 +98,7 @@ def post_page(
         stmt = select(*READ).select_from(source).where(*where)
         chosen = paged(ordered(stmt, created_at, ident, after))
     page = chosen.subquery("page")
-    stmt = as_read(page, viewer, postgres, own_feed=own_feed and shape.followed_by)
+    stmt = as_read(page, viewer, postgres, own_feed=own_feed)
     if total is not None:
         stmt = with_total(stmt, total)
     return ordered(stmt, page.c.created_at, page.c.id, False)
@@ -189,25 +188,25 @@ def page_values(window: Window) -> dict[str, Any]:
 def matches_count(shape: Shape) -> Select[Any]:
     """How many posts match, up to the `at_most` parameter."""
     source, where, newest = driving(shape)
-    # A user's favorites are few: read whole, not walked in order.
-    return counted(source, *where, newest=() if shape.favorited_by else newest)
+    # A search's count is capped: walked newest first, it stops early on pages in memory.
+    # Uncapped counts, and a user's favorites (few), are read in whatever order is cheapest.
+    walked = shape.searching and not shape.favorited_by
+    return counted(source, *where, newest_keys=newest if walked else ())
 
 
 # Kept counts: a tag's published posts, and the published posts of the authors one follows.
 TAG_TOTAL = select(tags.c.posts).where(tags.c.name == bindparam("tag"))
-# A join, each followed author's counts found by key: no subquery run once per author.
-FEED_TOTAL = (
-    select(summed(author_counts.c.posts))
-    .select_from(follows)
-    .join(
-        author_counts,
-        and_(
+# Summed per followed author, each a key lookup (a join may walk every author's counts).
+FEED_TOTAL = select(
+    summed(
+        select(summed(author_counts.c.posts))
+        .where(
             author_counts.c.author_id == follows.c.followed_id,
             author_counts.c.published.is_(True),
-        ),
+        )
+        .scalar_subquery()
     )
-    .where(follows.c.follower_id == bindparam("followed_by"))
-)
+).where(follows.c.follower_id == bindparam("followed_by"))
 
 
 @cache

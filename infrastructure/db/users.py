@@ -62,7 +62,7 @@ def user_page(words: int | None, after: bool) -> Select[Any]:
 @cache
 def user_search_count(words: int) -> Select[Any]:
     matching = contains(users.c.name, users.c.email, word_count=words)
-    return counted(users, matching, newest=(users.c.created_at, users.c.id))
+    return counted(users, matching, newest_keys=(users.c.created_at, users.c.id))
 
 
 class SqlUserRepository:
