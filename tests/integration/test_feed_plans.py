@@ -8,7 +8,6 @@ EXPLAIN ANALYZE tells which index scans ran, by their loops.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.users import SqlUserRepository
 from tests.factories import T0, make_user
 from tests.integration.conftest import empty_tables
+from tests.integration.plans import on_index, run_plan
 from tests.integration.stored import post_of
 
 pytestmark = pytest.mark.postgres
@@ -33,8 +33,7 @@ BY_AUTHOR = "ix_posts_author_published_created_at_id"  # each followed author's 
 
 def loops(plan: dict[str, Any], index: str) -> int:
     """How many times the scans of `index` in the plan ran (0: never executed)."""
-    own = plan.get("Actual Loops", 0) if plan.get("Index Name") == index else 0
-    return own + sum(loops(child, index) for child in plan.get("Plans", []))
+    return sum(node.get("Actual Loops", 0) for node in on_index(plan, index))
 
 
 @pytest.fixture
@@ -68,10 +67,7 @@ def feed_plan(engine: Engine, *, followed_posts: int, other_posts: int) -> dict[
         stmt = post_page(Shape(published=True, followed_by=True), False, False, postgres=True)
         values = {"published": True, "followed_by": reader.id}
         values |= page_values(PageRequest(per_page=20).window())
-        sql = stmt.params(**values).compile(connection, compile_kwargs={"literal_binds": True})
-        explained = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").scalar_one()
-    found = explained if isinstance(explained, list) else json.loads(explained)
-    return found[0]["Plan"]  # type: ignore[no-any-return]
+        return run_plan(connection, stmt, values)
 
 
 def test_a_reader_of_much_of_the_news_walks_everyones_newest_posts(engine: Engine) -> None:

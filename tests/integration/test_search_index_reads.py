@@ -9,7 +9,6 @@ the rare word's own matches. EXPLAIN ANALYZE counts the index pages each way rea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +25,7 @@ from infrastructure.db.schema import PENDING_LIST_KB
 from infrastructure.db.users import SqlUserRepository
 from tests.factories import make_user
 from tests.integration.conftest import empty_tables
+from tests.integration.plans import on_index, plan_nodes, run_plan
 
 pytestmark = pytest.mark.postgres
 POSTS = 150_000
@@ -60,10 +60,7 @@ def engine(pg_engine: Engine) -> Iterator[Engine]:
 
 def index_pages(plan: dict[str, Any], index: str) -> int:
     """The pages the plan's scans of `index` read, from the buffer cache or not."""
-    own = 0
-    if plan.get("Index Name") == index:
-        own = plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
-    return own + sum(index_pages(child, index) for child in plan.get("Plans", []))
+    return sum(n["Shared Hit Blocks"] + n["Shared Read Blocks"] for n in on_index(plan, index))
 
 
 def first_page(engine: Engine, shape: Shape, search: str) -> tuple[int, list[int]]:
@@ -75,14 +72,9 @@ def first_page(engine: Engine, shape: Shape, search: str) -> tuple[int, list[int
         # The table is small: read by the trigram index, as a table of a million posts is.
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         connection.execute(text("SET LOCAL enable_indexscan = off"))
-        # LIMIT and OFFSET written in, as the repository's reads write them
-        expanded = stmt.compile(connection).construct_expanded_state(values)
-        explained = connection.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {expanded.statement}", expanded.parameters
-        ).scalar_one()
+        plan = run_plan(connection, stmt, values, buffers=True)
         ids = [row.id for row in connection.execute(stmt, values)]
-    found = explained if isinstance(explained, list) else json.loads(explained)
-    return index_pages(found[0]["Plan"], TITLE_INDEX), ids
+    return index_pages(plan, TITLE_INDEX), ids
 
 
 def test_a_rare_word_beside_a_common_one_reads_a_fraction_of_the_index(engine: Engine) -> None:
@@ -115,12 +107,6 @@ def test_new_posts_waiting_for_the_index_add_few_pages_to_a_search(engine: Engin
     assert after <= before + 2 * PENDING_PAGES, (before, after)
 
 
-def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from nodes(child)
-
-
 def test_a_common_words_count_walks_the_newest_posts(engine: Engine) -> None:
     """A capped count of a word every post holds reads the newest 1,001 posts by the index
     every list walks, whose pages are in the buffer cache, not the table from its oldest
@@ -129,13 +115,9 @@ def test_a_common_words_count_walks_the_newest_posts(engine: Engine) -> None:
     values = {"published": True, **search_values("ink", shape.word_count), "at_most": 1001}
     stmt = matches_count(shape)
     with engine.begin() as connection:
-        expanded = stmt.compile(connection).construct_expanded_state(values)
-        explained = connection.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, FORMAT JSON) {expanded.statement}", expanded.parameters
-        ).scalar_one()
+        plan = run_plan(connection, stmt, values)
         assert connection.execute(stmt, values).scalar_one() == 1001
-    plan = (explained if isinstance(explained, list) else json.loads(explained))[0]["Plan"]
-    scans = [node for node in nodes(plan) if "Scan" in node["Node Type"]]
+    scans = [node for node in plan_nodes(plan) if "Scan" in node["Node Type"]]
     assert [(s["Index Name"], s["Scan Direction"]) for s in scans] == [
         ("ix_posts_published_created_at_id", "Backward")
     ], scans
