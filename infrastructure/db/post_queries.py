@@ -141,10 +141,12 @@ def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
         after,
     )
     recent_posts = recent.limit(walk).subquery("recent")
+    # IS TRUE keeps the IN a filter on the walk (a hashed subplan): as a join, PostgreSQL
+    # would read the whole walk and sort it; as a filter, it stops at the page's last post.
     dense = (
         ordered(
             select(recent_posts.c.id, recent_posts.c.created_at).where(
-                recent_posts.c.author_id.in_(FOLLOWED)
+                recent_posts.c.author_id.in_(FOLLOWED).is_(true())
             ),
             recent_posts.c.created_at,
             recent_posts.c.id,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import attrs
 import pytest
 from sqlalchemy import Engine, text
 
@@ -74,6 +75,38 @@ def test_a_reader_of_much_of_the_news_walks_everyones_newest_posts(engine: Engin
     plan = feed_plan(engine, followed_posts=300, other_posts=100)
     assert loops(plan, EVERYONE) >= 1
     assert loops(plan, BY_AUTHOR) == 0
+
+
+def test_the_walk_of_everyones_news_stops_at_the_pages_last_post(engine: Engine) -> None:
+    """Read as a join, the reader's authors would be hashed and the whole walk read and
+    sorted, which PostgreSQL chooses when it expects few of the walk's posts to be theirs:
+    many authors, readers who each follow a few (here 10 of 300, a thirtieth of the news)."""
+    with engine.begin() as connection:
+        users = SqlUserRepository(connection)
+        people = [make_user(email=f"u{n}@example.com") for n in range(320)]
+        ids = users.add_many(people)
+        writers, readers = ids[:300], ids[300:]
+        authors = [attrs.evolve(p, id=i) for p, i in zip(people[:300], writers, strict=True)]
+        SqlPostRepository(connection).add_many(
+            post_of(authors[n % 300], created_at=T0 + timedelta(seconds=n)) for n in range(900)
+        )
+        SqlFollowRepository(connection).add_many(
+            (reader, writers[(r * 37 + k * 29) % 300], T0)
+            for r, reader in enumerate(readers)
+            for k in range(10)
+        )
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        stmt = post_page(Shape(published=True, followed_by=True), False, False, postgres=True)
+        values = {"published": True, "followed_by": readers[0]}
+        values |= page_values(PageRequest(per_page=20).window())
+        plan = run_plan(connection, stmt, values)
+    # Post n is by author n % 300; the reader's 10 authors are w = 0, 29 ... 261. A page of
+    # 20 reads 21 (is there a next page?): n = w + 600, w + 300, then the 21st, n = 261, the
+    # 639th newest. The walk stops there (or a row on), not at the 900th.
+    read = sum(node["Actual Rows"] for node in on_index(plan, EVERYONE))
+    assert 639 <= read <= 640
 
 
 def test_a_reader_of_little_of_the_news_never_runs_that_walk(engine: Engine) -> None:
