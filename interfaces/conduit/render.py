@@ -33,6 +33,13 @@ def timestamp(value: datetime) -> str:
     return f"{written[1:20].decode()}.000Z"
 
 
+def timestamps(created: datetime, updated: datetime) -> tuple[str, str]:
+    """createdAt and updatedAt: until the first change (most posts, most comments) both are
+    the same time, written once."""
+    written = timestamp(created)
+    return written, written if updated == created else timestamp(updated)
+
+
 def user(account: User, token: str) -> dict[str, Any]:
     """shapes.UserEnvelope."""
     return {
@@ -71,13 +78,14 @@ def author(writer: Author) -> dict[str, Any]:
 def article_in_list(post: Post) -> dict[str, Any]:
     """shapes.ArticleInList. Tags sorted: RealWorld clients (and its older suite) expect them so;
     Quill keeps them as given."""
+    created, updated = timestamps(post.created_at, post.updated_at)
     return {
         "slug": post.slug,
         "title": post.title,
         "description": post.summary,
         "tagList": sorted(post.tags),
-        "createdAt": timestamp(post.created_at),
-        "updatedAt": timestamp(post.updated_at),
+        "createdAt": created,
+        "updatedAt": updated,
         "favorited": post.favorited,
         "favoritesCount": post.favorites_count,
         "author": author(post.author),
@@ -95,10 +103,11 @@ def articles(page: Page[Post]) -> dict[str, Any]:
 
 
 def _comment(said: Comment) -> dict[str, Any]:
+    created, updated = timestamps(said.created_at, said.updated_at)
     return {
         "id": said.id,
-        "createdAt": timestamp(said.created_at),
-        "updatedAt": timestamp(said.updated_at),
+        "createdAt": created,
+        "updatedAt": updated,
         "body": said.body,
         "author": author(said.author),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import attrs
 import pytest
@@ -18,7 +19,7 @@ from domain.users import Profile
 from interfaces.conduit import render, shapes
 from interfaces.conduit.bodies import fields_of, optional, required
 from interfaces.conduit.errors import is_conduit_path, said_of
-from tests.factories import make_post, make_user
+from tests.factories import make_comment, make_post, make_user
 
 
 @frozen(kw_only=True)
@@ -176,6 +177,22 @@ def test_timestamps_are_utc_with_milliseconds_always(value: datetime, text: str)
     assert render.timestamp(value) == text
 
 
+def test_an_article_and_a_comment_say_when_they_were_made_and_last_changed() -> None:
+    made = datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)
+    changed = made + timedelta(days=1, microseconds=1000)
+
+    def rendered(updated: datetime) -> list[dict[str, Any]]:
+        post = attrs.evolve(_post(), created_at=made, updated_at=updated)
+        said = make_comment(post, AUTHOR, created_at=made, updated_at=updated)
+        return [render.article(post)["article"], render.comment(said)["comment"]]
+
+    for fresh in rendered(made):
+        assert fresh["createdAt"] == fresh["updatedAt"] == "2026-11-24T10:00:00.123Z"
+    for edited in rendered(changed):
+        assert edited["createdAt"] == "2026-11-24T10:00:00.123Z"
+        assert edited["updatedAt"] == "2026-11-25T10:00:00.124Z"
+
+
 def keys(cls: type) -> set[str]:
     return {field.name for field in attrs.fields(cls)}
 
@@ -187,9 +204,11 @@ def test_the_rendered_user_has_exactly_the_keys_of_its_shape() -> None:
     assert rendered["user"]["token"] == "a.b.c"
 
 
+AUTHOR = Author(id=1, name="Ann", username="ann", bio="Hi", image=None, following=True)
+
+
 def _post() -> Post:
-    author = Author(id=1, name="Ann", username="ann", bio="Hi", image=None, following=True)
-    return make_post(author, id=5, slug="a-post", summary="S", tags=("b", "a"))
+    return make_post(AUTHOR, id=5, slug="a-post", summary="S", tags=("b", "a"))
 
 
 def test_a_rendered_article_has_exactly_the_keys_of_its_shape() -> None:
