@@ -35,7 +35,8 @@ def timestamp(value: datetime) -> str:
 
 def timestamps(created: datetime, updated: datetime) -> tuple[str, str]:
     """createdAt and updatedAt: until the first change (most posts, most comments) both are
-    the same time, written once."""
+    the same time, written once. Compared in UTC, where no two instants share a wall time."""
+    created, updated = in_utc(created), in_utc(updated)
     written = timestamp(created)
     return written, written if updated == created else timestamp(updated)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -191,6 +192,15 @@ def test_an_article_and_a_comment_say_when_they_were_made_and_last_changed() -> 
     for edited in rendered(changed):
         assert edited["createdAt"] == "2026-11-24T10:00:00.123Z"
         assert edited["updatedAt"] == "2026-11-25T10:00:00.124Z"
+
+
+def test_two_instants_that_share_a_wall_time_are_written_apart() -> None:
+    # 01:30 happens twice in New York on 2026-11-01, as 05:30Z and then 06:30Z.
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert render.timestamps(first, first.replace(fold=1)) == (
+        "2026-11-01T05:30:00.000Z",
+        "2026-11-01T06:30:00.000Z",
+    )
 
 
 def keys(cls: type) -> set[str]:
