@@ -141,8 +141,9 @@ def _feed_page(shape: Shape, after: bool, total: Any) -> Select[Any]:
         after,
     )
     recent_posts = recent.limit(walk).subquery("recent")
-    # IS TRUE keeps the IN a filter on the walk (a hashed subplan): as a join, PostgreSQL
-    # would read the whole walk and sort it; as a filter, it stops at the page's last post.
+    # IS TRUE keeps the IN a filter on the walk (a hashed subplan, the follows in work_mem):
+    # as a join, PostgreSQL would read the whole walk and sort it; as a filter, it stops at
+    # the page's last post.
     dense = (
         ordered(
             select(recent_posts.c.id, recent_posts.c.created_at).where(
