@@ -22,23 +22,26 @@ WITH_MICROSECONDS = len(b'"2026-11-24T10:00:00.123456Z"')  # how orjson writes a
 
 
 def timestamp(value: datetime) -> str:
-    """ISO 8601 in UTC, always with milliseconds (RealWorld's suites expect a fraction).
-    orjson writes it at about half the CPU of isoformat(timespec=...), two per article in a
-    list: `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, cut to milliseconds as isoformat would; with no
-    microseconds orjson writes no fraction, so the zero milliseconds are added."""
-    utc = in_utc(value)
-    written = orjson.dumps(utc, option=orjson.OPT_UTC_Z)
-    if len(written) == WITH_MICROSECONDS:
-        return f"{written[1:24].decode()}Z"
-    return f"{written[1:20].decode()}.000Z"
+    """ISO 8601 in UTC, always with milliseconds (RealWorld's suites expect a fraction)."""
+    return _written(in_utc(value))
 
 
 def timestamps(created: datetime, updated: datetime) -> tuple[str, str]:
     """createdAt and updatedAt: until the first change (most posts, most comments) both are
     the same time, written once. Compared in UTC, where no two instants share a wall time."""
     created, updated = in_utc(created), in_utc(updated)
-    written = timestamp(created)
-    return written, written if updated == created else timestamp(updated)
+    written = _written(created)
+    return written, written if updated == created else _written(updated)
+
+
+def _written(utc: datetime) -> str:
+    """orjson writes a time at about half the CPU of isoformat(timespec=...), two per article
+    in a list: `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, cut to milliseconds as isoformat would; with
+    no microseconds orjson writes no fraction, so the zero milliseconds are added."""
+    written = orjson.dumps(utc, option=orjson.OPT_UTC_Z)
+    if len(written) == WITH_MICROSECONDS:
+        return f"{written[1:24].decode()}Z"
+    return f"{written[1:20].decode()}.000Z"
 
 
 def user(account: User, token: str) -> dict[str, Any]:
