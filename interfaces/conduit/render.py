@@ -21,14 +21,10 @@ from domain.users import Profile, User
 WITH_MICROSECONDS = len(b'"2026-11-24T10:00:00.123456Z"')  # how orjson writes a UTC time
 
 
-def timestamp(value: datetime) -> str:
-    """ISO 8601 in UTC, always with milliseconds (RealWorld's suites expect a fraction)."""
-    return _written(in_utc(value))
-
-
 def timestamps(created: datetime, updated: datetime) -> tuple[str, str]:
-    """createdAt and updatedAt: until the first change (most posts, most comments) both are
-    the same time, written once. Compared in UTC, where no two instants share a wall time."""
+    """createdAt and updatedAt, ISO 8601 in UTC, always with milliseconds (RealWorld's suites
+    expect a fraction). Until the first change (most posts, most comments) both are the same
+    time, written once; compared in UTC, where no two instants share a wall time."""
     created, updated = in_utc(created), in_utc(updated)
     written = _written(created)
     return written, written if updated == created else _written(updated)
