@@ -61,12 +61,17 @@ def feed_plan(engine: Engine, *, followed_posts: int, other_posts: int) -> dict[
             post_of(bob, created_at=new + timedelta(seconds=n)) for n in range(other_posts)
         )
         SqlFollowRepository(connection).add(reader.id, ann.id, T0)
+    return first_page_plan(engine, reader.id)
+
+
+def first_page_plan(engine: Engine, reader_id: int) -> dict[str, Any]:
+    """The plan, as run, of the first page of 20 of the reader's feed."""
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
         # The tables are small: scans by index, as on a real database, so loops can be read.
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         stmt = post_page(Shape(published=True, followed_by=True), False, False, postgres=True)
-        values = {"published": True, "followed_by": reader.id}
+        values = {"published": True, "followed_by": reader_id}
         values |= page_values(PageRequest(per_page=20).window())
         return run_plan(connection, stmt, values)
 
@@ -95,13 +100,7 @@ def test_the_walk_of_everyones_news_stops_at_the_pages_last_post(engine: Engine)
             for r, reader in enumerate(readers)
             for k in range(10)
         )
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.execute(text("SET LOCAL enable_seqscan = off"))
-        stmt = post_page(Shape(published=True, followed_by=True), False, False, postgres=True)
-        values = {"published": True, "followed_by": readers[0]}
-        values |= page_values(PageRequest(per_page=20).window())
-        plan = run_plan(connection, stmt, values)
+    plan = first_page_plan(engine, readers[0])
     # Post n is by author n % 300; the reader's 10 authors are w = 0, 29 ... 261. A page of
     # 20 reads 21 (is there a next page?): n = w + 600, w + 300, then the 21st, n = 261, the
     # 639th newest. The walk stops there (or a row on), not at the 900th.
