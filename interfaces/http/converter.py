@@ -15,7 +15,12 @@ from cattrs import ClassValidationError
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from flask import current_app, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from application.auth import LoginResult
 from application.paging import Page, PageRequest
@@ -228,7 +233,7 @@ def json_body() -> dict[str, Any]:
     """The request body as a JSON object, or a 415/413/400 raised on the way."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
-    raw = request.get_data(cache=True)  # a streamed body stops a byte past the limit (app.py)
+    raw = _body_bytes()
     if len(raw) > MAX_BODY:
         raise RequestEntityTooLarge()
     try:
@@ -238,6 +243,17 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data
+
+
+def _body_bytes() -> bytes:
+    try:
+        return request.get_data(cache=True)  # a streamed body stops a byte past the limit
+    except HTTPException:  # the limit (413), or a client gone mid-body (400)
+        raise
+    except Exception:
+        # The WSGI server's own error for a body it cannot unframe (gunicorn raises its
+        # ParseException for a bad chunk): the request's fault, told as such.
+        raise BadRequest("The body could not be read.") from None
 
 
 def parse_body(cls: type[T]) -> T:
