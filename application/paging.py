@@ -80,11 +80,11 @@ class PageRequest:
     def window(self) -> Window:
         errors: dict[str, list[str]] = {}
         if not 1 <= self.page <= PAGE_MAX:
-            errors["page"] = ["Must be a whole number of at least 1."]
+            errors["page"] = [f"Must be a whole number from 1 to {PAGE_MAX}."]
         if not 1 <= self.per_page <= PER_PAGE_MAX:
             errors["per_page"] = [f"Must be a whole number from 1 to {PER_PAGE_MAX}."]
         if self.offset is not None and not 0 <= self.offset <= OFFSET_MAX:
-            errors["offset"] = ["Must be a whole number of at least 0."]
+            errors["offset"] = [f"Must be a whole number from 0 to {OFFSET_MAX}."]
         if errors:
             raise InvalidInput(errors)
         after = Cursor.decode(self.cursor) if self.cursor is not None else None

@@ -10,7 +10,17 @@ from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.paging import SEARCH_TOTAL_MAX, Cursor, Found, PageRequest, Window, paginate
+from application.paging import (
+    OFFSET_MAX,
+    PAGE_MAX,
+    PER_PAGE_MAX,
+    SEARCH_TOTAL_MAX,
+    Cursor,
+    Found,
+    PageRequest,
+    Window,
+    paginate,
+)
 from domain.errors import InvalidInput
 from tests.factories import T0
 
@@ -113,6 +123,29 @@ def test_a_page_below_1_is_refused(page: int) -> None:
     with pytest.raises(InvalidInput) as raised:
         PageRequest(page=page).window()
     assert list(raised.value.errors) == ["page"]
+
+
+@pytest.mark.parametrize(
+    ("field", "asked"),
+    [
+        ("page", PageRequest(page=0)),
+        ("page", PageRequest(page=PAGE_MAX + 1)),
+        ("offset", PageRequest(offset=-1)),
+        ("offset", PageRequest(offset=OFFSET_MAX + 1)),
+    ],
+)
+def test_a_page_or_offset_out_of_range_is_refused_with_the_range_it_must_be_in(
+    field: str, asked: PageRequest
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        asked.window()
+    low, high = (1, PAGE_MAX) if field == "page" else (0, OFFSET_MAX)
+    assert raised.value.errors == {field: [f"Must be a whole number from {low} to {high}."]}
+
+
+def test_the_last_page_and_offset_the_database_can_take_are_accepted() -> None:
+    assert PageRequest(page=PAGE_MAX, per_page=PER_PAGE_MAX).window().offset == OFFSET_MAX - 100
+    assert PageRequest(offset=OFFSET_MAX).window().offset == OFFSET_MAX
 
 
 @pytest.mark.parametrize("per_page", [0, -5, 101])
