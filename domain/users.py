@@ -70,6 +70,14 @@ class PasswordRules(StrEnum):
         """The kinds of character a password must contain, by name."""
         return PASSWORD_NEEDS if self is PasswordRules.COMPOSED else {}
 
+    @property
+    def described(self) -> str:
+        """The rules in a sentence, as the OpenAPI document and the reset page tell them."""
+        if not self.needs:
+            return f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind."
+        needs = " and one ".join(self.needs)
+        return f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one {needs}."
+
 
 def check_password(
     raw: str, field_name: str = "password", rules: PasswordRules = PasswordRules.COMPOSED

@@ -7,6 +7,8 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from domain.users import PasswordRules
+from infrastructure.memory import InMemoryUnitOfWork
 from interfaces.container import Container
 from interfaces.http.app import create_app
 from tests.factories import PASSWORD, registration
@@ -85,3 +87,19 @@ def test_the_openapi_password_has_no_pattern_under_length_rules(length: FlaskCli
         password = schemas[body]["properties"][key]
         assert "pattern" not in password
         assert (password["minLength"], password["maxLength"]) == (8, 128)
+
+
+@pytest.mark.parametrize("rules", list(PasswordRules))
+def test_the_reset_page_tells_the_deployments_rules(
+    container: Container, uow: InMemoryUnitOfWork, rules: PasswordRules
+) -> None:
+    client = _client(container, rules.value)
+    body = registration(password=PASSWORD)
+    assert client.post("/api/v1/users", json=body).status_code == 201
+    ask = client.post("/api/v1/auth/password-reset", json={"email": body["email"]})
+    assert ask.status_code == 202
+    link = [mail for mail in uow.store.outbox.values() if mail.kind == "reset"][-1]
+    token = re.search(r"token=([A-Za-z0-9_-]+)", link.text)
+    assert token is not None
+    page = client.get(f"/reset-password?token={token.group(1)}").get_data(as_text=True)
+    assert f'<p id="password-hint" class="hint">{rules.described}</p>' in page

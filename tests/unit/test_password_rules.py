@@ -16,6 +16,13 @@ from tests.unit.conftest import Given
 PLAIN = ["bonjour1", "password123", "a" * 64, "a" * 128, "        "]
 
 
+def test_each_rule_set_says_itself_in_one_sentence() -> None:
+    assert PasswordRules.COMPOSED.described == (
+        "8 to 128 characters with at least one upper-case letter and one digit."
+    )
+    assert PasswordRules.LENGTH.described == "8 to 128 characters of any kind."
+
+
 @pytest.mark.parametrize("password", PLAIN)
 def test_the_length_rules_take_any_8_to_128_characters(password: str) -> None:
     check_password(password, rules=PasswordRules.LENGTH)

@@ -82,9 +82,7 @@ PASSWORD = {
     "minLength": PASSWORD_MIN,
     "maxLength": PASSWORD_MAX,
     "pattern": needs_pattern(PASSWORD_NEEDS),
-    "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one "
-    + " and one ".join(PASSWORD_NEEDS)
-    + ".",
+    "description": PasswordRules.COMPOSED.described,
     "examples": ["Secret-Pass-1"],
 }
 
@@ -95,14 +93,12 @@ def password(rules: PasswordRules) -> Schema:
         return {
             **PASSWORD,
             "pattern": needs_pattern(rules.needs),
-            "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one "
-            + " and one ".join(rules.needs)
-            + ".",
+            "description": rules.described,
         }
     return {
         "minLength": PASSWORD_MIN,
         "maxLength": PASSWORD_MAX,
-        "description": f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind.",
+        "description": rules.described,
         "examples": ["Secret-Pass-1"],
     }
 

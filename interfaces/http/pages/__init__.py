@@ -18,7 +18,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from application.accounts import CheckResetLink, EmailVerification, VerifyEmail
 from domain.errors import DomainError, InvalidInput, InvalidLink
-from domain.users import PASSWORD_MAX, PASSWORD_MIN
+from domain.users import PASSWORD_MAX, PASSWORD_MIN, PasswordRules
 from interfaces.container import Container
 from interfaces.http.converter import parse_query
 from interfaces.http.errors import status_of
@@ -64,7 +64,10 @@ def verify_email(verify: VerifyEmail = Provide[Container.verify_email]) -> Respo
 
 @bp.get("/reset-password")
 @inject
-def reset_password(check: CheckResetLink = Provide[Container.check_reset_link]) -> Response:
+def reset_password(
+    check: CheckResetLink = Provide[Container.check_reset_link],
+    rules: PasswordRules = Provide[Container.password_rules],
+) -> Response:
     token = parse_query(LinkQuery).token
     check(token)
     return page(
@@ -73,6 +76,7 @@ def reset_password(check: CheckResetLink = Provide[Container.check_reset_link]) 
         api=url_for("accounts.reset_password"),
         minimum=PASSWORD_MIN,
         maximum=PASSWORD_MAX,
+        hint=rules.described,
     )
 
 
