@@ -57,6 +57,7 @@ from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.health import DatabaseProbe
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
+from infrastructure.db.sealing import BodySeal
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.mail.senders import address_of, make_sender
 from infrastructure.mail.templates import JinjaMailTemplates
@@ -81,7 +82,8 @@ class Container(containers.DeclarativeContainer):
         make_read_engine, config.database_url, hide_parameters=True
     )
     reads = providers.ThreadSafeSingleton(KeptConnections, read_engine)
-    uow = providers.Factory(SqlUnitOfWork, engine, reads)
+    outbox_seal = providers.Singleton(BodySeal, config.secret_key)
+    uow = providers.Factory(SqlUnitOfWork, engine, reads, seal=outbox_seal)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,
         time_cost=config.argon2.time_cost,

@@ -13,52 +13,77 @@ from domain.mail import MailStatus, OutgoingMail
 from domain.times import in_utc
 from infrastructure.db.mapping import maybe_utc
 from infrastructure.db.models import OutboxRow
+from infrastructure.db.sealing import BodySeal, UnreadableBody
 from infrastructure.db.statements import insert_maybe
 
 outbox = OutboxRow.__table__
 STATUSES = {status.value: status for status in MailStatus}
 
 
-def mail_from_row(row: Mapping[str, Any]) -> OutgoingMail:
+# Why a claim fails a message it cannot open (see infrastructure.db.sealing).
+UNREADABLE = "Its body was sealed under another SECRET_KEY, so it cannot be sent."
+
+
+def opened(row: Mapping[str, Any], seal: BodySeal) -> tuple[str, str] | None:
+    """The message's text and HTML bodies, or None when they cannot be opened."""
+    try:
+        return seal.open(row["text_body"]), seal.open(row["html_body"])
+    except UnreadableBody:
+        return None
+
+
+def mail_from_row(row: Mapping[str, Any], bodies: tuple[str, str] | None) -> OutgoingMail:
+    """`bodies` None: listed without them (only a claim would send it, and it fails it)."""
+    text, html = bodies or ("", "")
     return OutgoingMail(
         id=row["id"], message_id=row["message_id"], kind=row["kind"],
-        recipient=row["recipient"], subject=row["subject"], text=row["text_body"],
-        html=row["html_body"], status=STATUSES[row["status"]], attempts=row["attempts"],
+        recipient=row["recipient"], subject=row["subject"], text=text, html=html,
+        status=STATUSES[row["status"]], attempts=row["attempts"],
         created_at=in_utc(row["created_at"]), next_attempt_at=in_utc(row["next_attempt_at"]),
         sent_at=maybe_utc(row["sent_at"]), last_error=row["last_error"],
     )  # fmt: skip
 
 
 def state_values(mail: OutgoingMail) -> dict[str, Any]:
-    """What delivery changes: written by `settle`."""
-    return {
-        "subject": mail.subject, "text_body": mail.text, "html_body": mail.html,
+    """What delivery changes: written by `settle`. The bodies stay as sealed when queued,
+    until the message is sent and they are dropped."""
+    values = {
         "status": mail.status.value, "attempts": mail.attempts,
         "next_attempt_at": mail.next_attempt_at, "sent_at": mail.sent_at,
         "last_error": mail.last_error,
     }  # fmt: skip
+    if mail.status is MailStatus.SENT:
+        values.update(text_body="", html_body="")
+    return values
 
 
-def mail_values(mail: OutgoingMail) -> dict[str, Any]:
+def mail_values(mail: OutgoingMail, seal: BodySeal) -> dict[str, Any]:
     return {
+        **state_values(mail),
         "message_id": mail.message_id, "kind": mail.kind, "recipient": mail.recipient,
-        "created_at": mail.created_at, **state_values(mail),
+        "subject": mail.subject, "created_at": mail.created_at,
+        "text_body": seal.seal(mail.text), "html_body": seal.seal(mail.html),
     }  # fmt: skip
 
 
 class SqlOutboxRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, seal: BodySeal) -> None:
         self._connection = connection
+        self._seal = seal
+
+    def _mail(self, row: Mapping[str, Any]) -> OutgoingMail:
+        return mail_from_row(row, opened(row, self._seal))
 
     def add(self, mail: OutgoingMail, *, keep: bool = True) -> OutgoingMail:
-        stmt = insert_maybe(outbox, mail_values(mail), keep).returning(outbox.c.id)
+        values = mail_values(mail, self._seal)
+        stmt = insert_maybe(outbox, values, keep).returning(outbox.c.id)
         new_id = self._connection.execute(stmt).scalar()
         return mail if new_id is None else evolve(mail, id=new_id)
 
     def get(self, mail_id: int) -> OutgoingMail | None:
         row = self._connection.execute(select(outbox).where(outbox.c.id == mail_id)).mappings()
         found = row.first()
-        return None if found is None else mail_from_row(found)
+        return None if found is None else self._mail(found)
 
     def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
@@ -83,7 +108,19 @@ class SqlOutboxRepository:
             .values(claimed_by=worker, claimed_until=lease_until, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
-        claimed = [mail_from_row(row) for row in self._connection.execute(stmt).mappings()]
+        claimed, unreadable = [], []
+        for row in self._connection.execute(stmt).mappings():
+            bodies = opened(row, self._seal)
+            if bodies is None:
+                unreadable.append(row["id"])
+            else:
+                claimed.append(mail_from_row(row, bodies))
+        if unreadable:  # no try could send them, now or later
+            failed = {"status": MailStatus.FAILED.value, "last_error": UNREADABLE}
+            released = {"claimed_by": None, "claimed_until": None}
+            self._connection.execute(
+                update(outbox).where(outbox.c.id.in_(unreadable)).values(**failed, **released)
+            )
         return sorted(claimed, key=lambda mail: (mail.next_attempt_at, mail.id or 0))
 
     def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
@@ -97,4 +134,4 @@ class SqlOutboxRepository:
         stmt = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(limit)
         if status is not None:
             stmt = stmt.where(outbox.c.status == status.value)
-        return [mail_from_row(row) for row in self._connection.execute(stmt).mappings()]
+        return [self._mail(row) for row in self._connection.execute(stmt).mappings()]

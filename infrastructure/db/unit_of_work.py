@@ -17,6 +17,7 @@ from infrastructure.db.kept import KeptConnections
 from infrastructure.db.links import SqlLinkRequestRepository, SqlLinkTokenRepository
 from infrastructure.db.outbox import SqlOutboxRepository
 from infrastructure.db.posts import SqlPostRepository
+from infrastructure.db.sealing import BodySeal
 from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
 from infrastructure.db.tags import SqlTagRepository
 from infrastructure.db.users import SqlUserRepository
@@ -78,13 +79,16 @@ class SqlUnitOfWork:
     transactions' pool and gives it back when it ends.
     """
 
-    def __init__(self, engine: Engine, reads: KeptConnections, *, reading: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, reads: KeptConnections, *, seal: BodySeal, reading: bool = False
+    ) -> None:
         self._engine = engine
         self._reads = reads
+        self._seal = seal
         self._reading = reading
 
     def read_only(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._reads, reading=True)
+        return SqlUnitOfWork(self._engine, self._reads, seal=self._seal, reading=True)
 
     def __enter__(self) -> Self:
         try:
@@ -119,6 +123,8 @@ class SqlUnitOfWork:
             raise AttributeError(name)
         if name in READING:
             repository = make(self._connection, on_driver=self._reading)
+        elif name == "outbox":  # its message bodies are sealed at rest
+            repository = make(self._connection, self._seal)
         else:
             repository = make(self._connection)
         setattr(self, name, repository)

@@ -14,6 +14,7 @@ from infrastructure.db.engine import make_engine, make_read_engine
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.models import Base
+from infrastructure.db.sealing import BodySeal
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.memory import InMemoryUnitOfWork
 from tests.factories import make_user
@@ -50,15 +51,16 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
 
 
 _kept: dict[Engine, KeptConnections] = {}
+TEST_SEAL = BodySeal("the contract suite's secret key")
 
 
-def sql_uow(engine: Engine) -> SqlUnitOfWork:
+def sql_uow(engine: Engine, seal: BodySeal | None = None) -> SqlUnitOfWork:
     """A unit of work on `engine`, as the container makes them: its read-only units on a
     read-only pool of the same database (one such pool per engine, kept for the run)."""
     if engine not in _kept:
         read_engine = make_read_engine(engine.url.render_as_string(hide_password=False))
         _kept[engine] = KeptConnections(read_engine)
-    return SqlUnitOfWork(engine, _kept[engine])
+    return SqlUnitOfWork(engine, _kept[engine], seal=seal or TEST_SEAL)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.factories import make_user
-from tests.integration.conftest import empty_tables
+from tests.integration.conftest import TEST_SEAL, empty_tables
 
 T = TypeVar("T")
 BACKEND = "SELECT pg_backend_pid()"
@@ -31,7 +31,7 @@ BACKEND = "SELECT pg_backend_pid()"
 
 def unit(reads: KeptConnections) -> SqlUnitOfWork:
     """A unit whose read-only units read through `reads` (its writing side is not used)."""
-    return SqlUnitOfWork(reads.engine, reads)
+    return SqlUnitOfWork(reads.engine, reads, seal=TEST_SEAL)
 
 
 def terminate(pg_url: str, *pids: int) -> None:
@@ -156,7 +156,7 @@ def test_a_kept_reader_holds_no_transaction_between_units_on_sqlite(tmp_path: Pa
     engine = make_engine(url)
     AlembicMigrator(engine).upgrade()
     reads = KeptConnections(make_read_engine(url))
-    uow = SqlUnitOfWork(engine, reads)
+    uow = SqlUnitOfWork(engine, reads, seal=TEST_SEAL)
     try:
         with uow.read_only() as reader:
             assert reader.users.count(None) == 0
@@ -189,7 +189,7 @@ def test_postgresql_connections_speak_utc_and_keep_every_other_option(
         monkeypatch.setenv("PGOPTIONS", given)
     engine = make_engine(url.render_as_string(hide_password=False))
     reads = KeptConnections(make_read_engine(url.render_as_string(hide_password=False)))
-    uow = SqlUnitOfWork(engine, reads)
+    uow = SqlUnitOfWork(engine, reads, seal=TEST_SEAL)
     try:
         settings = {}
         for unit in (uow, uow.read_only()):  # both pools
