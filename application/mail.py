@@ -74,6 +74,10 @@ class DeliverMail:
         return DeliveryRound(claimed=len(claimed), **counts)
 
     def _send(self, mail: OutgoingMail) -> OutgoingMail:
+        if mail.unreadable is not None:  # a failed try: another worker may read it, or not
+            return mail.not_delivered(
+                DeliveryFailed(mail.unreadable), self.policy.retry, self.clock()
+            )
         try:
             self.sender.send(mail)
         except DeliveryFailed as failure:

@@ -306,12 +306,14 @@ class OutboxRepository(Protocol):
         now held by `worker` until `lease_until`, each with its try counted (a worker killed
         while holding a message has used a try). Concurrent claims never return one message
         twice: PostgreSQL skips the rows another claim has locked; SQLite claims one at a time.
-        A claim whose lease ran out (its worker died) is taken over."""
+        A claim whose lease ran out (its worker died) is taken over. A message whose bodies
+        cannot be read back comes with `unreadable` saying why (see OutgoingMail)."""
 
     def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
-        """Write the message's delivery state and free it. With `worker`, only while that
-        worker still holds it; False if it no longer does (its lease ran out and another took
-        it over)."""
+        """Write the message's delivery state (status, tries, times, error; the bodies only
+        to drop them once it is sent) and free it. With `worker`, only while that worker
+        still holds it; False if it no longer does (its lease ran out and another took it
+        over)."""
 
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         """Newest first; `status` None for every message."""

@@ -67,6 +67,9 @@ class OutgoingMail:
     next_attempt_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = None
+    # Why the stored bodies could not be read back, when they could not: such a message is
+    # never sent (its text and html are empty); each try fails until one can read it.
+    unreadable: str | None = None
 
     @classmethod
     def queue(

@@ -545,7 +545,15 @@ class InMemoryOutboxRepository:
             worker is not None and (claim is None or claim[0] != worker)
         ):
             return False
-        self._store.outbox[mail.id] = mail  # type: ignore[index]
+        kept = self._store.outbox[mail.id]  # type: ignore[index]
+        state = evolve(
+            kept, status=mail.status, attempts=mail.attempts,
+            next_attempt_at=mail.next_attempt_at, sent_at=mail.sent_at,
+            last_error=mail.last_error,
+        )  # fmt: skip
+        if mail.status is MailStatus.SENT:
+            state = evolve(state, text="", html="")
+        self._store.outbox[mail.id] = state  # type: ignore[index]
         self._store.claims.pop(mail.id, None)  # type: ignore[arg-type]
         return True
 

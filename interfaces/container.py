@@ -82,7 +82,7 @@ class Container(containers.DeclarativeContainer):
         make_read_engine, config.database_url, hide_parameters=True
     )
     reads = providers.ThreadSafeSingleton(KeptConnections, read_engine)
-    outbox_seal = providers.Singleton(BodySeal, config.secret_key)
+    outbox_seal = providers.ThreadSafeSingleton(BodySeal, config.secret_key)
     uow = providers.Factory(SqlUnitOfWork, engine, reads, seal=outbox_seal)
     hasher = providers.ThreadSafeSingleton(
         Argon2PasswordHasher,

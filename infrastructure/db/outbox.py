@@ -20,27 +20,23 @@ outbox = OutboxRow.__table__
 STATUSES = {status.value: status for status in MailStatus}
 
 
-# Why a claim fails a message it cannot open (see infrastructure.db.sealing).
-UNREADABLE = "Its body was sealed under another SECRET_KEY, so it cannot be sent."
+# Why a message's bodies cannot be read back (see infrastructure.db.sealing).
+UNREADABLE = "Its body was sealed under another SECRET_KEY, so this worker cannot send it."
 
 
-def opened(row: Mapping[str, Any], seal: BodySeal) -> tuple[str, str] | None:
-    """The message's text and HTML bodies, or None when they cannot be opened."""
+def mail_from_row(row: Mapping[str, Any], seal: BodySeal) -> OutgoingMail:
     try:
-        return seal.open(row["text_body"]), seal.open(row["html_body"])
+        text, html = seal.open(row["text_body"]), seal.open(row["html_body"])
+        unreadable = None
     except UnreadableBody:
-        return None
-
-
-def mail_from_row(row: Mapping[str, Any], bodies: tuple[str, str] | None) -> OutgoingMail:
-    """`bodies` None: listed without them (only a claim would send it, and it fails it)."""
-    text, html = bodies or ("", "")
+        text, html, unreadable = "", "", UNREADABLE
     return OutgoingMail(
         id=row["id"], message_id=row["message_id"], kind=row["kind"],
         recipient=row["recipient"], subject=row["subject"], text=text, html=html,
         status=STATUSES[row["status"]], attempts=row["attempts"],
         created_at=in_utc(row["created_at"]), next_attempt_at=in_utc(row["next_attempt_at"]),
         sent_at=maybe_utc(row["sent_at"]), last_error=row["last_error"],
+        unreadable=unreadable,
     )  # fmt: skip
 
 
@@ -71,9 +67,6 @@ class SqlOutboxRepository:
         self._connection = connection
         self._seal = seal
 
-    def _mail(self, row: Mapping[str, Any]) -> OutgoingMail:
-        return mail_from_row(row, opened(row, self._seal))
-
     def add(self, mail: OutgoingMail, *, keep: bool = True) -> OutgoingMail:
         values = mail_values(mail, self._seal)
         stmt = insert_maybe(outbox, values, keep).returning(outbox.c.id)
@@ -83,7 +76,7 @@ class SqlOutboxRepository:
     def get(self, mail_id: int) -> OutgoingMail | None:
         row = self._connection.execute(select(outbox).where(outbox.c.id == mail_id)).mappings()
         found = row.first()
-        return None if found is None else self._mail(found)
+        return None if found is None else mail_from_row(found, self._seal)
 
     def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
@@ -108,19 +101,8 @@ class SqlOutboxRepository:
             .values(claimed_by=worker, claimed_until=lease_until, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
-        claimed, unreadable = [], []
-        for row in self._connection.execute(stmt).mappings():
-            bodies = opened(row, self._seal)
-            if bodies is None:
-                unreadable.append(row["id"])
-            else:
-                claimed.append(mail_from_row(row, bodies))
-        if unreadable:  # no try could send them, now or later
-            failed = {"status": MailStatus.FAILED.value, "last_error": UNREADABLE}
-            released = {"claimed_by": None, "claimed_until": None}
-            self._connection.execute(
-                update(outbox).where(outbox.c.id.in_(unreadable)).values(**failed, **released)
-            )
+        rows = self._connection.execute(stmt).mappings()
+        claimed = [mail_from_row(row, self._seal) for row in rows]
         return sorted(claimed, key=lambda mail: (mail.next_attempt_at, mail.id or 0))
 
     def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
@@ -134,4 +116,4 @@ class SqlOutboxRepository:
         stmt = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(limit)
         if status is not None:
             stmt = stmt.where(outbox.c.status == status.value)
-        return [self._mail(row) for row in self._connection.execute(stmt).mappings()]
+        return [mail_from_row(row, self._seal) for row in self._connection.execute(stmt).mappings()]

@@ -5,6 +5,12 @@ waits in the outbox until a worker sends it, and a failed one until an operator 
 Its bodies are kept encrypted and authenticated (cryptography's Fernet: AES-128-CBC with
 HMAC-SHA256) under a key derived from SECRET_KEY, so that a copy of the database alone holds
 no live link. A sent message keeps no body at all (OutgoingMail.delivered).
+
+What it guards against is a copy read (a backup, a dump, a replica): someone who can write to
+the database can do worse than queue a message. Rows queued before bodies were sealed carry no
+mark and are read as stored; they leave the table as they are sent. A body sealed under another
+key cannot be opened: the message is tried and given up on like any other failure, and its
+sealed bodies are kept, so a worker with the right key can still send it after a retry.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import typing
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ from domain.users import USERNAME_MAX, Profile, PublicProfile, Role, User
 from interfaces.http.cursors import CursorSeal
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 converter = make_converter(forbid_extra_keys=True)
 # What a username and a slug in a path may look like (domain.users.check_username, slug_of):
 # the routes' converters and the OpenAPI document both say it.
@@ -248,11 +250,13 @@ def json_body() -> dict[str, Any]:
 def _body_bytes() -> bytes:
     try:
         return request.get_data(cache=True)  # a streamed body stops a byte past the limit
-    except HTTPException:  # the limit (413), or a client gone mid-body (400)
+    except (HTTPException, MemoryError):  # the limit (413), a client gone mid-body (400)
         raise
-    except Exception:
+    except Exception as error:
         # The WSGI server's own error for a body it cannot unframe (gunicorn raises its
-        # ParseException for a bad chunk): the request's fault, told as such.
+        # ParseException for a bad chunk): the request's fault. Its text quotes the client's
+        # bytes, so only its kind is logged.
+        log.info("request body unreadable: %s", type(error).__name__)
         raise BadRequest("The body could not be read.") from None
 
 

@@ -127,3 +127,14 @@ def test_messages_are_found_newest_first_by_status(any_uow: Any) -> None:
         assert [m.id for m in any_uow.outbox.find(None, 2)] == [new.id, failed.id]
         assert any_uow.outbox.find(MailStatus.FAILED, 10) == [failed]
         assert any_uow.outbox.find(MailStatus.SENT, 10) == []
+
+
+def test_settling_writes_the_delivery_state_and_never_the_message(any_uow: Any) -> None:
+    (mail,) = queue(any_uow, make_mail())
+    (claimed,) = claim(any_uow, "w1")
+    tried = claimed.not_delivered(DeliveryFailed("busy"), RetryPolicy(), T0)
+    assert settle(any_uow, evolve(tried, subject="Changed", text="Changed", html="x"), "w1")
+    with any_uow:
+        kept = any_uow.outbox.get(mail.id)
+    assert kept == evolve(mail, attempts=1, next_attempt_at=tried.next_attempt_at,
+                          last_error="busy")  # fmt: skip

@@ -61,21 +61,31 @@ def test_a_try_that_failed_leaves_the_sealed_bodies_and_a_send_drops_them(engine
     assert stored_bodies(engine, mail.id) == ("", "")
 
 
-def test_a_message_sealed_under_another_key_is_failed_by_its_claim_not_sent(
+def test_a_message_sealed_under_another_key_is_claimed_as_unreadable_and_kept_sealed(
     engine: Engine,
 ) -> None:
-    before = sql_uow(engine, BodySeal("an older secret key"))
-    (mail,) = queue(before, make_mail(text=LINK))
+    old_key = BodySeal("an older secret key")
+    (mail,) = queue(sql_uow(engine, old_key), make_mail(text=LINK))
+    sealed = stored_bodies(engine, mail.id)
     uow = sql_uow(engine)
-    assert claim(uow, "w1") == []
+    (claimed,) = claim(uow, "w1")
+    assert (claimed.unreadable, claimed.text, claimed.html) == (UNREADABLE, "", "")
+    # The use case's failed try (DeliverMail), then an operator's retry: the sealed bodies
+    # are never overwritten, so a worker with the old key still sends the message whole.
+    tried = claimed.not_delivered(DeliveryFailed(UNREADABLE), RetryPolicy(max_tries=1), T0)
+    assert settle(uow, tried, "w1")
     with uow:
         listed = uow.outbox.get(mail.id)
     assert listed is not None
-    assert (listed.status, listed.last_error) == (MailStatus.FAILED, UNREADABLE)
-    assert (listed.text, listed.html) == ("", "")  # listed without them, never sent
-    assert stored_bodies(engine, mail.id)[0].startswith("fernet:")  # kept for the old key
-    with uow:
-        assert uow.outbox.find(MailStatus.FAILED, 10) == [listed]
+    assert (listed.status, listed.last_error, listed.unreadable) == (
+        MailStatus.FAILED,
+        UNREADABLE,
+        UNREADABLE,
+    )
+    assert settle(uow, listed.queued_again(T0), None)
+    assert stored_bodies(engine, mail.id) == sealed
+    (opened,) = claim(sql_uow(engine, old_key), "w2")
+    assert (opened.unreadable, opened.text) == (None, LINK)
 
 
 def test_a_message_queued_before_bodies_were_sealed_is_read_as_it_was_stored(

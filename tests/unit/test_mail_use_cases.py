@@ -133,6 +133,23 @@ def test_an_unexpected_error_sending_one_message_is_a_failed_try_of_it_alone(
     assert len(server.sent) == 2
 
 
+def test_a_message_whose_body_cannot_be_read_is_never_sent_only_tried_and_given_up_on(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    why = "Its body was sealed under another key."
+    unreadable, readable = queue(uow, make_mail(text="", html="", unreadable=why), make_mail())
+    done = deliver("w1")
+    assert (done.claimed, done.sent, done.deferred) == (2, 1, 1)
+    assert [m.message_id for m in server.sent] == [readable.message_id]
+    for _ in range(RETRY.max_tries - 1):
+        assert stored(uow, unreadable).last_error == why
+        clock.now = stored(uow, unreadable).next_attempt_at
+        deliver("w1")
+    failed = stored(uow, unreadable)
+    assert (failed.status, failed.attempts) == (MailStatus.FAILED, RETRY.max_tries)
+    assert len(server.sent) == 1
+
+
 def test_stopping_finishes_the_message_in_hand_and_hands_the_rest_back(
     deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
 ) -> None:
