@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
@@ -115,6 +115,15 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
         always_send=False,  # no Origin, no CORS headers (never a list of the allowed origins)
         max_age=600,
     )
+
+    @app.after_request
+    def vary_by_origin(response: Response) -> Response:
+        # Whether CORS headers are sent depends on Origin, for every API answer; flask-cors
+        # says so only when several origins are listed and one was sent, so a cache could
+        # hand one origin's answer to another.
+        if request.path.startswith("/api/"):
+            response.vary.add("Origin")
+        return response
 
 
 def _refuse_large_bodies() -> None:

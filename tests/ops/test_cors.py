@@ -70,3 +70,15 @@ def test_a_request_without_an_origin_gets_no_list_of_allowed_origins(browser: Fl
 def test_without_cors_origins_no_origin_is_allowed(client: FlaskClient) -> None:
     response = client.get("/api/v1/posts", headers={"Origin": ORIGIN})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("origin", [ORIGIN, "https://evil.example", None])
+def test_every_api_answer_varies_by_origin_even_with_one_origin_listed(
+    container: Container, origin: str | None
+) -> None:
+    container.config.from_dict({"cors_origins": [ORIGIN]})
+    client = create_app(container).test_client()
+    headers = {} if origin is None else {"Origin": origin}
+    for path in ("/api/v1/posts", "/api/articles", "/api/v1/users/me"):
+        assert "Origin" in client.get(path, headers=headers).headers.get("Vary", ""), path
+    assert "Origin" not in client.get("/healthz", headers=headers).headers.get("Vary", "")
