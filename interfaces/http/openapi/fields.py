@@ -37,7 +37,6 @@ from domain.users import (
     NAME_MIN,
     PASSWORD_MAX,
     PASSWORD_MIN,
-    PASSWORD_NEEDS,
     USERNAME_MAX,
     PasswordRules,
 )
@@ -78,29 +77,22 @@ NAME = {
     " white space.",
     "examples": ["Ann"],
 }
-PASSWORD = {
-    "minLength": PASSWORD_MIN,
-    "maxLength": PASSWORD_MAX,
-    "pattern": needs_pattern(PASSWORD_NEEDS),
-    "description": PasswordRules.COMPOSED.described,
-    "examples": ["Secret-Pass-1"],
-}
 
 
 def password(rules: PasswordRules) -> Schema:
     """The password schema of a deployment: its pattern follows PASSWORD_RULES."""
-    if rules.needs:
-        return {
-            **PASSWORD,
-            "pattern": needs_pattern(rules.needs),
-            "description": rules.described,
-        }
-    return {
+    schema: Schema = {
         "minLength": PASSWORD_MIN,
         "maxLength": PASSWORD_MAX,
         "description": rules.described,
         "examples": ["Secret-Pass-1"],
     }
+    if rules.needs:
+        schema["pattern"] = needs_pattern(rules.needs)
+    return schema
+
+
+PASSWORD = password(PasswordRules.COMPOSED)  # the default rules, for the FIELDS table
 
 
 PER_PAGE = {"minimum": 1, "maximum": PER_PAGE_MAX}
