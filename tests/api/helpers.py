@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.test import TestResponse
+
+from domain.mail import OutgoingMail
+from infrastructure.memory import InMemoryUnitOfWork
 
 FULL_USER_KEYS = {
     "id",
@@ -74,3 +78,18 @@ def assert_field_error(response: TestResponse, *fields: str) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
+
+
+def mails(uow: InMemoryUnitOfWork, kind: str | None = None) -> list[OutgoingMail]:
+    found = sorted(uow.store.outbox.values(), key=lambda mail: mail.id or 0)
+    return [mail for mail in found if kind in (None, mail.kind)]
+
+
+def last_token(uow: InMemoryUnitOfWork, kind: str, to: str) -> str:
+    mail = [m for m in mails(uow, kind) if m.recipient == to][-1]
+    found = TOKEN.search(mail.text)
+    assert found is not None
+    return found.group(1)

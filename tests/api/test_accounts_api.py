@@ -11,28 +11,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.mail import OutgoingMail
 from infrastructure.memory import InMemoryUnitOfWork
 from interfaces.container import Container
 from interfaces.http import logs
-from tests.api.helpers import FULL_USER_KEYS, assert_error, assert_field_error, bearer
+from tests.api.helpers import (
+    FULL_USER_KEYS,
+    assert_error,
+    assert_field_error,
+    bearer,
+    last_token,
+    mails,
+)
 from tests.conftest import SignedIn
 from tests.factories import PASSWORD, FixedClock
 
 NEW_PASSWORD = "Brand-New-Pass-7"
-TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
-
-
-def mails(uow: InMemoryUnitOfWork, kind: str | None = None) -> list[OutgoingMail]:
-    found = sorted(uow.store.outbox.values(), key=lambda mail: mail.id or 0)
-    return [mail for mail in found if kind in (None, mail.kind)]
-
-
-def last_token(uow: InMemoryUnitOfWork, kind: str, to: str) -> str:
-    mail = [m for m in mails(uow, kind) if m.recipient == to][-1]
-    found = TOKEN.search(mail.text)
-    assert found is not None
-    return found.group(1)
 
 
 def ask_reset(client: FlaskClient, email: str) -> dict[str, str]:
