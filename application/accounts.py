@@ -55,18 +55,27 @@ class Letters:
         self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
     ) -> OutgoingMail:
         link = self.verify_link.replace("{token}", token)
-        return self._queue("verify", to, {"name": name, "link": link, "lasts": lasting(ttl)}, now)
+        values = {"name": name, "link": link, "lasts": lasting(ttl)}
+        return self._queue("verify", to, values, now, link_expires_at=now + ttl)
 
     def reset(
         self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
     ) -> OutgoingMail:
         link = self.reset_link.replace("{token}", token)
-        return self._queue("reset", to, {"name": name, "link": link, "lasts": lasting(ttl)}, now)
+        values = {"name": name, "link": link, "lasts": lasting(ttl)}
+        return self._queue("reset", to, values, now, link_expires_at=now + ttl)
 
     def test(self, *, to: str, now: datetime) -> OutgoingMail:
         return self._queue("test", to, {}, now)
 
-    def _queue(self, kind: str, to: str, values: dict[str, str], now: datetime) -> OutgoingMail:
+    def _queue(
+        self,
+        kind: str,
+        to: str,
+        values: dict[str, str],
+        now: datetime,
+        link_expires_at: datetime | None = None,
+    ) -> OutgoingMail:
         letter = self.templates.render(kind, {"product": self.product, **values})
         return OutgoingMail.queue(
             message_id=f"<{secrets.token_hex(16)}@{self.sender_domain}>",
@@ -74,6 +83,7 @@ class Letters:
             recipient=to,
             letter=letter,
             now=now,
+            link_expires_at=link_expires_at,
         )
 
 

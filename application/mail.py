@@ -9,7 +9,7 @@ from attrs import field, frozen
 
 from application.accounts import Letters
 from application.ports import Clock, MailSender, UnitOfWork
-from domain.errors import AdminOnly, MailNotFailed, MailNotFound
+from domain.errors import AdminOnly, MailLinkExpired, MailNotFailed, MailNotFound
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from domain.users import Actor, normalize_email
 
@@ -74,6 +74,8 @@ class DeliverMail:
         return DeliveryRound(claimed=len(claimed), **counts)
 
     def _send(self, mail: OutgoingMail) -> OutgoingMail:
+        if mail.link_expired(self.clock()):
+            return mail.too_late()
         if mail.unreadable is not None:  # a failed try: another worker may read it, or not
             return mail.not_delivered(
                 DeliveryFailed(mail.unreadable), self.policy.retry, self.clock()
@@ -113,7 +115,8 @@ class ListMail:
 
 @frozen
 class RetryMail:
-    """A failed message queued again, with a fresh set of tries."""
+    """A failed message queued again, with a fresh set of tries; not one whose link has
+    expired, which would only lead its reader to an error."""
 
     uow: UnitOfWork
     clock: Clock
@@ -127,7 +130,10 @@ class RetryMail:
                 raise MailNotFound()
             if mail.status is not MailStatus.FAILED:
                 raise MailNotFailed()
-            again = mail.queued_again(self.clock())
+            now = self.clock()
+            if mail.link_expired(now):
+                raise MailLinkExpired()
+            again = mail.queued_again(now)
             uow.outbox.settle(again)
             uow.commit()
         return again

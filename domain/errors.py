@@ -193,3 +193,9 @@ class MailNotFound(NotFound):
 
 class MailNotFailed(Conflict):
     default_message = "Only a message that failed can be queued again."
+
+
+class MailLinkExpired(Conflict):
+    default_message = (
+        "This message's link has expired, so it is not sent again; the user can ask for a new one."
+    )

@@ -8,6 +8,7 @@ from enum import StrEnum
 from attrs import evolve, field, frozen
 
 ERROR_MAX = 500  # characters of a delivery error kept with the message
+LINK_EXPIRED = "Its link expired before it could be sent; the user can ask for a new one."
 
 
 class MailStatus(StrEnum):
@@ -70,10 +71,20 @@ class OutgoingMail:
     # Why the stored bodies could not be read back, when they could not: such a message is
     # never sent (its text and html are empty); each try fails until one can read it.
     unreadable: str | None = None
+    # When the link it carries stops working (None: it carries none). A dead link is not
+    # worth a message: one still queued then is given up on, and not queued again.
+    link_expires_at: datetime | None = None
 
     @classmethod
     def queue(
-        cls, *, message_id: str, kind: str, recipient: str, letter: Letter, now: datetime
+        cls,
+        *,
+        message_id: str,
+        kind: str,
+        recipient: str,
+        letter: Letter,
+        now: datetime,
+        link_expires_at: datetime | None = None,
     ) -> OutgoingMail:
         return cls(
             id=None,
@@ -85,7 +96,11 @@ class OutgoingMail:
             html=letter.html,
             created_at=now,
             next_attempt_at=now,
+            link_expires_at=link_expires_at,
         )
+
+    def link_expired(self, now: datetime) -> bool:
+        return self.link_expires_at is not None and now >= self.link_expires_at
 
     def delivered(self, now: datetime) -> OutgoingMail:
         """Sent. The body is dropped: its link is no business of the outbox any more."""
@@ -101,6 +116,10 @@ class OutgoingMail:
         return evolve(
             self, next_attempt_at=now + policy.delay(self.attempts), last_error=failure.reason
         )
+
+    def too_late(self) -> OutgoingMail:
+        """Given up on, unsent: its link expired while it waited (see link_expires_at)."""
+        return evolve(self, status=MailStatus.FAILED, last_error=LINK_EXPIRED)
 
     def not_tried(self) -> OutgoingMail:
         """Handed back unsent (its worker is stopping): the claim's try does not count."""

@@ -64,6 +64,7 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(Timestamp)
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    link_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # The worker holding the message, and until when; a claim past its time is taken over.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -36,7 +36,7 @@ def mail_from_row(row: Mapping[str, Any], seal: BodySeal) -> OutgoingMail:
         status=STATUSES[row["status"]], attempts=row["attempts"],
         created_at=in_utc(row["created_at"]), next_attempt_at=in_utc(row["next_attempt_at"]),
         sent_at=maybe_utc(row["sent_at"]), last_error=row["last_error"],
-        unreadable=unreadable,
+        unreadable=unreadable, link_expires_at=maybe_utc(row["link_expires_at"]),
     )  # fmt: skip
 
 
@@ -58,6 +58,7 @@ def mail_values(mail: OutgoingMail, seal: BodySeal) -> dict[str, Any]:
         **state_values(mail),
         "message_id": mail.message_id, "kind": mail.kind, "recipient": mail.recipient,
         "subject": mail.subject, "created_at": mail.created_at,
+        "link_expires_at": mail.link_expires_at,
         "text_body": seal.seal(mail.text), "html_body": seal.seal(mail.html),
     }  # fmt: skip
 

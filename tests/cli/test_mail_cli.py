@@ -79,3 +79,19 @@ def test_the_mail_list_never_shows_a_body(quill, auth, uow):
     listed = quill("mail", "list").stdout
     assert "ann@example.com" in listed and "verify" in listed
     assert "token=" not in listed and mail.text not in listed
+
+
+def test_a_message_whose_link_expired_while_queued_is_given_up_on_not_sent_or_retried(
+    quill, server: InMemoryMailSender, auth, uow: InMemoryUnitOfWork, clock
+):
+    auth(email="ann@example.com")  # registration queued a verification link for two days
+    server.down = True
+    assert "0 sent, 1 to try again, 0 failed" in quill("worker", "--once").stdout
+    server.down = False
+    clock.advance(days=2)  # the worker comes back as the link dies
+    assert "0 sent, 0 to try again, 1 failed" in quill("worker", "--once").stdout
+    failed = quill("mail", "list", "--failed").stdout
+    assert "ann@example.com" in failed and "link expired before it could be sent" in failed
+    (mail,) = uow.store.outbox.values()
+    assert "link has expired" in one_line_error(quill("mail", "retry", str(mail.id)))
+    assert server.sent == []

@@ -35,7 +35,11 @@ def settle(uow: Any, mail: OutgoingMail, worker: str | None) -> bool:
 
 
 def test_a_queued_message_is_stored_whole_with_an_id(any_uow: Any) -> None:
-    mail = make_mail(text="Line one\nhttp://x/?token=abc", html="<p>é &amp; ü</p>")
+    mail = make_mail(
+        text="Line one\nhttp://x/?token=abc",
+        html="<p>é &amp; ü</p>",
+        link_expires_at=T0 + timedelta(minutes=30),
+    )
     (stored,) = queue(any_uow, mail)
     assert stored.id is not None and stored == evolve(mail, id=stored.id)
     with any_uow:

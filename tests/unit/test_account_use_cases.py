@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -49,6 +50,7 @@ from infrastructure.security import Argon2PasswordHasher
 from tests.factories import (
     NEW_PASSWORD,
     PASSWORD,
+    T0,
     FixedClock,
     actor_for,
     make_registration,
@@ -147,6 +149,7 @@ def test_a_new_account_starts_unverified_and_its_address_gets_a_link(
     link = f"https://app.example/verify?token={token_in(mail)}"
     assert link in mail.text and link in mail.html
     assert "Hello Ann" in mail.text and "2 days" in mail.text
+    assert mail.link_expires_at == T0 + timedelta(days=2)  # the link's own expiry
     assert re.fullmatch(r"<[0-9a-f]{32}@quill\.test>", mail.message_id)
 
 
@@ -441,6 +444,7 @@ def test_a_reset_is_mailed_to_an_active_accounts_address(
     )
     assert f"https://app.example/reset?token={token_in(mail)}" in mail.text
     assert "30 minutes" in mail.text and "Hello Ann" in mail.text
+    assert mail.link_expires_at == T0 + timedelta(minutes=30)
 
 
 @pytest.mark.parametrize("active", [False, None])

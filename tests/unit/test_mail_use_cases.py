@@ -8,8 +8,8 @@ import pytest
 
 from application.accounts import Letters
 from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
-from domain.errors import AdminOnly, InvalidInput, MailNotFailed, MailNotFound
-from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
+from domain.errors import AdminOnly, InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
+from domain.mail import LINK_EXPIRED, DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.memory import InMemoryMailSender, InMemoryUnitOfWork
 from tests.factories import T0, FixedClock, actor_for, make_mail
@@ -150,6 +150,27 @@ def test_a_message_whose_body_cannot_be_read_is_never_sent_only_tried_and_given_
     assert len(server.sent) == 1
 
 
+def test_a_message_whose_link_expired_while_it_waited_is_given_up_on_unsent(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    lasts = timedelta(minutes=30)
+    late, fresh, plain = queue(
+        uow,
+        make_mail(link_expires_at=T0 + lasts),
+        make_mail(link_expires_at=T0 + lasts + timedelta(seconds=1)),
+        make_mail(),  # a message with no link is never too late
+    )
+    server.down = True
+    assert deliver("w1").deferred == 3  # the server is down when they are first due
+    server.down = False
+    clock.now = T0 + lasts  # back up as the first link dies
+    done = deliver("w1")
+    assert (done.claimed, done.sent, done.failed) == (3, 2, 1)
+    assert {m.message_id for m in server.sent} == {fresh.message_id, plain.message_id}
+    gave_up = stored(uow, late)
+    assert (gave_up.status, gave_up.last_error) == (MailStatus.FAILED, LINK_EXPIRED)
+
+
 def test_stopping_finishes_the_message_in_hand_and_hands_the_rest_back(
     deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
 ) -> None:
@@ -230,6 +251,21 @@ def test_a_failed_message_is_queued_again_with_fresh_tries(
         retry(actor_for(admin), mail.id or 0)
     del server.refuse["later@example.com"]
     assert deliver("w1").sent == 1
+
+
+def test_a_failed_message_whose_link_has_expired_is_not_queued_again(
+    given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    admin = given.admin()
+    lasts = T0 + timedelta(minutes=30)
+    (mail,) = queue(uow, make_mail(status=MailStatus.FAILED, link_expires_at=lasts))
+    retry = RetryMail(uow, clock)
+    clock.now = lasts
+    with pytest.raises(MailLinkExpired):
+        retry(actor_for(admin), mail.id or 0)
+    assert stored(uow, mail).status is MailStatus.FAILED
+    clock.now = lasts - timedelta(seconds=1)
+    assert retry(actor_for(admin), mail.id or 0).status is MailStatus.QUEUED
 
 
 def test_a_test_message_is_queued_for_a_valid_address_only(
