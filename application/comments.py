@@ -80,5 +80,6 @@ class DeleteComment:
                 raise CommentNotFound()
             if not comment.deletable_by(actor, post):
                 raise NotCommentAuthor()
-            uow.comments.remove(comment_id)
+            if not uow.comments.remove(comment_id):  # removed by another since it was read
+                raise CommentNotFound()
             uow.commit()

@@ -146,7 +146,8 @@ class CommentRepository(Protocol):
     def get(self, comment_id: int, viewer_id: int | None = None) -> Comment | None:
         """With its author as they are now (and whether `viewer_id` follows them)."""
 
-    def remove(self, comment_id: int) -> None: ...
+    def remove(self, comment_id: int) -> bool:
+        """Delete it and uncount it; False when it was not there (removed meanwhile)."""
 
     def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         """The post's comments, newest first (ties by id), authors as `get` reads them, a

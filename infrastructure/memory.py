@@ -308,8 +308,8 @@ class InMemoryCommentRepository:
         comment = self._store.comments.get(comment_id)
         return None if comment is None else self._read(comment, viewer_id)
 
-    def remove(self, comment_id: int) -> None:
-        self._store.comments.pop(comment_id, None)
+    def remove(self, comment_id: int) -> bool:
+        return self._store.comments.pop(comment_id, None) is not None
 
     def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         on_post = [c for c in self._store.comments.values() if c.post_id == post_id]

@@ -92,12 +92,14 @@ class SqlCommentRepository:
         row = one_row(self._connection, stmt, values, on_driver=self._on_driver)
         return None if row is None else comment_from_row(row)
 
-    def remove(self, comment_id: int) -> None:
+    def remove(self, comment_id: int) -> bool:
         self._connection.execute(LOCK_POST, {"comment_id": comment_id})
         stmt = delete(comments).where(comments.c.id == comment_id).returning(comments.c.post_id)
         post_id = self._connection.execute(stmt).scalar()
-        if post_id is not None:
-            self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
+        if post_id is None:
+            return False
+        self._connection.execute(MOVE, {"post_id": post_id, "delta": -1})
+        return True
 
     def find(self, post_id: int, window: Window, viewer_id: int | None = None) -> Found[Comment]:
         values = {"post_id": post_id, "viewer_id": viewer_id, **window_values(window)}

@@ -75,13 +75,13 @@ def test_a_cursor_walk_returns_every_comment_once(any_uow: Any) -> None:
     assert seen == sorted(seen, reverse=True)
 
 
-def test_removing_a_comment_uncounts_it(any_uow: Any) -> None:
+def test_removing_a_comment_uncounts_it_once_and_says_whether_it_was_there(any_uow: Any) -> None:
     ann = add_user(any_uow)
     post = add_post(any_uow, ann)
     kept, gone = add_comment(any_uow, post, ann), add_comment(any_uow, post, ann)
     with any_uow:
-        any_uow.comments.remove(gone.id)
-        any_uow.comments.remove(gone.id)
+        assert any_uow.comments.remove(gone.id) is True
+        assert any_uow.comments.remove(gone.id) is False
         any_uow.commit()
     with any_uow.read_only() as reader:
         assert reader.comments.get(gone.id) is None

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from interfaces.container import Container
+from tests.factories import PASSWORD
 from tests.pg import wrong_post_counters, wrong_social_counts
 from tests.reliability.conftest import at_once, bearer, sign_up
 
@@ -26,6 +27,14 @@ def scalar(container: Container, sql: str, **params: Any) -> Any:
 def users(app: Flask, count: int, prefix: str = "fan") -> list[dict[str, Any]]:
     """Signed up and logged in: each login answer (tokens and user, username included)."""
     return [sign_up(app, f"{prefix}{n}@example.com", f"{prefix.title()} {n}") for n in range(count)]
+
+
+def conduit_token(app: Flask, person: dict[str, Any]) -> str:
+    """A RealWorld token of a signed-up person (tests.reliability.conftest.sign_up)."""
+    login = {"user": {"email": person["user"]["email"], "password": PASSWORD}}
+    response = app.test_client().post("/api/users/login", json=login)
+    assert response.status_code == 200, response.json
+    return response.json["user"]["token"]  # type: ignore[no-any-return]
 
 
 def a_post(app: Flask, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -146,6 +155,35 @@ def test_posts_created_at_once_with_one_title_get_different_slugs(
     assert scalar(pg_container, "SELECT count(DISTINCT slug) FROM posts") == 20
     assert scalar(pg_container, "SELECT posts FROM tags WHERE name = 't'") == 20
     assert wrong_post_counters(pg_container.engine()) == 0
+    assert wrong_social_counts(pg_container.engine()) == 0
+
+
+def test_a_comment_deleted_by_many_at_once_is_deleted_once_the_rest_find_it_gone(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Its author, the post's author and an admin, over both APIs: one 204, the rest 404."""
+    author, commenter, admin = users(pg_app, 3, "deleter")
+    with pg_container.engine().begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
+                           {"id": admin["user"]["id"]})  # fmt: skip
+    post = a_post(pg_app, bearer(author["access_token"]))
+    people = (author, commenter, admin)
+    v1 = [bearer(p["access_token"]) for p in people]
+    conduit = [{"Authorization": f"Token {conduit_token(pg_app, p)}"} for p in people]
+    for _ in range(3):
+        path = f"/api/v1/posts/{post['id']}/comments"
+        comment = pg_app.test_client().post(path, json={"body": "b"}, headers=v1[1]).json
+
+        def delete(i: int, comment_id: int = comment["id"]) -> int:
+            client = pg_app.test_client()
+            if i % 2:
+                path = f"/api/v1/comments/{comment_id}"
+                return client.delete(path, headers=v1[i % 3]).status_code
+            path = f"/api/articles/{post['slug']}/comments/{comment_id}"
+            return client.delete(path, headers=conduit[i % 3]).status_code
+
+        assert sorted(at_once(12, delete)) == [204] + [404] * 11
+    assert scalar(pg_container, "SELECT comments_count FROM posts") == 0
     assert wrong_social_counts(pg_container.engine()) == 0
 
 

@@ -12,7 +12,7 @@ from application.paging import PageRequest
 from application.posts import GetPost
 from domain.errors import CommentNotFound, InvalidInput, NotCommentAuthor, PostNotFound
 from domain.posts import Author
-from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.memory import InMemoryCommentRepository, InMemoryUnitOfWork
 from tests.factories import T0, FixedClock, actor_for
 from tests.unit.conftest import Given, Stored, ids
 
@@ -249,6 +249,29 @@ def test_an_admin_deletes_any_comment(
     comment = given.comment(given.user(), given.post(given.user()))
     delete_comment(actor_for(given.admin()), comment.id)
     assert stored.comment(comment.id) is None
+
+
+def test_a_comment_removed_by_another_since_it_was_read_is_not_found(
+    delete_comment: DeleteComment,
+    given: Given,
+    uow: InMemoryUnitOfWork,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bob = given.user()
+    comment = given.comment(bob, given.post(given.user()))
+    read = InMemoryCommentRepository.get
+
+    def read_then_lose_it(
+        self: InMemoryCommentRepository, comment_id: int, viewer_id: int | None = None
+    ) -> object:
+        found = read(self, comment_id, viewer_id)
+        self._store.comments.pop(comment_id, None)  # another deletion commits meanwhile
+        return found
+
+    monkeypatch.setattr(InMemoryCommentRepository, "get", read_then_lose_it)
+    with pytest.raises(CommentNotFound):  # not a second 204
+        delete_comment(actor_for(bob), comment.id)
+    assert not uow.committed
 
 
 def test_anybody_else_deleting_a_comment_is_forbidden_and_it_stays(
