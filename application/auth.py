@@ -17,7 +17,13 @@ from application.tokens import (
     TokenPair,
     TokenPolicy,
 )
-from application.users import Registration, VerifyAddress, checked_account, register
+from application.users import (
+    Registration,
+    VerifyAddress,
+    checked_account,
+    deriving_again,
+    register,
+)
 from domain.errors import (
     AccountInactive,
     InvalidCredentials,
@@ -188,14 +194,18 @@ class RegisterAndLogIn:
     ) -> LoginResult:
         """`audience`: the API the tokens are for, and so how long they live (TokenIssuer.pair)."""
         account = checked_account(registration, self.hasher, self.password_rules)
-        now = self.clock()
-        with self.uow as uow:
-            user = register(uow, account, now, Role.USER, verify_address=self.verify_address)
-            session = open_session(user, now, self.issuer.policy)
-            uow.sessions.add(session)
-            tokens = self.issuer.pair(session, audience=audience)
-            uow.commit()
-        return LoginResult(tokens=tokens, user=user)
+
+        def store() -> LoginResult:
+            now = self.clock()
+            with self.uow as uow:
+                user = register(uow, account, now, Role.USER, verify_address=self.verify_address)
+                session = open_session(user, now, self.issuer.policy)
+                uow.sessions.add(session)
+                tokens = self.issuer.pair(session, audience=audience)
+                uow.commit()
+            return LoginResult(tokens=tokens, user=user)
+
+        return deriving_again(account, store)
 
 
 def open_session(user: User, now: datetime, policy: TokenPolicy) -> LoginSession:

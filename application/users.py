@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from attrs import field, frozen
 
@@ -35,6 +36,8 @@ from domain.users import (
     normalize_name,
     username_key,
 )
+
+T = TypeVar("T")
 
 
 class AddressVerifier(Protocol):
@@ -99,13 +102,17 @@ class RegisterUser:
         or vouches for their own address. The CLI makes admins, whose address the operator
         vouches for (`verified`: no link is mailed)."""
         account = checked_account(registration, self.hasher, self.password_rules)
-        with self.uow as uow:
-            user = register(
-                uow, account, self.clock(), role,
-                verify_address=self.verify_address, verified=verified,
-            )  # fmt: skip
-            uow.commit()
-        return user
+
+        def store() -> User:
+            with self.uow as uow:
+                user = register(
+                    uow, account, self.clock(), role,
+                    verify_address=self.verify_address, verified=verified,
+                )  # fmt: skip
+                uow.commit()
+            return user
+
+        return deriving_again(account, store)
 
 
 @frozen(kw_only=True)
@@ -174,6 +181,23 @@ def register(
     return user
 
 
+# Each try of the registrations racing for one derived username lets at least one through.
+DERIVING_TRIES = 20
+
+
+def deriving_again(account: CheckedAccount, unit: Callable[[], T]) -> T:
+    """Run `unit`, a registration's whole unit of work, again while the username it derived
+    is taken by a concurrent registration before it commits (the unique index refuses it):
+    the next try derives past that one. A username the caller chose is refused at once."""
+    for _ in range(DERIVING_TRIES - 1):
+        try:
+            return unit()
+        except UsernameTaken:
+            if account.username is not None:
+                raise
+    return unit()
+
+
 def _given_name(name: str | None, username: str | None) -> str | None:
     """Checked with the other fields, so a missing name is reported with their problems."""
     if name is None and username is None:
@@ -184,7 +208,7 @@ def _given_name(name: str | None, username: str | None) -> str | None:
 def _free_username(uow: UnitOfWork, name: str) -> str:
     """The first username derived from `name` that nobody has, asking the store about a batch
     of candidates at a time (a batch twice as large each round). A concurrent registration
-    taking it first makes the unique index refuse this one (409 username_taken)."""
+    taking it first makes the unique index refuse this one: see deriving_again."""
     candidates = derived_usernames(name)
     size = 8
     while True:

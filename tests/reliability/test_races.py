@@ -45,6 +45,25 @@ def test_twenty_simultaneous_registrations_of_one_email_create_exactly_one_user(
     assert scalar(pg_container, "SELECT email FROM users") == "racer@example.com"
 
 
+def test_simultaneous_registrations_of_one_name_all_get_a_derived_username(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Without a username each is derived from the name, a suffix when taken (docs/API.md):
+    one taken by a concurrent registration is derived again, never a 409."""
+
+    def register(i: int) -> tuple[int, Any]:
+        body = {"email": f"same{i}@example.com", "name": "Same Name", "password": PASSWORD}
+        response = pg_app.test_client().post("/api/v1/users", json=body)
+        return response.status_code, response.json
+
+    answers = at_once(12, register)
+
+    assert [status for status, _ in answers] == [201] * 12, answers
+    names = {body["username"] for _, body in answers}
+    assert names == {"same_name", *(f"same_name_{n}" for n in range(2, 13))}
+    assert scalar(pg_container, "SELECT count(*) FROM users") == 12
+
+
 def test_twenty_simultaneous_patches_with_one_if_match_apply_exactly_once(
     pg_app: Flask, pg_container: Container
 ) -> None:

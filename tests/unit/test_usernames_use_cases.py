@@ -8,8 +8,8 @@ import pytest
 from application.posts import GetPost
 from application.users import RegisterUser, UpdateUser, UserChanges
 from domain.errors import InvalidInput, NotAccountOwner, UsernameTaken
-from domain.users import check_username
-from infrastructure.memory import InMemoryUnitOfWork
+from domain.users import User, check_username
+from infrastructure.memory import InMemoryUnitOfWork, InMemoryUserRepository
 from tests.factories import IMAGE, actor_for, make_registration
 from tests.unit.conftest import Given, Stored
 
@@ -121,6 +121,36 @@ def test_two_registrations_with_the_same_name_get_different_usernames(
     first = register_user(make_registration(email="ann1@example.com", name="Ann Smith"))
     second = register_user(make_registration(email="ann2@example.com", name="Ann Smith"))
     assert (first.username, second.username) == ("ann_smith", "ann_smith_2")
+
+
+def test_a_derived_username_taken_by_a_concurrent_registration_is_derived_again(
+    register_user: RegisterUser, given: Given, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given.user(username="ann_smith")
+    stale = [set()]  # the first look at the store misses it: it was not committed yet
+    looked_up = InMemoryUserRepository.taken_usernames
+
+    def taken(self: InMemoryUserRepository, keys: list[str]) -> set[str]:
+        return stale.pop() if stale else looked_up(self, keys)
+
+    monkeypatch.setattr(InMemoryUserRepository, "taken_usernames", taken)
+    user = register_user(make_registration(email="ann2@example.com", name="Ann Smith"))
+    assert user.username == "ann_smith_2"
+
+
+def test_a_chosen_username_taken_meanwhile_is_refused_not_changed(
+    register_user: RegisterUser, given: Given, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given.user(username="ann")
+    missed = [None]  # the use case's look misses it; the store's own check at add does not
+    looked_up = InMemoryUserRepository.get_by_username
+
+    def by_username(self: InMemoryUserRepository, username: str) -> User | None:
+        return missed.pop() if missed else looked_up(self, username)
+
+    monkeypatch.setattr(InMemoryUserRepository, "get_by_username", by_username)
+    with pytest.raises(UsernameTaken):  # the unique index's refusal, on the first try
+        register_user(make_registration(email="ann2@example.com", username="ann"))
 
 
 # --- UpdateUser: username -------------------------------------------------------------------
