@@ -142,6 +142,11 @@ class TokenRevoked(Unauthorized):
     default_message = "The token's session has ended."
 
 
+class CallerDeleted(TokenRevoked):
+    """The caller's account was deleted while their request ran: the deletion ended their
+    session, as their next request would find."""
+
+
 class StaleVersion(PreconditionFailed):
     pass
 

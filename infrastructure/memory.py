@@ -12,7 +12,7 @@ from attrs import evolve
 from application.paging import Found, Window
 from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
-from domain.errors import Conflict, EmailTaken, UsernameTaken
+from domain.errors import CallerDeleted, EmailTaken, PostNotFound, UsernameTaken
 from domain.links import LinkPurpose, LinkToken
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail
 from domain.posts import RESERVED_SLUGS, Author, Post, numbered_slug
@@ -152,7 +152,7 @@ class InMemoryPostRepository:
 
     def add(self, post: Post) -> Post:
         if post.author.id not in self._store.users:
-            raise Conflict()  # the foreign key's job in SQL
+            raise CallerDeleted()  # the foreign key's job in SQL (unit_of_work.GONE)
         # As slugs.py: each base's last number, and every slug given recorded as a base.
         given = self._store.slug_numbers
         taken = {p.slug for p in self._store.posts.values()} | RESERVED_SLUGS
@@ -295,7 +295,7 @@ class InMemoryCommentRepository:
 
     def add(self, comment: Comment) -> Comment:
         if comment.post_id not in self._store.posts:
-            raise Conflict()  # the foreign key's job in SQL
+            raise PostNotFound()  # the foreign key's job in SQL (unit_of_work.GONE)
         stored = evolve(comment, id=self._store.take_id("comments"))
         self._store.comments[stored.id] = stored  # type: ignore[index]
         return self._read(stored, None)

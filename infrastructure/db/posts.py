@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert, update
 
 from application.paging import Found, Window
 from application.ports import PostFilter
-from domain.errors import Conflict
+from domain.errors import CallerDeleted
 from domain.posts import RESERVED_SLUGS, Post, numbered_slug
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import adjust_post_counts, insert_of
@@ -64,8 +64,8 @@ class SqlPostRepository:
         if self._postgres:
             stmt = COUNTED_POST_INSERT[claim]
             row = self._connection.execute(stmt, post_values(post)).first()
-            if row is None:  # the author was deleted meanwhile
-                raise Conflict()
+            if row is None:  # the author, who is the caller, was deleted meanwhile
+                raise CallerDeleted()
             return row.id  # type: ignore[no-any-return]
         # SQLite has no INSERT inside WITH: the claim, the post, then its counters.
         if claim and not self._slug_numbers.claim(post.slug):

@@ -9,7 +9,15 @@ from typing import Any, Self
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from domain.errors import Conflict, EmailTaken, ServiceUnavailable, UsernameTaken
+from domain.errors import (
+    CallerDeleted,
+    Conflict,
+    EmailTaken,
+    PostNotFound,
+    ProfileNotFound,
+    ServiceUnavailable,
+    UsernameTaken,
+)
 from infrastructure.db.comments import SqlCommentRepository
 from infrastructure.db.favorites import SqlFavoriteRepository
 from infrastructure.db.follows import SqlFollowRepository
@@ -28,15 +36,29 @@ CONFLICTS = {
     "users.email": EmailTaken,
     "uq_users_lower_username": UsernameTaken,  # both databases name the index
 }
+# Foreign keys whose check fails when a row the write refers to was deleted while the request
+# ran. The caller's own account: its deletion ended their session. The post or the user acted
+# on: gone. Each is what the same request would be answered a moment later. PostgreSQL names
+# the key; SQLite does not, but there units run one at a time and each reads its rows first.
+GONE = {
+    "fk_posts_author_id_users": CallerDeleted,
+    "fk_comments_author_id_users": CallerDeleted,
+    "fk_favorites_user_id_users": CallerDeleted,
+    "fk_follows_follower_id_users": CallerDeleted,
+    "fk_comments_post_id_posts": PostNotFound,
+    "fk_favorites_post_id_posts": PostNotFound,
+    "fk_post_tags_post_id_posts": PostNotFound,
+    "fk_follows_followed_id_users": ProfileNotFound,
+}
 
 
 def translate(error: Exception) -> Exception:
     """The domain's view of a database failure; anything unknown is left as it is."""
     if isinstance(error, IntegrityError):
         text = str(error.orig)
-        for name, conflict in CONFLICTS.items():
+        for name, meaning in (CONFLICTS | GONE).items():
             if name in text:
-                return conflict()
+                return meaning()
         return Conflict()
     if isinstance(error, DBAPIError) and (error.connection_invalidated or _unreachable(error)):
         return ServiceUnavailable()

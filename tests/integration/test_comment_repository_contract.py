@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from application.paging import Cursor, PageRequest, Window
-from domain.errors import Conflict
+from domain.errors import Conflict, PostNotFound
 from tests.factories import T0
 from tests.integration.stored import (
     add_comment,
@@ -113,13 +113,18 @@ def test_removing_a_post_removes_its_comments(any_uow: Any) -> None:
         assert reader.comments.count(post.id) == 0
 
 
-def test_a_comment_on_a_post_that_is_gone_is_a_conflict(any_uow: Any) -> None:
+def test_a_comment_on_a_post_that_is_gone_is_refused(
+    any_uow: Any, request: pytest.FixtureRequest
+) -> None:
     ann = add_user(any_uow)
     post = add_post(any_uow, ann)
     with any_uow:
         any_uow.posts.remove(post.id)
         any_uow.commit()
-    with pytest.raises(Conflict), any_uow:
+    # The post is named as gone where the database names the failed key; SQLite does not,
+    # and there units run one at a time, each reading the post before it writes.
+    sqlite = request.node.callspec.params["any_uow"] == "sqlite"
+    with pytest.raises(Conflict if sqlite else PostNotFound), any_uow:
         any_uow.comments.add(comment_on(post, ann))
         any_uow.commit()
 
