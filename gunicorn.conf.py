@@ -7,6 +7,7 @@ settings (DATABASE_URL, secrets, LOG_FORMAT...) are read by the app itself.
 from __future__ import annotations
 
 import os
+import sys
 
 
 def _cpus() -> int:
@@ -15,6 +16,17 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _whole(name: str, default: int, low: int) -> int:
+    """A whole-number setting; else one line and gunicorn does not start (a SystemExit is
+    not caught as a config file's error, which prints a traceback)."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < low:
+        sys.exit(f"quill: {name} must be a whole number of at least {low}.")
+    return int(raw)
 
 
 def _port_bind() -> str:
@@ -28,18 +40,18 @@ bind = [address.strip() for address in os.environ.get("BIND", _port_bind()).spli
 
 # Sync workers: argon2 hashing and the database are the work. Each worker thread keeps one
 # read-only connection; writes use a pool of 5 + 10 overflow: size max_connections for it.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = _whole("WEB_CONCURRENCY", 2 * _cpus() + 1, 1)
+threads = _whole("GUNICORN_THREADS", 1, 1)
 
 # A worker silent for `timeout` seconds is killed and replaced; on SIGTERM or a reload, workers
 # get `graceful_timeout` seconds to finish the requests they are serving.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+timeout = _whole("GUNICORN_TIMEOUT", 30, 1)
+graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30, 1)
+keepalive = _whole("GUNICORN_KEEPALIVE", 5, 0)
 
 # Off by default: a recycled worker imports the app again (about a second of CPU), which a busy
 # server feels. Set it (e.g. 10000) to bound a slow leak; 10 % jitter keeps workers apart.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = _whole("GUNICORN_MAX_REQUESTS", 0, 0)
 max_requests_jitter = max_requests // 10
 
 # Quill writes one JSON line per request itself (with request id and user): no access log.

@@ -6,9 +6,11 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from email.utils import parseaddr
+from email.utils import getaddresses
 
 from attrs import field, frozen
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from domain.users import PasswordRules
 
@@ -72,16 +74,14 @@ class Settings:
                     raise SettingsError(f"{name} must be set when APP_ENV=production.")
         settings = cls(
             app_env=app_env,
-            database_url=env.get("DATABASE_URL") or DEV_DATABASE_URL,
+            database_url=_database_url(env.get("DATABASE_URL") or DEV_DATABASE_URL),
             secret_key=env.get("SECRET_KEY") or DEV_SECRET,
             jwt_secret_key=env.get("JWT_SECRET_KEY") or env.get("SECRET_KEY") or DEV_SECRET,
             access_token_ttl=timedelta(seconds=_int(env, "ACCESS_TOKEN_TTL", 900, 1, 86400)),
             refresh_token_ttl=timedelta(
                 seconds=_int(env, "REFRESH_TOKEN_TTL", 30 * 86400, 1, 365 * 86400)
             ),
-            cors_origins=tuple(
-                o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()
-            ),
+            cors_origins=_origins(env.get("CORS_ORIGINS", "")),
             log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             log_format=_choice(
                 env, "LOG_FORMAT", ("json", "text"), "text" if app_env == "development" else "json"
@@ -89,11 +89,15 @@ class Settings:
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3, 1, 20),
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
-            **mail_settings(env),
+            **mail_settings(env, production=production),
             password_rules=PasswordRules(
                 _choice(env, "PASSWORD_RULES", tuple(PasswordRules), PasswordRules.COMPOSED)
             ),
         )
+        if settings.argon2_memory_cost < 8 * settings.argon2_parallelism:
+            raise SettingsError(  # argon2's own rule: 8 KiB of memory for each lane
+                "ARGON2_MEMORY_COST must be at least 8 times ARGON2_PARALLELISM (KiB)."
+            )
         if production:
             settings.refuse_development_secrets()
         return settings
@@ -109,19 +113,72 @@ class Settings:
             ("SECRET_KEY", self.secret_key),
             ("JWT_SECRET_KEY", self.jwt_secret_key),
         ):
-            if value == DEV_SECRET or len(value) < 32:
+            if value == DEV_SECRET or len(value.strip()) < 32:
                 raise SettingsError(
                     f"{name} must be a secret of at least 32 characters in production."
                 )
 
 
+_WHOLE = re.compile(r"[0-9]{1,12}")  # ASCII digits: str.isdigit() also takes "²" and "١٢٠"
+
+
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+    raw = (env.get(name) or "").strip()
+    if not raw:
         return default
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+    if not _WHOLE.fullmatch(raw) or not low <= int(raw) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}.")
     return int(raw)
+
+
+# The databases Quill speaks, by the scheme of DATABASE_URL; PostgreSQL through psycopg 3,
+# whichever of the usual spellings names it.
+SCHEMES = {
+    "sqlite": "sqlite",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
+DATABASE_URL_HELP = (
+    "DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/NAME."
+)
+
+
+def _database_url(raw: str) -> str:
+    """The URL as SQLAlchemy takes it; a message naming the setting, never its password."""
+    scheme, separator, rest = raw.strip().partition("://")
+    if not separator or scheme.lower() not in SCHEMES:
+        raise SettingsError(DATABASE_URL_HELP)
+    url = f"{SCHEMES[scheme.lower()]}://{rest}"
+    try:
+        parsed = make_url(url)
+        port = parsed.port  # a port that is not a number fails here
+    except (ArgumentError, ValueError):
+        raise SettingsError(DATABASE_URL_HELP) from None
+    if parsed.get_backend_name() == "postgresql" and not (parsed.database or "").strip():
+        raise SettingsError(DATABASE_URL_HELP)
+    if port is not None and not 1 <= port <= 65535:
+        raise SettingsError(DATABASE_URL_HELP)
+    return url
+
+
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins as browsers send them: scheme, host and port, no path (not even a `/`); or
+    `*`, any origin (the API takes no cookies: a token is sent on purpose or not at all)."""
+    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                "CORS_ORIGINS must be origins such as https://app.example.com or"
+                " http://localhost:3000 (scheme, host and port; no path, no trailing /),"
+                " separated by commas."
+            )
+    return origins
 
 
 def _choice(
@@ -140,14 +197,16 @@ SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
+def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
     mail_from = (env.get("MAIL_FROM") or DEV_MAIL_FROM).strip()
-    _, address = parseaddr(mail_from)
-    if "@" not in address or any(c in mail_from for c in "\r\n"):
-        raise SettingsError("MAIL_FROM must be an address, or a name and <address>.")
+    addresses = getaddresses([mail_from])
+    if len(addresses) != 1 or "@" not in addresses[0][1] or any(c in mail_from for c in "\r\n"):
+        raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
+    if production and (env.get("SMTP_HOST") or "").strip():
+        _refuse_development_mail(env)
     # A worker holds a message for the lease, which must outlast the longest send it starts.
     longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
     lease = _int(env, "MAIL_LEASE", 600, 2, 86400)
@@ -178,6 +237,19 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
         "mail_lease": lease,
     }
+
+
+def _refuse_development_mail(env: Mapping[str, str]) -> None:
+    """Mail really sent in production must not carry the development defaults: links to
+    127.0.0.1, which no reader can follow, and a sender at localhost, which servers refuse."""
+    links_need_it = not (env.get("VERIFY_LINK") and env.get("RESET_LINK"))
+    if links_need_it and not (env.get("PUBLIC_URL") or "").strip():
+        raise SettingsError(
+            "PUBLIC_URL (or both VERIFY_LINK and RESET_LINK) must be set when APP_ENV=production"
+            f" and SMTP_HOST is: mailed links would point at {DEV_PUBLIC_URL}."
+        )
+    if not (env.get("MAIL_FROM") or "").strip():
+        raise SettingsError("MAIL_FROM must be set when APP_ENV=production and SMTP_HOST is.")
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import socket
 import sys
@@ -356,11 +357,18 @@ def _refuse_a_taken_address(host: str, port: int) -> None:
 # Mail: the outbox and its delivery.
 
 
+def _finite(_: click.Context, param: click.Parameter, value: float) -> float:
+    """FloatRange lets `nan` through: it is neither below nor above any bound."""
+    if not math.isfinite(value):
+        raise click.BadParameter("must be a number of seconds.", param=param)
+    return value
+
+
 @cli.command()
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
 @click.option(
     "--poll", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
-    help="Seconds between looks at an empty outbox.",
+    callback=_finite, help="Seconds between looks at an empty outbox.",
 )  # fmt: skip
 def worker(once: bool, poll: float) -> None:
     """Deliver queued mail until SIGTERM or Ctrl-C (which let the message in hand finish)."""

@@ -95,3 +95,8 @@ def test_a_message_whose_link_expired_while_queued_is_given_up_on_not_sent_or_re
     (mail,) = uow.store.outbox.values()
     assert "link has expired" in one_line_error(quill("mail", "retry", str(mail.id)))
     assert server.sent == []
+
+
+@pytest.mark.parametrize("poll", ["nan", "inf", "0", "-1"])
+def test_a_poll_that_is_not_a_usable_number_of_seconds_is_one_line_on_stderr(quill, poll):
+    assert "--poll" in one_line_error(quill("worker", "--once", "--poll", poll))

@@ -1,0 +1,134 @@
+"""Settings an operator may get wrong are refused at start-up, one line naming the setting
+(never its secret): the database's URL, whole numbers, argon2's cost, CORS origins, and the
+mail of a production deployment that really sends it."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from infrastructure.settings import Settings, SettingsError
+from tests.ops.server import BIN, ROOT, environment
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgresql+psycopg://quill:pw@db:5432/quill",
+    "SECRET_KEY": "k" * 48,
+    "JWT_SECRET_KEY": "j" * 48,
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "garbage",
+        "mysql://user@host/quill",
+        "postgresql+psycopg2://user@host/quill",
+        "postgresql+psycopg://user:secret-pw@host:notaport/quill",
+        "postgresql+psycopg://user:secret-pw@host:70000/quill",
+        "postgresql+psycopg://user:secret-pw@host:5432/",
+    ],
+)
+def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: str) -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL must be") as refused:
+        Settings.from_env({"DATABASE_URL": url})
+    assert "secret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db:5432/quill", "postgresql+psycopg://u:p@db:5432/quill"),
+        ("postgresql://u:p@db/quill", "postgresql+psycopg://u:p@db/quill"),
+        ("postgresql+psycopg://u@db/quill", "postgresql+psycopg://u@db/quill"),
+        ("sqlite:////var/lib/quill.db", "sqlite:////var/lib/quill.db"),
+    ],
+)
+def test_postgresql_is_reached_through_psycopg_whichever_usual_scheme_names_it(
+    given: str, used: str
+) -> None:
+    assert Settings.from_env({"DATABASE_URL": given}).database_url == used
+
+
+@pytest.mark.parametrize("value", ["²", "١٢٠", "12.5", "-3", "1e3"])
+def test_a_whole_number_setting_takes_ascii_digits_only(value: str) -> None:
+    with pytest.raises(SettingsError, match="ACCESS_TOKEN_TTL must be a whole number"):
+        Settings.from_env({"ACCESS_TOKEN_TTL": value})
+
+
+def test_argon2_parameters_it_would_refuse_to_hash_with_are_refused_at_start_up() -> None:
+    with pytest.raises(SettingsError, match="ARGON2_MEMORY_COST must be at least 8 times"):
+        Settings.from_env({"ARGON2_MEMORY_COST": "8", "ARGON2_PARALLELISM": "64"})
+    cheapest = Settings.from_env({"ARGON2_MEMORY_COST": "8", "ARGON2_PARALLELISM": "1"})
+    assert (cheapest.argon2_memory_cost, cheapest.argon2_parallelism) == (8, 1)
+
+
+@pytest.mark.parametrize(
+    "origins",
+    ["https://app.example.com/", "app.example.com", "null", "https://*.example.com",
+     "https://app.example.com/path", "ftp://app.example.com"],
+)  # fmt: skip
+def test_an_origin_a_browser_never_sends_is_refused(origins: str) -> None:
+    with pytest.raises(SettingsError, match="CORS_ORIGINS must be origins"):
+        Settings.from_env({"CORS_ORIGINS": f"http://localhost:3000,{origins}"})
+
+
+def test_origins_are_taken_as_browsers_send_them() -> None:
+    given = " https://app.example.com , http://localhost:3000,http://[::1]:8080 ,"
+    assert Settings.from_env({"CORS_ORIGINS": given}).cors_origins == (
+        "https://app.example.com",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+    )
+    assert Settings.from_env({"CORS_ORIGINS": "*"}).cors_origins == ("*",)
+
+
+@pytest.mark.parametrize("mail_from", ["Ops <ops@example.com>, evil@example.com", "a@x, b@y"])
+def test_mail_from_is_one_address(mail_from: str) -> None:
+    with pytest.raises(SettingsError, match="MAIL_FROM must be one address"):
+        Settings.from_env({"MAIL_FROM": mail_from})
+    quoted = Settings.from_env({"MAIL_FROM": '"Ops, Team" <ops@example.com>'})
+    assert quoted.mail_from == '"Ops, Team" <ops@example.com>'
+
+
+def test_a_secret_of_spaces_is_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY must be a secret"):
+        Settings.from_env({**PRODUCTION, "SECRET_KEY": " " * 48})
+
+
+def test_production_sending_mail_needs_its_own_public_url_and_sender() -> None:
+    sending = {**PRODUCTION, "SMTP_HOST": "smtp.example.com"}
+    with pytest.raises(SettingsError, match=r"PUBLIC_URL .* must be set"):
+        Settings.from_env(sending)
+    with pytest.raises(SettingsError, match="MAIL_FROM must be set"):
+        Settings.from_env({**sending, "PUBLIC_URL": "https://quill.example.com"})
+    links = {
+        "VERIFY_LINK": "https://app.example.com/verify?token={token}",
+        "RESET_LINK": "https://app.example.com/reset?token={token}",
+        "MAIL_FROM": "Quill <quill@example.com>",
+    }
+    assert Settings.from_env({**sending, **links}).public_url == "http://127.0.0.1:8000"
+    # Without SMTP_HOST nothing is mailed out: production starts on the defaults.
+    assert Settings.from_env(PRODUCTION).mail_from == "Quill <quill@localhost>"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("WEB_CONCURRENCY", "0"), ("GUNICORN_TIMEOUT", "-5"), ("GUNICORN_THREADS", "x")],
+)
+def test_gunicorn_refuses_a_setting_of_its_own_in_one_line(name: str, value: str) -> None:
+    """Not 0 workers listening and answering nobody; not a config file's traceback."""
+    done = subprocess.run(
+        [BIN / "gunicorn", "-c", "gunicorn.conf.py", "--check-config"],
+        env={**environment("sqlite://"), name: value},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        f"quill: {name} must be a whole number of at least 1."
+    ]
