@@ -22,6 +22,7 @@ from domain.errors import (
 )
 from domain.links import LinkPurpose
 from domain.users import (
+    USER_SEARCH_MAX,
     Actor,
     PasswordRules,
     PublicProfile,
@@ -258,6 +259,8 @@ class ListUsers:
     def __call__(self, actor: Actor, request: PageRequest, search: str | None = None) -> Page[User]:
         if not actor.is_admin:
             raise AdminOnly()
+        if search is not None and len(search) > USER_SEARCH_MAX:
+            raise InvalidInput.on("search", f"Must be at most {USER_SEARCH_MAX} characters.")
         with self.uow.read_only() as uow:
             return paginate(
                 request,

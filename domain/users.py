@@ -15,6 +15,7 @@ from attrs import evolve, field, frozen
 from domain.errors import EmailUnverified, InvalidInput
 
 EMAIL_MAX = 254
+USER_SEARCH_MAX = EMAIL_MAX  # no name or address is longer: a longer search finds nobody
 NAME_MIN, NAME_MAX = 2, 100
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # A password holds at least one character of each kind. ASCII only: the OpenAPI document

@@ -131,6 +131,15 @@ def test_users_are_searched_by_email(
     assert [item["id"] for item in page["items"]] == [wanted.id]
 
 
+def test_a_user_search_too_long_to_match_is_a_400_not_an_outage(
+    client: FlaskClient, admin: SignedIn
+) -> None:
+    """SQLite refuses a LIKE pattern of more than 50,000 bytes, which read as an outage."""
+    response = client.get(f"/api/v1/users?search={'a' * 100_000}", headers=admin.headers)
+    assert response.status_code == 400
+    assert response.json["errors"] == {"search": ["Must be at most 254 characters."]}
+
+
 # PATCH /users/<id> as an admin
 
 

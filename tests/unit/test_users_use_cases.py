@@ -273,6 +273,16 @@ def test_listing_users_searches_names_and_emails_without_regard_to_case(
     assert page.total == 2
 
 
+def test_a_user_search_longer_than_any_address_is_a_validation_error(
+    list_users: ListUsers, given: Given
+) -> None:
+    boss = given.admin(email="boss@example.com")
+    assert list_users(actor_for(boss), PageRequest(), search="b" * 254).items == []
+    with pytest.raises(InvalidInput) as refused:
+        list_users(actor_for(boss), PageRequest(), search="b" * 255)
+    assert refused.value.errors == {"search": ["Must be at most 254 characters."]}
+
+
 def test_listing_users_pages_with_a_cursor(list_users: ListUsers, given: Given) -> None:
     boss = given.admin()
     for _ in range(4):

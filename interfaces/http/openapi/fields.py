@@ -37,6 +37,7 @@ from domain.users import (
     NAME_MIN,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    USER_SEARCH_MAX,
     USERNAME_MAX,
     PasswordRules,
 )
@@ -260,7 +261,10 @@ FIELDS: dict[str, Schema] = {
         "description": "The `next_cursor` of the previous page: continues right after its last"
         " item (keyset pagination). A cursor this API did not issue is 400.",
     },
-    "UserListQuery.search": {"description": "Case-insensitive part of the name or e-mail."},
+    "UserListQuery.search": {
+        "maxLength": USER_SEARCH_MAX,
+        "description": "Case-insensitive part of the name or e-mail.",
+    },
     "PostListQuery.search": {
         "maxLength": SEARCH_MAX,
         "description": "Case-insensitive part of the title or content; `%` and `_` are plain"
