@@ -27,6 +27,15 @@ class DeliveryPolicy:
 
 
 @frozen(kw_only=True)
+class GivenUp:
+    """A message this round failed for good: for the operator's log (never its recipient)."""
+
+    mail_id: int
+    kind: str
+    reason: str
+
+
+@frozen(kw_only=True)
 class DeliveryRound:
     claimed: int = 0
     sent: int = 0
@@ -34,6 +43,7 @@ class DeliveryRound:
     failed: int = 0
     handed_back: int = 0
     lost: int = 0  # settled too late: the claim had run out and another worker held it
+    given_up: tuple[GivenUp, ...] = ()
 
 
 OUTCOMES = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}  # else: another try later
@@ -61,6 +71,7 @@ class DeliverMail:
             claimed = uow.outbox.claim(worker, now, lease_until, self.policy.batch)
             uow.commit()
         counts = dict.fromkeys(("sent", "deferred", "failed", "handed_back", "lost"), 0)
+        given_up: list[GivenUp] = []
         for index, mail in enumerate(claimed):
             if stop() or self.clock() + self.policy.send_time > lease_until:
                 for rest in claimed[index:]:
@@ -69,9 +80,12 @@ class DeliverMail:
                 break
             settled = self._send(mail)
             counts[OUTCOMES.get(settled.status, "deferred")] += 1
+            if settled.status is MailStatus.FAILED:
+                why = settled.last_error or ""
+                given_up.append(GivenUp(mail_id=settled.id or 0, kind=settled.kind, reason=why))
             if not self._settle(settled, worker):
                 counts["lost"] += 1
-        return DeliveryRound(claimed=len(claimed), **counts)
+        return DeliveryRound(claimed=len(claimed), given_up=tuple(given_up), **counts)
 
     def _send(self, mail: OutgoingMail) -> OutgoingMail:
         if mail.link_expired(self.clock()):

@@ -22,7 +22,9 @@ class DeliveryFailed(Exception):
     so trying again would only be refused again. `reason` names no secret."""
 
     def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        self.reason = reason[:ERROR_MAX]
+        # A mail server's words, shown to operators on a terminal: no control characters.
+        printable = "".join(c if c.isprintable() else " " for c in reason)
+        self.reason = " ".join(printable.split())[:ERROR_MAX]
         self.permanent = permanent
         super().__init__(self.reason)
 

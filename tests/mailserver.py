@@ -96,10 +96,13 @@ def text_of(message: EmailMessage) -> str:
 
 
 @contextmanager
-def smtp_server(mailbox: Mailbox, port: int | None = None) -> Iterator[int]:
-    """The server on loopback at `port` (a free one by default) until the block ends."""
+def smtp_server(
+    mailbox: Mailbox, port: int | None = None, *, smtputf8: bool = True
+) -> Iterator[int]:
+    """The server on loopback at `port` (a free one by default) until the block ends;
+    `smtputf8`: whether it offers SMTPUTF8 (international addresses)."""
     port = port or free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield port

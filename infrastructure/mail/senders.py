@@ -25,7 +25,7 @@ def as_email(mail: OutgoingMail, sender: str) -> EmailMessage:
     and Date it was queued with, the same on every try."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = mail.recipient
+    message["To"] = on_the_wire(mail.recipient)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = mail.message_id
@@ -45,6 +45,18 @@ def built(mail: OutgoingMail, sender: str) -> EmailMessage:
     except Exception as error:
         reason = f"the message cannot be built ({type(error).__name__})"
         raise DeliveryFailed(reason, permanent=True) from None
+
+
+def on_the_wire(address: str) -> str:
+    """An address with an international domain in its ASCII form (IDNA, `xn--`), which every
+    mail server takes; only a non-ASCII local part still needs one that offers SMTPUTF8."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:  # not a name IDNA can write: sent as it is, for SMTPUTF8
+        return address
 
 
 def address_of(sender: str) -> str:
@@ -82,9 +94,7 @@ class SmtpMailSender:
                     smtp.starttls(context=ssl.create_default_context())
                 if self._username:
                     smtp.login(self._username, self._password)
-                smtp.send_message(
-                    message, from_addr=address_of(self._sender), to_addrs=[mail.recipient]
-                )
+                self._hand_over(smtp, message, on_the_wire(mail.recipient))
         except smtplib.SMTPRecipientsRefused as refused:
             code, text = next(iter(refused.recipients.values()))
             raise DeliveryFailed(_said(code, text), permanent=500 <= code < 600) from None
@@ -97,6 +107,14 @@ class SmtpMailSender:
             raise DeliveryFailed(said, permanent=500 <= code < 600) from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as error:
             raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
+
+    def _hand_over(self, smtp: smtplib.SMTP, message: EmailMessage, recipient: str) -> None:
+        sender = on_the_wire(address_of(self._sender))
+        try:
+            smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPNotSupportedError:  # here: an address only SMTPUTF8 carries
+            reason = "the mail server does not take international addresses (SMTPUTF8)"
+            raise DeliveryFailed(reason, permanent=True) from None
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "tls":

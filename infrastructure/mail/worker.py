@@ -44,7 +44,7 @@ class MailWorker:
                 # fault to find, not to wait out.
                 reason = str(error).splitlines()[0] if str(error) else ""
                 log.error(
-                    "mail delivery round failed (%s: %s); trying again in %.0f s",
+                    "mail delivery round failed (%s: %s); trying again in %g s",
                     type(error).__name__, reason, pause,
                     exc_info=not isinstance(error, ServiceUnavailable),
                 )  # fmt: skip
@@ -73,3 +73,8 @@ class MailWorker:
             totals[key] += getattr(done, key)
         fields = {key: getattr(done, key) for key in ("claimed", *totals, "lost")}
         log.info("mail delivery round", extra={"fields": fields})
+        for gave_up in done.given_up:  # each needs an operator: `quill mail list --failed`
+            log.warning(
+                "mail %d (%s) given up: %s", gave_up.mail_id, gave_up.kind, gave_up.reason,
+                extra={"fields": {"mail_id": gave_up.mail_id, "kind": gave_up.kind}},
+            )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -100,3 +101,16 @@ def test_a_message_whose_link_expired_while_queued_is_given_up_on_not_sent_or_re
 @pytest.mark.parametrize("poll", ["nan", "inf", "0", "-1"])
 def test_a_poll_that_is_not_a_usable_number_of_seconds_is_one_line_on_stderr(quill, poll):
     assert "--poll" in one_line_error(quill("worker", "--once", "--poll", poll))
+
+
+def test_the_worker_warns_of_each_message_it_gives_up_on_without_its_recipient(
+    quill, server: InMemoryMailSender, uow: InMemoryUnitOfWork, caplog
+):
+    quill("mail", "send-test", "--to", "gone@example.com")
+    server.refuse["gone@example.com"] = DeliveryFailed("550 5.1.1 no such user", permanent=True)
+    with caplog.at_level(logging.WARNING, logger="quill.mail"):
+        assert "1 failed" in quill("worker", "--once").stdout
+    (mail,) = uow.store.outbox.values()
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == f"mail {mail.id} (test) given up: 550 5.1.1 no such user"
+    assert "gone@example.com" not in warning.getMessage()

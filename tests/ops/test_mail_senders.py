@@ -21,6 +21,7 @@ from infrastructure.mail.senders import (
     UnconfiguredMailSender,
     as_email,
     make_sender,
+    on_the_wire,
 )
 from tests.factories import make_mail
 from tests.mailserver import Mailbox, free_port, smtp_server, text_of
@@ -89,6 +90,24 @@ def test_smtp_failures_are_permanent_for_5xx_and_temporary_otherwise() -> None:
     assert not refused.value.permanent and "Connection" in refused.value.reason
 
 
+def test_an_international_domain_goes_as_idna_to_a_server_without_smtputf8() -> None:
+    box = Mailbox()  # a server without SMTPUTF8: a non-ASCII envelope would be refused
+    with smtp_server(box, smtputf8=False) as port:
+        sender_on(port).send(make_mail(recipient="ann@exämple.com"))
+        with pytest.raises(DeliveryFailed) as refused:  # only SMTPUTF8 carries this one
+            sender_on(port).send(make_mail(recipient="zoë@example.com"))
+    (received,) = box.received
+    assert str(received["To"]) == "ann@xn--exmple-cua.com"
+    assert refused.value.permanent  # this server never will: not tried ten times
+    assert "SMTPUTF8" in refused.value.reason
+
+
+def test_a_servers_answer_is_kept_without_control_characters() -> None:
+    failed = DeliveryFailed("550 no \x1b]0;pwned\x07 such\r\n user\x1b[31m")
+    assert failed.reason == "550 no ]0;pwned such user [31m"
+    assert failed.reason.isprintable()
+
+
 def test_a_folder_holds_each_message_once_as_an_eml_file(tmp_path: Path) -> None:
     mail = make_mail(text="In a file")
     sender = FolderMailSender(str(tmp_path / "mail"), "q@quill.test")
@@ -153,4 +172,4 @@ def test_every_address_registration_accepts_goes_whole_into_a_message_header(
         return
     message = as_email(make_mail(recipient=address), "Quill <q@quill.test>")
     (carried,) = message["To"].addresses
-    assert carried.addr_spec == address
+    assert carried.addr_spec == on_the_wire(address)  # an international domain as IDNA

@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 
 from application.accounts import Letters
-from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
+from application.mail import (
+    DeliverMail,
+    DeliveryPolicy,
+    GivenUp,
+    ListMail,
+    QueueTestMail,
+    RetryMail,
+)
 from domain.errors import AdminOnly, InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
 from domain.mail import LINK_EXPIRED, DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from infrastructure.mail.templates import JinjaMailTemplates
@@ -100,6 +107,7 @@ def test_a_permanent_refusal_fails_the_message_at_once_and_the_others_still_go(
     server.refuse["nobody@example.com"] = DeliveryFailed("550 no such user", permanent=True)
     done = deliver("w1")
     assert (done.failed, done.sent) == (1, 1)
+    assert done.given_up == (GivenUp(mail_id=refused.id, kind="test", reason="550 no such user"),)
     failed = stored(uow, refused)
     assert (failed.status, failed.attempts, failed.last_error) == (
         MailStatus.FAILED,
