@@ -102,8 +102,15 @@ def db() -> None:
     """Schema migrations."""
 
 
+def _a_revision(_: click.Context, param: click.Parameter, value: str) -> str:
+    """Alembic takes an empty revision for none at all and fails deep inside."""
+    if not value.strip():
+        raise click.BadParameter("must name a revision (e.g. head, base, -1 or 0014).", param=param)
+    return value.strip()
+
+
 @db.command()
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True, callback=_a_revision)
 @inject
 def upgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
     """Migrate the database up to REVISION."""
@@ -112,7 +119,7 @@ def upgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
 
 
 @db.command()
-@click.option("--revision", default="-1", show_default=True)
+@click.option("--revision", default="-1", show_default=True, callback=_a_revision)
 @inject
 def downgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
     """Migrate the database down to REVISION (default: one step)."""
@@ -454,8 +461,14 @@ def main() -> None:
         sys.exit(1)
 
 
+# What each database says of a table or a column this release has and its schema does not.
+SCHEMA_BEHIND = ("no such table", "UndefinedTable", "no such column", "UndefinedColumn")
+
+
 def _one_line(error: Exception) -> str:
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if "no such table" in text or "UndefinedTable" in text:
-        return "The database has no schema yet; run `quill db upgrade` first."
+    if any(missing in text for missing in SCHEMA_BEHIND):
+        return (
+            "The database's schema is missing or older than this release: run `quill db upgrade`."
+        )
     return f"{type(error).__name__}: {text}"

@@ -99,3 +99,24 @@ def test_serving_on_an_address_in_use_is_one_line_on_stderr(quill):
         port = taken.getsockname()[1]
         line = one_line_error(quill("serve", "--port", str(port), "--no-migrate"))
     assert f"Cannot listen on 127.0.0.1:{port}" in line
+
+
+def test_a_database_behind_this_release_is_one_line_asking_for_an_upgrade(
+    quill_process, sqlite_url
+):
+    migrated = quill_process("db", "upgrade", "--revision", "0006", DATABASE_URL=sqlite_url)
+    assert migrated.returncode == 0, migrated.stderr
+    for command in (("users", "list"), ("mail", "list")):  # a column, a table this release adds
+        done = quill_process(*command, DATABASE_URL=sqlite_url)
+        assert done.returncode != 0
+        line = process_one_line_error(done.stderr)
+        assert line == (
+            "Error: The database's schema is missing or older than this release:"
+            " run `quill db upgrade`."
+        ), line
+
+
+def test_an_empty_revision_is_one_line(quill_process, sqlite_url):
+    done = quill_process("db", "upgrade", "--revision", " ", DATABASE_URL=sqlite_url)
+    assert done.returncode == 2
+    assert "must name a revision" in process_one_line_error(done.stderr)

@@ -49,7 +49,10 @@ def test_the_worker_refuses_to_start_with_too_short_a_lease_in_one_line() -> Non
 @pytest.mark.parametrize(
     ("database", "reason"),
     [
-        ("sqlite:///{folder}/no-schema.db", "run `quill db upgrade` first"),
+        (
+            "sqlite:///{folder}/no-schema.db",
+            "missing or older than this release: run `quill db upgrade`",
+        ),
         ("postgresql+psycopg://nobody@127.0.0.1:1/nothing", "temporarily unavailable"),
     ],
 )
