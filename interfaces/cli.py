@@ -268,9 +268,16 @@ def _user_row(user: User) -> tuple[str, ...]:
     )
 
 
+class OneLineChoice(click.Choice[str]):
+    """Click lists the choices of a missing argument one per line; an error is one line."""
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return f"Choose from: {', '.join(map(str, self.choices))}."
+
+
 @users_group.command("set-role")
 @click.argument("email")
-@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.argument("role", type=OneLineChoice([r.value for r in Role]))
 @inject
 def set_role(email: str, role: str, update: UpdateUser = Provide[Container.update_user]) -> None:
     """Make EMAIL a user or an admin."""

@@ -68,6 +68,7 @@ def test_an_invalid_role_is_a_usage_error(quill, auth, client):
     [
         (("nosuch",), "No such command 'nosuch'"),
         (("users", "set-role"), "Missing argument 'EMAIL'"),
+        (("users", "set-role", "a@example.com"), "Choose from: user, admin."),
         (("users", "list", "--limit", "0"), "Invalid value for '--limit'"),
         (("seed", "--users", "abc"), "'abc' is not a valid integer"),
         (("mail", "retry", "abc"), "Invalid value for 'ID'"),
