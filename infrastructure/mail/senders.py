@@ -10,7 +10,7 @@ import smtplib
 import ssl
 import tempfile
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from domain.mail import DeliveryFailed, OutgoingMail
@@ -24,7 +24,8 @@ def as_email(mail: OutgoingMail, sender: str) -> EmailMessage:
     """The message as it goes out: plain text with an HTML alternative, and the Message-ID
     and Date it was queued with, the same on every try."""
     message = EmailMessage()
-    message["From"] = sender
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((name, on_the_wire(address))) if name else on_the_wire(address)
     message["To"] = on_the_wire(mail.recipient)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
@@ -49,14 +50,21 @@ def built(mail: OutgoingMail, sender: str) -> EmailMessage:
 
 def on_the_wire(address: str) -> str:
     """An address with an international domain in its ASCII form (IDNA, `xn--`), which every
-    mail server takes; only a non-ASCII local part still needs one that offers SMTPUTF8."""
+    mail server takes; only a non-ASCII local part still needs one that offers SMTPUTF8.
+
+    Only a form that reads back as the very same domain: Python's codec (IDNA 2003) first
+    maps some names to others (`faß.de` to `fass.de`, full-width letters to plain ones), and
+    a link must never go to another domain than the address the user gave. Such a name goes
+    as it is, for a server that offers SMTPUTF8."""
     local, _, domain = address.rpartition("@")
     if domain.isascii():
         return address
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:  # not a name IDNA can write: sent as it is, for SMTPUTF8
+        ascii_domain = domain.encode("idna").decode("ascii")
+        same = ascii_domain.encode("ascii").decode("idna") == domain
+    except UnicodeError:  # not a name IDNA can write
         return address
+    return f"{local}@{ascii_domain}" if same else address
 
 
 def address_of(sender: str) -> str:

@@ -102,6 +102,29 @@ def test_an_international_domain_goes_as_idna_to_a_server_without_smtputf8() -> 
     assert "SMTPUTF8" in refused.value.reason
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "victim@faß.de",
+        "victim@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",
+        "victim@exa\u200dmple.com",
+    ],
+)
+def test_a_domain_idna_2003_would_map_to_another_is_never_rewritten(address: str) -> None:
+    """Python's codec maps `faß.de` to `fass.de` (another domain), full-width letters to plain
+    ones and drops a zero-width joiner: a reset link must not reach another mailbox."""
+    assert on_the_wire(address) == address
+    box = Mailbox()
+    with smtp_server(box, smtputf8=False) as port, pytest.raises(DeliveryFailed) as refused:
+        sender_on(port).send(make_mail(recipient=address))
+    assert refused.value.permanent and box.received == []
+
+
+def test_the_sender_s_international_domain_goes_as_idna_too() -> None:
+    message = as_email(make_mail(), '"Ops, Team" <ops@exämple.com>')
+    assert str(message["From"]) == '"Ops, Team" <ops@xn--exmple-cua.com>'
+
+
 def test_a_servers_answer_is_kept_without_control_characters() -> None:
     failed = DeliveryFailed("550 no \x1b]0;pwned\x07 such\r\n user\x1b[31m")
     assert failed.reason == "550 no ]0;pwned such user [31m"
