@@ -45,8 +45,8 @@ threads = _whole("GUNICORN_THREADS", 1, 1)
 
 # A worker silent for `timeout` seconds is killed and replaced; on SIGTERM or a reload, workers
 # get `graceful_timeout` seconds to finish the requests they are serving.
-timeout = _whole("GUNICORN_TIMEOUT", 30, 1)
-graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30, 1)
+timeout = _whole("GUNICORN_TIMEOUT", 30, 0)  # 0: gunicorn's own "never"
+graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30, 0)
 keepalive = _whole("GUNICORN_KEEPALIVE", 5, 0)
 
 # Off by default: a recycled worker imports the app again (about a second of CPU), which a busy

@@ -89,7 +89,7 @@ class Settings:
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3, 1, 20),
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
-            **mail_settings(env, production=production),
+            **mail_settings(env),
             password_rules=PasswordRules(
                 _choice(env, "PASSWORD_RULES", tuple(PasswordRules), PasswordRules.COMPOSED)
             ),
@@ -107,6 +107,21 @@ class Settings:
         """The longest one send may take: a worker starts one only while this much of its
         lease is left."""
         return timedelta(seconds=SMTP_EXCHANGES * self.smtp_timeout)
+
+    def mail_cautions(self) -> list[str]:
+        """What a production deployment that really sends mail still takes from development:
+        links to 127.0.0.1, which no reader can follow, and a sender at localhost, which mail
+        servers refuse. Warned of by the worker, not refused: every other process (a
+        migration, the API) runs well without mail settings."""
+        if self.app_env != "production" or not self.smtp_host:
+            return []
+        cautions = []
+        for name, link in (("VERIFY_LINK", self.verify_link), ("RESET_LINK", self.reset_link)):
+            if link.startswith(DEV_PUBLIC_URL):
+                cautions.append(f"{name} points at {DEV_PUBLIC_URL}: set PUBLIC_URL (or {name}).")
+        if self.mail_from == DEV_MAIL_FROM:
+            cautions.append(f"MAIL_FROM is {DEV_MAIL_FROM}: set the sender mail servers expect.")
+        return cautions
 
     def refuse_development_secrets(self) -> None:
         for name, value in (
@@ -135,6 +150,7 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 # whichever of the usual spellings names it.
 SCHEMES = {
     "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite+pysqlite",
     "postgresql+psycopg": "postgresql+psycopg",
     "postgresql": "postgresql+psycopg",
     "postgres": "postgresql+psycopg",
@@ -155,27 +171,27 @@ def _database_url(raw: str) -> str:
         port = parsed.port  # a port that is not a number fails here
     except (ArgumentError, ValueError):
         raise SettingsError(DATABASE_URL_HELP) from None
-    if parsed.get_backend_name() == "postgresql" and not (parsed.database or "").strip():
-        raise SettingsError(DATABASE_URL_HELP)
+    if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.port):
+        raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
     if port is not None and not 1 <= port <= 65535:
         raise SettingsError(DATABASE_URL_HELP)
     return url
 
 
-_ORIGIN = re.compile(
-    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
-)
+# An origin as browsers send it: a scheme, then a host and maybe a port, no path. Any scheme
+# (capacitor://localhost, chrome-extension://...); flask-cors also takes a pattern here.
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s]+")
 
 
 def _origins(raw: str) -> tuple[str, ...]:
-    """Origins as browsers send them: scheme, host and port, no path (not even a `/`); or
-    `*`, any origin (the API takes no cookies: a token is sent on purpose or not at all)."""
-    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    """The origins allowed, or `*` for any (the API takes no cookies: a token is sent on
+    purpose or not at all). A trailing `/`, which no browser sends, is dropped."""
+    origins = tuple(o.strip().removesuffix("/") for o in raw.split(",") if o.strip())
     for origin in origins:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             raise SettingsError(
                 "CORS_ORIGINS must be origins such as https://app.example.com or"
-                " http://localhost:3000 (scheme, host and port; no path, no trailing /),"
+                " http://localhost:3000 (a scheme, a host, maybe a port; no path), or *,"
                 " separated by commas."
             )
     return origins
@@ -197,7 +213,7 @@ SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[str, object]:
+def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
@@ -205,8 +221,6 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
     addresses = getaddresses([mail_from])
     if len(addresses) != 1 or "@" not in addresses[0][1] or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
-    if production and (env.get("SMTP_HOST") or "").strip():
-        _refuse_development_mail(env)
     # A worker holds a message for the lease, which must outlast the longest send it starts.
     longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
     lease = _int(env, "MAIL_LEASE", 600, 2, 86400)
@@ -237,19 +251,6 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
         "mail_lease": lease,
     }
-
-
-def _refuse_development_mail(env: Mapping[str, str]) -> None:
-    """Mail really sent in production must not carry the development defaults: links to
-    127.0.0.1, which no reader can follow, and a sender at localhost, which servers refuse."""
-    links_need_it = not (env.get("VERIFY_LINK") and env.get("RESET_LINK"))
-    if links_need_it and not (env.get("PUBLIC_URL") or "").strip():
-        raise SettingsError(
-            "PUBLIC_URL (or both VERIFY_LINK and RESET_LINK) must be set when APP_ENV=production"
-            f" and SMTP_HOST is: mailed links would point at {DEV_PUBLIC_URL}."
-        )
-    if not (env.get("MAIL_FROM") or "").strip():
-        raise SettingsError("MAIL_FROM must be set when APP_ENV=production and SMTP_HOST is.")
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -390,6 +390,8 @@ def worker(once: bool, poll: float) -> None:
 
     container: Container = click.get_current_context().obj
     logs.configure(container.config.log_level(), container.config.log_format())
+    for caution in container.config.mail.cautions() or ():
+        logging.getLogger("quill.mail").warning(caution)
     mail_worker = container.mail_worker(poll=poll)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOPPING}

@@ -254,6 +254,7 @@ def mail_settings_dict(settings: Settings) -> dict[str, object]:
             "max_tries": settings.mail_max_tries,
             "retry_delay": timedelta(seconds=settings.mail_retry_delay),
             "lease": timedelta(seconds=settings.mail_lease),
+            "cautions": settings.mail_cautions(),
         },
     }
 
