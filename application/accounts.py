@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from attrs import frozen
 
 from application.ports import Clock, MailTemplates, PasswordHasher, UnitOfWork
-from domain.errors import AdminOnly, InvalidLink, UserNotFound, VerificationThrottled
+from domain.errors import (
+    AdminOnly,
+    CallerDeleted,
+    InvalidLink,
+    UserNotFound,
+    VerificationThrottled,
+)
 from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
 from domain.mail import OutgoingMail
 from domain.users import Actor, PasswordRules, User, check_password, normalize_email
@@ -207,8 +213,8 @@ class ResendVerification:
         with self.uow as uow:
             uow.link_requests.lock(LinkPurpose.VERIFY, keys[0])
             user = uow.users.get(actor.id)
-            if user is None:
-                raise UserNotFound()
+            if user is None:  # deleted since the request was authenticated
+                raise CallerDeleted()
             if user.email_verified:
                 return False
             wait = self.verification.wait(uow, keys, now)
@@ -246,7 +252,9 @@ class RequestPasswordReset:
             recent = uow.link_requests.since(LinkPurpose.RESET, email, now - self.policy.window)
             if _throttle(recent, self.policy, now) is not None:
                 return  # nothing written, nothing sent; answered as any other request
-            user = uow.users.get_by_email(email)
+            # Locked (the same statement whether or not it finds a row): an account deleted
+            # meanwhile would fail its link's foreign key, and this answer is always 202.
+            user = uow.users.get_by_email(email, lock=True)
             mails = user is not None and user.is_active
             uow.link_requests.prune(before=now - self.policy.window)
             uow.link_tokens.prune(before=now)

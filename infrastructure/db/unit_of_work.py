@@ -39,12 +39,14 @@ CONFLICTS = {
 # Foreign keys whose check fails when a row the write refers to was deleted while the request
 # ran. The caller's own account: its deletion ended their session. The post or the user acted
 # on: gone. Each is what the same request would be answered a moment later. PostgreSQL names
-# the key; SQLite does not, but there units run one at a time and each reads its rows first.
+# the key. SQLite does not, so there it stays a Conflict: met only when a deletion commits
+# between a request's authentication and its unit (SQLite runs units one at a time).
 GONE = {
     "fk_posts_author_id_users": CallerDeleted,
     "fk_comments_author_id_users": CallerDeleted,
     "fk_favorites_user_id_users": CallerDeleted,
     "fk_follows_follower_id_users": CallerDeleted,
+    "fk_link_tokens_user_id_users": CallerDeleted,  # a resend (a reset locks the account)
     "fk_comments_post_id_posts": PostNotFound,
     "fk_favorites_post_id_posts": PostNotFound,
     "fk_post_tags_post_id_posts": PostNotFound,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -13,6 +14,7 @@ from application.mail import DeliverMail, DeliveryRound
 from domain.errors import ServiceUnavailable
 
 log = logging.getLogger("quill.mail")
+ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")  # an e-mail address, in a mail server's words
 
 
 def worker_name() -> str:
@@ -74,7 +76,8 @@ class MailWorker:
         fields = {key: getattr(done, key) for key in ("claimed", *totals, "lost")}
         log.info("mail delivery round", extra={"fields": fields})
         for gave_up in done.given_up:  # each needs an operator: `quill mail list --failed`
+            reason = ADDRESS.sub("[address]", gave_up.reason)  # servers quote the recipient
             log.warning(
-                "mail %d (%s) given up: %s", gave_up.mail_id, gave_up.kind, gave_up.reason,
+                "mail %d (%s) given up: %s", gave_up.mail_id, gave_up.kind, reason,
                 extra={"fields": {"mail_id": gave_up.mail_id, "kind": gave_up.kind}},
             )  # fmt: skip

@@ -107,10 +107,12 @@ def test_the_worker_warns_of_each_message_it_gives_up_on_without_its_recipient(
     quill, server: InMemoryMailSender, uow: InMemoryUnitOfWork, caplog
 ):
     quill("mail", "send-test", "--to", "gone@example.com")
-    server.refuse["gone@example.com"] = DeliveryFailed("550 5.1.1 no such user", permanent=True)
+    said = "550 5.1.1 <gone@example.com>: Recipient address rejected"  # as Postfix says it
+    server.refuse["gone@example.com"] = DeliveryFailed(said, permanent=True)
     with caplog.at_level(logging.WARNING, logger="quill.mail"):
         assert "1 failed" in quill("worker", "--once").stdout
     (mail,) = uow.store.outbox.values()
     (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert warning.getMessage() == f"mail {mail.id} (test) given up: 550 5.1.1 no such user"
-    assert "gone@example.com" not in warning.getMessage()
+    assert warning.getMessage() == (
+        f"mail {mail.id} (test) given up: 550 5.1.1 <[address]>: Recipient address rejected"
+    )

@@ -13,7 +13,7 @@ import pytest
 
 from domain.errors import CallerDeleted, PostNotFound, ProfileNotFound
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from tests.factories import T0, make_comment
+from tests.factories import T0, make_comment, make_link
 from tests.integration.stored import add_post, add_user, post_of
 
 pytestmark = pytest.mark.postgres
@@ -52,6 +52,7 @@ def test_writes_by_a_caller_deleted_meanwhile_end_with_their_session(
         "comment": lambda uow: uow.comments.add(make_comment(post, gone)),
         "favorite": lambda uow: uow.favorites.add(gone.id, post.id, T0),
         "follow": lambda uow: uow.follows.add(gone.id, other.id, T0),
+        "verification link": lambda uow: uow.link_tokens.add(make_link(gone)),
     }
     assert {name: refused(pg_uow, write) for name, write in writes.items()} == dict.fromkeys(
         writes, CallerDeleted

@@ -148,9 +148,18 @@ def test_a_chosen_username_taken_meanwhile_is_refused_not_changed(
     def by_username(self: InMemoryUserRepository, username: str) -> User | None:
         return missed.pop() if missed else looked_up(self, username)
 
+    units = []
+    enter = InMemoryUnitOfWork.__enter__
+
+    def counted_enter(self: InMemoryUnitOfWork) -> InMemoryUnitOfWork:
+        units.append(self)
+        return enter(self)
+
     monkeypatch.setattr(InMemoryUserRepository, "get_by_username", by_username)
+    monkeypatch.setattr(InMemoryUnitOfWork, "__enter__", counted_enter)
     with pytest.raises(UsernameTaken):  # the unique index's refusal, on the first try
         register_user(make_registration(email="ann2@example.com", username="ann"))
+    assert len(units) == 1  # not tried again: a chosen name is the caller's to change
 
 
 # --- UpdateUser: username -------------------------------------------------------------------
