@@ -12,7 +12,13 @@ from attrs import evolve
 from application.paging import Found, Window
 from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
-from domain.errors import CallerDeleted, EmailTaken, PostNotFound, UsernameTaken
+from domain.errors import (
+    CallerDeleted,
+    EmailTaken,
+    PostNotFound,
+    ProfileNotFound,
+    UsernameTaken,
+)
 from domain.links import LinkPurpose, LinkToken
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail
 from domain.posts import RESERVED_SLUGS, Author, Post, numbered_slug
@@ -151,8 +157,7 @@ class InMemoryPostRepository:
         self._store = store
 
     def add(self, post: Post) -> Post:
-        if post.author.id not in self._store.users:
-            raise CallerDeleted()  # the foreign key's job in SQL (unit_of_work.GONE)
+        _refers_to(self._store, caller=post.author.id)
         # As slugs.py: each base's last number, and every slug given recorded as a base.
         given = self._store.slug_numbers
         taken = {p.slug for p in self._store.posts.values()} | RESERVED_SLUGS
@@ -251,11 +256,23 @@ def _author_as_read(store: InMemoryStore, author: Author, viewer_id: int | None)
     )  # fmt: skip
 
 
+def _refers_to(store: InMemoryStore, *, caller: int | None, post: int | None = None) -> None:
+    """The foreign keys' checks in SQL, as unit_of_work.GONE names their failures: the
+    caller's own account gone, or the post acted on."""
+    if caller is not None and caller not in store.users:
+        raise CallerDeleted()
+    if post is not None and post not in store.posts:
+        raise PostNotFound()
+
+
 class InMemoryFollowRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
     def add(self, follower_id: int, followed_id: int, at: datetime) -> None:
+        _refers_to(self._store, caller=follower_id)
+        if followed_id not in self._store.users:
+            raise ProfileNotFound()  # the foreign key's job in SQL (unit_of_work.GONE)
         self._store.follows.setdefault((follower_id, followed_id), at)
 
     def remove(self, follower_id: int, followed_id: int) -> None:
@@ -279,6 +296,7 @@ class InMemoryFavoriteRepository:
         self._store = store
 
     def add(self, user_id: int, post_id: int, at: datetime) -> None:
+        _refers_to(self._store, caller=user_id, post=post_id)
         self._store.favorites.setdefault((user_id, post_id), at)
 
     def remove(self, user_id: int, post_id: int) -> None:
@@ -294,8 +312,7 @@ class InMemoryCommentRepository:
         self._store = store
 
     def add(self, comment: Comment) -> Comment:
-        if comment.post_id not in self._store.posts:
-            raise PostNotFound()  # the foreign key's job in SQL (unit_of_work.GONE)
+        _refers_to(self._store, caller=comment.author.id, post=comment.post_id)
         stored = evolve(comment, id=self._store.take_id("comments"))
         self._store.comments[stored.id] = stored  # type: ignore[index]
         return self._read(stored, None)
@@ -459,6 +476,7 @@ class InMemoryLinkTokenRepository:
 
     def add(self, token: LinkToken, *, keep: bool = True) -> None:
         if keep:
+            _refers_to(self._store, caller=token.user_id)
             token_id = self._store.take_id("link_tokens")
             self._store.link_tokens[token_id] = evolve(token, id=token_id)
 
