@@ -256,3 +256,29 @@ def test_the_last_two_admins_removing_each_other_at_once_leave_one_active_admin(
         # Put things back for the next round: the survivor is the only admin now.
         with pg_container.engine().begin() as connection:
             connection.execute(text("DELETE FROM users"))
+
+
+def test_reset_requests_racing_their_accounts_deletion_are_all_202(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """A reset request always answers 202 (docs/API.md): one whose account is deleted while it
+    runs neither fails its link's foreign key nor leaves a link behind."""
+    admin = sign_up(pg_app, "boss@example.com")
+    with pg_container.engine().begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
+                           {"id": admin["user"]["id"]})  # fmt: skip
+    doomed = [sign_up(pg_app, f"doomed{n}@example.com") for n in range(10)]
+
+    def act(i: int) -> int:
+        client, person = pg_app.test_client(), doomed[i // 2]
+        if i % 2:
+            path = f"/api/v1/users/{person['user']['id']}"
+            return client.delete(path, headers=bearer(admin["access_token"])).status_code
+        body = {"email": person["user"]["email"]}
+        return client.post("/api/v1/auth/password-reset", json=body).status_code
+
+    answers = at_once(20, act)
+
+    assert answers[0::2] == [202] * 10 and answers[1::2] == [204] * 10, answers
+    assert scalar(pg_container, "SELECT count(*) FROM link_tokens WHERE purpose = 'reset'") == 0
+    assert scalar(pg_container, "SELECT count(*) FROM users") == 1
