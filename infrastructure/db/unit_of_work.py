@@ -52,13 +52,14 @@ GONE = {
     "fk_post_tags_post_id_posts": PostNotFound,
     "fk_follows_followed_id_users": ProfileNotFound,
 }
+MEANINGS = CONFLICTS | GONE
 
 
 def translate(error: Exception) -> Exception:
     """The domain's view of a database failure; anything unknown is left as it is."""
     if isinstance(error, IntegrityError):
         text = str(error.orig)
-        for name, meaning in (CONFLICTS | GONE).items():
+        for name, meaning in MEANINGS.items():
             if name in text:
                 return meaning()
         return Conflict()

@@ -93,6 +93,7 @@ class SmtpMailSender:
         self._host, self._port, self._security = host, port, security
         self._username, self._password = username, password
         self._sender, self._timeout = sender, timeout
+        self._envelope_sender = on_the_wire(address_of(sender))
 
     def send(self, mail: OutgoingMail) -> None:
         message = built(mail, self._sender)
@@ -117,9 +118,8 @@ class SmtpMailSender:
             raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
 
     def _hand_over(self, smtp: smtplib.SMTP, message: EmailMessage, recipient: str) -> None:
-        sender = on_the_wire(address_of(self._sender))
         try:
-            smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+            smtp.send_message(message, from_addr=self._envelope_sender, to_addrs=[recipient])
         except smtplib.SMTPNotSupportedError:  # here: an address only SMTPUTF8 carries
             reason = "the mail server does not take international addresses (SMTPUTF8)"
             raise DeliveryFailed(reason, permanent=True) from None

@@ -89,6 +89,21 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def scalar(container: Container, sql: str, **params: Any) -> Any:
+    """One value read straight from the database: what the races left behind."""
+    with container.engine().connect() as connection:
+        return connection.execute(text(sql), params).scalar_one()
+
+
+def promote_to_admin(container: Container, person: dict[str, Any]) -> None:
+    """Make a signed-up person (sign_up's answer) an admin, straight in the database: nobody
+    registers as one, and their token reads the role afresh on every request."""
+    with container.engine().begin() as connection:
+        connection.execute(
+            text("UPDATE users SET role = 'admin' WHERE id = :id"), {"id": person["user"]["id"]}
+        )
+
+
 @pytest.fixture
 def world(client: FlaskClient, auth: Callable[..., SignedIn]) -> dict[str, Any]:
     """A user, an admin and a post of the user's: whom and what hostile requests aim at."""

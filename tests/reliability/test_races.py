@@ -13,16 +13,11 @@ from domain.users import Role
 from interfaces.container import Container
 from tests.factories import PASSWORD
 from tests.pg import wrong_post_counters
-from tests.reliability.conftest import at_once, bearer, sign_up
+from tests.reliability.conftest import at_once, bearer, promote_to_admin, scalar, sign_up
 
 pytestmark = pytest.mark.postgres
 
 CASES = ["racer@example.com", "RACER@example.com", "Racer@Example.com", "racer@EXAMPLE.COM"]
-
-
-def scalar(container: Container, sql: str, **params: Any) -> Any:
-    with container.engine().connect() as connection:
-        return connection.execute(text(sql), params).scalar_one()
 
 
 def test_twenty_simultaneous_registrations_of_one_email_create_exactly_one_user(
@@ -264,9 +259,7 @@ def test_reset_requests_racing_their_accounts_deletion_are_all_202(
     """A reset request always answers 202 (docs/API.md): one whose account is deleted while it
     runs neither fails its link's foreign key nor leaves a link behind."""
     admin = sign_up(pg_app, "boss@example.com")
-    with pg_container.engine().begin() as connection:
-        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
-                           {"id": admin["user"]["id"]})  # fmt: skip
+    promote_to_admin(pg_container, admin)
     doomed = [sign_up(pg_app, f"doomed{n}@example.com") for n in range(10)]
 
     def act(i: int) -> int:

@@ -8,20 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from interfaces.container import Container
 from tests.factories import PASSWORD
 from tests.pg import wrong_post_counters, wrong_social_counts
-from tests.reliability.conftest import at_once, bearer, sign_up
+from tests.reliability.conftest import at_once, bearer, promote_to_admin, scalar, sign_up
 
 pytestmark = pytest.mark.postgres
 THREADS = 20  # as many as the other races: each keeps connections of a shared server
-
-
-def scalar(container: Container, sql: str, **params: Any) -> Any:
-    with container.engine().connect() as connection:
-        return connection.execute(text(sql), params).scalar_one()
 
 
 def users(app: Flask, count: int, prefix: str = "fan") -> list[dict[str, Any]]:
@@ -163,9 +157,7 @@ def test_a_comment_deleted_by_many_at_once_is_deleted_once_the_rest_find_it_gone
 ) -> None:
     """Its author, the post's author and an admin, over both APIs: one 204, the rest 404."""
     author, commenter, admin = users(pg_app, 3, "deleter")
-    with pg_container.engine().begin() as connection:
-        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
-                           {"id": admin["user"]["id"]})  # fmt: skip
+    promote_to_admin(pg_container, admin)
     post = a_post(pg_app, bearer(author["access_token"]))
     people = (author, commenter, admin)
     v1 = [bearer(p["access_token"]) for p in people]
@@ -255,9 +247,7 @@ def test_a_users_deletion_racing_their_follows_favorites_and_comments_keeps_coun
     to them and their post, run while the user goes: no request fails the server, and every
     count others keep ends equal to the rows that remain."""
     [admin] = users(pg_app, 1, "admin")
-    with pg_container.engine().begin() as connection:
-        connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :id"),
-                           {"id": admin["user"]["id"]})  # fmt: skip
+    promote_to_admin(pg_container, admin)
     for round_ in range(2):
         people = users(pg_app, 4, f"person{round_}_")
         doomed, others = people[0], people[1:]
