@@ -35,7 +35,7 @@ from werkzeug.test import EnvironBuilder
 from bench.ceiling import create_app as ceiling_app
 from bench.config import DEFAULT_SERVER
 from bench.database import probe, production_env
-from bench.profile import backends, cpu_seconds
+from bench.profile import backends, cpu_seconds, cpu_since
 from bench.scenarios import NEW_POST, PASSWORD, searches
 
 Call = Callable[[], tuple[str, bytes]]
@@ -82,14 +82,14 @@ def cpu_us(
     for _ in range(min(200, requests)):  # warm: prepared statements, caches, connections
         call()
     pids = backends(database_url) if database_url else []
-    before = sum(cpu_seconds(pids))
+    before = cpu_seconds(pids)
     start = time.process_time()
     for _ in range(requests):
         call()
     app_us = (time.process_time() - start) / requests * 1e6
     if not pids:
         return app_us, None
-    return app_us, (sum(cpu_seconds(pids)) - before) / requests * 1e6
+    return app_us, sum(cpu_since(before, pids)) / requests * 1e6
 
 
 def sign_up(app: Flask, name: str) -> tuple[str, str]:

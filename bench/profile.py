@@ -106,15 +106,28 @@ def summary(raw: Path, top: int = 25) -> str:
     return "\n".join([*lines, on_cpu(samples)])
 
 
-def cpu_seconds(pids: list[int]) -> tuple[float, float]:
-    """User and system CPU seconds of these processes so far."""
-    user = system = 0.0
+def cpu_seconds(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds of each of these processes so far."""
+    times: dict[int, tuple[float, float]] = {}
     for pid in pids:
         try:
-            times = psutil.Process(pid).cpu_times()
+            got = psutil.Process(pid).cpu_times()
         except psutil.Error:
             continue  # gone since (a recycled worker): its share is lost
-        user, system = user + times.user, system + times.system
+        times[pid] = got.user, got.system
+    return times
+
+
+def cpu_since(before: dict[int, tuple[float, float]], pids: list[int]) -> tuple[float, float]:
+    """User and system CPU seconds these processes spent since `before`.
+
+    Only processes alive at the end count, each against its own earlier reading (none: it
+    started since), so a process that exits in between cannot make the sum negative.
+    """
+    user = system = 0.0
+    for pid, (u, s) in cpu_seconds(pids).items():
+        was_u, was_s = before.get(pid, (0.0, 0.0))
+        user, system = user + u - was_u, system + s - was_s
     return user, system
 
 
@@ -122,7 +135,10 @@ def backends(database_url: str) -> list[int]:
     """PostgreSQL server processes serving our database (not other people's)."""
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        query = (  # not this connection's own backend: it exits with the engine below
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         pids = list(connection.scalars(text(query)))
     engine.dispose()
     return pids
@@ -135,8 +151,8 @@ def cpu_split(server: Server, database_url: str, run: Callable[[], load.Measure]
     got = run()
     workers, pg = sorted({*workers, *server.worker_pids()}), sorted({*pg, *backends(database_url)})
     spent = [
-        per_request(cpu_seconds(p), b, got.requests)
-        for p, b in zip((workers, pg), before, strict=True)
+        per_request(cpu_since(earlier, now), got.requests)
+        for now, earlier in zip((workers, pg), before, strict=True)
     ]
     return (
         f"{got.rps:.0f} req/s; CPU per request: Quill workers {spent[0]}, "
@@ -144,8 +160,8 @@ def cpu_split(server: Server, database_url: str, run: Callable[[], load.Measure]
     )
 
 
-def per_request(after: tuple[float, float], before: tuple[float, float], requests: int) -> str:
-    user, system = ((a - b) * 1000 / max(requests, 1) for a, b in zip(after, before, strict=True))
+def per_request(spent: tuple[float, float], requests: int) -> str:
+    user, system = (seconds * 1000 / max(requests, 1) for seconds in spent)
     return f"{user + system:.2f} ms (user {user:.2f}, system {system:.2f})"
 
 
@@ -173,5 +189,5 @@ def profile(
         run = partial(load.run, ceiling.url + s.path, script, seconds, 8)
         before = cpu_seconds(ceiling.worker_pids())
         got = run()
-        spent = per_request(cpu_seconds(ceiling.worker_pids()), before, got.requests)
+        spent = per_request(cpu_since(before, ceiling.worker_pids()), got.requests)
         print(f"the ceiling: {got.rps:.0f} req/s; CPU per request: workers {spent}")
