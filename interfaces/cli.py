@@ -36,9 +36,28 @@ from domain.users import Role, User
 from interfaces.container import Container, SettingsError, build_container
 
 
+class QuillCommand(click.Command):
+    """A command that needs the container builds it once its own arguments have parsed, so
+    `--help` at any depth needs no valid settings, and bad settings are one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.obj is None:
+            try:
+                container = build_container()
+            except SettingsError as error:
+                raise click.ClickException(str(error)) from None
+            each: click.Context | None = ctx
+            while each is not None:  # every level sees it, as when the group had built it
+                each.obj, each = container, each.parent
+        return super().invoke(ctx)
+
+
 class QuillGroup(click.Group):
     """The CLI's error map: a domain error is one line on stderr and exit code 1; a usage
     error one line too (Click's own puts the usage before it), with its exit code 2."""
+
+    command_class = QuillCommand
+    group_class = type  # the groups under `quill` are QuillGroups too
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -87,14 +106,8 @@ def _describe(error: DomainError) -> str:
 
 
 @click.group(cls=QuillGroup)
-@click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli() -> None:
     """Quill: a blogging API. Admin commands for the database and its users."""
-    if ctx.obj is None:  # built here, not before parsing, so --help needs no settings
-        try:
-            ctx.obj = build_container()
-        except SettingsError as error:
-            raise click.ClickException(str(error)) from None
 
 
 @cli.group()

@@ -85,11 +85,23 @@ def test_the_entry_point_migrates_the_database_it_is_pointed_at(quill_process, s
     assert done.stdout.startswith("Database at revision")
 
 
-def test_help_needs_no_valid_settings(quill_process):
-    done = quill_process("--help", APP_ENV="production")  # no secrets, no database
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [(["--help"], "users"), (["users", "list", "--help"], "--search"),
+     (["db", "downgrade", "--help"], "--revision"), (["mail", "--help"], "retry")],
+)  # fmt: skip
+def test_help_needs_no_valid_settings(quill_process, args, shown):
+    done = quill_process(*args, APP_ENV="production")  # no secrets, no database
 
     assert done.returncode == 0, done.stderr
-    assert "users" in done.stdout
+    assert shown in done.stdout
+
+
+def test_a_command_on_invalid_settings_is_one_line_on_stderr(quill_process):
+    done = quill_process("users", "list", APP_ENV="production")
+
+    assert done.returncode == 1
+    assert done.stderr == "Error: DATABASE_URL must be set when APP_ENV=production.\n"
 
 
 def test_serving_on_an_address_in_use_is_one_line_on_stderr(quill):
