@@ -31,9 +31,8 @@ class AddComment:
         actor.check_may_write()
         with self.uow as uow:
             post = visible_post(uow, actor, ref)
-            author = Author(id=actor.id, name=actor.name, username=actor.username)
             comment = uow.comments.add(
-                Comment.write(post=post, author=author, body=body, now=self.clock())
+                Comment.write(post=post, author=Author.acting(actor), body=body, now=self.clock())
             )
             uow.commit()
         return comment

@@ -72,7 +72,7 @@ class CreatePost:
     def __call__(self, actor: Actor, new: NewPost) -> Post:
         actor.check_may_write()
         post = Post.write(
-            author=Author(id=actor.id, name=actor.name, username=actor.username),
+            author=Author.acting(actor),
             title=new.title,
             content=new.content,
             published=new.published,

@@ -104,6 +104,15 @@ class Author:
     image: str | None = None
     following: bool = False
 
+    @classmethod
+    def acting(cls, actor: Actor) -> Author:
+        """The caller as the author of what they write now: as a read of it would show them
+        (following themself: never)."""
+        return cls(
+            id=actor.id, name=actor.name, username=actor.username, bio=actor.bio,
+            image=actor.image,
+        )  # fmt: skip
+
 
 @frozen(kw_only=True)
 class Post:

@@ -47,6 +47,8 @@ class SessionHolder:
     session_revoked: bool
     username: str = ""
     email_verified: bool = False
+    bio: str | None = None
+    image: str | None = None
 
     @classmethod
     def of(cls, session: LoginSession, user: User) -> SessionHolder:
@@ -55,7 +57,7 @@ class SessionHolder:
             session_id=session.id, user_id=user.id, name=user.name, role=user.role,
             user_is_active=user.is_active, session_revoked=session.is_revoked,
             username=user.username,
-            email_verified=user.email_verified,
+            email_verified=user.email_verified, bio=user.bio, image=user.image,
         )  # fmt: skip
 
     def actor(self, subject: int, verified_writers: bool = False) -> Actor:
@@ -70,4 +72,5 @@ class SessionHolder:
             id=self.user_id, name=self.name, role=self.role, session_id=self.session_id,
             username=self.username,
             may_write=self.email_verified or not verified_writers,
+            bio=self.bio, image=self.image,
         )  # fmt: skip

@@ -241,6 +241,9 @@ class Actor:
     username: str = ""
     # False only where REQUIRE_VERIFIED_EMAIL holds and this caller's address is unverified.
     may_write: bool = True
+    # Their profile as the author of what they write now (see Author.acting).
+    bio: str | None = None
+    image: str | None = None
 
     @property
     def is_admin(self) -> bool:

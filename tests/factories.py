@@ -86,8 +86,9 @@ def make_session(user_id: int | None, **overrides: Any) -> LoginSession:
 def actor_for(user: User, session_id: str = "test-session") -> Actor:
     assert user.id is not None
     return Actor(
-        id=user.id, name=user.name, role=user.role, session_id=session_id, username=user.username
-    )
+        id=user.id, name=user.name, role=user.role, session_id=session_id, username=user.username,
+        bio=user.bio, image=user.image,
+    )  # fmt: skip
 
 
 def registration(**overrides: Any) -> dict[str, Any]:

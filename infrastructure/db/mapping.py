@@ -112,7 +112,7 @@ def session_holder_from_row(row: Mapping[str, Any]) -> SessionHolder:
         session_id=row["id"], user_id=row["user_id"], name=row["name"], role=ROLES[row["role"]],
         user_is_active=row["is_active"], session_revoked=row["revoked_at"] is not None,
         username=row["username"],
-        email_verified=row["email_verified"],
+        email_verified=row["email_verified"], bio=row["bio"], image=row["image"],
     )  # fmt: skip
 
 

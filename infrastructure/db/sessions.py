@@ -49,6 +49,8 @@ SESSION_HOLDER = (
         users.c.role,
         users.c.is_active,
         users.c.email_verified,
+        users.c.bio,
+        users.c.image,
     )
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id == bindparam("session_id"))

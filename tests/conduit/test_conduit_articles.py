@@ -58,6 +58,20 @@ def test_writing_an_article_publishes_it_and_answers_201(
     assert client.get("/api/v1/posts/by-slug/how-to-train").json["published"] is True
 
 
+def test_the_written_article_shows_its_author_s_profile_as_a_read_does(
+    client: FlaskClient, member: Member, write: Write
+) -> None:
+    profile = {"bio": "I write", "image": "https://example.com/me.png"}
+    response = client.put("/api/user", json={"user": profile}, headers=member.headers)
+    assert response.status_code == 200, response.json
+    article = write(member)
+    assert article["author"] == {
+        "username": member.user["username"], **profile, "following": False,
+    }  # fmt: skip
+    read = client.get(f"/api/articles/{article['slug']}", headers=member.headers)
+    assert read.json["article"]["author"] == article["author"]
+
+
 def test_the_same_title_twice_gets_two_slugs(member: Member, write: Write) -> None:
     assert write(member, title="Twice")["slug"] != write(member, title="Twice")["slug"]
 

@@ -40,6 +40,21 @@ def test_a_comment_answers_201_with_its_id_body_times_and_author(
     }  # fmt: skip
 
 
+def test_the_new_comment_shows_its_author_s_profile_as_the_list_does(
+    client: FlaskClient, member: Member
+) -> None:
+    profile = {"bio": "I comment", "image": "https://example.com/me.png"}
+    response = client.put("/api/user", json={"user": profile}, headers=member.headers)
+    assert response.status_code == 200, response.json
+    slug = _article(client, member)
+    comment = _comment(client, member, slug)
+    assert comment["author"] == {
+        "username": member.user["username"], **profile, "following": False,
+    }  # fmt: skip
+    listed = client.get(f"/api/articles/{slug}/comments", headers=member.headers)
+    assert listed.json["comments"] == [comment]
+
+
 def test_an_empty_comment_can_t_be_blank(client: FlaskClient, member: Member) -> None:
     slug = _article(client, member)
     response = client.post(

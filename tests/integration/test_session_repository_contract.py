@@ -39,13 +39,15 @@ def test_a_sessions_holder_is_read_as_stored_now(any_uow: Any) -> None:
     with any_uow:
         assert any_uow.sessions.get_holder("s1") == holder
         assert any_uow.sessions.get_holder("nope") is None
-        any_uow.users.save(evolve(user, is_active=False, role=Role.USER, name="Ann B."))
+        changed = evolve(user, is_active=False, role=Role.USER, name="Ann B.", bio="Hi")
+        any_uow.users.save(evolve(changed, image="https://example.com/ann.png"))
         any_uow.sessions.revoke("s1", T0)
         any_uow.commit()
     with any_uow:
         assert any_uow.sessions.get_holder("s1") == evolve(
-            holder, name="Ann B.", role=Role.USER, user_is_active=False, session_revoked=True
-        )
+            holder, name="Ann B.", role=Role.USER, user_is_active=False, session_revoked=True,
+            bio="Hi", image="https://example.com/ann.png",
+        )  # fmt: skip
 
 
 def test_rotation_succeeds_once_for_the_current_refresh_token(any_uow: Any) -> None:

@@ -32,11 +32,13 @@ def test_a_comment_is_stored_on_the_post_with_the_caller_as_author(
     uow: InMemoryUnitOfWork,
     clock: FixedClock,
 ) -> None:
-    bob = given.user(name="Bob", username="bob")
+    bob = given.user(name="Bob", username="bob", bio="Reads", image="https://example.com/b.png")
     post = given.post(given.user())
     comment = add_comment(actor_for(bob), post.id, "Nice post.")
     assert (comment.post_id, comment.body) == (post.id, "Nice post.")
-    assert comment.author == Author(id=bob.id, name="Bob", username="bob")
+    assert comment.author == Author(
+        id=bob.id, name="Bob", username="bob", bio="Reads", image="https://example.com/b.png"
+    )
     assert comment.created_at == comment.updated_at == clock()
     assert comment.id is not None
     assert stored.comment(comment.id) == comment

@@ -26,10 +26,16 @@ from tests.unit.conftest import Given, Stored
 def test_a_new_post_is_stored_with_the_caller_as_author(
     create_post: CreatePost, given: Given, stored: Stored
 ) -> None:
-    ann = given.user(name="Ann")
+    ann = given.user(name="Ann", bio="Writes", image="https://example.com/ann.png")
     post = create_post(actor_for(ann), NewPost(title="Hello", content="World"))
-    assert post.author == Author(id=ann.id, name="Ann", username=ann.username)
-    assert stored.post(post.id) == post
+    assert post.author == Author(
+        id=ann.id,
+        name="Ann",
+        username=ann.username,
+        bio="Writes",
+        image="https://example.com/ann.png",
+    )
+    assert stored.post(post.id) == post  # the answer is what a read gives
 
 
 def test_creating_a_post_commits(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from attrs import evolve
 
 from application.auth import (
     Authenticate,
@@ -196,7 +197,7 @@ def test_a_new_password_keeps_the_callers_session_and_ends_the_users_others(
     elsewhere = sign_in(here.user)
     bob = sign_in()
     update_own(here.actor, UserChanges(bio="New me."), NEW_PASSWORD)
-    assert authenticate(here.tokens.access_token) == here.actor
+    assert authenticate(here.tokens.access_token) == evolve(here.actor, bio="New me.")
     assert refresh(here.tokens.refresh_token).access_token
     with pytest.raises(TokenRevoked):
         authenticate(elsewhere.tokens.access_token)

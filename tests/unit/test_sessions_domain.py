@@ -75,8 +75,8 @@ def test_an_ended_session_or_a_deactivated_user_acts_no_more(
 
 def test_a_holder_of_a_session_and_its_user_carries_their_state() -> None:
     session = a_session().revoke(LATER)
-    user = make_user(id=1, name="Bo", role=Role.USER, is_active=False, username="bo")
+    user = make_user(id=1, name="Bo", role=Role.USER, is_active=False, username="bo", bio="Hi")
     assert SessionHolder.of(session, user) == SessionHolder(
         session_id="s1", user_id=1, name="Bo", role=Role.USER,
-        user_is_active=False, session_revoked=True, username="bo",
+        user_is_active=False, session_revoked=True, username="bo", bio="Hi",
     )  # fmt: skip
