@@ -87,6 +87,8 @@ def create_app(container: Container | None = None) -> Flask:
     app.url_map.converters["username"] = UsernameConverter
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.strict_slashes = False
+    # `//` in a path is no route (404 JSON), not werkzeug's HTML redirect to one.
+    app.url_map.merge_slashes = False
     for blueprint in (auth.bp, users.bp, posts.bp, ops.bp, docs.bp):
         app.register_blueprint(blueprint)
     for blueprint in (profiles.bp, comments.bp, feed.bp, tags.bp):

@@ -50,14 +50,18 @@ def is_private(environ: WSGIEnvironment) -> bool:
 
 
 def answer_headers(
-    environ: WSGIEnvironment, headers: list[tuple[str, str]], request_id: str
+    environ: WSGIEnvironment, status: str, headers: list[tuple[str, str]], request_id: str
 ) -> list[tuple[str, str]]:
     """The view's headers with the edge's own: appended, the view's CSP kept, the view's
-    Cache-Control replaced by no-store on a private answer."""
+    Cache-Control replaced by no-store on a private answer. A 204 has no content, so no
+    Content-Type (Flask gives every answer one, text/html by default)."""
     names = {name.lower() for name, _ in headers}
     private = is_private(environ)
-    if private and "cache-control" in names:
-        headers = [(name, value) for name, value in headers if name.lower() != "cache-control"]
+    dropped = {"cache-control"} if private else set()
+    if status.startswith("204"):
+        dropped.add("content-type")
+    if dropped & names:
+        headers = [(name, value) for name, value in headers if name.lower() not in dropped]
     added = [("X-Request-ID", request_id), *ALWAYS]
     if "content-security-policy" not in names:
         added.append(("Content-Security-Policy", API_CSP))
@@ -78,6 +82,7 @@ class RequestEdge:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             logs.log_request(environ, int(status[:3]), started, request_id)
-            return start_response(status, answer_headers(environ, headers, request_id), exc_info)
+            answered = answer_headers(environ, status, headers, request_id)
+            return start_response(status, answered, exc_info)
 
         return self.app(environ, start)

@@ -200,9 +200,17 @@ def test_a_large_body_is_refused_before_anybody_signs_in(client: FlaskClient) ->
 def test_an_unknown_route_is_not_found_as_json(
     client: FlaskClient, subtests: pytest.Subtests
 ) -> None:
-    for path in ["/api/v1/nothing-here", "/nothing-here", "/api/v2/posts"]:
+    for path in ["/api/v1/nothing-here", "/nothing-here", "/api/v2/posts", "/api/v1//posts",
+                 "/api//v1/posts"]:  # fmt: skip
         with subtests.test(path=path):
-            assert_error(client.get(path), 404, "not_found")
+            assert_error(client.get(path), 404, "not_found")  # never an HTML redirect
+
+
+def test_a_204_has_no_content_type(client: FlaskClient, user: SignedIn, write_post: Write) -> None:
+    post = write_post(user)
+    response = client.delete(f"/api/v1/posts/{post['id']}", headers=user.headers)
+    assert response.status_code == 204
+    assert response.get_data() == b"" and "Content-Type" not in response.headers
 
 
 def test_a_wrong_method_is_method_not_allowed_as_json(client: FlaskClient) -> None:
