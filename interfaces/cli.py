@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import math
@@ -9,6 +10,7 @@ import signal
 import socket
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -476,6 +478,9 @@ def retry(mail_id: int, again: RetryMail = Provide[Container.retry_mail]) -> Non
 
 
 def main() -> None:
+    # A password piped in (no terminal) makes getpass warn with its own source line; its
+    # one-line "Password input may be echoed." says as much.
+    warnings.filterwarnings("ignore", category=getpass.GetPassWarning)
     try:
         cli.main(standalone_mode=True)
     except Exception as error:  # the last guard: one line, never a traceback

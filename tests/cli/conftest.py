@@ -69,15 +69,17 @@ def sqlite_file(tmp_path: Path, sqlite_container: Container) -> Path:
 def quill_process(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the installed `quill` with only PATH, HOME and the given environment variables."""
 
-    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(QUILL_BIN), *args],
             env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env},
             cwd=tmp_path,
+            input=input,
             capture_output=True,
             text=True,
             timeout=60,
             check=False,
+            start_new_session=True,  # no terminal: prompts read the piped input
         )
 
     return run

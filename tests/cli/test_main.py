@@ -78,6 +78,19 @@ def test_a_database_file_that_cannot_be_opened_is_one_line_without_a_traceback(q
     assert process_one_line_error(done.stderr).startswith("Error:")
 
 
+def test_a_piped_password_prompt_warns_in_one_line_without_python_s_warning(
+    quill_process, sqlite_url
+):
+    assert quill_process("db", "upgrade", DATABASE_URL=sqlite_url).returncode == 0
+    answers = "root@example.com\nRoot\nCorrect horse 9\nCorrect horse 9\n"
+    done = quill_process("create-admin", input=answers, DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("Created admin root@example.com (id 1).\n")
+    assert "GetPassWarning" not in done.stderr and "getpass.py" not in done.stderr
+    assert done.stderr.count("Warning: Password input may be echoed.") == 2
+
+
 def test_the_entry_point_migrates_the_database_it_is_pointed_at(quill_process, sqlite_url):
     done = quill_process("db", "upgrade", DATABASE_URL=sqlite_url)
 
