@@ -35,7 +35,7 @@ from application.users import (
 from domain.errors import DomainError
 from domain.mail import OutgoingMail
 from domain.users import Role, User
-from interfaces.container import Container, SettingsError, build_container
+from interfaces.container import Container, SettingsError, build_container, links_follow
 
 
 class QuillCommand(click.Command):
@@ -355,6 +355,7 @@ def serve(
     if not no_migrate:
         migrator.upgrade()
     container = click.get_current_context().obj
+    links_follow(container, host, port)
     app = create_app(container)
     # Development delivers its own mail: a worker thread beside the server (one worker, as
     # SQLite wants). The request log of werkzeug's server leaves out query strings (tokens).

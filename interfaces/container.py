@@ -63,7 +63,7 @@ from infrastructure.mail.senders import address_of, make_sender
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.mail.worker import MailWorker
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import DEV_PUBLIC_URL, Settings, SettingsError
 
 
 class Container(containers.DeclarativeContainer):
@@ -259,6 +259,18 @@ def mail_settings_dict(settings: Settings) -> dict[str, object]:
     }
 
 
+def links_follow(container: Container, host: str, port: int) -> None:
+    """Mailed links at the development address (DEV_PUBLIC_URL, the default) point at the
+    address served instead, so `quill serve --port 9000` mails links to port 9000; links
+    elsewhere stay."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (shown, not bound)
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    for option in (container.config.links.verify_link, container.config.links.reset_link):
+        link = option()
+        if link.startswith(f"{DEV_PUBLIC_URL}/"):
+            option.from_value(base + link.removeprefix(DEV_PUBLIC_URL))
+
+
 def build_container(env: Mapping[str, str] | None = None, **overrides: object) -> Container:
     """Settings from the environment (validated; production refuses development secrets)."""
     container = Container()
@@ -268,4 +280,4 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
     return container
 
 
-__all__ = ["Container", "SettingsError", "build_container"]
+__all__ = ["Container", "SettingsError", "build_container", "links_follow"]

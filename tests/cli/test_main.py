@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from interfaces.container import build_container, links_follow
 from tests.cli.expect import one_line_error, process_one_line_error
 
 SECRET = "s3cret-value-of-more-than-32-characters"
@@ -145,3 +146,23 @@ def test_an_empty_revision_is_one_line(quill_process, sqlite_url):
     done = quill_process("db", "upgrade", "--revision", " ", DATABASE_URL=sqlite_url)
     assert done.returncode == 2
     assert "must name a revision" in process_one_line_error(done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("host", "base"),
+    [("127.0.0.1", "http://127.0.0.1:9000"), ("0.0.0.0", "http://127.0.0.1:9000"),
+     ("localhost", "http://localhost:9000"), ("::1", "http://[::1]:9000")],
+)  # fmt: skip
+def test_development_links_follow_the_address_served(host, base):
+    container = build_container({"APP_ENV": "development"})
+    links_follow(container, host, 9000)
+    assert container.config.links.verify_link() == f"{base}/verify-email?token={{token}}"
+    assert container.config.links.reset_link() == f"{base}/reset-password?token={{token}}"
+
+
+def test_links_elsewhere_stay_whatever_the_address_served():
+    env = {"PUBLIC_URL": "https://blog.example", "RESET_LINK": "http://127.0.0.1:8001/r?t={token}"}
+    container = build_container({"APP_ENV": "development", **env})
+    links_follow(container, "127.0.0.1", 9000)
+    assert container.config.links.verify_link() == "https://blog.example/verify-email?token={token}"
+    assert container.config.links.reset_link() == "http://127.0.0.1:8001/r?t={token}"
