@@ -38,20 +38,36 @@ from domain.users import Role, User
 from interfaces.container import Container, SettingsError, build_container, links_follow
 
 
+def _with_container(ctx: click.Context) -> None:
+    """The container from the settings, built once and seen at every level; bad settings
+    are one line."""
+    if ctx.obj is not None:
+        return
+    try:
+        container = build_container()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    each: click.Context | None = ctx
+    while each is not None:
+        each.obj, each = container, each.parent
+
+
 class QuillCommand(click.Command):
-    """A command that needs the container builds it once its own arguments have parsed, so
-    `--help` at any depth needs no valid settings, and bad settings are one line."""
+    """A command builds the container once its own arguments have parsed, so `--help` at
+    any depth needs no valid settings."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        if ctx.obj is None:
-            try:
-                container = build_container()
-            except SettingsError as error:
-                raise click.ClickException(str(error)) from None
-            each: click.Context | None = ctx
-            while each is not None:  # every level sees it, as when the group had built it
-                each.obj, each = container, each.parent
+        _with_container(ctx)
         return super().invoke(ctx)
+
+
+class AskedOption(click.Option):
+    """An option prompted for when not given: the settings are checked before the question,
+    so nobody types a password for a command that cannot run."""
+
+    def prompt_for_value(self, ctx: click.Context) -> Any:
+        _with_container(ctx)
+        return super().prompt_for_value(ctx)
 
 
 class QuillGroup(click.Group):
@@ -150,9 +166,9 @@ def current(migrator: Any = Provide[Container.migrator]) -> None:
 
 
 @cli.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--email", prompt=True, cls=AskedOption)
+@click.option("--name", prompt=True, cls=AskedOption)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, cls=AskedOption)
 @inject
 def create_admin(
     email: str,

@@ -263,6 +263,8 @@ def links_follow(container: Container, host: str, port: int) -> None:
     """Mailed links at the development address (DEV_PUBLIC_URL, the default) point at the
     address served instead, so `quill serve --port 9000` mails links to port 9000; links
     elsewhere stay."""
+    if host.startswith("unix://") or "%" in host:  # a socket, a scoped address: no link names
+        return
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (shown, not bound)
     base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
     for option in (container.config.links.verify_link, container.config.links.reset_link):

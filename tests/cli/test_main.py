@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import socket
+import threading
+from types import SimpleNamespace
 
 import pytest
+from dependency_injector import providers
+from flask import Flask
 
-from interfaces.container import build_container, links_follow
+from infrastructure.settings import DEV_PUBLIC_URL
+from interfaces.container import links_follow
 from tests.cli.expect import one_line_error, process_one_line_error
 
 SECRET = "s3cret-value-of-more-than-32-characters"
@@ -111,6 +116,15 @@ def test_help_needs_no_valid_settings(quill_process, args, shown):
     assert shown in done.stdout
 
 
+def test_bad_settings_are_said_before_any_question_is_asked(quill_process):
+    answers = "root@example.com\nRoot\nCorrect horse 9\nCorrect horse 9\n"
+    done = quill_process("create-admin", input=answers, APP_ENV="production")
+
+    assert done.returncode == 1
+    assert done.stdout == ""  # no "Email:" prompt
+    assert done.stderr == "Error: DATABASE_URL must be set when APP_ENV=production.\n"
+
+
 def test_a_command_on_invalid_settings_is_one_line_on_stderr(quill_process):
     done = quill_process("users", "list", APP_ENV="production")
 
@@ -153,16 +167,37 @@ def test_an_empty_revision_is_one_line(quill_process, sqlite_url):
     [("127.0.0.1", "http://127.0.0.1:9000"), ("0.0.0.0", "http://127.0.0.1:9000"),
      ("localhost", "http://localhost:9000"), ("::1", "http://[::1]:9000")],
 )  # fmt: skip
-def test_development_links_follow_the_address_served(host, base):
-    container = build_container({"APP_ENV": "development"})
+def test_development_links_follow_the_address_served(container, host, base):
     links_follow(container, host, 9000)
     assert container.config.links.verify_link() == f"{base}/verify-email?token={{token}}"
     assert container.config.links.reset_link() == f"{base}/reset-password?token={{token}}"
 
 
-def test_links_elsewhere_stay_whatever_the_address_served():
-    env = {"PUBLIC_URL": "https://blog.example", "RESET_LINK": "http://127.0.0.1:8001/r?t={token}"}
-    container = build_container({"APP_ENV": "development", **env})
+@pytest.mark.parametrize("host", ["unix:///tmp/quill.sock", "fe80::1%eth0"])
+def test_an_address_no_link_can_name_leaves_the_links_as_they_are(container, host):
+    links_follow(container, host, 9000)
+    assert container.config.links.verify_link().startswith(f"{DEV_PUBLIC_URL}/verify-email?")
+
+
+def test_links_elsewhere_stay_whatever_the_address_served(container):
+    elsewhere = "https://blog.example/verify-email?token={token}"
+    container.config.links.verify_link.from_value(elsewhere)
     links_follow(container, "127.0.0.1", 9000)
-    assert container.config.links.verify_link() == "https://blog.example/verify-email?token={token}"
-    assert container.config.links.reset_link() == "http://127.0.0.1:8001/r?t={token}"
+    assert container.config.links.verify_link() == elsewhere
+
+
+def test_serve_mails_links_to_the_port_it_serves(quill, container, monkeypatch):
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(Flask, "run", lambda _app, host, port: served.append((host, port)))
+    worker = SimpleNamespace(in_thread=lambda: (None, threading.Event()))
+    with socket.socket() as probe:  # a port free now, for serve's own check
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with container.mail_worker.override(providers.Object(worker)):
+        done = quill("serve", "--port", str(port), "--no-migrate")
+
+    assert done.exit_code == 0, done.output
+    assert served == [("127.0.0.1", port)]
+    assert container.config.links.reset_link().startswith(
+        f"http://127.0.0.1:{port}/reset-password?"
+    )
