@@ -21,7 +21,7 @@ from dependency_injector.wiring import Provide, inject
 
 from application.accounts import MarkEmailVerified
 from application.mail import ListMail, QueueTestMail, RetryMail
-from application.paging import PageRequest
+from application.paging import PAGE_MAX, PageRequest
 from application.seed import SeedReport, SeedSampleData, SeedVolume
 from application.users import (
     OPERATOR,
@@ -251,15 +251,17 @@ def users_group() -> None:
 @click.option("--search", default=None, help="Case-insensitive part of a name or e-mail.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
 @click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@click.option("--page", "number", type=click.IntRange(1, PAGE_MAX), default=1, show_default=True)
 @inject
 def list_users(
     search: str | None,
     as_json: bool,
     limit: int,
+    number: int,
     list_all: ListUsers = Provide[Container.list_users],
 ) -> None:
-    """List users, newest first."""
-    page = list_all(OPERATOR, PageRequest(per_page=limit), search)
+    """List users, newest first, a page of --limit at a time."""
+    page = list_all(OPERATOR, PageRequest(page=number, per_page=limit), search)
     if as_json:
         click.echo(json.dumps([_user_json(user) for user in page.items], indent=2))
         return
@@ -268,7 +270,8 @@ def list_users(
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    click.echo(f"{len(page.items)} of {page.total} users")
+    more = f" (page {page.page} of {page.pages}: --page)" if page.pages > 1 else ""
+    click.echo(f"{len(page.items)} of {page.total} users{more}")
 
 
 def _user_json(user: User) -> dict[str, Any]:

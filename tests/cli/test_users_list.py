@@ -166,3 +166,22 @@ def _same_instants(user: dict) -> dict:
     """Both `Z` and `+00:00` are valid RFC 3339; compare the instants they name."""
     stamps = {key: datetime.fromisoformat(user[key]) for key in ("created_at", "updated_at")}
     return {**user, **stamps}
+
+
+def test_users_list_pages_through_every_user(quill, auth):
+    made = {auth(email=f"u{n}@example.com").id for n in range(5)}
+
+    first, second, third = (quill("users", "list", "--limit", "2", "--page", p) for p in "123")
+
+    assert first.stdout.splitlines()[-1] == "2 of 5 users (page 1 of 3: --page)"
+    assert third.stdout.splitlines()[-1] == "1 of 5 users (page 3 of 3: --page)"
+    listed = [int(line.split()[0]) for r in (first, second, third) for line in r.stdout.splitlines()
+              if "@" in line]  # fmt: skip
+    assert sorted(listed) == sorted(made)  # each once, newest first across the pages
+    assert listed == sorted(listed, reverse=True)
+
+
+def test_users_list_page_zero_is_a_usage_error(quill):
+    result = quill("users", "list", "--page", "0")
+    assert result.exit_code == 2
+    assert "--page" in result.output
