@@ -169,7 +169,7 @@ class InMemoryPostRepository:
         stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
         self._number_tags(post)
         self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
-        return self._read(stored, None)
+        return stored  # as the SQL adapters: the post as given, numbered; no read
 
     def add_many(self, posts: Iterable[Post]) -> list[int]:
         return [self.add(post).id or 0 for post in posts]
@@ -315,7 +315,7 @@ class InMemoryCommentRepository:
         _refers_to(self._store, caller=comment.author.id, post=comment.post_id)
         stored = evolve(comment, id=self._store.take_id("comments"))
         self._store.comments[stored.id] = stored  # type: ignore[index]
-        return self._read(stored, None)
+        return stored  # as the SQL adapters: the comment as given, numbered; no read
 
     def add_many(self, comments: Iterable[Comment]) -> None:
         for comment in comments:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from attrs import evolve
 
 from application.paging import Cursor, PageRequest, Window
 from domain.errors import Conflict, PostNotFound
-from tests.factories import T0
+from tests.factories import T0, make_comment
 from tests.integration.stored import (
     add_comment,
     add_post,
@@ -35,6 +36,17 @@ def test_a_comment_reads_back_with_its_authors_current_name(any_uow: Any) -> Non
     assert (stored.author.id, stored.author.name, stored.author.username) == (
         bob.id, "Robert", "Bobby",
     )  # fmt: skip
+
+
+def test_add_answers_the_comment_as_given_with_its_id(any_uow: Any) -> None:
+    """No read after the write (see the posts' contract)."""
+    ann, bob = add_user(any_uow), add_user(any_uow, bio="Stored bio")
+    given = make_comment(add_post(any_uow, ann), bob)
+    with any_uow:
+        added = any_uow.comments.add(given)
+        any_uow.commit()
+    assert added.id is not None and added == evolve(given, id=added.id)
+    assert added.author.bio is None
 
 
 def test_comments_are_paged_newest_first_ties_by_id_and_counted_on_the_post(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from attrs import evolve
 
 from application.paging import OFFSET_MAX, Cursor, PageRequest, Window
 from application.ports import PostFilter
@@ -46,6 +47,18 @@ def test_a_post_reads_back_with_its_authors_current_name(any_uow: Any) -> None:
     assert stored.author.name == "Ann B."
     assert (stored.title, stored.content, stored.version) == (post.title, post.content, 1)
     assert stored.created_at == T0
+
+
+def test_add_answers_the_post_as_given_with_its_id_and_slug(any_uow: Any) -> None:
+    """No read after the write: the use case's post, numbered (its author as the use case
+    made them, which a fake must not fill in from the users it holds)."""
+    author = add_author(any_uow, bio="Stored bio")
+    given = make_post(author, title="As given")
+    with any_uow:
+        added = any_uow.posts.add(given)
+        any_uow.commit()
+    assert added == evolve(given, id=added.id, slug="as-given")
+    assert added.author.bio is None
 
 
 def test_update_is_a_compare_and_set_on_the_version(any_uow: Any) -> None:
