@@ -14,6 +14,7 @@ from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
 from domain.errors import (
     CallerDeleted,
+    Conflict,
     EmailTaken,
     PostNotFound,
     ProfileNotFound,
@@ -115,7 +116,8 @@ class InMemoryUserRepository:
             raise EmailTaken()
         if self._username_taken(user):
             raise UsernameTaken()
-        self._store.users[user.id] = user  # type: ignore[index]
+        if user.id in self._store.users:  # as SQL's UPDATE: a user removed meanwhile stays so
+            self._store.users[user.id] = user  # type: ignore[index]
 
     def remove(self, user_id: int) -> None:
         self._store.users.pop(user_id, None)
@@ -172,7 +174,18 @@ class InMemoryPostRepository:
         return stored  # as the SQL adapters: the post as given, numbered; no read
 
     def add_many(self, posts: Iterable[Post]) -> list[int]:
-        return [self.add(post).id or 0 for post in posts]
+        """As the SQL adapters' bulk path: slugs stored as given, a taken one refused."""
+        ids = []
+        for post in posts:
+            _refers_to(self._store, caller=post.author.id)
+            if any(p.slug == post.slug for p in self._store.posts.values()):
+                raise Conflict()  # the unique index's job in SQL
+            self._store.slug_numbers.setdefault(post.slug, 1)  # as slugs.py records it
+            stored = evolve(post, id=self._store.take_id("posts"))
+            self._number_tags(post)
+            self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
+            ids.append(stored.id or 0)
+        return ids
 
     def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
         post = self._store.posts.get(post_id)

@@ -10,6 +10,7 @@ from attrs import evolve
 
 from application.paging import OFFSET_MAX, Cursor, PageRequest, Window
 from application.ports import PostFilter
+from domain.errors import Conflict
 from domain.posts import SLUG_MAX
 from domain.users import User
 from tests.factories import T0, make_post, make_session, make_user
@@ -59,6 +60,18 @@ def test_add_answers_the_post_as_given_with_its_id_and_slug(any_uow: Any) -> Non
         any_uow.commit()
     assert added == evolve(given, id=added.id, slug="as-given")
     assert added.author.bio is None
+
+
+def test_the_bulk_path_stores_slugs_as_given_and_refuses_a_taken_one(any_uow: Any) -> None:
+    author = add_author(any_uow)
+    with any_uow:
+        ids = any_uow.posts.add_many([make_post(author, slug=s) for s in ("feed", "bulk")])
+        any_uow.commit()
+    with any_uow:
+        assert [any_uow.posts.get(i).slug for i in ids] == ["feed", "bulk"]  # not numbered
+    with pytest.raises(Conflict), any_uow:
+        any_uow.posts.add_many([make_post(author, slug="bulk")])
+        any_uow.commit()
 
 
 def test_update_is_a_compare_and_set_on_the_version(any_uow: Any) -> None:

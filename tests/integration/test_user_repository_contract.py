@@ -60,6 +60,16 @@ def test_saving_changes_a_user(any_uow: Any) -> None:
     assert (stored.name, stored.role) == ("Renamed", Role.ADMIN)
 
 
+def test_saving_a_user_removed_meanwhile_does_not_bring_them_back(any_uow: Any) -> None:
+    user = add(any_uow)
+    with any_uow:
+        any_uow.users.remove(user.id)
+        any_uow.users.save(user.change(name="Renamed", now=T0))
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.users.get(user.id) is None
+
+
 def test_active_admin_ids_leave_out_users_and_inactive_admins(any_uow: Any) -> None:
     admin = add(any_uow, role=Role.ADMIN)
     add(any_uow, role=Role.ADMIN, is_active=False)
