@@ -167,25 +167,27 @@ class InMemoryPostRepository:
         while (slug := numbered_slug(post.slug, number)) in taken or (number > 1 and slug in given):
             number += 1
         given[post.slug] = number
-        given.setdefault(slug, 1)
-        stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
-        self._number_tags(post)
-        self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
-        return stored  # as the SQL adapters: the post as given, numbered; no read
+        return self._store_as(post, slug)  # as the SQL adapters: the post as given; no read
 
     def add_many(self, posts: Iterable[Post]) -> list[int]:
         """As the SQL adapters' bulk path: slugs stored as given, a taken one refused."""
+        taken = {p.slug for p in self._store.posts.values()}
         ids = []
         for post in posts:
             _refers_to(self._store, caller=post.author.id)
-            if any(p.slug == post.slug for p in self._store.posts.values()):
+            if post.slug in taken:
                 raise Conflict()  # the unique index's job in SQL
-            self._store.slug_numbers.setdefault(post.slug, 1)  # as slugs.py records it
-            stored = evolve(post, id=self._store.take_id("posts"))
-            self._number_tags(post)
-            self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
-            ids.append(stored.id or 0)
+            taken.add(post.slug)
+            ids.append(self._store_as(post, post.slug).id or 0)
         return ids
+
+    def _store_as(self, post: Post, slug: str) -> Post:
+        """The post stored under `slug` and a new id, the slug recorded as given."""
+        self._store.slug_numbers.setdefault(slug, 1)
+        stored = evolve(post, id=self._store.take_id("posts"), slug=slug)
+        self._number_tags(post)
+        self._store.posts[stored.id] = self._as_stored(stored)  # type: ignore[index]
+        return stored
 
     def get(self, post_id: int, *, lock: bool = False, viewer_id: int | None = None) -> Post | None:
         post = self._store.posts.get(post_id)

@@ -117,7 +117,7 @@ class Settings:
             return []
         cautions = []
         for name, link in (("VERIFY_LINK", self.verify_link), ("RESET_LINK", self.reset_link)):
-            if link.startswith(DEV_PUBLIC_URL):
+            if at_development_address(link):
                 cautions.append(f"{name} points at {DEV_PUBLIC_URL}: set PUBLIC_URL (or {name}).")
         if self.mail_from == DEV_MAIL_FROM:
             cautions.append(f"MAIL_FROM is {DEV_MAIL_FROM}: set the sender mail servers expect.")
@@ -132,6 +132,11 @@ class Settings:
                 raise SettingsError(
                     f"{name} must be a secret of at least 32 characters in production."
                 )
+
+
+def at_development_address(link: str) -> bool:
+    """Whether a mailed link still points at the development server's default address."""
+    return link.startswith(f"{DEV_PUBLIC_URL}/")
 
 
 _WHOLE = re.compile(r"[0-9]{1,12}")  # ASCII digits: str.isdigit() also takes "²" and "١٢٠"

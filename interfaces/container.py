@@ -63,7 +63,12 @@ from infrastructure.mail.senders import address_of, make_sender
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.mail.worker import MailWorker
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
-from infrastructure.settings import DEV_PUBLIC_URL, Settings, SettingsError
+from infrastructure.settings import (
+    DEV_PUBLIC_URL,
+    Settings,
+    SettingsError,
+    at_development_address,
+)
 
 
 class Container(containers.DeclarativeContainer):
@@ -269,7 +274,7 @@ def links_follow(container: Container, host: str, port: int) -> None:
     base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
     for option in (container.config.links.verify_link, container.config.links.reset_link):
         link = option()
-        if link.startswith(f"{DEV_PUBLIC_URL}/"):
+        if at_development_address(link):
             option.from_value(base + link.removeprefix(DEV_PUBLIC_URL))
 
 

@@ -32,6 +32,11 @@ def remove_post(uow: Any, post_id: int) -> None:
         uow.commit()
 
 
+def refusals(uow: Any, writes: dict[str, Callable[[Any], object]]) -> dict[str, type]:
+    """What each write, in a unit of its own, is refused with."""
+    return {name: refused(uow, write) for name, write in writes.items()}
+
+
 def refused(uow: Any, write: Callable[[Any], object]) -> type[Exception]:
     try:
         with uow:
@@ -55,7 +60,7 @@ def test_writes_by_a_caller_deleted_meanwhile_end_with_their_session(
         "follow": lambda uow: uow.follows.add(gone.id, other.id, T0),
         "verification link": lambda uow: uow.link_tokens.add(make_link(gone)),
     }
-    assert {name: refused(any_uow, write) for name, write in writes.items()} == dict.fromkeys(
+    assert refusals(any_uow, writes) == dict.fromkeys(
         writes, named_or_conflict(request, CallerDeleted)
     )
 
@@ -72,7 +77,7 @@ def test_writes_on_a_post_or_user_deleted_meanwhile_find_it_gone(
         "favorite": lambda uow: uow.favorites.add(caller.id, post.id, T0),
         "follow": lambda uow: uow.follows.add(caller.id, gone_user.id, T0),
     }
-    assert {name: refused(any_uow, write) for name, write in writes.items()} == {
+    assert refusals(any_uow, writes) == {
         "comment": named_or_conflict(request, PostNotFound),
         "favorite": named_or_conflict(request, PostNotFound),
         "follow": named_or_conflict(request, ProfileNotFound),
