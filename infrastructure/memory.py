@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from datetime import datetime
 from typing import Self
 
@@ -271,6 +271,12 @@ def _author_as_read(store: InMemoryStore, author: Author, viewer_id: int | None)
     )  # fmt: skip
 
 
+def _unique(key: object, taken: Container[object]) -> None:
+    """A primary key's or a unique index's refusal in SQL: a Conflict, as unit_of_work says."""
+    if key in taken:
+        raise Conflict()
+
+
 def _refers_to(store: InMemoryStore, *, caller: int | None, post: int | None = None) -> None:
     """The foreign keys' checks in SQL, as unit_of_work.GONE names their failures: the
     caller's own account gone, or the post acted on."""
@@ -295,6 +301,7 @@ class InMemoryFollowRepository:
 
     def add_many(self, follows: Iterable[tuple[int, int, datetime]]) -> None:
         for follower, followed, at in follows:
+            _unique((follower, followed), self._store.follows)  # the bulk path adds a pair once
             self.add(follower, followed, at)
 
     def stats(self, user_id: int, viewer_id: int | None) -> FollowStats:
@@ -319,6 +326,7 @@ class InMemoryFavoriteRepository:
 
     def add_many(self, favorites: Iterable[tuple[int, int, datetime]]) -> None:
         for user, post, at in favorites:
+            _unique((user, post), self._store.favorites)  # the bulk path adds a pair once
             self.add(user, post, at)
 
 
@@ -375,6 +383,9 @@ class InMemorySessionRepository:
         self._store = store
 
     def add(self, session: LoginSession) -> None:
+        if session.user_id not in self._store.users:
+            raise Conflict()  # an unnamed foreign key in SQL (unit_of_work.GONE names others)
+        _unique(session.id, self._store.sessions)
         self._store.sessions[session.id] = session
 
     def get_with_user(self, session_id: str) -> tuple[LoginSession, User] | None:
@@ -492,6 +503,7 @@ class InMemoryLinkTokenRepository:
     def add(self, token: LinkToken, *, keep: bool = True) -> None:
         if keep:
             _refers_to(self._store, caller=token.user_id)
+            _unique(token.token_hash, {t.token_hash for t in self._store.link_tokens.values()})
             token_id = self._store.take_id("link_tokens")
             self._store.link_tokens[token_id] = evolve(token, id=token_id)
 
@@ -543,6 +555,7 @@ class InMemoryOutboxRepository:
     def add(self, mail: OutgoingMail, *, keep: bool = True) -> OutgoingMail:
         if not keep:
             return mail
+        _unique(mail.message_id, {m.message_id for m in self._store.outbox.values()})
         stored = evolve(mail, id=self._store.take_id("outbox"))
         self._store.outbox[stored.id] = stored  # type: ignore[index]
         return stored

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from application.paging import PageRequest
 from application.ports import PostFilter
+from domain.errors import Conflict
 from tests.factories import T0
 from tests.integration.stored import add_post, add_user, favorite, minutes, stored_post
 
@@ -91,3 +94,16 @@ def test_favorites_added_in_bulk_are_counted(any_uow: Any) -> None:
     assert stored_post(any_uow, first, bob).favorites_count == 2
     assert stored_post(any_uow, second, ann).favorited is False
     assert stored_post(any_uow, second, bob).favorites_count == 1
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored-before", "twice-in-one-call"])
+def test_the_bulk_path_refuses_a_pair_twice(any_uow: Any, stored: bool) -> None:
+    ann = add_user(any_uow)
+    post = add_post(any_uow, ann)
+    if stored:
+        favorite(any_uow, ann, post)
+    pairs = [(ann.id, post.id, T0)] * (1 if stored else 2)
+    with pytest.raises(Conflict), any_uow:
+        any_uow.favorites.add_many(pairs)
+        any_uow.commit()
+    assert stored_post(any_uow, post).favorites_count == (1 if stored else 0)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from application.ports import FollowStats
+from domain.errors import Conflict
 from tests.factories import T0
 from tests.integration.stored import add_user, follow
 
@@ -72,3 +75,15 @@ def test_the_stats_of_nobody_are_zero(any_uow: Any) -> None:
         assert reader.follows.stats(999, None) == FollowStats(
             following=False, followers=0, follows=0
         )
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored-before", "twice-in-one-call"])
+def test_the_bulk_path_refuses_a_pair_twice(any_uow: Any, stored: bool) -> None:
+    ann, bob = add_user(any_uow), add_user(any_uow)
+    if stored:
+        follow(any_uow, ann, bob)
+    pairs = [(ann.id, bob.id, T0)] * (1 if stored else 2)
+    with pytest.raises(Conflict), any_uow:
+        any_uow.follows.add_many(pairs)
+        any_uow.commit()
+    assert stats(any_uow, bob).followers == (1 if stored else 0)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from domain.errors import Conflict
 from domain.links import LinkPurpose, token_hash
 from domain.users import User
 from tests.factories import T0, make_link, make_user
@@ -126,3 +129,16 @@ def test_pruning_forgets_requests_older_than_the_time_given(any_uow: Any) -> Non
     with any_uow:
         found = any_uow.link_requests.since(LinkPurpose.VERIFY, "7", T0 - timedelta(days=1))
     assert found == [T0 + timedelta(minutes=61)]
+
+
+def test_a_token_hash_is_stored_once(any_uow: Any) -> None:
+    ann, bob = a_user(any_uow), a_user(any_uow)
+    with any_uow:
+        any_uow.link_tokens.add(make_link(ann, "same-token"))
+        any_uow.commit()
+    with pytest.raises(Conflict), any_uow:
+        any_uow.link_tokens.add(make_link(bob, "same-token"))
+        any_uow.commit()
+    with any_uow:
+        found = any_uow.link_tokens.get_by_hash(token_hash("same-token"))
+    assert found is not None and found.user_id == ann.id

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from attrs import evolve
 
+from domain.errors import Conflict
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from tests.factories import T0, make_mail
 
@@ -142,3 +144,12 @@ def test_settling_writes_the_delivery_state_and_never_the_message(any_uow: Any) 
         kept = any_uow.outbox.get(mail.id)
     assert kept == evolve(mail, attempts=1, next_attempt_at=tried.next_attempt_at,
                           last_error="busy")  # fmt: skip
+
+
+def test_a_message_id_is_queued_once(any_uow: Any) -> None:
+    (first,) = queue(any_uow, make_mail(message_id="<once@quill.test>"))
+    with pytest.raises(Conflict), any_uow:
+        any_uow.outbox.add(make_mail(message_id="<once@quill.test>", subject="Again"))
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.outbox.find(None, 10) == [first]

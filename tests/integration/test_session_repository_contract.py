@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from attrs import evolve
 
+from domain.errors import Conflict
 from domain.sessions import LoginSession, SessionHolder
 from domain.users import Role
 from tests.factories import T0, make_session, make_user
@@ -123,3 +125,18 @@ def test_removing_expired_sessions_keeps_live_and_other_users_ones(any_uow: Any)
     with any_uow:
         kept = {sid for sid in ("s1", "s2", "s9") if any_uow.sessions.get_with_user(sid)}
     assert kept == {"s1", "s9"}
+
+
+def test_a_session_id_is_not_given_twice(any_uow: Any) -> None:
+    user, session = add_session(any_uow)
+    with pytest.raises(Conflict), any_uow:
+        any_uow.sessions.add(evolve(session, refresh_token_id="r2"))
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.sessions.get_with_user("s1") == (session, user)
+
+
+def test_a_session_of_nobody_is_refused(any_uow: Any) -> None:
+    with pytest.raises(Conflict), any_uow:
+        any_uow.sessions.add(make_session(999, id="s9"))
+        any_uow.commit()
