@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Container, Iterable
 from datetime import datetime
-from typing import Self
+from typing import NoReturn, Self
 
 from attrs import evolve
 
@@ -444,11 +444,42 @@ class InMemoryLoginAttemptRepository:
         self._store.login_failures = [f for f in self._store.login_failures if f[1] >= before]
 
 
+# What a read-only unit's repositories may be asked: reads, none of them with `lock`.
+READS = frozenset({
+    "get", "get_by_email", "get_by_username", "taken_usernames", "get_by_slug", "find",
+    "count", "stats", "most_used", "get_with_user", "get_holder", "failures_since",
+    "get_by_hash", "since",
+})  # fmt: skip
+
+
+class ReadOnlyRepository:
+    """A repository of a read-only unit: a write or a lock is refused as it is asked for, even
+    one that would change nothing, as PostgreSQL refuses it in a read-only transaction."""
+
+    def __init__(self, repository: object) -> None:
+        self._repository = repository
+
+    def __getattr__(self, name: str) -> Callable[..., object]:
+        method: Callable[..., object] = getattr(self._repository, name)
+        if name not in READS:
+            return _refused
+
+        def read(*args: object, **kwargs: object) -> object:
+            if kwargs.get("lock"):
+                _refused()
+            return method(*args, **kwargs)
+
+        return read
+
+
+def _refused(*args: object, **kwargs: object) -> NoReturn:
+    raise RuntimeError("a read-only unit of work cannot write or lock")
+
+
 class InMemoryUnitOfWork:
     """Works on a copy of the store and swaps it in on commit, so no commit means no change.
 
-    A read-only unit refuses to commit, and refuses any write as it ends (the SQL adapters'
-    databases refuse it as it is sent); what it changed is dropped either way.
+    A read-only unit refuses to commit, and its repositories refuse any write or lock.
     """
 
     def __init__(self, store: InMemoryStore | None = None, *, writable: bool = True) -> None:
@@ -475,16 +506,18 @@ class InMemoryUnitOfWork:
             "link_requests": InMemoryLinkRequestRepository(work),
             "outbox": InMemoryOutboxRepository(work),
         }
+        if not self._writable:
+            self._repositories = {
+                name: ReadOnlyRepository(repository)
+                for name, repository in self._repositories.items()
+            }
         vars(self).update(self._repositories)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        changed = self._work.__dict__ != self.store.__dict__
         del self._work
         for name in self._repositories:
             delattr(self, name)
-        if changed and not self._writable and exc[0] is None:
-            raise RuntimeError("a read-only unit of work cannot write")
 
     def commit(self) -> None:
         if not self._writable:

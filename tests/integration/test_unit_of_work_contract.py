@@ -43,8 +43,41 @@ def test_a_committed_unit_keeps_its_changes(any_uow: Any) -> None:
 def test_a_read_only_unit_cannot_write(any_uow: Any) -> None:
     with pytest.raises(Exception) as raised, any_uow.read_only() as reader:
         reader.users.add(make_user())
-    assert "read-only" in str(raised.value).lower() or "readonly" in str(raised.value).lower()
+    assert refused_as_read_only(raised.value)
     assert stored_users(any_uow) == 0
+
+
+def refused_as_read_only(error: BaseException) -> bool:
+    return "read-only" in str(error).lower() or "readonly" in str(error).lower()
+
+
+def test_a_read_only_unit_refuses_a_write_that_would_change_nothing(any_uow: Any) -> None:
+    with any_uow as uow:
+        user = uow.users.add(make_user())
+        uow.commit()
+    with pytest.raises(Exception) as raised, any_uow.read_only() as reader:
+        reader.follows.remove(user.id, user.id + 1)  # no such follow
+    assert refused_as_read_only(raised.value)
+
+
+def test_a_read_only_unit_refuses_a_lock(any_uow: Any, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["any_uow"] == "sqlite":
+        pytest.skip("SQLite has no row locks: a read there locks nothing, so nothing to refuse")
+    with any_uow as uow:
+        user = uow.users.add(make_user())
+        uow.commit()
+    with pytest.raises(Exception) as raised, any_uow.read_only() as reader:
+        reader.users.get(user.id, lock=True)
+    assert refused_as_read_only(raised.value)
+
+
+def test_a_read_only_unit_reads_what_others_commit_meanwhile(any_uow: Any) -> None:
+    """Another unit committing while a read-only one is open is no write of the latter's."""
+    with any_uow.read_only() as reader:
+        with any_uow as writer:
+            writer.users.add(make_user())
+            writer.commit()
+        reader.users.count(None)
 
 
 def test_a_read_only_unit_cannot_commit(any_uow: Any) -> None:
