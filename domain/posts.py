@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -11,6 +9,7 @@ from datetime import datetime
 from attrs import evolve, field, frozen
 
 from domain.errors import InvalidInput
+from domain.text import ascii_words
 from domain.users import Actor
 
 TITLE_MAX = 200
@@ -23,7 +22,6 @@ SLUG_MAX = 80
 # RealWorld's feed, so an article slugged `feed` could never be read there. A title that
 # makes one is numbered from 2 on (`feed-2`).
 RESERVED_SLUGS = frozenset({"feed"})
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def check_title(title: str) -> None:
@@ -60,8 +58,7 @@ def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:
 def slug_of(title: str) -> str:
     """Lower-case ASCII words joined by `-`, at most SLUG_MAX characters; `post` when nothing
     of the title is left."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    words = _NOT_ALNUM.sub(" ", ascii_title).split()
+    words = ascii_words(title)
     slug = ""
     for word in words:
         longer = f"{slug}-{word}" if slug else word

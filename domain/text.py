@@ -1,7 +1,10 @@
-"""How searches compare text: without regard to case, the same on every database."""
+"""Text compared or named without regard to case: searches (the same on every database), and
+the ASCII words of slugs and usernames."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 
 
@@ -16,3 +19,18 @@ def lowered(text: str) -> str:
 @cache
 def _lowered_letter(letter: str) -> str:
     return letter.lower()[:1]
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def ascii_words(text: str) -> list[str]:
+    """The lower-case ASCII words of `text`: case folded (ß is ss), accents dropped (é is e).
+    A character with no ASCII form (ł, æ, 中) parts words as a space would, so the words on
+    either side of it never run together."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = (
+        ch if ch.isascii() else "" if unicodedata.category(ch).startswith("M") else " "
+        for ch in decomposed
+    )
+    return _NOT_ALNUM.sub(" ", "".join(kept)).split()

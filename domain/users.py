@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 from attrs import evolve, field, frozen
 
 from domain.errors import EmailUnverified, InvalidInput
+from domain.text import ascii_words
 
 EMAIL_MAX = 254
 USER_SEARCH_MAX = EMAIL_MAX  # no name or address is longer: a longer search finds nobody
@@ -25,7 +25,6 @@ USERNAME_MAX = 40
 BIO_MAX = 1_000
 IMAGE_MAX = 2_000
 _USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Deliberately plain: words joined by single dots, one @, a domain of two words or more. A word
 # has no space, control character or RFC 5322 special `( ) < > [ ] : ; @ \ , " .`: a mail
 # header parses those as structure, so every address kept here can be a message's To header.
@@ -119,10 +118,9 @@ def derived_usernames(name: str) -> Iterator[str]:
     """Usernames to try, in order, for someone who gave none: their name in lower-case ASCII
     (accents dropped, other runs of characters made `_`), then with `_2`, `_3` ... when taken;
     `user_1`, `user_2` ... when nothing of the name is left."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    # Cut before trimming the `_`s, and again before a suffix: a run of other characters is
-    # one `_`, never a trailing one or `__2`.
-    base = _NOT_ALNUM.sub("_", ascii_name).strip("_")[:USERNAME_MAX].rstrip("_")
+    # Cut before a suffix too: a run of other characters is one `_`, never a trailing one or
+    # `__2`.
+    base = "_".join(ascii_words(name))[:USERNAME_MAX].rstrip("_")
     n = 1
     if base:
         yield base

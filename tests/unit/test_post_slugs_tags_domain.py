@@ -8,7 +8,14 @@ import pytest
 from attrs import evolve
 
 from domain.errors import InvalidInput
-from domain.posts import Author, Post, check_summary, normalize_tags, slug_candidates, slug_of
+from domain.posts import (
+    Author,
+    Post,
+    check_summary,
+    normalize_tags,
+    slug_candidates,
+    slug_of,
+)
 from tests.factories import LATER, make_post, write_post
 
 ANN = Author(id=1, name="Ann", username="ann")
@@ -35,6 +42,14 @@ def test_a_slug_is_the_titles_lower_case_words_joined_by_dashes() -> None:
 
 def test_a_slug_drops_accents() -> None:
     assert slug_of("Crème Brûlée à Paris") == "creme-brulee-a-paris"
+
+
+def test_a_slug_folds_case_as_unicode_does() -> None:
+    assert slug_of("Straße ﬁnance İstanbul") == "strasse-finance-istanbul"
+
+
+def test_a_letter_with_no_ascii_form_parts_the_words_around_it() -> None:
+    assert slug_of("Łódź Żółć Æsir") == "odz-zo-c-sir"  # not "zoc": ł is no letter dropped
 
 
 def test_a_slug_keeps_digits() -> None:

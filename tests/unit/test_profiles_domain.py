@@ -62,6 +62,14 @@ def test_a_derived_username_drops_accents() -> None:
     assert first("José Müller") == ["jose_muller"]
 
 
+def test_a_derived_username_folds_case_as_unicode_does() -> None:
+    assert first("Groß") == ["gross"]
+
+
+def test_a_letter_with_no_ascii_form_is_another_character() -> None:
+    assert first("Łukasz Żółć") == ["ukasz_zo_c"]  # "other runs of characters become _"
+
+
 def test_a_derived_username_makes_each_run_of_other_characters_one_underscore() -> None:
     assert first("O'Brien,  Pat -- Jr.") == ["o_brien_pat_jr"]
 
