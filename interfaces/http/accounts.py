@@ -18,7 +18,7 @@ from application.accounts import (
 )
 from interfaces.container import Container
 from interfaces.http.auth import current_actor
-from interfaces.http.converter import converter, parse_body
+from interfaces.http.converter import converter, no_body, parse_body
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
 
@@ -39,7 +39,9 @@ def verify_email(verify: VerifyEmail = Provide[Container.verify_email]) -> Any:
 def resend_verification(
     resend: ResendVerification = Provide[Container.resend_verification],
 ) -> Any:
-    sent = resend(current_actor())
+    actor = current_actor()
+    no_body()
+    sent = resend(actor)
     return {"message": VERIFICATION_SENT if sent else ALREADY_VERIFIED}, 202
 
 

@@ -12,7 +12,7 @@ from application.tokens import TokenPair
 from domain.errors import InvalidToken
 from domain.users import Actor, User
 from interfaces.container import Container
-from interfaces.http.converter import converter, parse_body
+from interfaces.http.converter import converter, no_body, parse_body
 from interfaces.http.logs import USER_ID_KEY
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
@@ -72,7 +72,9 @@ def login(log_in: LogIn = Provide[Container.log_in]) -> tuple[dict[str, Any], in
 @bp.post("/refresh")
 @inject
 def refresh(refresh_tokens: RefreshTokens = Provide[Container.refresh_tokens]) -> dict[str, Any]:
-    return render_tokens(refresh_tokens(bearer_token()))
+    token = bearer_token()
+    no_body()
+    return render_tokens(refresh_tokens(token))
 
 
 @bp.post("/logout")
@@ -82,5 +84,7 @@ def logout(
     authenticate: Authenticate = Provide[Container.authenticate],
 ) -> dict[str, str]:
     # Either API's token: a RealWorld client, which has no logout route, ends its session here.
-    log_out(authenticate(bearer_token(), audience=None))
+    session = authenticate(bearer_token(), audience=None)
+    no_body()
+    log_out(session)
     return {"message": "Logged out."}

@@ -14,6 +14,7 @@ from interfaces.http.auth import current_actor, optional_actor
 from interfaces.http.converter import (
     PagedQuery,
     converter,
+    no_body,
     parse_body,
     parse_query,
     render_page,
@@ -53,5 +54,7 @@ def get_comment(comment_id: int, get_one: GetComment = Provide[Container.get_com
 def delete_comment(
     comment_id: int, delete: DeleteComment = Provide[Container.delete_comment]
 ) -> Any:
-    delete(current_actor(), comment_id)
+    actor = current_actor()
+    no_body()
+    delete(actor, comment_id)
     return "", 204

@@ -268,6 +268,18 @@ def parse_body(cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
+@frozen
+class NoBody:
+    """The body of a route that takes none, when one is sent all the same: `{}`."""
+
+
+def no_body() -> None:
+    """A route that takes no body accepts none, or `{}`. A body sent all the same is held to
+    the rules of every body (415, invalid JSON, unknown fields): a client's mistake is told."""
+    if _body_bytes().strip():
+        parse_body(NoBody)
+
+
 @frozen(kw_only=True)
 class PagedQuery:
     """The paging parameters every list route takes; routes add their filters."""
@@ -327,4 +339,4 @@ def parse_query(cls: type[T]) -> T:
     return converter.structure(values, cls)
 
 
-__all__ = ["ClassValidationError", "converter", "json_body", "parse_body", "parse_query"]
+__all__ = ["ClassValidationError", "converter", "json_body", "no_body", "parse_body", "parse_query"]

@@ -28,6 +28,7 @@ from interfaces.http.auth import current_actor, optional_actor
 from interfaces.http.converter import (
     PagedQuery,
     converter,
+    no_body,
     parse_body,
     parse_query,
     render_page,
@@ -110,7 +111,9 @@ def change_post(post_id: int, edit: EditPost = Provide[Container.edit_post]) -> 
 @bp.delete("/<id:post_id>")
 @inject
 def delete_post(post_id: int, delete: DeletePost = Provide[Container.delete_post]) -> Any:
-    delete(current_actor(), post_id, if_match())
+    actor = current_actor()
+    no_body()
+    delete(actor, post_id, if_match())
     return "", 204
 
 
@@ -123,10 +126,14 @@ def get_post_by_slug(slug: str, get_one: GetPost = Provide[Container.get_post]) 
 @bp.put("/<id:post_id>/favorite")
 @inject
 def favorite_post(post_id: int, favorite: FavoritePost = Provide[Container.favorite_post]) -> Any:
-    return render(favorite(current_actor(), post_id))
+    actor = current_actor()
+    no_body()
+    return render(favorite(actor, post_id))
 
 
 @bp.delete("/<id:post_id>/favorite")
 @inject
 def unfavorite_post(post_id: int, favorite: FavoritePost = Provide[Container.favorite_post]) -> Any:
-    return render(favorite.undo(current_actor(), post_id))
+    actor = current_actor()
+    no_body()
+    return render(favorite.undo(actor, post_id))

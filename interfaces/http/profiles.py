@@ -10,7 +10,7 @@ from flask import Blueprint
 from application.profiles import FollowUser, GetProfile
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, optional_actor
-from interfaces.http.converter import converter
+from interfaces.http.converter import converter, no_body
 
 bp = Blueprint("profiles", __name__, url_prefix="/api/v1/profiles")
 
@@ -24,10 +24,14 @@ def get_profile(username: str, get_one: GetProfile = Provide[Container.get_profi
 @bp.put("/<username:username>/follow")
 @inject
 def follow(username: str, follow_user: FollowUser = Provide[Container.follow_user]) -> Any:
-    return converter.unstructure(follow_user(current_actor(), username))
+    actor = current_actor()
+    no_body()
+    return converter.unstructure(follow_user(actor, username))
 
 
 @bp.delete("/<username:username>/follow")
 @inject
 def unfollow(username: str, follow_user: FollowUser = Provide[Container.follow_user]) -> Any:
-    return converter.unstructure(follow_user.undo(current_actor(), username))
+    actor = current_actor()
+    no_body()
+    return converter.unstructure(follow_user.undo(actor, username))

@@ -24,6 +24,7 @@ from interfaces.http.auth import current_actor, current_user
 from interfaces.http.converter import (
     PagedQuery,
     converter,
+    no_body,
     parse_body,
     parse_query,
     render_page,
@@ -80,5 +81,7 @@ def update_user(user_id: int, update: UpdateUser = Provide[Container.update_user
 @bp.delete("/<id:user_id>")
 @inject
 def delete_user(user_id: int, delete: DeleteUser = Provide[Container.delete_user]) -> Any:
-    delete(current_actor(), user_id)
+    actor = current_actor()
+    no_body()
+    delete(actor, user_id)
     return "", 204

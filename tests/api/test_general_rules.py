@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from dependency_injector import providers
 from flask.testing import FlaskClient
 
+from domain.users import Role
 from interfaces.container import Container
 from tests.api.conftest import Write
-from tests.api.helpers import assert_error, assert_field_error
+from tests.api.helpers import assert_error, assert_field_error, bearer
 from tests.conftest import SignedIn
 from tests.factories import registration
 
@@ -131,6 +133,80 @@ def test_an_explicit_null_for_a_required_field_is_a_validation_error(
 ) -> None:
     response = client.post("/api/v1/users", json={**registration(), "name": None})
     assert_field_error(response, "name")
+
+
+# Routes that take no body
+
+
+def bodiless_route(
+    name: str, client: FlaskClient, auth: Callable[..., SignedIn], write_post: Write
+) -> tuple[str, str, dict[str, str], int]:
+    """One v1 write route that takes no body, on a resource of its own: method, path, headers
+    and the status it answers."""
+    ann, admin = auth(), auth(Role.ADMIN)
+    post = write_post(ann)
+    if name == "refresh":
+        return "POST", "/api/v1/auth/refresh", bearer(ann.refresh_token), 200
+    if name == "logout":
+        return "POST", "/api/v1/auth/logout", ann.headers, 200
+    if name == "resend-verification":
+        return "POST", "/api/v1/users/me/verify-email", ann.headers, 202
+    if name in ("favorite", "unfavorite"):
+        method = "PUT" if name == "favorite" else "DELETE"
+        return method, f"/api/v1/posts/{post['id']}/favorite", ann.headers, 200
+    if name in ("follow", "unfollow"):
+        method = "PUT" if name == "follow" else "DELETE"
+        return method, f"/api/v1/profiles/{admin.user['username']}/follow", ann.headers, 200
+    if name == "delete-post":
+        return "DELETE", f"/api/v1/posts/{post['id']}", ann.headers, 204
+    if name == "delete-user":
+        return "DELETE", f"/api/v1/users/{ann.id}", admin.headers, 204
+    comment = client.post(
+        f"/api/v1/posts/{post['id']}/comments", json={"body": "Hi"}, headers=ann.headers
+    )
+    return "DELETE", f"/api/v1/comments/{comment.json['id']}", ann.headers, 204
+
+
+BODILESS = [
+    "refresh", "logout", "resend-verification", "favorite", "unfavorite", "follow",
+    "unfollow", "delete-post", "delete-user", "delete-comment",
+]  # fmt: skip
+BAD_BODIES = [
+    ("text/plain", b"hello", 415, "unsupported_media_type"),
+    ("application/json", b"{bad", 400, "invalid_json"),
+    ("application/json", b"[1]", 400, "invalid_json"),
+    ("application/json", b'{"post_id": 1}', 400, "validation_error"),
+]
+
+
+@pytest.mark.parametrize("name", BODILESS)
+def test_a_route_that_takes_no_body_holds_one_sent_to_the_rules_of_every_body(
+    name: str, client: FlaskClient, auth: Callable[..., SignedIn], write_post: Write
+) -> None:
+    """Refused before anything is done: the same call then succeeds, with `{}` as a body."""
+    method, path, headers, status = bodiless_route(name, client, auth, write_post)
+    for content_type, raw, refused, code in BAD_BODIES:
+        response = client.open(
+            path, method=method, data=raw, content_type=content_type, headers=headers
+        )
+        body = assert_error(response, refused, code)
+        if code == "validation_error":
+            assert body["errors"] == {"post_id": ["Unknown field."]}, body
+    response = client.open(path, method=method, json={}, headers=headers)
+    assert response.status_code == status, response.json
+
+
+@pytest.mark.parametrize("raw", [b"", b" \r\n"])
+def test_a_route_that_takes_no_body_accepts_none_whatever_its_content_type(
+    raw: bytes, client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    post = write_post(user)
+    for content_type in (None, "application/json", "text/plain"):
+        response = client.put(
+            f"/api/v1/posts/{post['id']}/favorite",
+            data=raw, content_type=content_type, headers=user.headers,
+        )  # fmt: skip
+        assert response.status_code == 200, response.json
 
 
 # Body size
