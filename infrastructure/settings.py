@@ -13,6 +13,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.users import PasswordRules
+from infrastructure.mail.senders import on_the_wire
 
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
 DEV_DATABASE_URL = "sqlite:///quill.db"
@@ -218,6 +219,12 @@ SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
+def _sendable(address: str) -> bool:
+    """An address every mail server takes in an envelope and a Message-ID: ASCII once its
+    domain is written as IDNA."""
+    return on_the_wire(address).isascii()
+
+
 def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
@@ -226,6 +233,14 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     addresses = getaddresses([mail_from])
     if len(addresses) != 1 or "@" not in addresses[0][1] or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
+    if not _sendable(addresses[0][1]):
+        raise SettingsError(
+            "MAIL_FROM's address must be ASCII, but for an international domain (sent as"
+            " IDNA): it names the sender of every message, and its domain every Message-ID."
+        )
+    for name in ("SMTP_USERNAME", "SMTP_PASSWORD"):
+        if not (env.get(name) or "").isascii():
+            raise SettingsError(f"{name} must be ASCII: the SMTP login sends it so.")
     # A worker holds a message for the lease, which must outlast the longest send it starts.
     longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
     lease = _int(env, "MAIL_LEASE", 600, 2, 86400)

@@ -13,8 +13,8 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from email.message import EmailMessage
 from typing import Any
 
@@ -109,3 +109,79 @@ def smtp_server(
     finally:
         mailbox.go_on.set()  # a stalled message must not keep the server from stopping
         controller.stop()
+
+
+# A server that misbehaves on cue, which aiosmtpd (a correct server) cannot be made to do.
+
+Answer = bytes | Callable[[socket.socket], None]
+SCRIPT_DEFAULTS: dict[str, Answer] = {
+    "greeting": b"220 scripted\r\n", "EHLO": b"250 scripted\r\n", "HELO": b"250 scripted\r\n",
+    "MAIL": b"250 ok\r\n", "RCPT": b"250 ok\r\n", "DATA": b"354 go on\r\n",
+    "END": b"250 taken\r\n", "RSET": b"250 ok\r\n", "QUIT": b"221 bye\r\n",
+}  # fmt: skip
+
+
+class ScriptedSmtp:
+    """One connection at a time on loopback, each command answered as `answers` says
+    (verbs, "greeting", and "END" for the end of a message's data): bytes to send, or a
+    function that writes to the client's socket as it likes (slowly, without end...)."""
+
+    def __init__(self, **answers: Answer) -> None:
+        self.answers = {**SCRIPT_DEFAULTS, **answers}
+        self.taken = 0  # messages answered by "END"
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            with client, suppress(OSError):  # the client may hang up at any point
+                self._converse(client)
+
+    def _converse(self, client: socket.socket) -> None:
+        lines = client.makefile("rb")
+        self._answer(client, "greeting")
+        in_data = False
+        for line in lines:
+            if in_data:
+                if line.rstrip(b"\r\n") == b".":
+                    in_data = False
+                    self.taken += self.answers["END"] == SCRIPT_DEFAULTS["END"]
+                    self._answer(client, "END")
+                continue
+            verb = line.split(b" ", 1)[0].strip().upper().decode("ascii", "replace")
+            in_data = verb == "DATA"
+            self._answer(client, verb)
+            if verb == "QUIT":
+                return
+
+    def _answer(self, client: socket.socket, key: str) -> None:
+        answer = self.answers.get(key, b"502 not here\r\n")
+        if callable(answer):
+            answer(client)
+        else:
+            client.sendall(answer)
+
+
+@contextmanager
+def scripted_smtp(**answers: Answer) -> Iterator[ScriptedSmtp]:
+    server = ScriptedSmtp(**answers)
+    try:
+        yield server
+    finally:
+        server.listener.close()
+
+
+def dripping(first: bytes, every: float = 0.1) -> Callable[[socket.socket], None]:
+    """An answer that never ends: `first` again and again (a continuation line), slowly."""
+
+    def drip(client: socket.socket) -> None:
+        while True:
+            client.sendall(first)
+            time.sleep(every)
+
+    return drip

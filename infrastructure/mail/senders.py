@@ -9,11 +9,13 @@ import re
 import smtplib
 import ssl
 import tempfile
+import time
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from domain.mail import DeliveryFailed, OutgoingMail
+from infrastructure.mail.smtp_client import BoundedSMTP, BoundedSMTPOverTLS
 
 log = logging.getLogger("quill.mail")
 
@@ -74,8 +76,16 @@ def address_of(sender: str) -> str:
 
 class SmtpMailSender:
     """One connection per message, with STARTTLS, TLS or neither, and a login when a user
-    name is set. 5xx answers are permanent refusals; 4xx, lost connections, timeouts and a
-    refused login are worth another try (a login fixed in the settings works next time)."""
+    name is set; the whole send ends within `send_time` seconds, however slowly the server
+    answers (smtp_client).
+
+    Only what the server says of this message is a permanent refusal: a 5xx to its recipient
+    (RCPT) or to its content (DATA). Anything before it (the connection, the greeting, EHLO,
+    STARTTLS, the login) and a refused sender (MAIL FROM) are the same for every message, a
+    matter of the settings or of the server: worth another try, by which time they may be
+    fixed. 4xx, lost connections, timeouts and answers that are not SMTP are tried again.
+    Once the server has taken the message (the 250 to its DATA) it has gone, whatever the
+    server answers to QUIT."""
 
     def __init__(
         self,
@@ -87,54 +97,93 @@ class SmtpMailSender:
         password: str,
         sender: str,
         timeout: float = 30,
+        send_time: float = 300,
     ) -> None:
         if security not in SECURITIES:
             raise ValueError(f"SMTP security must be one of {SECURITIES}")
         self._host, self._port, self._security = host, port, security
         self._username, self._password = username, password
         self._sender, self._timeout = sender, timeout
+        # The last exchange started by the deadline may take one timeout more.
+        self._deadline_after = max(send_time - timeout, timeout)
         self._envelope_sender = on_the_wire(address_of(sender))
 
     def send(self, mail: OutgoingMail) -> None:
         message = built(mail, self._sender)
+        smtp = self._client()
+        smtp.deadline = time.monotonic() + self._deadline_after
         try:
-            with self._connect() as smtp:
-                if self._security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-                if self._username:
-                    smtp.login(self._username, self._password)
-                self._hand_over(smtp, message, on_the_wire(mail.recipient))
-        except smtplib.SMTPRecipientsRefused as refused:
-            code, text = next(iter(refused.recipients.values()))
-            raise DeliveryFailed(_said(code, text), permanent=500 <= code < 600) from None
+            self._open(smtp)
+            self._hand_over(smtp, message, on_the_wire(mail.recipient))
+        finally:
+            _hang_up(smtp)
+
+    def _client(self) -> BoundedSMTP:
+        if self._security == "tls":
+            context = ssl.create_default_context()
+            return BoundedSMTPOverTLS(timeout=self._timeout, context=context)
+        return BoundedSMTP(timeout=self._timeout)
+
+    def _open(self, smtp: BoundedSMTP) -> None:
+        """Connected, greeted, secured and logged in; every failure here is for another try."""
+        try:
+            code, greeting = smtp.connect(self._host, self._port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, greeting)
+            smtp.ehlo_or_helo_if_needed()
+            if self._security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if self._username:
+                smtp.login(self._username, self._password)
         except smtplib.SMTPAuthenticationError as error:
             said = _said(error.smtp_code, error.smtp_error)
             raise DeliveryFailed(f"login refused: {said}") from None
         except smtplib.SMTPResponseException as error:
-            code = error.smtp_code
-            said = _said(code, error.smtp_error)
-            raise DeliveryFailed(said, permanent=500 <= code < 600) from None
-        except (smtplib.SMTPException, OSError, ssl.SSLError) as error:
-            raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
+            said = _said(error.smtp_code, error.smtp_error)
+            raise DeliveryFailed(f"the mail server refused the session: {said}") from None
+        except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError is an OSError
+            raise DeliveryFailed(_trouble(error)) from None
 
-    def _hand_over(self, smtp: smtplib.SMTP, message: EmailMessage, recipient: str) -> None:
+    def _hand_over(self, smtp: BoundedSMTP, message: EmailMessage, recipient: str) -> None:
         try:
             smtp.send_message(message, from_addr=self._envelope_sender, to_addrs=[recipient])
         except smtplib.SMTPNotSupportedError:  # here: an address only SMTPUTF8 carries
             reason = "the mail server does not take international addresses (SMTPUTF8)"
             raise DeliveryFailed(reason, permanent=True) from None
+        except smtplib.SMTPSenderRefused as refused:  # MAIL_FROM, or a login the server wants
+            said = _said(refused.smtp_code, refused.smtp_error)
+            raise DeliveryFailed(f"the sender was refused: {said}") from None
+        except smtplib.SMTPRecipientsRefused as refused:
+            code, text = next(iter(refused.recipients.values()))
+            raise DeliveryFailed(_said(code, text), permanent=500 <= code < 600) from None
+        except smtplib.SMTPResponseException as error:  # DATA, or the message, refused
+            code = error.smtp_code
+            said = _said(code, error.smtp_error)
+            raise DeliveryFailed(said, permanent=500 <= code < 600) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryFailed(_trouble(error)) from None
 
-    def _connect(self) -> smtplib.SMTP:
-        if self._security == "tls":
-            return smtplib.SMTP_SSL(
-                self._host, self._port, timeout=self._timeout,
-                context=ssl.create_default_context(),
-            )  # fmt: skip
-        return smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+
+def _hang_up(smtp: BoundedSMTP) -> None:
+    """QUIT, whatever the server answers to it (or does not): the message went, or did not,
+    before it."""
+    try:
+        if smtp.sock is not None:
+            smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        smtp.close()
+
+
+def _trouble(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def _said(code: int, text: bytes | str) -> str:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    if code == -1:  # smtp_client's code for a line that is not an SMTP answer
+        return f"an answer that is not SMTP: {' '.join(words.split())}"
     return f"{code} {' '.join(words.split())}"
 
 
@@ -192,6 +241,7 @@ def make_sender(
     smtp_username: str,
     smtp_password: str,
     smtp_timeout: float,
+    smtp_send_time: float,
     sender: str,
     folder: str,
     production: bool,
@@ -202,6 +252,7 @@ def make_sender(
         return SmtpMailSender(
             host=smtp_host, port=smtp_port, security=smtp_security, username=smtp_username,
             password=smtp_password, sender=sender, timeout=smtp_timeout,
+            send_time=smtp_send_time,
         )  # fmt: skip
     if folder:
         return FolderMailSender(folder, sender)

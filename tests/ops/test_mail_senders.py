@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,20 @@ from infrastructure.mail.senders import (
     on_the_wire,
 )
 from tests.factories import make_mail
-from tests.mailserver import Mailbox, free_port, smtp_server, text_of
+from tests.mailserver import (
+    Mailbox,
+    ScriptedSmtp,
+    dripping,
+    free_port,
+    scripted_smtp,
+    smtp_server,
+    text_of,
+)
 
 SETTINGS = {
     "smtp_host": "", "smtp_port": 587, "smtp_security": "starttls", "smtp_username": "",
-    "smtp_password": "", "smtp_timeout": 5, "sender": "Quill <q@quill.test>", "folder": "",
-    "production": False,
+    "smtp_password": "", "smtp_timeout": 5, "smtp_send_time": 50,
+    "sender": "Quill <q@quill.test>", "folder": "", "production": False,
 }  # fmt: skip
 
 
@@ -196,3 +205,87 @@ def test_every_address_registration_accepts_goes_whole_into_a_message_header(
     message = as_email(make_mail(recipient=address), "Quill <q@quill.test>")
     (carried,) = message["To"].addresses
     assert carried.addr_spec == on_the_wire(address)  # an international domain as IDNA
+
+
+# A server that misbehaves: the message is taken once or tried again, never failed for
+# what the server said of something else, and the send ends by its deadline.
+
+
+def scripted_sender(server: ScriptedSmtp, security: str = "none") -> SmtpMailSender:
+    return SmtpMailSender(
+        host="127.0.0.1", port=server.port, security=security, username="", password="",
+        sender="Quill <q@quill.test>", timeout=0.5, send_time=3,
+    )  # fmt: skip
+
+
+def failure(server: ScriptedSmtp, security: str = "none") -> DeliveryFailed:
+    with pytest.raises(DeliveryFailed) as failed:
+        scripted_sender(server, security).send(make_mail())
+    return failed.value
+
+
+@pytest.mark.parametrize("quit_answer", [b"421 bye\r\n", b"500 what\r\n", b"hello\r\n", b""])
+def test_a_message_taken_has_gone_whatever_the_answer_to_quit(quit_answer: bytes) -> None:
+    with scripted_smtp(QUIT=quit_answer) as server:
+        scripted_sender(server).send(make_mail())  # no DeliveryFailed: it went
+    assert server.taken == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "answer"),
+    [
+        ("greeting", b"554 no service here\r\n"),
+        ("EHLO", b"554 go away\r\n"),
+        ("MAIL", b"530 5.7.0 authentication required\r\n"),
+        ("MAIL", b"553 5.7.1 sender not allowed\r\n"),
+    ],
+)
+def test_a_refusal_that_is_not_about_the_message_is_tried_again(step: str, answer: bytes) -> None:
+    """The session or the sender refused: the settings or the server, the same for every
+    message, so another try (after a fix of the settings) may go."""
+    with scripted_smtp(**{step: answer, "HELO": answer}) as server:
+        failed = failure(server)
+    assert not failed.permanent and answer.decode().strip() in failed.reason
+
+
+def test_starttls_refused_is_tried_again() -> None:
+    with scripted_smtp(EHLO=b"250-scripted\r\n250 STARTTLS\r\n", STARTTLS=b"502 no\r\n") as server:
+        failed = failure(server, "starttls")
+    assert not failed.permanent and "502 no" in failed.reason
+
+
+@pytest.mark.parametrize(("step", "code"), [("RCPT", b"550"), ("END", b"554")])
+def test_a_refusal_of_the_message_itself_is_permanent(step: str, code: bytes) -> None:
+    with scripted_smtp(**{step: code + b" refused\r\n"}) as server:
+        failed = failure(server)
+    assert failed.permanent and failed.reason == f"{code.decode()} refused"
+
+
+def test_an_answer_that_is_not_smtp_is_said_so_and_tried_again() -> None:
+    with scripted_smtp(greeting=b"hello there\r\n") as server:
+        failed = failure(server)
+    assert not failed.permanent
+    assert "an answer that is not SMTP: hello there" in failed.reason
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"220 " + b"x" * 10_000 + b"\r\n", b"220-flood\r\n" * 200_000 + b"220 done\r\n"],
+    ids=["a-long-line", "a-flood-of-lines"],
+)
+def test_an_answer_too_large_for_smtp_is_tried_again_and_never_read_whole(answer: bytes) -> None:
+    with scripted_smtp(greeting=answer) as server:
+        failed = failure(server)
+    assert not failed.permanent and "MalformedReply" in failed.reason
+
+
+@pytest.mark.parametrize("step", ["greeting", "END"])
+def test_a_server_that_drips_its_answer_is_left_by_the_send_s_deadline(step: str) -> None:
+    """Each line comes within the timeout, so only the deadline of the whole send ends it
+    (send_time 3 s here): a message's lease outlasts any send."""
+    with scripted_smtp(**{step: dripping(b"250-wait\r\n", every=0.1)}) as server:
+        started = time.monotonic()
+        failed = failure(server)
+        took = time.monotonic() - started
+    assert not failed.permanent and "too slowly" in failed.reason
+    assert took < 3 + 1  # the deadline, and a margin for a loaded machine

@@ -9,6 +9,8 @@ import subprocess
 import pytest
 
 from infrastructure.settings import Settings, SettingsError
+from interfaces.container import build_container
+from tests.factories import T0
 from tests.ops.server import BIN, ROOT, environment
 
 PRODUCTION = {
@@ -91,6 +93,26 @@ def test_mail_from_is_one_address(mail_from: str) -> None:
         Settings.from_env({"MAIL_FROM": mail_from})
     quoted = Settings.from_env({"MAIL_FROM": '"Ops, Team" <ops@example.com>'})
     assert quoted.mail_from == '"Ops, Team" <ops@example.com>'
+
+
+@pytest.mark.parametrize("mail_from", ["Quill <jösé@example.org>", "Quill <q@faß.de>"])
+def test_mail_from_must_go_out_as_ascii(mail_from: str) -> None:
+    """A sender no message could carry is refused at start, not on every message."""
+    with pytest.raises(SettingsError, match="MAIL_FROM's address must be ASCII"):
+        Settings.from_env({"MAIL_FROM": mail_from})
+
+
+def test_mail_from_at_an_international_domain_names_message_ids_in_idna() -> None:
+    container = build_container({"MAIL_FROM": "Quill <quill@bücher.de>"})
+    mail = container.letters().test(to="ann@example.com", now=T0)
+    assert mail.message_id.endswith("@xn--bcher-kva.de>") and mail.message_id.isascii()
+
+
+@pytest.mark.parametrize("name", ["SMTP_USERNAME", "SMTP_PASSWORD"])
+def test_smtp_credentials_must_be_ascii(name: str) -> None:
+    with pytest.raises(SettingsError, match=f"{name} must be ASCII") as refused:
+        Settings.from_env({name: "pässword-1"})
+    assert "pässword" not in str(refused.value)
 
 
 def test_a_secret_of_spaces_is_refused_in_production() -> None:
