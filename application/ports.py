@@ -319,6 +319,10 @@ class OutboxRepository(Protocol):
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         """Newest first; `status` None for every message."""
 
+    def expire_links(self, recipient: str, now: datetime) -> None:
+        """The links in the messages to `recipient` not sent yet stopped working `now` (their
+        tokens died): each such message is given up on as one whose link expired."""
+
 
 class MailSender(Protocol):
     """Hands one message to the mail system, or raises `DeliveryFailed`."""

@@ -381,6 +381,7 @@ def _update(
         # address changed away and back must not bring them to life again.
         for purpose in LinkPurpose:
             uow.link_tokens.use_all(user.id, purpose, now)
+        uow.outbox.expire_links(user.email, now)  # not sent yet: they would lead nowhere
         if verify_address is not None:
             verify_address(uow, changed, now)
     uow.commit()
@@ -410,9 +411,11 @@ def _wanted(changes: UserChanges) -> dict[str, object]:
 
 @frozen
 class DeleteUser:
-    """Admins only; the user's posts and sessions go with them."""
+    """Admins only; the user's posts and sessions go with them, and the links mailed to them
+    die with their account."""
 
     uow: UnitOfWork
+    clock: Clock
 
     def __call__(self, actor: Actor, ref: UserRef) -> None:
         if not actor.is_admin:
@@ -422,4 +425,5 @@ class DeleteUser:
             user = _load(uow, ref)
             _keep_an_admin(user, admins)
             uow.users.remove(user.id or 0)
+            uow.outbox.expire_links(user.email, self.clock())
             uow.commit()

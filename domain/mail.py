@@ -120,8 +120,9 @@ class OutgoingMail:
         )
 
     def too_late(self) -> OutgoingMail:
-        """Given up on, unsent: its link expired while it waited (see link_expires_at)."""
-        return evolve(self, status=MailStatus.FAILED, last_error=LINK_EXPIRED)
+        """Given up on, unsent: its link expired while it waited (see link_expires_at). The
+        claim's try does not count (as not_tried): the server was not asked."""
+        return evolve(self.not_tried(), status=MailStatus.FAILED, last_error=LINK_EXPIRED)
 
     def not_tried(self) -> OutgoingMail:
         """Handed back unsent (its worker is stopping): the claim's try does not count."""

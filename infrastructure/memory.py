@@ -636,6 +636,12 @@ class InMemoryOutboxRepository:
         self._store.claims.pop(mail.id, None)  # type: ignore[arg-type]
         return True
 
+    def expire_links(self, recipient: str, now: datetime) -> None:
+        for key, mail in self._store.outbox.items():
+            unsent = mail.status is not MailStatus.SENT and mail.recipient == recipient
+            if unsent and mail.link_expires_at is not None and mail.link_expires_at > now:
+                self._store.outbox[key] = evolve(mail, link_expires_at=now)
+
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         found = [m for m in self._store.outbox.values() if status in (None, m.status)]
         return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)[:limit]

@@ -178,7 +178,7 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
     update_user = providers.Factory(UpdateUser, uow, clock, verify_address=address_verification)
-    delete_user = providers.Factory(DeleteUser, uow)
+    delete_user = providers.Factory(DeleteUser, uow, clock)
     register_and_log_in = providers.Factory(
         RegisterAndLogIn,
         uow,

@@ -113,6 +113,20 @@ class SqlOutboxRepository:
         values = {**state_values(mail), "claimed_by": None, "claimed_until": None}
         return self._connection.execute(stmt.values(**values)).rowcount == 1
 
+    def expire_links(self, recipient: str, now: datetime) -> None:
+        # Through the status index: queued and failed messages are few beside the sent ones.
+        unsent = [MailStatus.QUEUED.value, MailStatus.FAILED.value]
+        stmt = (
+            update(outbox)
+            .where(
+                outbox.c.status.in_(unsent),
+                outbox.c.recipient == recipient,
+                outbox.c.link_expires_at > now,
+            )
+            .values(link_expires_at=now)
+        )
+        self._connection.execute(stmt)
+
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         stmt = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(limit)
         if status is not None:

@@ -153,3 +153,28 @@ def test_a_message_id_is_queued_once(any_uow: Any) -> None:
         any_uow.commit()
     with any_uow:
         assert any_uow.outbox.find(None, 10) == [first]
+
+
+def test_the_links_to_an_address_expire_in_its_messages_not_sent_yet(any_uow: Any) -> None:
+    lasts, now = T0 + timedelta(days=2), T0 + timedelta(hours=1)
+    waiting, failed, sent, other, linkless = queue(
+        any_uow,
+        make_mail(recipient="old@example.com", link_expires_at=lasts),
+        make_mail(recipient="old@example.com", link_expires_at=lasts, status=MailStatus.FAILED),
+        make_mail(recipient="old@example.com", link_expires_at=lasts),
+        make_mail(recipient="other@example.com", link_expires_at=lasts),
+        make_mail(recipient="old@example.com"),
+    )
+    settle(any_uow, sent.delivered(T0), None)
+    with any_uow:
+        any_uow.outbox.expire_links("old@example.com", now)
+        any_uow.commit()
+    with any_uow:
+        expiries = {m.id: m.link_expires_at for m in any_uow.outbox.find(None, 10)}
+    assert expiries == {
+        waiting.id: now,
+        failed.id: now,
+        sent.id: lasts,
+        other.id: lasts,
+        linkless.id: None,
+    }

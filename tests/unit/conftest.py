@@ -311,8 +311,8 @@ def change_password(
 
 
 @pytest.fixture
-def delete_user(uow: InMemoryUnitOfWork) -> DeleteUser:
-    return DeleteUser(uow)
+def delete_user(uow: InMemoryUnitOfWork, clock: FixedClock) -> DeleteUser:
+    return DeleteUser(uow, clock)
 
 
 @pytest.fixture

@@ -24,8 +24,10 @@ from application.accounts import (
     VerifyEmail,
 )
 from application.auth import Authenticate, Credentials, LogIn
+from application.mail import DeliverMail, DeliveryPolicy, RetryMail
 from application.posts import CreatePost, DeletePost, EditPost, NewPost, PostChanges
 from application.users import (
+    DeleteUser,
     RegisterUser,
     Registration,
     UpdateOwnAccount,
@@ -39,13 +41,14 @@ from domain.errors import (
     InvalidCredentials,
     InvalidInput,
     InvalidLink,
+    MailLinkExpired,
     VerificationThrottled,
 )
 from domain.links import TOKEN_MAX
-from domain.mail import OutgoingMail
+from domain.mail import MailStatus, OutgoingMail
 from domain.users import Role, User
 from infrastructure.mail.templates import JinjaMailTemplates
-from infrastructure.memory import InMemoryUnitOfWork
+from infrastructure.memory import InMemoryMailSender, InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
 from tests.factories import (
     NEW_PASSWORD,
@@ -245,6 +248,34 @@ def test_a_link_to_an_address_the_account_left_fails_even_if_unused(
     update_user(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
     with pytest.raises(InvalidLink):
         verify(EmailVerification(token=token))
+
+
+@pytest.mark.parametrize("how", ["the address changes", "the account is deleted"])
+def test_a_link_not_sent_yet_is_given_up_when_it_dies_and_is_never_queued_again(
+    how: str,
+    register: RegisterUser,
+    update: UpdateUser,
+    delete_user: DeleteUser,
+    uow: InMemoryUnitOfWork,
+    given: Given,
+    clock: FixedClock,
+) -> None:
+    """The mail server was down: the link still waits in the outbox when its token dies.
+    Sent later, or queued again, it would only lead its reader to an error."""
+    user = register(a_registration())
+    (waiting,) = outbox(uow)
+    if how == "the address changes":
+        update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    else:
+        delete_user(actor_for(given.admin()), user.id or 0)
+    dead = next(mail for mail in outbox(uow) if mail.id == waiting.id)
+    assert dead.link_expired(clock())
+    server = InMemoryMailSender()
+    DeliverMail(uow, server, clock, DeliveryPolicy())("worker")
+    assert waiting.message_id not in [sent.message_id for sent in server.sent]
+    assert next(m for m in outbox(uow) if m.id == waiting.id).status is MailStatus.FAILED
+    with pytest.raises(MailLinkExpired):
+        RetryMail(uow, clock)(actor_for(given.admin()), waiting.id or 0)
 
 
 def test_changing_only_the_name_keeps_the_address_verified_and_mails_nothing(

@@ -177,6 +177,7 @@ def test_a_message_whose_link_expired_while_it_waited_is_given_up_on_unsent(
     assert {m.message_id for m in server.sent} == {fresh.message_id, plain.message_id}
     gave_up = stored(uow, late)
     assert (gave_up.status, gave_up.last_error) == (MailStatus.FAILED, LINK_EXPIRED)
+    assert gave_up.attempts == 1  # the server was asked once; giving up asked it nothing
 
 
 def test_stopping_finishes_the_message_in_hand_and_hands_the_rest_back(
