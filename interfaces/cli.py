@@ -32,7 +32,7 @@ from application.users import (
     UpdateUser,
     UserChanges,
 )
-from domain.errors import DomainError
+from domain.errors import DomainError, ServiceUnavailable
 from domain.mail import OutgoingMail
 from domain.users import Role, User
 from interfaces.container import Container, SettingsError, build_container, links_follow
@@ -120,6 +120,12 @@ def _describe(error: DomainError) -> str:
     if fields:
         details = "; ".join(f"{name}: {' '.join(problems)}" for name, problems in fields.items())
         return f"{error.message} {details}"
+    if isinstance(error, ServiceUnavailable) and error.__cause__ is not None:
+        # The operator at the command line is the one who can fix it: say what the database
+        # driver said (a path that does not exist, a refused connection), never a password.
+        cause = error.__cause__
+        said = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+        return f"{error.message} The database: {said[0]}" if said else error.message
     return error.message
 
 

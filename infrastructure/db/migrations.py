@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 
@@ -69,7 +70,10 @@ class AlembicMigrator:
         except Exception as error:
             failed = self._failed_step(start, revision, applied, action is command.upgrade)
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            if self._engine.dialect.name == "postgresql":
+            # Alembic's own CommandError comes from planning (an unknown revision, a target
+            # behind the database): no step had started.
+            planned_only = isinstance(error, CommandError) and not applied
+            if self._engine.dialect.name == "postgresql" or planned_only:
                 outcome = f"nothing was applied, the database is still at {start or 'base'}"
             else:  # SQLite runs DDL outside the transaction: it cannot be rolled back
                 outcome = f"the revision is still {start or 'base'}, but SQLite may keep part of it"

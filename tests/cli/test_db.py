@@ -87,6 +87,17 @@ def test_db_downgrade_to_base_empties_the_schema(sqlite_quill, sqlite_file):
     assert _tables(sqlite_file) == set()
 
 
+def test_a_revision_that_does_not_exist_changes_nothing_and_says_so(sqlite_quill, sqlite_file):
+    sqlite_quill("db", "upgrade")
+    head, tables = _revisions(sqlite_quill)["head"], _tables(sqlite_file)
+
+    result = sqlite_quill("db", "downgrade", "--revision", "zzz")
+
+    assert result.exit_code != 0
+    assert f"nothing was applied, the database is still at {head}" in str(result.exception)
+    assert _revisions(sqlite_quill)["current"] == head and _tables(sqlite_file) == tables
+
+
 def test_an_admin_created_by_the_cli_logs_in_to_the_server_on_the_same_database(
     sqlite_quill, sqlite_container: Container
 ):

@@ -70,11 +70,20 @@ def test_an_unreachable_database_is_one_line_without_a_traceback(quill_process):
     assert process_one_line_error(done.stderr).startswith("Error:")
 
 
-def test_an_unreachable_database_error_never_shows_its_password(quill_process):
-    done = quill_process("db", "current", DATABASE_URL=UNREACHABLE_PG)
+@pytest.mark.parametrize("command", [("db", "current"), ("users", "list")])
+def test_an_unreachable_database_error_never_shows_its_password(quill_process, command):
+    done = quill_process(*command, DATABASE_URL=UNREACHABLE_PG)
 
     assert done.returncode != 0
     assert PG_PASSWORD not in process_one_line_error(done.stderr)
+
+
+def test_a_use_case_on_a_database_file_out_of_reach_says_why(quill_process):
+    """Not only "temporarily unavailable": the operator is told what the database said."""
+    done = quill_process("users", "list", DATABASE_URL="sqlite:////nonexistent-quill/q.db")
+
+    assert done.returncode != 0
+    assert "The database: unable to open database file" in process_one_line_error(done.stderr)
 
 
 def test_a_database_file_that_cannot_be_opened_is_one_line_without_a_traceback(quill_process):
