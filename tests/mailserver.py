@@ -10,6 +10,7 @@ import asyncio
 import email
 import email.policy
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -34,6 +35,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}  # recipient: the answer to RCPT, e.g. "550 no"
+        self.refuse_ehlo_over_tls: str | None = None  # to EHLO and HELO after STARTTLS
         self.delay = 0.0  # seconds each message takes to accept
         self.stall_at: int | None = None  # the DATA of this message (1-based) waits
         self.stalled = threading.Event()  # set once a message waits
@@ -43,6 +45,20 @@ class Mailbox:
         self._data_seen = 0
 
     # aiosmtpd's handler hooks.
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.refuse_ehlo_over_tls and session.ssl is not None:
+            return [self.refuse_ehlo_over_tls]
+        return responses
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+        session.host_name = hostname
+        if self.refuse_ehlo_over_tls and session.ssl is not None:
+            return self.refuse_ehlo_over_tls
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -97,12 +113,24 @@ def text_of(message: EmailMessage) -> str:
 
 @contextmanager
 def smtp_server(
-    mailbox: Mailbox, port: int | None = None, *, smtputf8: bool = True
+    mailbox: Mailbox,
+    port: int | None = None,
+    *,
+    smtputf8: bool = True,
+    starttls: ssl.SSLContext | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[int]:
     """The server on loopback at `port` (a free one by default) until the block ends;
-    `smtputf8`: whether it offers SMTPUTF8 (international addresses)."""
+    `smtputf8`: whether it offers SMTPUTF8 (international addresses); `starttls`: the context
+    of the STARTTLS it then requires; `tls`: the context it speaks TLS with from the start."""
     port = port or free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
+    secured: dict[str, Any] = {}
+    if starttls is not None:
+        secured.update(tls_context=starttls, require_starttls=True)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8, ssl_context=tls,
+        **secured,
+    )  # fmt: skip
     controller.start()
     try:
         yield port
@@ -182,6 +210,17 @@ def dripping(first: bytes, every: float = 0.1) -> Callable[[socket.socket], None
     def drip(client: socket.socket) -> None:
         while True:
             client.sendall(first)
+            time.sleep(every)
+
+    return drip
+
+
+def dripping_bytes(answer: bytes, every: float = 0.1) -> Callable[[socket.socket], None]:
+    """An answer sent a byte at a time, slowly: each byte well within a read's timeout."""
+
+    def drip(client: socket.socket) -> None:
+        for byte in answer:
+            client.sendall(bytes([byte]))
             time.sleep(every)
 
     return drip

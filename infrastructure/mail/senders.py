@@ -63,7 +63,8 @@ def on_the_wire(address: str) -> str:
         return address
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
-        same = ascii_domain.encode("ascii").decode("idna") == domain
+        read_back = ascii_domain.encode("ascii").decode("idna")
+        same = read_back.lower() == domain.lower()  # a domain name ignores case
     except UnicodeError:  # not a name IDNA can write
         return address
     return f"{local}@{ascii_domain}" if same else address
@@ -110,41 +111,40 @@ class SmtpMailSender:
 
     def send(self, mail: OutgoingMail) -> None:
         message = built(mail, self._sender)
-        smtp = self._client()
-        smtp.deadline = time.monotonic() + self._deadline_after
+        smtp = self._open(deadline=time.monotonic() + self._deadline_after)
         try:
-            self._open(smtp)
             self._hand_over(smtp, message, on_the_wire(mail.recipient))
         finally:
             _hang_up(smtp)
 
-    def _client(self) -> BoundedSMTP:
-        if self._security == "tls":
-            context = ssl.create_default_context()
-            return BoundedSMTPOverTLS(timeout=self._timeout, context=context)
-        return BoundedSMTP(timeout=self._timeout)
-
-    def _open(self, smtp: BoundedSMTP) -> None:
-        """Connected, greeted, secured and logged in; every failure here is for another try."""
+    def _open(self, deadline: float) -> smtplib.SMTP:
+        """Connected, greeted, secured and logged in. What fails here is the same for every
+        message (the settings, the server): for another try."""
+        smtp: smtplib.SMTP | None = None
         try:
-            code, greeting = smtp.connect(self._host, self._port)
-            if code != 220:
-                raise smtplib.SMTPConnectError(code, greeting)
+            smtp = self._connect(deadline)  # another greeting than 220: SMTPConnectError
             smtp.ehlo_or_helo_if_needed()
             if self._security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo_or_helo_if_needed()  # STARTTLS forgets the EHLO before it
             if self._username:
                 smtp.login(self._username, self._password)
-        except smtplib.SMTPAuthenticationError as error:
-            said = _said(error.smtp_code, error.smtp_error)
-            raise DeliveryFailed(f"login refused: {said}") from None
-        except smtplib.SMTPResponseException as error:
-            said = _said(error.smtp_code, error.smtp_error)
-            raise DeliveryFailed(f"the mail server refused the session: {said}") from None
+            return smtp
         except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError is an OSError
-            raise DeliveryFailed(_trouble(error)) from None
+            if smtp is not None:
+                _hang_up(smtp)
+            raise DeliveryFailed(_not_opened(error)) from None
 
-    def _hand_over(self, smtp: BoundedSMTP, message: EmailMessage, recipient: str) -> None:
+    def _connect(self, deadline: float) -> smtplib.SMTP:
+        # The host goes to the constructor: it is also the name TLS checks the certificate of.
+        if self._security == "tls":
+            return BoundedSMTPOverTLS(
+                self._host, self._port, timeout=self._timeout,
+                context=ssl.create_default_context(), deadline=deadline,
+            )  # fmt: skip
+        return BoundedSMTP(self._host, self._port, timeout=self._timeout, deadline=deadline)
+
+    def _hand_over(self, smtp: smtplib.SMTP, message: EmailMessage, recipient: str) -> None:
         try:
             smtp.send_message(message, from_addr=self._envelope_sender, to_addrs=[recipient])
         except smtplib.SMTPNotSupportedError:  # here: an address only SMTPUTF8 carries
@@ -164,7 +164,7 @@ class SmtpMailSender:
             raise DeliveryFailed(_trouble(error)) from None
 
 
-def _hang_up(smtp: BoundedSMTP) -> None:
+def _hang_up(smtp: smtplib.SMTP) -> None:
     """QUIT, whatever the server answers to it (or does not): the message went, or did not,
     before it."""
     try:
@@ -174,6 +174,14 @@ def _hang_up(smtp: BoundedSMTP) -> None:
         pass
     finally:
         smtp.close()
+
+
+def _not_opened(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return f"login refused: {_said(error.smtp_code, error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"the mail server refused the session: {_said(error.smtp_code, error.smtp_error)}"
+    return _trouble(error)
 
 
 def _trouble(error: Exception) -> str:

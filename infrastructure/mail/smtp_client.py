@@ -2,28 +2,31 @@
 deadline however slowly the server drips its answers, and a reply is of bounded size.
 
 smtplib reads a reply line by line with no limit on their number, and its timeout bounds each
-read alone: a server answering `250-` every few seconds holds a send, and the lease of its
-message, for ever, and one that floods continuation lines fills the worker's memory. Both
-classes below override smtplib's public `getreply` and `send`, the two places every command
-and every answer pass through.
+read of the socket alone: a server sending a byte or a `250-` line now and then holds a send,
+and the lease of its message, for as long as it likes, and one that floods continuation
+lines fills the worker's memory. The classes below override smtplib's public `getreply` and
+`send`, which every answer and every command pass through. `getreply` reads the reply from
+smtplib's `file` (the socket's reader, which `connect` and `starttls` make anew) as smtplib's
+own does: documented attributes of no underscore, but smtplib's state all the same.
 """
 
 from __future__ import annotations
 
-import math
 import smtplib
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 REPLY_LINE_MAX = 2048  # bytes; RFC 5321 allows 512 for a reply line
 REPLY_LINES_MAX = 100  # an EHLO answer has one line per extension: a dozen or two
 
 
-class SlowServer(smtplib.SMTPException):
+# Both end the connection, as smtplib's own SMTPServerDisconnected says; smtplib then lets
+# the answer that came before them stand (its RSET after a refusal ignores a lost server).
+class SlowServer(smtplib.SMTPServerDisconnected):
     """The mail server answered too slowly for the send to end by its deadline."""
 
 
-class MalformedReply(smtplib.SMTPException):
+class MalformedReply(smtplib.SMTPServerDisconnected):
     """An answer too large for any SMTP server to give."""
 
 
@@ -31,13 +34,17 @@ class Bounded:
     """Mixed into smtplib.SMTP and SMTP_SSL: every read and write ends by `deadline`
     (time.monotonic()), and a reply has at most REPLY_LINES_MAX lines of REPLY_LINE_MAX bytes.
     A line that is not an SMTP answer gives code -1 and the whole line, as smtplib's own
-    `getreply` gives -1 (EHLO's fallback to HELO relies on it)."""
+    `getreply` gives -1 (EHLO's fallback to HELO relies on it). `deadline` is set before
+    smtplib's constructor connects, so the greeting keeps to it too."""
 
-    deadline = math.inf
     sock: Any
     file: Any
     timeout: float
     close: Any  # smtplib.SMTP's, after this class in the method order
+
+    def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
 
     def send(self, s: bytes | str) -> None:
         self._keep_to_deadline()
@@ -48,20 +55,7 @@ class Bounded:
             self.file = self.sock.makefile("rb")
         lines: list[bytes] = []
         while True:
-            self._keep_to_deadline()
-            try:
-                line = self.file.readline(REPLY_LINE_MAX + 1)
-            except OSError as error:
-                self.close()
-                if time.monotonic() >= self.deadline:  # the read the deadline cut short
-                    raise SlowServer("the mail server answered too slowly") from None
-                raise smtplib.SMTPServerDisconnected(f"Connection lost: {error}") from None
-            if not line:
-                self.close()
-                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-            if len(line) > REPLY_LINE_MAX:
-                self.close()
-                raise MalformedReply(f"an answer line longer than {REPLY_LINE_MAX} bytes")
+            line = self._line()
             code, mark = line[:3], line[3:4]
             if not (code.isdigit() and mark in (b" ", b"-", b"\r", b"\n", b"")):
                 return -1, line.strip(b" \t\r\n")
@@ -69,16 +63,39 @@ class Bounded:
             if mark != b"-":
                 return int(code), b"\n".join(lines)
             if len(lines) >= REPLY_LINES_MAX:
-                self.close()
-                raise MalformedReply(f"an answer of more than {REPLY_LINES_MAX} lines")
+                self._refuse(MalformedReply(f"an answer of more than {REPLY_LINES_MAX} lines"))
+
+    def _line(self) -> bytes:
+        """One line of the reply, each read of the socket within the time left: `peek` reads
+        the socket at most once, and only what it holds up to the line's end is taken."""
+        line = b""
+        while True:
+            self._keep_to_deadline()
+            try:
+                held = self.file.peek(1)
+            except OSError as error:
+                if time.monotonic() >= self.deadline:  # the read the deadline cut short
+                    self._refuse(SlowServer("the mail server answered too slowly"))
+                self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}"))
+            if not held:
+                self._refuse(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+            end = held.find(b"\n")
+            line += self.file.read(len(held) if end < 0 else end + 1)
+            if len(line) > REPLY_LINE_MAX:
+                self._refuse(MalformedReply(f"an answer line longer than {REPLY_LINE_MAX} bytes"))
+            if end >= 0:
+                return line
 
     def _keep_to_deadline(self) -> None:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            self.close()
-            raise SlowServer("the mail server answered too slowly")
+            self._refuse(SlowServer("the mail server answered too slowly"))
         if self.sock is not None:
             self.sock.settimeout(min(self.timeout, left))
+
+    def _refuse(self, error: smtplib.SMTPServerDisconnected) -> NoReturn:
+        self.close()
+        raise error
 
 
 class BoundedSMTP(Bounded, smtplib.SMTP):

@@ -5,10 +5,16 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import ssl
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +35,7 @@ from tests.mailserver import (
     Mailbox,
     ScriptedSmtp,
     dripping,
+    dripping_bytes,
     free_port,
     scripted_smtp,
     smtp_server,
@@ -127,6 +134,10 @@ def test_a_domain_idna_2003_would_map_to_another_is_never_rewritten(address: str
     with smtp_server(box, smtputf8=False) as port, pytest.raises(DeliveryFailed) as refused:
         sender_on(port).send(make_mail(recipient=address))
     assert refused.value.permanent and box.received == []
+
+
+def test_a_domain_in_capitals_is_the_same_domain() -> None:
+    assert on_the_wire("ann@Exämple.COM") == "ann@xn--exmple-cua.COM"
 
 
 def test_the_sender_s_international_domain_goes_as_idna_too() -> None:
@@ -289,3 +300,99 @@ def test_a_server_that_drips_its_answer_is_left_by_the_send_s_deadline(step: str
         took = time.monotonic() - started
     assert not failed.permanent and "too slowly" in failed.reason
     assert took < 3 + 1  # the deadline, and a margin for a loaded machine
+
+
+# TLS: STARTTLS (the default) and TLS from the start, with the certificate checked.
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_a_message_goes_over_tls_to_a_server_whose_certificate_is_checked(
+    security: str, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_file, key_file = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    box = Mailbox()
+    secured = {"starttls": context} if security == "starttls" else {"tls": context}
+    with smtp_server(box, **secured) as port:  # type: ignore[arg-type]
+        sender = SmtpMailSender(
+            host="localhost", port=port, security=security, username="", password="",
+            sender="Quill <q@quill.test>", timeout=5,
+        )  # fmt: skip
+        with pytest.raises(DeliveryFailed) as unknown:  # the certificate is nobody's we trust
+            sender.send(make_mail())
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # now it is
+        sender.send(make_mail(text="Over TLS"))
+    assert not unknown.value.permanent and "CERTIFICATE_VERIFY_FAILED" in unknown.value.reason
+    (received,) = box.received
+    assert text_of(received).strip() == "Over TLS"
+
+
+def test_a_refused_ehlo_after_starttls_is_tried_again(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """smtplib says EHLO again after STARTTLS: refused there, it is still the session."""
+    cert_file, key_file = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    box = Mailbox()
+    box.refuse_ehlo_over_tls = "554 5.3.2 not now"
+    with smtp_server(box, starttls=context) as port, pytest.raises(DeliveryFailed) as failed:
+        SmtpMailSender(
+            host="localhost", port=port, security="starttls", username="", password="",
+            sender="Quill <q@quill.test>", timeout=5,
+        ).send(make_mail())  # fmt: skip
+    assert not failed.value.permanent and "554 5.3.2 not now" in failed.value.reason
+
+
+def test_a_refusal_stands_whatever_the_server_does_after_it() -> None:
+    """smtplib sends RSET after a refusal and ignores a server lost then: a server too slow
+    or too wordy there is one lost too, so the refusal is what the message is failed for."""
+    with scripted_smtp(RCPT=b"550 5.1.1 no such user\r\n", RSET=dripping(b"250-x\r\n")) as server:
+        failed = failure(server)
+    assert failed.permanent and failed.reason == "550 5.1.1 no such user"
+
+
+def test_a_line_dripped_a_byte_at_a_time_is_left_by_the_send_s_deadline() -> None:
+    greeting = dripping_bytes(b"220 " + b"x" * 60 + b"\r\n", every=0.1)  # 6.4 s in all
+    with scripted_smtp(greeting=greeting) as server:
+        started = time.monotonic()
+        failed = failure(server)
+        took = time.monotonic() - started
+    assert not failed.permanent and "too slowly" in failed.reason and took < 3 + 1
+
+
+@pytest.mark.parametrize("end", [b"\r\n", b"\n"])
+def test_an_answer_of_a_code_alone_is_an_answer(end: bytes) -> None:
+    with scripted_smtp(EHLO=b"250" + end, MAIL=b"250" + end, END=b"250" + end) as server:
+        scripted_sender(server).send(make_mail())
+    assert server.taken == 0  # "END" answered as scripted, not by the default
