@@ -25,12 +25,18 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def ascii_words(text: str) -> list[str]:
-    """The lower-case ASCII words of `text`: case folded (ß is ss), accents dropped (é is e).
+    """The lower-case ASCII words of `text`: case folded (ß is ss), accents and invisible
+    formatting dropped (é is e; a soft hyphen or a zero-width space joins what it sits in).
     A character with no ASCII form (ł, æ, 中) parts words as a space would, so the words on
     either side of it never run together."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = (
-        ch if ch.isascii() else "" if unicodedata.category(ch).startswith("M") else " "
+        ch if ch.isascii() else "" if _unseen(unicodedata.category(ch)) else " "
         for ch in decomposed
     )
     return _NOT_ALNUM.sub(" ", "".join(kept)).split()
+
+
+def _unseen(category: str) -> bool:
+    """A mark on the letter before it, or formatting with no glyph of its own."""
+    return category.startswith("M") or category == "Cf"

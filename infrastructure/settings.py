@@ -181,6 +181,10 @@ def _database_url(raw: str) -> str:
         raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
     if port is not None and not 1 <= port <= 65535:
         raise SettingsError(DATABASE_URL_HELP)
+    if "@" in (parsed.host or ""):  # the rest of a password with an @ in it, which a driver's
+        raise SettingsError(  # "cannot resolve host" message would then quote
+            f"{DATABASE_URL_HELP} Write an @ in the password as %40."
+        )
     return url
 
 

@@ -274,10 +274,14 @@ class NoBody:
 
 
 def no_body() -> None:
-    """A route that takes no body accepts none, or `{}`. A body sent all the same is held to
-    the rules of every body (415, invalid JSON, unknown fields): a client's mistake is told."""
-    if _body_bytes().strip():
+    """A route that takes no body accepts none, or `{}` whatever its content type (what
+    `fetch` and `curl -d '{}'` send as text or a form). Any other body is held to the rules
+    of every body (415, invalid JSON, unknown fields): a client's mistake is told."""
+    if _EMPTY.fullmatch(_body_bytes()) is None:
         parse_body(NoBody)
+
+
+_EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")
 
 
 @frozen(kw_only=True)

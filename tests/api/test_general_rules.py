@@ -196,12 +196,17 @@ def test_a_route_that_takes_no_body_holds_one_sent_to_the_rules_of_every_body(
     assert response.status_code == status, response.json
 
 
-@pytest.mark.parametrize("raw", [b"", b" \r\n"])
-def test_a_route_that_takes_no_body_accepts_none_whatever_its_content_type(
+@pytest.mark.parametrize("raw", [b"", b" \r\n", b"{}", b" { } "])
+def test_a_route_that_takes_no_body_accepts_none_or_an_empty_object_whatever_its_type(
     raw: bytes, client: FlaskClient, user: SignedIn, write_post: Write
 ) -> None:
     post = write_post(user)
-    for content_type in (None, "application/json", "text/plain"):
+    for content_type in (
+        None,
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+    ):
         response = client.put(
             f"/api/v1/posts/{post['id']}/favorite",
             data=raw, content_type=content_type, headers=user.headers,

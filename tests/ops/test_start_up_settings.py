@@ -30,6 +30,7 @@ PRODUCTION = {
         "postgresql+psycopg://user:secret-pw@host:notaport/quill",
         "postgresql+psycopg://user:secret-pw@host:70000/quill",
         "sqlite://quill.db",  # two slashes: "quill.db" is a host, and no file is named
+        "postgresql+psycopg://user:secret-pw@rest@127.0.0.1:5432/quill",  # @ not as %40
     ],
 )
 def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: str) -> None:

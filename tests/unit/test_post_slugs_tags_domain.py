@@ -52,6 +52,10 @@ def test_a_letter_with_no_ascii_form_parts_the_words_around_it() -> None:
     assert slug_of("Łódź Żółć Æsir") == "odz-zo-c-sir"  # not "zoc": ł is no letter dropped
 
 
+def test_invisible_formatting_inside_a_word_leaves_it_whole() -> None:
+    assert slug_of("Inter\u00adnational co\u200boperation\ufeff") == "international-cooperation"
+
+
 def test_a_slug_keeps_digits() -> None:
     assert slug_of("Top 10 of 2026") == "top-10-of-2026"
 
