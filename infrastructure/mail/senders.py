@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import smtplib
+import socket
 import ssl
 import tempfile
 import time
@@ -78,10 +79,12 @@ def address_of(sender: str) -> str:
 class SmtpMailSender:
     """One connection per message, with STARTTLS, TLS or neither, and a login when a user
     name is set; the whole send ends within `send_time` seconds, however slowly the server
-    answers (smtp_client).
+    answers (smtp_client). Looking the server's name up is the resolver's, outside that bound
+    (the lease's margin over `send_time` covers it).
 
     Only what the server says of this message is a permanent refusal: a 5xx to its recipient
-    (RCPT) or to its content (DATA). Anything before it (the connection, the greeting, EHLO,
+    (RCPT; not a security or policy one, see _of_the_recipient) or to its content (DATA).
+    Anything before it (the connection, the greeting, EHLO,
     STARTTLS, the login) and a refused sender (MAIL FROM) are the same for every message, a
     matter of the settings or of the server: worth another try, by which time they may be
     fixed. 4xx, lost connections, timeouts and answers that are not SMTP are tried again.
@@ -108,6 +111,9 @@ class SmtpMailSender:
         # The last exchange started by the deadline may take one timeout more.
         self._deadline_after = max(send_time - timeout, timeout)
         self._envelope_sender = on_the_wire(address_of(sender))
+        # Once, here: smtplib would look this machine's name up on every send, and a name
+        # lookup keeps to no timeout of ours.
+        self._local_hostname = socket.getfqdn()
 
     def send(self, mail: OutgoingMail) -> None:
         message = built(mail, self._sender)
@@ -130,7 +136,8 @@ class SmtpMailSender:
             if self._username:
                 smtp.login(self._username, self._password)
             return smtp
-        except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError is an OSError
+        # ssl.SSLError is an OSError; a challenge to the login that is not base64 a ValueError.
+        except (smtplib.SMTPException, OSError, ValueError) as error:
             if smtp is not None:
                 _hang_up(smtp)
             raise DeliveryFailed(_not_opened(error)) from None
@@ -139,10 +146,13 @@ class SmtpMailSender:
         # The host goes to the constructor: it is also the name TLS checks the certificate of.
         if self._security == "tls":
             return BoundedSMTPOverTLS(
-                self._host, self._port, timeout=self._timeout,
+                self._host, self._port, timeout=self._timeout, local_hostname=self._local_hostname,
                 context=ssl.create_default_context(), deadline=deadline,
             )  # fmt: skip
-        return BoundedSMTP(self._host, self._port, timeout=self._timeout, deadline=deadline)
+        return BoundedSMTP(
+            self._host, self._port, timeout=self._timeout, local_hostname=self._local_hostname,
+            deadline=deadline,
+        )  # fmt: skip
 
     def _hand_over(self, smtp: smtplib.SMTP, message: EmailMessage, recipient: str) -> None:
         try:
@@ -155,12 +165,13 @@ class SmtpMailSender:
             raise DeliveryFailed(f"the sender was refused: {said}") from None
         except smtplib.SMTPRecipientsRefused as refused:
             code, text = next(iter(refused.recipients.values()))
-            raise DeliveryFailed(_said(code, text), permanent=500 <= code < 600) from None
+            permanent = _of_the_recipient(code, text)
+            raise DeliveryFailed(_said(code, text), permanent=permanent) from None
         except smtplib.SMTPResponseException as error:  # DATA, or the message, refused
             code = error.smtp_code
             said = _said(code, error.smtp_error)
             raise DeliveryFailed(said, permanent=500 <= code < 600) from None
-        except (smtplib.SMTPException, OSError) as error:
+        except (smtplib.SMTPException, OSError, ValueError) as error:
             raise DeliveryFailed(_trouble(error)) from None
 
 
@@ -174,6 +185,16 @@ def _hang_up(smtp: smtplib.SMTP) -> None:
         pass
     finally:
         smtp.close()
+
+
+def _of_the_recipient(code: int, text: bytes | str) -> bool:
+    """A 5xx to RCPT that is about this recipient. Not a security or policy refusal (530,
+    535, an enhanced status 5.7.x: "authentication required", "relay access denied"), which
+    many servers hold back until RCPT though it is about the session (Postfix's
+    smtpd_delay_reject): that one is the settings', and is tried again."""
+    said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    policy = code in (530, 535) or said.lstrip().startswith("5.7.")
+    return 500 <= code < 600 and not policy
 
 
 def _not_opened(error: Exception) -> str:

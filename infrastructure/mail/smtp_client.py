@@ -77,7 +77,9 @@ class Bounded:
                 if time.monotonic() >= self.deadline:  # the read the deadline cut short
                     self._refuse(SlowServer("the mail server answered too slowly"))
                 self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}"))
-            if not held:
+            if not held:  # closed: a last line without its end still says what it says
+                if line:
+                    return line
                 self._refuse(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
             end = held.find(b"\n")
             line += self.file.read(len(held) if end < 0 else end + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import socket
 import ssl
 import time
 from datetime import UTC, datetime, timedelta
@@ -396,3 +397,36 @@ def test_an_answer_of_a_code_alone_is_an_answer(end: bytes) -> None:
     with scripted_smtp(EHLO=b"250" + end, MAIL=b"250" + end, END=b"250" + end) as server:
         scripted_sender(server).send(make_mail())
     assert server.taken == 0  # "END" answered as scripted, not by the default
+
+
+@pytest.mark.parametrize(
+    "answer", [b"530 5.7.0 authentication required", b"554 5.7.1 relay access denied"]
+)
+def test_a_policy_refusal_held_back_until_rcpt_is_tried_again(answer: bytes) -> None:
+    """Servers that delay their refusals (Postfix's smtpd_delay_reject) refuse a missing
+    login or a relay at RCPT: the settings', not the recipient's."""
+    with scripted_smtp(RCPT=answer + b"\r\n") as server:
+        failed = failure(server)
+    assert not failed.permanent and answer.decode() in failed.reason
+
+
+def test_a_last_answer_cut_short_by_the_server_hanging_up_still_counts() -> None:
+    """`250 ok` to the message, no line end, then the connection closed: it went."""
+
+    def taken_then_gone(client: socket.socket) -> None:
+        client.sendall(b"250 ok")
+        client.shutdown(socket.SHUT_WR)
+
+    with scripted_smtp(END=taken_then_gone) as server:
+        scripted_sender(server).send(make_mail())
+
+
+def test_a_login_challenge_that_is_not_base64_is_a_failure_to_try_again() -> None:
+    with scripted_smtp(EHLO=b"250-scripted\r\n250 AUTH PLAIN\r\n", AUTH=b"334 abc\r\n") as server:
+        sender = SmtpMailSender(
+            host="127.0.0.1", port=server.port, security="none", username="quill",
+            password="secret", sender="Quill <q@quill.test>", timeout=0.5, send_time=3,
+        )  # fmt: skip
+        with pytest.raises(DeliveryFailed) as failed:
+            sender.send(make_mail())
+    assert not failed.value.permanent
