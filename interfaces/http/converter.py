@@ -268,17 +268,13 @@ def parse_body(cls: type[T]) -> T:
     return converter.structure(data, cls)
 
 
-@frozen
-class NoBody:
-    """The body of a route that takes none, when one is sent all the same: `{}`."""
-
-
 def no_body() -> None:
     """A route that takes no body accepts none, or `{}` whatever its content type (what
-    `fetch` and `curl -d '{}'` send as text or a form). Any other body is held to the rules
-    of every body (415, invalid JSON, unknown fields): a client's mistake is told."""
+    `fetch` and `curl -d '{}'` send as text or a form). Any other body must still be a JSON
+    object sent as JSON (415, invalid JSON), as every body; its fields are not read, so none
+    is assigned (a client may send one body to every method of a resource)."""
     if _EMPTY.fullmatch(_body_bytes()) is None:
-        parse_body(NoBody)
+        json_body()
 
 
 _EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")

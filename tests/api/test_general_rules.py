@@ -175,25 +175,22 @@ BAD_BODIES = [
     ("text/plain", b"hello", 415, "unsupported_media_type"),
     ("application/json", b"{bad", 400, "invalid_json"),
     ("application/json", b"[1]", 400, "invalid_json"),
-    ("application/json", b'{"post_id": 1}', 400, "validation_error"),
 ]
 
 
 @pytest.mark.parametrize("name", BODILESS)
-def test_a_route_that_takes_no_body_holds_one_sent_to_the_rules_of_every_body(
+def test_a_route_that_takes_no_body_refuses_one_that_is_no_json_object(
     name: str, client: FlaskClient, auth: Callable[..., SignedIn], write_post: Write
 ) -> None:
-    """Refused before anything is done: the same call then succeeds, with `{}` as a body."""
+    """Refused before anything is done: the same call then succeeds, with a JSON object."""
     method, path, headers, status = bodiless_route(name, client, auth, write_post)
     for content_type, raw, refused, code in BAD_BODIES:
         response = client.open(
             path, method=method, data=raw, content_type=content_type, headers=headers
         )
-        body = assert_error(response, refused, code)
-        if code == "validation_error":
-            assert body["errors"] == {"post_id": ["Unknown field."]}, body
-    response = client.open(path, method=method, json={}, headers=headers)
-    assert response.status_code == status, response.json
+        assert_error(response, refused, code)
+    response = client.open(path, method=method, json={"post_id": 1}, headers=headers)
+    assert response.status_code == status, response.json  # an object's fields are not read
 
 
 @pytest.mark.parametrize("raw", [b"", b" \r\n", b"{}", b" { } "])
