@@ -84,12 +84,11 @@ class SmtpMailSender:
 
     Only what the server says of this message is a permanent refusal: a 5xx to its recipient
     (RCPT; not a security or policy one, see _of_the_recipient) or to its content (DATA).
-    Anything before it (the connection, the greeting, EHLO,
-    STARTTLS, the login) and a refused sender (MAIL FROM) are the same for every message, a
-    matter of the settings or of the server: worth another try, by which time they may be
-    fixed. 4xx, lost connections, timeouts and answers that are not SMTP are tried again.
-    Once the server has taken the message (the 250 to its DATA) it has gone, whatever the
-    server answers to QUIT."""
+    Anything before it (the connection, the greeting, EHLO, STARTTLS, the login) and a
+    refused sender (MAIL FROM) are the same for every message, a matter of the settings or of
+    the server: worth another try, by which time they may be fixed. 4xx, lost connections,
+    timeouts and answers that are not SMTP are tried again. Once the server has taken the
+    message (the 250 to its DATA) it has gone, whatever the server answers to QUIT."""
 
     def __init__(
         self,
