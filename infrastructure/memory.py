@@ -175,8 +175,7 @@ class InMemoryPostRepository:
         ids = []
         for post in posts:
             _refers_to(self._store, caller=post.author.id)
-            if post.slug in taken:
-                raise Conflict()  # the unique index's job in SQL
+            _unique(post.slug, taken)
             taken.add(post.slug)
             ids.append(self._store_as(post, post.slug).id or 0)
         return ids

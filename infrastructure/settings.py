@@ -13,7 +13,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.users import PasswordRules
-from infrastructure.mail.senders import on_the_wire
+from infrastructure.mail.senders import address_of
 
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
 DEV_DATABASE_URL = "sqlite:///quill.db"
@@ -223,12 +223,6 @@ SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-def _sendable(address: str) -> bool:
-    """An address every mail server takes in an envelope and a Message-ID: ASCII once its
-    domain is written as IDNA."""
-    return on_the_wire(address).isascii()
-
-
 def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
@@ -237,7 +231,7 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     addresses = getaddresses([mail_from])
     if len(addresses) != 1 or "@" not in addresses[0][1] or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
-    if not _sendable(addresses[0][1]):
+    if not address_of(mail_from).isascii():  # as every envelope and Message-ID takes it
         raise SettingsError(
             "MAIL_FROM's address must be ASCII, but for an international domain (sent as"
             " IDNA): it names the sender of every message, and its domain every Message-ID."

@@ -59,7 +59,7 @@ from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.sealing import BodySeal
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.mail.senders import address_of, make_sender, on_the_wire
+from infrastructure.mail.senders import address_of, make_sender
 from infrastructure.mail.templates import JinjaMailTemplates
 from infrastructure.mail.worker import MailWorker
 from infrastructure.security import Argon2PasswordHasher, JwtTokenService
@@ -116,7 +116,7 @@ class Container(containers.DeclarativeContainer):
         verify_link=config.links.verify_link,
         reset_link=config.links.reset_link,
         sender_domain=providers.Callable(
-            lambda sender: on_the_wire(address_of(sender)).rpartition("@")[2], config.mail.sender
+            lambda sender: address_of(sender).rpartition("@")[2], config.mail.sender
         ),
     )
     link_policy = providers.ThreadSafeSingleton(

@@ -72,8 +72,9 @@ def on_the_wire(address: str) -> str:
 
 
 def address_of(sender: str) -> str:
-    """The bare address of `Name <address>`, for the envelope."""
-    return parseaddr(sender)[1]
+    """The bare address of `Name <address>` as it goes on the wire: the envelope's sender,
+    and the domain of every Message-ID."""
+    return on_the_wire(parseaddr(sender)[1])
 
 
 class SmtpMailSender:
@@ -109,7 +110,7 @@ class SmtpMailSender:
         self._sender, self._timeout = sender, timeout
         # The last exchange started by the deadline may take one timeout more.
         self._deadline_after = max(send_time - timeout, timeout)
-        self._envelope_sender = on_the_wire(address_of(sender))
+        self._envelope_sender = address_of(sender)
         # Once, here: smtplib would look this machine's name up on every send, and a name
         # lookup keeps to no timeout of ours.
         self._local_hostname = socket.getfqdn()
@@ -191,8 +192,7 @@ def _of_the_recipient(code: int, text: bytes | str) -> bool:
     535, an enhanced status 5.7.x: "authentication required", "relay access denied"), which
     many servers hold back until RCPT though it is about the session (Postfix's
     smtpd_delay_reject): that one is the settings', and is tried again."""
-    said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    policy = code in (530, 535) or said.lstrip().startswith("5.7.")
+    policy = code in (530, 535) or _text(text).lstrip().startswith("5.7.")
     return 500 <= code < 600 and not policy
 
 
@@ -208,8 +208,12 @@ def _trouble(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _text(said: bytes | str) -> str:
+    return said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+
+
 def _said(code: int, text: bytes | str) -> str:
-    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    words = _text(text)
     if code == -1:  # smtp_client's code for a line that is not an SMTP answer
         return f"an answer that is not SMTP: {' '.join(words.split())}"
     return f"{code} {' '.join(words.split())}"

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 REPLY_LINE_MAX = 2048  # bytes; RFC 5321 allows 512 for a reply line
 REPLY_LINES_MAX = 100  # an EHLO answer has one line per extension: a dozen or two
+TOO_SLOW = "the mail server answered too slowly"
 
 
 # Both end the connection, as smtplib's own SMTPServerDisconnected says; smtplib then lets
@@ -75,7 +76,7 @@ class Bounded:
                 held = self.file.peek(1)
             except OSError as error:
                 if time.monotonic() >= self.deadline:  # the read the deadline cut short
-                    self._refuse(SlowServer("the mail server answered too slowly"))
+                    self._refuse(SlowServer(TOO_SLOW))
                 self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}"))
             if not held:  # closed: a last line without its end still says what it says
                 if line:
@@ -91,7 +92,7 @@ class Bounded:
     def _keep_to_deadline(self) -> None:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            self._refuse(SlowServer("the mail server answered too slowly"))
+            self._refuse(SlowServer(TOO_SLOW))
         if self.sock is not None:
             self.sock.settimeout(min(self.timeout, left))
 
