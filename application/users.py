@@ -223,7 +223,8 @@ def _free_username(uow: UnitOfWork, name: str) -> str:
 
 @frozen
 class ChangePassword:
-    """A new password ends every other session of the user; this one stays signed in."""
+    """A new password ends every other session of the user (this one stays signed in) and
+    every reset link mailed before it: a link is a way in that the owner just closed."""
 
     uow: UnitOfWork
     hasher: PasswordHasher
@@ -245,6 +246,7 @@ class ChangePassword:
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
             )
             uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
+            uow.link_tokens.use_all(user.id or 0, LinkPurpose.RESET, now)
             uow.commit()
 
     def _check_current(self, user: User, password: str) -> None:
@@ -318,7 +320,7 @@ class UpdateUser:
 class UpdateOwnAccount:
     """The caller's own account, a new password included, in one unit: the RealWorld API's
     PUT /user, which asks no current password (the session vouches for the caller). A new
-    password ends every other session, as a password change does."""
+    password ends every other session and reset link, as a password change does."""
 
     uow: UnitOfWork
     hasher: PasswordHasher
@@ -376,6 +378,8 @@ def _update(
         uow.sessions.revoke_all_for_user(user.id, now)
     elif password_hash is not None:
         uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
+    if password_hash is not None:
+        uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
     if changed.email != user.email:
         # Links mailed before the change die now, not only while the address differs: an
         # address changed away and back must not bring them to life again.

@@ -27,7 +27,9 @@ from application.auth import Authenticate, Credentials, LogIn
 from application.mail import DeliverMail, DeliveryPolicy, RetryMail
 from application.posts import CreatePost, DeletePost, EditPost, NewPost, PostChanges
 from application.users import (
+    ChangePassword,
     DeleteUser,
+    PasswordChange,
     RegisterUser,
     Registration,
     UpdateOwnAccount,
@@ -555,6 +557,48 @@ def test_a_reset_ends_the_users_other_reset_links_and_their_login_throttle(
     with pytest.raises(InvalidLink):
         reset(PasswordReset(token=first, new_password="Another-Pass-8"))
     assert log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
+
+
+@pytest.fixture(params=["PUT /users/me/password", "PUT /user (RealWorld)"])
+def change_own_password(
+    request: pytest.FixtureRequest,
+    uow: InMemoryUnitOfWork,
+    hasher: Argon2PasswordHasher,
+    clock: FixedClock,
+) -> Callable[[User, str], None]:
+    """An owner's new password through either use case that sets one (v1's, Conduit's)."""
+    if request.param == "PUT /users/me/password":
+        change = ChangePassword(uow, hasher, clock)
+        return lambda user, new: change(
+            actor_for(user), PasswordChange(current_password=PASSWORD, new_password=new)
+        )
+    own = UpdateOwnAccount(uow, hasher, clock)
+
+    def change_through_put_user(user: User, new: str) -> None:
+        own(actor_for(user), UserChanges(), new)
+
+    return change_through_put_user
+
+
+def test_a_new_password_ends_the_reset_links_mailed_before_it(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    change_own_password: Callable[[User, str], None],
+    uow: InMemoryUnitOfWork,
+    log_in: LogIn,
+) -> None:
+    """Whoever read the owner's mailbox once keeps no way back in after the owner's change."""
+    user = given.user(email="ann@example.com", password=PASSWORD)
+    request_reset(ResetRequest(email="ann@example.com"))
+    request_reset(ResetRequest(email="ann@example.com"))
+    change_own_password(user, NEW_PASSWORD)
+    for mail in outbox(uow):
+        with pytest.raises(InvalidLink):
+            reset(PasswordReset(token=token_in(mail), new_password="Another-Pass-8"))
+    assert log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
+    request_reset(ResetRequest(email="ann@example.com"))  # a link asked for afterwards works
+    reset(PasswordReset(token=token_in(outbox(uow)[-1]), new_password="Another-Pass-8"))
 
 
 def test_a_password_against_the_rules_is_refused_and_the_link_still_works(
