@@ -137,6 +137,8 @@ ERRORS = {
     413: "The body is over 1 MiB.",
     415: "The body is not application/json.",
     422: "Invalid input.",
+    429: "Too many failed logins for this address (`credentials`); `Retry-After` says when to"
+    " try again.",
     500: "An unexpected error.",
     503: "The database does not answer.",
 }
@@ -256,7 +258,7 @@ class Document:
             "/api/users/login": {
                 "post": self.operation(
                     "Login", "Log in", "User and Authentication", PUBLIC,
-                    {200: user}, errors=(401, 403), body=self.body("user", Login),
+                    {200: user}, errors=(401, 403, 429), body=self.body("user", Login),
                 ),
             },
             "/api/user": {
@@ -307,7 +309,7 @@ class Document:
                 ),
                 "post": self.operation(
                     "CreateArticle", "Write and publish an article", "Articles", TOKEN,
-                    {201: one}, errors=(401,), body=self.body("article", NewArticle),
+                    {201: one}, errors=(401, 403), body=self.body("article", NewArticle),
                 ),
             },
             "/api/articles/feed": {
@@ -353,7 +355,7 @@ class Document:
                 ),
                 "post": self.operation(
                     "CreateArticleComment", "Comment on an article", "Comments", TOKEN,
-                    {201: ("The comment.", shapes.CommentEnvelope)}, errors=(401, 404),
+                    {201: ("The comment.", shapes.CommentEnvelope)}, errors=(401, 403, 404),
                     body=self.body("comment", NewComment),
                 ),
             },
@@ -382,13 +384,7 @@ class Document:
             "paths": routes,
             "components": {
                 "securitySchemes": SECURITY_SCHEMES,
-                "responses": {
-                    f"Error{status}": {
-                        "description": about,
-                        "content": {"application/json": {"schema": ref("GenericErrorModel")}},
-                    }
-                    for status, about in ERRORS.items()
-                },
+                "responses": {f"Error{status}": _error(status) for status in ERRORS},
                 "schemas": {
                     "GenericErrorModel": ERROR,
                     "Timestamp": TIMESTAMP,
@@ -396,6 +392,17 @@ class Document:
                 },
             },
         }
+
+
+def _error(status: int) -> Schema:
+    answer: Schema = {
+        "description": ERRORS[status],
+        "content": {"application/json": {"schema": ref("GenericErrorModel")}},
+    }
+    if status == 429:
+        seconds = {"type": "integer", "minimum": 1}
+        answer["headers"] = {"Retry-After": {"description": "Seconds.", "schema": seconds}}
+    return answer
 
 
 @cache

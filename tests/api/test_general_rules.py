@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -189,8 +190,30 @@ def test_a_route_that_takes_no_body_refuses_one_that_is_no_json_object(
             path, method=method, data=raw, content_type=content_type, headers=headers
         )
         assert_error(response, refused, code)
+        assert str(refused) in documented_answers(client, method, path)
     response = client.open(path, method=method, json={"post_id": 1}, headers=headers)
     assert response.status_code == status, response.json  # an object's fields are not read
+
+
+def documented_answers(client: FlaskClient, method: str, path: str) -> set[str]:
+    """The statuses the served OpenAPI document lists for this request's operation."""
+    document = client.get("/api/v1/openapi.json").json
+    for template, item in document["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)), path):
+            return set(item[method.lower()]["responses"])
+    raise AssertionError(f"{path} is not in the document")
+
+
+def test_every_write_the_document_lists_may_answer_a_bad_body(client: FlaskClient) -> None:
+    """Each write route reads what is sent, a body or none (converter.no_body), so each may
+    refuse it."""
+    document = client.get("/api/v1/openapi.json").json
+    for template, item in document["paths"].items():
+        for method in WRITES & set(item):
+            assert {"400", "413", "415"} <= set(item[method]["responses"]), (method, template)
+
+
+WRITES = {"post", "put", "patch", "delete"}
 
 
 @pytest.mark.parametrize("raw", [b"", b" \r\n", b"{}", b" { } "])

@@ -12,6 +12,7 @@ from attrs import frozen
 from flask import Flask
 from flask.testing import FlaskClient
 
+from interfaces.conduit.openapi import document
 from interfaces.container import Container
 from interfaces.http.app import create_app
 
@@ -65,3 +66,14 @@ def join(client: FlaskClient) -> Join:
 @pytest.fixture
 def member(join: Join) -> Member:
     return join()
+
+
+def documented(method: str, path: str) -> dict[str, Any]:
+    """The answers Conduit's OpenAPI document lists for an operation, by status, resolved."""
+    spec = document()
+    answers = spec["paths"][path][method]["responses"]
+    components = spec["components"]["responses"]
+    return {
+        status: components[answer["$ref"].rsplit("/", 1)[1]] if "$ref" in answer else answer
+        for status, answer in answers.items()
+    }

@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from interfaces.container import Container
-from tests.conduit.conftest import Join, Member
+from tests.conduit.conftest import Join, Member, documented
 from tests.factories import FixedClock
 
 MISSING = {"errors": {"token": ["is missing"]}}
@@ -189,15 +189,23 @@ def test_an_article_titled_feed_is_read_at_its_own_slug_not_the_feed(
 
 
 def test_with_verified_writers_an_unverified_member_may_not_write_and_is_told_why(
-    client: FlaskClient, container: Container, member: Member
+    client: FlaskClient, container: Container, member: Member, write: Write
 ) -> None:
+    slug = write(member)["slug"]
     article = {"title": "T", "description": "D", "body": "B"}
+    writes = [
+        ("/api/articles", {"article": article}),
+        (f"/api/articles/{slug}/comments", {"comment": {"body": "Hi"}}),
+    ]
     with container.config.require_verified_email.override(True):
-        refused = client.post("/api/articles", json={"article": article}, headers=member.headers)
-        assert (refused.status_code, refused.json) == (
-            403,
-            {"errors": {"email": ["is not verified"]}},
-        )
+        for path, body in writes:
+            refused = client.post(path, json=body, headers=member.headers)
+            assert (refused.status_code, refused.json) == (
+                403,
+                {"errors": {"email": ["is not verified"]}},
+            )
+            template = path.replace(slug, "{slug}")
+            assert "403" in documented("post", template)
         assert client.get("/api/user", headers=member.headers).status_code == 200
 
 

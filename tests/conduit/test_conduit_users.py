@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conduit.conftest import Join, Member
+from tests.conduit.conftest import Join, Member, documented
 from tests.factories import FixedClock
 
 MISSING = {"errors": {"token": ["is missing"]}}
@@ -125,6 +125,7 @@ def test_too_many_failed_logins_are_429_with_retry_after(
     assert response.status_code == 429
     assert "credentials" in response.json["errors"]
     assert int(response.headers["Retry-After"]) > 0
+    assert "Retry-After" in documented("post", "/api/users/login")["429"]["headers"]
 
 
 # GET /api/user and tokens

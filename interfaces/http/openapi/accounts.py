@@ -58,6 +58,7 @@ def account_paths(s: Schemas) -> dict[str, Schema]:
                     ),
                 },
                 about="No body.", errors=("Unauthorized",),
+                empty_body=True,
             ),
         },
         "/api/v1/auth/password-reset": {

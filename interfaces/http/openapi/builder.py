@@ -22,8 +22,9 @@ INFO = {
         "All bodies are JSON objects sent as `application/json` (else 415); a body that does"
         " not parse or is not an object is `400 invalid_json`; unknown fields, nulls and wrong"
         ' types are `400 validation_error` (`"true"` is not a boolean, `"5"` is not a number).'
-        " Bodies over 1 MiB are 413. Query strings are as strict: unknown or repeated"
-        " parameters are 400.\n\n"
+        " Bodies over 1 MiB are 413. A write that takes no body accepts none, or `{}` of"
+        " any content type; any other body is read as above, and its fields are not used."
+        " Query strings are as strict: unknown or repeated parameters are 400.\n\n"
         'Every error is `{"message", "code"}`, validation errors add `errors` per field.'
         " Unknown paths are `404 not_found`; a method a path does not support is"
         " `405 method_not_allowed` with an `Allow` header. Every response carries"

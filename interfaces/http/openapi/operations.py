@@ -1,7 +1,8 @@
 """One operation of the document: its prose and own answers given, the rest implied.
 
-Every operation may answer 500; one that reads the database, 503; one that takes a body, 400,
-413 and 415; one that takes a query, 400. A private operation (one that needs a token, or
+Every operation may answer 500; one that reads the database, 503; one that takes a body, or
+takes none but reads what is sent (`empty_body`: see converter.no_body), 400, 413 and 415;
+one that takes a query, 400. A private operation (one that needs a token, or
 answers with tokens) says that its own answers are not to be stored.
 """
 
@@ -33,6 +34,7 @@ def operation(
     about: str | None = None,
     errors: tuple[str, ...] = (),
     body: type | None = None,
+    empty_body: bool = False,
     query: type | None = None,
     if_match: bool = False,
     database: bool = True,
@@ -49,7 +51,8 @@ def operation(
     if body is not None:
         content = {"application/json": {"schema": schemas.body(body)}}
         spec["requestBody"] = {"required": True, "content": content}
-    implied = [*implied_errors(body is not None, query is not None, database), *errors]
+    reads_body = body is not None or empty_body
+    implied = [*implied_errors(reads_body, query is not None, database), *errors]
     if private is None:
         private = security in (TOKEN, REFRESH)
     own = {str(code): not_stored(found) if private else found for code, found in answers.items()}

@@ -112,6 +112,7 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
                     ),
                 },
                 errors=(*REFUSED, "NotFound"),
+                empty_body=True,
             ),
         },
     }  # fmt: skip
@@ -158,6 +159,7 @@ def auth_paths(s: Schemas) -> dict[str, Schema]:
                 },
                 about="Send the refresh token as `Authorization: Bearer <refresh_token>`, no"
                 " body.",
+                empty_body=True,
             ),
         },
         "/api/v1/auth/logout": {
@@ -174,6 +176,7 @@ def auth_paths(s: Schemas) -> dict[str, Schema]:
                         "UnauthorizedError", "WWW-Authenticate",
                     ),
                 },
+                empty_body=True,
             ),
         },
     }  # fmt: skip
@@ -225,6 +228,7 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
                 s, "deletePost", "Delete a post (author or admin)", POSTS, TOKEN,
                 {204: answer("Deleted.")},
                 errors=editor, if_match=True,
+                empty_body=True,
             ),
         },
         "/api/v1/posts/by-slug/{slug}": {
@@ -242,11 +246,13 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
                 s, "favoritePost", "Favorite a post", POSTS, TOKEN, favorited,
                 about="Idempotent. The post's `ETag` and `updated_at` do not change.",
                 errors=("Unauthorized", "NotFound"),
+                empty_body=True,
             ),
             "delete": operation(
                 s, "unfavoritePost", "Unfavorite a post", POSTS, TOKEN, favorited,
                 about="Idempotent. The post's `ETag` and `updated_at` do not change.",
                 errors=("Unauthorized", "NotFound"),
+                empty_body=True,
             ),
         },
         "/api/v1/feed": {
@@ -290,11 +296,13 @@ def profile_paths(s: Schemas) -> dict[str, Schema]:
                 s, "followUser", "Follow a user", PROFILES, TOKEN, followed,
                 about="Idempotent. Nobody follows themself.",
                 errors=("Unauthorized", "NotFound"),
+                empty_body=True,
             ),
             "delete": operation(
                 s, "unfollowUser", "Unfollow a user", PROFILES, TOKEN, followed,
                 about="Idempotent.",
                 errors=("Unauthorized", "NotFound"),
+                empty_body=True,
             ),
         },
     }  # fmt: skip
@@ -339,6 +347,7 @@ def comment_paths(s: Schemas) -> dict[str, Schema]:
                 about="By the comment's author, the post's author or an admin. A comment on a"
                 " post the caller cannot see is 404.",
                 errors=("Unauthorized", "NotFound"),
+                empty_body=True,
             ),
         },
     }  # fmt: skip
