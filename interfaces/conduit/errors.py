@@ -8,6 +8,7 @@ RealWorld calls it; it decides nothing (the use cases do).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from domain import errors as facts
 from domain.errors import DomainError, InvalidInput, RateLimited, Unauthorized
 from interfaces.http import errors as v1
+from interfaces.http.converter import SLUG_PATTERN
 
 log = logging.getLogger("quill.conduit")
 
@@ -101,12 +103,33 @@ def on_http_error(error: HTTPException) -> Response:
     if status >= 500:
         return envelope(500, {"server": ["had an unexpected error"]})
     subject, text = HTTP_SAID.get(status, ("request", (error.description or "").lower()))
+    if status == 404:
+        subject = missing(request.path)
     if status == 400 and "not valid JSON" in (error.description or ""):
         text = "is not valid JSON"
     response = envelope(status, {subject: [text]})
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     return response
+
+
+def missing(path: str) -> str:
+    """What a 404 met before any route names: the article, comment or profile of a path shaped
+    as theirs whose slug, id or username no route takes (`Hello-World`, `abc`), since none by
+    that name can exist; else the route."""
+    match path.strip("/").split("/"):
+        case ["api", "articles", slug, "comments", _] if SLUG.fullmatch(slug):
+            return "comment"
+        case ["api", "articles", _, *rest] if rest in ([], ["favorite"], ["comments"]):
+            return "article"
+        case ["api", "articles", _, "comments", _]:  # the slug is the one no route takes
+            return "article"
+        case ["api", "profiles", _] | ["api", "profiles", _, "follow"]:
+            return "profile"
+    return "route"
+
+
+SLUG = re.compile(SLUG_PATTERN)
 
 
 def on_unexpected(error: Exception) -> Response:

@@ -20,6 +20,32 @@ def test_an_unknown_route_among_realworld_s_is_404_in_its_shape(
     assert (response.status_code, response.json) == (404, {"errors": {"route": ["not found"]}})
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "subject"),
+    [
+        ("GET", "/api/articles/Hello-World", "article"),
+        ("GET", "/api/articles/" + "a" * 81, "article"),
+        ("POST", "/api/articles/Hello_World/favorite", "article"),
+        ("GET", "/api/articles/Hello/comments", "article"),
+        ("DELETE", "/api/articles/Hello/comments/1", "article"),
+        ("DELETE", "/api/articles/hello/comments/abc", "comment"),
+        ("DELETE", "/api/articles/hello/comments/0", "comment"),
+        ("DELETE", f"/api/articles/hello/comments/{2**63}", "comment"),
+        ("GET", "/api/profiles/J%C3%BCrgen", "profile"),
+        ("POST", "/api/profiles/some%20user/follow", "profile"),
+        ("GET", "/api/articles/hello/likes", "route"),
+        ("GET", "/api/profiles/jake/friends", "route"),
+    ],
+)
+def test_a_path_naming_what_cannot_exist_is_404_of_that_resource(
+    client: FlaskClient, method: str, path: str, subject: str
+) -> None:
+    """RealWorld's 404 names the resource: a slug, id or username no route takes names one
+    that cannot exist."""
+    response = client.open(path, method=method)
+    assert (response.status_code, response.json) == (404, {"errors": {subject: ["not found"]}})
+
+
 @pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/no-such-thing", "/api/v2/posts"])
 def test_an_unknown_route_elsewhere_keeps_v1_s_shape(client: FlaskClient, path: str) -> None:
     response = client.get(path)
