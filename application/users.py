@@ -22,6 +22,7 @@ from domain.errors import (
 )
 from domain.links import LinkPurpose
 from domain.users import (
+    NAME_MIN,
     USER_SEARCH_MAX,
     Actor,
     PasswordRules,
@@ -137,7 +138,7 @@ def checked_account(
         lambda: normalize_email(registration.email),
         lambda: _given_name(given_name, chosen),
         lambda: check_password(registration.password, rules=rules),
-        lambda: None if chosen is None else check_username(chosen),
+        lambda: None if chosen is None else _chosen_username(chosen, given_name is not None),
     )
     return CheckedAccount(
         email=str(email),
@@ -204,6 +205,14 @@ def _given_name(name: str | None, username: str | None) -> str | None:
     if name is None and username is None:
         raise InvalidInput.on("name", "A name or a username is needed.")
     return None if name is None else normalize_name(name)
+
+
+def _chosen_username(username: str, named: bool) -> str:
+    """Without a name (RealWorld's registration) the username is the name too: it must make one."""
+    check_username(username)
+    if not named and len(username) < NAME_MIN:
+        raise InvalidInput.on("username", f"Must be at least {NAME_MIN} characters: your name too.")
+    return username
 
 
 def _free_username(uow: UnitOfWork, name: str) -> str:

@@ -304,6 +304,16 @@ def test_a_new_user_has_their_username_and_no_bio_or_image(client: FlaskClient) 
     assert set(user) == {"email", "token", "username", "bio", "image"}
 
 
+def test_a_username_too_short_to_be_a_name_is_422(client: FlaskClient) -> None:
+    """Quill's name is the username here: one character makes no name (v1 asks 2)."""
+    body = {"username": "a", "email": "a@example.com", "password": "password123"}
+    response = client.post("/api/users", json={"user": body})
+    assert response.status_code == 422
+    assert response.json == {
+        "errors": {"username": ["Must be at least 2 characters: your name too."]}
+    }
+
+
 def test_a_taken_username_has_already_been_taken_in_any_case(
     client: FlaskClient, join: Join
 ) -> None:

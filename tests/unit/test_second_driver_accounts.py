@@ -73,10 +73,15 @@ def test_registering_with_a_username_and_no_name_makes_the_username_the_name(
     assert stored.user(user.id) == user
 
 
-def test_a_one_character_username_registers_without_a_name(register_user: RegisterUser) -> None:
-    """A name has at least 2 characters, but one taken from the username is not checked so."""
-    user = register_user(signup(username="j"))
-    assert (user.username, user.name) == ("j", "j")
+def test_a_one_character_username_makes_no_name_and_is_refused(
+    register_user: RegisterUser, stored: Stored
+) -> None:
+    """A name has at least 2 characters, one taken from the username too: a stored name that
+    v1's own rule refuses would be refused when a v1 client sends it back unchanged."""
+    with pytest.raises(InvalidInput) as raised:
+        register_user(signup(username="j"))
+    assert list(raised.value.errors) == ["username"]
+    assert stored.user_count() == 0
 
 
 def test_registering_with_neither_a_name_nor_a_username_is_refused_on_name(

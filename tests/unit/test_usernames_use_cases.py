@@ -45,6 +45,16 @@ def test_an_invalid_username_is_reported_with_the_other_fields(register_user: Re
     assert set(raised.value.errors) == {"email", "username"}
 
 
+def test_without_a_name_the_username_must_make_one(register_user: RegisterUser) -> None:
+    """RealWorld registers no name: the username is the name too, held to the name's rule."""
+    with pytest.raises(InvalidInput) as raised:
+        register_user(make_registration(name=None, username="a"))
+    assert list(raised.value.errors) == ["username"]
+    assert register_user(make_registration(name=None, username="ab")).name == "ab"
+    named = make_registration(email="b@example.com", name="Bea", username="b")
+    assert register_user(named).username == "b"  # a name given: any valid username
+
+
 @pytest.mark.parametrize("dots", [".", ".."])
 def test_a_username_of_dots_alone_is_refused_as_unreachable(dots: str) -> None:
     """A browser or an HTTP client drops `.` and `..` from a path: /profiles/.. is no profile."""
