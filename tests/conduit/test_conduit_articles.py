@@ -77,10 +77,22 @@ def test_the_same_title_twice_gets_two_slugs(member: Member, write: Write) -> No
 
 
 @pytest.mark.parametrize("field", ["title", "description", "body"])
-def test_a_blank_field_can_t_be_blank(client: FlaskClient, member: Member, field: str) -> None:
-    body = {"title": "T", "description": "D", "body": "B", field: ""}
-    response = client.post("/api/articles", json={"article": body}, headers=member.headers)
-    assert (response.status_code, response.json) == (422, {"errors": {field: ["can't be blank"]}})
+@pytest.mark.parametrize("blank", ["", "  ", "\n\t"])
+def test_a_blank_field_can_t_be_blank(
+    client: FlaskClient, member: Member, write: Write, field: str, blank: str
+) -> None:
+    """Blank in Rails' sense (only whitespace too), at creation and in an update alike."""
+    body = {"title": "T", "description": "D", "body": "B", field: blank}
+    created = client.post("/api/articles", json={"article": body}, headers=member.headers)
+    slug = write(member)["slug"]
+    edit = {"article": {field: blank}}
+    updated = client.put(f"/api/articles/{slug}", json=edit, headers=member.headers)
+    for response in (created, updated):
+        assert (response.status_code, response.json) == (
+            422,
+            {"errors": {field: ["can't be blank"]}},
+        )
+    assert client.get(f"/api/articles/{slug}").json["article"][field] != blank
 
 
 def test_writing_without_a_token_is_401(client: FlaskClient) -> None:

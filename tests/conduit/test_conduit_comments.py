@@ -55,10 +55,11 @@ def test_the_new_comment_shows_its_author_s_profile_as_the_list_does(
     assert listed.json["comments"] == [comment]
 
 
-def test_an_empty_comment_can_t_be_blank(client: FlaskClient, member: Member) -> None:
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_comment_can_t_be_blank(client: FlaskClient, member: Member, blank: str) -> None:
     slug = _article(client, member)
     response = client.post(
-        f"/api/articles/{slug}/comments", json={"comment": {"body": ""}}, headers=member.headers
+        f"/api/articles/{slug}/comments", json={"comment": {"body": blank}}, headers=member.headers
     )
     assert (response.status_code, response.json) == (422, {"errors": {"body": ["can't be blank"]}})
 

@@ -33,7 +33,7 @@ def test_the_registration_token_is_the_new_user_s(client: FlaskClient, member: M
 
 
 @pytest.mark.parametrize("field", ["username", "email", "password"])
-@pytest.mark.parametrize("value", ["", None, "absent"])
+@pytest.mark.parametrize("value", ["", " " * 8, None, "absent"])
 def test_a_blank_registration_field_can_t_be_blank(
     client: FlaskClient, field: str, value: str | None
 ) -> None:
