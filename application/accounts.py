@@ -62,14 +62,14 @@ class Letters:
     ) -> OutgoingMail:
         link = self.verify_link.replace("{token}", token)
         values = {"name": name, "link": link, "lasts": lasting(ttl)}
-        return self._queue("verify", to, values, now, link_expires_at=now + ttl)
+        return self._queue(LinkPurpose.VERIFY, to, values, now, link_expires_at=now + ttl)
 
     def reset(
         self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
     ) -> OutgoingMail:
         link = self.reset_link.replace("{token}", token)
         values = {"name": name, "link": link, "lasts": lasting(ttl)}
-        return self._queue("reset", to, values, now, link_expires_at=now + ttl)
+        return self._queue(LinkPurpose.RESET, to, values, now, link_expires_at=now + ttl)
 
     def test(self, *, to: str, now: datetime) -> OutgoingMail:
         return self._queue("test", to, {}, now)
@@ -308,6 +308,7 @@ class ResetPassword:
             if not uow.link_tokens.use(link.id or 0, now):
                 raise InvalidLink()
             uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
+            uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)  # others still queued
             uow.users.save(user.change(password_hash=password_hash, email_verified=True, now=now))
             uow.sessions.revoke_all_for_user(user.id, now)
             uow.login_attempts.clear(user.email)  # a throttled owner may log in at once

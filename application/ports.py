@@ -319,9 +319,12 @@ class OutboxRepository(Protocol):
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         """Newest first; `status` None for every message."""
 
-    def expire_links(self, recipient: str, now: datetime) -> None:
+    def expire_links(
+        self, recipient: str, now: datetime, purpose: LinkPurpose | None = None
+    ) -> None:
         """The links in the messages to `recipient` not sent yet stopped working `now` (their
-        tokens died): each such message is given up on as one whose link expired."""
+        tokens died): each such message is given up on as one whose link expired. `purpose`:
+        only the messages of that kind (a mail's kind is its link's purpose)."""
 
 
 class MailSender(Protocol):

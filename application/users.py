@@ -256,6 +256,7 @@ class ChangePassword:
             )
             uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
             uow.link_tokens.use_all(user.id or 0, LinkPurpose.RESET, now)
+            uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
             uow.commit()
 
     def _check_current(self, user: User, password: str) -> None:
@@ -389,6 +390,7 @@ def _update(
         uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
     if password_hash is not None:
         uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
+        uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
     if changed.email != user.email:
         # Links mailed before the change die now, not only while the address differs: an
         # address changed away and back must not bring them to life again.

@@ -635,9 +635,13 @@ class InMemoryOutboxRepository:
         self._store.claims.pop(mail.id, None)  # type: ignore[arg-type]
         return True
 
-    def expire_links(self, recipient: str, now: datetime) -> None:
+    def expire_links(
+        self, recipient: str, now: datetime, purpose: LinkPurpose | None = None
+    ) -> None:
         for key, mail in self._store.outbox.items():
             unsent = mail.status is not MailStatus.SENT and mail.recipient == recipient
+            if purpose is not None and mail.kind != purpose:
+                continue
             if unsent and mail.link_expires_at is not None and mail.link_expires_at > now:
                 self._store.outbox[key] = evolve(mail, link_expires_at=now)
 

@@ -9,6 +9,7 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy import Connection, or_, select, update
 
+from domain.links import LinkPurpose
 from domain.mail import MailStatus, OutgoingMail
 from domain.times import in_utc
 from infrastructure.db.mapping import maybe_utc
@@ -113,7 +114,9 @@ class SqlOutboxRepository:
         values = {**state_values(mail), "claimed_by": None, "claimed_until": None}
         return self._connection.execute(stmt.values(**values)).rowcount == 1
 
-    def expire_links(self, recipient: str, now: datetime) -> None:
+    def expire_links(
+        self, recipient: str, now: datetime, purpose: LinkPurpose | None = None
+    ) -> None:
         # Through the status index: queued and failed messages are few beside the sent ones.
         unsent = [MailStatus.QUEUED.value, MailStatus.FAILED.value]
         stmt = (
@@ -125,6 +128,8 @@ class SqlOutboxRepository:
             )
             .values(link_expires_at=now)
         )
+        if purpose is not None:
+            stmt = stmt.where(outbox.c.kind == purpose.value)
         self._connection.execute(stmt)
 
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:

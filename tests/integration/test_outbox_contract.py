@@ -9,6 +9,7 @@ import pytest
 from attrs import evolve
 
 from domain.errors import Conflict
+from domain.links import LinkPurpose
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from tests.factories import T0, make_mail
 
@@ -153,6 +154,21 @@ def test_a_message_id_is_queued_once(any_uow: Any) -> None:
         any_uow.commit()
     with any_uow:
         assert any_uow.outbox.find(None, 10) == [first]
+
+
+def test_the_links_of_one_purpose_expire_in_their_messages_alone(any_uow: Any) -> None:
+    lasts, now = T0 + timedelta(days=2), T0 + timedelta(hours=1)
+    reset, verify = queue(
+        any_uow,
+        make_mail(recipient="ann@example.com", kind="reset", link_expires_at=lasts),
+        make_mail(recipient="ann@example.com", kind="verify", link_expires_at=lasts),
+    )
+    with any_uow:
+        any_uow.outbox.expire_links("ann@example.com", now, LinkPurpose.RESET)
+        any_uow.commit()
+    with any_uow:
+        expiries = {m.id: m.link_expires_at for m in any_uow.outbox.find(None, 10)}
+    assert expiries == {reset.id: now, verify.id: lasts}
 
 
 def test_the_links_to_an_address_expire_in_its_messages_not_sent_yet(any_uow: Any) -> None:

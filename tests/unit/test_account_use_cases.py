@@ -545,6 +545,7 @@ def test_a_reset_ends_the_users_other_reset_links_and_their_login_throttle(
     reset: ResetPassword,
     uow: InMemoryUnitOfWork,
     log_in: LogIn,
+    clock: FixedClock,
 ) -> None:
     given.user(email="ann@example.com", password=PASSWORD)
     for _ in range(5):
@@ -556,10 +557,11 @@ def test_a_reset_ends_the_users_other_reset_links_and_their_login_throttle(
     reset(PasswordReset(token=second, new_password=NEW_PASSWORD))
     with pytest.raises(InvalidLink):
         reset(PasswordReset(token=first, new_password="Another-Pass-8"))
+    assert outbox(uow)[0].link_expired(clock())  # still queued, it would lead nowhere
     assert log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
 
 
-@pytest.fixture(params=["PUT /users/me/password", "PUT /user (RealWorld)"])
+@pytest.fixture(params=["POST /users/me/password", "PUT /user (RealWorld)"])
 def change_own_password(
     request: pytest.FixtureRequest,
     uow: InMemoryUnitOfWork,
@@ -567,7 +569,7 @@ def change_own_password(
     clock: FixedClock,
 ) -> Callable[[User, str], None]:
     """An owner's new password through either use case that sets one (v1's, Conduit's)."""
-    if request.param == "PUT /users/me/password":
+    if request.param == "POST /users/me/password":
         change = ChangePassword(uow, hasher, clock)
         return lambda user, new: change(
             actor_for(user), PasswordChange(current_password=PASSWORD, new_password=new)
@@ -587,13 +589,16 @@ def test_a_new_password_ends_the_reset_links_mailed_before_it(
     change_own_password: Callable[[User, str], None],
     uow: InMemoryUnitOfWork,
     log_in: LogIn,
+    clock: FixedClock,
 ) -> None:
-    """Whoever read the owner's mailbox once keeps no way back in after the owner's change."""
+    """Whoever read the owner's mailbox once keeps no way back in after the owner's change,
+    and the reset mails still queued are not sent: their links lead nowhere."""
     user = given.user(email="ann@example.com", password=PASSWORD)
     request_reset(ResetRequest(email="ann@example.com"))
     request_reset(ResetRequest(email="ann@example.com"))
     change_own_password(user, NEW_PASSWORD)
     for mail in outbox(uow):
+        assert mail.link_expired(clock())
         with pytest.raises(InvalidLink):
             reset(PasswordReset(token=token_in(mail), new_password="Another-Pass-8"))
     assert log_in(Credentials(email="ann@example.com", password=NEW_PASSWORD)).user
