@@ -138,7 +138,7 @@ def checked_account(
         lambda: normalize_email(registration.email),
         lambda: _given_name(given_name, chosen),
         lambda: check_password(registration.password, rules=rules),
-        lambda: None if chosen is None else _chosen_username(chosen, given_name is not None),
+        lambda: None if chosen is None else _chosen_username(chosen, named=given_name is not None),
     )
     return CheckedAccount(
         email=str(email),
@@ -207,7 +207,7 @@ def _given_name(name: str | None, username: str | None) -> str | None:
     return None if name is None else normalize_name(name)
 
 
-def _chosen_username(username: str, named: bool) -> str:
+def _chosen_username(username: str, *, named: bool) -> str:
     """Without a name (RealWorld's registration) the username is the name too: it must make one."""
     check_username(username)
     if not named and len(username) < NAME_MIN:

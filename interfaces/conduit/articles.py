@@ -42,12 +42,11 @@ class NewArticle:
 
 @frozen(kw_only=True)
 class ArticleUpdate:
-    """Any of the fields; absent ones (tagList too) stay as they are. Those an article must
-    have are not blank when given, as at creation."""
+    """Any of the fields; absent ones (tagList too) stay as they are."""
 
-    title: str | None = optional(not_blank=True)
-    description: str | None = optional(not_blank=True)
-    body: str | None = optional(not_blank=True)
+    title: str | None = optional()
+    description: str | None = optional()
+    body: str | None = optional()
     tags: tuple[str, ...] | None = optional(key="tagList")
 
 

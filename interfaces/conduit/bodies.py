@@ -4,8 +4,8 @@ A body is an envelope around the fields (`{"user": {...}}`). Types are strict (a
 string); keys the adapter does not know are ignored, as RealWorld front ends send whole objects
 back (nothing but the declared fields is ever read, so nothing is assigned by surprise). A
 required field that is missing, null, empty or only whitespace "can't be blank", in RealWorld's
-words (Rails', whose `blank?` it is); so can't an update's field that creation requires. What a
-value must be beyond that is the use cases' to say.
+words (Rails', whose `blank?` it is), but for a password, which may be spaces. What a value must
+be beyond that (in an update too) is the use cases' to say.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ NULL = "can't be null"
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
-def required(*, key: str | None = None) -> Any:
-    """A field the request must give, not empty."""
-    return attrs.field(metadata={"required": True, "key": key})
+def required(*, key: str | None = None, secret: bool = False) -> Any:
+    """A field the request must give, not blank; a `secret` (a password) only not empty: its
+    spaces are as good as any character."""
+    return attrs.field(metadata={"required": True, "key": key, "secret": secret})
 
 
-def optional(*, key: str | None = None, null_as: object = None, not_blank: bool = False) -> Any:
+def optional(*, key: str | None = None, null_as: object = None) -> Any:
     """A field that may be left out (then None). Null is refused unless `null_as` says what
-    it stands for (for `bio` and `image`, "": clear it); `not_blank`: given, it is not blank."""
-    metadata = {"key": key, "null_as": null_as, "not_blank": not_blank}
-    return attrs.field(default=None, metadata=metadata)
+    it stands for (for `bio` and `image`, "": clear it)."""
+    return attrs.field(default=None, metadata={"key": key, "null_as": null_as})
 
 
 def key_of(field: attrs.Attribute[Any]) -> str:
@@ -81,7 +81,7 @@ _ABSENT = _Absent()
 
 def _value(field: attrs.Attribute[Any], raw: Any) -> Any:
     if field.metadata.get("required"):
-        if raw is _ABSENT or raw is None or _blank(raw):
+        if raw is _ABSENT or raw is None or _blank(raw, secret=field.metadata["secret"]):
             raise ValueError(BLANK)
     elif raw is _ABSENT:
         return _ABSENT
@@ -89,13 +89,13 @@ def _value(field: attrs.Attribute[Any], raw: Any) -> Any:
         if field.metadata.get("null_as") is None:
             raise ValueError(NULL)
         return field.metadata["null_as"]
-    elif field.metadata.get("not_blank") and _blank(raw):
-        raise ValueError(BLANK)
     return _typed(field.type, raw)
 
 
-def _blank(raw: Any) -> bool:
-    return type(raw) is str and not raw.strip()
+def _blank(raw: Any, *, secret: bool) -> bool:
+    if type(raw) is not str:
+        return False
+    return raw == "" if secret else not raw.strip()
 
 
 def _typed(tp: Any, raw: Any) -> Any:

@@ -8,17 +8,15 @@ RealWorld calls it; it decides nothing (the use cases do).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain import errors as facts
 from domain.errors import DomainError, InvalidInput, RateLimited, Unauthorized
 from interfaces.http import errors as v1
-from interfaces.http.converter import SLUG_PATTERN
 
 log = logging.getLogger("quill.conduit")
 
@@ -104,7 +102,7 @@ def on_http_error(error: HTTPException) -> Response:
         return envelope(500, {"server": ["had an unexpected error"]})
     subject, text = HTTP_SAID.get(status, ("request", (error.description or "").lower()))
     if status == 404:
-        subject = missing(request.path)
+        subject = subject_of_missing(request.path, request.method)
     if status == 400 and "not valid JSON" in (error.description or ""):
         text = "is not valid JSON"
     response = envelope(status, {subject: [text]})
@@ -113,23 +111,39 @@ def on_http_error(error: HTTPException) -> Response:
     return response
 
 
-def missing(path: str) -> str:
-    """What a 404 met before any route names: the article, comment or profile of a path shaped
-    as theirs whose slug, id or username no route takes (`Hello-World`, `abc`), since none by
-    that name can exist; else the route."""
-    match path.strip("/").split("/"):
-        case ["api", "articles", slug, "comments", _] if SLUG.fullmatch(slug):
-            return "comment"
-        case ["api", "articles", _, *rest] if rest in ([], ["favorite"], ["comments"]):
-            return "article"
-        case ["api", "articles", _, "comments", _]:  # the slug is the one no route takes
-            return "article"
-        case ["api", "profiles", _] | ["api", "profiles", _, "follow"]:
-            return "profile"
+# A segment after these names one of them: a stand-in any route takes, and what RealWorld
+# calls it in a 404.
+NAMED_BY = {
+    "articles": ("a", "article"),
+    "profiles": ("a", "profile"),
+    "comments": ("1", "comment"),
+}
+
+
+def subject_of_missing(path: str, method: str) -> str:
+    """What a 404 met before any route names: the article, comment or profile whose slug, id
+    or username no route takes (`Hello-World`, `abc`: none by that name can exist), when the
+    path with stand-ins for them is a route for this method; else the route."""
+    parts = (path[:-1] if path.endswith("/") else path).split("/")  # one `/` is read as none
+    if "" in parts[1:]:
+        return "route"  # an empty segment names no route (docs/API.md)
+    named = {i: NAMED_BY[parts[i - 1]] for i in range(2, len(parts)) if parts[i - 1] in NAMED_BY}
+    tried = [named[i][0] if i in named else part for i, part in enumerate(parts)]
+    if not _routed(tried, method):
+        return "route"
+    for i, (_, subject) in sorted(named.items()):
+        tried[i] = parts[i]
+        if not _routed(tried, method):
+            return subject  # the first that no route takes (an article before its comment)
     return "route"
 
 
-SLUG = re.compile(SLUG_PATTERN)
+def _routed(parts: list[str], method: str) -> bool:
+    try:
+        current_app.url_map.bind("quill").match("/".join(parts), method=method)
+    except HTTPException:  # not found, or not for this method
+        return False
+    return True
 
 
 def on_unexpected(error: Exception) -> Response:

@@ -22,13 +22,13 @@ bp = Blueprint("users", __name__)
 class NewUser:
     username: str = required()
     email: str = required()
-    password: str = required()
+    password: str = required(secret=True)
 
 
 @frozen(kw_only=True)
 class Login:
     email: str = required()
-    password: str = required()
+    password: str = required(secret=True)
 
 
 @frozen(kw_only=True)
