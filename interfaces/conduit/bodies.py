@@ -81,7 +81,7 @@ _ABSENT = _Absent()
 
 def _value(field: attrs.Attribute[Any], raw: Any) -> Any:
     if field.metadata.get("required"):
-        if raw is _ABSENT or raw is None or _blank(raw, secret=field.metadata["secret"]):
+        if raw is _ABSENT or raw is None or _blank(raw, secret=field.metadata.get("secret", False)):
             raise ValueError(BLANK)
     elif raw is _ABSENT:
         return _ABSENT

@@ -127,7 +127,10 @@ def subject_of_missing(path: str, method: str) -> str:
     parts = (path[:-1] if path.endswith("/") else path).split("/")  # one `/` is read as none
     if "" in parts[1:]:
         return "route"  # an empty segment names no route (docs/API.md)
-    named = {i: NAMED_BY[parts[i - 1]] for i in range(2, len(parts)) if parts[i - 1] in NAMED_BY}
+    named: dict[int, tuple[str, str]] = {}
+    for i in range(2, len(parts)):  # a segment that is itself a name names nothing after it
+        if parts[i - 1] in NAMED_BY and i - 1 not in named:
+            named[i] = NAMED_BY[parts[i - 1]]
     tried = [named[i][0] if i in named else part for i, part in enumerate(parts)]
     if not _routed(tried, method):
         return "route"

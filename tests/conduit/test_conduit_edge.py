@@ -31,6 +31,9 @@ def test_an_unknown_route_among_realworld_s_is_404_in_its_shape(
         ("DELETE", "/api/articles/hello/comments/abc", "comment"),
         ("DELETE", "/api/articles/hello/comments/0", "comment"),
         ("DELETE", f"/api/articles/hello/comments/{2**63}", "comment"),
+        ("DELETE", "/api/articles/articles/comments/abc", "comment"),  # slugs like keywords
+        ("DELETE", "/api/articles/comments/comments/abc", "comment"),
+        ("DELETE", "/api/articles/profiles/comments/abc", "comment"),
         ("GET", "/api/profiles/J%C3%BCrgen", "profile"),
         ("POST", "/api/profiles/some%20user/follow", "profile"),
         ("GET", "/api/articles/Hello-World/", "article"),
