@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import subprocess
+
 import pytest
 from flask.testing import FlaskClient
 
 from domain.users import Role
 from infrastructure.memory import InMemoryUnitOfWork
+from tests.cli.conftest import CHEAP_ARGON2_ENV, QUILL_BIN
 from tests.cli.expect import one_line_error
 
 UNKNOWN = "nobody@example.com"
@@ -134,24 +140,48 @@ def test_activating_does_not_bring_back_the_revoked_tokens(quill, auth, client):
     assert client.get("/api/v1/users/me", headers=user.headers).status_code == 401
 
 
-def test_delete_asks_for_confirmation_and_no_keeps_the_user(quill, auth, client):
+def test_delete_in_a_script_deletes_without_asking(quill, auth, uow: InMemoryUnitOfWork):
+    """No terminal, no question: `quill users delete EMAIL` as docs/API.md writes it."""
     user = auth()
 
-    result = quill("users", "delete", user.user["email"], input="n\n")
-
-    assert "Delete" in result.stdout
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
-
-
-def test_delete_confirmed_with_yes_deletes_the_user(quill, auth, uow: InMemoryUnitOfWork):
-    user = auth()
-
-    result = quill("users", "delete", user.user["email"], input="y\n")
+    result = quill("users", "delete", user.user["email"])
 
     assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output
     assert user.id not in uow.store.users
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("n", True), ("", True), ("y", False)])
+def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, kept: bool):
+    """A person at a terminal is asked, and only yes deletes (the installed command, on a
+    pseudo-terminal)."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
+    assert quill_process("db", "upgrade", **env).returncode == 0
+    assert quill_process("seed", **env).returncode == 0
+    primary, secondary = pty.openpty()
+    with subprocess.Popen(
+        [str(QUILL_BIN), "users", "delete", "ada@quill.example"],
+        stdin=secondary, stdout=secondary, stderr=secondary,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env},
+        cwd=tmp_path,
+    ) as deleting:  # fmt: skip
+        os.close(secondary)
+        asked = _read_until(primary, b"[y/N]: ")
+        os.write(primary, answer.encode() + b"\n")
+        assert deleting.wait(timeout=60) == (1 if kept else 0)
+    os.close(primary)
+    assert b"Delete ada@quill.example with all their posts?" in asked
+    listed = quill_process("users", "list", "--search", "ada@", **env).stdout
+    assert ("ada@quill.example" in listed) is kept
+
+
+def _read_until(fd: int, end: bytes) -> bytes:
+    seen = b""
+    while not seen.endswith(end):
+        ready, _, _ = select.select([fd], [], [], 30)
+        assert ready, seen
+        seen += os.read(fd, 1024)
+    return seen
 
 
 def test_delete_with_the_yes_option_does_not_ask(quill, auth, uow: InMemoryUnitOfWork):
