@@ -19,8 +19,12 @@ USER_SEARCH_MAX = EMAIL_MAX  # no name or address is longer: a longer search fin
 NAME_MIN, NAME_MAX = 2, 100
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # A password holds at least one character of each kind. ASCII only: the OpenAPI document
-# turns these into the pattern clients check against, so both say the same.
-PASSWORD_NEEDS = {"upper-case letter": string.ascii_uppercase, "digit": string.digits}
+# turns these into the pattern clients check against, so both say the same; and the names
+# say so, or "Ärgerlich1" would seem to hold the upper-case letter it is refused for.
+PASSWORD_NEEDS = {
+    "upper-case letter (A to Z)": string.ascii_uppercase,
+    "digit (0 to 9)": string.digits,
+}
 USERNAME_MAX = 40
 BIO_MAX = 1_000
 IMAGE_MAX = 2_000

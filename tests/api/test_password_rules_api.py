@@ -58,7 +58,9 @@ def test_composed_rules_refuse_a_plain_password(composed: FlaskClient) -> None:
     response = composed.post("/api/v1/users", json=registration(password=PLAIN))
     assert response.status_code == 400
     assert response.json["code"] == "validation_error"
-    assert response.json["errors"] == {"password": ["Must contain at least one upper-case letter."]}
+    assert response.json["errors"] == {
+        "password": ["Must contain at least one upper-case letter (A to Z)."]
+    }
 
 
 def test_the_composed_rules_are_the_default(client: FlaskClient) -> None:

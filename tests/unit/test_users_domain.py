@@ -144,16 +144,19 @@ def test_a_password_outside_8_to_128_characters_is_refused(password: str) -> Non
     assert len(raised.value.errors["password"]) == 1
 
 
-def test_a_password_without_an_upper_case_letter_is_refused() -> None:
+@pytest.mark.parametrize("password", ["abcdefg1", "Ärgerlich1"])  # ASCII's, as it says
+def test_a_password_without_an_upper_case_letter_is_refused(password: str) -> None:
     with pytest.raises(InvalidInput) as raised:
-        check_password("abcdefg1")
-    assert raised.value.errors == {"password": ["Must contain at least one upper-case letter."]}
+        check_password(password)
+    assert raised.value.errors == {
+        "password": ["Must contain at least one upper-case letter (A to Z)."]
+    }
 
 
 def test_a_password_without_a_digit_is_refused() -> None:
     with pytest.raises(InvalidInput) as raised:
         check_password("Abcdefgh")
-    assert raised.value.errors == {"password": ["Must contain at least one digit."]}
+    assert raised.value.errors == {"password": ["Must contain at least one digit (0 to 9)."]}
 
 
 def test_every_problem_of_a_password_is_reported_together() -> None:
