@@ -16,7 +16,7 @@ from domain.errors import InvalidInput
 
 PER_PAGE_MAX = 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
-PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # any page whose offset the database can take
+PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # the last page whose end (page x 100) fits 64 bits
 OFFSET_MAX = PAGE_MAX * PER_PAGE_MAX
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 NOT_A_CURSOR = "Not a cursor this API issued."

@@ -93,7 +93,7 @@ class SeedReport:
 
 
 def _password() -> str:
-    """Random, yet within the password policy (an upper-case letter and a digit)."""
+    """Random, yet within the password policy (an upper-case letter and a digit, ASCII's)."""
     return f"Q{secrets.token_urlsafe(12)}7"
 
 

@@ -62,7 +62,7 @@ def normalize_name(raw: str) -> str:
 class PasswordRules(StrEnum):
     """The deployment's password policy (PASSWORD_RULES), the same for every API and the CLI.
 
-    `composed`: 8..128 characters with an upper-case letter and a digit (the default).
+    `composed`: 8..128 characters with an upper-case letter and a digit, ASCII's (the default).
     `length`: 8..128 characters, nothing more, as NIST SP 800-63B advises and RealWorld expects.
     """
 
@@ -106,7 +106,7 @@ def check_username(raw: str) -> str:
     if not _USERNAME.fullmatch(raw):
         raise InvalidInput.on(
             "username",
-            f"Must be 1 to {USERNAME_MAX} letters, digits, '_', '-' or '.'.",
+            f"Must be 1 to {USERNAME_MAX} ASCII letters or digits, '_', '-' or '.'.",
         )
     if raw in _DOT_SEGMENTS:
         raise InvalidInput.on("username", "Must not be '.' or '..': no address reaches it.")

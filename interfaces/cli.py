@@ -350,9 +350,10 @@ def activate(email: str, update: UpdateUser = Provide[Container.update_user]) ->
 def delete(email: str, yes: bool, remove: DeleteUser = Provide[Container.delete_user]) -> None:
     """Delete EMAIL with their posts and sessions; at a terminal, after asking."""
     # Only a person at a terminal is asked: a script runs `quill users delete EMAIL` as the
-    # contract writes it, and an unanswered question would only abort it.
-    if not yes and sys.stdin.isatty():
-        click.confirm(f"Delete {email} with all their posts?", abort=True)
+    # contract writes it (stdin a pipe, a file, or closed), and a question nobody can answer
+    # would only abort it, or wait on a pipe nobody writes to.
+    if not yes and sys.stdin is not None and sys.stdin.isatty():
+        click.confirm(f"Delete {email} with all their posts?", abort=True, err=True)
     remove(OPERATOR, email)
     click.echo(f"Deleted {email}.")
 

@@ -151,28 +151,53 @@ def test_delete_in_a_script_deletes_without_asking(quill, auth, uow: InMemoryUni
     assert user.id not in uow.store.users
 
 
-@pytest.mark.parametrize(("answer", "kept"), [("n", True), ("", True), ("y", False)])
+@pytest.mark.parametrize(("answer", "kept"), [("n", True), ("y", False)])
 def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, kept: bool):
     """A person at a terminal is asked, and only yes deletes (the installed command, on a
     pseudo-terminal)."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
-    assert quill_process("db", "upgrade", **env).returncode == 0
-    assert quill_process("seed", **env).returncode == 0
+    env = _seeded(quill_process, tmp_path)
     primary, secondary = pty.openpty()
-    with subprocess.Popen(
+    deleting = subprocess.Popen(
         [str(QUILL_BIN), "users", "delete", "ada@quill.example"],
         stdin=secondary, stdout=secondary, stderr=secondary,
         env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env},
         cwd=tmp_path,
-    ) as deleting:  # fmt: skip
+    )  # fmt: skip
+    try:
         os.close(secondary)
         asked = _read_until(primary, b"[y/N]: ")
         os.write(primary, answer.encode() + b"\n")
         assert deleting.wait(timeout=60) == (1 if kept else 0)
-    os.close(primary)
+    finally:  # a failed step leaves no process waiting on the terminal
+        deleting.kill()
+        deleting.wait(timeout=10)
+        os.close(primary)
     assert b"Delete ada@quill.example with all their posts?" in asked
     listed = quill_process("users", "list", "--search", "ada@", **env).stdout
     assert ("ada@quill.example" in listed) is kept
+
+
+def test_delete_with_stdin_closed_or_empty_deletes(quill_process, tmp_path):
+    """No terminal and nothing to read (cron, a supervisor that closes stdin): as written."""
+    env = _seeded(quill_process, tmp_path)
+    base = [str(QUILL_BIN), "users", "delete"]
+    run_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env}
+    for email, stdin in [("ada@quill.example", subprocess.DEVNULL), ("alan@quill.example", None)]:
+        done = subprocess.run(
+            [*base, email], stdin=stdin, env=run_env, cwd=tmp_path, capture_output=True,
+            text=True, timeout=60, check=False,
+            preexec_fn=None if stdin is not None else lambda: os.close(0),
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr
+        assert done.stdout == f"Deleted {email}.\n"
+
+
+def _seeded(quill_process, tmp_path) -> dict[str, str]:
+    """The environment of a SQLite file with the sample data (Ada, Alan...)."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
+    for step in (("db", "upgrade"), ("seed",)):
+        assert quill_process(*step, **env).returncode == 0
+    return env
 
 
 def _read_until(fd: int, end: bytes) -> bytes:
@@ -180,7 +205,9 @@ def _read_until(fd: int, end: bytes) -> bytes:
     while not seen.endswith(end):
         ready, _, _ = select.select([fd], [], [], 30)
         assert ready, seen
-        seen += os.read(fd, 1024)
+        chunk = os.read(fd, 1024)
+        assert chunk, seen  # the command ended without asking
+        seen += chunk
     return seen
 
 

@@ -101,8 +101,8 @@ USERNAME = {
     "minLength": 1,
     "maxLength": USERNAME_MAX,
     "pattern": f"^{USERNAME_PATTERN}$",
-    "description": f"1 to {USERNAME_MAX} letters, digits, `_`, `-` or `.`; unique without regard"
-    " to case, shown as given.",
+    "description": f"1 to {USERNAME_MAX} ASCII letters or digits, `_`, `-` or `.`; unique without"
+    " regard to case, shown as given.",
     "examples": ["ann"],
 }
 TAG = {
