@@ -260,8 +260,12 @@ def _body_bytes() -> bytes:
         raise BadRequest("The body could not be read.") from None
 
 
-def parse_body(cls: type[T]) -> T:
+def parse_body(cls: type[T], null_means: Mapping[str, object] | None = None) -> T:
+    """The body as a `cls`. A null is refused, but for the fields `null_means` names: a field
+    whose value may be null (docs/API.md) takes it as that value."""
     data = json_body()
+    if null_means:
+        data = {k: null_means[k] if v is None and k in null_means else v for k, v in data.items()}
     nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}
     if nulls:
         raise InvalidInput(nulls)

@@ -166,8 +166,9 @@ FIELDS: dict[str, Schema] = {
         "description": f"1 to {BIO_MAX:,} characters; null when there is none.",
     },
     "UserChanges.bio": {
+        "type": ["string", "null"],
         "maxLength": BIO_MAX,
-        "description": f"At most {BIO_MAX:,} characters; an empty string clears it (null).",
+        "description": f"At most {BIO_MAX:,} characters; an empty string or null clears it.",
     },
     "image": {
         "maxLength": IMAGE_MAX,
@@ -176,8 +177,9 @@ FIELDS: dict[str, Schema] = {
     },
     "UserChanges.image": {
         "maxLength": IMAGE_MAX,
+        "type": ["string", "null"],
         "description": f"An absolute `http` or `https` URL of at most {IMAGE_MAX:,} characters;"
-        " an empty string clears it (null).",
+        " an empty string or null clears it.",
     },
     "slug": {
         "maxLength": SLUG_MAX,

@@ -21,7 +21,7 @@ from interfaces.http.converter import SHAPES, Shape
 Schema = dict[str, Any]
 Notes = Callable[[type, str], Schema]
 SCALARS: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", float: "number"}
-BODY_RULE = "Unknown fields and nulls are rejected (400)."
+BODY_RULE = "Unknown fields, and nulls where a field does not take one, are rejected (400)."
 
 
 def ref(name: str) -> Schema:
