@@ -6,6 +6,8 @@ import getpass
 import json
 import logging
 import math
+import os
+import select
 import signal
 import socket
 import sys
@@ -343,17 +345,43 @@ def activate(email: str, update: UpdateUser = Provide[Container.update_user]) ->
     click.echo(f"{user.email} is active.")
 
 
+def _confirm(question: str) -> None:
+    """A person at a terminal is asked. Without one, an answer already waiting on stdin (`echo
+    n | quill ...`) is read as the answer; with none (stdin empty, closed, or a pipe nobody
+    writes to) the command runs as the contract writes it: a question nobody can answer would
+    only abort a script, or hang it."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        click.confirm(question, abort=True, err=True)
+        return
+    answer = _answer_waiting()
+    if answer.strip():
+        click.echo(f"{question} [y/N]: {answer.strip()}")
+    if answer and answer.strip().lower() not in ("y", "yes"):  # an empty line is no, too
+        raise click.Abort()
+
+
+def _answer_waiting() -> str:
+    """The line waiting on stdin, never waiting for one: "" when there is none."""
+    if sys.stdin is None:
+        return ""
+    try:
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError):  # a stream in memory (Click's test runner): it is all there
+        return sys.stdin.readline()
+    if not select.select([fd], [], [], 0)[0]:
+        return ""
+    waiting = os.read(fd, 1024)  # what is there: at its end (/dev/null), nothing
+    return waiting.decode(errors="replace").partition("\n")[0] + "\n" if waiting else ""
+
+
 @users_group.command("delete")
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation at a terminal.")
 @inject
 def delete(email: str, yes: bool, remove: DeleteUser = Provide[Container.delete_user]) -> None:
     """Delete EMAIL with their posts and sessions; at a terminal, after asking."""
-    # Only a person at a terminal is asked: a script runs `quill users delete EMAIL` as the
-    # contract writes it (stdin a pipe, a file, or closed), and a question nobody can answer
-    # would only abort it, or wait on a pipe nobody writes to.
-    if not yes and sys.stdin is not None and sys.stdin.isatty():
-        click.confirm(f"Delete {email} with all their posts?", abort=True, err=True)
+    if not yes:
+        _confirm(f"Delete {email} with all their posts?")
     remove(OPERATOR, email)
     click.echo(f"Deleted {email}.")
 

@@ -6,6 +6,7 @@ import os
 import pty
 import select
 import subprocess
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -151,6 +152,19 @@ def test_delete_in_a_script_deletes_without_asking(quill, auth, uow: InMemoryUni
     assert user.id not in uow.store.users
 
 
+@pytest.mark.parametrize(("answer", "kept"), [("n\n", True), ("\n", True), ("y\n", False)])
+def test_delete_reads_an_answer_already_given(quill, auth, client, answer: str, kept: bool):
+    """`echo n | quill users delete EMAIL`: the answer waiting is read, and only yes deletes."""
+    user = auth()
+
+    result = quill("users", "delete", user.user["email"], input=answer)
+
+    assert result.exit_code == (1 if kept else 0), result.output
+    assert "Traceback" not in result.output
+    still = client.get("/api/v1/users/me", headers=user.headers).status_code == 200
+    assert still is kept
+
+
 @pytest.mark.parametrize(("answer", "kept"), [("n", True), ("y", False)])
 def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, kept: bool):
     """A person at a terminal is asked, and only yes deletes (the installed command, on a
@@ -177,19 +191,42 @@ def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, k
     assert ("ada@quill.example" in listed) is kept
 
 
-def test_delete_with_stdin_closed_or_empty_deletes(quill_process, tmp_path):
-    """No terminal and nothing to read (cron, a supervisor that closes stdin): as written."""
+def test_delete_with_nothing_to_read_deletes_and_never_waits(quill_process, tmp_path):
+    """No terminal and no answer (cron's /dev/null, a supervisor that closes stdin, a parent
+    that keeps a pipe open and writes nothing): as written, at once; a piped no keeps."""
     env = _seeded(quill_process, tmp_path)
-    base = [str(QUILL_BIN), "users", "delete"]
     run_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env}
-    for email, stdin in [("ada@quill.example", subprocess.DEVNULL), ("alan@quill.example", None)]:
-        done = subprocess.run(
-            [*base, email], stdin=stdin, env=run_env, cwd=tmp_path, capture_output=True,
-            text=True, timeout=60, check=False,
-            preexec_fn=None if stdin is not None else lambda: os.close(0),
+
+    def delete(email: str, **how: Any) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(QUILL_BIN), "users", "delete", email], env=run_env, cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **how,
         )  # fmt: skip
-        assert (done.returncode, done.stderr) == (0, ""), done.stderr
-        assert done.stdout == f"Deleted {email}.\n"
+
+    closed = delete("ada@quill.example", stdin=None, preexec_fn=lambda: os.close(0))
+    empty = delete("alan@quill.example", stdin=subprocess.DEVNULL)
+    held = delete("grace@quill.example", stdin=subprocess.PIPE)  # never written to
+    refused = delete("admin@quill.example", stdin=subprocess.PIPE)  # Aborted! says why kept
+    refused.stdin.write("n\n")  # type: ignore[union-attr]
+    refused.stdin.flush()  # type: ignore[union-attr]
+    try:
+        for email, done in [("ada", closed), ("alan", empty), ("grace", held)]:
+            out, err = done.communicate(timeout=60) if done is not held else _ended(done)
+            assert (done.returncode, err, out) == (0, "", f"Deleted {email}@quill.example.\n")
+        _, err = _ended(refused)
+        assert (refused.returncode, err) == (1, "Aborted!\n")
+    finally:
+        for process in (closed, empty, held, refused):
+            process.kill()
+            process.wait(timeout=10)
+    listed = quill_process("users", "list", "--search", "quill.example", **env).stdout
+    assert "admin@quill.example" in listed and "grace@quill.example" not in listed
+
+
+def _ended(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Its output once it ends, its stdin still open (a parent that writes nothing more)."""
+    process.wait(timeout=60)
+    return process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
 
 
 def _seeded(quill_process, tmp_path) -> dict[str, str]:
