@@ -368,7 +368,10 @@ def _answer_waiting() -> str:
         fd = sys.stdin.fileno()
     except (OSError, ValueError):  # a stream in memory (Click's test runner): it is all there
         return sys.stdin.readline()
-    if not select.select([fd], [], [], 0)[0]:
+    try:
+        if not select.select([fd], [], [], 0)[0]:
+            return ""
+    except (OSError, ValueError):  # a descriptor select() cannot watch (Windows' pipes)
         return ""
     waiting = os.read(fd, 1024)  # what is there: at its end (/dev/null), nothing
     return waiting.decode(errors="replace").partition("\n")[0] + "\n" if waiting else ""
