@@ -307,12 +307,18 @@ class ResetPassword:
             assert user.id is not None
             if not uow.link_tokens.use(link.id or 0, now):
                 raise InvalidLink()
-            uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
-            uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)  # others still queued
+            end_reset_links(uow, user, now)
             uow.users.save(user.change(password_hash=password_hash, email_verified=True, now=now))
             uow.sessions.revoke_all_for_user(user.id, now)
             uow.login_attempts.clear(user.email)  # a throttled owner may log in at once
             uow.commit()
+
+
+def end_reset_links(uow: UnitOfWork, user: User, now: datetime) -> None:
+    """A new password, however set, ends the user's reset links, and the mails that carry
+    them still queued: each was a way in that the new password closes."""
+    uow.link_tokens.use_all(user.id or 0, LinkPurpose.RESET, now)
+    uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
 
 
 def _reset_link(

@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from attrs import field, frozen
 
+from application.accounts import end_reset_links
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.errors import (
@@ -255,8 +256,7 @@ class ChangePassword:
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
             )
             uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
-            uow.link_tokens.use_all(user.id or 0, LinkPurpose.RESET, now)
-            uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
+            end_reset_links(uow, user, now)
             uow.commit()
 
     def _check_current(self, user: User, password: str) -> None:
@@ -389,8 +389,7 @@ def _update(
     elif password_hash is not None:
         uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
     if password_hash is not None:
-        uow.link_tokens.use_all(user.id, LinkPurpose.RESET, now)
-        uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
+        end_reset_links(uow, user, now)
     if changed.email != user.email:
         # Links mailed before the change die now, not only while the address differs: an
         # address changed away and back must not bring them to life again.

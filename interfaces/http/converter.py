@@ -27,6 +27,7 @@ from application.auth import LoginResult
 from application.paging import Page, PageRequest
 from application.ports import TagUse
 from application.tokens import TokenPair
+from application.users import UserChanges
 from domain.comments import Comment
 from domain.errors import InvalidInput
 from domain.posts import SLUG_MAX, Author, Post
@@ -260,11 +261,15 @@ def _body_bytes() -> bytes:
         raise BadRequest("The body could not be read.") from None
 
 
-def parse_body(cls: type[T], null_means: Mapping[str, object] | None = None) -> T:
-    """The body as a `cls`. A null is refused, but for the fields `null_means` names: a field
-    whose value may be null (docs/API.md) takes it as that value."""
+# Body fields whose value may be null (docs/API.md), and what their null stands for: a
+# user's bio and image are null or text, and null clears them as "" does. Every other null is
+# refused. The OpenAPI document reads this too.
+NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": ""}}
+
+
+def parse_body(cls: type[T]) -> T:
     data = json_body()
-    if null_means:
+    if null_means := NULL_MEANS.get(cls):
         data = {k: null_means[k] if v is None and k in null_means else v for k, v in data.items()}
     nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}
     if nulls:

@@ -72,15 +72,10 @@ def get_user(user_id: int, get_one: GetUser = Provide[Container.get_user]) -> An
     return converter.unstructure(get_one(current_actor(), user_id))
 
 
-# A user's bio and image are null or text: null clears them, as "" does.
-CLEARED_BY_NULL = {"bio": "", "image": ""}
-
-
 @bp.patch("/<id:user_id>")
 @inject
 def update_user(user_id: int, update: UpdateUser = Provide[Container.update_user]) -> Any:
-    changes = parse_body(UserChanges, null_means=CLEARED_BY_NULL)
-    return converter.unstructure(update(current_actor(), user_id, changes))
+    return converter.unstructure(update(current_actor(), user_id, parse_body(UserChanges)))
 
 
 @bp.delete("/<id:user_id>")

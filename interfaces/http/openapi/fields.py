@@ -166,7 +166,6 @@ FIELDS: dict[str, Schema] = {
         "description": f"1 to {BIO_MAX:,} characters; null when there is none.",
     },
     "UserChanges.bio": {
-        "type": ["string", "null"],
         "maxLength": BIO_MAX,
         "description": f"At most {BIO_MAX:,} characters; an empty string or null clears it.",
     },
@@ -177,7 +176,6 @@ FIELDS: dict[str, Schema] = {
     },
     "UserChanges.image": {
         "maxLength": IMAGE_MAX,
-        "type": ["string", "null"],
         "description": f"An absolute `http` or `https` URL of at most {IMAGE_MAX:,} characters;"
         " an empty string or null clears it.",
     },

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from interfaces.http.converter import SHAPES, Shape
+from interfaces.http.converter import NULL_MEANS, SHAPES, Shape
 
 Schema = dict[str, Any]
 Notes = Callable[[type, str], Schema]
@@ -108,6 +108,8 @@ class Schemas:
 
     def input_field(self, owner: type, field: attrs.Attribute[Any]) -> Schema:
         schema = self.refine(self.of_type(field.type, self.body, nulls=False), owner, field.name)
+        if field.name in NULL_MEANS.get(owner, {}):  # a field that takes null (see NULL_MEANS)
+            schema = nullable(schema)
         default = field.default
         # No default keyword for None (absent) nor for a factory (made per instance).
         if default not in (attrs.NOTHING, None) and not isinstance(default, attrs.Factory):
