@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from datetime import datetime
 
@@ -136,7 +135,7 @@ class LogIn:
         # Hashing takes tens of milliseconds: no lock or transaction is held while it runs,
         # so logins to one account hash in parallel and its other writers never wait on them.
         with self.uow.read_only() as uow:
-            self._refuse_if_throttled(uow, email, now)
+            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
             found = uow.users.get_by_email(email)
         checked = found.password_hash if found else self.hasher.dummy_hash
         matches = self.hasher.verify(checked, credentials.password) and found is not None
@@ -144,7 +143,7 @@ class LogIn:
             # Settled under the e-mail's lock: guesses that passed the check above together
             # are counted again here, so past the limit they are refused, their result unsaid.
             uow.login_attempts.lock(email)
-            self._refuse_if_throttled(uow, email, now)
+            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
             # Locked: a concurrent password change either commits first or waits for us.
             user = uow.users.get_by_email(email, lock=True)
             if matches and user is not None and user.password_hash != checked:
@@ -168,13 +167,6 @@ class LogIn:
             tokens = self.issuer.pair(session, audience=audience)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
-
-    def _refuse_if_throttled(self, uow: UnitOfWork, email: str, now: datetime) -> None:
-        failures = uow.login_attempts.failures_since(email, now - self.throttle.window)
-        if len(failures) >= self.throttle.max_failures:
-            # The window reopens when enough of the oldest failures have aged out of it.
-            reopen = failures[-self.throttle.max_failures] + self.throttle.window
-            raise LoginThrottled(retry_after=math.ceil((reopen - now).total_seconds()))
 
 
 @frozen

@@ -12,12 +12,14 @@ from attrs import field, frozen
 from application.accounts import end_reset_links
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PasswordHasher, UnitOfWork
+from application.tokens import LoginThrottle
 from domain.errors import (
     AdminOnly,
     EmailTaken,
     InvalidInput,
     LastAdmin,
     NotAccountOwner,
+    PasswordGuessesThrottled,
     UsernameTaken,
     UserNotFound,
 )
@@ -240,6 +242,7 @@ class ChangePassword:
     hasher: PasswordHasher
     clock: Clock
     password_rules: PasswordRules = PasswordRules.COMPOSED
+    throttle: LoginThrottle = field(factory=LoginThrottle)
 
     def __call__(self, actor: Actor, change: PasswordChange) -> None:
         now = self.clock()
@@ -248,8 +251,17 @@ class ChangePassword:
             user = uow.users.get(actor.id, lock=True)
             if user is None:
                 raise UserNotFound()
+            # A wrong current password is a failed login for the address (LogIn counts them):
+            # guesses through a token are limited as guesses at the login are.
+            self.throttle.refuse_past_limit(
+                uow.login_attempts, user.email, now, PasswordGuessesThrottled
+            )
+            matches = self.hasher.verify(user.password_hash, change.current_password)
+            if not matches:
+                uow.login_attempts.add_failure(user.email, now)
+                uow.commit()  # the guess is counted; nothing else is changed
             InvalidInput.gather(
-                lambda: self._check_current(user, change.current_password),
+                lambda: self._check_current(matches),
                 lambda: check_password(change.new_password, "new_password", self.password_rules),
             )
             uow.users.save(
@@ -259,8 +271,9 @@ class ChangePassword:
             end_reset_links(uow, user, now)
             uow.commit()
 
-    def _check_current(self, user: User, password: str) -> None:
-        if not self.hasher.verify(user.password_hash, password):
+    @staticmethod
+    def _check_current(matches: bool) -> None:
+        if not matches:
             raise InvalidInput.on("current_password", "Does not match your password.")
 
 

@@ -155,6 +155,13 @@ class LoginThrottled(RateLimited):
     default_message = "Too many failed logins for this e-mail; try again later."
 
 
+class PasswordGuessesThrottled(RateLimited):
+    """Wrong current passwords count as failed logins for the account's address (they are
+    guesses of the same password), so a stolen token cannot guess it without limit."""
+
+    default_message = "Too many wrong passwords for this account; try again later."
+
+
 class UsernameTaken(Conflict):
     code = "username_taken"
     default_message = "This username is already taken."

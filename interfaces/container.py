@@ -174,7 +174,9 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Factory(
         Authenticate, uow, issuer, verified_writers=config.require_verified_email
     )
-    change_password = providers.Factory(ChangePassword, uow, hasher, clock, password_rules)
+    change_password = providers.Factory(
+        ChangePassword, uow, hasher, clock, password_rules, throttle=login_throttle
+    )
     list_users = providers.Factory(ListUsers, uow)
     get_user = providers.Factory(GetUser, uow)
     update_user = providers.Factory(UpdateUser, uow, clock, verify_address=address_verification)

@@ -478,6 +478,18 @@ def test_a_wrong_current_password_is_a_validation_error_on_that_field(
     assert _login(client, user.user["email"], user.password).status_code == 200
 
 
+def test_guessing_the_current_password_is_limited_as_logins_are(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    for _ in range(5):
+        guessed = _change_password(client, user, "Not-My-Password-1", NEW_PASSWORD)
+        assert_field_error(guessed, "current_password")
+    response = _change_password(client, user, user.password, NEW_PASSWORD)
+    assert_error(response, 429, "rate_limited")
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert_error(_login(client, user.user["email"], user.password), 429, "rate_limited")
+
+
 def test_a_weak_new_password_is_a_validation_error_on_that_field(
     client: FlaskClient, user: SignedIn
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,8 +12,17 @@ from sqlalchemy import Engine, text
 
 from application.auth import Credentials, LogIn
 from application.tokens import LoginThrottle
-from application.users import OPERATOR, RegisterUser, Registration, UpdateUser, UserChanges
-from domain.errors import InvalidCredentials
+from application.users import (
+    OPERATOR,
+    ChangePassword,
+    PasswordChange,
+    RegisterUser,
+    Registration,
+    UpdateUser,
+    UserChanges,
+)
+from domain.errors import InvalidCredentials, InvalidInput
+from domain.users import Actor, Role
 from infrastructure.clock import utc_now
 from infrastructure.security import Argon2PasswordHasher
 from interfaces.container import Container
@@ -116,3 +126,31 @@ def test_no_lock_is_held_while_a_login_checks_the_password(
     log_in = LogIn(sql_uow(pg_engine), hashing, container.issuer(), LoginThrottle(), utc_now)
     log_in(Credentials(email="ann@example.com", password=OLD))
     assert seen == {"user row": user_id, "e-mail lock": True}
+
+
+def test_a_wrong_current_password_and_a_failed_login_at_once_both_count(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
+) -> None:
+    """The change counts its guess holding the user's row, a login holding the e-mail's
+    lock, then the row: the login waits, neither deadlocks, both failures are kept."""
+    log_in = LogIn(sql_uow(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
+    pending: list[tuple[threading.Thread, dict[str, Any]]] = []
+
+    def start_login() -> None:
+        thread, outcome = in_thread(
+            lambda: log_in(Credentials(email="ann@example.com", password=NEW))
+        )
+        thread.join(0.5)
+        assert thread.is_alive(), "the login did not wait for the row lock"
+        pending.append((thread, outcome))
+
+    change = ChangePassword(sql_uow(pg_engine), MeddlingHasher(hasher, start_login), utc_now)
+    actor = Actor(id=user_id, name="Ann", role=Role.USER, session_id="the session")
+    with pytest.raises(InvalidInput):
+        change(actor, PasswordChange(current_password=NEW, new_password=NEW))
+    thread, outcome = pending[0]
+    thread.join(10)
+    assert isinstance(outcome.get("error"), InvalidCredentials)
+    with sql_uow(pg_engine) as uow:
+        since = utc_now() - timedelta(minutes=1)
+        assert len(uow.login_attempts.failures_since("ann@example.com", since)) == 2

@@ -24,6 +24,8 @@ from domain.errors import (
     InvalidCredentials,
     InvalidInput,
     LastAdmin,
+    LoginThrottled,
+    PasswordGuessesThrottled,
     TokenRevoked,
     UserNotFound,
 )
@@ -153,14 +155,63 @@ def test_a_wrong_current_password_is_a_validation_error_on_current_password(
 
 
 def test_a_wrong_current_password_changes_nothing(
-    change_password: ChangePassword, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+    change_password: ChangePassword, given: Given, stored: Stored
 ) -> None:
     ann = given.user(password=PASSWORD)
     with pytest.raises(InvalidInput):
         change_password(
             actor_for(ann), PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
         )
-    assert (stored.user(ann.id), uow.committed) == (ann, False)
+    assert stored.user(ann.id) == ann  # only the guess is kept (below)
+
+
+def guess(change_password: ChangePassword, who: User, current: str = "Not-It-123") -> None:
+    with pytest.raises(InvalidInput):
+        change_password(
+            actor_for(who), PasswordChange(current_password=current, new_password=NEW_PASSWORD)
+        )
+
+
+def test_a_wrong_current_password_is_kept_as_a_failed_login_for_the_address(
+    change_password: ChangePassword, given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    ann = given.user(password=PASSWORD)
+    guess(change_password, ann)
+    with uow:
+        assert uow.login_attempts.failures_since(ann.email, T0 - timedelta(hours=1)) == [T0]
+
+
+def test_five_wrong_current_passwords_refuse_the_next_change_until_the_window_passes(
+    change_password: ChangePassword, given: Given, stored: Stored, clock: FixedClock
+) -> None:
+    ann = given.user(password=PASSWORD)
+    for _ in range(5):
+        guess(change_password, ann)
+        clock.advance(minutes=1)
+    right = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    with pytest.raises(PasswordGuessesThrottled) as raised:
+        change_password(actor_for(ann), right)
+    assert raised.value.retry_after == 10 * 60  # the first guess leaves the window then
+    assert stored.user(ann.id) == ann
+    clock.advance(minutes=10)
+    change_password(actor_for(ann), right)
+    assert stored.user(ann.id).password_hash != ann.password_hash
+
+
+def test_wrong_current_passwords_and_failed_logins_share_one_count(
+    change_password: ChangePassword, log_in: LogIn, given: Given
+) -> None:
+    ann = given.user(password=PASSWORD)
+    for _ in range(3):
+        guess(change_password, ann)
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            log_in(Credentials(email=ann.email, password="Not-It-123"))
+    with pytest.raises(LoginThrottled):
+        log_in(Credentials(email=ann.email, password=PASSWORD))
+    right = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    with pytest.raises(PasswordGuessesThrottled):
+        change_password(actor_for(ann), right)
 
 
 @pytest.mark.parametrize("weak", ["short1A", "alllowercase1", "NoDigitsHere", "A1" + "a" * 127])

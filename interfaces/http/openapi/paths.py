@@ -21,6 +21,7 @@ Schema = dict[str, Any]
 USERS, AUTH, POSTS, OPS = "Users", "Authentication", "Posts", "Operations"
 PROFILES, COMMENTS = "Profiles", "Comments"
 THROTTLE = LoginThrottle()  # as the container makes it: its defaults
+THROTTLE_MINUTES = int(THROTTLE.window.total_seconds() // 60)
 REFUSED = ("Unauthorized", "Forbidden")  # no valid token, or not allowed
 
 
@@ -67,8 +68,17 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
         "/api/v1/users/me/password": {
             "post": operation(
                 s, "changePassword", "Change one's password", USERS, TOKEN,
-                {204: answer("Changed; every other session of the user is ended.")},
-                about="A wrong `current_password` is a `validation_error` on that field.",
+                {
+                    204: answer("Changed; every other session of the user is ended."),
+                    429: answer(
+                        f"{THROTTLE.max_failures} wrong current passwords or failed logins for"
+                        f" the account's e-mail within {THROTTLE_MINUTES} minutes, counted together"
+                        " (`rate_limited`).",
+                        "RateLimitedError", "Retry-After",
+                    ),
+                },
+                about="A wrong `current_password` is a `validation_error` on that field, and"
+                " counts as a failed login for the account's e-mail.",
                 errors=("Unauthorized",), body=PasswordChange,
             ),
         },
@@ -119,7 +129,6 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
 
 
 def auth_paths(s: Schemas) -> dict[str, Schema]:
-    minutes = int(THROTTLE.window.total_seconds() // 60)
     return {
         "/api/v1/auth/login": {
             "post": operation(
@@ -135,9 +144,10 @@ def auth_paths(s: Schemas) -> dict[str, Schema]:
                         "The account is deactivated (`account_inactive`).", "AccountInactiveError"
                     ),
                     429: answer(
-                        f"{THROTTLE.max_failures} failed logins for this e-mail within {minutes}"
-                        " minutes (`rate_limited`); counted across all servers sharing the"
-                        " database.",
+                        f"{THROTTLE.max_failures} failed logins for this e-mail within"
+                        f" {THROTTLE_MINUTES} minutes, a wrong current password on a password"
+                        " change counted as one (`rate_limited`); counted across all servers"
+                        " sharing the database.",
                         "RateLimitedError", "Retry-After",
                     ),
                 },
