@@ -37,7 +37,14 @@ from application.users import (
 from domain.errors import DomainError, ServiceUnavailable
 from domain.mail import OutgoingMail
 from domain.users import Role, User
-from interfaces.container import Container, SettingsError, build_container, links_follow
+from interfaces.container import (
+    SCHEMA_BEHIND_ADVICE,
+    Container,
+    SettingsError,
+    build_container,
+    links_follow,
+    schema_behind,
+)
 
 
 def _with_container(ctx: click.Context) -> None:
@@ -548,14 +555,8 @@ def main() -> None:
         sys.exit(1)
 
 
-# What each database says of a table or a column this release has and its schema does not.
-SCHEMA_BEHIND = ("no such table", "UndefinedTable", "no such column", "UndefinedColumn")
-
-
 def _one_line(error: Exception) -> str:
+    if schema_behind(error):
+        return SCHEMA_BEHIND_ADVICE
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if any(missing in text for missing in SCHEMA_BEHIND):
-        return (
-            "The database's schema is missing or older than this release: run `quill db upgrade`."
-        )
     return f"{type(error).__name__}: {text}"

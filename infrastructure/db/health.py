@@ -1,4 +1,4 @@
-"""A readiness probe that really asks the database."""
+"""A readiness probe that really asks the database, and what a schema behind the code looks like."""
 
 from __future__ import annotations
 
@@ -18,3 +18,16 @@ class DatabaseProbe:
                 connection.execute(text("SELECT 1"))
         except DBAPIError as error:
             raise ServiceUnavailable("The database is not answering.") from error
+
+
+# What each database says of a table or a column this release has and its schema does not.
+SCHEMA_BEHIND = ("no such table", "UndefinedTable", "no such column", "UndefinedColumn")
+SCHEMA_BEHIND_ADVICE = (
+    "The database's schema is missing or older than this release: run `quill db upgrade`."
+)
+
+
+def schema_behind(error: BaseException) -> bool:
+    """The database has not been migrated to this release (by the error's first line)."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return any(missing in text for missing in SCHEMA_BEHIND)

@@ -21,6 +21,7 @@ from domain.errors import (
 from infrastructure.db.comments import SqlCommentRepository
 from infrastructure.db.favorites import SqlFavoriteRepository
 from infrastructure.db.follows import SqlFollowRepository
+from infrastructure.db.health import schema_behind
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.links import SqlLinkRequestRepository, SqlLinkTokenRepository
 from infrastructure.db.outbox import SqlOutboxRepository
@@ -71,8 +72,7 @@ def translate(error: Exception) -> Exception:
 def _unreachable(error: DBAPIError) -> bool:
     """Connection trouble, timeouts, deadlocks: worth retrying; not a schema never migrated,
     nor a write sent to a read-only unit (a bug, not an outage)."""
-    text = str(error.orig).lower()
-    if any(bug in text for bug in ("no such table", "no such column", "readonly database")):
+    if schema_behind(error.orig) or "readonly database" in str(error.orig).lower():
         return False
     return isinstance(error, OperationalError)
 

@@ -12,9 +12,14 @@ import threading
 
 from application.mail import DeliverMail, DeliveryRound
 from domain.errors import ServiceUnavailable
+from infrastructure.db.health import SCHEMA_BEHIND_ADVICE, schema_behind
 
 log = logging.getLogger("quill.mail")
 ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")  # an e-mail address, in a mail server's words
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else ""
 
 
 def worker_name() -> str:
@@ -42,13 +47,14 @@ class MailWorker:
             except Exception as error:
                 if once:
                     raise
-                # An outage is one line a round; anything else keeps its traceback, for it is a
-                # fault to find, not to wait out.
-                reason = str(error).splitlines()[0] if str(error) else ""
+                # An outage, or a schema not yet migrated (a worker started before `quill db
+                # upgrade`), is one line a round; anything else keeps its traceback, for it is
+                # a fault to find, not to wait out.
+                waiting = isinstance(error, ServiceUnavailable) or schema_behind(error)
+                reason = SCHEMA_BEHIND_ADVICE if schema_behind(error) else _first_line(error)
                 log.error(
                     "mail delivery round failed (%s: %s); trying again in %g s",
-                    type(error).__name__, reason, pause,
-                    exc_info=not isinstance(error, ServiceUnavailable),
+                    type(error).__name__, reason, pause, exc_info=not waiting,
                 )  # fmt: skip
                 stop.wait(pause)
                 pause = min(pause * 2, 60)
