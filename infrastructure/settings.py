@@ -221,6 +221,9 @@ def _choice(
 
 SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+# A sender's address: one @ with text on each side, no space and none of the characters a
+# mail header parses as structure.
+_SENDER = re.compile(r'^[^\s()<>\[\]:;@\\,"]+@[^\s()<>\[\]:;@\\,"]+$')
 
 
 def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
@@ -229,7 +232,12 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
     mail_from = (env.get("MAIL_FROM") or DEV_MAIL_FROM).strip()
     addresses = getaddresses([mail_from])
-    if len(addresses) != 1 or "@" not in addresses[0][1] or any(c in mail_from for c in "\r\n"):
+    address = addresses[0][1] if len(addresses) == 1 else ""
+    # The parser is lenient: it takes `Quill quill@example.com` for one address with a space
+    # in it, and drops the space of `<quill@exa mple.com>`. What it found must be what was
+    # written, whole, alone or as the name's <address>.
+    written = mail_from == address or mail_from.endswith(f"<{address}>")
+    if not (_SENDER.match(address) and written) or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
     if not address_of(mail_from).isascii():  # as every envelope and Message-ID takes it
         raise SettingsError(

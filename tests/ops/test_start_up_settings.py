@@ -88,12 +88,30 @@ def test_origins_are_taken_as_browsers_send_them() -> None:
     assert Settings.from_env({"CORS_ORIGINS": "*"}).cors_origins == ("*",)
 
 
-@pytest.mark.parametrize("mail_from", ["Ops <ops@example.com>, evil@example.com", "a@x, b@y"])
+@pytest.mark.parametrize(
+    "mail_from",
+    [
+        "Ops <ops@example.com>, evil@example.com",
+        "a@x, b@y",
+        "Quill quill@example.com",  # the brackets forgotten: not an address with a space
+        "Quill <quill@exa mple.com>",  # not sent as quill@example.com, another domain
+        "@example.com",
+        "quill@",
+        "a <b@c.d> e",
+        "quill@example.com (Quill)",
+    ],
+)
 def test_mail_from_is_one_address(mail_from: str) -> None:
     with pytest.raises(SettingsError, match="MAIL_FROM must be one address"):
         Settings.from_env({"MAIL_FROM": mail_from})
-    quoted = Settings.from_env({"MAIL_FROM": '"Ops, Team" <ops@example.com>'})
-    assert quoted.mail_from == '"Ops, Team" <ops@example.com>'
+
+
+@pytest.mark.parametrize(
+    "mail_from",
+    ['"Ops, Team" <ops@example.com>', "Quill<q@example.com>", "<q@example.com>", "q@localhost"],
+)
+def test_mail_from_may_be_an_address_alone_or_a_name_and_address(mail_from: str) -> None:
+    assert Settings.from_env({"MAIL_FROM": mail_from}).mail_from == mail_from
 
 
 @pytest.mark.parametrize("mail_from", ["Quill <jösé@example.org>", "Quill <q@faß.de>"])
