@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from email.utils import getaddresses
 
@@ -66,7 +66,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        env = TextEnvironment(os.environ if env is None else env)
         app_env = _choice(env, "APP_ENV", ENVIRONMENTS, "development")
         production = app_env == "production"
         if production:
@@ -133,6 +133,36 @@ class Settings:
                 raise SettingsError(
                     f"{name} must be a secret of at least 32 characters in production."
                 )
+
+
+class TextEnvironment(Mapping[str, str]):
+    """The environment as the settings read it: a value whose bytes are not UTF-8 (Python
+    keeps them as lone surrogates) is refused as it is read, before it can fail deep inside
+    a request or a mail."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> str:
+        value = self._env[name]
+        if not is_text(value):
+            raise SettingsError(f"{name} must be UTF-8 text.")
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text, not undecodable bytes carried as lone surrogates."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def at_development_address(link: str) -> bool:

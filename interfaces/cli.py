@@ -42,6 +42,7 @@ from interfaces.container import (
     Container,
     SettingsError,
     build_container,
+    is_text,
     links_follow,
     schema_behind,
 )
@@ -76,6 +77,8 @@ class AskedOption(click.Option):
 
     def prompt_for_value(self, ctx: click.Context) -> Any:
         _with_container(ctx)
+        if sys.stdin is None:  # started with stdin closed: there is nothing to ask
+            raise click.UsageError(f"stdin is closed: give --{self.name} to run without a prompt.")
         return super().prompt_for_value(ctx)
 
 
@@ -548,6 +551,11 @@ def main() -> None:
     # A password piped in (no terminal) makes getpass warn with its own source line; its
     # one-line "Password input may be echoed." says as much.
     warnings.filterwarnings("ignore", category=getpass.GetPassWarning)
+    for argument in sys.argv[1:]:
+        if not is_text(argument):  # bytes that are not UTF-8, which no command can take
+            shown = os.fsencode(argument).decode(errors="backslashreplace")
+            click.echo(f"Error: an argument is not UTF-8 text: {shown}", err=True)
+            sys.exit(2)
     try:
         cli.main(standalone_mode=True)
     except Exception as error:  # the last guard: one line, never a traceback

@@ -68,6 +68,7 @@ from infrastructure.settings import (
     Settings,
     SettingsError,
     at_development_address,
+    is_text,
 )
 
 
@@ -290,13 +291,15 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
     return container
 
 
-# The drivers reach adapters through this module only (the import contracts): the CLI's last
-# guard names a schema not yet migrated as the mail worker does.
+# The drivers reach adapters through this module only (the import contracts): the CLI refuses
+# arguments that are not text as the settings do, and names a schema not yet migrated as the
+# mail worker does.
 __all__ = [
     "SCHEMA_BEHIND_ADVICE",
     "Container",
     "SettingsError",
     "build_container",
+    "is_text",
     "links_follow",
     "schema_behind",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import threading
 from types import SimpleNamespace
 
@@ -12,6 +14,7 @@ from flask import Flask
 
 from infrastructure.settings import DEV_PUBLIC_URL
 from interfaces.container import links_follow
+from tests.cli.conftest import QUILL_BIN
 from tests.cli.expect import one_line_error, process_one_line_error
 
 SECRET = "s3cret-value-of-more-than-32-characters"
@@ -209,4 +212,42 @@ def test_serve_mails_links_to_the_port_it_serves(quill, container, monkeypatch):
     assert served == [("127.0.0.1", port)]
     assert container.config.links.reset_link().startswith(
         f"http://127.0.0.1:{port}/reset-password?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (("users", "set-role", "a\udcff@example.com", "admin"), "a\\xff@example.com"),
+        (("users", "list", "--search", "\udcff"), "\\xff"),
+        (("serve", "--host", "\udcff"), "\\xff"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_one_usage_line(quill_process, sqlite_url, args, shown):
+    """Python keeps the byte 0xff of a command line that is not UTF-8 as the character
+    U+DCFF; the error shows the byte."""
+    done = quill_process(*args, DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 2
+    assert process_one_line_error(done.stderr) == f"Error: an argument is not UTF-8 text: {shown}"
+
+
+@pytest.mark.parametrize("name", ["PUBLIC_URL", "SECRET_KEY", "MAIL_FROM", "SMTP_HOST"])
+def test_a_setting_that_is_not_utf8_is_one_line_naming_it(quill_process, sqlite_url, name):
+    done = quill_process("users", "list", DATABASE_URL=sqlite_url, **{name: "x\udcffy"})
+
+    assert done.returncode == 1
+    assert process_one_line_error(done.stderr) == f"Error: {name} must be UTF-8 text."
+
+
+def test_a_prompt_with_stdin_closed_names_the_option_to_give(sqlite_url, tmp_path):
+    done = subprocess.run(
+        ["sh", "-c", f'exec "{QUILL_BIN}" create-admin --email a@example.com <&-'],
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "DATABASE_URL": sqlite_url},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 2
+    assert process_one_line_error(done.stderr).startswith(
+        "Error: stdin is closed: give --name to run without a prompt."
     )
