@@ -68,11 +68,15 @@ class AlembicMigrator:
                 config.attributes["applied"] = applied
                 action(config, revision)
         except Exception as error:
-            failed = self._failed_step(start, revision, applied, action is command.upgrade)
+            up = action is command.upgrade
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             # Alembic's own CommandError comes from planning (an unknown revision, a target
-            # behind the database): no step had started.
+            # behind the database): no step had started, and no step can be named.
             planned_only = isinstance(error, CommandError) and not applied
+            if planned_only:
+                failed = f"{'up' if up else 'down'} to {revision}"
+            else:
+                failed = self._failed_step(start, revision, applied, up)
             if self._engine.dialect.name == "postgresql" or planned_only:
                 outcome = f"nothing was applied, the database is still at {start or 'base'}"
             else:  # SQLite runs DDL outside the transaction: it cannot be rolled back

@@ -7,6 +7,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from interfaces.container import Container
 from interfaces.http.app import create_app
 
@@ -87,13 +89,22 @@ def test_db_downgrade_to_base_empties_the_schema(sqlite_quill, sqlite_file):
     assert _tables(sqlite_file) == set()
 
 
-def test_a_revision_that_does_not_exist_changes_nothing_and_says_so(sqlite_quill, sqlite_file):
+@pytest.mark.parametrize(
+    ("command", "revision"),
+    [("downgrade", "zzz"), ("upgrade", "zzz"), ("upgrade", "0999"), ("upgrade", "-1")],
+)
+def test_a_revision_that_does_not_exist_changes_nothing_and_says_so(
+    sqlite_quill, sqlite_file, command, revision
+):
     sqlite_quill("db", "upgrade")
     head, tables = _revisions(sqlite_quill)["head"], _tables(sqlite_file)
 
-    result = sqlite_quill("db", "downgrade", "--revision", "zzz")
+    result = sqlite_quill("db", command, "--revision", revision)
 
     assert result.exit_code != 0
+    assert str(result.exception).startswith(
+        f"migration {command.removesuffix('grade')} to {revision} failed (CommandError: "
+    )
     assert f"nothing was applied, the database is still at {head}" in str(result.exception)
     assert _revisions(sqlite_quill)["current"] == head and _tables(sqlite_file) == tables
 
