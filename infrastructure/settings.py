@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -295,7 +296,7 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "public_url": public_url,
         "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
         "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),
-        "smtp_host": (env.get("SMTP_HOST") or "").strip(),
+        "smtp_host": _host(env, "SMTP_HOST"),
         "smtp_port": _int(env, "SMTP_PORT", 587, 1, 65535),
         "smtp_security": _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls"),
         "smtp_username": env.get("SMTP_USERNAME") or "",
@@ -307,6 +308,31 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
         "mail_lease": lease,
     }
+
+
+# A DNS name (underscores too, as container networks name hosts) or an address.
+_HOST_NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+
+
+def _host(env: Mapping[str, str], name: str) -> str:
+    """A host name or an IP address (an international name as IDNA), or "" when unset;
+    checked here, not on every message's try: `mail.example.com:25` (the port is SMTP_PORT),
+    a URL or an empty label would fail each message's lookup."""
+    host = (env.get(name) or "").strip()
+    if not host:
+        return ""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    try:
+        labels = host.removesuffix(".").encode("idna").decode().split(".")
+    except UnicodeError:
+        labels = [""]
+    if not all(_HOST_NAME.match(label) for label in labels):
+        raise SettingsError(f"{name} must be a host name or an IP address, without a port.")
+    return host
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

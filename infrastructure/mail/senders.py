@@ -237,7 +237,7 @@ class UnconfiguredMailSender:
     `quill mail retry`) until mail is configured: none is lost."""
 
     def send(self, mail: OutgoingMail) -> None:
-        fields = {"to": mail.recipient, "message_id": mail.message_id}
+        fields = {"message_id": mail.message_id}  # no recipient: the log is not the outbox
         log.warning("mail not sent: set SMTP_HOST (or MAIL_DIR)", extra={"fields": fields})
         raise DeliveryFailed("mail is not configured: set SMTP_HOST (or MAIL_DIR)")
 

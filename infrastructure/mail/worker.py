@@ -18,8 +18,22 @@ log = logging.getLogger("quill.mail")
 ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")  # an e-mail address, in a mail server's words
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0] if str(error) else ""
+def _first_line(error: BaseException) -> str:
+    said = str(error).strip()
+    return said.splitlines()[0] if said else ""
+
+
+def _reason(error: Exception) -> str:
+    """What the operator can act on: the advice for a schema behind; for an outage, what the
+    database driver said (a refused connection, say), which names no password."""
+    if schema_behind(error):
+        return SCHEMA_BEHIND_ADVICE
+    cause = error.__cause__ if isinstance(error, ServiceUnavailable) else None
+    if cause is None:
+        return _first_line(error)
+    return (
+        f"{_first_line(error)} The database: {_first_line(getattr(cause, 'orig', None) or cause)}"
+    )
 
 
 def worker_name() -> str:
@@ -51,7 +65,7 @@ class MailWorker:
                 # upgrade`), is one line a round; anything else keeps its traceback, for it is
                 # a fault to find, not to wait out.
                 waiting = isinstance(error, ServiceUnavailable) or schema_behind(error)
-                reason = SCHEMA_BEHIND_ADVICE if schema_behind(error) else _first_line(error)
+                reason = _reason(error)
                 log.error(
                     "mail delivery round failed (%s: %s); trying again in %g s",
                     type(error).__name__, reason, pause, exc_info=not waiting,

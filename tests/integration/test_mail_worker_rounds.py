@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from domain.errors import ServiceUnavailable
 from infrastructure.mail.worker import MailWorker
 
 
@@ -54,3 +55,17 @@ def test_any_other_fault_keeps_its_traceback(
         a_round_failing_with(error, stop).run(stop)
     [record] = caplog.records
     assert record.exc_info
+
+
+def test_an_outage_is_one_line_with_what_the_database_driver_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop = threading.Event()
+    refused = database_error(tmp_path / "no such folder", "SELECT 1")
+    outage = ServiceUnavailable()
+    outage.__cause__ = refused
+    with caplog.at_level(logging.ERROR, logger="quill.mail"):
+        a_round_failing_with(outage, stop).run(stop)
+    [record] = caplog.records
+    assert not record.exc_info
+    assert "The database: unable to open database file" in record.getMessage()

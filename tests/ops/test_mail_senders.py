@@ -63,6 +63,17 @@ def test_the_settings_choose_the_sender(given: dict[str, object], kind: type) ->
     assert isinstance(make_sender(**{**SETTINGS, **given}), kind)  # type: ignore[arg-type]
 
 
+def test_production_without_mail_settings_sends_nothing_and_logs_no_recipient(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mail = make_mail(recipient="ann@example.com")
+    with caplog.at_level(logging.WARNING, logger="quill.mail"), pytest.raises(DeliveryFailed):
+        UnconfiguredMailSender().send(mail)
+    [record] = caplog.records
+    assert record.fields == {"message_id": mail.message_id}  # type: ignore[attr-defined]
+    assert "ann@example.com" not in record.getMessage()
+
+
 def sender_on(port: int, security: str = "none") -> SmtpMailSender:
     return SmtpMailSender(
         host="127.0.0.1", port=port, security=security, username="", password="",

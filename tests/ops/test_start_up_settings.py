@@ -175,3 +175,19 @@ def test_gunicorn_refuses_a_setting_of_its_own_in_one_line(
     assert done.stderr.strip().splitlines() == [
         f"quill: {name} must be a whole number of at least {least}."
     ]
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["mail.example.com:25", "smtp://mail.example.com", "bad..host", "mail example.com", "-x.com"],
+)
+def test_smtp_host_is_a_host_name_or_an_address(host: str) -> None:
+    with pytest.raises(SettingsError, match="SMTP_HOST must be a host name or an IP address"):
+        Settings.from_env({"SMTP_HOST": host})
+
+
+@pytest.mark.parametrize(
+    "host", ["mail.example.com", "localhost", "127.0.0.1", "::1", "mail_relay", "bücher.de."]
+)
+def test_smtp_host_takes_names_and_addresses(host: str) -> None:
+    assert Settings.from_env({"SMTP_HOST": host}).smtp_host == host
