@@ -140,12 +140,14 @@ class LogIn:
         checked = found.password_hash if found else self.hasher.dummy_hash
         matches = self.hasher.verify(checked, credentials.password) and found is not None
         with self.uow as uow:
-            # Settled under the e-mail's lock: guesses that passed the check above together
-            # are counted again here, so past the limit they are refused, their result unsaid.
+            # Settled under the e-mail's lock, then the user's row: guesses that passed the
+            # check above together are counted again here, so past the limit they are
+            # refused, their result unsaid. Counted after the row is locked, so that a
+            # password change's wrong guess (counted holding the row) is seen too.
             uow.login_attempts.lock(email)
-            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
             # Locked: a concurrent password change either commits first or waits for us.
             user = uow.users.get_by_email(email, lock=True)
+            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
             if matches and user is not None and user.password_hash != checked:
                 # Changed meanwhile: rehashed by another login (the password still works) or
                 # changed by its owner (the one just checked no longer does). Rare: hash again.

@@ -159,7 +159,9 @@ class PasswordGuessesThrottled(RateLimited):
     """Wrong current passwords count as failed logins for the account's address (they are
     guesses of the same password), so a stolen token cannot guess it without limit."""
 
-    default_message = "Too many wrong passwords for this account; try again later."
+    default_message = (
+        "Too many failed logins or wrong passwords for this account's e-mail; try again later."
+    )
 
 
 class UsernameTaken(Conflict):

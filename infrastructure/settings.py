@@ -266,8 +266,12 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     address = addresses[0][1] if len(addresses) == 1 else ""
     # The parser is lenient: it takes `Quill quill@example.com` for one address with a space
     # in it, and drops the space of `<quill@exa mple.com>`. What it found must be what was
-    # written, whole, alone or as the name's <address>.
-    written = mail_from == address or mail_from.endswith(f"<{address}>")
+    # written, whole: alone, as the name's <address>, or before a (comment).
+    written = (
+        mail_from == address
+        or mail_from.endswith(f"<{address}>")
+        or re.fullmatch(rf"{re.escape(address)}\s*\([^()]*\)", mail_from) is not None
+    )
     if not (_SENDER.match(address) and written) or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
     if not address_of(mail_from).isascii():  # as every envelope and Message-ID takes it

@@ -77,9 +77,16 @@ class AskedOption(click.Option):
 
     def prompt_for_value(self, ctx: click.Context) -> Any:
         _with_container(ctx)
-        if sys.stdin is None:  # started with stdin closed: there is nothing to ask
-            raise click.UsageError(f"stdin is closed: give --{self.name} to run without a prompt.")
-        return super().prompt_for_value(ctx)
+        try:
+            return super().prompt_for_value(ctx)
+        except (RuntimeError, AttributeError):
+            # Started with stdin closed (`<&-`): input() has lost it, and getpass, with no
+            # terminal to read instead, finds none. A hidden prompt at a terminal still works.
+            if sys.stdin is not None:
+                raise
+            option = self.opts[-1]
+            message = f"stdin is closed: give {option} to run without a prompt."
+            raise click.UsageError(message) from None
 
 
 class QuillGroup(click.Group):
@@ -551,10 +558,10 @@ def main() -> None:
     # A password piped in (no terminal) makes getpass warn with its own source line; its
     # one-line "Password input may be echoed." says as much.
     warnings.filterwarnings("ignore", category=getpass.GetPassWarning)
-    for argument in sys.argv[1:]:
+    for position, argument in enumerate(sys.argv[1:], start=1):
         if not is_text(argument):  # bytes that are not UTF-8, which no command can take
-            shown = os.fsencode(argument).decode(errors="backslashreplace")
-            click.echo(f"Error: an argument is not UTF-8 text: {shown}", err=True)
+            # Named by its place, not shown: it may be a password.
+            click.echo(f"Error: argument {position} is not UTF-8 text.", err=True)
             sys.exit(2)
     try:
         cli.main(standalone_mode=True)

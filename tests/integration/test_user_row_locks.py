@@ -21,7 +21,7 @@ from application.users import (
     UpdateUser,
     UserChanges,
 )
-from domain.errors import InvalidCredentials, InvalidInput
+from domain.errors import InvalidCredentials, InvalidInput, LoginThrottled
 from domain.users import Actor, Role
 from infrastructure.clock import utc_now
 from infrastructure.security import Argon2PasswordHasher
@@ -128,11 +128,17 @@ def test_no_lock_is_held_while_a_login_checks_the_password(
     assert seen == {"user row": user_id, "e-mail lock": True}
 
 
-def test_a_wrong_current_password_and_a_failed_login_at_once_both_count(
+def test_a_wrong_current_password_and_a_failed_login_at_once_count_as_one_limit(
     pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
 ) -> None:
-    """The change counts its guess holding the user's row, a login holding the e-mail's
-    lock, then the row: the login waits, neither deadlocks, both failures are kept."""
+    """The change counts its guess holding the user's row; a login holds the e-mail's lock,
+    then the row, and counts after it: it waits, neither deadlocks, and the login sees the
+    change's guess. One guess short of the limit, the change takes the last one and the
+    login is refused (429), its password never judged."""
+    with sql_uow(pg_engine) as uow:
+        for _ in range(4):
+            uow.login_attempts.add_failure("ann@example.com", utc_now())
+        uow.commit()
     log_in = LogIn(sql_uow(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
     pending: list[tuple[threading.Thread, dict[str, Any]]] = []
 
@@ -150,7 +156,7 @@ def test_a_wrong_current_password_and_a_failed_login_at_once_both_count(
         change(actor, PasswordChange(current_password=NEW, new_password=NEW))
     thread, outcome = pending[0]
     thread.join(10)
-    assert isinstance(outcome.get("error"), InvalidCredentials)
+    assert isinstance(outcome.get("error"), LoginThrottled)
     with sql_uow(pg_engine) as uow:
         since = utc_now() - timedelta(minutes=1)
-        assert len(uow.login_attempts.failures_since("ann@example.com", since)) == 2
+        assert len(uow.login_attempts.failures_since("ann@example.com", since)) == 5

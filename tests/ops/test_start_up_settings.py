@@ -98,7 +98,7 @@ def test_origins_are_taken_as_browsers_send_them() -> None:
         "@example.com",
         "quill@",
         "a <b@c.d> e",
-        "quill@example.com (Quill)",
+        "quill@exa mple.com (Quill)",
     ],
 )
 def test_mail_from_is_one_address(mail_from: str) -> None:
@@ -108,9 +108,15 @@ def test_mail_from_is_one_address(mail_from: str) -> None:
 
 @pytest.mark.parametrize(
     "mail_from",
-    ['"Ops, Team" <ops@example.com>', "Quill<q@example.com>", "<q@example.com>", "q@localhost"],
+    [
+        '"Ops, Team" <ops@example.com>',
+        "Quill<q@example.com>",
+        "<q@example.com>",
+        "q@localhost",
+        "noreply@example.com (Quill)",
+    ],
 )
-def test_mail_from_may_be_an_address_alone_or_a_name_and_address(mail_from: str) -> None:
+def test_mail_from_may_be_an_address_alone_with_a_name_or_a_comment(mail_from: str) -> None:
     assert Settings.from_env({"MAIL_FROM": mail_from}).mail_from == mail_from
 
 

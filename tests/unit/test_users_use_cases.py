@@ -155,14 +155,16 @@ def test_a_wrong_current_password_is_a_validation_error_on_current_password(
 
 
 def test_a_wrong_current_password_changes_nothing(
-    change_password: ChangePassword, given: Given, stored: Stored
+    change_password: ChangePassword, authenticate: Authenticate, sign_in: SignIn, stored: Stored
 ) -> None:
-    ann = given.user(password=PASSWORD)
+    here = sign_in()
+    elsewhere = sign_in(here.user)
     with pytest.raises(InvalidInput):
         change_password(
-            actor_for(ann), PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
+            here.actor, PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
         )
-    assert stored.user(ann.id) == ann  # only the guess is kept (below)
+    assert stored.user(here.user.id) == here.user  # only the guess is kept (below)
+    assert authenticate(elsewhere.tokens.access_token).id == here.user.id
 
 
 def guess(change_password: ChangePassword, who: User, current: str = "Not-It-123") -> None:
@@ -196,6 +198,19 @@ def test_five_wrong_current_passwords_refuse_the_next_change_until_the_window_pa
     clock.advance(minutes=10)
     change_password(actor_for(ann), right)
     assert stored.user(ann.id).password_hash != ann.password_hash
+
+
+def test_a_wrong_current_password_past_the_limit_is_refused_and_not_counted(
+    change_password: ChangePassword, given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    ann = given.user(password=PASSWORD)
+    for _ in range(5):
+        guess(change_password, ann)
+    wrong = PasswordChange(current_password="Not-It-123", new_password=NEW_PASSWORD)
+    with pytest.raises(PasswordGuessesThrottled):
+        change_password(actor_for(ann), wrong)
+    with uow:
+        assert len(uow.login_attempts.failures_since(ann.email, T0 - timedelta(hours=1))) == 5
 
 
 def test_wrong_current_passwords_and_failed_logins_share_one_count(
