@@ -135,19 +135,17 @@ class LogIn:
         # Hashing takes tens of milliseconds: no lock or transaction is held while it runs,
         # so logins to one account hash in parallel and its other writers never wait on them.
         with self.uow.read_only() as uow:
-            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
+            self._refuse_if_throttled(uow, email, now)
             found = uow.users.get_by_email(email)
         checked = found.password_hash if found else self.hasher.dummy_hash
         matches = self.hasher.verify(checked, credentials.password) and found is not None
         with self.uow as uow:
-            # Settled under the e-mail's lock, then the user's row: guesses that passed the
-            # check above together are counted again here, so past the limit they are
-            # refused, their result unsaid. Counted after the row is locked, so that a
-            # password change's wrong guess (counted holding the row) is seen too.
+            # Settled under the e-mail's lock: guesses that passed the check above together
+            # are counted again here, so past the limit they are refused, their result unsaid.
             uow.login_attempts.lock(email)
+            self._refuse_if_throttled(uow, email, now)
             # Locked: a concurrent password change either commits first or waits for us.
             user = uow.users.get_by_email(email, lock=True)
-            self.throttle.refuse_past_limit(uow.login_attempts, email, now, LoginThrottled)
             if matches and user is not None and user.password_hash != checked:
                 # Changed meanwhile: rehashed by another login (the password still works) or
                 # changed by its owner (the one just checked no longer does). Rare: hash again.
@@ -169,6 +167,10 @@ class LogIn:
             tokens = self.issuer.pair(session, audience=audience)
             uow.commit()
         return LoginResult(tokens=tokens, user=user)
+
+    def _refuse_if_throttled(self, uow: UnitOfWork, email: str, now: datetime) -> None:
+        failures = uow.login_attempts.failures_since(email, now - self.throttle.window)
+        self.throttle.refuse_past_limit(failures, now, LoginThrottled)
 
 
 @frozen

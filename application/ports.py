@@ -206,6 +206,18 @@ class LoginAttemptRepository(Protocol):
         """Forget failures older than `before`, for every e-mail."""
 
 
+class PasswordGuessRepository(Protocol):
+    """Wrong current passwords given to change a user's password, per user."""
+
+    def add(self, user_id: int, at: datetime) -> None: ...
+
+    def since(self, user_id: int, since: datetime) -> list[datetime]:
+        """Times of wrong guesses strictly after `since`, oldest first."""
+
+    def forget(self, user_id: int, before: datetime | None = None) -> None:
+        """Forget the user's guesses older than `before`, or all of them."""
+
+
 class UnitOfWork(Protocol):
     """One use case, one transaction: leaving the block without `commit()` rolls back."""
 
@@ -213,6 +225,7 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     sessions: SessionRepository
     login_attempts: LoginAttemptRepository
+    password_guesses: PasswordGuessRepository
     follows: FollowRepository
     favorites: FavoriteRepository
     comments: CommentRepository

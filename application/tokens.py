@@ -5,14 +5,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from domain.errors import RateLimited
-
-if TYPE_CHECKING:
-    from application.ports import LoginAttemptRepository
 
 
 class TokenKind(StrEnum):
@@ -54,22 +50,17 @@ class TokenPolicy:
 
 @frozen(kw_only=True)
 class LoginThrottle:
-    """After `max_failures` failed logins for one e-mail within `window`, refuse until it passes.
-    A wrong current password on a password change is a failed login of its account's e-mail."""
+    """After `max_failures` failed logins for one e-mail within `window`, refuse until it passes;
+    the same for wrong current passwords given to change a user's password, counted apart."""
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
 
     def refuse_past_limit(
-        self,
-        attempts: LoginAttemptRepository,
-        email: str,
-        now: datetime,
-        refusal: type[RateLimited],
+        self, failures: list[datetime], now: datetime, refusal: type[RateLimited]
     ) -> None:
-        """Raise `refusal` when `email` has `max_failures` failures in the window up to `now`,
-        saying when it reopens: when enough of the oldest have aged out of it."""
-        failures = attempts.failures_since(email, now - self.window)
+        """Raise `refusal` when `failures` (those of the window up to `now`, oldest first)
+        reach `max_failures`, saying when it reopens: when enough have aged out of it."""
         if len(failures) >= self.max_failures:
             reopen = failures[-self.max_failures] + self.window
             raise refusal(retry_after=math.ceil((reopen - now).total_seconds()))

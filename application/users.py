@@ -251,14 +251,15 @@ class ChangePassword:
             user = uow.users.get(actor.id, lock=True)
             if user is None:
                 raise UserNotFound()
-            # A wrong current password is a failed login for the address (LogIn counts them):
-            # guesses through a token are limited as guesses at the login are.
-            self.throttle.refuse_past_limit(
-                uow.login_attempts, user.email, now, PasswordGuessesThrottled
-            )
+            # Guesses of the current password through a token are limited as failed logins
+            # are, with a count of their own: a stranger's failed logins never block this.
+            start = now - self.throttle.window
+            guesses = uow.password_guesses.since(user.id or 0, start)
+            self.throttle.refuse_past_limit(guesses, now, PasswordGuessesThrottled)
             matches = self.hasher.verify(user.password_hash, change.current_password)
             if not matches:
-                uow.login_attempts.add_failure(user.email, now)
+                uow.password_guesses.forget(user.id or 0, before=start)
+                uow.password_guesses.add(user.id or 0, now)
                 uow.commit()  # the guess is counted; nothing else is changed
             InvalidInput.gather(
                 lambda: self._check_current(matches),
@@ -268,6 +269,7 @@ class ChangePassword:
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
             )
             uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
+            uow.password_guesses.forget(user.id or 0)
             end_reset_links(uow, user, now)
             uow.commit()
 

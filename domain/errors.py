@@ -156,12 +156,10 @@ class LoginThrottled(RateLimited):
 
 
 class PasswordGuessesThrottled(RateLimited):
-    """Wrong current passwords count as failed logins for the account's address (they are
-    guesses of the same password), so a stolen token cannot guess it without limit."""
+    """Wrong current passwords given to change it are limited as failed logins are, so a
+    stolen token cannot guess its owner's password without limit."""
 
-    default_message = (
-        "Too many failed logins or wrong passwords for this account's e-mail; try again later."
-    )
+    default_message = "Too many wrong current passwords; try again later."
 
 
 class UsernameTaken(Conflict):

@@ -36,6 +36,7 @@ class InMemoryStore:
         self.posts: dict[int, Post] = {}
         self.sessions: dict[str, LoginSession] = {}
         self.login_failures: list[tuple[str, datetime]] = []
+        self.password_guesses: list[tuple[int, datetime]] = []  # (user id, when)
         self.follows: dict[tuple[int, int], datetime] = {}  # (follower, followed) -> since
         self.favorites: dict[tuple[int, int], datetime] = {}  # (user, post) -> since
         self.comments: dict[int, Comment] = {}
@@ -134,6 +135,7 @@ class InMemoryUserRepository:
             if c.author.id != user_id and c.post_id not in gone
         }  # fmt: skip
         store.link_tokens = {k: t for k, t in store.link_tokens.items() if t.user_id != user_id}
+        store.password_guesses = [g for g in store.password_guesses if g[0] != user_id]
 
     def lock_active_admin_ids(self) -> list[int]:
         return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
@@ -443,6 +445,25 @@ class InMemoryLoginAttemptRepository:
         self._store.login_failures = [f for f in self._store.login_failures if f[1] >= before]
 
 
+class InMemoryPasswordGuessRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, user_id: int, at: datetime) -> None:
+        self._store.password_guesses.append((user_id, at))
+
+    def since(self, user_id: int, since: datetime) -> list[datetime]:
+        return sorted(
+            at for who, at in self._store.password_guesses if who == user_id and at > since
+        )
+
+    def forget(self, user_id: int, before: datetime | None = None) -> None:
+        self._store.password_guesses = [
+            (who, at) for who, at in self._store.password_guesses
+            if who != user_id or (before is not None and at >= before)
+        ]  # fmt: skip
+
+
 # What a read-only unit's repositories may be asked: reads, none of them with `lock`.
 READS = frozenset({
     "get", "get_by_email", "get_by_username", "taken_usernames", "get_by_slug", "find",
@@ -497,6 +518,7 @@ class InMemoryUnitOfWork:
             "posts": InMemoryPostRepository(work),
             "sessions": InMemorySessionRepository(work),
             "login_attempts": InMemoryLoginAttemptRepository(work),
+            "password_guesses": InMemoryPasswordGuessRepository(work),
             "follows": InMemoryFollowRepository(work),
             "favorites": InMemoryFavoriteRepository(work),
             "comments": InMemoryCommentRepository(work),

@@ -28,11 +28,18 @@ from infrastructure.db.social_tables import (
     PostTagRow,
     TagRow,
 )
-from infrastructure.db.user_tables import LoginAttemptRow, RowCountRow, SessionRow, UserRow
+from infrastructure.db.user_tables import (
+    LoginAttemptRow,
+    PasswordGuessRow,
+    RowCountRow,
+    SessionRow,
+    UserRow,
+)
 
 __all__ = [
     "NEVER_REUSED_IDS", "ONLY_ON", "SEARCH_ONLY", "AuthorPostCountRow", "Base", "CommentRow",
     "FavoriteRow", "FollowRow", "Id", "LinkRequestRow", "LinkTokenRow", "LoginAttemptRow",
-    "OutboxRow", "PostRow", "PostTagRow", "PostTotalRow", "RowCountRow", "SessionRow",
-    "SlugNumberRow", "TagRow", "Timestamp", "UserRow", "exists_on", "trigram_index",
+    "OutboxRow", "PasswordGuessRow", "PostRow", "PostTagRow", "PostTotalRow", "RowCountRow",
+    "SessionRow", "SlugNumberRow", "TagRow", "Timestamp", "UserRow", "exists_on",
+    "trigram_index",
 ]  # fmt: skip

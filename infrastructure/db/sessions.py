@@ -29,9 +29,10 @@ from infrastructure.db.mapping import (
     session_values,
     user_from_row,
 )
-from infrastructure.db.models import LoginAttemptRow, SessionRow, UserRow
+from infrastructure.db.models import LoginAttemptRow, PasswordGuessRow, SessionRow, UserRow
 
 users, sessions, attempts = UserRow.__table__, SessionRow.__table__, LoginAttemptRow.__table__
+guesses = PasswordGuessRow.__table__
 
 SESSION_WITH_USER = (
     select(sessions, *(column.label(f"u_{column.name}") for column in users.c))
@@ -137,3 +138,28 @@ class SqlLoginAttemptRepository:
 
     def prune(self, before: datetime) -> None:
         self._connection.execute(delete(attempts).where(attempts.c.attempted_at < before))
+
+
+class SqlPasswordGuessRepository:
+    """Wrong current passwords per user. Each change of a user's password holds the user's row
+    (ChangePassword), so its reads and writes here run one at a time for that user."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, user_id: int, at: datetime) -> None:
+        self._connection.execute(insert(guesses).values(user_id=user_id, guessed_at=at))
+
+    def since(self, user_id: int, since: datetime) -> list[datetime]:
+        stmt = (
+            select(guesses.c.guessed_at)
+            .where(guesses.c.user_id == user_id, guesses.c.guessed_at > since)
+            .order_by(guesses.c.guessed_at)
+        )
+        return [in_utc(at) for at in self._connection.execute(stmt).scalars()]
+
+    def forget(self, user_id: int, before: datetime | None = None) -> None:
+        condition = guesses.c.user_id == user_id
+        if before is not None:
+            condition = and_(condition, guesses.c.guessed_at < before)
+        self._connection.execute(delete(guesses).where(condition))

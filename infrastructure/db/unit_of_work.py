@@ -27,7 +27,11 @@ from infrastructure.db.links import SqlLinkRequestRepository, SqlLinkTokenReposi
 from infrastructure.db.outbox import SqlOutboxRepository
 from infrastructure.db.posts import SqlPostRepository
 from infrastructure.db.sealing import BodySeal
-from infrastructure.db.sessions import SqlLoginAttemptRepository, SqlSessionRepository
+from infrastructure.db.sessions import (
+    SqlLoginAttemptRepository,
+    SqlPasswordGuessRepository,
+    SqlSessionRepository,
+)
 from infrastructure.db.tags import SqlTagRepository
 from infrastructure.db.users import SqlUserRepository
 
@@ -84,6 +88,7 @@ REPOSITORIES: dict[str, Callable[..., Any]] = {
     "posts": SqlPostRepository,
     "sessions": SqlSessionRepository,
     "login_attempts": SqlLoginAttemptRepository,
+    "password_guesses": SqlPasswordGuessRepository,
     "follows": SqlFollowRepository,
     "favorites": SqlFavoriteRepository,
     "comments": SqlCommentRepository,

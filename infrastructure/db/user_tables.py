@@ -1,4 +1,5 @@
-"""The tables of accounts: users, their login sessions and failed logins, their count."""
+"""The tables of accounts: users, their login sessions, failed logins and wrong current
+passwords, their count."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ class LoginAttemptRow(Base):
     attempted_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
 
     __table_args__ = (Index("ix_login_attempts_email_attempted_at", "email", "attempted_at"),)
+
+
+class PasswordGuessRow(Base):
+    """A wrong current password given to change it: the change's own limit counts these."""
+
+    __tablename__ = "password_guesses"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    guessed_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_password_guesses_user_id_guessed_at", "user_id", "guessed_at"),)
 
 
 class RowCountRow(Base):

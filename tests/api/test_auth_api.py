@@ -478,7 +478,7 @@ def test_a_wrong_current_password_is_a_validation_error_on_that_field(
     assert _login(client, user.user["email"], user.password).status_code == 200
 
 
-def test_guessing_the_current_password_is_limited_as_logins_are(
+def test_guessing_the_current_password_is_limited_as_logins_are_with_its_own_count(
     client: FlaskClient, user: SignedIn
 ) -> None:
     for _ in range(5):
@@ -487,7 +487,7 @@ def test_guessing_the_current_password_is_limited_as_logins_are(
     response = _change_password(client, user, user.password, NEW_PASSWORD)
     assert_error(response, 429, "rate_limited")
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
-    assert_error(_login(client, user.user["email"], user.password), 429, "rate_limited")
+    assert _login(client, user.user["email"], user.password).status_code == 200
 
 
 def test_a_weak_new_password_is_a_validation_error_on_that_field(

@@ -345,10 +345,12 @@ def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_ag
                 for name in ("users", "posts", "comments", "favorites", "follows")
             }
 
-    def indexes() -> set[str]:  # expression indexes too, which Alembic cannot compare
+    tables_then = set(inspect(empty_engine).get_table_names())
+
+    def indexes() -> set[str]:  # of the tables 0010 has, and expression indexes too
         return {
             index["name"]
-            for table in inspect(empty_engine).get_table_names()
+            for table in tables_then
             for index in inspect(empty_engine).get_indexes(table)
         } | set(_sqlite_expression_indexes(empty_engine))
 

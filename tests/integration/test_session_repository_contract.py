@@ -114,6 +114,41 @@ def test_clearing_and_pruning_forget_failures(any_uow: Any) -> None:
         ]
 
 
+def test_wrong_current_passwords_are_counted_per_user_within_the_window(any_uow: Any) -> None:
+    with any_uow:
+        ann, bob = any_uow.users.add(make_user()), any_uow.users.add(make_user())
+        for minutes in (0, 5, 20):
+            any_uow.password_guesses.add(ann.id, T0 + timedelta(minutes=minutes))
+        any_uow.password_guesses.add(bob.id, T0)
+        any_uow.commit()
+    with any_uow:
+        since = any_uow.password_guesses.since(ann.id, T0 + timedelta(minutes=5))
+        assert since == [T0 + timedelta(minutes=20)]  # strictly after, as failed logins
+        assert any_uow.password_guesses.since(bob.id, T0 - timedelta(minutes=1)) == [T0]
+
+
+def test_forgetting_wrong_current_passwords_keeps_the_newer_and_other_users_ones(
+    any_uow: Any,
+) -> None:
+    with any_uow:
+        ann, bob = any_uow.users.add(make_user()), any_uow.users.add(make_user())
+        for who in (ann, bob):
+            any_uow.password_guesses.add(who.id, T0)
+            any_uow.password_guesses.add(who.id, T0 + timedelta(hours=1))
+        any_uow.password_guesses.forget(ann.id, before=T0 + timedelta(minutes=30))
+        any_uow.commit()
+    early = T0 - timedelta(minutes=1)
+    with any_uow:
+        assert any_uow.password_guesses.since(ann.id, early) == [T0 + timedelta(hours=1)]
+        assert len(any_uow.password_guesses.since(bob.id, early)) == 2
+        any_uow.password_guesses.forget(bob.id)
+        any_uow.users.remove(ann.id)  # a user's guesses go with the user
+        any_uow.commit()
+    with any_uow:
+        assert any_uow.password_guesses.since(ann.id, early) == []
+        assert any_uow.password_guesses.since(bob.id, early) == []
+
+
 def test_removing_expired_sessions_keeps_live_and_other_users_ones(any_uow: Any) -> None:
     user, _ = add_session(any_uow)  # s1 expires at T0 + 30 days
     other, _ = add_session(any_uow, "s9")

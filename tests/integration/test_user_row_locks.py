@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from application.users import (
     UpdateUser,
     UserChanges,
 )
-from domain.errors import InvalidCredentials, InvalidInput, LoginThrottled
+from domain.errors import InvalidCredentials
 from domain.users import Actor, Role
 from infrastructure.clock import utc_now
 from infrastructure.security import Argon2PasswordHasher
@@ -128,35 +129,24 @@ def test_no_lock_is_held_while_a_login_checks_the_password(
     assert seen == {"user row": user_id, "e-mail lock": True}
 
 
-def test_a_wrong_current_password_and_a_failed_login_at_once_count_as_one_limit(
-    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int, container: Container
+def test_wrong_current_passwords_sent_at_once_are_limited_all_the_same(
+    pg_engine: Engine, hasher: Argon2PasswordHasher, user_id: int
 ) -> None:
-    """The change counts its guess holding the user's row; a login holds the e-mail's lock,
-    then the row, and counts after it: it waits, neither deadlocks, and the login sees the
-    change's guess. One guess short of the limit, the change takes the last one and the
-    login is refused (429), its password never judged."""
-    with sql_uow(pg_engine) as uow:
-        for _ in range(4):
-            uow.login_attempts.add_failure("ann@example.com", utc_now())
-        uow.commit()
-    log_in = LogIn(sql_uow(pg_engine), hasher, container.issuer(), LoginThrottle(), utc_now)
-    pending: list[tuple[threading.Thread, dict[str, Any]]] = []
-
-    def start_login() -> None:
-        thread, outcome = in_thread(
-            lambda: log_in(Credentials(email="ann@example.com", password=NEW))
-        )
-        thread.join(0.5)
-        assert thread.is_alive(), "the login did not wait for the row lock"
-        pending.append((thread, outcome))
-
-    change = ChangePassword(sql_uow(pg_engine), MeddlingHasher(hasher, start_login), utc_now)
+    """Each change holds the user's row while it counts, checks and records its guess, so
+    20 at once are judged one after another: 5 counted as wrong, 15 refused (429)."""
     actor = Actor(id=user_id, name="Ann", role=Role.USER, session_id="the session")
-    with pytest.raises(InvalidInput):
-        change(actor, PasswordChange(current_password=NEW, new_password=NEW))
-    thread, outcome = pending[0]
-    thread.join(10)
-    assert isinstance(outcome.get("error"), LoginThrottled)
+    wrong = PasswordChange(current_password=NEW, new_password=NEW)
+    barrier = threading.Barrier(20)
+
+    def guess() -> None:
+        change = ChangePassword(sql_uow(pg_engine), hasher, utc_now)  # a unit per request
+        barrier.wait()
+        change(actor, wrong)
+
+    started = [in_thread(guess) for _ in range(20)]
+    for thread, _ in started:
+        thread.join(30)
+    errors = Counter(type(outcome.get("error")).__name__ for _, outcome in started)
+    assert errors == {"InvalidInput": 5, "PasswordGuessesThrottled": 15}
     with sql_uow(pg_engine) as uow:
-        since = utc_now() - timedelta(minutes=1)
-        assert len(uow.login_attempts.failures_since("ann@example.com", since)) == 5
+        assert len(uow.password_guesses.since(user_id, utc_now() - timedelta(minutes=1))) == 5

@@ -174,13 +174,14 @@ def guess(change_password: ChangePassword, who: User, current: str = "Not-It-123
         )
 
 
-def test_a_wrong_current_password_is_kept_as_a_failed_login_for_the_address(
+def test_a_wrong_current_password_is_kept_as_a_guess_of_the_user(
     change_password: ChangePassword, given: Given, uow: InMemoryUnitOfWork
 ) -> None:
     ann = given.user(password=PASSWORD)
     guess(change_password, ann)
     with uow:
-        assert uow.login_attempts.failures_since(ann.email, T0 - timedelta(hours=1)) == [T0]
+        assert uow.password_guesses.since(ann.id, T0 - timedelta(hours=1)) == [T0]
+        assert uow.login_attempts.failures_since(ann.email, T0 - timedelta(hours=1)) == []
 
 
 def test_five_wrong_current_passwords_refuse_the_next_change_until_the_window_passes(
@@ -210,23 +211,52 @@ def test_a_wrong_current_password_past_the_limit_is_refused_and_not_counted(
     with pytest.raises(PasswordGuessesThrottled):
         change_password(actor_for(ann), wrong)
     with uow:
-        assert len(uow.login_attempts.failures_since(ann.email, T0 - timedelta(hours=1))) == 5
+        assert len(uow.password_guesses.since(ann.id, T0 - timedelta(hours=1))) == 5
 
 
-def test_wrong_current_passwords_and_failed_logins_share_one_count(
-    change_password: ChangePassword, log_in: LogIn, given: Given
+def test_failed_logins_and_wrong_current_passwords_are_counted_apart(
+    change_password: ChangePassword, log_in: LogIn, given: Given, stored: Stored
 ) -> None:
+    """A stranger's failed logins lock the login, not the owner's change of password; the
+    owner's wrong guesses lock the change, not the login."""
     ann = given.user(password=PASSWORD)
-    for _ in range(3):
-        guess(change_password, ann)
-    for _ in range(2):
+    for _ in range(5):
         with pytest.raises(InvalidCredentials):
             log_in(Credentials(email=ann.email, password="Not-It-123"))
     with pytest.raises(LoginThrottled):
         log_in(Credentials(email=ann.email, password=PASSWORD))
+    for _ in range(5):
+        guess(change_password, ann)
     right = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
     with pytest.raises(PasswordGuessesThrottled):
         change_password(actor_for(ann), right)
+    assert stored.user(ann.id) == ann
+
+
+def test_a_stranger_locking_the_login_leaves_the_change_open(
+    change_password: ChangePassword, log_in: LogIn, given: Given, stored: Stored
+) -> None:
+    ann = given.user(password=PASSWORD)
+    for _ in range(6):
+        with pytest.raises((InvalidCredentials, LoginThrottled)):
+            log_in(Credentials(email=ann.email, password="Not-It-123"))
+    change_password(
+        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    assert stored.user(ann.id).password_hash != ann.password_hash
+
+
+def test_a_changed_password_forgets_the_wrong_guesses_before_it(
+    change_password: ChangePassword, given: Given, uow: InMemoryUnitOfWork
+) -> None:
+    ann = given.user(password=PASSWORD)
+    for _ in range(4):
+        guess(change_password, ann)
+    change_password(
+        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    with uow:
+        assert uow.password_guesses.since(ann.id, T0 - timedelta(hours=1)) == []
 
 
 @pytest.mark.parametrize("weak", ["short1A", "alllowercase1", "NoDigitsHere", "A1" + "a" * 127])

@@ -71,14 +71,13 @@ def user_paths(s: Schemas) -> dict[str, Schema]:
                 {
                     204: answer("Changed; every other session of the user is ended."),
                     429: answer(
-                        f"{THROTTLE.max_failures} wrong current passwords or failed logins for"
-                        f" the account's e-mail within {THROTTLE_MINUTES} minutes, counted together"
-                        " (`rate_limited`).",
+                        f"{THROTTLE.max_failures} wrong current passwords within"
+                        f" {THROTTLE_MINUTES} minutes (`rate_limited`); failed logins are"
+                        " counted apart.",
                         "RateLimitedError", "Retry-After",
                     ),
                 },
-                about="A wrong `current_password` is a `validation_error` on that field, and"
-                " counts as a failed login for the account's e-mail.",
+                about="A wrong `current_password` is a `validation_error` on that field.",
                 errors=("Unauthorized",), body=PasswordChange,
             ),
         },
@@ -145,9 +144,8 @@ def auth_paths(s: Schemas) -> dict[str, Schema]:
                     ),
                     429: answer(
                         f"{THROTTLE.max_failures} failed logins for this e-mail within"
-                        f" {THROTTLE_MINUTES} minutes, a wrong current password on a password"
-                        " change counted as one (`rate_limited`); counted across all servers"
-                        " sharing the database.",
+                        f" {THROTTLE_MINUTES} minutes (`rate_limited`); counted across all"
+                        " servers sharing the database.",
                         "RateLimitedError", "Retry-After",
                     ),
                 },
