@@ -37,7 +37,8 @@ INFO = {
         'The RealWorld ("Conduit") API, as its specification and test suite define it; any'
         ' RealWorld front end runs on it. Bodies are JSON envelopes (`{"user": {...}}`) sent as'
         " `application/json` (else 415); JSON that does not parse is 400. Keys a body does not"
-        ' declare are ignored. Errors are `{"errors": {field: [text]}}`: 422 for invalid'
+        " declare are ignored; no text may hold a NUL character or an unpaired surrogate."
+        ' Errors are `{"errors": {field: [text]}}`: 422 for invalid'
         ' input (a required field that is missing, null or empty "can\'t be blank"), 401 without'
         ' a valid token (`{"errors": {"token": ["is missing"]}}`), 403, 404, 409 ("has'
         ' already been taken").\n\n'
@@ -84,21 +85,41 @@ PAGING = [
     },
 ]
 LIST_QUERY = [
-    {"name": "tag", "in": "query", "schema": {"type": "string"}, "description": "Tagged so."},
+    {
+        "name": "tag",
+        "in": "query",
+        "schema": {"type": "string", "minLength": 1, "maxLength": fields.TAG["maxLength"]},
+        "description": "Tagged so.",
+    },
     {
         "name": "author",
         "in": "query",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", **fields.BY_USERNAME},
         "description": "By this username.",
     },
     {
         "name": "favorited",
         "in": "query",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", **fields.BY_USERNAME},
         "description": "Favorited by this username.",
     },
     *PAGING,
 ]
+# Each body field as the Quill field it is (docs/CONDUIT.md's table), whose limits the use
+# cases hold it to: v1's document states them once (interfaces/http/openapi/fields.py).
+AS_QUILL = {
+    "NewUser.username": "username", "NewUser.email": "email",
+    "UserUpdate.username": "username", "UserUpdate.email": "email",
+    "UserUpdate.bio": "UserChanges.bio", "UserUpdate.image": "UserChanges.image",
+    "NewArticle.title": "title", "NewArticle.description": "summary",
+    "NewArticle.body": "content", "NewArticle.tags": "tags",
+    "ArticleUpdate.title": "title", "ArticleUpdate.description": "summary",
+    "ArticleUpdate.body": "content", "ArticleUpdate.tags": "tags",
+    "NewComment.body": "body",
+}  # fmt: skip
+LIMITS = ("minLength", "maxLength", "pattern", "format", "items", "maxItems")
+# RealWorld registers no name: the username is the name too, which v1 takes from 2 characters.
+NAMED_BY_USERNAME = {"minLength": max(2, fields.NAME["minLength"])}
 SECURITY_SCHEMES = {
     "Token": {
         "type": "apiKey",
@@ -174,6 +195,10 @@ class Document:
         required = []
         for field in attrs.fields(attrs.resolve_types(cls)):
             schema = self.input_type(field.type)
+            quill = fields.FIELDS.get(AS_QUILL.get(f"{cls.__name__}.{field.name}", ""), {})
+            schema.update({key: quill[key] for key in LIMITS if key in quill})
+            if cls is NewUser and field.name == "username":
+                schema.update(NAMED_BY_USERNAME)
             if field.name == "password":
                 schema = {**schema, **self.password}
             if field.metadata.get("required"):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from domain.posts import RESERVED_SLUGS
 from interfaces import conduit
 from interfaces.container import Container, build_container
 from interfaces.http import (
@@ -69,9 +72,14 @@ class UsernameConverter(BaseConverter):
 
 
 class SlugConverter(BaseConverter):
-    """A path segment that can be a slug (lower-case ASCII words joined by `-`); else 404."""
+    """A path segment that can be a slug (lower-case ASCII words joined by `-`); else 404.
+    A reserved slug (domain.posts.RESERVED_SLUGS: `feed`, RealWorld's feed route) is never
+    given, so it is no slug here either: `/api/articles/feed` is the feed alone, and a PUT
+    there is 405 with the methods the feed has, not the article's."""
 
-    regex = SLUG_PATTERN
+    regex = (
+        "".join(f"(?!{re.escape(s)}(?![a-z0-9-]))" for s in sorted(RESERVED_SLUGS)) + SLUG_PATTERN
+    )
 
 
 def create_app(container: Container | None = None) -> Flask:

@@ -71,6 +71,16 @@ def test_a_method_a_route_lacks_is_405_with_allow(client: FlaskClient) -> None:
     assert {"GET", "PUT"} <= set(response.headers["Allow"].replace(" ", "").split(","))
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "POST"])
+def test_the_feed_is_no_article_s_slug_so_only_its_methods_are_allowed(
+    client: FlaskClient, method: str
+) -> None:
+    """`feed` is never given as a slug: the path is the feed's alone."""
+    response = client.open("/api/articles/feed", method=method)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+
+
 def test_v1_s_405_is_unchanged(client: FlaskClient) -> None:
     response = client.put("/api/v1/users/me")
     assert response.status_code == 405 and response.json["code"] == "method_not_allowed"

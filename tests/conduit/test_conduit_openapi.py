@@ -11,8 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
-from domain.users import PasswordRules
+from domain.comments import BODY_MAX
+from domain.posts import CONTENT_MAX, SUMMARY_MAX, TAG_MAX, TITLE_MAX
+from domain.users import BIO_MAX, PasswordRules
 from interfaces.conduit.openapi import document
+from interfaces.http.converter import USERNAME_PATTERN
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
@@ -57,8 +60,34 @@ def test_under_composed_rules_the_password_has_the_pattern() -> None:
 def test_required_fields_are_required_and_not_empty() -> None:
     schemas = document()["components"]["schemas"]
     assert schemas["NewUser"]["required"] == ["username", "email", "password"]
-    assert schemas["NewUser"]["properties"]["username"]["minLength"] == 1
+    assert schemas["NewUser"]["properties"]["username"]["minLength"] == 2  # the name too
     assert schemas["UserUpdate"]["required"] == []
+
+
+def test_body_fields_carry_the_limits_of_the_quill_fields_they_are() -> None:
+    """One source: v1's field schemas (interfaces/http/openapi/fields.py) say the domain's
+    limits; each RealWorld field has those of the Quill field it maps to."""
+    schemas = document()["components"]["schemas"]
+    article, comment = schemas["NewArticle"]["properties"], schemas["NewComment"]["properties"]
+    assert article["title"]["maxLength"] == TITLE_MAX
+    assert article["description"]["maxLength"] == SUMMARY_MAX  # the summary
+    assert article["body"]["maxLength"] == CONTENT_MAX  # the content
+    assert article["tagList"]["items"]["maxLength"] == TAG_MAX
+    assert comment["body"]["maxLength"] == BODY_MAX
+    update = schemas["UserUpdate"]["properties"]
+    assert update["username"]["pattern"] == f"^{USERNAME_PATTERN}$"
+    assert update["email"]["format"] == "email"
+    assert update["bio"]["maxLength"] == BIO_MAX
+
+
+def test_list_filters_are_bounded_as_the_use_cases_bound_them(client: FlaskClient) -> None:
+    parameters = {
+        p["name"]: p["schema"] for p in document()["paths"]["/api/articles"]["get"]["parameters"]
+    }
+    for name in ("tag", "author", "favorited"):
+        assert (parameters[name]["minLength"], parameters[name]["maxLength"]) == (1, 40)
+        assert client.get(f"/api/articles?{name}=").status_code == 422
+        assert client.get(f"/api/articles?{name}={'a' * 41}").status_code == 422
 
 
 def test_protected_operations_say_so_and_may_answer_401() -> None:

@@ -24,7 +24,9 @@ INFO = {
         ' types are `400 validation_error` (`"true"` is not a boolean, `"5"` is not a number).'
         " Bodies over 1 MiB are 413. A write that takes no body accepts none, or `{}` of"
         " any content type; any other body is read as above, and its fields are not used."
-        " Query strings are as strict: unknown or repeated parameters are 400.\n\n"
+        " Query strings are as strict: unknown or repeated parameters are 400. No text, in a"
+        " body or a query, may hold a NUL character or an unpaired surrogate (`\\u0000`,"
+        " `\\ud800`): `400 validation_error`.\n\n"
         'Every error is `{"message", "code"}`, validation errors add `errors` per field.'
         " Unknown paths are `404 not_found`; a method a path does not support is"
         " `405 method_not_allowed` with an `Allow` header. Every response carries"

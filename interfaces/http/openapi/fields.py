@@ -112,8 +112,9 @@ TAG = {
     "pattern": r"^[^,]*[^,\s][^,]*$",  # not blank, no comma
 }
 TAGS_RULE = (
-    f"At most {TAGS_MAX} distinct tags, each 1 to {TAG_MAX} characters after trimming surrounding"
-    " white space, without commas. Stored trimmed, a repeat dropped, in the order given."
+    f"At most {TAGS_MAX} distinct tags, each 1 to {TAG_MAX} printable characters after trimming"
+    " surrounding white space, without commas. Stored trimmed, a repeat dropped, in the order"
+    " given."
 )
 # A username in a query is only looked up: one nobody has selects nothing.
 BY_USERNAME = {"minLength": 1, "maxLength": USERNAME_MAX}
