@@ -76,6 +76,9 @@ class OutgoingMail:
     # When the link it carries stops working (None: it carries none). A dead link is not
     # worth a message: one still queued then is given up on, and not queued again.
     link_expires_at: datetime | None = None
+    # Until when a worker holds it (sending it now, or the lease of one that stopped): no other
+    # worker takes it before then. None when none does; settling it (each outcome below) frees it.
+    held_until: datetime | None = None
 
     @classmethod
     def queue(
@@ -106,7 +109,10 @@ class OutgoingMail:
 
     def delivered(self, now: datetime) -> OutgoingMail:
         """Sent. The body is dropped: its link is no business of the outbox any more."""
-        return evolve(self, status=MailStatus.SENT, sent_at=now, text="", html="", last_error=None)
+        return evolve(
+            self, status=MailStatus.SENT, sent_at=now, text="", html="", last_error=None,
+            held_until=None,
+        )  # fmt: skip
 
     def not_delivered(
         self, failure: DeliveryFailed, policy: RetryPolicy, now: datetime
@@ -114,10 +120,13 @@ class OutgoingMail:
         """Another try later, or failed for good: refused permanently, or out of tries.
         `attempts` already counts the try that failed (it is counted as it is claimed)."""
         if failure.permanent or self.attempts >= policy.max_tries:
-            return evolve(self, status=MailStatus.FAILED, last_error=failure.reason)
+            return evolve(
+                self, status=MailStatus.FAILED, last_error=failure.reason, held_until=None
+            )
         return evolve(
-            self, next_attempt_at=now + policy.delay(self.attempts), last_error=failure.reason
-        )
+            self, next_attempt_at=now + policy.delay(self.attempts), last_error=failure.reason,
+            held_until=None,
+        )  # fmt: skip
 
     def too_late(self) -> OutgoingMail:
         """Given up on, unsent: its link expired while it waited (see link_expires_at). The
@@ -126,7 +135,7 @@ class OutgoingMail:
 
     def not_tried(self) -> OutgoingMail:
         """Handed back unsent (its worker is stopping): the claim's try does not count."""
-        return evolve(self, attempts=max(0, self.attempts - 1))
+        return evolve(self, attempts=max(0, self.attempts - 1), held_until=None)
 
     def queued_again(self, now: datetime) -> OutgoingMail:
         """An operator's retry of a failed message: a fresh set of tries, from now."""

@@ -615,7 +615,13 @@ class InMemoryOutboxRepository:
         return stored
 
     def get(self, mail_id: int) -> OutgoingMail | None:
-        return self._store.outbox.get(mail_id)
+        mail = self._store.outbox.get(mail_id)
+        return None if mail is None else self._as_read(mail)
+
+    def _as_read(self, mail: OutgoingMail) -> OutgoingMail:
+        """With its claim's lease, as the SQL adapters read it from the row."""
+        claim = self._store.claims.get(mail.id)  # type: ignore[arg-type]
+        return mail if claim is None else evolve(mail, held_until=claim[1])
 
     def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
@@ -636,7 +642,7 @@ class InMemoryOutboxRepository:
             counted = evolve(mail, attempts=mail.attempts + 1)
             self._store.outbox[mail.id] = counted  # type: ignore[index]
             self._store.claims[mail.id] = (worker, lease_until)  # type: ignore[index]
-            claimed.append(counted)
+            claimed.append(evolve(counted, held_until=lease_until))
         return claimed
 
     def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
@@ -669,7 +675,8 @@ class InMemoryOutboxRepository:
 
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         found = [m for m in self._store.outbox.values() if status in (None, m.status)]
-        return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)[:limit]
+        newest = sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)[:limit]
+        return [self._as_read(mail) for mail in newest]
 
 
 class InMemoryMailSender:

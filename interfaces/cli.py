@@ -535,6 +535,8 @@ def _mail_row(mail: OutgoingMail) -> tuple[str, ...]:
         note = f"sent {mail.sent_at:%Y-%m-%d %H:%M}"
     elif mail.status.value == "queued":
         note = f"next try {mail.next_attempt_at:%Y-%m-%d %H:%M}"
+        if mail.held_until is not None:  # being sent, or its worker stopped: not before then
+            note += f", held by a worker until {mail.held_until:%Y-%m-%d %H:%M:%S}"
     else:
         note = ""
     if mail.last_error and mail.sent_at is None:

@@ -38,6 +38,7 @@ def mail_from_row(row: Mapping[str, Any], seal: BodySeal) -> OutgoingMail:
         created_at=in_utc(row["created_at"]), next_attempt_at=in_utc(row["next_attempt_at"]),
         sent_at=maybe_utc(row["sent_at"]), last_error=row["last_error"],
         unreadable=unreadable, link_expires_at=maybe_utc(row["link_expires_at"]),
+        held_until=maybe_utc(row["claimed_until"]),
     )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from dependency_injector import providers
@@ -80,6 +81,22 @@ def test_the_mail_list_never_shows_a_body(quill, auth, uow):
     listed = quill("mail", "list").stdout
     assert "ann@example.com" in listed and "verify" in listed
     assert "token=" not in listed and mail.text not in listed
+
+
+def test_the_mail_list_says_until_when_a_worker_holds_a_message(quill, auth, uow, clock):
+    """A worker that stopped mid-send holds its messages for its lease: none goes out before
+    then, though its next try is past."""
+    auth(email="ann@example.com")
+    lease = clock() + timedelta(minutes=10)
+    with uow:
+        (held,) = uow.outbox.claim("a worker that died", clock(), lease, 10)
+        uow.commit()
+    listed = quill("mail", "list").stdout
+    assert f"held by a worker until {lease:%Y-%m-%d %H:%M:%S}" in listed
+    with uow:
+        uow.outbox.settle(held.not_tried(), "a worker that died")
+        uow.commit()
+    assert "held by" not in quill("mail", "list").stdout
 
 
 def test_a_message_whose_link_expired_while_queued_is_given_up_on_not_sent_or_retried(
