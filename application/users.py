@@ -254,12 +254,12 @@ class ChangePassword:
             # Guesses of the current password through a token are limited as failed logins
             # are, with a count of their own: a stranger's failed logins never block this.
             start = now - self.throttle.window
-            guesses = uow.password_guesses.since(user.id or 0, start)
+            guesses = uow.password_guesses.since(actor.id, start)
             self.throttle.refuse_past_limit(guesses, now, PasswordGuessesThrottled)
             matches = self.hasher.verify(user.password_hash, change.current_password)
             if not matches:
-                uow.password_guesses.forget(user.id or 0, before=start)
-                uow.password_guesses.add(user.id or 0, now)
+                uow.password_guesses.forget(actor.id, before=start)
+                uow.password_guesses.add(actor.id, now)
                 uow.commit()  # the guess is counted; nothing else is changed
             InvalidInput.gather(
                 lambda: self._check_current(matches),
@@ -268,8 +268,8 @@ class ChangePassword:
             uow.users.save(
                 user.change(password_hash=self.hasher.hash(change.new_password), now=now)
             )
-            uow.sessions.revoke_all_for_user(user.id or 0, now, keep=actor.session_id)
-            uow.password_guesses.forget(user.id or 0)
+            uow.sessions.revoke_all_for_user(actor.id, now, keep=actor.session_id)
+            uow.password_guesses.forget(actor.id)
             end_reset_links(uow, user, now)
             uow.commit()
 

@@ -44,6 +44,7 @@ from interfaces.container import (
     build_container,
     is_text,
     links_follow,
+    outage_reason,
     schema_behind,
 )
 
@@ -139,12 +140,9 @@ def _describe(error: DomainError) -> str:
     if fields:
         details = "; ".join(f"{name}: {' '.join(problems)}" for name, problems in fields.items())
         return f"{error.message} {details}"
-    if isinstance(error, ServiceUnavailable) and error.__cause__ is not None:
-        # The operator at the command line is the one who can fix it: say what the database
-        # driver said (a path that does not exist, a refused connection), never a password.
-        cause = error.__cause__
-        said = str(getattr(cause, "orig", None) or cause).strip().splitlines()
-        return f"{error.message} The database: {said[0]}" if said else error.message
+    if isinstance(error, ServiceUnavailable):
+        # The operator at the command line is the one who can fix it.
+        return outage_reason(error.message, error)
     return error.message
 
 

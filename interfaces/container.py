@@ -54,7 +54,12 @@ from domain.mail import RetryPolicy
 from domain.users import PasswordRules
 from infrastructure.clock import utc_now
 from infrastructure.db.engine import make_engine, make_read_engine
-from infrastructure.db.health import SCHEMA_BEHIND_ADVICE, DatabaseProbe, schema_behind
+from infrastructure.db.health import (
+    SCHEMA_BEHIND_ADVICE,
+    DatabaseProbe,
+    outage_reason,
+    schema_behind,
+)
 from infrastructure.db.kept import KeptConnections
 from infrastructure.db.migrations import AlembicMigrator
 from infrastructure.db.sealing import BodySeal
@@ -292,8 +297,8 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
 
 
 # The drivers reach adapters through this module only (the import contracts): the CLI refuses
-# arguments that are not text as the settings do, and names a schema not yet migrated as the
-# mail worker does.
+# arguments that are not text as the settings do, and says a schema not yet migrated or an
+# outage as the mail worker does.
 __all__ = [
     "SCHEMA_BEHIND_ADVICE",
     "Container",
@@ -301,5 +306,6 @@ __all__ = [
     "build_container",
     "is_text",
     "links_follow",
+    "outage_reason",
     "schema_behind",
 ]

@@ -31,3 +31,11 @@ def schema_behind(error: BaseException) -> bool:
     """The database has not been migrated to this release (by the error's first line)."""
     text = str(error).splitlines()[0] if str(error) else ""
     return any(missing in text for missing in SCHEMA_BEHIND)
+
+
+def outage_reason(message: str, error: BaseException) -> str:
+    """`message`, then what the database driver said of the failure behind `error` (a path
+    that does not exist, a refused connection: never a password), for the operator."""
+    cause = error.__cause__
+    said = str(getattr(cause, "orig", None) or cause).strip().splitlines() if cause else []
+    return f"{message} The database: {said[0]}" if said else message

@@ -12,28 +12,19 @@ import threading
 
 from application.mail import DeliverMail, DeliveryRound
 from domain.errors import ServiceUnavailable
-from infrastructure.db.health import SCHEMA_BEHIND_ADVICE, schema_behind
+from infrastructure.db.health import SCHEMA_BEHIND_ADVICE, outage_reason, schema_behind
 
 log = logging.getLogger("quill.mail")
 ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")  # an e-mail address, in a mail server's words
 
 
-def _first_line(error: BaseException) -> str:
-    said = str(error).strip()
-    return said.splitlines()[0] if said else ""
-
-
 def _reason(error: Exception) -> str:
     """What the operator can act on: the advice for a schema behind; for an outage, what the
-    database driver said (a refused connection, say), which names no password."""
+    database driver said."""
     if schema_behind(error):
         return SCHEMA_BEHIND_ADVICE
-    cause = error.__cause__ if isinstance(error, ServiceUnavailable) else None
-    if cause is None:
-        return _first_line(error)
-    return (
-        f"{_first_line(error)} The database: {_first_line(getattr(cause, 'orig', None) or cause)}"
-    )
+    said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return outage_reason(said, error) if isinstance(error, ServiceUnavailable) else said
 
 
 def worker_name() -> str:

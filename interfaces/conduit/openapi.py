@@ -84,25 +84,20 @@ PAGING = [
         "schema": {"type": "integer", "minimum": 0, "maximum": OFFSET_MAX, "default": 0},
     },
 ]
+LIMITS = ("minLength", "maxLength", "pattern", "format", "items", "maxItems")
+
+
+def _filter(name: str, quill: str, description: str) -> Schema:
+    """A list filter, bounded as the v1 filter it is (interfaces/http/openapi/fields.py)."""
+    limits = {key: value for key, value in fields.FIELDS[quill].items() if key in LIMITS}
+    schema = {"type": "string", **limits}
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
 LIST_QUERY = [
-    {
-        "name": "tag",
-        "in": "query",
-        "schema": {"type": "string", "minLength": 1, "maxLength": fields.TAG["maxLength"]},
-        "description": "Tagged so.",
-    },
-    {
-        "name": "author",
-        "in": "query",
-        "schema": {"type": "string", **fields.BY_USERNAME},
-        "description": "By this username.",
-    },
-    {
-        "name": "favorited",
-        "in": "query",
-        "schema": {"type": "string", **fields.BY_USERNAME},
-        "description": "Favorited by this username.",
-    },
+    _filter("tag", "PostListQuery.tag", "Tagged so."),
+    _filter("author", "PostListQuery.author", "By this username."),
+    _filter("favorited", "PostListQuery.favorited_by", "Favorited by this username."),
     *PAGING,
 ]
 # Each body field as the Quill field it is (docs/CONDUIT.md's table), whose limits the use
@@ -117,9 +112,8 @@ AS_QUILL = {
     "ArticleUpdate.body": "content", "ArticleUpdate.tags": "tags",
     "NewComment.body": "body",
 }  # fmt: skip
-LIMITS = ("minLength", "maxLength", "pattern", "format", "items", "maxItems")
-# RealWorld registers no name: the username is the name too, which v1 takes from 2 characters.
-NAMED_BY_USERNAME = {"minLength": max(2, fields.NAME["minLength"])}
+# RealWorld registers no name: the username is the name too, so it is at least a name's length.
+NAMED_BY_USERNAME = {"minLength": fields.NAME["minLength"]}
 SECURITY_SCHEMES = {
     "Token": {
         "type": "apiKey",
@@ -196,7 +190,7 @@ class Document:
         for field in attrs.fields(attrs.resolve_types(cls)):
             schema = self.input_type(field.type)
             quill = fields.FIELDS.get(AS_QUILL.get(f"{cls.__name__}.{field.name}", ""), {})
-            schema.update({key: quill[key] for key in LIMITS if key in quill})
+            schema.update({key: value for key, value in quill.items() if key in LIMITS})
             if cls is NewUser and field.name == "username":
                 schema.update(NAMED_BY_USERNAME)
             if field.name == "password":
