@@ -61,7 +61,7 @@ from infrastructure.db.health import (
     schema_behind,
 )
 from infrastructure.db.kept import KeptConnections
-from infrastructure.db.migrations import AlembicMigrator
+from infrastructure.db.migrations import AlembicMigrator, schema_revisions
 from infrastructure.db.sealing import BodySeal
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.mail.senders import address_of, make_sender
@@ -109,7 +109,7 @@ class Container(containers.DeclarativeContainer):
     # Holds only the three above: one for the process, not one built for every request.
     issuer = providers.ThreadSafeSingleton(TokenIssuer, token_service, token_policy, clock)
     migrator = providers.ThreadSafeSingleton(AlembicMigrator, engine)
-    readiness = providers.Factory(DatabaseProbe, engine)
+    readiness = providers.Factory(DatabaseProbe, engine, providers.Callable(schema_revisions))
 
     # PASSWORD_RULES: one policy for every driver of the deployment (v1, Conduit, the CLI).
     password_rules = providers.Factory(PasswordRules, config.password_rules)

@@ -76,6 +76,8 @@ def container(
     container.uow.override(providers.Object(uow))
     container.clock.override(providers.Object(clock))
     container.hasher.override(providers.Object(hasher))
+    # Storage in memory has no schema to migrate: ready. tests/ops/test_readiness probes real ones.
+    container.readiness.override(providers.Object(lambda: None))
     yield container
     container.unwire()
     container.reset_override()

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from domain.errors import ServiceUnavailable
+from infrastructure.db.migrations import SchemaRevisions
 
 
 class DatabaseProbe:
-    def __init__(self, engine: Engine) -> None:
+    """Ready when the database answers and its schema is this release's: an instance whose
+    database was never migrated, where every request would fail, stays out of rotation."""
+
+    def __init__(self, engine: Engine, revisions: SchemaRevisions) -> None:
         self._engine = engine
+        self._revisions = revisions
 
     def __call__(self) -> None:
         try:
             with self._engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                current = MigrationContext.configure(connection).get_current_heads()
         except DBAPIError as error:
             raise ServiceUnavailable("The database is not answering.") from error
+        if self._revisions.behind(current):
+            raise ServiceUnavailable("The database's schema is missing or older than this release.")
 
 
 # What each database says of a table or a column this release has and its schema does not.

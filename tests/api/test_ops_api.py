@@ -22,10 +22,6 @@ def test_healthz_answers_ok(client: FlaskClient) -> None:
     assert response.json == {"status": "ok"}
 
 
-def test_readyz_answers_200_while_the_database_answers(client: FlaskClient) -> None:
-    assert client.get("/readyz").status_code == 200
-
-
 def test_readyz_is_service_unavailable_when_the_database_does_not_answer(
     client: FlaskClient, container: Container
 ) -> None:

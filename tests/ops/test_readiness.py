@@ -1,4 +1,5 @@
-"""Readiness really asks the database; liveness does not."""
+"""Readiness really asks the database, and whether its schema is this release's; liveness
+asks nothing."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
+from infrastructure.db.migrations import SCRIPT_LOCATION, SchemaRevisions
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.ops.server import CHEAP_ARGON2
@@ -15,15 +19,19 @@ from tests.pg import dispose_pools
 
 SETTINGS = {"APP_ENV": "testing", "SECRET_KEY": "s" * 32, **CHEAP_ARGON2}
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/quill"
+ClientOn = Callable[..., FlaskClient]
 
 
 @pytest.fixture
-def client_on() -> Iterator[Callable[[str], FlaskClient]]:
-    """A client of the app built from the environment, on the given database."""
+def client_on() -> Iterator[ClientOn]:
+    """A client of the app built from the environment, on the given database (migrated to
+    the given revision)."""
     built: list[Container] = []
 
-    def on(database_url: str) -> FlaskClient:
+    def on(database_url: str, migrated_to: str | None = None) -> FlaskClient:
         built.append(build_container({**SETTINGS, "DATABASE_URL": database_url}))
+        if migrated_to is not None:
+            built[-1].migrator().upgrade(migrated_to)
         return create_app(built[-1]).test_client()
 
     yield on
@@ -33,7 +41,7 @@ def client_on() -> Iterator[Callable[[str], FlaskClient]]:
 
 
 def test_readiness_fails_while_the_database_is_unreachable(
-    client_on: Callable[[str], FlaskClient],
+    client_on: ClientOn,
 ) -> None:
     client = client_on(CLOSED_PORT)
     response = client.get("/readyz")
@@ -47,15 +55,63 @@ def test_readiness_fails_while_the_database_is_unreachable(
 
 
 def test_a_request_needing_the_unreachable_database_is_service_unavailable(
-    client_on: Callable[[str], FlaskClient],
+    client_on: ClientOn,
 ) -> None:
     response = client_on(CLOSED_PORT).get("/api/v1/posts")
     assert response.status_code == 503
     assert response.json is not None and response.json["code"] == "service_unavailable"
 
 
-def test_readiness_answers_ready_when_the_database_answers(
-    client_on: Callable[[str], FlaskClient], tmp_path: Path
+def test_readiness_answers_ready_when_the_database_answers_at_this_release(
+    client_on: ClientOn, tmp_path: Path
 ) -> None:
-    response = client_on(f"sqlite:///{tmp_path}/q.db").get("/readyz")
+    response = client_on(f"sqlite:///{tmp_path}/q.db", "head").get("/readyz")
     assert (response.status_code, response.json) == (200, {"status": "ready"})
+
+
+def _one_release_behind() -> str:
+    script = ScriptDirectory(str(SCRIPT_LOCATION))
+    revision = script.get_revision(script.get_current_head())
+    assert revision is not None and isinstance(revision.down_revision, str)
+    return revision.down_revision
+
+
+@pytest.mark.parametrize(
+    "migrated_to", [None, "behind"], ids=["never migrated", "a release behind"]
+)
+def test_readiness_fails_while_the_schema_is_behind_the_code(
+    client_on: ClientOn, tmp_path: Path, migrated_to: str | None
+) -> None:
+    """Every request would fail there: a load balancer keeps the instance out of rotation."""
+    revision = _one_release_behind() if migrated_to else None
+    response = client_on(f"sqlite:///{tmp_path}/q.db", revision).get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {
+        "message": "The database's schema is missing or older than this release.",
+        "code": "service_unavailable",
+    }
+
+
+def test_readiness_answers_ready_on_a_schema_a_newer_release_migrated(
+    client_on: ClientOn, tmp_path: Path
+) -> None:
+    """A rolling upgrade migrates before every instance runs the new release: the old ones
+    keep serving (migrations add before they take away)."""
+    url = f"sqlite:///{tmp_path}/q.db"
+    client = client_on(url, "head")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe0001'"))
+    engine.dispose()
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("current", "behind"),
+    [((), True), (("a",), True), (("b",), False), (("z",), False), (("a", "b"), False)],
+)
+def test_a_schema_is_behind_at_none_or_an_older_revision_of_this_release(
+    current: tuple[str, ...], behind: bool
+) -> None:
+    revisions = SchemaRevisions(head="b", known=frozenset({"a", "b"}))
+    assert revisions.behind(current) is behind

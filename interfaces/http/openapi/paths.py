@@ -372,8 +372,12 @@ def ops_paths(s: Schemas) -> dict[str, Schema]:
         "/readyz": {
             "get": operation(
                 s, "readiness", "Readiness", OPS, PUBLIC,
-                {200: answer("The database answers.", "Ready")},
-                about="Really asks the database.",
+                {200: answer("The database answers, at this release's schema.", "Ready")},
+                about=(
+                    "Really asks the database, and its schema's revision: one never migrated"
+                    " or a release behind is `503`, as every request would fail there; one a"
+                    " newer release migrated (a rolling upgrade) is ready."
+                ),
             ),
         },
         "/api/v1/openapi.json": {
