@@ -71,6 +71,10 @@ class Letters:
         values = {"name": name, "link": link, "lasts": lasting(ttl)}
         return self._queue(LinkPurpose.RESET, to, values, now, link_expires_at=now + ttl)
 
+    def address_changed(self, *, to: str, name: str, new: str, now: datetime) -> OutgoingMail:
+        values = {"name": name, "old": to, "new": new, "when": f"{now:%Y-%m-%d %H:%M} UTC"}
+        return self._queue("address-changed", to, values, now)
+
     def test(self, *, to: str, now: datetime) -> OutgoingMail:
         return self._queue("test", to, {}, now)
 
@@ -116,6 +120,18 @@ class AddressVerification:
             return False
         self.queue(uow, user, now, keys)
         return True
+
+    def changed(self, uow: UnitOfWork, before: User, after: User, now: datetime) -> bool:
+        """An address changed: a link to the new one, as __call__, and a notice to the old one
+        when it was verified, so that its owner learns of a change they did not make (a stolen
+        token's). One never verified gets none: anyone can name any address, and flipping an
+        account between it and another would mail it at will."""
+        if before.email_verified:
+            notice = self.letters.address_changed(
+                to=before.email, name=before.name, new=after.email, now=now
+            )
+            uow.outbox.add(notice)
+        return self(uow, after, now)
 
     def wait(self, uow: UnitOfWork, keys: list[str], now: datetime) -> int | None:
         """Seconds until every one of `keys` (a user id, an address) allows another link;

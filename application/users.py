@@ -53,6 +53,10 @@ class AddressVerifier(Protocol):
         self, uow: UnitOfWork, user: User, now: datetime, *, registering: bool = False
     ) -> bool: ...
 
+    def changed(self, uow: UnitOfWork, before: User, after: User, now: datetime) -> bool:
+        """The link for a changed address, and a notice of the change to the old one."""
+        ...
+
 
 VerifyAddress = AddressVerifier | None  # None where no mail goes out
 
@@ -412,7 +416,7 @@ def _update(
             uow.link_tokens.use_all(user.id, purpose, now)
         uow.outbox.expire_links(user.email, now)  # not sent yet: they would lead nowhere
         if verify_address is not None:
-            verify_address(uow, changed, now)
+            verify_address.changed(uow, user, changed, now)
     uow.commit()
     return changed
 

@@ -90,6 +90,29 @@ def test_a_verification_link_stops_working_when_the_address_changes(
     assert client.post("/api/v1/auth/verify-email", json={"token": new}).status_code == 200
 
 
+def test_a_verified_address_is_told_when_the_account_moves_away_from_it(
+    client: FlaskClient, uow: InMemoryUnitOfWork, auth: Callable[..., SignedIn], admin: SignedIn
+) -> None:
+    """By its owner or by an admin: a change its owner did not make shows in the old mailbox."""
+    user = auth()
+    first = user.user["email"]
+    verified = client.post(
+        "/api/v1/auth/verify-email", json={"token": last_token(uow, "verify", first)}
+    )
+    assert verified.status_code == 200
+    moves = [(user, "moved@example.com"), (admin, "moved.again@example.com")]
+    for who, address in moves:
+        changed = client.patch(
+            f"/api/v1/users/{user.id}", json={"email": address}, headers=who.headers
+        )
+        assert changed.status_code == 200, changed.json
+    notices = mails(uow, "address-changed")
+    # The second move left an address never verified: no notice to it.
+    assert [(mail.recipient, "to moved@example.com" in mail.text) for mail in notices] == [
+        (first, True)
+    ]
+
+
 def test_links_sent_before_an_address_change_stay_dead_when_it_changes_back(
     client: FlaskClient, uow: InMemoryUnitOfWork, auth: Callable[..., SignedIn]
 ) -> None:

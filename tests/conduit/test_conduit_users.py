@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from infrastructure.memory import InMemoryUnitOfWork
+from tests.api.helpers import last_token, mails
 from tests.conduit.conftest import Join, Member, documented
 from tests.factories import FixedClock
 
@@ -295,6 +297,20 @@ def test_a_new_password_ends_the_user_s_other_sessions(client: FlaskClient, memb
     client.put("/api/user", json={"user": {"password": "bonjour12"}}, headers=member.headers)
     response = client.get("/api/user", headers={"Authorization": f"Token {other}"})
     assert response.json == {"errors": {"token": ["has been revoked"]}}
+
+
+def test_a_verified_email_is_told_when_the_user_moves_away_from_it(
+    client: FlaskClient, member: Member, uow: InMemoryUnitOfWork
+) -> None:
+    """The same use case as v1's: the old address, verified, learns of the change."""
+    email = member.user["email"]
+    token = last_token(uow, "verify", email)
+    assert client.post("/api/v1/auth/verify-email", json={"token": token}).status_code == 200
+    moved = client.put(
+        "/api/user", json={"user": {"email": "new@example.com"}}, headers=member.headers
+    )
+    assert moved.status_code == 200
+    assert [mail.recipient for mail in mails(uow, "address-changed")] == [email]
 
 
 def test_a_taken_email_is_409_and_changes_nothing(client: FlaskClient, join: Join) -> None:

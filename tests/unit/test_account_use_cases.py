@@ -232,11 +232,44 @@ def test_a_link_sent_before_an_email_change_no_longer_works_and_the_new_address_
     verify(EmailVerification(token=old_token))
     changed = update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
     assert changed.email_verified is False
-    _, second = outbox(uow)
+    _, _notice, second = outbox(uow)
     assert second.recipient == "ann@new.example"
     with pytest.raises(InvalidLink):
         verify(EmailVerification(token=old_token))
     assert verify(EmailVerification(token=token_in(second))).email_verified
+
+
+def test_a_verified_address_changed_away_is_told_of_the_change(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    update: UpdateUser,
+    clock: FixedClock,
+) -> None:
+    """Its owner learns of a change they did not make (a stolen token's), with the change."""
+    user = register(a_registration())
+    verify(EmailVerification(token=token_in(outbox(uow)[0])))
+    clock.advance(minutes=5)
+    update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    notice = outbox(uow)[1]
+    assert (notice.recipient, notice.kind) == (user.email, "address-changed")
+    assert notice.link_expires_at is None  # no link in it: nothing to expire
+    assert notice.subject == "Your e-mail address for Quill was changed"
+    for part in (notice.text, notice.html):
+        assert "changed from ann@example.com to ann@new.example" in " ".join(part.split())
+        assert f"{T0 + timedelta(minutes=5):%Y-%m-%d %H:%M} UTC" in part
+        assert TOKEN.search(part) is None
+
+
+def test_an_address_never_verified_is_not_told_it_was_changed_away(
+    register: RegisterUser, uow: InMemoryUnitOfWork, update: UpdateUser
+) -> None:
+    """Anyone may name any address: flipping an account between it and another must not
+    mail it at will."""
+    user = register(a_registration())
+    for address in ["ann@new.example", "ann@example.com", "ann@new.example"]:
+        update(actor_for(user), user.id or 0, UserChanges(email=address))
+    assert [mail.kind for mail in outbox(uow)] == ["verify"] * 4
 
 
 def test_a_link_to_an_address_the_account_left_fails_even_if_unused(
