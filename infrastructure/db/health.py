@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import attrs
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from domain.errors import ServiceUnavailable
-from infrastructure.db.migrations import SchemaRevisions
+
+
+@attrs.frozen
+class SchemaRevisions:
+    """This release's head revisions and every revision its migrations know."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    def behind(self, current: Sequence[str]) -> bool:
+        """A database short of one of this release's heads, at none of its revisions or at an
+        older one, is behind; one at a revision this release does not know was migrated by a
+        newer release (a rolling upgrade), which this one can still serve."""
+        at_heads = self.heads <= set(current)
+        return not at_heads and all(revision in self.known for revision in current)
 
 
 class DatabaseProbe:

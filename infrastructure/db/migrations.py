@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-import attrs
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
+
+from infrastructure.db.health import SchemaRevisions
 
 
 def _script_location() -> Path:
@@ -34,26 +35,12 @@ def _script_location() -> Path:
 SCRIPT_LOCATION = _script_location()
 
 
-@attrs.frozen
-class SchemaRevisions:
-    """This release's head revision and every revision its migrations know."""
-
-    head: str
-    known: frozenset[str]
-
-    def behind(self, current: Sequence[str]) -> bool:
-        """A database at none of this release's revisions, or at an older one, is behind; one
-        at a revision this release does not know was migrated by a newer release (a rolling
-        upgrade), which this one can still serve."""
-        return self.head not in current and all(revision in self.known for revision in current)
-
-
 @cache
 def schema_revisions() -> SchemaRevisions:
     """Read once: the migrations do not change while the process runs."""
     script = ScriptDirectory(str(SCRIPT_LOCATION))
     known = frozenset(revision.revision for revision in script.walk_revisions())
-    return SchemaRevisions(head=script.get_current_head() or "", known=known)
+    return SchemaRevisions(heads=frozenset(script.get_heads()), known=known)
 
 
 class MigrationFailed(RuntimeError):

@@ -11,7 +11,8 @@ from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from infrastructure.db.migrations import SCRIPT_LOCATION, SchemaRevisions
+from infrastructure.db.health import SchemaRevisions
+from infrastructure.db.migrations import SCRIPT_LOCATION
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.ops.server import CHEAP_ARGON2
@@ -108,10 +109,18 @@ def test_readiness_answers_ready_on_a_schema_a_newer_release_migrated(
 
 @pytest.mark.parametrize(
     ("current", "behind"),
-    [((), True), (("a",), True), (("b",), False), (("z",), False), (("a", "b"), False)],
+    [
+        ((), True),
+        (("a",), True),
+        (("b",), True),  # one branch of two at its head
+        (("b", "c"), False),
+        (("z",), False),
+        (("a", "z"), False),
+    ],
 )
 def test_a_schema_is_behind_at_none_or_an_older_revision_of_this_release(
     current: tuple[str, ...], behind: bool
 ) -> None:
-    revisions = SchemaRevisions(head="b", known=frozenset({"a", "b"}))
+    """`a` is older than the two heads `b` and `c`; `z` is a newer release's revision."""
+    revisions = SchemaRevisions(heads=frozenset({"b", "c"}), known=frozenset({"a", "b", "c"}))
     assert revisions.behind(current) is behind
