@@ -72,7 +72,15 @@ class Letters:
         return self._queue(LinkPurpose.RESET, to, values, now, link_expires_at=now + ttl)
 
     def address_changed(self, *, to: str, name: str, new: str, now: datetime) -> OutgoingMail:
-        values = {"name": name, "old": to, "new": new, "when": f"{now:%Y-%m-%d %H:%M} UTC"}
+        # The new address half hidden: enough for its owner to know it, not to give it away
+        # (an admin may move someone off a mailbox that others now read).
+        local, _, domain = new.rpartition("@")
+        values = {
+            "name": name,
+            "old": to,
+            "new": f"{local[:1]}***@{domain}",
+            "when": f"{now:%Y-%m-%d %H:%M} UTC",
+        }
         return self._queue("address-changed", to, values, now)
 
     def test(self, *, to: str, now: datetime) -> OutgoingMail:
@@ -124,8 +132,8 @@ class AddressVerification:
     def changed(self, uow: UnitOfWork, before: User, after: User, now: datetime) -> bool:
         """An address changed: a link to the new one, as __call__, and a notice to the old one
         when it was verified, so that its owner learns of a change they did not make (a stolen
-        token's). One never verified gets none: anyone can name any address, and flipping an
-        account between it and another would mail it at will."""
+        token's), even past the links' limit. One never verified gets none: anyone can name any
+        address, and flipping an account between it and another would mail it at will."""
         if before.email_verified:
             notice = self.letters.address_changed(
                 to=before.email, name=before.name, new=after.email, now=now

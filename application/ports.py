@@ -337,7 +337,8 @@ class OutboxRepository(Protocol):
     ) -> None:
         """The links in the messages to `recipient` not sent yet stopped working `now` (their
         tokens died): each such message is given up on as one whose link expired. `purpose`:
-        only the messages of that kind (a mail's kind is its link's purpose)."""
+        only the messages of that kind (a link's mail has its purpose for kind). A message
+        with no link (the notice of an address change) never expires."""
 
 
 class MailSender(Protocol):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from attrs import evolve
 
+import infrastructure.mail
 from domain.errors import Conflict
 from domain.links import LinkPurpose
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from tests.factories import T0, make_mail
+
+TEMPLATES = Path(infrastructure.mail.__file__).parent / "templates"
 
 LEASE = T0 + timedelta(minutes=5)
 
@@ -48,6 +52,18 @@ def test_a_queued_message_is_stored_whole_with_an_id(any_uow: Any) -> None:
     with any_uow:
         assert any_uow.outbox.get(stored.id) == stored
         assert any_uow.outbox.get(stored.id + 1000) is None
+
+
+# Every kind Quill mails is a template's name (infrastructure/mail/templates).
+KINDS = sorted({path.name.split(".")[0] for path in TEMPLATES.iterdir() if path.suffix == ".txt"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_quill_mails_is_stored(any_uow: Any, kind: str) -> None:
+    """PostgreSQL refuses a kind longer than its column, and the change mailing it with it."""
+    (stored,) = queue(any_uow, make_mail(kind=kind))
+    with any_uow:
+        assert any_uow.outbox.get(stored.id).kind == kind
 
 
 def test_a_message_added_not_to_be_kept_is_not_stored(any_uow: Any) -> None:
