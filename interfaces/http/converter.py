@@ -280,10 +280,10 @@ def parse_body(cls: type[T]) -> T:
 def no_body() -> None:
     """A route that takes no body accepts none, or `{}` whatever its content type (what
     `fetch` and `curl -d '{}'` send as text or a form). Any other body must still be a JSON
-    object sent as JSON (415, invalid JSON), as every body; its fields are not read, so none
-    is assigned (a client may send one body to every method of a resource)."""
-    if _EMPTY.fullmatch(_body_bytes()) is None:
-        json_body()
+    object sent as JSON (415, invalid JSON), as every body, and each of its fields is one the
+    route does not take: unknown, as on every route (400)."""
+    if _EMPTY.fullmatch(_body_bytes()) is None and (fields := json_body()):
+        raise InvalidInput({name: ["Unknown field."] for name in sorted(fields)})
 
 
 _EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")
