@@ -109,8 +109,28 @@ class TokenIssuer:
                 " for a token it accepts."
             )
         if self.clock() >= claims.expires_at:
-            raise TokenExpired()
+            raise TokenExpired(claims.session_id)
         return claims
+
+
+def read_token(
+    issuer: TokenIssuer,
+    uow: UnitOfWork,
+    token: str | None,
+    kind: TokenKind,
+    audience: TokenAudience | None = TokenAudience.V1,
+) -> TokenClaims:
+    """As TokenIssuer.read, but a token of a session that ended, for any reason, is revoked
+    whether or not it also expired: its holder must log in again, not refresh. Only an
+    expired token costs the session's read here."""
+    try:
+        return issuer.read(token, kind, audience)
+    except TokenExpired as expired:
+        with uow.read_only() as reading:
+            holder = reading.sessions.get_holder(expired.session_id)
+        if holder is None or holder.session_revoked or not holder.user_is_active:
+            raise TokenRevoked() from None
+        raise
 
 
 @frozen
@@ -224,7 +244,7 @@ class RefreshTokens:
     clock: Clock
 
     def __call__(self, refresh_token: str | None) -> TokenPair:
-        claims = self.issuer.read(refresh_token, TokenKind.REFRESH)
+        claims = read_token(self.issuer, self.uow, refresh_token, TokenKind.REFRESH)
         now = self.clock()
         with self.uow as uow:
             found = uow.sessions.get_with_user(claims.session_id)
@@ -283,7 +303,7 @@ class Authenticate:
     ) -> Actor:
         """`audience` None takes either API's token: ending a session (logout) is safe with
         any, and RealWorld has no logout route of its own."""
-        claims = self.issuer.read(access_token, TokenKind.ACCESS, audience)
+        claims = read_token(self.issuer, self.uow, access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             holder = uow.sessions.get_holder(claims.session_id)
         if holder is None:
@@ -294,7 +314,7 @@ class Authenticate:
         self, access_token: str | None, audience: TokenAudience = TokenAudience.V1
     ) -> tuple[Actor, User]:
         """The caller and their account as stored now: asking who I am needs no second read."""
-        claims = self.issuer.read(access_token, TokenKind.ACCESS, audience)
+        claims = read_token(self.issuer, self.uow, access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             found = uow.sessions.get_with_user(claims.session_id)
         if found is None:

@@ -136,6 +136,10 @@ class TokenExpired(Unauthorized):
     code = "token_expired"
     default_message = "The token has expired."
 
+    def __init__(self, session_id: str = "") -> None:
+        self.session_id = session_id  # the token's session: ended, its token is revoked
+        super().__init__()
+
 
 class TokenRevoked(Unauthorized):
     code = "token_revoked"

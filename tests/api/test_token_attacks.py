@@ -58,6 +58,30 @@ def test_a_refresh_token_expires_after_30_days(
     assert_error(client.post(REFRESH, headers=user.refresh_headers), 401, "token_expired")
 
 
+@pytest.mark.parametrize("ended_by", ["logout", "deactivation", "deletion"])
+def test_a_token_of_an_ended_session_is_revoked_even_once_expired(
+    client: FlaskClient,
+    user: SignedIn,
+    admin: SignedIn,
+    clock: FixedClock,
+    ended_by: str,
+) -> None:
+    """docs/API.md: "a token of a session ended for any reason ... is token_revoked": its
+    holder must log in again, which an expired token's answer would not tell them."""
+    if ended_by == "logout":
+        assert client.post("/api/v1/auth/logout", headers=user.headers).status_code == 200
+    elif ended_by == "deactivation":
+        change = client.patch(
+            f"/api/v1/users/{user.id}", json={"is_active": False}, headers=admin.headers
+        )
+        assert change.status_code == 200
+    else:
+        assert client.delete(f"/api/v1/users/{user.id}", headers=admin.headers).status_code == 204
+    clock.advance(days=30, seconds=1)  # both tokens expired
+    assert_error(_me(client, user.access_token), 401, "token_revoked")
+    assert_error(client.post(REFRESH, headers=user.refresh_headers), 401, "token_revoked")
+
+
 def test_a_token_issued_while_the_server_clock_runs_ahead_is_accepted(
     client: FlaskClient, user: SignedIn, clock: FixedClock
 ) -> None:
