@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -106,6 +107,23 @@ def test_an_empty_patch_changes_nothing_and_answers_200(
     response = _patch(client, user, user.id, {})
     assert response.status_code == 200
     assert response.json == user.user
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "text/plain"])
+def test_a_patch_of_no_bytes_at_all_is_an_empty_body_too(
+    client: FlaskClient, user: SignedIn, clock: FixedClock, content_type: str | None
+) -> None:
+    """ "An empty body changes nothing and answers 200": a body of no bytes is one, whatever
+    type a client gives it (many send none with no body)."""
+    clock.advance(minutes=5)
+    response = client.patch(
+        f"/api/v1/users/{user.id}", data=b"", content_type=content_type, headers=user.headers
+    )
+    assert (response.status_code, response.json) == (200, user.user)
+    response = client.patch(
+        f"/api/v1/users/{user.id}", data=b"x", content_type="text/plain", headers=user.headers
+    )
+    assert_error(response, 415, "unsupported_media_type")  # a body sent must be JSON still
 
 
 def test_a_user_may_not_change_their_own_role(client: FlaskClient, user: SignedIn) -> None:
