@@ -78,14 +78,24 @@ class AskedOption(click.Option):
 
     def prompt_for_value(self, ctx: click.Context) -> Any:
         _with_container(ctx)
+        option = self.opts[-1]
         try:
             return super().prompt_for_value(ctx)
+        except click.Abort:
+            # (First: Click's Abort is a RuntimeError.) Answers piped in ran out (`< /dev/null`,
+            # a short script): say which, not "Aborted!". At a terminal, Ctrl-C or Ctrl-D is
+            # the person's own choice.
+            if sys.stdin is None or sys.stdin.isatty():
+                raise
+            message = (
+                f"stdin ended before {option} was answered: give {option} to run without a prompt."
+            )
+            raise click.UsageError(message) from None
         except (RuntimeError, AttributeError):
             # Started with stdin closed (`<&-`): input() has lost it, and getpass, with no
             # terminal to read instead, finds none. A hidden prompt at a terminal still works.
             if sys.stdin is not None:
                 raise
-            option = self.opts[-1]
             message = f"stdin is closed: give {option} to run without a prompt."
             raise click.UsageError(message) from None
 

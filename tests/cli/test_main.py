@@ -242,6 +242,26 @@ def test_a_setting_that_is_not_utf8_is_one_line_naming_it(quill_process, sqlite_
     assert process_one_line_error(done.stderr) == f"Error: {name} must be UTF-8 text."
 
 
+@pytest.mark.parametrize(
+    ("given", "asked"),
+    [([], "--email"), (["--email", "a@example.com", "--name", "Ann"], "--password")],
+)
+def test_a_prompt_whose_piped_answers_ran_out_names_the_option_to_give(
+    quill_process, sqlite_url, given, asked
+):
+    """Not Click's bare "Aborted!": which answer was missing, and how to give it."""
+    done = quill_process("create-admin", *given, input="", DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    # A hidden prompt with no terminal first says that it cannot hide (getpass's own line).
+    error = done.stderr.strip().splitlines()[-1].removeprefix("Password: ")
+    assert error.startswith(
+        f"Error: stdin ended before {asked} was answered: give {asked} to run without a prompt."
+    )
+    assert len(done.stderr.strip().splitlines()) == (2 if asked == "--password" else 1)
+
+
 def test_a_prompt_with_stdin_closed_names_the_option_to_give(sqlite_url, tmp_path):
     done = subprocess.run(
         ["sh", "-c", f'exec "{QUILL_BIN}" create-admin --email a@example.com <&-'],
