@@ -291,6 +291,12 @@ def no_body() -> None:
 _EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")
 
 
+@frozen
+class NoQuery:
+    """The query of a list that takes none (`GET /tags`): each parameter is unknown, as on
+    every list."""
+
+
 @frozen(kw_only=True)
 class PagedQuery:
     """The paging parameters every list route takes; routes add their filters."""

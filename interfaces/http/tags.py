@@ -9,7 +9,7 @@ from flask import Blueprint
 
 from application.posts import ListTags
 from interfaces.container import Container
-from interfaces.http.converter import TagList, converter
+from interfaces.http.converter import NoQuery, TagList, converter, parse_query
 
 bp = Blueprint("tags", __name__, url_prefix="/api/v1/tags")
 
@@ -17,4 +17,5 @@ bp = Blueprint("tags", __name__, url_prefix="/api/v1/tags")
 @bp.get("")
 @inject
 def list_tags(list_all: ListTags = Provide[Container.list_tags]) -> Any:
+    parse_query(NoQuery)
     return converter.unstructure(TagList(tags=list_all()))

@@ -429,6 +429,15 @@ def test_tags_are_listed_most_used_first_counting_published_posts_only(
     ]  # the order among equals is the adapter's
 
 
+@pytest.mark.parametrize("query", ["per_page=abc", "page=2", "x=1"])
+def test_the_tags_list_takes_no_query_and_refuses_one_as_every_list_does(
+    client: FlaskClient, query: str
+) -> None:
+    response = client.get(f"/api/v1/tags?{query}")
+    assert_error(response, 400, "validation_error")
+    assert response.json["errors"] == {query.split("=")[0]: ["Unknown parameter."]}
+
+
 def test_tags_follow_edits_and_deletions(
     client: FlaskClient, user: SignedIn, write_post: Write
 ) -> None:

@@ -9,7 +9,7 @@ from application.posts import TAGS_LISTED, NewPost, PostChanges, PostReplacement
 from application.tokens import LoginThrottle
 from application.users import PasswordChange, Registration, UserChanges
 from interfaces.http.comments import NewComment
-from interfaces.http.converter import PagedQuery
+from interfaces.http.converter import NoQuery, PagedQuery
 from interfaces.http.openapi.accounts import account_paths, with_verified_writers
 from interfaces.http.openapi.errors import answer
 from interfaces.http.openapi.operations import ANYBODY, PUBLIC, REFRESH, TOKEN, operation
@@ -276,6 +276,7 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
             "get": operation(
                 s, "listTags", "Tags in use", POSTS, PUBLIC,
                 {200: answer(f"The {TAGS_LISTED} tags on most published posts.", "TagList")},
+                query=NoQuery,
             ),
         },
     }  # fmt: skip
