@@ -109,7 +109,7 @@ class TokenIssuer:
                 " for a token it accepts."
             )
         if self.clock() >= claims.expires_at:
-            raise TokenExpired(claims.session_id)
+            raise TokenExpired(claims.session_id, claims.subject)
         return claims
 
 
@@ -122,13 +122,19 @@ def read_token(
 ) -> TokenClaims:
     """As TokenIssuer.read, but a token of a session that ended, for any reason, is revoked
     whether or not it also expired: its holder must log in again, not refresh. Only an
-    expired token costs the session's read here."""
+    expired token costs a read here. A session no longer stored ran out (a login forgets
+    its user's expired ones) unless its account is gone or inactive."""
     try:
         return issuer.read(token, kind, audience)
     except TokenExpired as expired:
         with uow.read_only() as reading:
             holder = reading.sessions.get_holder(expired.session_id)
-        if holder is None or holder.session_revoked or not holder.user_is_active:
+            user = reading.users.get(expired.user_id) if holder is None else None
+        if holder is None:
+            ended = user is None or not user.is_active
+        else:
+            ended = holder.session_revoked or not holder.user_is_active
+        if ended:
             raise TokenRevoked() from None
         raise
 

@@ -136,8 +136,9 @@ class TokenExpired(Unauthorized):
     code = "token_expired"
     default_message = "The token has expired."
 
-    def __init__(self, session_id: str = "") -> None:
-        self.session_id = session_id  # the token's session: ended, its token is revoked
+    def __init__(self, session_id: str = "", user_id: int = 0) -> None:
+        # The token's session and user: a session ended, its token is revoked (read_token).
+        self.session_id, self.user_id = session_id, user_id
         super().__init__()
 
 

@@ -82,6 +82,18 @@ def test_a_token_of_an_ended_session_is_revoked_even_once_expired(
     assert_error(client.post(REFRESH, headers=user.refresh_headers), 401, "token_revoked")
 
 
+def test_a_token_of_a_session_that_ran_out_stays_expired_once_forgotten(
+    client: FlaskClient, user: SignedIn, clock: FixedClock
+) -> None:
+    """A login forgets its user's expired sessions: one no longer stored is not taken for
+    one ended (and nothing tells the token's holder whether its owner logged in since)."""
+    clock.advance(days=30, seconds=1)
+    login = {"email": user.user["email"], "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=login).status_code == 200
+    assert_error(_me(client, user.access_token), 401, "token_expired")
+    assert_error(client.post(REFRESH, headers=user.refresh_headers), 401, "token_expired")
+
+
 def test_a_token_issued_while_the_server_clock_runs_ahead_is_accepted(
     client: FlaskClient, user: SignedIn, clock: FixedClock
 ) -> None:
