@@ -269,8 +269,9 @@ NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": "
 
 def parse_body(cls: type[T]) -> T:
     # A PATCH of no bytes at all changes nothing, as `{}` does ("An empty body changes
-    # nothing"), whatever its content type: some clients send no type with no body.
-    data = {} if request.method == "PATCH" and not _body_bytes().strip() else json_body()
+    # nothing"), whatever its content type: some clients send no type with no body. Bytes
+    # that are not JSON (blanks too) are refused, as on every route.
+    data = {} if request.method == "PATCH" and not _body_bytes() else json_body()
     if null_means := NULL_MEANS.get(cls):
         data = {k: null_means[k] if v is None and k in null_means else v for k, v in data.items()}
     nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}

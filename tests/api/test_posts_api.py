@@ -559,6 +559,9 @@ def test_an_empty_patch_changes_nothing(
     response = client.patch(_url(post), json={}, headers=user.headers)
     assert response.status_code == 200
     assert response.json == post
+    response = client.patch(_url(post), data=b"", headers=user.headers)  # no bytes, no type
+    assert (response.status_code, response.json) == (200, post)
+    assert response.headers["ETag"] == client.get(_url(post)).headers["ETag"]
 
 
 def test_patch_with_an_unknown_field_is_a_validation_error(

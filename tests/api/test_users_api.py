@@ -124,6 +124,20 @@ def test_a_patch_of_no_bytes_at_all_is_an_empty_body_too(
         f"/api/v1/users/{user.id}", data=b"x", content_type="text/plain", headers=user.headers
     )
     assert_error(response, 415, "unsupported_media_type")  # a body sent must be JSON still
+    response = client.patch(
+        f"/api/v1/users/{user.id}", data=b" ", content_type="application/json", headers=user.headers
+    )
+    assert_error(response, 400, "invalid_json")  # blanks are not an empty body
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_a_post_or_put_of_no_bytes_is_no_json_body(
+    client: FlaskClient, user: SignedIn, method: str
+) -> None:
+    """Only a PATCH has a meaning for nothing: a POST or PUT needs its fields."""
+    path = "/api/v1/posts" if method == "post" else "/api/v1/posts/1"
+    response = getattr(client, method)(path, data=b"", headers=user.headers)
+    assert_error(response, 415, "unsupported_media_type")
 
 
 def test_a_user_may_not_change_their_own_role(client: FlaskClient, user: SignedIn) -> None:
