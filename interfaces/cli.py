@@ -87,8 +87,9 @@ class AskedOption(click.Option):
             # the person's own choice.
             if sys.stdin is None or sys.stdin.isatty():
                 raise
+            asked = "answered and confirmed" if self.confirmation_prompt else "answered"
             message = (
-                f"stdin ended before {option} was answered: give {option} to run without a prompt."
+                f"stdin ended before {option} was {asked}: give {option} to run without a prompt."
             )
             raise click.UsageError(message) from None
         except (RuntimeError, AttributeError):

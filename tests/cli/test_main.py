@@ -256,10 +256,21 @@ def test_a_prompt_whose_piped_answers_ran_out_names_the_option_to_give(
     assert "Traceback" not in done.stderr
     # A hidden prompt with no terminal first says that it cannot hide (getpass's own line).
     error = done.stderr.strip().splitlines()[-1].removeprefix("Password: ")
+    answered = "answered and confirmed" if asked == "--password" else "answered"
     assert error.startswith(
-        f"Error: stdin ended before {asked} was answered: give {asked} to run without a prompt."
+        f"Error: stdin ended before {asked} was {answered}: give {asked} to run without a prompt."
     )
     assert len(done.stderr.strip().splitlines()) == (2 if asked == "--password" else 1)
+
+
+def test_a_prompted_password_with_no_confirmation_piped_says_it_is_asked_twice(
+    quill_process, sqlite_url
+):
+    answers = "a@example.com\nAnn\nCorrect horse 9\n"  # the repeat is missing
+    done = quill_process("create-admin", input=answers, DATABASE_URL=sqlite_url)
+
+    assert done.returncode == 2
+    assert "stdin ended before --password was answered and confirmed" in done.stderr
 
 
 def test_a_prompt_with_stdin_closed_names_the_option_to_give(sqlite_url, tmp_path):
