@@ -13,6 +13,9 @@ from domain.text import lowered
 
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer is a 503, not a hung request
 READ_ONLY_SESSION = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+# seconds: a read PostgreSQL gives up on (the request is a 503): far past any page's time,
+# short of gunicorn's 30 s worker timeout, after which nobody waits for its answer.
+READ_TIMEOUT = 20.0
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -35,10 +38,12 @@ def make_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
-def make_read_engine(url: str, **options: Any) -> Engine:
+def make_read_engine(url: str, *, read_timeout: float = READ_TIMEOUT, **options: Any) -> Engine:
     """The pool of the read-only units: in autocommit, so a read sends no BEGIN or ROLLBACK,
     and read-only by the database's own rule, so a write sent there by mistake is refused by
-    the database (PostgreSQL: `default_transaction_read_only`; SQLite: `query_only`).
+    the database (PostgreSQL: `default_transaction_read_only`; SQLite: `query_only`). On
+    PostgreSQL a read stops after `read_timeout` seconds: a search made slow on purpose (see
+    docs/API.md on its length) holds the server that long at most.
 
     Nothing is left to reset when a connection goes back to the pool: no transaction is open.
     """
@@ -48,8 +53,16 @@ def make_read_engine(url: str, **options: Any) -> Engine:
         # the threads, not by a count that would leave one thread waiting for ever.
         options.setdefault("max_overflow", -1)
     engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
-    refuse = "PRAGMA query_only = ON" if url.startswith("sqlite") else READ_ONLY_SESSION
-    event.listen(engine, "connect", lambda connection, _: _setting(connection, refuse))
+    if url.startswith("sqlite"):
+        settings = ["PRAGMA query_only = ON"]
+    else:
+        settings = [READ_ONLY_SESSION, f"SET statement_timeout = {round(read_timeout * 1000)}"]
+
+    def on_connect(connection: Any, _: Any) -> None:
+        for setting in settings:
+            _setting(connection, setting)
+
+    event.listen(engine, "connect", on_connect)
     return engine
 
 

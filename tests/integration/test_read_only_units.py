@@ -4,13 +4,16 @@ looks like: writes are refused however they are sent, and any plain read goes th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from domain.errors import ServiceUnavailable
 from infrastructure.db.engine import make_read_engine
+from infrastructure.db.unit_of_work import translate
 from tests.factories import make_user
 from tests.integration.conftest import empty_tables, sql_uow
 
@@ -88,3 +91,22 @@ def test_writes_hidden_in_a_select_are_refused_on_postgres(pg_engine: Engine, sq
         read_engine.dispose()
         with pg_engine.begin() as connection:
             connection.execute(text("DROP FUNCTION quill_test_writes()"))
+
+
+def test_a_read_past_its_time_is_stopped_and_answers_as_an_outage(pg_engine: Engine) -> None:
+    """A search made slow on purpose holds PostgreSQL `read_timeout` at most; the request
+    is a 503, as for a database that does not answer."""
+    url = pg_engine.url.render_as_string(hide_password=False)
+    default, quick = make_read_engine(url), make_read_engine(url, read_timeout=0.2)
+    try:
+        with default.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "20s"
+        with quick.connect() as connection:
+            started = time.monotonic()
+            with pytest.raises(DBAPIError) as raised:
+                connection.execute(text("SELECT pg_sleep(5)"))
+            assert time.monotonic() - started < 3
+        assert isinstance(translate(raised.value), ServiceUnavailable)
+    finally:
+        default.dispose()
+        quick.dispose()
