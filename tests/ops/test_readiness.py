@@ -3,6 +3,7 @@ asks nothing."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,11 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from infrastructure.db.health import SchemaRevisions
-from infrastructure.db.migrations import SCRIPT_LOCATION
+from infrastructure.db.migrations import SCRIPT_LOCATION, AlembicMigrator
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.ops.server import CHEAP_ARGON2
-from tests.pg import dispose_pools
+from tests.pg import dispose_pools, postgres_database
 
 SETTINGS = {"APP_ENV": "testing", "SECRET_KEY": "s" * 32, **CHEAP_ARGON2}
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/quill"
@@ -124,3 +125,23 @@ def test_a_schema_is_behind_at_none_or_an_older_revision_of_this_release(
     """`a` is older than the two heads `b` and `c`; `z` is a newer release's revision."""
     revisions = SchemaRevisions(heads=frozenset({"b", "c"}), known=frozenset({"a", "b", "c"}))
     assert revisions.behind(current) is behind
+
+
+def test_readiness_follows_the_schema_on_postgresql(client_on: ClientOn) -> None:
+    """The probe reads alembic_version through a read-write pool on PostgreSQL too: behind
+    after a step down, ready at head again."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests do not run")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with postgres_database(url, f"{worker}_readiness") as fresh:  # migrated to head
+        client = client_on(fresh)
+        assert client.get("/readyz").status_code == 200
+        engine = create_engine(fresh)
+        try:
+            AlembicMigrator(engine).downgrade(_one_release_behind())
+            assert client.get("/readyz").json["code"] == "service_unavailable"
+            AlembicMigrator(engine).upgrade()
+            assert client.get("/readyz").status_code == 200
+        finally:
+            engine.dispose()
