@@ -130,10 +130,7 @@ def read_token(
         with uow.read_only() as reading:
             holder = reading.sessions.get_holder(expired.session_id)
             user = reading.users.get(expired.user_id) if holder is None else None
-        if holder is None:
-            ended = user is None or not user.is_active
-        else:
-            ended = holder.session_revoked or not holder.user_is_active
+        ended = holder.ended if holder is not None else user is None or not user.is_active
         if ended:
             raise TokenRevoked() from None
         raise

@@ -60,13 +60,18 @@ class SessionHolder:
             email_verified=user.email_verified, bio=user.bio, image=user.image,
         )  # fmt: skip
 
+    @property
+    def ended(self) -> bool:
+        """Revoked, or its account deactivated: its tokens no longer work, expired or not."""
+        return self.session_revoked or not self.user_is_active
+
     def actor(self, subject: int, verified_writers: bool = False) -> Actor:
         """The caller of a token for `subject`: refused once the session ended, for any reason
         (logout, theft detection, password change), or the account was deactivated.
         `verified_writers`: only a verified address may write (REQUIRE_VERIFIED_EMAIL)."""
         if self.user_id != subject:
             raise InvalidToken()
-        if self.session_revoked or not self.user_is_active:
+        if self.ended:
             raise TokenRevoked()
         return Actor(
             id=self.user_id, name=self.name, role=self.role, session_id=self.session_id,

@@ -267,11 +267,15 @@ def _body_bytes() -> bytes:
 NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": ""}}
 
 
+def body_required(cls: type) -> bool:
+    """A body of optional fields alone (a PATCH's) may be left out: no bytes at all are `{}`,
+    whatever their content type ("An empty body changes nothing"; some clients send no type
+    with no body). Bytes that are not JSON (blanks too) are refused, as on every route."""
+    return any(field.default is attrs.NOTHING for field in attrs.fields(cls))
+
+
 def parse_body(cls: type[T]) -> T:
-    # A PATCH of no bytes at all changes nothing, as `{}` does ("An empty body changes
-    # nothing"), whatever its content type: some clients send no type with no body. Bytes
-    # that are not JSON (blanks too) are refused, as on every route.
-    data = {} if request.method == "PATCH" and not _body_bytes() else json_body()
+    data = json_body() if body_required(cls) or _body_bytes() else {}
     if null_means := NULL_MEANS.get(cls):
         data = {k: null_means[k] if v is None and k in null_means else v for k, v in data.items()}
     nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}

@@ -123,9 +123,7 @@ def test_changing_the_password_stores_a_hash_of_the_new_one(
     change_password: ChangePassword, given: Given, stored: Stored, hasher: Argon2PasswordHasher
 ) -> None:
     ann = given.user(password=PASSWORD)
-    change_password(
-        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(actor_for(ann), RIGHT_CHANGE)
     new_hash = stored.user(ann.id).password_hash
     assert hasher.verify(new_hash, NEW_PASSWORD)
     assert not hasher.verify(new_hash, PASSWORD)
@@ -135,9 +133,7 @@ def test_after_a_password_change_only_the_new_password_logs_in(
     change_password: ChangePassword, log_in: LogIn, given: Given
 ) -> None:
     ann = given.user(password=PASSWORD)
-    change_password(
-        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(actor_for(ann), RIGHT_CHANGE)
     with pytest.raises(InvalidCredentials):
         log_in(Credentials(email=ann.email, password=PASSWORD))
     assert log_in(Credentials(email=ann.email, password=NEW_PASSWORD)).user.id == ann.id
@@ -167,6 +163,10 @@ def test_a_wrong_current_password_changes_nothing(
     assert authenticate(elsewhere.tokens.access_token).id == here.user.id
 
 
+# The current password, then a valid new one.
+RIGHT_CHANGE = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
+
+
 def guess(change_password: ChangePassword, who: User, current: str = "Not-It-123") -> None:
     with pytest.raises(InvalidInput):
         change_password(
@@ -191,13 +191,12 @@ def test_five_wrong_current_passwords_refuse_the_next_change_until_the_window_pa
     for _ in range(5):
         guess(change_password, ann)
         clock.advance(minutes=1)
-    right = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
     with pytest.raises(PasswordGuessesThrottled) as raised:
-        change_password(actor_for(ann), right)
+        change_password(actor_for(ann), RIGHT_CHANGE)
     assert raised.value.retry_after == 10 * 60  # the first guess leaves the window then
     assert stored.user(ann.id) == ann
     clock.advance(minutes=10)
-    change_password(actor_for(ann), right)
+    change_password(actor_for(ann), RIGHT_CHANGE)
     assert stored.user(ann.id).password_hash != ann.password_hash
 
 
@@ -227,9 +226,8 @@ def test_failed_logins_and_wrong_current_passwords_are_counted_apart(
         log_in(Credentials(email=ann.email, password=PASSWORD))
     for _ in range(5):
         guess(change_password, ann)
-    right = PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
     with pytest.raises(PasswordGuessesThrottled):
-        change_password(actor_for(ann), right)
+        change_password(actor_for(ann), RIGHT_CHANGE)
     assert stored.user(ann.id) == ann
 
 
@@ -240,9 +238,7 @@ def test_a_stranger_locking_the_login_leaves_the_change_open(
     for _ in range(6):
         with pytest.raises((InvalidCredentials, LoginThrottled)):
             log_in(Credentials(email=ann.email, password="Not-It-123"))
-    change_password(
-        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(actor_for(ann), RIGHT_CHANGE)
     assert stored.user(ann.id).password_hash != ann.password_hash
 
 
@@ -252,9 +248,7 @@ def test_a_changed_password_forgets_the_wrong_guesses_before_it(
     ann = given.user(password=PASSWORD)
     for _ in range(4):
         guess(change_password, ann)
-    change_password(
-        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(actor_for(ann), RIGHT_CHANGE)
     with uow:
         assert uow.password_guesses.since(ann.id, T0 - timedelta(hours=1)) == []
 
@@ -277,9 +271,7 @@ def test_changing_the_password_moves_updated_at(
 ) -> None:
     ann = given.user(password=PASSWORD)
     clock.advance(hours=1)
-    change_password(
-        actor_for(ann), PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(actor_for(ann), RIGHT_CHANGE)
     assert stored.user(ann.id).updated_at == T0 + timedelta(hours=1)
 
 
@@ -288,9 +280,7 @@ def test_changing_the_password_revokes_the_users_other_sessions(
 ) -> None:
     here = sign_in()
     elsewhere = sign_in(here.user)
-    change_password(
-        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(here.actor, RIGHT_CHANGE)
     with pytest.raises(TokenRevoked):
         authenticate(elsewhere.tokens.access_token)
 
@@ -300,9 +290,7 @@ def test_changing_the_password_revokes_the_other_sessions_refresh_tokens_too(
 ) -> None:
     here = sign_in()
     elsewhere = sign_in(here.user)
-    change_password(
-        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(here.actor, RIGHT_CHANGE)
     with pytest.raises(TokenRevoked):
         refresh(elsewhere.tokens.refresh_token)
 
@@ -315,9 +303,7 @@ def test_changing_the_password_keeps_the_current_session(
 ) -> None:
     here = sign_in()
     sign_in(here.user)
-    change_password(
-        here.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD)
-    )
+    change_password(here.actor, RIGHT_CHANGE)
     assert authenticate(here.tokens.access_token) == here.actor
     assert refresh(here.tokens.refresh_token).access_token
 
@@ -327,7 +313,7 @@ def test_changing_the_password_leaves_other_users_sessions_alone(
 ) -> None:
     ann = sign_in()
     bob = sign_in()
-    change_password(ann.actor, PasswordChange(current_password=PASSWORD, new_password=NEW_PASSWORD))
+    change_password(ann.actor, RIGHT_CHANGE)
     assert authenticate(bob.tokens.access_token) == bob.actor
 
 

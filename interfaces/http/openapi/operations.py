@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
+from interfaces.http.converter import body_required
 from interfaces.http.openapi.errors import shared
 from interfaces.http.openapi.schemas import Schemas
 
@@ -52,9 +51,7 @@ def operation(
     spec["security"] = security
     if body is not None:
         content = {"application/json": {"schema": schemas.body(body)}}
-        # A body of optional fields alone (a PATCH's) may be left out: it changes nothing.
-        required = any(field.default is attrs.NOTHING for field in attrs.fields(body))
-        spec["requestBody"] = {"required": required, "content": content}
+        spec["requestBody"] = {"required": body_required(body), "content": content}
     reads_body = body is not None or empty_body
     implied = [*implied_errors(reads_body, query is not None, database), *errors]
     if private is None:
