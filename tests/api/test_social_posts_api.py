@@ -275,6 +275,26 @@ def test_favorites_change_neither_the_etag_nor_updated_at(
     assert response.status_code == 200
 
 
+def test_renaming_the_author_keeps_the_etag_so_a_held_if_match_still_applies(
+    client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    post = write_post(user)
+    before = client.get(_url(post)).headers["ETag"]
+    rename = {"name": "Renamed Author", "username": "renamed.author"}
+    assert (
+        client.patch(f"/api/v1/users/{user.id}", json=rename, headers=user.headers).status_code
+        == 200
+    )
+    shown = client.get(_url(post))
+    assert shown.json["author"]["username"] == "renamed.author"
+    assert shown.headers["ETag"] == before  # the post was not edited: only its version counts
+    response = client.patch(
+        _url(post), json={"title": "Edited"}, headers={**user.headers, "If-Match": before}
+    )
+    assert response.status_code == 200
+    assert response.headers["ETag"] != before
+
+
 def test_favoriting_a_draft_one_cannot_see_is_not_found(
     client: FlaskClient, user: SignedIn, other: SignedIn, admin: SignedIn, write_post: Write
 ) -> None:
