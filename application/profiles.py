@@ -37,7 +37,9 @@ class GetProfile:
 
 @frozen
 class FollowUser:
-    """Following and unfollowing: idempotent; nobody follows themself."""
+    """Following and unfollowing: idempotent; nobody follows themself, so unfollowing
+    oneself changes nothing and answers one's profile, as any unfollow of someone not
+    followed does."""
 
     uow: UnitOfWork
     clock: Clock
@@ -54,7 +56,6 @@ class FollowUser:
     def undo(self, actor: Actor, username: str) -> Profile:
         with self.uow as uow:
             user = _profile_owner(uow, username)
-            check_follow(actor.id, user.id or 0)
             uow.follows.remove(actor.id, user.id or 0)
             profile = _profile(uow, user, actor)
             uow.commit()

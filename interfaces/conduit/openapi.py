@@ -310,8 +310,8 @@ class Document:
                     TOKEN, {200: profile}, errors=(401, 404, 422),
                 ),
                 "delete": self.operation(
-                    "UnfollowUserByUsername", "Unfollow (idempotent)", "Profile", TOKEN,
-                    {200: profile}, errors=(401, 404, 422),
+                    "UnfollowUserByUsername", "Unfollow (idempotent; oneself too)", "Profile",
+                    TOKEN, {200: profile}, errors=(401, 404, 422),
                 ),
             },
         }  # fmt: skip

@@ -328,8 +328,18 @@ def test_following_by_username_in_another_case_follows_them(
 
 def test_following_oneself_is_a_validation_error(client: FlaskClient, user: SignedIn) -> None:
     assert_error(_follow(client, user, user.user["username"]), 400, "validation_error")
-    assert_error(_unfollow(client, user, user.user["username"]), 400, "validation_error")
     assert client.get(f"{PROFILES}/{user.user['username']}").json["followers"] == 0
+
+
+def test_unfollowing_oneself_is_idempotent_and_answers_ones_profile(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    # Nobody follows themself, so "not following oneself" already holds: a 200, as for
+    # anyone else one does not follow (only following oneself is refused).
+    response = _unfollow(client, user, user.user["username"])
+    assert response.status_code == 200
+    assert response.json == client.get(f"{PROFILES}/{user.user['username']}").json
+    assert (response.json["following"], response.json["followers"]) == (False, 0)
 
 
 def test_following_an_unknown_user_is_not_found(client: FlaskClient, user: SignedIn) -> None:

@@ -67,6 +67,14 @@ def test_following_oneself_is_422(client: FlaskClient, member: Member) -> None:
     assert response.status_code == 422 and "username" in response.json["errors"]
 
 
+def test_unfollowing_oneself_answers_ones_profile(client: FlaskClient, member: Member) -> None:
+    username = member.user["username"]
+    response = client.delete(f"/api/profiles/{username}/follow", headers=member.headers)
+    assert response.status_code == 200
+    assert response.json["profile"]["username"] == username
+    assert response.json["profile"]["following"] is False
+
+
 def test_a_deactivated_user_has_no_profile(client: FlaskClient, join: Join, container) -> None:
     from application.users import OPERATOR, UserChanges
 

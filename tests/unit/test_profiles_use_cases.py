@@ -174,10 +174,20 @@ def test_unfollowing_someone_one_does_not_follow_is_idempotent(
     assert stored.follow_stats(ann.id).followers == 1
 
 
-def test_unfollowing_oneself_is_invalid(follow_user: FollowUser, given: Given) -> None:
-    ann = given.user(username="ann")
-    with pytest.raises(InvalidInput):
-        follow_user.undo(actor_for(ann), "ann")
+def test_unfollowing_oneself_changes_nothing_and_answers_ones_profile(
+    follow_user: FollowUser, given: Given, stored: Stored
+) -> None:
+    ann, bob = given.user(username="ann"), given.user()
+    given.follow(bob, ann)
+    given.follow(ann, bob)
+    profile = follow_user.undo(actor_for(ann), "ANN")
+    assert (profile.username, profile.following, profile.followers, profile.follows) == (
+        "ann",
+        False,
+        1,
+        1,
+    )
+    assert (stored.follow_stats(ann.id).followers, stored.follow_stats(ann.id).follows) == (1, 1)
 
 
 def test_unfollowing_an_unknown_user_is_not_found(follow_user: FollowUser, given: Given) -> None:

@@ -284,9 +284,9 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
 
 def profile_paths(s: Schemas) -> dict[str, Schema]:
     username = [{"$ref": "#/components/parameters/Username"}]
-    followed = {
-        200: answer("Their profile, as the caller now sees it.", "Profile"),
-        400: answer("The caller's own username (`validation_error`).", "ValidationError"),
+    followed = {200: answer("Their profile, as the caller now sees it.", "Profile")}
+    own_username = {
+        400: answer("The caller's own username (`validation_error`).", "ValidationError")
     }
     return {
         "/api/v1/profiles/{username}": {
@@ -302,14 +302,15 @@ def profile_paths(s: Schemas) -> dict[str, Schema]:
         "/api/v1/profiles/{username}/follow": {
             "parameters": username,
             "put": operation(
-                s, "followUser", "Follow a user", PROFILES, TOKEN, followed,
+                s, "followUser", "Follow a user", PROFILES, TOKEN, {**followed, **own_username},
                 about="Idempotent. Nobody follows themself.",
                 errors=("Unauthorized", "NotFound"),
                 empty_body=True,
             ),
             "delete": operation(
                 s, "unfollowUser", "Unfollow a user", PROFILES, TOKEN, followed,
-                about="Idempotent.",
+                about="Idempotent: unfollowing someone not followed, oneself included, changes"
+                " nothing.",
                 errors=("Unauthorized", "NotFound"),
                 empty_body=True,
             ),
