@@ -11,6 +11,9 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.errors import ServiceUnavailable
 
+# What readiness and the CLI say of a database not migrated to this release.
+SCHEMA_BEHIND_SAID = "The database's schema is missing or older than this release"
+
 
 @attrs.frozen
 class SchemaRevisions:
@@ -42,14 +45,12 @@ class DatabaseProbe:
         except DBAPIError as error:
             raise ServiceUnavailable("The database is not answering.") from error
         if self._revisions.behind(current):
-            raise ServiceUnavailable("The database's schema is missing or older than this release.")
+            raise ServiceUnavailable(f"{SCHEMA_BEHIND_SAID}.")
 
 
 # What each database says of a table or a column this release has and its schema does not.
 SCHEMA_BEHIND = ("no such table", "UndefinedTable", "no such column", "UndefinedColumn")
-SCHEMA_BEHIND_ADVICE = (
-    "The database's schema is missing or older than this release: run `quill db upgrade`."
-)
+SCHEMA_BEHIND_ADVICE = f"{SCHEMA_BEHIND_SAID}: run `quill db upgrade`."
 
 
 def schema_behind(error: BaseException) -> bool:

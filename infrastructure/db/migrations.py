@@ -35,10 +35,15 @@ def _script_location() -> Path:
 SCRIPT_LOCATION = _script_location()
 
 
+def release_scripts() -> ScriptDirectory:
+    """This release's migrations, as Alembic reads them."""
+    return ScriptDirectory(str(SCRIPT_LOCATION))
+
+
 @cache
 def schema_revisions() -> SchemaRevisions:
     """Read once: the migrations do not change while the process runs."""
-    script = ScriptDirectory(str(SCRIPT_LOCATION))
+    script = release_scripts()
     known = frozenset(revision.revision for revision in script.walk_revisions())
     return SchemaRevisions(heads=frozenset(script.get_heads()), known=known)
 
@@ -63,7 +68,7 @@ class AlembicMigrator:
         return ", ".join(heads) if heads else None
 
     def head(self) -> str:
-        return ScriptDirectory.from_config(self._config()).get_current_head() or ""
+        return release_scripts().get_current_head() or ""
 
     def _run(self, action: Callable[[Config, str], None], revision: str) -> None:
         start = self.current()
@@ -99,7 +104,7 @@ class AlembicMigrator:
     def _failed_step(self, start: str | None, target: str, applied: list[object], up: bool) -> str:
         if not up:
             return f"down to {target}"
-        script = ScriptDirectory.from_config(self._config())
+        script = release_scripts()
         steps = [r.revision for r in script.iterate_revisions(target, start or "base")][::-1]
         return steps[len(applied)] if len(applied) < len(steps) else target
 

@@ -8,6 +8,7 @@ import re
 import typing
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -267,6 +268,7 @@ def _body_bytes() -> bytes:
 NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": ""}}
 
 
+@cache  # asked on every request with a body; a class's fields never change
 def body_required(cls: type) -> bool:
     """A body of optional fields alone (a PATCH's) may be left out: no bytes at all are `{}`,
     whatever their content type ("An empty body changes nothing"; some clients send no type

@@ -285,9 +285,7 @@ def post_paths(s: Schemas) -> dict[str, Schema]:
 def profile_paths(s: Schemas) -> dict[str, Schema]:
     username = [{"$ref": "#/components/parameters/Username"}]
     followed = {200: answer("Their profile, as the caller now sees it.", "Profile")}
-    own_username = {
-        400: answer("The caller's own username (`validation_error`).", "ValidationError")
-    }
+    own_username = answer("The caller's own username (`validation_error`).", "ValidationError")
     return {
         "/api/v1/profiles/{username}": {
             "parameters": username,
@@ -302,7 +300,7 @@ def profile_paths(s: Schemas) -> dict[str, Schema]:
         "/api/v1/profiles/{username}/follow": {
             "parameters": username,
             "put": operation(
-                s, "followUser", "Follow a user", PROFILES, TOKEN, {**followed, **own_username},
+                s, "followUser", "Follow a user", PROFILES, TOKEN, {**followed, 400: own_username},
                 about="Idempotent. Nobody follows themself.",
                 errors=("Unauthorized", "NotFound"),
                 empty_body=True,
