@@ -101,11 +101,18 @@ class Window:
     offset: int
     limit: int
 
+    @property
+    def search_reach(self) -> int:
+        """How many of a search's matches its page is chosen from, and counted with it: one
+        past the cap, or as many as a page by number reaches down to (at most 2**63 - 1)."""
+        return min(max(self.offset + self.limit, SEARCH_TOTAL_MAX + 1), 2**63 - 1)
+
 
 @frozen
 class Found(Generic[T]):
     """A window's items, and the whole list's length when the read found it with them (a
-    kept count read in the page's own statement); None leaves the counting to `paginate`."""
+    kept count read in the page's own statement, or a search's matches counted up to the
+    window's `search_reach`); None leaves the counting to `paginate`."""
 
     items: list[T]
     total: int | None = None

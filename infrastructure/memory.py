@@ -143,7 +143,8 @@ class InMemoryUserRepository:
     def find(self, search: str | None, window: Window) -> Found[User]:
         matching = self._matching(search)
         items = _page(matching, window)
-        return Found(items, total=len(matching) if items and not search else None)
+        total = min(len(matching), window.search_reach) if search else len(matching)
+        return Found(items, total=total if items else None)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         return _at_most(len(self._matching(search)), at_most)
@@ -221,10 +222,14 @@ class InMemoryPostRepository:
     ) -> Found[Post]:
         matching = self._matching(filters)
         items = [self._read(p, viewer_id) for p in _page(matching, window)]
-        # The total along with a page that has items, as the SQL adapters give it for kept
-        # counts; here for every filter but those counted apart (a search, favorites).
-        kept = not (filters.search or filters.favorited_by is not None)
-        return Found(items, total=len(matching) if kept and items else None)
+        # The total along with a page that has items, as the SQL adapters give it: a search's
+        # counted as far as it reads; none for a search in a feed or a user's favorites.
+        total: int | None = len(matching)
+        if filters.search and filters.followed_by is None:
+            total = min(len(matching), window.search_reach)
+        elif filters.search or filters.favorited_by is not None:
+            total = None
+        return Found(items, total=total if items else None)
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         return _at_most(len(self._matching(filters)), at_most)

@@ -14,9 +14,11 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    not_,
     or_,
     select,
     tuple_,
+    union_all,
 )
 
 from application.paging import Found, Window
@@ -113,6 +115,39 @@ def paged(stmt: Select[Any], offset: str = "offset", limit: str = "limit") -> Se
     )
 
 
+def searched_page(
+    keys: Select[Any], created_at: Any, ident: Any, after: bool
+) -> tuple[Select[Any], Any]:
+    """A search's page of `keys` (its `id` and `created_at`, newest first), and the count of
+    its matches up to the `reach` parameter (Window.search_reach), which the page comes from.
+
+    The matches are found first, alone (a materialized CTE): planned for the thousand rows a
+    search counts, PostgreSQL walks the newest-first index only when it expects a thousand
+    matches soon. Planned for a page of 21 it also walked it for a rare text that matched one
+    of the column's histogram bounds (an estimate of one row in a hundred), and read the whole
+    table for a page it never filled. A page by number lies within the matches; a page after
+    a cursor is taken from them when they are all of them, else (a common text) by the walk.
+    """
+    reach = bindparam("reach", type_=Id, literal_execute=True)
+    matches = (
+        ordered(keys, created_at, ident, False)
+        .limit(reach)
+        .cte("matches")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    count = select(func.count()).select_from(matches).scalar_subquery()
+    held = select(matches.c.id, matches.c.created_at)
+    if not after:
+        return paged(ordered(held, matches.c.created_at, matches.c.id, False)), count
+    every_match = count < reach
+    from_held = ordered(held.where(every_match), matches.c.created_at, matches.c.id, True)
+    walked = paged(ordered(keys.where(not_(every_match)), created_at, ident, True))
+    either = union_all(
+        select(from_held.subquery("held")), select(walked.subquery("walked"))
+    ).subquery("either")
+    return paged(ordered(select(either), either.c.created_at, either.c.id, False)), count
+
+
 def window_values(window: Window) -> dict[str, Any]:
     values: dict[str, Any] = {"offset": window.offset, "limit": window.limit}
     if window.after is not None:
@@ -142,6 +177,6 @@ def with_total(stmt: Select[Any], total: Any) -> Select[Any]:
 
 def found(rows: Sequence[Mapping[str, Any]], entity: Callable[[Any], T]) -> Found[T]:
     """The page's rows as entities, with the total they carry (`with_total`), if they do:
-    none without a row (past the end) or for a list counted apart (a search)."""
+    none without a row (past the end) or for a list counted apart (favorites, a feed's search)."""
     total = int(rows[0][TOTAL] or 0) if rows and TOTAL in rows[0] else None  # NULL: no count yet
     return Found([entity(row) for row in rows], total)

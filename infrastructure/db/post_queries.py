@@ -29,7 +29,13 @@ from sqlalchemy import (
 
 from application.paging import Window
 from infrastructure.db.counters import AUTHOR_POST_TOTAL, POST_TOTAL, summed
-from infrastructure.db.lists import counted, ordered, paged, with_total
+from infrastructure.db.lists import (
+    counted,
+    ordered,
+    paged,
+    searched_page,
+    with_total,
+)
 from infrastructure.db.models import (
     SEARCH_ONLY,
     AuthorPostCountRow,
@@ -85,13 +91,20 @@ def post_page(
     `own_feed`: the list is the viewer's own feed (`followed_by` is the viewer).
 
     On PostgreSQL the feed's keys are chosen by _feed_page: a deep page by cursor costs
-    what the first does."""
+    what the first does. A search's (in a feed, the feed's walk) by searched_page, which
+    also counts its matches."""
     kept = kept_total(shape)
     total = None if kept is None else kept.scalar_subquery()
     if postgres and shape.feed_alone:
         if kept is not None:  # the plain feed's total also tells how to walk it
             total = select(kept.cte("feed_total")).scalar_subquery()
         ids = _feed_page(shape, after, total).subquery("chosen")
+        chosen = select(*READ).join(ids, posts.c.id == ids.c.id)
+    elif shape.searching and not shape.followed_by:
+        source, where, (created_at, ident) = driving(shape)
+        keys = select(ident.label("id"), created_at.label("created_at")).select_from(source)
+        found, total = searched_page(keys.where(*where), created_at, ident, after)
+        ids = found.subquery("chosen")
         chosen = select(*READ).join(ids, posts.c.id == ids.c.id)
     else:
         source, where, (created_at, ident) = driving(shape)
@@ -181,6 +194,7 @@ def page_values(window: Window) -> dict[str, Any]:
         "limit": window.limit,
         "depth": depth,
         "walk": min(depth * WALK_PER_ROW, BIGGEST),
+        "reach": window.search_reach,
     }
     if window.after is not None:
         values.update(after_created_at=window.after.created_at, after_id=window.after.id)

@@ -27,7 +27,9 @@ from infrastructure.db.lists import (
     counted,
     found,
     newest_first,
+    ordered,
     search_values,
+    searched_page,
     window_values,
     with_total,
     word_count,
@@ -51,12 +53,14 @@ INSERT_USER = insert(users).returning(users.c.id)
 # cache of compiled statements then also skips building and keying a new statement object.
 @cache
 def user_page(words: int | None, after: bool) -> Select[Any]:
-    stmt = select(users)
-    if words is not None:  # a search's total is counted apart, capped, when the page can't
-        stmt = stmt.where(contains(users.c.name, users.c.email, word_count=words))
-    else:
-        stmt = with_total(stmt, USER_TOTAL.scalar_subquery())
-    return newest_first(stmt, users, after)
+    if words is None:
+        return newest_first(with_total(select(users), USER_TOTAL.scalar_subquery()), users, after)
+    matching = contains(users.c.name, users.c.email, word_count=words)
+    keys = select(users.c.id, users.c.created_at).where(matching)
+    chosen, total = searched_page(keys, users.c.created_at, users.c.id, after)
+    page = chosen.subquery("page")
+    stmt = with_total(select(users).join(page, users.c.id == page.c.id), total)
+    return ordered(stmt, page.c.created_at, page.c.id, False)
 
 
 @cache
@@ -133,7 +137,7 @@ class SqlUserRepository:
         words = word_count(search, self._postgres) if search else None
         stmt = user_page(words, window.after is not None)
         if search:
-            values.update(search_values(search, words or 0))
+            values.update(search_values(search, words or 0), reach=window.search_reach)
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return found(rows, user_from_row)

@@ -30,6 +30,15 @@ def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from plan_nodes(child)
 
 
+def rows_read(plan: dict[str, Any]) -> int:
+    """The rows the plan's scans of tables read, kept or filtered out (an index's own
+    entries aside: a bitmap's are read into the heap scan that follows it)."""
+    tables = ("Index Scan", "Seq Scan", "Bitmap Heap Scan")
+    scans = [n for n in plan_nodes(plan) if n["Node Type"] in tables]
+    removed = ("Rows Removed by Filter", "Rows Removed by Index Recheck")
+    return sum(n["Actual Rows"] + sum(n.get(key, 0) for key in removed) for n in scans)
+
+
 def on_index(plan: dict[str, Any], index: str) -> list[dict[str, Any]]:
     """The plan's scans of `index`."""
     return [node for node in plan_nodes(plan) if node.get("Index Name") == index]

@@ -421,9 +421,11 @@ def test_the_tag_filter_pages_newest_first_and_counts(any_uow: Any) -> None:
         assert reader.posts.count(searching, at_most=1001) == 1
 
 
-def test_a_page_brings_the_kept_total_of_its_list_and_a_search_none(any_uow: Any) -> None:
+def test_a_page_brings_the_total_of_its_list_but_a_users_favorites(any_uow: Any) -> None:
     """Where a kept count answers the filter, the page's read gives it (no count of its own);
-    it is the count's value. A search's and a user's favorites' totals are counted apart."""
+    it is the count's value. A search's page gives its matches counted as far as the page
+    was chosen from (Window.search_reach); a search in a feed and a user's favorites are
+    counted apart."""
     ann, bob, reader_ = (add_author(any_uow) for _ in range(3))
     for n in range(3):
         add_post(any_uow, ann, tags=("x",), created_at=minutes(-n))
@@ -438,8 +440,9 @@ def test_a_page_brings_the_kept_total_of_its_list_and_a_search_none(any_uow: Any
         PostFilter(published=True, tag="x"),
         PostFilter(published=True, followed_by=reader_.id),
     ]
+    searching = PostFilter(published=True, search="post")
     counted_apart = [
-        PostFilter(published=True, search="post"),
+        PostFilter(published=True, search="post", followed_by=reader_.id),
         PostFilter(published=True, favorited_by=reader_.id),
     ]
     with any_uow.read_only() as reader:
@@ -447,6 +450,9 @@ def test_a_page_brings_the_kept_total_of_its_list_and_a_search_none(any_uow: Any
             found = reader.posts.find(filters, window(per_page=1), reader_.id)
             assert found.items, filters
             assert found.total == reader.posts.count(filters), filters
+        first = window(per_page=1)
+        assert reader.posts.find(searching, first).total == reader.posts.count(searching) == 4
+        assert first.search_reach == 1001
         assert [reader.posts.find(f, window(per_page=1)).total for f in counted_apart] == [None] * 2
         # Past the end nothing is read, the total neither: the use case counts.
         assert reader.posts.find(PUBLISHED, window(page=9)).total is None
@@ -594,6 +600,29 @@ def test_posts_added_in_bulk_keep_their_slugs_and_tags_with_ids_in_order(any_uow
     assert [(p.title, p.slug, p.tags) for p in stored] == [
         (f"Bulk {n}", f"bulk-{n}", ("bulk",) if n % 2 else ()) for n in range(6)
     ]
+
+
+@pytest.mark.parametrize("matches", [15, 1010])
+def test_a_search_walked_by_cursor_returns_every_match_once(any_uow: Any, matches: int) -> None:
+    """A search's page comes from its first 1,001 matches, found alone (lists.searched_page);
+    a page after a cursor is taken from them when they are all the matches (15), else by
+    the walk after the cursor (1,010). Each page also carries the matches' capped count."""
+    ann = add_author(any_uow)
+    with any_uow:
+        any_uow.posts.add_many(
+            post_of(ann, title=f"Walk {n}" if n % 3 else f"Other {n}", created_at=minutes(n // 4))
+            for n in range(matches * 3 // 2 + 1)
+        )
+        any_uow.commit()
+    searching = PostFilter(published=True, search="walk")
+    for per_page in (4, 100):
+        assert walk(any_uow, searching, per_page=per_page) == matches
+    with any_uow.read_only() as reader:
+        first = reader.posts.find(searching, window(per_page=4))
+        after = Window(after=Cursor.after(first.items[3]), offset=0, limit=5)
+        assert first.total == reader.posts.find(searching, after).total == min(matches, 1001)
+        deep = window(per_page=100, page=11)  # down to the 1,101st match; past 15's end
+        assert reader.posts.find(searching, deep).total == (matches if matches > 1000 else None)
 
 
 def walk(uow: Any, filters: PostFilter, per_page: int = 7) -> int:

@@ -25,7 +25,7 @@ from infrastructure.db.schema import PENDING_LIST_KB
 from infrastructure.db.users import SqlUserRepository
 from tests.factories import make_user
 from tests.integration.conftest import empty_tables
-from tests.integration.plans import on_index, plan_nodes, run_plan
+from tests.integration.plans import on_index, plan_nodes, rows_read, run_plan
 
 pytestmark = pytest.mark.postgres
 POSTS = 150_000
@@ -105,6 +105,30 @@ def test_new_posts_waiting_for_the_index_add_few_pages_to_a_search(engine: Engin
         )
     after, _ = first_page(engine, shape, "Post 12345")
     assert after <= before + 2 * PENDING_PAGES, (before, after)
+
+
+def test_a_rare_search_that_a_histogram_bound_holds_reads_only_its_matches(
+    engine: Engine,
+) -> None:
+    """As users' (test_search_estimates): PostgreSQL's sample of the titles holds one of a
+    rare text's few old matches as a histogram bound, and so guesses one title in a hundred
+    matches; the page is still read by the index, not by a walk of the whole table."""
+    with engine.begin() as connection:
+        bounds = connection.execute(
+            text(
+                "SELECT histogram_bounds::text::text[] FROM pg_stats"
+                " WHERE tablename = 'posts' AND attname = 'title_folded'"
+            )
+        ).scalar_one()
+        numbers = [bound.split()[1].rstrip(":") for bound in bounds[1:-1]]
+        search = max((n for n in numbers if len(n) == 6), key=int)[:-1]  # an old one
+        shape = Shape.of(PostFilter(published=True, search=search), postgres=True)
+        values = {"published": True, **search_values(search, shape.word_count)}
+        values |= page_values(PageRequest(per_page=20).window())
+        plan = run_plan(connection, post_page(shape, False, False, postgres=True), values)
+        rows = connection.execute(post_page(shape, False, False, postgres=True), values).all()
+    assert rows and all(search in row.title for row in rows), (search, rows)
+    assert rows_read(plan) < 200, (search, plan)
 
 
 def test_a_common_words_count_walks_the_newest_posts(engine: Engine) -> None:

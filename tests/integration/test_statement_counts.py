@@ -101,6 +101,13 @@ def test_a_page_of_100_posts_costs_as_many_statements_as_a_page_of_1(
     one = counter.during(lambda: sql_client.get("/api/v1/posts?per_page=1"))
     hundred = counter.during(lambda: sql_client.get("/api/v1/posts?per_page=100"))
     assert one == hundred == 1  # the page with its authors and the kept total
+    # A search's page counts its matches itself (lists.searched_page), by cursor too.
+    first = counter.during(lambda: sql_client.get("/api/v1/posts?per_page=1&search=T1"))
+    page = sql_client.get("/api/v1/posts?per_page=1&search=T1").json
+    cursor = page["next_cursor"]  # type: ignore[index]
+    assert page["total"] == 55  # type: ignore[index]  # t1 and t10 to t19, by five authors
+    then = counter.during(lambda: sql_client.get(f"/api/v1/posts?search=T1&cursor={cursor}"))
+    assert first == then == 1
 
 
 def test_authenticating_a_request_is_one_round_trip(
@@ -157,6 +164,8 @@ def test_a_page_of_100_users_costs_as_many_statements_as_a_page_of_1(
     assert one == many == 2  # authentication, the page with the kept total (31 users)
     whole = counter.during(lambda: sql_client.get("/api/v1/users?per_page=100", headers=headers))
     assert whole == 2  # a page that ends the list tells the total itself
+    search = "/api/v1/users?per_page=1&search=example"
+    assert counter.during(lambda: sql_client.get(search, headers=headers)) == 2  # counts itself
 
 
 # Issue 17: every list page costs a fixed number of statements (docs/API.md, "Lists stay

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from application.paging import PageRequest
+from application.paging import Cursor, PageRequest, Window
 from application.ports import FollowStats
 from domain.errors import EmailTaken, UsernameTaken
 from domain.users import Role
@@ -125,6 +125,33 @@ def test_user_search_ignores_the_case_of_letters_beyond_ascii(any_uow: Any) -> N
             assert any_uow.users.count(text) == 1, text
 
 
+@pytest.mark.parametrize("matches", [9, 1005])
+def test_a_user_search_walked_by_cursor_returns_every_match_once(
+    any_uow: Any, matches: int
+) -> None:
+    """As posts' (lists.searched_page): a page after a cursor is taken from the first 1,001
+    matches when they are all of them (9), else by the walk after the cursor (1,005)."""
+    with any_uow:
+        any_uow.users.add_many(
+            make_user(name=f"Walker {n}" if n % 2 else f"Other {n}", created_at=T0)
+            for n in range(matches * 2)
+        )
+        any_uow.commit()
+    seen: list[int] = []
+    after: Cursor | None = None
+    with any_uow.read_only() as reader:
+        while True:
+            found = reader.users.find("walker", Window(after=after, offset=0, limit=101))
+            assert found.total == min(matches, 1001)
+            seen += [u.id for u in found.items[:100]]
+            if len(found.items) <= 100:
+                break
+            after = Cursor.after(found.items[99])
+        first_page = reader.users.find("walker", PageRequest(per_page=100).window()).items
+    assert seen == sorted(set(seen), reverse=True) and len(seen) == matches
+    assert seen[:100] == [u.id for u in first_page[:100]]
+
+
 def test_user_counts_stop_at_the_bound_they_are_given(any_uow: Any) -> None:
     for n in range(4):
         add(any_uow, name=f"Hopper {n}")
@@ -152,9 +179,9 @@ def test_the_user_count_follows_adds_bulk_adds_and_removals(any_uow: Any) -> Non
     with any_uow:
         assert any_uow.users.count(None) == 4
         assert any_uow.users.count("") == 4
-        # A page brings the kept total along; a search's is counted apart.
+        # A page brings the kept total along; a search's, its matches (as far as it reads).
         assert any_uow.users.find(None, PageRequest(per_page=1).window()).total == 4
-        assert any_uow.users.find("e", PageRequest(per_page=1).window()).total is None
+        assert any_uow.users.find("e", PageRequest(per_page=1).window()).total == 4
 
 
 # Usernames and profiles (docs/API.md, "Usernames and profiles").
