@@ -16,6 +16,7 @@ from domain.errors import InvalidInput
 
 PER_PAGE_MAX = 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
+SEARCH_COUNTED = SEARCH_TOTAL_MAX + 1  # the matches a search counts: one past the cap says more
 PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # the last page whose end (page x 100) fits 64 bits
 OFFSET_MAX = PAGE_MAX * PER_PAGE_MAX
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -102,17 +103,17 @@ class Window:
     limit: int
 
     @property
-    def search_reach(self) -> int:
-        """How many of a search's matches its page is chosen from, and counted with it: one
-        past the cap, or as many as a page by number reaches down to (at most 2**63 - 1)."""
-        return min(max(self.offset + self.limit, SEARCH_TOTAL_MAX + 1), 2**63 - 1)
+    def within_search_count(self) -> bool:
+        """The window lies within the matches a search counts (SEARCH_COUNTED): a search's
+        page can be chosen from them, and come with their count (every page by cursor)."""
+        return self.offset + self.limit <= SEARCH_COUNTED
 
 
 @frozen
 class Found(Generic[T]):
     """A window's items, and the whole list's length when the read found it with them (a
-    kept count read in the page's own statement, or a search's matches counted up to the
-    window's `search_reach`); None leaves the counting to `paginate`."""
+    kept count read in the page's own statement, or a search's matches counted up to
+    SEARCH_COUNTED); None leaves the counting to `paginate`."""
 
     items: list[T]
     total: int | None = None
@@ -159,7 +160,7 @@ def paginate(
     elif found.total is not None:
         total = found.total
     else:
-        total = count(None if cap is None else cap + 1)
+        total = count(SEARCH_COUNTED if searching else None)
     capped = cap is not None and total > cap
     return Page(
         items=items,

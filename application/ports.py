@@ -50,7 +50,8 @@ class UserRepository(Protocol):
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         """Newest first (ties by id); `search` is a case-insensitive substring of name or email.
-        The total comes along: the kept one, or a search's matches up to `search_reach`."""
+        The total comes along: the kept one, or a search's matches up to SEARCH_COUNTED when
+        the window lies within them (`Window.within_search_count`)."""
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
         """How many users match, or `at_most` when at least that many do."""
@@ -99,8 +100,9 @@ class PostRepository(Protocol):
     ) -> Found[Post]:
         """Newest first (ties by id), with authors, tags, counts and whether `viewer_id`
         favorited each: a fixed number of statements whatever the page's size. The total
-        comes along when a kept count answers the filter, or with a search (outside a feed)
-        its matches up to the window's `search_reach`; a user's favorites are counted apart."""
+        comes along when a kept count answers the filter, or with a search outside a feed
+        (in someone's favorites too) its matches up to SEARCH_COUNTED when the window lies
+        within them (`Window.within_search_count`); a user's favorites are counted apart."""
 
     def count(self, filters: PostFilter, at_most: int | None = None) -> int:
         """How many posts match, or `at_most` when at least that many do."""

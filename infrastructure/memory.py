@@ -9,7 +9,7 @@ from typing import NoReturn, Self
 
 from attrs import evolve
 
-from application.paging import Found, Window
+from application.paging import SEARCH_COUNTED, Found, Window
 from application.ports import FollowStats, PostFilter, TagUse
 from domain.comments import Comment
 from domain.errors import (
@@ -143,7 +143,9 @@ class InMemoryUserRepository:
     def find(self, search: str | None, window: Window) -> Found[User]:
         matching = self._matching(search)
         items = _page(matching, window)
-        total = min(len(matching), window.search_reach) if search else len(matching)
+        total: int | None = len(matching)
+        if search:
+            total = min(len(matching), SEARCH_COUNTED) if window.within_search_count else None
         return Found(items, total=total if items else None)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
@@ -223,10 +225,11 @@ class InMemoryPostRepository:
         matching = self._matching(filters)
         items = [self._read(p, viewer_id) for p in _page(matching, window)]
         # The total along with a page that has items, as the SQL adapters give it: a search's
-        # counted as far as it reads; none for a search in a feed or a user's favorites.
+        # counted up to SEARCH_COUNTED where its page lies; none for a search in a feed or
+        # past what it counts, nor for a user's favorites.
         total: int | None = len(matching)
-        if filters.search and filters.followed_by is None:
-            total = min(len(matching), window.search_reach)
+        if filters.search and filters.followed_by is None and window.within_search_count:
+            total = min(len(matching), SEARCH_COUNTED)
         elif filters.search or filters.favorited_by is not None:
             total = None
         return Found(items, total=total if items else None)

@@ -21,7 +21,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from application.paging import Found, Window
+from application.paging import SEARCH_COUNTED, Found, Window
 from domain.text import lowered
 from infrastructure.db.models import Id, Timestamp
 
@@ -118,30 +118,31 @@ def paged(stmt: Select[Any], offset: str = "offset", limit: str = "limit") -> Se
 def searched_page(
     keys: Select[Any], created_at: Any, ident: Any, after: bool
 ) -> tuple[Select[Any], Any]:
-    """A search's page of `keys` (its `id` and `created_at`, newest first), and the count of
-    its matches up to the `reach` parameter (Window.search_reach), which the page comes from.
+    """A search's page, chosen from the matches it counts (SEARCH_COUNTED, newest first), and
+    their count. `keys` selects the matches' `id` and `created_at`; `created_at` and `ident`
+    are the columns they come from. For a page by number within those matches
+    (Window.within_search_count).
 
-    The matches are found first, alone (a materialized CTE): planned for the thousand rows a
-    search counts, PostgreSQL walks the newest-first index only when it expects a thousand
-    matches soon. Planned for a page of 21 it also walked it for a rare text that matched one
-    of the column's histogram bounds (an estimate of one row in a hundred), and read the whole
-    table for a page it never filled. A page by number lies within the matches; a page after
-    a cursor is taken from them when they are all of them, else (a common text) by the walk.
+    The matches are found alone (a materialized CTE), so PostgreSQL plans their search for a
+    thousand rows, not the page's 21: it walks the newest-first index only when it expects a
+    thousand matches soon, not whenever one of the column's histogram bounds holds a rare
+    text (a guess of one row in a hundred). A page after a cursor is taken from the matches
+    when they are all of them, else (a common text) by the walk after the cursor.
     """
-    reach = bindparam("reach", type_=Id, literal_execute=True)
     matches = (
         ordered(keys, created_at, ident, False)
-        .limit(reach)
+        .limit(SEARCH_COUNTED)
         .cte("matches")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    count = select(func.count()).select_from(matches).scalar_subquery()
+    counted = select(func.count().label("n")).select_from(matches).cte("counted")
+    count = select(counted.c.n).scalar_subquery()  # counted once, however often it is read
     held = select(matches.c.id, matches.c.created_at)
     if not after:
         return paged(ordered(held, matches.c.created_at, matches.c.id, False)), count
-    every_match = count < reach
-    from_held = ordered(held.where(every_match), matches.c.created_at, matches.c.id, True)
-    walked = paged(ordered(keys.where(not_(every_match)), created_at, ident, True))
+    all_held = count < SEARCH_COUNTED
+    from_held = ordered(held.where(all_held), matches.c.created_at, matches.c.id, True)
+    walked = paged(ordered(keys.where(not_(all_held)), created_at, ident, True))
     either = union_all(
         select(from_held.subquery("held")), select(walked.subquery("walked"))
     ).subquery("either")
@@ -177,6 +178,7 @@ def with_total(stmt: Select[Any], total: Any) -> Select[Any]:
 
 def found(rows: Sequence[Mapping[str, Any]], entity: Callable[[Any], T]) -> Found[T]:
     """The page's rows as entities, with the total they carry (`with_total`), if they do:
-    none without a row (past the end) or for a list counted apart (favorites, a feed's search)."""
+    none without a row (past the end) or for a list counted apart (favorites, a feed's search,
+    a search's page by number past what it counts)."""
     total = int(rows[0][TOTAL] or 0) if rows and TOTAL in rows[0] else None  # NULL: no count yet
     return Found([entity(row) for row in rows], total)

@@ -85,14 +85,19 @@ def get_post(
 
 @cache
 def post_page(
-    shape: Shape, viewer: bool, after: bool, postgres: bool = False, own_feed: bool = False
+    shape: Shape,
+    viewer: bool,
+    after: bool,
+    postgres: bool = False,
+    own_feed: bool = False,
+    within_count: bool = True,
 ) -> Select[Any]:
     """The page's posts are chosen first, then read with their authors (see with_author).
     `own_feed`: the list is the viewer's own feed (`followed_by` is the viewer).
 
     On PostgreSQL the feed's keys are chosen by _feed_page: a deep page by cursor costs
-    what the first does. A search's (in a feed, the feed's walk) by searched_page, which
-    also counts its matches."""
+    what the first does. A search's keys, outside a feed and within the matches it counts
+    (`within_count`, see user_page), by searched_page, which also counts them."""
     kept = kept_total(shape)
     total = None if kept is None else kept.scalar_subquery()
     if postgres and shape.feed_alone:
@@ -100,7 +105,7 @@ def post_page(
             total = select(kept.cte("feed_total")).scalar_subquery()
         ids = _feed_page(shape, after, total).subquery("chosen")
         chosen = select(*READ).join(ids, posts.c.id == ids.c.id)
-    elif shape.searching and not shape.followed_by:
+    elif shape.searching and not shape.followed_by and within_count:
         source, where, (created_at, ident) = driving(shape)
         keys = select(ident.label("id"), created_at.label("created_at")).select_from(source)
         found, total = searched_page(keys.where(*where), created_at, ident, after)
@@ -194,7 +199,6 @@ def page_values(window: Window) -> dict[str, Any]:
         "limit": window.limit,
         "depth": depth,
         "walk": min(depth * WALK_PER_ROW, BIGGEST),
-        "reach": window.search_reach,
     }
     if window.after is not None:
         values.update(after_created_at=window.after.created_at, after_id=window.after.id)

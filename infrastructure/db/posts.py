@@ -161,7 +161,12 @@ class SqlPostRepository:
         shape = Shape.of(filters, self._postgres)
         own_feed = viewer_id is not None and filters.followed_by == viewer_id
         stmt = post_page(
-            shape, viewer_id is not None, window.after is not None, self._postgres, own_feed
+            shape,
+            viewer_id is not None,
+            window.after is not None,
+            self._postgres,
+            own_feed,
+            window.within_search_count,
         )
         values = {**filter_values(filters, shape), **page_values(window)}
         if viewer_id is not None:

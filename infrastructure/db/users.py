@@ -52,10 +52,14 @@ INSERT_USER = insert(users).returning(users.c.id)
 # Built once per shape (a search's words asked alone, or None; cursor or not): SQLAlchemy's
 # cache of compiled statements then also skips building and keying a new statement object.
 @cache
-def user_page(words: int | None, after: bool) -> Select[Any]:
+def user_page(words: int | None, after: bool, within_count: bool = True) -> Select[Any]:
+    """`within_count`: the page lies within the matches a search counts; past them (a page by
+    number) it is walked and counted apart, as it reads all the matches before it anyway."""
     if words is None:
         return newest_first(with_total(select(users), USER_TOTAL.scalar_subquery()), users, after)
     matching = contains(users.c.name, users.c.email, word_count=words)
+    if not within_count:
+        return newest_first(select(users).where(matching), users, after)
     keys = select(users.c.id, users.c.created_at).where(matching)
     chosen, total = searched_page(keys, users.c.created_at, users.c.id, after)
     page = chosen.subquery("page")
@@ -135,9 +139,9 @@ class SqlUserRepository:
     def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)
         words = word_count(search, self._postgres) if search else None
-        stmt = user_page(words, window.after is not None)
+        stmt = user_page(words, window.after is not None, window.within_search_count)
         if search:
-            values.update(search_values(search, words or 0), reach=window.search_reach)
+            values.update(search_values(search, words or 0))
         with planned_for_its_values(self._connection, when=bool(search)):
             rows = read_rows(self._connection, stmt, values, on_driver=self._on_driver)
         return found(rows, user_from_row)

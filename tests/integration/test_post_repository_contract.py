@@ -423,9 +423,8 @@ def test_the_tag_filter_pages_newest_first_and_counts(any_uow: Any) -> None:
 
 def test_a_page_brings_the_total_of_its_list_but_a_users_favorites(any_uow: Any) -> None:
     """Where a kept count answers the filter, the page's read gives it (no count of its own);
-    it is the count's value. A search's page gives its matches counted as far as the page
-    was chosen from (Window.search_reach); a search in a feed and a user's favorites are
-    counted apart."""
+    it is the count's value. A search's page gives its matches, counted up to one past the
+    cap (SEARCH_COUNTED); a search in a feed and a user's favorites are counted apart."""
     ann, bob, reader_ = (add_author(any_uow) for _ in range(3))
     for n in range(3):
         add_post(any_uow, ann, tags=("x",), created_at=minutes(-n))
@@ -450,9 +449,8 @@ def test_a_page_brings_the_total_of_its_list_but_a_users_favorites(any_uow: Any)
             found = reader.posts.find(filters, window(per_page=1), reader_.id)
             assert found.items, filters
             assert found.total == reader.posts.count(filters), filters
-        first = window(per_page=1)
-        assert reader.posts.find(searching, first).total == reader.posts.count(searching) == 4
-        assert first.search_reach == 1001
+        assert reader.posts.find(searching, window(per_page=1)).total == 4
+        assert reader.posts.count(searching) == 4
         assert [reader.posts.find(f, window(per_page=1)).total for f in counted_apart] == [None] * 2
         # Past the end nothing is read, the total neither: the use case counts.
         assert reader.posts.find(PUBLISHED, window(page=9)).total is None
@@ -602,11 +600,12 @@ def test_posts_added_in_bulk_keep_their_slugs_and_tags_with_ids_in_order(any_uow
     ]
 
 
-@pytest.mark.parametrize("matches", [15, 1010])
+@pytest.mark.parametrize("matches", [15, 1000, 1001, 1010])
 def test_a_search_walked_by_cursor_returns_every_match_once(any_uow: Any, matches: int) -> None:
-    """A search's page comes from its first 1,001 matches, found alone (lists.searched_page);
-    a page after a cursor is taken from them when they are all the matches (15), else by
-    the walk after the cursor (1,010). Each page also carries the matches' capped count."""
+    """A search's page comes from the 1,001 matches it counts, found alone
+    (lists.searched_page); a page after a cursor is taken from them when they are all the
+    matches (15, 1,000), else by the walk after the cursor (1,001, 1,010). Each page also
+    carries the matches' count; a page by number past them is counted apart."""
     ann = add_author(any_uow)
     with any_uow:
         any_uow.posts.add_many(
@@ -621,8 +620,8 @@ def test_a_search_walked_by_cursor_returns_every_match_once(any_uow: Any, matche
         first = reader.posts.find(searching, window(per_page=4))
         after = Window(after=Cursor.after(first.items[3]), offset=0, limit=5)
         assert first.total == reader.posts.find(searching, after).total == min(matches, 1001)
-        deep = window(per_page=100, page=11)  # down to the 1,101st match; past 15's end
-        assert reader.posts.find(searching, deep).total == (matches if matches > 1000 else None)
+        deep = reader.posts.find(searching, window(per_page=100, page=11))  # past 1,001
+        assert deep.total is None and len(deep.items) == max(matches - 1000, 0)
 
 
 def walk(uow: Any, filters: PostFilter, per_page: int = 7) -> int:

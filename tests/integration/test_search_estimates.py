@@ -72,7 +72,6 @@ def test_a_rare_search_that_a_histogram_bound_holds_reads_only_its_matches(
         after = Window(after=Cursor.after(found.items[4]), offset=0, limit=6)
         for window in (first, after):
             values = {**window_values(window), **search_values(search, 0)}
-            values["reach"] = window.search_reach
             plan = run_plan(connection, user_page(0, window.after is not None), values)
             assert rows_read(plan) < 100, (search, window, plan)
         rest = SqlUserRepository(connection).find(search, after)
@@ -90,7 +89,6 @@ def test_a_common_search_still_walks_the_newest_users(engine: Engine) -> None:
         after = attrs.evolve(PageRequest(per_page=5).window(), after=Cursor.after(deep))
         for window in (PageRequest(per_page=5).window(), after):
             values = {**window_values(window), **search_values("seed", 0)}
-            values["reach"] = window.search_reach
             plan = run_plan(connection, user_page(0, window.after is not None), values)
             walks = [n for n in plan_nodes(plan) if n.get("Index Name") == "ix_users_created_at_id"]
             assert walks and all(n["Scan Direction"] == "Backward" for n in walks), plan
