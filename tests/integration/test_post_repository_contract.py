@@ -568,6 +568,30 @@ def test_the_feed_is_the_same_whether_the_followed_authors_wrote_most_or_little_
         assert walk(any_uow, feed, per_page=per_page) == 9
 
 
+def test_a_search_with_other_filters_counts_its_matches_in_the_page(any_uow: Any) -> None:
+    """A search by a tag, an author, in someone's favorites or among drafts chooses its page
+    from the matches it counts, as a search alone does, and brings their count."""
+    ann, bob, reader_ = (add_author(any_uow) for _ in range(3))
+    for n in range(5):
+        add_post(any_uow, ann, title=f"Match {n}", tags=("x",), created_at=minutes(n))
+        add_post(any_uow, bob, title=f"Match {n} by bob", created_at=minutes(n))
+    drafts = [add_post(any_uow, ann, title=f"Match draft {n}", published=False) for n in range(2)]
+    liked = add_post(any_uow, bob, title="Match liked")
+    favorite(any_uow, reader_, liked)
+    favorite(any_uow, reader_, drafts[0])  # a draft among the favorites: not published
+    filters = {
+        PostFilter(published=True, search="match", tag="x"): 5,
+        PostFilter(published=True, search="match", author_id=bob.id): 6,
+        PostFilter(published=True, search="match", favorited_by=reader_.id): 1,
+        PostFilter(published=False, search="match"): 2,
+    }
+    with any_uow.read_only() as reader:
+        for searching, matches in filters.items():
+            found = reader.posts.find(searching, window(per_page=1), reader_.id)
+            assert (len(found.items), found.total) == (min(matches, 2), matches), searching
+            assert reader.posts.count(searching, at_most=1001) == matches, searching
+
+
 def test_the_feed_combines_with_the_other_filters(any_uow: Any) -> None:
     ann, bob, reader_ = add_author(any_uow), add_author(any_uow), add_author(any_uow)
     tagged = add_post(any_uow, ann, tags=("x",))
