@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Sized
 from datetime import datetime
 from typing import NoReturn, Self
 
@@ -69,6 +69,12 @@ def _page(items: Iterable[User] | Iterable[Post] | Iterable[Comment], window: Wi
 
 def _at_most(count: int, limit: int | None) -> int:
     return count if limit is None else min(count, limit)
+
+
+def _search_total(matching: Sized, window: Window) -> int | None:
+    """A search's total as the SQL adapters read it with the page: its matches up to
+    SEARCH_COUNTED, when the page lies within them (else counted apart)."""
+    return min(len(matching), SEARCH_COUNTED) if window.within_search_count else None
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -143,9 +149,7 @@ class InMemoryUserRepository:
     def find(self, search: str | None, window: Window) -> Found[User]:
         matching = self._matching(search)
         items = _page(matching, window)
-        total: int | None = len(matching)
-        if search:
-            total = min(len(matching), SEARCH_COUNTED) if window.within_search_count else None
+        total = _search_total(matching, window) if search else len(matching)
         return Found(items, total=total if items else None)
 
     def count(self, search: str | None, at_most: int | None = None) -> int:
@@ -224,13 +228,12 @@ class InMemoryPostRepository:
     ) -> Found[Post]:
         matching = self._matching(filters)
         items = [self._read(p, viewer_id) for p in _page(matching, window)]
-        # The total along with a page that has items, as the SQL adapters give it: a search's
-        # counted up to SEARCH_COUNTED where its page lies; none for a search in a feed or
-        # past what it counts, nor for a user's favorites.
+        # The total along with a page that has items, as the SQL adapters give it: none for
+        # a search in a feed, nor for a user's favorites (counted apart).
         total: int | None = len(matching)
-        if filters.search and filters.followed_by is None and window.within_search_count:
-            total = min(len(matching), SEARCH_COUNTED)
-        elif filters.search or filters.favorited_by is not None:
+        if filters.search:
+            total = None if filters.followed_by is not None else _search_total(matching, window)
+        elif filters.favorited_by is not None:
             total = None
         return Found(items, total=total if items else None)
 

@@ -108,8 +108,8 @@ def post_page(
     elif shape.searching and not shape.followed_by and within_count:
         source, where, (created_at, ident) = driving(shape)
         keys = select(ident.label("id"), created_at.label("created_at")).select_from(source)
-        found, total = searched_page(keys.where(*where), created_at, ident, after)
-        ids = found.subquery("chosen")
+        page_keys, total = searched_page(keys.where(*where), created_at, ident, after)
+        ids = page_keys.subquery("chosen")
         chosen = select(*READ).join(ids, posts.c.id == ids.c.id)
     else:
         source, where, (created_at, ident) = driving(shape)
