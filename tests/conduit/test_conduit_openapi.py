@@ -76,7 +76,7 @@ def test_body_fields_carry_the_limits_of_the_quill_fields_they_are() -> None:
     assert comment["body"]["maxLength"] == BODY_MAX
     update = schemas["UserUpdate"]["properties"]
     assert update["username"]["pattern"] == f"^{USERNAME_PATTERN}$"
-    assert update["email"]["format"] == "email"
+    assert update["email"]["format"] == "idn-email"
     assert update["bio"]["maxLength"] == BIO_MAX
 
 

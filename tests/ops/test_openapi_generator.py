@@ -12,6 +12,8 @@ import attrs
 import jsonschema_rs
 import pytest
 from attrs import frozen
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from application.paging import PAGE_MAX, PER_PAGE_MAX
@@ -40,6 +42,7 @@ from domain.users import (
     USERNAME_MAX,
     check_password,
     check_username,
+    normalize_email,
 )
 from interfaces.http import openapi
 from interfaces.http.converter import SHAPES, Shape
@@ -284,6 +287,38 @@ def test_the_password_pattern_needs_what_the_domain_needs(password: str) -> None
     except InvalidInput as error:
         kinds_missing = any("contain" in problem for problem in error.errors["password"])
     assert (re.fullmatch(pattern, password) is None) == kinds_missing
+
+
+# Addresses near the edges of the rule: international parts, the specials a header parses,
+# domains DNS cannot hold (`_`, a hyphen at an end, a symbol, mixed directions, not NFC).
+ADDRESSES = [
+    "ann@example.com", "o'brien@x.io", "ünï@exämple.org", "a@例え.テスト", "josé@faß.de",
+    "a!#$%&*/=?^_`{|}~-b@x.io", "ann@b_c.com", "ann@-b.com", "ann@b-.com", "ann@☃.org",
+    "ann@x\u05d0.com", "ann@exa\u0301mple.org", f"ann@{'b' * 64}.com", "a..b@x.io", "a b@x.io",
+]  # fmt: skip
+
+
+@given(
+    st.one_of(
+        st.sampled_from(ADDRESSES),
+        st.builds(
+            "{}@{}.{}".format,
+            st.text(st.characters(exclude_categories=["Cs", "Zs", "Cc"]), min_size=1),
+            st.text(st.characters(categories=["L", "N", "M", "Pd"]), min_size=1, max_size=70),
+            st.sampled_from(["com", "org", "テスト", "de"]),
+        ),
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_every_address_the_domain_keeps_is_the_documents_idn_email(address: str) -> None:
+    """What a full user's `email` holds must pass the format the documents name for it."""
+    try:
+        kept = normalize_email(address)
+    except InvalidInput:
+        return
+    assert fields.EMAIL["format"] == "idn-email"
+    validator = jsonschema_rs.validator_for(fields.EMAIL, validate_formats=True)
+    assert validator.is_valid(kept), kept
 
 
 def test_a_character_class_writes_runs_as_ranges() -> None:

@@ -88,6 +88,33 @@ def test_an_address_a_mail_header_cannot_carry_is_refused(email: str) -> None:
     assert list(raised.value.errors) == ["email"]
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann@b_c.com",  # DNS names hold letters, digits and hyphens
+        "ann@-b.com",
+        "ann@b-.com",
+        "ann@ab--cd.com",  # IDNA keeps "--" at 3 and 4 for its own `xn--` labels
+        f"ann@{'b' * 64}.com",  # a label of 64
+        "ann@☃.org",  # a symbol: IDNA 2003 (Python's codec) takes it, IDNA 2008 does not
+        "ann@x\u05d0.com",  # a label mixing directions
+        "ann@exa\u0301mple.org",  # not in normal form C
+        "ann@xn--zz.org",  # a broken A-label
+    ],
+)
+def test_a_domain_dns_cannot_hold_is_refused(email: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        normalize_email(email)
+    assert list(raised.value.errors) == ["email"]
+
+
+@pytest.mark.parametrize(
+    "email", ["ann@exämple.org", "ann@例え.テスト", "ann@faß.de", "ann@xn--exmple-cua.org", "a@1.2"]
+)
+def test_an_international_domain_is_valid(email: str) -> None:
+    assert normalize_email(email) == email
+
+
 @pytest.mark.parametrize("email", ["o'brien@example.com", "a!#$%&*/=?^_`{|}~-b@x.io", "josé@x.io"])
 def test_an_address_of_other_permitted_characters_is_valid(email: str) -> None:
     assert normalize_email(email) == email

@@ -70,7 +70,8 @@ def needs_pattern(needs: dict[str, str]) -> str:
     return "^(" + "|".join(anything + anything.join(order) + anything for order in orders) + ")$"
 
 
-EMAIL = {"type": "string", "format": "email", "maxLength": EMAIL_MAX}
+# idn-email, not email: an address may be international (domain.users.normalize_email).
+EMAIL = {"type": "string", "format": "idn-email", "maxLength": EMAIL_MAX}
 NAME = {
     "minLength": NAME_MIN,
     "maxLength": NAME_MAX,
