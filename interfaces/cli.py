@@ -23,7 +23,7 @@ from dependency_injector.wiring import Provide, inject
 
 from application.accounts import MarkEmailVerified
 from application.mail import ListMail, QueueTestMail, RetryMail
-from application.paging import PAGE_MAX, PageRequest
+from application.paging import PAGE_MAX, Page, PageRequest
 from application.seed import SeedReport, SeedSampleData, SeedVolume
 from application.users import (
     OPERATOR,
@@ -298,14 +298,23 @@ def list_users(
     page = list_all(OPERATOR, PageRequest(page=number, per_page=limit), search)
     if as_json:
         click.echo(json.dumps([_user_json(user) for user in page.items], indent=2))
+        if page.pages > 1 or page.total_is_lower_bound:  # a script would miss the others
+            click.echo(_how_many(page), err=True)
         return
     rows = [("ID", "EMAIL", "USERNAME", "NAME", "ROLE", "ACTIVE", "CREATED")]
     rows += [_user_row(user) for user in page.items]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    more = f" (page {page.page} of {page.pages}: --page)" if page.pages > 1 else ""
-    click.echo(f"{len(page.items)} of {page.total} users{more}")
+    click.echo(_how_many(page))
+
+
+def _how_many(page: Page[User]) -> str:
+    """`2 of 5 users (page 1 of 3: --page)`; a search's capped count is `at least` so many."""
+    at_least = "at least " if page.total_is_lower_bound else ""
+    paged = page.pages > 1 or page.total_is_lower_bound
+    more = f" (page {page.page} of {at_least}{page.pages}: --page)" if paged else ""
+    return f"{len(page.items)} of {at_least}{page.total} users{more}"
 
 
 def _user_json(user: User) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask.testing import FlaskClient
 
 from domain.users import Role
+from tests.factories import make_user
 
 FULL_USER = {"id", "email", "username", "name", "role", "is_active", "bio", "image"}
 FULL_USER |= {"created_at", "updated_at"}
@@ -179,6 +180,33 @@ def test_users_list_pages_through_every_user(quill, auth):
               if "@" in line]  # fmt: skip
     assert sorted(listed) == sorted(made)  # each once, newest first across the pages
     assert listed == sorted(listed, reverse=True)
+
+
+def test_users_list_json_says_on_stderr_when_more_pages_hold_users(quill, auth):
+    for n in range(5):
+        auth(email=f"u{n}@example.com")
+
+    first = quill("users", "list", "--json", "--limit", "2")
+    whole = quill("users", "list", "--json")
+
+    assert len(json.loads(first.stdout)) == 2  # stdout stays one JSON document
+    assert first.stderr.strip() == "2 of 5 users (page 1 of 3: --page)"
+    assert len(json.loads(whole.stdout)) == 5 and whole.stderr == ""
+
+
+def test_users_list_says_at_least_when_a_search_count_stopped_at_its_bound(quill, uow):
+    with uow:
+        uow.users.add_many(make_user(email=f"many{n}@example.com") for n in range(1001))
+        uow.commit()
+
+    table = quill("users", "list", "--search", "many", "--limit", "100")
+    listed = quill("users", "list", "--search", "many", "--json", "--limit", "100")
+
+    assert table.stdout.splitlines()[-1] == (
+        "100 of at least 1000 users (page 1 of at least 10: --page)"
+    )
+    assert len(json.loads(listed.stdout)) == 100
+    assert listed.stderr.strip() == table.stdout.splitlines()[-1]
 
 
 def test_users_list_page_zero_is_a_usage_error(quill):
