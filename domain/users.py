@@ -16,6 +16,7 @@ from domain.errors import EmailUnverified, InvalidInput
 from domain.text import ascii_words
 
 EMAIL_MAX = 254
+LOCAL_PART_MAX = 64  # octets before the @ (RFC 5321)
 USER_SEARCH_MAX = EMAIL_MAX  # no name or address is longer: a longer search finds nobody
 NAME_MIN, NAME_MAX = 2, 100
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -46,9 +47,15 @@ class Role(StrEnum):
 def normalize_email(raw: str) -> str:
     """E-mail addresses are unique without regard to case, so they are kept lower-cased."""
     email = raw.strip().lower()
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email) or not _is_host_name(email.split("@")[1]):
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email) or not _deliverable(email):
         raise InvalidInput.on("email", "Must be a valid e-mail address.")
     return email
+
+
+def _deliverable(email: str) -> bool:
+    """What SMTP carries: a local part of at most 64 octets (RFC 5321), a domain DNS holds."""
+    local, domain = email.split("@")
+    return len(local.encode("utf-8", "replace")) <= LOCAL_PART_MAX and _is_host_name(domain)
 
 
 def _is_host_name(domain: str) -> bool:

@@ -120,14 +120,29 @@ def test_an_address_of_other_permitted_characters_is_valid(email: str) -> None:
     assert normalize_email(email) == email
 
 
+LONGEST_DOMAIN = f"{'b' * 63}.{'b' * 63}.{'b' * 57}.com"  # 189: with a local part of 64, 254
+
+
 def test_an_email_of_254_characters_is_accepted() -> None:
-    email = "a" * (254 - len("@example.com")) + "@example.com"
-    assert normalize_email(email) == email
+    email = f"{'a' * 64}@{LONGEST_DOMAIN}"
+    assert len(email) == 254 and normalize_email(email) == email
 
 
 def test_an_email_longer_than_254_characters_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        normalize_email("a" * (255 - len("@example.com")) + "@example.com")
+        normalize_email(f"{'a' * 64}@b{LONGEST_DOMAIN}")
+
+
+@pytest.mark.parametrize("local", ["a" * 64, "é" * 32])
+def test_a_local_part_of_64_octets_is_accepted(local: str) -> None:
+    assert normalize_email(f"{local}@example.com") == f"{local}@example.com"
+
+
+@pytest.mark.parametrize("local", ["a" * 65, "é" * 33])  # 65 and 66 octets
+def test_a_local_part_longer_than_64_octets_is_refused(local: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        normalize_email(f"{local}@example.com")
+    assert list(raised.value.errors) == ["email"]
 
 
 # --- name -----------------------------------------------------------------------------------
