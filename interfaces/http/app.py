@@ -126,6 +126,19 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
         max_age=600,
     )
 
+    @app.before_request
+    def preflight_where_no_route_is() -> Response | None:
+        # A browser sends the request a preflight asks about only after a 2xx. Where no route
+        # takes the path (a slug that cannot exist, `Hello-World`), the request would get its
+        # readable JSON 404; without this its preflight got the 404, and the front end a
+        # network error. Routes answer their own preflights (Flask's automatic OPTIONS).
+        preflight = (
+            request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        )
+        if preflight and request.routing_exception is not None and request.path.startswith("/api/"):
+            return Response(status=200)
+        return None
+
     @app.after_request
     def vary_by_origin(response: Response) -> Response:
         # Whether CORS headers are sent depends on Origin, for every API answer; flask-cors

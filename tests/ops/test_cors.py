@@ -50,6 +50,31 @@ def test_a_preflight_allows_the_token_and_precondition_headers(browser: FlaskCli
     assert {"authorization", "content-type", "if-match"} <= {h.strip() for h in allowed.split(",")}
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/articles/Hello-World", "/api/profiles/John%20Doe", "/api/v1/posts/abc"]
+)
+def test_a_preflight_passes_where_no_route_takes_the_path_so_its_404_is_read(
+    browser: FlaskClient, path: str
+) -> None:
+    """The browser asks before sending a token: a 404 there would be a network error to the
+    front end, never the JSON 404 the request itself gets."""
+    asking = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
+    asking["Access-Control-Request-Headers"] = "authorization"
+    preflight = browser.options(path, headers=asking)
+    assert preflight.status_code == 200 and preflight.data == b""
+    assert preflight.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    answer = browser.get(path, headers={"Origin": ORIGIN, "Authorization": "Bearer x"})
+    assert answer.status_code == 404 and answer.is_json
+    assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_plain_options_where_no_route_is_stays_404(browser: FlaskClient) -> None:
+    """Not a preflight (no Access-Control-Request-Method): the path is simply not there."""
+    response = browser.options("/api/articles/Hello-World", headers={"Origin": ORIGIN})
+    assert response.status_code == 404 and response.is_json
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/docs"])
 def test_paths_outside_the_api_get_no_cors_headers(browser: FlaskClient, path: str) -> None:
     response = browser.get(path, headers={"Origin": ORIGIN})
