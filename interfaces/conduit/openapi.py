@@ -146,7 +146,8 @@ ERRORS = {
     400: "The body is not valid JSON.",
     401: "No token, or one that is malformed, expired or of an ended session.",
     403: "Authenticated, but not allowed to do this (`email`: `is not verified` when the"
-    " deployment lets only verified addresses write).",
+    " deployment lets only verified addresses write); at login, a deactivated account"
+    " (`account`: `is deactivated`).",
     404: "Not found.",
     409: "Already taken.",
     413: "The body is over 1 MiB.",
@@ -193,7 +194,7 @@ class Document:
             schema.update({key: value for key, value in quill.items() if key in LIMITS})
             if cls is NewUser and field.name == "username":
                 schema.update(NAMED_BY_USERNAME)
-            if field.name == "password":
+            if field.name == "password" and cls is not Login:  # a login's is answered 401
                 schema = {**schema, **self.password}
             if field.metadata.get("required"):
                 required.append(key_of(field))

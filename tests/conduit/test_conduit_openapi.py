@@ -49,6 +49,17 @@ def test_the_served_document_follows_the_deployment_s_password_rules(client: Fla
     assert served == document(PasswordRules.LENGTH)
 
 
+def test_a_login_s_password_is_any_text_as_its_answer_is_401_not_422(client: FlaskClient) -> None:
+    """The rules bind a password as it is set; one that breaks them is only a wrong password."""
+    schemas = client.get("/api/openapi.json").json["components"]["schemas"]
+    password = schemas["Login"]["properties"]["password"]
+    assert password["type"] == "string" and password["minLength"] == 1  # not blank, no more
+    assert {"maxLength", "pattern"}.isdisjoint(password)
+    login = {"user": {"email": "nobody@example.com", "password": "short"}}
+    answer = client.post("/api/users/login", json=login)
+    assert (answer.status_code, list(answer.json["errors"])) == (401, ["credentials"])
+
+
 def test_under_composed_rules_the_password_has_the_pattern() -> None:
     password = document(PasswordRules.COMPOSED)["components"]["schemas"]["NewUser"]["properties"][
         "password"
