@@ -18,40 +18,51 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _whole(name: str, default: int, low: int) -> int:
+def _whole(name: str, default: int, low: int, high: int) -> int:
     """A whole-number setting; else one line and gunicorn does not start (a SystemExit is
     not caught as a config file's error, which prints a traceback)."""
     raw = (os.environ.get(name) or "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < low:
-        sys.exit(f"quill: {name} must be a whole number of at least {low}.")
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        sys.exit(f"quill: {name} must be a whole number from {low} to {high}.")
     return int(raw)
 
 
-def _port_bind() -> str:
-    return f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+DAY = 86400  # the longest wait any of gunicorn's timers is given here
+
+
+def _bind() -> list[str]:
+    """BIND's addresses; unset or empty, every interface on PORT. An empty entry (`a:1,`)
+    is refused: gunicorn would take it for its own default, 0.0.0.0:8000."""
+    raw = (os.environ.get("BIND") or "").strip()
+    if not raw:
+        return [f"0.0.0.0:{_whole('PORT', 8000, 1, 65535)}"]
+    addresses = [address.strip() for address in raw.split(",")]
+    if not all(addresses):
+        sys.exit("quill: BIND must be addresses separated by commas, none of them empty.")
+    return addresses
 
 
 wsgi_app = "interfaces.wsgi:app"
 
 # BIND is `host:port` or `unix:/path`; PORT alone binds every interface on that port.
-bind = [address.strip() for address in os.environ.get("BIND", _port_bind()).split(",")]
+bind = _bind()
 
 # Sync workers: argon2 hashing and the database are the work. Each worker thread keeps one
 # read-only connection; writes use a pool of 5 + 10 overflow: size max_connections for it.
-workers = _whole("WEB_CONCURRENCY", 2 * _cpus() + 1, 1)
-threads = _whole("GUNICORN_THREADS", 1, 1)
+workers = _whole("WEB_CONCURRENCY", 2 * _cpus() + 1, 1, 1024)
+threads = _whole("GUNICORN_THREADS", 1, 1, 1024)
 
 # A worker silent for `timeout` seconds is killed and replaced; on SIGTERM or a reload, workers
 # get `graceful_timeout` seconds to finish the requests they are serving.
-timeout = _whole("GUNICORN_TIMEOUT", 30, 0)  # 0: gunicorn's own "never"
-graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30, 0)
-keepalive = _whole("GUNICORN_KEEPALIVE", 5, 0)
+timeout = _whole("GUNICORN_TIMEOUT", 30, 0, DAY)  # 0: gunicorn's own "never"
+graceful_timeout = _whole("GUNICORN_GRACEFUL_TIMEOUT", 30, 0, DAY)
+keepalive = _whole("GUNICORN_KEEPALIVE", 5, 0, DAY)
 
 # Off by default: a recycled worker imports the app again (about a second of CPU), which a busy
 # server feels. Set it (e.g. 10000) to bound a slow leak; 10 % jitter keeps workers apart.
-max_requests = _whole("GUNICORN_MAX_REQUESTS", 0, 0)
+max_requests = _whole("GUNICORN_MAX_REQUESTS", 0, 0, 2**31 - 1)
 max_requests_jitter = max_requests // 10
 
 # Quill writes one JSON line per request itself (with request id and user): no access log.

@@ -160,27 +160,58 @@ def test_production_sending_mail_on_development_links_and_sender_is_warned_of() 
     assert Settings.from_env(PRODUCTION).mail_cautions() == []  # nothing is mailed out
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "least"),
-    [("WEB_CONCURRENCY", "0", 1), ("GUNICORN_THREADS", "x", 1), ("GUNICORN_TIMEOUT", "-5", 0)],
-)
-def test_gunicorn_refuses_a_setting_of_its_own_in_one_line(
-    name: str, value: str, least: int
-) -> None:
-    """Not 0 workers listening and answering nobody; not a config file's traceback."""
-    done = subprocess.run(
-        [BIN / "gunicorn", "-c", "gunicorn.conf.py", "--check-config"],
-        env={**environment("sqlite://"), name: value},
+def _gunicorn(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BIN / "gunicorn", "-c", "gunicorn.conf.py", *options],
+        env={**environment("sqlite://"), **env},
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "bounds"),
+    [
+        ("WEB_CONCURRENCY", "0", "1 to 1024"),
+        ("GUNICORN_THREADS", "x", "1 to 1024"),
+        ("GUNICORN_TIMEOUT", "-5", "0 to 86400"),
+        # Past a day, each worker's timer overflowed as it started: replaced, forever.
+        ("GUNICORN_TIMEOUT", "99999999999999999999", "0 to 86400"),
+        ("PORT", "99999", "1 to 65535"),  # gunicorn's own answer was a traceback
+        ("PORT", "abc", "1 to 65535"),
+    ],
+)
+def test_gunicorn_refuses_a_setting_of_its_own_in_one_line(
+    name: str, value: str, bounds: str
+) -> None:
+    """Not 0 workers listening and answering nobody; not a config file's traceback."""
+    done = _gunicorn("--check-config", **{name: value})
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
-        f"quill: {name} must be a whole number of at least {least}."
+        f"quill: {name} must be a whole number from {bounds}."
     ]
+
+
+def test_an_empty_address_in_bind_is_refused_not_taken_for_every_interface() -> None:
+    """gunicorn reads an empty entry as its own default, 0.0.0.0:8000: a listener nobody asked
+    for, on every interface."""
+    done = _gunicorn("--check-config", BIND="127.0.0.1:8216,")
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "quill: BIND must be addresses separated by commas, none of them empty."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bind", "bound"), [("", "['0.0.0.0:8216']"), (" a:1 , b:2 ", "['a:1', 'b:2']")]
+)
+def test_bind_empty_means_every_interface_on_port(bind: str, bound: str) -> None:
+    printed = _gunicorn("--print-config", BIND=bind, PORT="8216").stdout.splitlines()
+    settings = dict(line.split("=", 1) for line in printed if "=" in line)
+    assert {name.strip(): value.strip() for name, value in settings.items()}["bind"] == bound
 
 
 @pytest.mark.parametrize(
