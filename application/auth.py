@@ -63,10 +63,12 @@ class TokenIssuer:
         """Both tokens for `audience`, the API that will accept them. Conduit's access token
         lives as long as its session, for clients that never refresh (RealWorld's); it is still
         checked against the session on every request, so a password change or deactivation
-        ends it at once."""
+        ends it at once. No access token outlives its session (an ACCESS_TOKEN_TTL longer than
+        REFRESH_TOKEN_TTL is cut to the session's end)."""
         now = self.clock()
         session_long = audience is TokenAudience.CONDUIT
-        expires_at = session.expires_at if session_long else now + self.policy.access_ttl
+        access_ends = now + self.policy.access_ttl
+        expires_at = session.expires_at if session_long else min(access_ends, session.expires_at)
         access = TokenClaims(
             subject=session.user_id,
             session_id=session.id,

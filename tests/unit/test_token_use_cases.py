@@ -333,6 +333,20 @@ def test_the_access_token_lifetime_follows_the_policy(
         Authenticate(uow, short)(pair.access_token)
 
 
+def test_an_access_token_never_outlives_its_session(
+    uow: InMemoryUnitOfWork, tokens: JwtTokenService, sign_in: SignIn, clock: FixedClock
+) -> None:
+    """ACCESS_TOKEN_TTL may be set above REFRESH_TOKEN_TTL: the token ends with the session."""
+    long = TokenIssuer(tokens, TokenPolicy(access_ttl=timedelta(days=2)), clock)
+    ann = sign_in()
+    session = make_session(ann.user.id, id=ann.actor.session_id, created_at=clock())
+    pair = long.pair(session)  # the session ends a day after it began (make_session)
+    assert pair.expires_in == 86400
+    clock.advance(days=1)
+    with pytest.raises(TokenExpired):
+        Authenticate(uow, long)(pair.access_token)
+
+
 def test_the_role_is_read_afresh_on_every_call(
     authenticate: Authenticate,
     sign_in: SignIn,
