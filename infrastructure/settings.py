@@ -210,6 +210,13 @@ def _database_url(raw: str) -> str:
         raise SettingsError(DATABASE_URL_HELP) from None
     if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.port):
         raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # Each connection would get a database of its own, lost with it: a migration that
+        # succeeds, then a schema missing everywhere.
+        raise SettingsError(
+            "DATABASE_URL names no database file (sqlite:// is one in memory, which no other"
+            " connection sees): sqlite:///PATH."
+        )
     if port is not None and not 1 <= port <= 65535:
         raise SettingsError(DATABASE_URL_HELP)
     if "@" in (parsed.host or ""):  # the rest of a password with an @ in it, which a driver's
@@ -261,6 +268,8 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
+    if "?" in public_url or "#" in public_url:  # `…/?x` + `/verify-email?token=` breaks links
+        raise SettingsError("PUBLIC_URL must have no query or fragment: links add a path to it.")
     mail_from = (env.get("MAIL_FROM") or DEV_MAIL_FROM).strip()
     addresses = getaddresses([mail_from])
     address = addresses[0][1] if len(addresses) == 1 else ""

@@ -29,6 +29,10 @@ def free_port() -> int:
         return port
 
 
+# For a process that stops before it opens its database: a file never created.
+UNOPENED = "sqlite:///never-opened.db"
+
+
 def environment(database_url: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("QUILL_")}
     env.update(APP_ENV="testing", DATABASE_URL=database_url, LOG_FORMAT="json", **CHEAP_ARGON2)

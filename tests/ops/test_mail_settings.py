@@ -10,7 +10,7 @@ import pytest
 
 from infrastructure.settings import Settings, SettingsError
 from interfaces.container import build_container
-from tests.ops.server import BIN, ROOT, environment
+from tests.ops.server import BIN, ROOT, UNOPENED, environment
 
 
 def test_by_default_a_lease_outlasts_ten_exchanges_with_the_mail_server() -> None:
@@ -36,7 +36,7 @@ def test_a_message_is_started_only_while_ten_timeouts_of_its_lease_are_left() ->
 
 
 def test_the_worker_refuses_to_start_with_too_short_a_lease_in_one_line() -> None:
-    env = environment("sqlite://", MAIL_LEASE="60", SMTP_TIMEOUT="30")
+    env = environment(UNOPENED, MAIL_LEASE="60", SMTP_TIMEOUT="30")
     done = subprocess.run(
         [BIN / "quill", "worker", "--once"], env=env, cwd=ROOT, capture_output=True,
         text=True, timeout=60, check=False,

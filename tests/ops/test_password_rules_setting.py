@@ -9,7 +9,7 @@ import pytest
 
 from domain.users import PasswordRules
 from infrastructure.settings import Settings, SettingsError
-from tests.ops.server import ROOT, environment
+from tests.ops.server import ROOT, UNOPENED, environment
 
 
 def test_the_default_is_the_composed_rules() -> None:
@@ -33,7 +33,7 @@ def test_an_unknown_value_is_refused_naming_the_setting_and_its_choices(raw: str
 def test_the_wsgi_entry_point_refuses_an_unknown_value_in_one_line() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "import interfaces.wsgi"],
-        env=environment("sqlite://", PASSWORD_RULES="nist"),
+        env=environment(UNOPENED, PASSWORD_RULES="nist"),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from infrastructure.settings import DEV_SECRET, Settings, SettingsError
-from tests.ops.server import ROOT, environment
+from tests.ops.server import ROOT, UNOPENED, environment
 
 GOOD = {
     "APP_ENV": "production",
@@ -39,7 +39,7 @@ def test_production_refuses_a_development_or_short_secret(name: str, secret: str
 
 def test_the_wsgi_entry_point_refuses_in_one_line_and_tells_gunicorn_to_stop() -> None:
     env = environment(
-        "sqlite://", APP_ENV="production", SECRET_KEY=DEV_SECRET, JWT_SECRET_KEY="j" * 48
+        UNOPENED, APP_ENV="production", SECRET_KEY=DEV_SECRET, JWT_SECRET_KEY="j" * 48
     )
     done = subprocess.run(
         [sys.executable, "-c", "import interfaces.wsgi"],

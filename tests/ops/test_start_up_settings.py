@@ -11,7 +11,7 @@ import pytest
 from infrastructure.settings import Settings, SettingsError
 from interfaces.container import build_container
 from tests.factories import T0
-from tests.ops.server import BIN, ROOT, environment
+from tests.ops.server import BIN, ROOT, UNOPENED, environment
 
 PRODUCTION = {
     "APP_ENV": "production",
@@ -37,6 +37,21 @@ def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: st
     with pytest.raises(SettingsError, match="DATABASE_URL must be") as refused:
         Settings.from_env({"DATABASE_URL": url})
     assert "secret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_sqlite_database_in_memory_is_refused(url: str) -> None:
+    """Each connection would have its own, lost with it: `quill db upgrade` succeeded, then
+    every command said the schema was missing; the server answered 500."""
+    with pytest.raises(SettingsError, match="DATABASE_URL names no database file"):
+        Settings.from_env({"DATABASE_URL": url})
+
+
+@pytest.mark.parametrize("url", ["https://a.example/?x=1", "https://a.example#top"])
+def test_a_public_url_with_a_query_or_fragment_is_refused(url: str) -> None:
+    """Links are PUBLIC_URL plus a path: `https://a.example#top/verify-email?token=...`."""
+    with pytest.raises(SettingsError, match="PUBLIC_URL must have no query or fragment"):
+        Settings.from_env({"PUBLIC_URL": url})
 
 
 @pytest.mark.parametrize(
@@ -163,7 +178,7 @@ def test_production_sending_mail_on_development_links_and_sender_is_warned_of() 
 def _gunicorn(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [BIN / "gunicorn", "-c", "gunicorn.conf.py", *options],
-        env={**environment("sqlite://"), **env},
+        env={**environment(UNOPENED), **env},
         cwd=ROOT,
         capture_output=True,
         text=True,
