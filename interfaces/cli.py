@@ -185,9 +185,13 @@ def upgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
 
 @db.command()
 @click.option("--revision", default="-1", show_default=True, callback=_a_revision)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation at a terminal.")
 @inject
-def downgrade(revision: str, migrator: Any = Provide[Container.migrator]) -> None:
-    """Migrate the database down to REVISION (default: one step)."""
+def downgrade(revision: str, yes: bool, migrator: Any = Provide[Container.migrator]) -> None:
+    """Migrate the database down to REVISION (default: one step); at a terminal, after asking:
+    what the later revisions added is dropped, with its data."""
+    if not yes:
+        _confirm(f"Migrate the database down to {revision}, dropping what later revisions hold?")
     migrator.downgrade(revision)
     click.echo(f"Database at revision {migrator.current() or 'base (empty)'}.")
 

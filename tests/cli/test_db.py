@@ -89,6 +89,29 @@ def test_db_downgrade_to_base_empties_the_schema(sqlite_quill, sqlite_file):
     assert _tables(sqlite_file) == set()
 
 
+@pytest.mark.parametrize(("answer", "dropped"), [("n\n", False), ("\n", False), ("y\n", True)])
+def test_db_downgrade_reads_an_answer_already_given(sqlite_quill, sqlite_file, answer, dropped):
+    """`echo n | quill db downgrade --revision base` keeps every table, as `users delete` keeps
+    its user; only yes drops them."""
+    sqlite_quill("db", "upgrade")
+    tables = _tables(sqlite_file)
+
+    result = sqlite_quill("db", "downgrade", "--revision", "base", input=answer)
+
+    assert result.exit_code == (0 if dropped else 1), result.output
+    assert ("revisions hold? [y/N]" in result.output) is bool(answer.strip())  # as answered
+    assert _tables(sqlite_file) == (set() if dropped else tables)
+
+
+def test_db_downgrade_with_yes_does_not_ask(sqlite_quill, sqlite_file):
+    sqlite_quill("db", "upgrade")
+
+    result = sqlite_quill("db", "downgrade", "--revision", "base", "--yes", input="n\n")
+
+    assert result.exit_code == 0 and "[y/N]" not in result.output
+    assert _tables(sqlite_file) == set()
+
+
 @pytest.mark.parametrize(
     ("command", "revision"),
     [("downgrade", "zzz"), ("upgrade", "zzz"), ("upgrade", "0999"), ("upgrade", "-1")],
