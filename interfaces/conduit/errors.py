@@ -153,6 +153,8 @@ def on_unexpected(error: Exception) -> Response:
     """Logged with its traceback; the client learns nothing of its insides."""
     if isinstance(error, HTTPException):
         return on_http_error(error)
+    if v1.not_ready(error):
+        return on_domain_error(facts.ServiceUnavailable())
     log.exception("unhandled error", exc_info=error)
     return on_http_error(InternalServerError())
 

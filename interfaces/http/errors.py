@@ -22,6 +22,7 @@ from domain.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
+from interfaces.container import SCHEMA_BEHIND_ADVICE, schema_behind
 
 log = logging.getLogger("quill.errors")
 
@@ -112,8 +113,19 @@ def on_unexpected(error: Exception) -> Response:
     """Logged with its traceback on the server; the client learns nothing of its insides."""
     if isinstance(error, HTTPException):
         return on_http_error(error)
+    if not_ready(error):
+        return on_domain_error(ServiceUnavailable())
     log.exception("unhandled error", exc_info=error)
     return on_http_error(InternalServerError())
+
+
+def not_ready(error: Exception) -> bool:
+    """A release serving a database not migrated to it (`/readyz` says 503 too): every
+    request fails alike until `quill db upgrade` runs, so 503, and the reason in the log."""
+    if not schema_behind(error):
+        return False
+    log.error(SCHEMA_BEHIND_ADVICE)
+    return True
 
 
 def register(app: Flask) -> None:

@@ -94,6 +94,25 @@ def test_readiness_fails_while_the_schema_is_behind_the_code(
     }
 
 
+def test_an_api_request_on_a_database_never_migrated_is_503_and_the_log_says_why(
+    client_on: ClientOn, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not an unexpected 500 with a traceback: the instance is not ready, as /readyz says."""
+    client = client_on(f"sqlite:///{tmp_path}/q.db", None)
+    v1 = client.get("/api/v1/posts")
+    conduit = client.get("/api/articles")
+    assert (v1.status_code, v1.json["code"]) == (503, "service_unavailable")
+    assert (conduit.status_code, list(conduit.json["errors"])) == (503, ["server"])
+    said = [record.getMessage() for record in caplog.records]
+    assert (
+        said.count(
+            "The database's schema is missing or older than this release: run `quill db upgrade`."
+        )
+        == 2
+    )
+    assert not any(record.exc_info for record in caplog.records)
+
+
 def test_readiness_answers_ready_on_a_schema_a_newer_release_migrated(
     client_on: ClientOn, tmp_path: Path
 ) -> None:
