@@ -87,6 +87,7 @@ def said_of(error: DomainError) -> tuple[int, Errors]:
 
 
 def on_domain_error(error: DomainError) -> Response:
+    v1.log_outage(error)
     status, errors = said_of(error)
     response = envelope(status, errors)
     if isinstance(error, RateLimited):

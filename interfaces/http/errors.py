@@ -22,7 +22,7 @@ from domain.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
-from interfaces.container import SCHEMA_BEHIND_ADVICE, schema_behind
+from interfaces.container import SCHEMA_BEHIND_ADVICE, outage_reason, schema_behind
 
 log = logging.getLogger("quill.errors")
 
@@ -61,6 +61,7 @@ def status_of(error: DomainError) -> int:
 
 
 def on_domain_error(error: DomainError) -> Response:
+    log_outage(error)
     extra = {"errors": error.errors} if isinstance(error, InvalidInput) else {}
     response = error_response(status_of(error), error.code, error.message, **extra)
     if isinstance(error, RateLimited):
@@ -68,6 +69,12 @@ def on_domain_error(error: DomainError) -> Response:
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
     return response
+
+
+def log_outage(error: DomainError) -> None:
+    """The client of a 503 learns only that; the log says what the database driver said."""
+    if isinstance(error, ServiceUnavailable) and error.__cause__ is not None:
+        log.warning(outage_reason(error.message, error))
 
 
 def field_errors(error: ClassValidationError) -> dict[str, list[str]]:

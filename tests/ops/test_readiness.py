@@ -57,11 +57,16 @@ def test_readiness_fails_while_the_database_is_unreachable(
 
 
 def test_a_request_needing_the_unreachable_database_is_service_unavailable(
-    client_on: ClientOn,
+    client_on: ClientOn, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = client_on(CLOSED_PORT).get("/api/v1/posts")
     assert response.status_code == 503
     assert response.json is not None and response.json["code"] == "service_unavailable"
+    assert "psycopg" not in response.get_data(as_text=True)
+    # The operator learns why from the log, as from the CLI.
+    (said,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert said.startswith("The service is temporarily unavailable. The database: ")
+    assert "connection" in said.lower()
 
 
 def test_readiness_answers_ready_when_the_database_answers_at_this_release(
