@@ -549,7 +549,8 @@ def list_mail(failed: bool, limit: int, find: ListMail = Provide[Container.list_
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    click.echo(f"{len(found)} {'failed ' if failed else ''}messages")
+    plural = "" if len(found) == 1 else "s"
+    click.echo(f"{len(found)} {'failed ' if failed else ''}message{plural}")
 
 
 def _mail_row(mail: OutgoingMail) -> tuple[str, ...]:
