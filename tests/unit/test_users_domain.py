@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
@@ -106,6 +108,16 @@ def test_a_domain_dns_cannot_hold_is_refused(email: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         normalize_email(email)
     assert list(raised.value.errors) == ["email"]
+
+
+def test_a_plain_domain_is_checked_without_loading_idna() -> None:
+    """IDNA's tables cost each worker a megabyte; only an international domain needs them."""
+    check = (
+        "import sys; from domain.users import normalize_email;"
+        " normalize_email('Ann@Mail-1.Example.com'); assert 'idna' not in sys.modules;"
+        " normalize_email('ann@exämple.org'); assert 'idna' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
 
 
 @pytest.mark.parametrize(
