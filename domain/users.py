@@ -33,7 +33,7 @@ _USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
 # Deliberately plain: words joined by single dots, one @, a domain of two words or more. A word
 # has no space, control character or RFC 5322 special `( ) < > [ ] : ; @ \ , " .`: a mail
 # header parses those as structure, so every address kept here can be a message's To header.
-# Deliverability is the mailer's job. The domain is also a name DNS can hold (_is_host_name).
+# Deliverability is the mailer's job; the shape SMTP and DNS need is checked (_smtp_shaped).
 _WORD = r'[^\s\x00-\x1f\x7f()<>\[\]:;@\\,".]+'
 _EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 # A domain's label DNS holds as it is: IDNA keeps `--` at the 3rd and 4th places for `xn--`.
@@ -48,12 +48,12 @@ class Role(StrEnum):
 def normalize_email(raw: str) -> str:
     """E-mail addresses are unique without regard to case, so they are kept lower-cased."""
     email = raw.strip().lower()
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email) or not _deliverable(email):
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email) or not _smtp_shaped(email):
         raise InvalidInput.on("email", "Must be a valid e-mail address.")
     return email
 
 
-def _deliverable(email: str) -> bool:
+def _smtp_shaped(email: str) -> bool:
     """What SMTP carries: a local part of at most 64 octets (RFC 5321), a domain DNS holds."""
     local, domain = email.split("@")
     return len(local.encode("utf-8", "replace")) <= LOCAL_PART_MAX and _is_host_name(domain)

@@ -208,15 +208,16 @@ def _database_url(raw: str) -> str:
         port = parsed.port  # a port that is not a number fails here
     except (ArgumentError, ValueError):
         raise SettingsError(DATABASE_URL_HELP) from None
-    if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.port):
-        raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
-    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        # Each connection would get a database of its own, lost with it: a migration that
-        # succeeds, then a schema missing everywhere.
-        raise SettingsError(
-            "DATABASE_URL names no database file (sqlite:// is one in memory, which no other"
-            " connection sees): sqlite:///PATH."
-        )
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.host or parsed.port:
+            raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
+        if parsed.database in (None, "", ":memory:"):
+            # Each connection would get a database of its own, lost with it: a migration that
+            # succeeds, then a schema missing everywhere.
+            raise SettingsError(
+                "DATABASE_URL names no database file (sqlite:// is one in memory, which no"
+                " other connection sees): sqlite:///PATH."
+            )
     if port is not None and not 1 <= port <= 65535:
         raise SettingsError(DATABASE_URL_HELP)
     if "@" in (parsed.host or ""):  # the rest of a password with an @ in it, which a driver's

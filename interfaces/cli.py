@@ -302,7 +302,7 @@ def list_users(
     page = list_all(OPERATOR, PageRequest(page=number, per_page=limit), search)
     if as_json:
         click.echo(json.dumps([_user_json(user) for user in page.items], indent=2))
-        if page.pages > 1 or page.total_is_lower_bound:  # a script would miss the others
+        if _more_than_one_page(page):  # a script would miss the others
             click.echo(_how_many(page), err=True)
         return
     rows = [("ID", "EMAIL", "USERNAME", "NAME", "ROLE", "ACTIVE", "CREATED")]
@@ -313,12 +313,17 @@ def list_users(
     click.echo(_how_many(page))
 
 
+def _more_than_one_page(page: Page[User]) -> bool:
+    return page.pages > 1 or page.total_is_lower_bound
+
+
 def _how_many(page: Page[User]) -> str:
     """`2 of 5 users (page 1 of 3: --page)`; a search's capped count is `at least` so many."""
     at_least = "at least " if page.total_is_lower_bound else ""
-    paged = page.pages > 1 or page.total_is_lower_bound
-    more = f" (page {page.page} of {at_least}{page.pages}: --page)" if paged else ""
-    return f"{len(page.items)} of {at_least}{page.total} users{more}"
+    listed = f"{len(page.items)} of {at_least}{page.total} users"
+    if not _more_than_one_page(page):
+        return listed
+    return f"{listed} (page {page.page} of {at_least}{page.pages}: --page)"
 
 
 def _user_json(user: User) -> dict[str, Any]:

@@ -112,6 +112,8 @@ AS_QUILL = {
     "ArticleUpdate.body": "content", "ArticleUpdate.tags": "tags",
     "NewComment.body": "body",
 }  # fmt: skip
+# The bodies whose password is set, so held to PASSWORD_RULES; a login's is any text (401).
+SETS_PASSWORD = (NewUser, UserUpdate)
 # RealWorld registers no name: the username is the name too, so it is at least a name's length.
 NAMED_BY_USERNAME = {"minLength": fields.NAME["minLength"]}
 SECURITY_SCHEMES = {
@@ -194,7 +196,7 @@ class Document:
             schema.update({key: value for key, value in quill.items() if key in LIMITS})
             if cls is NewUser and field.name == "username":
                 schema.update(NAMED_BY_USERNAME)
-            if field.name == "password" and cls is not Login:  # a login's is answered 401
+            if field.name == "password" and cls in SETS_PASSWORD:
                 schema = {**schema, **self.password}
             if field.metadata.get("required"):
                 required.append(key_of(field))
