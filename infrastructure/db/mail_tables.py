@@ -13,6 +13,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.mail import ERROR_MAX
+from domain.users import EMAIL_MAX
 from infrastructure.db.schema import Base, Id, Timestamp
 
 
@@ -24,7 +26,7 @@ class LinkTokenRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     purpose: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     expires_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
@@ -38,7 +40,7 @@ class LinkRequestRow(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     purpose: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(254))
+    key: Mapped[str] = mapped_column(String(EMAIL_MAX))
     requested_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
 
     __table_args__ = (
@@ -54,7 +56,7 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(EMAIL_MAX))
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
@@ -63,7 +65,7 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     next_attempt_at: Mapped[datetime] = mapped_column(Timestamp)
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(String(ERROR_MAX))
     link_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # The worker holding the message, and until when; a claim past its time is taken over.
     claimed_by: Mapped[str | None] = mapped_column(String(64))

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.posts import SLUG_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from infrastructure.db.schema import NEVER_REUSED_IDS, Base, Id, Timestamp, trigram_index
 
 # Columns the database computes for searches: no read selects them, no write gives them.
@@ -28,17 +29,17 @@ class PostRow(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     content: Mapped[str] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(Boolean)
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
     version: Mapped[int] = mapped_column(Integer)
-    slug: Mapped[str] = mapped_column(String(80))
-    summary: Mapped[str] = mapped_column(String(300), server_default="")
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), server_default="")
     # The tags as given, joined by commas (a tag has none): a page renders them from the row.
-    tag_list: Mapped[str] = mapped_column(String(410), server_default="")
+    tag_list: Mapped[str] = mapped_column(String(TAGS_MAX * (TAG_MAX + 1)), server_default="")
     favorites_count: Mapped[int] = mapped_column(Integer, server_default="0")
     comments_count: Mapped[int] = mapped_column(Integer, server_default="0")
     # Searches match these, lowered once as the post is written, where ILIKE would lower the
@@ -72,7 +73,7 @@ class SlugNumberRow(Base):
 
     __tablename__ = "slug_numbers"
 
-    base: Mapped[str] = mapped_column(String(80), primary_key=True)
+    base: Mapped[str] = mapped_column(String(SLUG_MAX), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.posts import TAG_MAX
 from infrastructure.db.schema import NEVER_REUSED_IDS, Base, Id, Timestamp
 
 
@@ -26,7 +27,7 @@ class TagRow(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(TAG_MAX), unique=True)
     posts: Mapped[int] = mapped_column(Integer, server_default="0")
 
     # GET /tags: the most used first, the newest among equals.

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.users import BIO_MAX, EMAIL_MAX, IMAGE_MAX, NAME_MAX, USERNAME_MAX
 from infrastructure.db.schema import NEVER_REUSED_IDS, Base, Id, Timestamp, trigram_index
 
 
@@ -24,16 +25,16 @@ class UserRow(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
-    username: Mapped[str] = mapped_column(String(40))
-    bio: Mapped[str | None] = mapped_column(String(1000))
-    image: Mapped[str | None] = mapped_column(String(2000))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    bio: Mapped[str | None] = mapped_column(String(BIO_MAX))
+    image: Mapped[str | None] = mapped_column(String(IMAGE_MAX))
     # Kept by the follow repository, so a profile never counts the follows table.
     followers_count: Mapped[int] = mapped_column(Integer, server_default="0")
     follows_count: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -62,7 +63,7 @@ class LoginAttemptRow(Base):
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     attempted_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
 
     __table_args__ = (Index("ix_login_attempts_email_attempted_at", "email", "attempted_at"),)
