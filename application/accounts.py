@@ -18,7 +18,14 @@ from domain.errors import (
 )
 from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
 from domain.mail import OutgoingMail
-from domain.users import Actor, PasswordRules, User, check_password, normalize_email
+from domain.users import (
+    Actor,
+    PasswordRules,
+    User,
+    check_password,
+    email_key,
+    normalize_email,
+)
 
 TOKEN_BYTES = 32  # 256 random bits in every link
 
@@ -384,7 +391,7 @@ class MarkEmailVerified:
         if not actor.is_admin:
             raise AdminOnly()
         with self.uow as uow:
-            user = uow.users.get_by_email(email.strip().lower(), lock=True)
+            user = uow.users.get_by_email(email_key(email), lock=True)
             if user is None:
                 raise UserNotFound()
             verified = user.change(email_verified=True, now=self.clock())

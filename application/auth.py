@@ -34,7 +34,7 @@ from domain.errors import (
     TokenRevoked,
 )
 from domain.sessions import LoginSession, SessionHolder
-from domain.users import Actor, PasswordRules, Role, User, normalize_email
+from domain.users import Actor, PasswordRules, Role, User, email_key, normalize_email
 
 
 @frozen(kw_only=True)
@@ -156,7 +156,7 @@ class LogIn:
         try:
             email = normalize_email(credentials.email)
         except InvalidInput:
-            email = credentials.email.strip().lower()[:254]  # still counted, still checked
+            email = email_key(credentials.email)  # still counted, still checked
         # Hashing takes tens of milliseconds: no lock or transaction is held while it runs,
         # so logins to one account hash in parallel and its other writers never wait on them.
         with self.uow.read_only() as uow:

@@ -35,6 +35,7 @@ from domain.users import (
     check_password,
     check_username,
     derived_usernames,
+    email_key,
     normalize_bio,
     normalize_email,
     normalize_image,
@@ -321,7 +322,7 @@ def _load(uow: UnitOfWork, ref: UserRef, lock: bool = False) -> User:
     if isinstance(ref, int):
         user = uow.users.get(ref, lock=lock)
     else:
-        user = uow.users.get_by_email(ref.strip().lower(), lock=lock)
+        user = uow.users.get_by_email(email_key(ref), lock=lock)
     if user is None:
         raise UserNotFound()
     return user

@@ -45,6 +45,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def email_key(raw: str) -> str:
+    """What an address is looked up by: trimmed and lower-cased, as addresses are kept, cut
+    to the longest one kept (a longer one finds nobody, and is still counted as a guess)."""
+    return raw.strip().lower()[:EMAIL_MAX]
+
+
 def normalize_email(raw: str) -> str:
     """E-mail addresses are unique without regard to case, so they are kept lower-cased."""
     email = raw.strip().lower()

@@ -10,10 +10,12 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.users import (
+    EMAIL_MAX,
     Actor,
     Role,
     User,
     check_password,
+    email_key,
     normalize_email,
     normalize_name,
 )
@@ -28,6 +30,12 @@ def test_an_email_is_stored_lower_cased() -> None:
 
 def test_an_email_is_trimmed() -> None:
     assert normalize_email("  ann@example.com \n") == "ann@example.com"
+
+
+def test_an_address_is_looked_up_as_it_is_kept_even_when_invalid() -> None:
+    assert email_key("  Ann@Example.COM ") == normalize_email("Ann@Example.COM")
+    assert email_key("NOT AN ADDRESS") == "not an address"  # a login's guess is still counted
+    assert len(email_key("A" * 1_000)) == EMAIL_MAX
 
 
 @pytest.mark.parametrize(
