@@ -284,12 +284,22 @@ class RefreshTokens:
 
 @frozen
 class LogOut:
+    """Ends the session an access token belongs to, and only that one. Either API's token:
+    a RealWorld client, which has no logout route of its own, ends its session here. A token
+    whose session already ended is refused, as on every route."""
+
     uow: UnitOfWork
+    issuer: TokenIssuer
     clock: Clock
 
-    def __call__(self, actor: Actor) -> None:
+    def __call__(self, access_token: str | None) -> None:
+        claims = read_token(self.issuer, self.uow, access_token, TokenKind.ACCESS, audience=None)
         with self.uow as uow:
-            uow.sessions.revoke(actor.session_id, self.clock())
+            holder = uow.sessions.get_holder(claims.session_id)
+            if holder is None:
+                raise TokenRevoked()
+            holder.actor(claims.subject)  # refused once the session or its account ended
+            uow.sessions.revoke(claims.session_id, self.clock())
             uow.commit()
 
 
@@ -304,10 +314,8 @@ class Authenticate:
     verified_writers: bool = False
 
     def __call__(
-        self, access_token: str | None, audience: TokenAudience | None = TokenAudience.V1
+        self, access_token: str | None, audience: TokenAudience = TokenAudience.V1
     ) -> Actor:
-        """`audience` None takes either API's token: ending a session (logout) is safe with
-        any, and RealWorld has no logout route of its own."""
         claims = read_token(self.issuer, self.uow, access_token, TokenKind.ACCESS, audience)
         with self.uow.read_only() as uow:
             holder = uow.sessions.get_holder(claims.session_id)

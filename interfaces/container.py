@@ -176,7 +176,7 @@ class Container(containers.DeclarativeContainer):
     )
     log_in = providers.Factory(LogIn, uow, hasher, issuer, login_throttle, clock)
     refresh_tokens = providers.Factory(RefreshTokens, uow, issuer, clock)
-    log_out = providers.Factory(LogOut, uow, clock)
+    log_out = providers.Factory(LogOut, uow, issuer, clock)
     authenticate = providers.Factory(
         Authenticate, uow, issuer, verified_writers=config.require_verified_email
     )

@@ -231,8 +231,8 @@ def refresh(uow: InMemoryUnitOfWork, issuer: TokenIssuer, clock: FixedClock) -> 
 
 
 @pytest.fixture
-def log_out(uow: InMemoryUnitOfWork, clock: FixedClock) -> LogOut:
-    return LogOut(uow, clock)
+def log_out(uow: InMemoryUnitOfWork, issuer: TokenIssuer, clock: FixedClock) -> LogOut:
+    return LogOut(uow, issuer, clock)
 
 
 @pytest.fixture

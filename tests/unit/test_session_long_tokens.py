@@ -71,7 +71,7 @@ def test_logging_out_ends_it_at_once(
     log_in: LogIn, log_out: LogOut, authenticate: Authenticate, ann: User
 ) -> None:
     token = _token(log_in, ann)
-    log_out(authenticate(token))
+    log_out(token)
     with pytest.raises(TokenRevoked):
         authenticate(token)
 

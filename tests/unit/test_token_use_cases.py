@@ -177,7 +177,7 @@ def test_after_logout_the_access_token_is_revoked(
     log_out: LogOut, authenticate: Authenticate, sign_in: SignIn
 ) -> None:
     ann = sign_in()
-    log_out(ann.actor)
+    log_out(ann.tokens.access_token)
     with pytest.raises(TokenRevoked):
         authenticate(ann.tokens.access_token)
 
@@ -186,9 +186,24 @@ def test_after_logout_the_refresh_token_is_revoked(
     log_out: LogOut, refresh: RefreshTokens, sign_in: SignIn
 ) -> None:
     ann = sign_in()
-    log_out(ann.actor)
+    log_out(ann.tokens.access_token)
     with pytest.raises(TokenRevoked):
         refresh(ann.tokens.refresh_token)
+
+
+def test_a_token_of_an_ended_session_cannot_log_out_again(log_out: LogOut, sign_in: SignIn) -> None:
+    ann = sign_in()
+    log_out(ann.tokens.access_token)
+    with pytest.raises(TokenRevoked):
+        log_out(ann.tokens.access_token)
+
+
+def test_logging_out_needs_an_access_token(log_out: LogOut, sign_in: SignIn) -> None:
+    ann = sign_in()
+    with pytest.raises(NotAuthenticated):
+        log_out(None)
+    with pytest.raises(InvalidToken):
+        log_out(ann.tokens.refresh_token)
 
 
 def test_logout_ends_only_the_session_it_was_called_from(
@@ -196,7 +211,7 @@ def test_logout_ends_only_the_session_it_was_called_from(
 ) -> None:
     phone = sign_in()
     laptop = sign_in(phone.user)
-    log_out(phone.actor)
+    log_out(phone.tokens.access_token)
     assert authenticate(laptop.tokens.access_token) == laptop.actor
 
 
@@ -205,7 +220,7 @@ def test_logout_is_committed_at_once(
 ) -> None:
     ann = sign_in()
     uow.committed = False
-    log_out(ann.actor)
+    log_out(ann.tokens.access_token)
     assert uow.committed
     assert stored.session(ann.actor.session_id).revoked_at == clock()
 
