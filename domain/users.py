@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
@@ -45,15 +46,22 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def folded_email(raw: str) -> str:
+    """An address as it is kept: trimmed, lower-cased and composed (NFC), so that `é` typed as
+    one character or as `e` and an accent is one address, not two accounts."""
+    return unicodedata.normalize("NFC", raw.strip().lower())
+
+
 def email_key(raw: str) -> str:
-    """What an address is looked up by: trimmed and lower-cased, as addresses are kept, cut
-    to the longest one kept (a longer one finds nobody, and is still counted as a guess)."""
-    return raw.strip().lower()[:EMAIL_MAX]
+    """What an address is looked up by: folded as addresses are kept, cut to the longest one
+    kept (a longer one finds nobody, and is still counted as a guess)."""
+    return folded_email(raw)[:EMAIL_MAX]
 
 
 def normalize_email(raw: str) -> str:
-    """E-mail addresses are unique without regard to case, so they are kept lower-cased."""
-    email = raw.strip().lower()
+    """E-mail addresses are unique without regard to case or Unicode composition, so they
+    are kept folded (`folded_email`)."""
+    email = folded_email(raw)
     if len(email) > EMAIL_MAX or not _EMAIL.match(email) or not _smtp_shaped(email):
         raise InvalidInput.on("email", "Must be a valid e-mail address.")
     return email

@@ -107,6 +107,15 @@ def test_a_taken_email_is_recognised_whatever_its_case(client: FlaskClient) -> N
     assert_error(response, 409, "email_taken")
 
 
+def test_a_taken_email_is_recognised_whether_its_accents_are_composed_or_not(
+    client: FlaskClient,
+) -> None:
+    client.post("/api/v1/users", json=registration(email="jos\u00e9@example.com"))
+    response = client.post("/api/v1/users", json=registration(email="jose\u0301@example.com"))
+    assert_error(response, 409, "email_taken")
+    assert _login(client, "JOSE\u0301@example.com").status_code == 200
+
+
 def test_registering_with_an_invalid_email_is_a_validation_error(
     client: FlaskClient, subtests: pytest.Subtests
 ) -> None:

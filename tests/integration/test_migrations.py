@@ -308,6 +308,39 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
     assert "slug" not in {c["name"] for c in inspect(empty_engine).get_columns("posts")}
 
 
+def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
+    empty_engine: Engine,
+) -> None:
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0015")
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    decomposed, composed = "jose\u0301@x.io", "jos\u00e9@x.io"
+    addresses = {1: decomposed, 2: "ann@x.io", 3: "zoe\u0308@x.io", 4: "zo\u00eb@x.io"}
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
+                " updated_at, username) VALUES (:id, :email, 'N', 'x', 'user', true, :at, :at,"
+                " :username)"
+            ),
+            [{"id": i, "email": e, "at": at, "username": f"u{i}"} for i, e in addresses.items()],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO link_tokens (purpose, user_id, email, token_hash, created_at,"
+                " expires_at) VALUES ('verify', 1, :email, 'h', :at, :at)"
+            ),
+            {"email": decomposed, "at": at},
+        )
+    migrator.upgrade()
+    with empty_engine.connect() as connection:
+        kept = dict(connection.execute(text("SELECT id, email FROM users")).tuples().all())
+        linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
+    # 3's composed form is 4's: 4 keeps it, 3 stays as it was
+    assert kept == {**addresses, 1: composed}
+    assert linked == composed
+
+
 def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_again(
     empty_engine: Engine,
 ) -> None:
