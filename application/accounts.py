@@ -64,18 +64,16 @@ class Letters:
     sender_domain: str  # the right-hand side of every Message-ID
     product: str = "Quill"
 
-    def verification(
-        self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
-    ) -> OutgoingMail:
+    # A link's mail greets nobody by name: the name is whatever the person who typed the
+    # address chose, and the address may be a stranger's.
+    def verification(self, *, to: str, token: str, now: datetime, ttl: timedelta) -> OutgoingMail:
         link = self.verify_link.replace("{token}", token)
-        values = {"name": name, "link": link, "lasts": lasting(ttl)}
+        values = {"link": link, "lasts": lasting(ttl)}
         return self._queue(LinkPurpose.VERIFY, to, values, now, link_expires_at=now + ttl)
 
-    def reset(
-        self, *, to: str, name: str, token: str, now: datetime, ttl: timedelta
-    ) -> OutgoingMail:
+    def reset(self, *, to: str, token: str, now: datetime, ttl: timedelta) -> OutgoingMail:
         link = self.reset_link.replace("{token}", token)
-        values = {"name": name, "link": link, "lasts": lasting(ttl)}
+        values = {"link": link, "lasts": lasting(ttl)}
         return self._queue(LinkPurpose.RESET, to, values, now, link_expires_at=now + ttl)
 
     def address_changed(self, *, to: str, name: str, new: str, now: datetime) -> OutgoingMail:
@@ -174,7 +172,7 @@ class AddressVerification:
         uow.link_tokens.add(link)
         uow.outbox.add(
             self.letters.verification(
-                to=user.email, name=user.name, token=token, now=now, ttl=self.policy.verify_ttl
+                to=user.email, token=token, now=now, ttl=self.policy.verify_ttl
             )
         )
 
@@ -300,10 +298,7 @@ class RequestPasswordReset:
                 now=now,
                 ttl=self.policy.reset_ttl,
             )
-            name = user.name if user is not None else email
-            mail = self.letters.reset(
-                to=email, name=name, token=token, now=now, ttl=self.policy.reset_ttl
-            )
+            mail = self.letters.reset(to=email, token=token, now=now, ttl=self.policy.reset_ttl)
             uow.link_tokens.add(link, keep=mails)
             uow.outbox.add(mail, keep=mails)
             uow.commit()
