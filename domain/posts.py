@@ -8,7 +8,7 @@ from datetime import datetime
 from attrs import evolve, field, frozen
 
 from domain.errors import InvalidInput
-from domain.text import ascii_words
+from domain.text import ascii_words, is_blank
 from domain.users import Actor
 
 TITLE_MAX = 200
@@ -24,7 +24,7 @@ RESERVED_SLUGS = frozenset({"feed"})
 
 
 def check_title(title: str) -> None:
-    if not title.strip() or len(title) > TITLE_MAX:
+    if is_blank(title) or len(title) > TITLE_MAX:
         raise InvalidInput.on("title", f"Must be 1 to {TITLE_MAX} characters and not blank.")
 
 

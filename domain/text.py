@@ -1,11 +1,27 @@
-"""Text compared or named without regard to case: searches (the same on every database), and
-the ASCII words of slugs and usernames."""
+"""Text: what counts as text and as blank, text compared without regard to case (searches, the
+same on every database), and the ASCII words of slugs and usernames."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import cache
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text, not undecodable bytes carried as lone surrogates (what Python
+    makes of bytes that are not UTF-8 in a command line, the environment or a path)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: only spaces and formatting with no glyph of its own (a
+    zero-width space, a direction mark)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def lowered(text: str) -> str:

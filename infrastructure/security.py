@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -100,8 +101,11 @@ class JwtTokenService:
             raise InvalidToken() from None
 
 
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit takes other scripts' digits too
+
+
 def _positive_int(value: object) -> int:
-    if not isinstance(value, str) or not value.isdigit() or not 0 < int(value) < 2**63:
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or not 0 < int(value) < 2**63:
         raise ValueError("sub")
     return int(value)
 

@@ -13,6 +13,7 @@ from attrs import field, frozen
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.text import is_text
 from domain.users import PasswordRules
 from infrastructure.mail.senders import address_of
 
@@ -155,15 +156,6 @@ class TextEnvironment(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._env)
-
-
-def is_text(value: str) -> bool:
-    """Whether `value` is text, not undecodable bytes carried as lone surrogates."""
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def at_development_address(link: str) -> bool:

@@ -36,13 +36,13 @@ from application.users import (
 )
 from domain.errors import DomainError, ServiceUnavailable
 from domain.mail import OutgoingMail
+from domain.text import is_text
 from domain.users import Role, User
 from interfaces.container import (
     SCHEMA_BEHIND_ADVICE,
     Container,
     SettingsError,
     build_container,
-    is_text,
     links_follow,
     outage_reason,
     schema_behind,

@@ -73,7 +73,6 @@ from infrastructure.settings import (
     Settings,
     SettingsError,
     at_development_address,
-    is_text,
 )
 
 
@@ -296,15 +295,13 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
     return container
 
 
-# The drivers reach adapters through this module only (the import contracts): the CLI refuses
-# arguments that are not text as the settings do, and says a schema not yet migrated or an
-# outage as the mail worker does.
+# The drivers reach adapters through this module only (the import contracts): the CLI says a
+# schema not yet migrated or an outage as the mail worker does.
 __all__ = [
     "SCHEMA_BEHIND_ADVICE",
     "Container",
     "SettingsError",
     "build_container",
-    "is_text",
     "links_follow",
     "outage_reason",
     "schema_behind",

@@ -24,7 +24,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     No pool_pre_ping, which costs a round trip on every checkout: a connection that died
     while pooled fails its first statement instead, SQLAlchemy then discards the whole pool,
     and that one request answers 503 (ServiceUnavailable).
+
+    `hide_parameters`: an error's text, which the log keeps, shows its statement but not the
+    values (password hashes, session ids, addresses).
     """
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_settings)

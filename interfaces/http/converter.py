@@ -32,6 +32,7 @@ from application.users import UserChanges
 from domain.comments import Comment
 from domain.errors import InvalidInput
 from domain.posts import SLUG_MAX, Author, Post
+from domain.text import is_text
 from domain.times import in_utc
 from domain.users import USERNAME_MAX, Profile, PublicProfile, Role, User
 from interfaces.http.cursors import CursorSeal
@@ -56,17 +57,9 @@ def _strict(kind: type, label: str) -> Any:
 
 def check_text(value: str) -> str:
     """Text every layer below can store: valid UTF-8 (no lone surrogates) and no NUL."""
-    if "\x00" in value or (not value.isascii() and _has_surrogate(value)):
+    if "\x00" in value or (not value.isascii() and not is_text(value)):
         raise ValueError("Must be text without NUL characters or invalid Unicode.")
     return value
-
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _text(value: Any, _: type) -> str:

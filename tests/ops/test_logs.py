@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from infrastructure.db.engine import make_engine
 from interfaces.container import Container
 from interfaces.http import logs
 from interfaces.http.app import create_app
@@ -185,3 +188,12 @@ def test_the_log_level_and_format_come_from_the_settings(container: Container) -
         assert buffer.getvalue().count("\n") == 1 and "shown" in buffer.getvalue()
     finally:
         logs.configure("INFO", "json")
+
+
+def test_a_database_errors_text_shows_its_statement_but_not_its_values() -> None:
+    """What an unexpected error logs with its traceback never carries a stored secret."""
+    engine = make_engine("sqlite://")
+    with pytest.raises(DBAPIError) as raised, engine.connect() as connection:
+        connection.execute(text("SELECT * FROM nowhere WHERE x = :hash"), {"hash": "argon2-x"})
+    assert "nowhere" in str(raised.value) and "argon2-x" not in str(raised.value)
+    engine.dispose()

@@ -219,6 +219,9 @@ FORGERIES: dict[str, Callable[[Scene], str]] = {
     "sub zero": lambda s: s.signed({"sub": "0"}),
     "sub beyond 64 bits": lambda s: s.signed({"sub": str(2**64 + s.attacker.id)}),
     "sub with spaces": lambda s: s.signed({"sub": f" {s.attacker.id} "}),
+    "sub in fullwidth digits": lambda s: s.signed(
+        {"sub": "".join(chr(0xFF10 + int(digit)) for digit in str(s.attacker.id))}
+    ),
     "sub as a list": lambda s: s.signed({"sub": [str(s.attacker.id)]}),
     "sid unknown": lambda s: s.signed({"sid": "0" * 32}),
     "sid huge": lambda s: s.signed({"sid": "s" * 10_000}),
