@@ -148,8 +148,9 @@ FIELDS: dict[str, Schema] = {
     "title": {
         "minLength": 1,
         "maxLength": TITLE_MAX,
-        "pattern": r"\S",  # not blank
-        "description": f"1 to {TITLE_MAX} characters, not blank.",
+        "pattern": r"\S",  # not blank; invisible formatting is said in words (domain.text.is_blank)
+        "description": f"1 to {TITLE_MAX} characters, not blank: at least one visible one (spaces"
+        " and formatting with no glyph, such as a zero-width space, do not count).",
         "examples": ["Hello"],
     },
     "content": {"minLength": CONTENT_MIN, "maxLength": CONTENT_MAX, "examples": ["First!"]},
