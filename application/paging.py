@@ -17,8 +17,9 @@ from domain.errors import InvalidInput
 PER_PAGE_MAX = 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
 SEARCH_COUNTED = SEARCH_TOTAL_MAX + 1  # the matches a search counts: one past the cap says more
-PAGE_MAX = (2**63 - 1) // PER_PAGE_MAX  # the last page whose end (page x 100) fits 64 bits
-OFFSET_MAX = PAGE_MAX * PER_PAGE_MAX
+# The most items skipped that the database takes (64 bits, with a page's 101 rows after them).
+# A page number has no bound: one past any list's end is empty, as every page past the end.
+OFFSET_MAX = (2**63 - 1) // PER_PAGE_MAX * PER_PAGE_MAX
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 NOT_A_CURSOR = "Not a cursor this API issued."
 
@@ -80,8 +81,8 @@ class PageRequest:
 
     def window(self) -> Window:
         errors: dict[str, list[str]] = {}
-        if not 1 <= self.page <= PAGE_MAX:
-            errors["page"] = [f"Must be a whole number from 1 to {PAGE_MAX}."]
+        if self.page < 1:
+            errors["page"] = ["Must be a whole number from 1."]
         if not 1 <= self.per_page <= PER_PAGE_MAX:
             errors["per_page"] = [f"Must be a whole number from 1 to {PER_PAGE_MAX}."]
         if self.offset is not None and not 0 <= self.offset <= OFFSET_MAX:
@@ -89,7 +90,7 @@ class PageRequest:
         if errors:
             raise InvalidInput(errors)
         after = Cursor.decode(self.cursor) if self.cursor is not None else None
-        offset = 0 if after else (self.page - 1) * self.per_page
+        offset = 0 if after else min((self.page - 1) * self.per_page, OFFSET_MAX)
         if self.offset is not None and not after:
             offset = self.offset
         # One more row than asked tells whether a next page exists without another query.

@@ -301,7 +301,7 @@ class NoQuery:
 class PagedQuery:
     """The paging parameters every list route takes; routes add their filters."""
 
-    page: int = 1
+    page: int = attrs.field(default=1, metadata={"any_size": True})  # past the end: empty
     per_page: int = 20
     cursor: str | None = None
 
@@ -319,11 +319,16 @@ def _cursor_seal() -> CursorSeal:
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
+_ANY_DIGITS = re.compile(r"[0-9]{1,1000}")  # within what int() reads
 
 
-def _from_query(name: str, raw: str, kind: Any) -> Any:
+def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
+    kind = field.type
     if kind in (int, int | None):
-        if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+        if field.metadata.get("any_size"):  # a number the use case bounds, or needs no bound
+            if not _ANY_DIGITS.fullmatch(raw):
+                raise InvalidInput.on(name, "Must be a whole number.")
+        elif not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:  # an id: a BIGINT at most
             raise InvalidInput.on(name, "Must be a whole number.")
         return int(raw)
     if kind in (bool, bool | None):
@@ -338,7 +343,7 @@ def _from_query(name: str, raw: str, kind: Any) -> Any:
 
 def parse_query(cls: type[T]) -> T:
     """Query strings are as strict as bodies: unknown, repeated or ill-typed parameters are 400."""
-    fields = {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}  # type: ignore[arg-type]
+    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for name, raws in request.args.lists():

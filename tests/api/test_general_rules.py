@@ -466,3 +466,17 @@ def test_a_bad_user_list_query_is_a_validation_error(
 def test_the_bounds_of_per_page_are_accepted(client: FlaskClient) -> None:
     assert client.get("/api/v1/posts?per_page=1").status_code == 200
     assert client.get("/api/v1/posts?per_page=100").status_code == 200
+
+
+@pytest.mark.parametrize("page", [10**6, 2**63, 10**40])
+def test_any_page_past_the_end_is_an_empty_page(
+    client: FlaskClient, user: SignedIn, page: int
+) -> None:
+    client.post(
+        "/api/v1/posts",
+        json={"title": "T", "content": "C", "published": True},
+        headers=user.headers,
+    )
+    body = client.get(f"/api/v1/posts?page={page}&per_page=100").get_json()
+    assert (body["items"], body["page"], body["total"], body["pages"]) == ([], page, 1, 1)
+    assert body["next_cursor"] is None

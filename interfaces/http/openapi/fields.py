@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from application.paging import PAGE_MAX, PER_PAGE_MAX
+from application.paging import PER_PAGE_MAX
 from application.posts import TAGS_LISTED
 from application.tokens import TokenPair
 from domain.comments import BODY_MAX, BODY_MIN
@@ -255,8 +255,8 @@ FIELDS: dict[str, Schema] = {
     },
     "PagedQuery.page": {
         "minimum": 1,
-        "maximum": PAGE_MAX,
-        "description": "1-based page number; ignored with `cursor`.",
+        "description": "1-based page number, as large as asked (a page past the end is empty);"
+        " ignored with `cursor`.",
     },
     "PagedQuery.per_page": PER_PAGE,
     "PagedQuery.cursor": {
