@@ -10,7 +10,6 @@ be beyond that (in an update too) is the use cases' to say.
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -19,13 +18,12 @@ import attrs
 from flask import request
 
 from domain.errors import InvalidInput
-from interfaces.http.converter import check_text, json_body
+from interfaces.http.converter import check_text, json_body, whole_number
 
 T = TypeVar("T")
 
 BLANK = "can't be blank"
 NULL = "can't be null"
-_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def required(*, key: str | None = None, secret: bool = False) -> Any:
@@ -117,9 +115,10 @@ def query_number(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+    number = whole_number(raw)
+    if number is None:
         raise InvalidInput.on(name, "must be a whole number")
-    return int(raw)
+    return number
 
 
 def query_text(name: str) -> str | None:

@@ -11,7 +11,7 @@ from flask import Blueprint
 from application.auth import Credentials, LogIn, RegisterAndLogIn
 from application.users import Registration, UpdateOwnAccount, UserChanges
 from interfaces.conduit import render
-from interfaces.conduit.auth import AUDIENCE, current_actor, current_user
+from interfaces.conduit.auth import AUDIENCE, current_actor, current_user, presented_token
 from interfaces.conduit.bodies import optional, parse_envelope, required
 from interfaces.container import Container
 
@@ -70,9 +70,9 @@ def me() -> Any:
 @bp.put("/user")
 @inject
 def update_me(update: UpdateOwnAccount = Provide[Container.update_own_account]) -> Any:
-    _, token = current_user()
+    actor, token = current_actor(), presented_token()
     wanted = parse_envelope("user", UserUpdate)
     changes = UserChanges(
         email=wanted.email, username=wanted.username, bio=wanted.bio, image=wanted.image
     )
-    return render.user(update(current_actor(), changes, wanted.password), token)
+    return render.user(update(actor, changes, wanted.password), token)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, g, request
 
 from application.auth import Authenticate, Credentials, LogIn, LoginResult, LogOut, RefreshTokens
-from application.tokens import TokenPair
+from application.tokens import TokenAudience, TokenPair
 from domain.errors import InvalidToken
 from domain.users import Actor, User
 from interfaces.container import Container
@@ -18,15 +19,20 @@ from interfaces.http.logs import USER_ID_KEY
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
 
-def bearer_token() -> str | None:
-    """None when there is no Authorization header; a header that is not Bearer is invalid."""
+def authorization_token(schemes: tuple[str, ...], hint: str) -> str | None:
+    """The token of the Authorization header, None without one; another scheme (`schemes` in
+    lower case), or no token, is invalid, and `hint` says how to send it."""
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("Send the token as 'Authorization: Bearer <token>'.")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() not in schemes or not token.strip():
+        raise InvalidToken(hint)
     return token.strip()
+
+
+def bearer_token() -> str | None:
+    return authorization_token(("bearer",), "Send the token as 'Authorization: Bearer <token>'.")
 
 
 def remember(actor: Actor) -> None:
@@ -37,20 +43,37 @@ def remember(actor: Actor) -> None:
 
 
 @inject
-def current_actor(authenticate: Authenticate = Provide[Container.authenticate]) -> Actor:
-    """The caller, required; 401 with the reason when there is none."""
+def caller(
+    token: Callable[[], str | None],
+    audience: TokenAudience,
+    authenticate: Authenticate = Provide[Container.authenticate],
+) -> Actor:
+    """The caller of an API whose tokens are for `audience`, read once a request; 401 with
+    the reason when there is none."""
     if "actor" not in g:
-        remember(authenticate(bearer_token()))
+        remember(authenticate(token(), audience))
     actor: Actor = g.actor
     return actor
 
 
 @inject
-def current_user(authenticate: Authenticate = Provide[Container.authenticate]) -> User:
+def caller_account(
+    token: str | None,
+    audience: TokenAudience,
+    authenticate: Authenticate = Provide[Container.authenticate],
+) -> User:
     """The caller's own account, read with their session: no second query for it."""
-    actor, user = authenticate.with_user(bearer_token())
+    actor, user = authenticate.with_user(token, audience)
     remember(actor)
     return user
+
+
+def current_actor() -> Actor:
+    return caller(bearer_token, TokenAudience.V1)
+
+
+def current_user() -> User:
+    return caller_account(bearer_token(), TokenAudience.V1)
 
 
 def optional_actor() -> Actor | None:

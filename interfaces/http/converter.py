@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import attrs
 from attrs import frozen
-from cattrs import ClassValidationError
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from flask import current_app, request
@@ -322,15 +321,23 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 _ANY_DIGITS = re.compile(r"[0-9]{1,1000}")  # within what int() reads
 
 
+def whole_number(raw: str, *, any_size: bool = False) -> int | None:
+    """The whole number a query string's value writes in ASCII digits, else None: below 2**63
+    (an id is a BIGINT), or of `any_size` for one the use case bounds or needs no bound."""
+    if any_size:
+        return int(raw) if _ANY_DIGITS.fullmatch(raw) else None
+    if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+        return None
+    return int(raw)
+
+
 def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
     kind = field.type
     if kind in (int, int | None):
-        if field.metadata.get("any_size"):  # a number the use case bounds, or needs no bound
-            if not _ANY_DIGITS.fullmatch(raw):
-                raise InvalidInput.on(name, "Must be a whole number.")
-        elif not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:  # an id: a BIGINT at most
+        number = whole_number(raw, any_size=field.metadata.get("any_size", False))
+        if number is None:
             raise InvalidInput.on(name, "Must be a whole number.")
-        return int(raw)
+        return number
     if kind in (bool, bool | None):
         if raw not in ("true", "false"):
             raise InvalidInput.on(name, "Must be true or false.")
@@ -360,5 +367,3 @@ def parse_query(cls: type[T]) -> T:
         raise InvalidInput(errors)
     return converter.structure(values, cls)
 
-
-__all__ = ["ClassValidationError", "converter", "json_body", "no_body", "parse_body", "parse_query"]
