@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from domain import errors as facts
 from domain.errors import DomainError, InvalidInput, RateLimited, Unauthorized
 from interfaces.http import errors as v1
+from interfaces.http.converter import MAX_BODY, NotJson
 
 log = logging.getLogger("quill.conduit")
 
@@ -63,7 +64,7 @@ HTTP_SAID = {
     400: ("request", "is not a JSON object"),
     404: ("route", "not found"),
     405: ("method", "is not allowed here"),
-    413: ("request", "is too large (at most 1 MiB)"),
+    413: ("request", f"is too large (at most {MAX_BODY // 1024 // 1024} MiB)"),
     415: ("request", "must be sent as application/json"),
 }
 
@@ -104,7 +105,7 @@ def on_http_error(error: HTTPException) -> Response:
     subject, text = HTTP_SAID.get(status, ("request", (error.description or "").lower()))
     if status == 404:
         subject = subject_of_missing(request.path, request.method)
-    if status == 400 and "not valid JSON" in (error.description or ""):
+    if isinstance(error, NotJson):
         text = "is not valid JSON"
     response = envelope(status, {subject: [text]})
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]

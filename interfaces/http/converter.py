@@ -221,6 +221,12 @@ def render_page(page: Page[Any]) -> dict[str, Any]:
 MAX_BODY = 1024 * 1024  # bytes of a request body, at most
 
 
+class NotJson(BadRequest):
+    """A body that is not JSON at all (each API words it its own way)."""
+
+    description = "The body is not valid JSON."
+
+
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -235,7 +241,7 @@ def json_body() -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("The body is not valid JSON.") from None
+        raise NotJson() from None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data
@@ -366,4 +372,3 @@ def parse_query(cls: type[T]) -> T:
     if errors:
         raise InvalidInput(errors)
     return converter.structure(values, cls)
-
