@@ -9,13 +9,14 @@ import secrets
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from itertools import accumulate, islice
+from itertools import accumulate
 from typing import TypeVar
 
 from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.comments import Comment
+from domain.errors import InvalidInput
 from domain.posts import Author, Post, slug_of
 from domain.users import Role, User, derived_usernames
 
@@ -224,7 +225,15 @@ class SeedVolume:
     hasher: PasswordHasher
     clock: Clock
 
-    def __call__(self, users: int, posts: int, progress: Progress = lambda *_: None) -> SeedReport:
+    POSTS_PER_USER = 100  # users made when only posts are asked for: a post for 1 in 100
+
+    def __call__(
+        self, users: int | None, posts: int, progress: Progress = lambda *_: None
+    ) -> SeedReport:
+        if users is None:
+            users = max(1, posts // self.POSTS_PER_USER)
+        if posts and not users:
+            raise InvalidInput.on("users", "Posts need authors: give at least 1 user.")
         load = BulkLoad(
             users=users,
             posts=posts,
@@ -248,12 +257,6 @@ def _cumulative_zipf(count: int, offset: float) -> list[float]:
     """Cumulative weights 1 / (rank + offset): the smaller the offset, the more the first
     ranks take."""
     return list(accumulate(1.0 / (rank + offset) for rank in range(count)))
-
-
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class BulkLoad:

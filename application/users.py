@@ -266,6 +266,8 @@ class ChangePassword:
                 uow.password_guesses.forget(actor.id, before=start)
                 uow.password_guesses.add(actor.id, now)
                 uow.commit()  # the guess is counted; nothing else is changed
+            # Refused here when the current password was wrong (with the new one's problems
+            # too, if any): the guess is kept above, the change never reaches save().
             InvalidInput.gather(
                 lambda: self._check_current(matches),
                 lambda: check_password(change.new_password, "new_password", self.password_rules),

@@ -234,9 +234,6 @@ def seed(
     if users is None and posts is None:
         _report(sample())
         return
-    users = users if users is not None else max(1, (posts or 0) // 100)
-    if posts and not users:
-        raise click.UsageError("Posts need authors: give --users of at least 1.")
     with StageBars() as bars:
         report = volume(users, posts or 0, bars.update)
     _report(report)

@@ -87,6 +87,14 @@ def test_seed_with_volumes_shows_progress_on_stderr_only(quill):
     assert "Seeding" not in result.stdout
 
 
+def test_seed_of_posts_without_users_is_refused_in_one_line(quill, uow):
+    result = quill("seed", "--users", "0", "--posts", "5")
+
+    assert result.exit_code != 0
+    assert result.stderr.count("\n") == 1 and "at least 1 user" in result.stderr
+    assert not uow.store.posts
+
+
 def test_seeded_volume_posts_are_visible_over_http(quill, client: FlaskClient, uow):
     quill("seed", "--users", "3", "--posts", "20")
     published = sum(1 for post in uow.store.posts.values() if post.published)

@@ -7,6 +7,7 @@ import pytest
 import application.seed
 from application.auth import Credentials, LogIn
 from application.seed import SAMPLE_ADMIN, SeedSampleData, SeedVolume
+from domain.errors import InvalidInput
 from domain.users import Role
 from infrastructure.memory import InMemoryUnitOfWork
 from infrastructure.security import Argon2PasswordHasher
@@ -159,9 +160,20 @@ def test_a_volume_seed_can_run_twice_and_adds_again(
     assert (stored.user_count(), stored.post_count()) == (4, 6)
 
 
-def test_a_volume_seed_without_users_adds_no_posts(seed_volume: SeedVolume, stored: Stored) -> None:
-    report = seed_volume(users=0, posts=5)
-    assert (report.users, report.posts, stored.post_count()) == (0, 0, 0)
+def test_a_volume_seed_of_posts_without_users_is_refused(
+    seed_volume: SeedVolume, stored: Stored
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        seed_volume(users=0, posts=5)
+    assert list(raised.value.errors) == ["users"]
+    assert (stored.user_count(), stored.post_count()) == (0, 0)
+
+
+def test_a_volume_seed_of_posts_alone_makes_a_user_for_every_hundred(
+    seed_volume: SeedVolume, stored: Stored
+) -> None:
+    assert seed_volume(users=None, posts=250).users == 2
+    assert seed_volume(users=None, posts=5).users == 1
 
 
 def test_a_volume_seed_mixes_published_posts_and_drafts(
