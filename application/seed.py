@@ -15,10 +15,11 @@ from typing import TypeVar
 from attrs import frozen
 
 from application.ports import Clock, PasswordHasher, UnitOfWork
+from application.users import CheckedAccount, Registration, checked_account, register
 from domain.comments import Comment
-from domain.errors import InvalidInput
+from domain.errors import EmailTaken, InvalidInput
 from domain.posts import Author, Post, slug_of
-from domain.users import Role, User, derived_usernames
+from domain.users import PasswordRules, Role, User
 
 SAMPLE_ADMIN = "admin@quill.example"
 SAMPLE_AUTHORS = (
@@ -121,21 +122,37 @@ class SeedSampleData:
 
     def __call__(self) -> SeedReport:
         now = self.clock()
-        password = None
         counts = dict.fromkeys(("users", "posts", "follows", "favorites", "comments", "tags"), 0)
+        with self.uow.read_only() as uow:
+            wanted = [SAMPLE_ADMIN, *(email for _, email, _ in SAMPLE_AUTHORS)]
+            missing = [email for email in wanted if uow.users.get_by_email(email) is None]
+        # Registered as anyone is, their passwords hashed before the unit that writes them.
+        passwords = {email: _password() for email in missing}
+        names = {SAMPLE_ADMIN: "Quill Admin", **{email: name for name, email, _ in SAMPLE_AUTHORS}}
+        accounts = {
+            email: checked_account(
+                Registration(email=email, name=names[email], password=password),
+                self.hasher,
+                PasswordRules.COMPOSED,
+            )
+            for email, password in passwords.items()
+        }
+        password = None
         with self.uow as uow:
-            if uow.users.get_by_email(SAMPLE_ADMIN) is None:
-                password = _password()
-                self._user(uow, SAMPLE_ADMIN, "Quill Admin", password, Role.ADMIN, now)
+            if self._added(uow, accounts.get(SAMPLE_ADMIN), Role.ADMIN, now):
+                password = passwords[SAMPLE_ADMIN]
                 counts["users"] += 1
             authors: dict[int, User] = {}
             new_posts: list[tuple[int, Post]] = []  # (sample author, post)
-            for n, (name, email, bio) in enumerate(SAMPLE_AUTHORS):
-                author = uow.users.get_by_email(email)
-                if author is not None:
-                    authors[n] = author  # each sample account is added once, whatever since
+            for n, (_, email, bio) in enumerate(SAMPLE_AUTHORS):
+                author = self._added(uow, accounts.get(email), Role.USER, now)
+                if author is None:
+                    found = uow.users.get_by_email(email)
+                    if found is not None:  # each sample account is added once, whatever since
+                        authors[n] = found
                     continue
-                author = self._user(uow, email, name, _password(), Role.USER, now, bio=bio)
+                author = author.change(bio=bio, now=now)
+                uow.users.save(author)
                 authors[n] = author
                 counts["users"] += 1
                 for k in range(3):
@@ -183,22 +200,18 @@ class SeedSampleData:
                 counts["favorites"] += 1
                 counts["comments"] += 1
 
-    def _user(
-        self,
-        uow: UnitOfWork,
-        email: str,
-        name: str,
-        password: str,
-        role: Role,
-        now: datetime,
-        bio: str | None = None,
-    ) -> User:
-        username = next(u for u in derived_usernames(name) if uow.users.get_by_username(u) is None)
-        user = User.register(
-            email=email, name=name, username=username, password_hash=self.hasher.hash(password),
-            role=role, now=now,
-        )  # fmt: skip
-        return uow.users.add(user.change(bio=bio, now=now))
+    @staticmethod
+    def _added(
+        uow: UnitOfWork, account: CheckedAccount | None, role: Role, now: datetime
+    ) -> User | None:
+        """The sample account registered now (no mail: its address is nobody's), or None when
+        it was there already (or came meanwhile)."""
+        if account is None:
+            return None
+        try:
+            return register(uow, account, now, role)
+        except EmailTaken:
+            return None
 
     @staticmethod
     def _post(author: User, n: int, k: int, now: datetime) -> Post:
