@@ -9,7 +9,7 @@ from attrs import field, frozen
 
 from application.accounts import Letters
 from application.ports import Clock, MailSender, UnitOfWork
-from domain.errors import AdminOnly, MailLinkExpired, MailNotFailed, MailNotFound
+from domain.errors import AdminOnly, InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from domain.users import Actor, normalize_email
 
@@ -114,15 +114,20 @@ class DeliverMail:
 
 @frozen
 class ListMail:
-    """The outbox, newest first; `failed` for the messages that gave up."""
+    """The outbox, newest first; `failed` for the messages that gave up; `limit` 1 to
+    LIST_MAX of them."""
 
     uow: UnitOfWork
+
+    LIST_MAX = 1000
 
     def __call__(
         self, actor: Actor, *, failed: bool = False, limit: int = 100
     ) -> list[OutgoingMail]:
         if not actor.is_admin:
             raise AdminOnly()
+        if not 1 <= limit <= self.LIST_MAX:
+            raise InvalidInput.on("limit", f"Must be a whole number from 1 to {self.LIST_MAX}.")
         with self.uow.read_only() as uow:
             return uow.outbox.find(MailStatus.FAILED if failed else None, limit)
 

@@ -14,7 +14,7 @@ from attrs import frozen
 
 from domain.errors import InvalidInput
 
-PER_PAGE_MAX = 100
+PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
 SEARCH_COUNTED = SEARCH_TOTAL_MAX + 1  # the matches a search counts: one past the cap says more
 # The most items skipped that the database takes (64 bits, with a page's 101 rows after them).
@@ -75,7 +75,7 @@ class PageRequest:
     number of items to skip: `offset`, which makes `page` meaningless."""
 
     page: int = 1
-    per_page: int = 20
+    per_page: int = PER_PAGE_DEFAULT
     cursor: str | None = None
     offset: int | None = None
 

@@ -23,7 +23,7 @@ from dependency_injector.wiring import Provide, inject
 
 from application.accounts import MarkEmailVerified
 from application.mail import ListMail, QueueTestMail, RetryMail
-from application.paging import Page, PageRequest
+from application.paging import PER_PAGE_MAX, Page, PageRequest
 from application.seed import SeedReport, SeedSampleData, SeedVolume
 from application.users import (
     OPERATOR,
@@ -285,7 +285,9 @@ def users_group() -> None:
 @users_group.command("list")
 @click.option("--search", default=None, help="Case-insensitive part of a name or e-mail.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
-@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, PER_PAGE_MAX), default=PER_PAGE_MAX, show_default=True
+)
 @click.option("--page", "number", type=click.IntRange(min=1), default=1, show_default=True)
 @inject
 def list_users(
@@ -541,7 +543,7 @@ def send_test(to: str, queue: QueueTestMail = Provide[Container.queue_test_mail]
 
 @mail_group.command("list")
 @click.option("--failed", is_flag=True, help="Only the messages that gave up.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(1, ListMail.LIST_MAX), default=100, show_default=True)
 @inject
 def list_mail(failed: bool, limit: int, find: ListMail = Provide[Container.list_mail]) -> None:
     """Messages in the outbox, newest first (never their bodies)."""

@@ -24,7 +24,7 @@ from werkzeug.exceptions import (
 )
 
 from application.auth import LoginResult
-from application.paging import Page, PageRequest
+from application.paging import PER_PAGE_DEFAULT, Page, PageRequest
 from application.ports import TagUse
 from application.tokens import TokenPair
 from application.users import UserChanges
@@ -307,7 +307,7 @@ class PagedQuery:
     """The paging parameters every list route takes; routes add their filters."""
 
     page: int = attrs.field(default=1, metadata={"any_size": True})  # past the end: empty
-    per_page: int = 20
+    per_page: int = PER_PAGE_DEFAULT
     cursor: str | None = None
 
     def paging(self) -> PageRequest:

@@ -240,6 +240,15 @@ def test_an_operator_lists_the_outbox_and_its_failures(
         listed(actor_for(user))
 
 
+@pytest.mark.parametrize("limit", [0, ListMail.LIST_MAX + 1])
+def test_the_outbox_is_listed_1_to_a_thousand_at_a_time(
+    given: Given, uow: InMemoryUnitOfWork, limit: int
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        ListMail(uow)(actor_for(given.admin()), limit=limit)
+    assert list(raised.value.errors) == ["limit"]
+
+
 def test_a_failed_message_is_queued_again_with_fresh_tries(
     given: Given,
     deliver: DeliverMail,
