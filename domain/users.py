@@ -78,7 +78,7 @@ def _is_host_name(domain: str) -> bool:
     them (the `idna` package; Python's own codec is IDNA 2003, which takes `☃`): what the
     OpenAPI documents' `idn-email` promises of every address Quill hands out."""
     if all(_PLAIN_LABEL.fullmatch(label) and label[2:4] != "--" for label in domain.split(".")):
-        return True  # the usual name: IDNA's tables (a megabyte a worker) stay unloaded
+        return True  # the usual name: IDNA's tables, large, stay unloaded
     import idna  # an international name, or an A-label (`xn--`): loaded only for one
 
     try:

@@ -62,8 +62,9 @@ def comment_values(comment: Comment) -> dict[str, Any]:
 
 class SqlCommentRepository:
     """Adding takes the post's row KEY SHARE (the foreign key's check), then to count: a post
-    deleted meanwhile fails the check, a Conflict. Removing takes the post's row before the
-    comment's, as a post's removal (and a user's) does."""
+    deleted meanwhile fails the check (PostNotFound, by the unit of work's GONE; a Conflict on
+    SQLite, which does not name the key). Removing takes the post's row before the comment's,
+    as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
         self._connection = connection

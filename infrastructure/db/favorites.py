@@ -27,7 +27,8 @@ MOVE = (
 
 class SqlFavoriteRepository:
     """Adding takes the user's and the post's rows KEY SHARE (the foreign keys' checks), then
-    the post's row to count: a post deleted meanwhile fails the check, a Conflict. Removing
+    the post's row to count: a post deleted meanwhile fails the check (PostNotFound, by the
+    unit of work's GONE; a Conflict on SQLite, which does not name the key). Removing
     takes the post's row before the favorite's, as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection) -> None:

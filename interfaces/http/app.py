@@ -129,9 +129,9 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
     @app.before_request
     def preflight_where_no_route_is() -> Response | None:
         # A browser sends the request a preflight asks about only after a 2xx. Where no route
-        # takes the path (a slug that cannot exist, `Hello-World`), the request would get its
-        # readable JSON 404; without this its preflight got the 404, and the front end a
-        # network error. Routes answer their own preflights (Flask's automatic OPTIONS).
+        # takes the path (a slug that cannot exist, `Hello-World`), the preflight is let
+        # through, so the request itself gets its readable JSON 404 rather than the front end
+        # a network error. Routes answer their own preflights (Flask's automatic OPTIONS).
         preflight = (
             request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
         )
@@ -151,6 +151,6 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
 
 def _refuse_large_bodies() -> None:
     """On every route, read or not. Parsed only when declared: werkzeug's lookup of an
-    absent header raises and catches a KeyError (two on every GET)."""
+    absent header raises and catches a KeyError, on every GET."""
     if "CONTENT_LENGTH" in request.environ and (request.content_length or 0) > MAX_BODY:
         raise RequestEntityTooLarge()
