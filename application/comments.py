@@ -24,6 +24,9 @@ def _visible_comment(uow: UnitOfWork, actor: Actor | None, comment_id: int) -> t
 
 @frozen
 class AddComment:
+    """On a post the caller can see (another's draft is as missing as an unknown post), by a
+    caller who may write (REQUIRE_VERIFIED_EMAIL)."""
+
     uow: UnitOfWork
     clock: Clock
 
@@ -40,6 +43,8 @@ class AddComment:
 
 @frozen
 class GetComment:
+    """A comment on a post the caller can see; on another's draft, missing."""
+
     uow: UnitOfWork
 
     def __call__(self, actor: Actor | None, comment_id: int) -> Comment:
@@ -49,6 +54,8 @@ class GetComment:
 
 @frozen
 class ListComments:
+    """A post's comments, newest first, if the caller can see the post."""
+
     uow: UnitOfWork
 
     def __call__(self, actor: Actor | None, ref: PostRef, request: PageRequest) -> Page[Comment]:

@@ -120,6 +120,8 @@ def _editable(uow: UnitOfWork, actor: Actor, ref: PostRef, if_match: Preconditio
 
 @frozen
 class GetPost:
+    """A published post to anybody; a draft to its author and admins, else missing."""
+
     uow: UnitOfWork
 
     def __call__(self, actor: Actor | None, ref: PostRef) -> Post:
@@ -265,6 +267,9 @@ class EditPost:
 
 @frozen
 class DeletePost:
+    """Only the author or an admin deletes, with its comments and favorites; a stale If-Match
+    deletes nothing."""
+
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, ref: PostRef, if_match: Precondition = None) -> None:
@@ -301,6 +306,8 @@ class FavoritePost:
 
 @frozen
 class ListTags:
+    """The tags on most published posts, most used first."""
+
     uow: UnitOfWork
 
     def __call__(self) -> list[TagUse]:

@@ -28,6 +28,8 @@ def _profile(uow: UnitOfWork, user: User, viewer: Actor | None) -> Profile:
 
 @frozen
 class GetProfile:
+    """Anybody's public profile, by username; `following` for the viewer, false without one."""
+
     uow: UnitOfWork
 
     def __call__(self, viewer: Actor | None, username: str) -> Profile:

@@ -99,6 +99,9 @@ class UserChanges:
 
 @frozen
 class RegisterUser:
+    """A new account: every field checked, the password hashed before the unit that stores
+    it, the address unique and (unless vouched for) mailed a link to verify it."""
+
     uow: UnitOfWork
     hasher: PasswordHasher
     clock: Clock
@@ -288,6 +291,9 @@ class ChangePassword:
 
 @frozen
 class ListUsers:
+    """Admins only: every account, newest first, or those whose name or address holds
+    `search` (counted up to the search cap)."""
+
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, request: PageRequest, search: str | None = None) -> Page[User]:
@@ -339,6 +345,9 @@ def _keep_an_admin(user: User, active_admins: list[int]) -> None:
 
 @frozen
 class UpdateUser:
+    """The user themself or an admin; role and activity are an admin's to change, and never
+    leave no active admin. A new address is unverified and mailed a link."""
+
     uow: UnitOfWork
     clock: Clock
     verify_address: VerifyAddress = None
