@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from attrs import frozen
+from attrs import fields, frozen
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, jsonify, request
 
@@ -39,6 +39,9 @@ bp = Blueprint("posts", __name__, url_prefix="/api/v1/posts")
 
 @frozen(kw_only=True)
 class PostListQuery(PagedQuery):
+    """The query of GET /posts: paging and PostSearch's filters under the same names (a
+    filter added to PostSearch is added here, and passes through search_of by its name)."""
+
     author_id: int | None = None
     published: bool = True
     search: str | None = None
@@ -47,14 +50,7 @@ class PostListQuery(PagedQuery):
     favorited_by: str | None = None
 
     def search_of(self) -> PostSearch:
-        return PostSearch(
-            author_id=self.author_id,
-            published=self.published,
-            search=self.search,
-            tag=self.tag,
-            author=self.author,
-            favorited_by=self.favorited_by,
-        )
+        return PostSearch(**{field.name: getattr(self, field.name) for field in fields(PostSearch)})
 
 
 def render(post: Post, status: int = 200) -> Response:

@@ -8,12 +8,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 from dependency_injector import providers
 from flask.testing import FlaskClient
 
+from application.posts import PostSearch
 from domain.users import Role
 from interfaces.container import Container
+from interfaces.http.posts import PostListQuery
 from tests.api.conftest import Write
 from tests.api.helpers import assert_error, assert_field_error, bearer
 from tests.conftest import SignedIn
@@ -480,3 +483,9 @@ def test_any_page_past_the_end_is_an_empty_page(
     body = client.get(f"/api/v1/posts?page={page}&per_page=100").get_json()
     assert (body["items"], body["page"], body["total"], body["pages"]) == ([], page, 1, 1)
     assert body["next_cursor"] is None
+
+
+def test_the_post_list_query_takes_every_filter_the_use_case_knows() -> None:
+    search = {field.name for field in attrs.fields(PostSearch)}
+    assert search <= {field.name for field in attrs.fields(PostListQuery)}
+    assert PostListQuery(tag="news", page=2).search_of() == PostSearch(tag="news")
