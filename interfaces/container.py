@@ -84,13 +84,11 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Object(utc_now)
     # Thread-safe singletons: the development server and threaded workers serve concurrently.
-    # SQL parameters (e-mails, password hashes) stay out of error messages and so out of logs.
-    engine = providers.ThreadSafeSingleton(make_engine, config.database_url, hide_parameters=True)
+    # Both engines keep SQL parameters out of error messages, and so out of logs (make_engine).
+    engine = providers.ThreadSafeSingleton(make_engine, config.database_url)
     # Read-only units get a pool of their own: autocommit, and read-only (make_read_engine).
     # Each thread keeps one read-only connection between units (KeptConnections).
-    read_engine = providers.ThreadSafeSingleton(
-        make_read_engine, config.database_url, hide_parameters=True
-    )
+    read_engine = providers.ThreadSafeSingleton(make_read_engine, config.database_url)
     reads = providers.ThreadSafeSingleton(KeptConnections, read_engine)
     outbox_seal = providers.ThreadSafeSingleton(BodySeal, config.secret_key)
     uow = providers.Factory(SqlUnitOfWork, engine, reads, seal=outbox_seal)
