@@ -78,7 +78,7 @@ from infrastructure.settings import (
 
 class Container(containers.DeclarativeContainer):
     wiring_config = containers.WiringConfiguration(
-        packages=["interfaces.http", "interfaces.conduit"], modules=["interfaces.cli"]
+        packages=["interfaces.http", "interfaces.conduit", "interfaces.cli"]
     )
     config = providers.Configuration(strict=True)
 
