@@ -334,7 +334,7 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
         )
     migrator.upgrade()
     with empty_engine.connect() as connection:
-        kept = dict(connection.execute(text("SELECT id, email FROM users")).tuples().all())
+        kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
         linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
     # 3's composed form is 4's: 4 keeps it, 3 stays as it was
     assert kept == {**addresses, 1: composed}
