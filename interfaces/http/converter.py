@@ -324,7 +324,7 @@ def _cursor_seal() -> CursorSeal:
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
-_ANY_DIGITS = re.compile(r"[0-9]{1,1000}")  # within what int() reads
+_ANY_DIGITS = re.compile(r"[0-9]{1,4000}")  # int() reads 4,300; a request line holds fewer
 
 
 def whole_number(raw: str, *, any_size: bool = False) -> int | None:

@@ -155,7 +155,7 @@ def test_a_body_that_lies_about_its_length_is_refused_before_it_is_read(
 BAD_PAGING = [
     "per_page=0", "per_page=101", "per_page=-1", "per_page=abc", "per_page=1e2",
     "per_page=" + "9" * 400, "per_page=", "per_page=%205",
-    "page=0", "page=-1", "page=abc", "page=" + "9" * 40, "page=1.0",
+    "page=0", "page=-1", "page=abc", "page=1.0", "page=" + "9" * 4001,
     "page=1&page=2", "published=1", "published=TRUE", "author_id=18446744073709551616",
     "author_id=-3", "unknown=1",
 ]  # fmt: skip
@@ -191,6 +191,19 @@ def test_absurd_paging_and_forged_cursors_are_validation_errors(
         for query in queries
     }
     assert mismatches(answers, 400, "validation_error") == {}
+
+
+def test_a_page_past_any_end_is_an_empty_page_of_every_list(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    for path in LISTED:
+        for page in ("9" * 40, "9" * 4000):
+            response = client.get(
+                f"{path.format(post=world['post'])}?page={page}", headers=world["admin"].headers
+            )
+            assert response.status_code == 200, (path, response.get_json())
+            assert response.get_json()["items"] == []
+            assert response.get_json()["page"] == int(page)
 
 
 def test_bad_filters_of_posts_are_validation_errors(
