@@ -18,7 +18,9 @@ import attrs
 from flask import request
 
 from domain.errors import InvalidInput
-from interfaces.http.converter import check_text, json_body, whole_number
+from interfaces.http.bodies import json_body
+from interfaces.http.converter import check_text
+from interfaces.http.queries import whole_number
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from domain import errors as facts
 from domain.errors import DomainError, InvalidInput, RateLimited, Unauthorized
 from interfaces.http import errors as v1
-from interfaces.http.converter import MAX_BODY, NotJson
+from interfaces.http.bodies import MAX_BODY, NotJson
 
 log = logging.getLogger("quill.conduit")
 

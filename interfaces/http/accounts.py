@@ -18,7 +18,8 @@ from application.accounts import (
 )
 from interfaces.container import Container
 from interfaces.http.auth import current_actor
-from interfaces.http.converter import converter, no_body, parse_body
+from interfaces.http.bodies import no_body, parse_body
+from interfaces.http.converter import converter
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
 

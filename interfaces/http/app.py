@@ -27,8 +27,9 @@ from interfaces.http import (
     tags,
     users,
 )
-from interfaces.http.converter import CURSOR_SEAL, MAX_BODY, SLUG_PATTERN, USERNAME_PATTERN
-from interfaces.http.cursors import CursorSeal
+from interfaces.http.bodies import MAX_BODY
+from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.cursors import CURSOR_SEAL, CursorSeal
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
 

@@ -13,7 +13,8 @@ from application.tokens import TokenAudience, TokenPair
 from domain.errors import InvalidToken
 from domain.users import Actor, User
 from interfaces.container import Container
-from interfaces.http.converter import converter, no_body, parse_body
+from interfaces.http.bodies import no_body, parse_body
+from interfaces.http.converter import converter
 from interfaces.http.logs import USER_ID_KEY
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")

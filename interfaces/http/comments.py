@@ -11,14 +11,9 @@ from flask import Blueprint, url_for
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, optional_actor
-from interfaces.http.converter import (
-    PagedQuery,
-    converter,
-    no_body,
-    parse_body,
-    parse_query,
-    render_page,
-)
+from interfaces.http.bodies import no_body, parse_body
+from interfaces.http.converter import converter, render_page
+from interfaces.http.queries import PagedQuery, parse_query
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 

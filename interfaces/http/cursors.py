@@ -8,6 +8,8 @@ import base64
 import hashlib
 import hmac
 
+from flask import current_app
+
 from application.paging import NOT_A_CURSOR
 from domain.errors import InvalidInput
 
@@ -33,3 +35,12 @@ class CursorSeal:
     def _mac(self, cursor: str) -> str:
         digest = hmac.new(self._key, cursor.encode(errors="replace"), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:MAC_BYTES]).decode().rstrip("=")
+
+
+CURSOR_SEAL = "quill.cursor_seal"  # the app's CursorSeal, in app.extensions
+
+
+def cursor_seal() -> CursorSeal:
+    """The app's seal, which create_app keeps in its extensions."""
+    seal: CursorSeal = current_app.extensions[CURSOR_SEAL]
+    return seal

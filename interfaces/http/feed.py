@@ -10,7 +10,8 @@ from flask import Blueprint
 from application.posts import Feed
 from interfaces.container import Container
 from interfaces.http.auth import current_actor
-from interfaces.http.converter import PagedQuery, parse_query, render_page
+from interfaces.http.converter import render_page
+from interfaces.http.queries import PagedQuery, parse_query
 
 bp = Blueprint("feed", __name__, url_prefix="/api/v1/feed")
 

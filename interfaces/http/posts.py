@@ -25,14 +25,9 @@ from application.posts import (
 from domain.posts import Post
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, optional_actor
-from interfaces.http.converter import (
-    PagedQuery,
-    converter,
-    no_body,
-    parse_body,
-    parse_query,
-    render_page,
-)
+from interfaces.http.bodies import no_body, parse_body
+from interfaces.http.converter import converter, render_page
+from interfaces.http.queries import PagedQuery, parse_query
 
 bp = Blueprint("posts", __name__, url_prefix="/api/v1/posts")
 

@@ -10,7 +10,8 @@ from flask import Blueprint
 from application.profiles import FollowUser, GetProfile
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, optional_actor
-from interfaces.http.converter import converter, no_body
+from interfaces.http.bodies import no_body
+from interfaces.http.converter import converter
 
 bp = Blueprint("profiles", __name__, url_prefix="/api/v1/profiles")
 

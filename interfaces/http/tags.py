@@ -9,7 +9,8 @@ from flask import Blueprint
 
 from application.posts import ListTags
 from interfaces.container import Container
-from interfaces.http.converter import NoQuery, TagList, converter, parse_query
+from interfaces.http.converter import TagList, converter
+from interfaces.http.queries import NoQuery, parse_query
 
 bp = Blueprint("tags", __name__, url_prefix="/api/v1/tags")
 

@@ -21,14 +21,9 @@ from application.users import (
 )
 from interfaces.container import Container
 from interfaces.http.auth import current_actor, current_user
-from interfaces.http.converter import (
-    PagedQuery,
-    converter,
-    no_body,
-    parse_body,
-    parse_query,
-    render_page,
-)
+from interfaces.http.bodies import no_body, parse_body
+from interfaces.http.converter import converter, render_page
+from interfaces.http.queries import PagedQuery, parse_query
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 

@@ -213,7 +213,7 @@ def documented_answers(client: FlaskClient, method: str, path: str) -> set[str]:
 
 
 def test_every_write_the_document_lists_may_answer_a_bad_body(client: FlaskClient) -> None:
-    """Each write route reads what is sent, a body or none (converter.no_body), so each may
+    """Each write route reads what is sent, a body or none (bodies.no_body), so each may
     refuse it."""
     document = client.get("/api/v1/openapi.json").json
     for template, item in document["paths"].items():

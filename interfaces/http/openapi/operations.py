@@ -1,7 +1,7 @@
 """One operation of the document: its prose and own answers given, the rest implied.
 
 Every operation may answer 500; one that reads the database, 503; one that takes a body, or
-takes none but reads what is sent (`empty_body`: see converter.no_body), 400, 413 and 415;
+takes none but reads what is sent (`empty_body`: see bodies.no_body), 400, 413 and 415;
 one that takes a query, 400. A private operation (one that needs a token, or
 answers with tokens) says that its own answers are not to be stored.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interfaces.http.converter import body_required
+from interfaces.http.bodies import body_required
 from interfaces.http.openapi.errors import shared
 from interfaces.http.openapi.schemas import Schemas
 

@@ -9,12 +9,12 @@ from application.posts import TAGS_LISTED, NewPost, PostChanges, PostReplacement
 from application.tokens import LoginThrottle
 from application.users import PasswordChange, Registration, UserChanges
 from interfaces.http.comments import NewComment
-from interfaces.http.converter import NoQuery, PagedQuery
 from interfaces.http.openapi.accounts import account_paths, with_verified_writers
 from interfaces.http.openapi.errors import answer
 from interfaces.http.openapi.operations import ANYBODY, PUBLIC, REFRESH, TOKEN, operation
 from interfaces.http.openapi.schemas import Schemas, ref
 from interfaces.http.posts import PostListQuery
+from interfaces.http.queries import NoQuery, PagedQuery
 from interfaces.http.users import UserListQuery
 
 Schema = dict[str, Any]

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from interfaces.http.converter import NULL_MEANS, SHAPES, Shape
+from interfaces.http.bodies import NULL_MEANS
+from interfaces.http.converter import SHAPES, Shape
 
 Schema = dict[str, Any]
 Notes = Callable[[type, str], Schema]

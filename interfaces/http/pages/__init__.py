@@ -20,8 +20,8 @@ from application.accounts import CheckResetLink, EmailVerification, VerifyEmail
 from domain.errors import DomainError, InvalidInput, InvalidLink
 from domain.users import PASSWORD_MAX, PASSWORD_MIN, PasswordRules
 from interfaces.container import Container
-from interfaces.http.converter import parse_query
 from interfaces.http.errors import status_of
+from interfaces.http.queries import parse_query
 
 bp = Blueprint(
     "pages",

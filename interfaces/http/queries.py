@@ -1,0 +1,88 @@
+"""Query strings, as strictly as bodies: unknown, repeated or ill-typed parameters are 400;
+the paging every list takes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+import attrs
+from attrs import frozen
+from flask import request
+
+from application.paging import PER_PAGE_DEFAULT, PageRequest
+from domain.errors import InvalidInput
+from interfaces.http.converter import check_text, converter
+from interfaces.http.cursors import cursor_seal
+
+T = TypeVar("T")
+
+
+@frozen
+class NoQuery:
+    """The query of a list that takes none (`GET /tags`): each parameter is unknown, as on
+    every list."""
+
+
+@frozen(kw_only=True)
+class PagedQuery:
+    """The paging parameters every list route takes; routes add their filters."""
+
+    page: int = attrs.field(default=1, metadata={"any_size": True})  # past the end: empty
+    per_page: int = PER_PAGE_DEFAULT
+    cursor: str | None = None
+
+    def paging(self) -> PageRequest:
+        cursor = None if self.cursor is None else cursor_seal().open(self.cursor)
+        return PageRequest(page=self.page, per_page=self.per_page, cursor=cursor)
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_ANY_DIGITS = re.compile(r"[0-9]{1,4000}")  # int() reads 4,300; a request line holds fewer
+
+
+def whole_number(raw: str, *, any_size: bool = False) -> int | None:
+    """The whole number a query string's value writes in ASCII digits, else None: below 2**63
+    (an id is a BIGINT), or of `any_size` for one the use case bounds or needs no bound."""
+    if any_size:
+        return int(raw) if _ANY_DIGITS.fullmatch(raw) else None
+    if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+        return None
+    return int(raw)
+
+
+def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
+    kind = field.type
+    if kind in (int, int | None):
+        number = whole_number(raw, any_size=field.metadata.get("any_size", False))
+        if number is None:
+            raise InvalidInput.on(name, "Must be a whole number.")
+        return number
+    if kind in (bool, bool | None):
+        if raw not in ("true", "false"):
+            raise InvalidInput.on(name, "Must be true or false.")
+        return raw == "true"
+    try:
+        return check_text(raw)
+    except ValueError as error:
+        raise InvalidInput.on(name, str(error)) from None
+
+
+def parse_query(cls: type[T]) -> T:
+    """Query strings are as strict as bodies: unknown, repeated or ill-typed parameters are 400."""
+    fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}  # type: ignore[arg-type]
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, raws in request.args.lists():
+        if name not in fields:
+            errors[name] = ["Unknown parameter."]
+        elif len(raws) > 1:
+            errors[name] = ["Give this parameter once."]
+        else:
+            try:
+                values[name] = _from_query(name, raws[0], fields[name])
+            except InvalidInput as error:
+                errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return converter.structure(values, cls)
