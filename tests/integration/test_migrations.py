@@ -315,7 +315,10 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
     migrator.upgrade("0015")
     at = datetime(2026, 12, 7, tzinfo=UTC)
     decomposed, composed = "jose\u0301@x.io", "jos\u00e9@x.io"
-    addresses = {1: decomposed, 2: "ann@x.io", 3: "zoe\u0308@x.io", 4: "zo\u00eb@x.io"}
+    addresses = {
+        1: decomposed, 2: "ann@x.io", 3: "zoe\u0308@x.io", 4: "zo\u00eb@x.io",
+        5: "a\u1fefb@x.io", 6: "a`b@x.io",  # U+1FEF composes to a backquote: ASCII
+    }  # fmt: skip
     with empty_engine.begin() as connection:
         connection.execute(
             text(
@@ -336,7 +339,7 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
     with empty_engine.connect() as connection:
         kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
         linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
-    # 3's composed form is 4's: 4 keeps it, 3 stays as it was
+    # 3's composed form is 4's and 5's is 6's: 4 and 6 keep theirs, 3 and 5 stay as they were
     assert kept == {**addresses, 1: composed}
     assert linked == composed
 
