@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from attrs import frozen
@@ -292,13 +293,18 @@ class LogOut:
     issuer: TokenIssuer
     clock: Clock
 
-    def __call__(self, access_token: str | None) -> None:
+    def __call__(
+        self, access_token: str | None, *, check_request: Callable[[], None] = lambda: None
+    ) -> None:
+        """`check_request`: the driver's check of the rest of its request, run once the token
+        is known good and before the session ends, so a bad token is answered first."""
         claims = read_token(self.issuer, self.uow, access_token, TokenKind.ACCESS, audience=None)
         with self.uow as uow:
             holder = uow.sessions.get_holder(claims.session_id)
             if holder is None:
                 raise TokenRevoked()
             holder.actor(claims.subject)  # refused once the session or its account ended
+            check_request()
             uow.sessions.revoke(claims.session_id, self.clock())
             uow.commit()
 

@@ -3,8 +3,9 @@
 An address typed with `e` and a combining accent was kept apart from the same address typed
 with `é`: two accounts for one mailbox, and a login that found one or the other by keyboard.
 Each kept address not yet composed is composed here, with its user's pending links; one
-whose composed form another account already holds is left as it is (that account keeps the
-address; an admin can tell them apart by id).
+whose composed form another account already holds is left as it is: that account keeps the
+address, and the other, which no address now finds, is still an admin's by its id over the
+API (`PATCH /api/v1/users/<id>` gives it another address).
 
 Revision ID: 0016
 Revises: 0015

@@ -386,6 +386,18 @@ def test_logging_out_without_a_token_is_not_authenticated(client: FlaskClient) -
     assert_error(client.post("/api/v1/auth/logout"), 401, "not_authenticated")
 
 
+def test_a_logout_with_a_body_answers_for_its_token_first(
+    client: FlaskClient, user: SignedIn
+) -> None:
+    body = {"refresh_token": "x"}
+    assert_error(client.post("/api/v1/auth/logout", json=body), 401, "not_authenticated")
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert_error(client.post("/api/v1/auth/logout", json=body, headers=bad), 401, "token_invalid")
+    response = client.post("/api/v1/auth/logout", json=body, headers=user.headers)
+    assert_error(response, 400, "validation_error")
+    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200  # still in
+
+
 def test_logging_out_with_a_refresh_token_is_refused(client: FlaskClient, user: SignedIn) -> None:
     response = client.post("/api/v1/auth/logout", headers=user.refresh_headers)
     assert_error(response, 401, "token_invalid")

@@ -10,6 +10,7 @@ from application.auth import Authenticate, LogOut, RefreshTokens, TokenIssuer
 from application.tokens import TokenClaims, TokenKind, TokenPolicy
 from application.users import OPERATOR, DeleteUser, UpdateUser, UserChanges
 from domain.errors import (
+    InvalidInput,
     InvalidToken,
     NotAuthenticated,
     TokenExpired,
@@ -196,6 +197,24 @@ def test_a_token_of_an_ended_session_cannot_log_out_again(log_out: LogOut, sign_
     log_out(ann.tokens.access_token)
     with pytest.raises(TokenRevoked):
         log_out(ann.tokens.access_token)
+
+
+def test_a_logout_checks_the_token_before_the_request_and_ends_nothing_it_refuses(
+    log_out: LogOut, authenticate: Authenticate, sign_in: SignIn
+) -> None:
+    ann = sign_in()
+    checked: list[str] = []
+
+    def refuse_the_request() -> None:
+        checked.append("request")
+        raise InvalidInput.on("x", "Unknown field.")
+
+    with pytest.raises(InvalidToken):  # a bad token: its 401 first, the request unread
+        log_out("not-a-token", check_request=refuse_the_request)
+    assert checked == []
+    with pytest.raises(InvalidInput):
+        log_out(ann.tokens.access_token, check_request=refuse_the_request)
+    assert authenticate(ann.tokens.access_token) == ann.actor  # still signed in
 
 
 def test_logging_out_needs_an_access_token(log_out: LogOut, sign_in: SignIn) -> None:
