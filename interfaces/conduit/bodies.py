@@ -3,9 +3,10 @@
 A body is an envelope around the fields (`{"user": {...}}`). Types are strict (a number is not a
 string); keys the adapter does not know are ignored, as RealWorld front ends send whole objects
 back (nothing but the declared fields is ever read, so nothing is assigned by surprise). A
-required field that is missing, null, empty or only whitespace "can't be blank", in RealWorld's
-words (Rails', whose `blank?` it is), but for a password, which may be spaces. What a value must
-be beyond that (in an update too) is the use cases' to say.
+required field that is missing, null, empty or blank (domain.text.is_blank: spaces and
+invisible formatting) "can't be blank", in RealWorld's words (Rails', whose `blank?` it is),
+but for a password, which may be spaces. What a value must be beyond that (in an update too)
+is the use cases' to say.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import attrs
 from flask import request
 
 from domain.errors import InvalidInput
+from domain.text import is_blank
 from interfaces.http.bodies import json_body
 from interfaces.http.converter import check_text
 from interfaces.http.queries import whole_number
@@ -95,7 +97,7 @@ def _value(field: attrs.Attribute[Any], raw: Any) -> Any:
 def _blank(raw: Any, *, secret: bool) -> bool:
     if type(raw) is not str:
         return False
-    return raw == "" if secret else not raw.strip()
+    return raw == "" if secret else is_blank(raw)
 
 
 def _typed(tp: Any, raw: Any) -> Any:

@@ -77,11 +77,11 @@ def test_the_same_title_twice_gets_two_slugs(member: Member, write: Write) -> No
 
 
 @pytest.mark.parametrize("field", ["title", "description", "body"])
-@pytest.mark.parametrize("blank", ["", "  ", "\n\t"])
+@pytest.mark.parametrize("blank", ["", "  ", "\n\t", "\u200b"])
 def test_a_blank_field_can_t_be_blank(
     client: FlaskClient, member: Member, field: str, blank: str
 ) -> None:
-    """Blank in Rails' sense: only whitespace too."""
+    """Blank in Rails' sense: only whitespace too; and invisible formatting, as v1's title."""
     body = {"title": "T", "description": "D", "body": "B", field: blank}
     response = client.post("/api/articles", json={"article": body}, headers=member.headers)
     assert (response.status_code, response.json) == (422, {"errors": {field: ["can't be blank"]}})

@@ -255,8 +255,8 @@ FIELDS: dict[str, Schema] = {
     },
     "PagedQuery.page": {
         "minimum": 1,
-        "description": "1-based page number, as large as asked (a page past the end is empty);"
-        " ignored with `cursor`.",
+        "description": "1-based page number of up to 4,000 digits (a page past the end is"
+        " empty); ignored with `cursor`.",
     },
     "PagedQuery.per_page": PER_PAGE,
     "PagedQuery.cursor": {
