@@ -123,19 +123,18 @@ class SeedSampleData:
     def __call__(self) -> SeedReport:
         now = self.clock()
         counts = dict.fromkeys(("users", "posts", "follows", "favorites", "comments", "tags"), 0)
+        names = {SAMPLE_ADMIN: "Quill Admin", **{email: name for name, email, _ in SAMPLE_AUTHORS}}
         with self.uow.read_only() as uow:
-            wanted = [SAMPLE_ADMIN, *(email for _, email, _ in SAMPLE_AUTHORS)]
-            missing = [email for email in wanted if uow.users.get_by_email(email) is None]
+            missing = [email for email in names if uow.users.get_by_email(email) is None]
         # Registered as anyone is, their passwords hashed before the unit that writes them.
         passwords = {email: _password() for email in missing}
-        names = {SAMPLE_ADMIN: "Quill Admin", **{email: name for name, email, _ in SAMPLE_AUTHORS}}
         accounts = {
             email: checked_account(
-                Registration(email=email, name=names[email], password=password),
+                Registration(email=email, name=names[email], password=passwords[email]),
                 self.hasher,
                 PasswordRules.COMPOSED,
             )
-            for email, password in passwords.items()
+            for email in missing
         }
         password = None
         with self.uow as uow:

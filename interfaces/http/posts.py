@@ -45,7 +45,10 @@ class PostListQuery(PagedQuery):
     favorited_by: str | None = None
 
     def search_of(self) -> PostSearch:
-        return PostSearch(**{field.name: getattr(self, field.name) for field in fields(PostSearch)})
+        return PostSearch(**{name: getattr(self, name) for name in SEARCH_FILTERS})
+
+
+SEARCH_FILTERS = tuple(field.name for field in fields(PostSearch))  # read once, not per request
 
 
 def render(post: Post, status: int = 200) -> Response:
