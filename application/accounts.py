@@ -64,8 +64,9 @@ class Letters:
     sender_domain: str  # the right-hand side of every Message-ID
     product: str = "Quill"
 
-    # A link's mail greets nobody by name: the name is whatever the person who typed the
-    # address chose, and the address may be a stranger's.
+    # No mail greets anybody by name: the name is whatever the person who typed the address
+    # chose (the address may be a stranger's), or whoever holds the account now (the notice
+    # of a changed address goes to its owner when the account may have been taken from them).
     def verification(self, *, to: str, token: str, now: datetime, ttl: timedelta) -> OutgoingMail:
         link = self.verify_link.replace("{token}", token)
         values = {"link": link, "lasts": lasting(ttl)}
@@ -76,12 +77,11 @@ class Letters:
         values = {"link": link, "lasts": lasting(ttl)}
         return self._queue(LinkPurpose.RESET, to, values, now, link_expires_at=now + ttl)
 
-    def address_changed(self, *, to: str, name: str, new: str, now: datetime) -> OutgoingMail:
+    def address_changed(self, *, to: str, new: str, now: datetime) -> OutgoingMail:
         # The new address half hidden: enough for its owner to know it, not to give it away
         # (an admin may move someone off a mailbox that others now read).
         local, _, domain = new.rpartition("@")
         values = {
-            "name": name,
             "old": to,
             "new": f"{local[:1]}***@{domain}",
             "when": f"{now:%Y-%m-%d %H:%M} UTC",
@@ -140,9 +140,7 @@ class AddressVerification:
         token's), even past the links' limit. One never verified gets none: anyone can name any
         address, and flipping an account between it and another would mail it at will."""
         if before.email_verified:
-            notice = self.letters.address_changed(
-                to=before.email, name=before.name, new=after.email, now=now
-            )
+            notice = self.letters.address_changed(to=before.email, new=after.email, now=now)
             uow.outbox.add(notice)
         return self(uow, after, now)
 

@@ -262,6 +262,26 @@ def test_a_verified_address_changed_away_is_told_of_the_change(
         assert TOKEN.search(part) is None
 
 
+def test_the_notice_of_a_changed_address_greets_nobody_by_name(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    update: UpdateUser,
+) -> None:
+    """Whoever holds the account chooses its name: a thief's words would reach the owner in
+    a genuine mail, in the very case the notice is for."""
+    user = register(a_registration())
+    verify(EmailVerification(token=token_in(outbox(uow)[0])))
+    lure = "Ann. Undo this change at https://evil.example/undo"
+    update(actor_for(user), user.id or 0, UserChanges(name=lure))
+    update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
+    notice = outbox(uow)[1]
+    assert notice.kind == "address-changed"
+    for part in (notice.text, notice.html):
+        assert "evil.example" not in part
+        assert part.count("Hello,") == 1
+
+
 def test_an_address_never_verified_is_not_told_it_was_changed_away(
     register: RegisterUser, uow: InMemoryUnitOfWork, update: UpdateUser
 ) -> None:
@@ -725,13 +745,14 @@ def test_the_html_mail_escapes_what_a_person_typed(
     update: UpdateUser,
     uow: InMemoryUnitOfWork,
 ) -> None:
-    user = register(a_registration(name="<b>Ann</b> & co"))
+    """An address may hold `&` and `'`, which the old one shows in the notice as typed."""
+    user = register(a_registration(email="o'hara&co@example.com"))
     verify(EmailVerification(token=token_in(outbox(uow)[0])))
     update(actor_for(user), user.id or 0, UserChanges(email="ann@new.example"))
     notice = outbox(uow)[1]
     assert notice.kind == "address-changed"
-    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; co" in notice.html
-    assert "<b>Ann</b> & co" in notice.text
+    assert "o&#39;hara&amp;co@example.com" in notice.html
+    assert "o'hara&co@example.com" in notice.text
 
 
 def test_a_user_made_without_saying_starts_unverified() -> None:
