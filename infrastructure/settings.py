@@ -59,6 +59,7 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_timeout: int = 30
+    smtp_helo_name: str = ""  # "": this machine's name
     mail_from: str = DEV_MAIL_FROM
     mail_dir: str = ""
     mail_max_tries: int = 10
@@ -122,6 +123,10 @@ class Settings:
         for name, link in (("VERIFY_LINK", self.verify_link), ("RESET_LINK", self.reset_link)):
             if at_development_address(link):
                 cautions.append(f"{name} points at {DEV_PUBLIC_URL}: set PUBLIC_URL (or {name}).")
+            elif link.startswith("http://"):
+                cautions.append(
+                    f"{name} is plain http: its token crosses the network readable; use https."
+                )
         if self.mail_from == DEV_MAIL_FROM:
             cautions.append(f"MAIL_FROM is {DEV_MAIL_FROM}: set the sender mail servers expect.")
         return cautions
@@ -284,6 +289,13 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     for name in ("SMTP_USERNAME", "SMTP_PASSWORD"):
         if not (env.get(name) or "").isascii():
             raise SettingsError(f"{name} must be ASCII: the SMTP login sends it so.")
+    smtp_host = _host(env, "SMTP_HOST")
+    security = _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls")
+    if security == "none" and env.get("SMTP_USERNAME") and not _on_this_machine(smtp_host):
+        raise SettingsError(
+            "SMTP_SECURITY=none would send the SMTP login unencrypted to SMTP_HOST:"
+            " use starttls or tls (or a relay on this machine)."
+        )
     # A worker holds a message for the lease, which must outlast the longest send it starts.
     longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
     lease = _int(env, "MAIL_LEASE", 600, 2, 86400)
@@ -302,12 +314,13 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "public_url": public_url,
         "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
         "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),
-        "smtp_host": _host(env, "SMTP_HOST"),
+        "smtp_host": smtp_host,
         "smtp_port": _int(env, "SMTP_PORT", 587, 1, 65535),
-        "smtp_security": _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls"),
+        "smtp_security": security,
         "smtp_username": env.get("SMTP_USERNAME") or "",
         "smtp_password": env.get("SMTP_PASSWORD") or "",
         "smtp_timeout": _int(env, "SMTP_TIMEOUT", 30, 1, 600),
+        "smtp_helo_name": _helo_name(env),
         "mail_from": mail_from,
         "mail_dir": (env.get("MAIL_DIR") or "").strip(),
         "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
@@ -339,6 +352,27 @@ def _host(env: Mapping[str, str], name: str) -> str:
     if not all(_HOST_NAME.match(label) for label in labels):
         raise SettingsError(f"{name} must be a host name or an IP address, without a port.")
     return host
+
+
+def _on_this_machine(host: str) -> bool:
+    if host.lower().removesuffix(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _helo_name(env: Mapping[str, str]) -> str:
+    """The name Quill greets the mail server with (EHLO): a DNS name, or an address, written
+    as the protocol wants it (`[192.0.2.1]`, `[IPv6:2001:db8::1]`). Servers may refuse a
+    greeting that is not a full name, which a container's own name seldom is."""
+    name = _host(env, "SMTP_HELO_NAME")
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return name
+    return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -34,6 +34,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
+        self.greeted_as: list[str] = []  # each EHLO's or HELO's name
         self.refuse: dict[str, str] = {}  # recipient: the answer to RCPT, e.g. "550 no"
         self.refuse_ehlo_over_tls: str | None = None  # to EHLO and HELO after STARTTLS
         self.delay = 0.0  # seconds each message takes to accept
@@ -50,12 +51,14 @@ class Mailbox:
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         session.host_name = hostname
+        self.greeted_as.append(hostname)
         if self.refuse_ehlo_over_tls and session.ssl is not None:
             return [self.refuse_ehlo_over_tls]
         return responses
 
     async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
         session.host_name = hostname
+        self.greeted_as.append(hostname)
         if self.refuse_ehlo_over_tls and session.ssl is not None:
             return self.refuse_ehlo_over_tls
         return f"250 {server.hostname}"

@@ -84,7 +84,8 @@ class SmtpMailSender:
     (the lease's margin over `send_time` covers it).
 
     Only what the server says of this message is a permanent refusal: a 5xx to its recipient
-    (RCPT; not a security or policy one, see _of_the_recipient) or to its content (DATA).
+    (RCPT; not one about the session held back until then, see _of_the_recipient) or to
+    its content (DATA).
     Anything before it (the connection, the greeting, EHLO, STARTTLS, the login) and a
     refused sender (MAIL FROM) are the same for every message, a matter of the settings or of
     the server: worth another try, by which time they may be fixed. 4xx, lost connections,
@@ -102,6 +103,7 @@ class SmtpMailSender:
         sender: str,
         timeout: float = 30,
         send_time: float = 300,
+        helo_name: str = "",
     ) -> None:
         if security not in SECURITIES:
             raise ValueError(f"SMTP security must be one of {SECURITIES}")
@@ -113,7 +115,7 @@ class SmtpMailSender:
         self._envelope_sender = address_of(sender)
         # Once, here: smtplib would look this machine's name up on every send, and a name
         # lookup keeps to no timeout of ours.
-        self._local_hostname = socket.getfqdn()
+        self._local_hostname = helo_name or socket.getfqdn()
 
     def send(self, mail: OutgoingMail) -> None:
         message = built(mail, self._sender)
@@ -188,12 +190,27 @@ def _hang_up(smtp: smtplib.SMTP) -> None:
 
 
 def _of_the_recipient(code: int, text: bytes | str) -> bool:
-    """A 5xx to RCPT that is about this recipient. Not a security or policy refusal (530,
-    535, an enhanced status 5.7.x: "authentication required", "relay access denied"), which
-    many servers hold back until RCPT though it is about the session (Postfix's
-    smtpd_delay_reject): that one is the settings', and is tried again."""
-    policy = code in (530, 535) or _text(text).lstrip().startswith("5.7.")
-    return 500 <= code < 600 and not policy
+    """A 5xx to RCPT that is about this recipient. Many servers hold refusals of the whole
+    session back until RCPT (Postfix's smtpd_delay_reject): a missing login, a relay, the
+    sender's address, the greeting's name. Those are the settings', and are tried again;
+    the enhanced status code (RFC 3463) tells them apart where the server gives one."""
+    if not 500 <= code < 600:
+        return False
+    enhanced = ENHANCED_STATUS.match(_text(text))
+    if enhanced and enhanced["subject"] != "0":
+        subject, detail = enhanced["subject"], enhanced["detail"]
+        if subject == "1":  # addressing: the recipient's, but for 5.1.7/5.1.8 the sender's
+            return detail not in ("7", "8")
+        return subject in RECIPIENT_SUBJECTS
+    return code not in SESSION_CODES
+
+
+# RFC 3463's subjects of a recipient's refusal: its mailbox (2), the route to its domain
+# (4), what its server takes (6). Not the mail system (3), the protocol (5), policy (7).
+ENHANCED_STATUS = re.compile(r"\s*5\.(?P<subject>\d{1,3})\.(?P<detail>\d{1,3})\b")
+RECIPIENT_SUBJECTS = ("2", "4", "6")
+# Without an enhanced code: the protocol's and the login's codes are the session's.
+SESSION_CODES = (500, 502, 503, 504, 530, 535)
 
 
 def _not_opened(error: Exception) -> str:
@@ -273,6 +290,7 @@ def make_sender(
     smtp_username: str,
     smtp_password: str,
     smtp_timeout: float,
+    smtp_helo_name: str,
     smtp_send_time: float,
     sender: str,
     folder: str,
@@ -284,7 +302,7 @@ def make_sender(
         return SmtpMailSender(
             host=smtp_host, port=smtp_port, security=smtp_security, username=smtp_username,
             password=smtp_password, sender=sender, timeout=smtp_timeout,
-            send_time=smtp_send_time,
+            send_time=smtp_send_time, helo_name=smtp_helo_name,
         )  # fmt: skip
     if folder:
         return FolderMailSender(folder, sender)

@@ -45,7 +45,7 @@ from tests.mailserver import (
 
 SETTINGS = {
     "smtp_host": "", "smtp_port": 587, "smtp_security": "starttls", "smtp_username": "",
-    "smtp_password": "", "smtp_timeout": 5, "smtp_send_time": 50,
+    "smtp_password": "", "smtp_timeout": 5, "smtp_helo_name": "", "smtp_send_time": 50,
     "sender": "Quill <q@quill.test>", "folder": "", "production": False,
 }  # fmt: skip
 
@@ -94,6 +94,20 @@ def test_smtp_sends_text_and_html_with_the_same_message_id_and_date_every_try() 
     assert text_of(first).strip() == "Plain words"
     html = first.get_body(preferencelist=("html",))
     assert html is not None and "<p>Rich words</p>" in html.get_content()
+
+
+def test_smtp_greets_with_the_name_it_is_given_else_this_machine_s() -> None:
+    """SMTP_HELO_NAME: servers may refuse a greeting that is not a full name, which a
+    container's own name seldom is."""
+    box = Mailbox()
+    with smtp_server(box) as port:
+        named = SmtpMailSender(
+            host="127.0.0.1", port=port, security="none", username="", password="",
+            sender="Quill <q@quill.test>", timeout=5, helo_name="mail.quill.test",
+        )  # fmt: skip
+        named.send(make_mail())
+        sender_on(port).send(make_mail())
+    assert box.greeted_as == ["mail.quill.test", socket.getfqdn()]
 
 
 def test_smtp_failures_are_permanent_for_5xx_and_temporary_otherwise() -> None:
@@ -411,14 +425,41 @@ def test_an_answer_of_a_code_alone_is_an_answer(end: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "answer", [b"530 5.7.0 authentication required", b"554 5.7.1 relay access denied"]
+    "answer",
+    [
+        b"530 5.7.0 authentication required",
+        b"554 5.7.1 relay access denied",
+        # Postfix's own words for MAIL_FROM's domain and the greeting's name:
+        b"550 5.1.8 <q@quill.test>: Sender address rejected: Domain not found",
+        b"504 5.5.2 <vm>: Helo command rejected: need fully-qualified hostname",
+        b"451 4.3.0 try later",
+        b"503 bad sequence of commands",
+    ],
 )
-def test_a_policy_refusal_held_back_until_rcpt_is_tried_again(answer: bytes) -> None:
+def test_a_refusal_of_the_session_held_back_until_rcpt_is_tried_again(answer: bytes) -> None:
     """Servers that delay their refusals (Postfix's smtpd_delay_reject) refuse a missing
-    login or a relay at RCPT: the settings', not the recipient's."""
+    login, a relay, the sender or the greeting at RCPT: the settings', not the recipient's,
+    so fixing them sends the message."""
     with scripted_smtp(RCPT=answer + b"\r\n") as server:
         failed = failure(server)
     assert not failed.permanent and answer.decode() in failed.reason
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown",
+        b"552 5.2.2 mailbox full",
+        b"550 5.4.4 unable to route",
+        b"550 5.0.0 no such user",  # "other": the code decides
+        b"553 mailbox name not allowed",
+        b"501 bad address syntax",
+    ],
+)
+def test_a_refusal_of_the_recipient_fails_the_message_at_once(answer: bytes) -> None:
+    with scripted_smtp(RCPT=answer + b"\r\n") as server:
+        failed = failure(server)
+    assert failed.permanent and failed.reason == answer.decode()
 
 
 def test_a_last_answer_cut_short_by_the_server_hanging_up_still_counts() -> None:

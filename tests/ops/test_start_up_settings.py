@@ -155,6 +155,50 @@ def test_smtp_credentials_must_be_ascii(name: str) -> None:
     assert "pässword" not in str(refused.value)
 
 
+@pytest.mark.parametrize("host", ["smtp.example.com", "192.0.2.7", "localhost.example"])
+def test_a_login_sent_unencrypted_off_this_machine_is_refused(host: str) -> None:
+    login = {"SMTP_USERNAME": "quill", "SMTP_PASSWORD": "s3cret-pw", "SMTP_SECURITY": "none"}
+    with pytest.raises(SettingsError, match="SMTP_SECURITY=none would send") as refused:
+        Settings.from_env({**login, "SMTP_HOST": host})
+    assert "s3cret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"SMTP_HOST": "127.0.0.1", "SMTP_USERNAME": "quill"},  # a relay on this machine
+        {"SMTP_HOST": "localhost", "SMTP_USERNAME": "quill"},
+        {"SMTP_HOST": "::1", "SMTP_USERNAME": "quill"},
+        {"SMTP_HOST": "smtp.example.com"},  # no login to give away
+    ],
+)
+def test_an_unencrypted_session_is_allowed_where_no_login_crosses_the_network(
+    given: dict[str, str],
+) -> None:
+    assert Settings.from_env({**given, "SMTP_SECURITY": "none"}).smtp_security == "none"
+
+
+@pytest.mark.parametrize(
+    ("given", "greeting"),
+    [
+        ("", ""),  # this machine's own name, found when the sender is made
+        (" mail.example.com ", "mail.example.com"),
+        ("192.0.2.1", "[192.0.2.1]"),
+        ("2001:db8::1", "[IPv6:2001:db8::1]"),
+    ],
+)
+def test_smtp_helo_name_is_a_name_or_an_address_written_as_smtp_wants(
+    given: str, greeting: str
+) -> None:
+    assert Settings.from_env({"SMTP_HELO_NAME": given}).smtp_helo_name == greeting
+
+
+@pytest.mark.parametrize("given", ["mail example.com", "mail.example.com:25", "[192.0.2.1]"])
+def test_smtp_helo_name_must_be_a_name_or_an_address(given: str) -> None:
+    with pytest.raises(SettingsError, match="SMTP_HELO_NAME must be a host name"):
+        Settings.from_env({"SMTP_HELO_NAME": given})
+
+
 def test_a_secret_of_spaces_is_refused_in_production() -> None:
     with pytest.raises(SettingsError, match="SECRET_KEY must be a secret"):
         Settings.from_env({**PRODUCTION, "SECRET_KEY": " " * 48})
@@ -167,6 +211,18 @@ def test_production_sending_mail_on_development_links_and_sender_is_warned_of() 
         "VERIFY_LINK points at http://127.0.0.1:8000: set PUBLIC_URL (or VERIFY_LINK).",
         "RESET_LINK points at http://127.0.0.1:8000: set PUBLIC_URL (or RESET_LINK).",
         "MAIL_FROM is Quill <quill@localhost>: set the sender mail servers expect.",
+    ]
+
+
+def test_production_mailing_links_in_plain_http_is_warned_of() -> None:
+    """A reset link's token read on the way is the account."""
+    sending = {
+        **PRODUCTION, "SMTP_HOST": "smtp.example.com", "MAIL_FROM": "q@example.com",
+        "PUBLIC_URL": "http://quill.example.com",
+        "RESET_LINK": "https://app.example.com/reset?token={token}",
+    }  # fmt: skip
+    assert Settings.from_env(sending).mail_cautions() == [
+        "VERIFY_LINK is plain http: its token crosses the network readable; use https."
     ]
     mailing = {
         **sending, "PUBLIC_URL": "https://quill.example.com", "MAIL_FROM": "q@example.com"
