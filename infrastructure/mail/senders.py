@@ -29,7 +29,10 @@ def as_email(mail: OutgoingMail, sender: str) -> EmailMessage:
     message = EmailMessage()
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, on_the_wire(address))) if name else on_the_wire(address)
-    message["To"] = on_the_wire(mail.recipient)
+    recipient = on_the_wire(mail.recipient)
+    message["To"] = recipient
+    if message["To"].addresses[0].addr_spec != recipient:  # read as another address
+        raise ValueError("the recipient's address does not read back as itself")
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = mail.message_id

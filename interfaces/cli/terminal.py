@@ -70,9 +70,19 @@ class StageBars:
 
 def echo_table(rows: list[tuple[str, ...]]) -> None:
     """Rows as columns as wide as their widest cell, the first row the heading."""
+    rows = [tuple(map(visible, row)) for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def visible(text: str) -> str:
+    """`text` with what has no glyph written as an escape (`\\x1b`, `\\u202e`): a control
+    sequence in a mail server's answer, or a direction override kept in a name, would move
+    the cursor or reorder what the operator reads."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 class OneLineChoice(click.Choice[str]):

@@ -213,3 +213,15 @@ def test_users_list_page_zero_is_a_usage_error(quill):
     result = quill("users", "list", "--page", "0")
     assert result.exit_code == 2
     assert "--page" in result.output
+
+
+def test_users_list_shows_what_has_no_glyph_escaped(quill, uow):
+    """An address kept before registration refused them: a C1 control (a terminal's CSI)
+    or a direction override must not act on the operator's terminal."""
+    with uow:
+        uow.users.add(make_user(email="y\u009b2jb@evil.example", name="Ann"))
+        uow.users.add(make_user(email="x\u202eb@evil.example", name="Bob"))
+        uow.commit()
+    table = quill("users", "list").stdout
+    assert "y\\x9b2jb@evil.example" in table and "x\\u202eb@evil.example" in table
+    assert "\u009b" not in table and "\u202e" not in table

@@ -210,6 +210,22 @@ def test_a_message_that_cannot_be_built_is_refused_for_good_and_leaves_no_file(
     assert not folder.exists() or not list(folder.iterdir())
 
 
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "=?utf-8?q?victim=40other.org?=@example.com",  # To would read victim@other.org
+        "=?utf-8?q?a=0D=0ABcc=3A_evil=40attacker.com?=@example.com",
+    ],
+)
+def test_a_to_header_that_reads_as_another_address_is_never_sent(recipient: str) -> None:
+    """Registration refuses these now; one kept from before goes to nobody else."""
+    box = Mailbox()
+    with smtp_server(box) as port, pytest.raises(DeliveryFailed) as failed:
+        sender_on(port).send(make_mail(recipient=recipient))
+    assert failed.value.permanent and "cannot be built" in failed.value.reason
+    assert box.received == []
+
+
 def test_development_logs_the_message_and_production_without_smtp_sends_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

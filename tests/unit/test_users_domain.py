@@ -97,6 +97,12 @@ def test_an_invalid_email_is_refused_on_the_email_field(email: str) -> None:
         "ann.@x.io",
         "ann..b@x.io",
         "ann@x.io\x7f",
+        "=?utf-8?q?victim=40other.org?=@example.com",  # To would read victim@other.org
+        "=?UTF-8?B?YUBiLmM=?=@example.com",
+        "a=?utf-8?q?=0d=0abcc=3a_x=40evil.example?=@example.com",
+        "y\u009b2jb@evil.example",  # a C1 control: a terminal's CSI
+        "x\u202eb@evil.example",  # a direction override
+        "ann\u200b@example.com",  # a zero-width space
     ],
 )
 def test_an_address_a_mail_header_cannot_carry_is_refused(email: str) -> None:
