@@ -354,8 +354,6 @@ def _reset_link(
         user = uow.users.get(link.user_id, lock=lock)
     if link is None or user is None or not link.works_for(LinkPurpose.RESET, user, now):
         raise InvalidLink()
-    if not user.is_active:
-        raise InvalidLink()
     return link, user
 
 

@@ -62,7 +62,8 @@ class LinkToken:
 
     def works_for(self, purpose: LinkPurpose, user: User | None, now: datetime) -> bool:
         """Unused, unexpired, of this purpose, and its user still has the address it was sent
-        to: a link mailed before an e-mail change no longer works after it."""
+        to (a link mailed before an e-mail change no longer works after it) and is active (a
+        deactivated account's links do nothing until it is active again)."""
         return (
             self.purpose is purpose
             and self.used_at is None
@@ -70,4 +71,5 @@ class LinkToken:
             and user is not None
             and user.id == self.user_id
             and user.email == self.email
+            and user.is_active
         )

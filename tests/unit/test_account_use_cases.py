@@ -215,6 +215,25 @@ def test_a_verification_link_expires_after_two_days(
         verify(EmailVerification(token=token_in(outbox(uow)[0])))
 
 
+def test_a_verification_link_does_nothing_while_its_account_is_deactivated(
+    register: RegisterUser,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    given: Given,
+    update_user: UpdateUser,
+) -> None:
+    """As a reset link: a deactivated account is shown to nobody, not even through a link."""
+    user = register(a_registration())
+    token = token_in(outbox(uow)[0])
+    admin = given.admin()
+    update_user(actor_for(admin), user.id or 0, UserChanges(is_active=False))
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token))
+    assert not Stored(uow).user(user.id).email_verified  # type: ignore[union-attr, arg-type]
+    update_user(actor_for(admin), user.id or 0, UserChanges(is_active=True))
+    assert verify(EmailVerification(token=token)).email_verified
+
+
 @pytest.mark.parametrize("token", ["", "x", "not-a-token-we-made", "y" * (TOKEN_MAX + 1)])
 def test_a_token_that_is_not_ours_is_refused(verify: VerifyEmail, token: str) -> None:
     with pytest.raises(InvalidLink):
