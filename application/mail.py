@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from attrs import field, frozen
 
@@ -27,23 +27,27 @@ class DeliveryPolicy:
 
 
 @frozen(kw_only=True)
-class GivenUp:
-    """A message this round failed for good: for the operator's log (never its recipient)."""
+class Unsent:
+    """A message this round did not send, and why: for the operator's log (never its
+    recipient). `retry_at`: when it is tried again; None when it was given up on."""
 
     mail_id: int
     kind: str
     reason: str
+    retry_at: datetime | None = None
 
 
 @frozen(kw_only=True)
 class DeliveryRound:
+    as_of: datetime  # the messages due by then were the round's to claim
     claimed: int = 0
     sent: int = 0
     deferred: int = 0
     failed: int = 0
     handed_back: int = 0
     lost: int = 0  # settled too late: the claim had run out and another worker held it
-    given_up: tuple[GivenUp, ...] = ()
+    given_up: tuple[Unsent, ...] = ()
+    put_off: tuple[Unsent, ...] = ()  # to be tried again
 
 
 OUTCOMES = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}  # else: another try later
@@ -64,14 +68,20 @@ class DeliverMail:
     clock: Clock
     policy: DeliveryPolicy = field(factory=DeliveryPolicy)
 
-    def __call__(self, worker: str, stop: Callable[[], bool] = never) -> DeliveryRound:
+    def __call__(
+        self, worker: str, stop: Callable[[], bool] = never, due_by: datetime | None = None
+    ) -> DeliveryRound:
+        """`due_by`: claim only what was due by then (`quill worker --once`: what was due
+        when it started, not the retries that come due while it sends)."""
         now = self.clock()
+        as_of = now if due_by is None else min(now, due_by)
         lease_until = now + self.policy.lease
         with self.uow as uow:
-            claimed = uow.outbox.claim(worker, now, lease_until, self.policy.batch)
+            claimed = uow.outbox.claim(worker, as_of, lease_until, self.policy.batch)
             uow.commit()
         counts = dict.fromkeys(("sent", "deferred", "failed", "handed_back", "lost"), 0)
-        given_up: list[GivenUp] = []
+        given_up: list[Unsent] = []
+        put_off: list[Unsent] = []
         for index, mail in enumerate(claimed):
             if stop() or self.clock() + self.policy.send_time > lease_until:
                 for rest in claimed[index:]:
@@ -81,11 +91,18 @@ class DeliverMail:
             settled = self._send(mail)
             counts[OUTCOMES.get(settled.status, "deferred")] += 1
             if settled.status is MailStatus.FAILED:
-                why = settled.last_error or ""
-                given_up.append(GivenUp(mail_id=settled.id or 0, kind=settled.kind, reason=why))
+                given_up.append(_unsent(settled))
+            elif settled.status is not MailStatus.SENT:
+                put_off.append(_unsent(settled, retry_at=settled.next_attempt_at))
             if not self._settle(settled, worker):
                 counts["lost"] += 1
-        return DeliveryRound(claimed=len(claimed), given_up=tuple(given_up), **counts)
+        return DeliveryRound(
+            as_of=as_of,
+            claimed=len(claimed),
+            given_up=tuple(given_up),
+            put_off=tuple(put_off),
+            **counts,
+        )
 
     def _send(self, mail: OutgoingMail) -> OutgoingMail:
         if mail.link_expired(self.clock()):
@@ -110,6 +127,12 @@ class DeliverMail:
             kept = uow.outbox.settle(mail, worker)
             uow.commit()
         return kept
+
+
+def _unsent(mail: OutgoingMail, retry_at: datetime | None = None) -> Unsent:
+    return Unsent(
+        mail_id=mail.id or 0, kind=mail.kind, reason=mail.last_error or "", retry_at=retry_at
+    )
 
 
 @frozen

@@ -36,7 +36,9 @@ class MailWorker:
     """Delivers until `stop` is set: at once again while messages keep coming, else every
     `poll` seconds. A failed round (the database is away, say) is logged in a line and tried
     again later: the worker never dies of it. With `once`, it stops when nothing is due, and
-    a failed round is raised to the caller (the CLI says why in one line)."""
+    a failed round is raised to the caller (the CLI says why in one line); it delivers what
+    was due when its first round began, so that retries coming due meanwhile (a server that
+    keeps failing) do not keep it running."""
 
     def __init__(self, deliver: DeliverMail, poll: float = 2.0) -> None:
         self._deliver = deliver
@@ -46,9 +48,10 @@ class MailWorker:
     def run(self, stop: threading.Event, *, once: bool = False) -> dict[str, int]:
         totals = dict.fromkeys(("sent", "deferred", "failed", "handed_back"), 0)
         pause = self._poll
+        due_by = None
         while not stop.is_set():
             try:
-                done = self._deliver(self.name, stop.is_set)
+                done = self._deliver(self.name, stop.is_set, due_by)
             except Exception as error:
                 if once:
                     raise
@@ -65,6 +68,8 @@ class MailWorker:
                 pause = min(pause * 2, 60)
                 continue
             pause = self._poll
+            if once:
+                due_by = done.as_of
             self._count(done, totals)
             if done.claimed == 0:
                 if once:
@@ -86,9 +91,17 @@ class MailWorker:
             totals[key] += getattr(done, key)
         fields = {key: getattr(done, key) for key in ("claimed", *totals, "lost")}
         log.info("mail delivery round", extra={"fields": fields})
+        # Servers quote the recipient, which the log never holds.
+        for later in done.put_off:  # why, so a setting at fault is seen before tries run out
+            retry_at = f"{later.retry_at:%Y-%m-%d %H:%M:%S} UTC" if later.retry_at else "?"
+            log.info(
+                "mail %d (%s) not sent, tried again at %s: %s", later.mail_id, later.kind,
+                retry_at, ADDRESS.sub("[address]", later.reason),
+                extra={"fields": {"mail_id": later.mail_id, "kind": later.kind}},
+            )  # fmt: skip
         for gave_up in done.given_up:  # each needs an operator: `quill mail list --failed`
-            reason = ADDRESS.sub("[address]", gave_up.reason)  # servers quote the recipient
             log.warning(
-                "mail %d (%s) given up: %s", gave_up.mail_id, gave_up.kind, reason,
+                "mail %d (%s) given up: %s", gave_up.mail_id, gave_up.kind,
+                ADDRESS.sub("[address]", gave_up.reason),
                 extra={"fields": {"mail_id": gave_up.mail_id, "kind": gave_up.kind}},
             )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,14 +12,15 @@ from application.accounts import Letters
 from application.mail import (
     DeliverMail,
     DeliveryPolicy,
-    GivenUp,
     ListMail,
     QueueTestMail,
     RetryMail,
+    Unsent,
 )
 from domain.errors import AdminOnly, InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
 from domain.mail import LINK_EXPIRED, DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from infrastructure.mail.templates import JinjaMailTemplates
+from infrastructure.mail.worker import MailWorker
 from infrastructure.memory import InMemoryMailSender, InMemoryUnitOfWork
 from tests.factories import T0, FixedClock, actor_for, make_mail
 from tests.unit.conftest import Given
@@ -88,6 +91,65 @@ def test_a_server_that_is_down_is_tried_again_later_and_later_then_given_up_on(
     assert deliver("w1").claimed == 0
 
 
+def test_a_round_says_why_each_message_waits_and_when_it_is_tried_again(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork
+) -> None:
+    (mail,) = queue(uow, make_mail())
+    server.refuse[mail.recipient] = DeliveryFailed("451 4.3.0 try later")
+    done = deliver("w1")
+    assert done.put_off == (
+        Unsent(
+            mail_id=mail.id or 0, kind="test", reason="451 4.3.0 try later",
+            retry_at=T0 + timedelta(seconds=30),
+        ),
+    )  # fmt: skip
+    assert done.given_up == ()
+
+
+def test_a_round_due_by_a_time_leaves_what_came_due_after_it(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    early, late = queue(uow, make_mail(), make_mail(next_attempt_at=T0 + timedelta(minutes=5)))
+    clock.advance(minutes=10)
+    done = deliver("w1", due_by=T0)
+    assert (done.claimed, done.as_of) == (1, T0)
+    assert [m.message_id for m in server.sent] == [early.message_id]
+    assert deliver("w1").claimed == 1  # without a bound, what is due now
+    assert [m.message_id for m in server.sent][-1] == late.message_id
+
+
+def test_the_worker_once_delivers_what_was_due_when_it_started_not_the_retries_after(
+    deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    """A server that keeps failing, and slowly: while one message is tried, the retry of the
+    one before comes due, so `quill worker --once` in a cron job would run until every try
+    of every message was spent."""
+    mails = queue(uow, make_mail(), make_mail())
+    server.down = True
+    server.meanwhile = lambda _: clock.advance(minutes=1)  # longer than the first delay
+    totals = MailWorker(deliver, poll=0.01).run(threading.Event(), once=True)
+    assert (totals["deferred"], totals["failed"]) == (2, 0)
+    assert [stored(uow, mail).attempts for mail in mails] == [1, 1]
+
+
+def test_the_worker_logs_why_a_message_waits_without_its_recipient(
+    deliver: DeliverMail,
+    server: InMemoryMailSender,
+    uow: InMemoryUnitOfWork,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (mail,) = queue(uow, make_mail(recipient="ann@example.com"))
+    server.refuse[mail.recipient] = DeliveryFailed("450 4.2.0 <ann@example.com>: greylisted")
+    with caplog.at_level(logging.INFO, logger="quill.mail"):
+        MailWorker(deliver, poll=0.01).run(threading.Event(), once=True)
+    (line,) = [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()]
+    retry_at = T0 + timedelta(seconds=30)
+    assert line == (
+        f"mail {mail.id} (test) not sent, tried again at {retry_at:%Y-%m-%d %H:%M:%S} UTC:"
+        " 450 4.2.0 <[address]>: greylisted"
+    )
+
+
 def test_a_server_back_up_delivers_what_waited_for_it(
     deliver: DeliverMail, server: InMemoryMailSender, uow: InMemoryUnitOfWork, clock: FixedClock
 ) -> None:
@@ -107,7 +169,7 @@ def test_a_permanent_refusal_fails_the_message_at_once_and_the_others_still_go(
     server.refuse["nobody@example.com"] = DeliveryFailed("550 no such user", permanent=True)
     done = deliver("w1")
     assert (done.failed, done.sent) == (1, 1)
-    assert done.given_up == (GivenUp(mail_id=refused.id, kind="test", reason="550 no such user"),)
+    assert done.given_up == (Unsent(mail_id=refused.id, kind="test", reason="550 no such user"),)
     failed = stored(uow, refused)
     assert (failed.status, failed.attempts, failed.last_error) == (
         MailStatus.FAILED,
