@@ -158,6 +158,7 @@ class AddressVerification:
         """The link and its mail, counted for each of `keys`."""
         for key in keys:
             uow.link_requests.add(LinkPurpose.VERIFY, key, now)
+        _retire_links(uow, LinkPurpose.VERIFY, user.id or 0, user.email, now)
         token = new_link_token()
         link = LinkToken.issue(
             purpose=LinkPurpose.VERIFY,
@@ -173,6 +174,15 @@ class AddressVerification:
                 to=user.email, token=token, now=now, ttl=self.policy.verify_ttl
             )
         )
+
+
+def _retire_links(
+    uow: UnitOfWork, purpose: LinkPurpose, user_id: int, email: str, now: datetime
+) -> None:
+    """A new link replaces the user's earlier ones of its kind: one link of each kind works
+    at a time, and a message still waiting with an earlier one is given up on unsent."""
+    uow.link_tokens.use_all(user_id, purpose, now)
+    uow.outbox.expire_links(email, now, purpose)
 
 
 def digest_of(token: str) -> str:
@@ -286,6 +296,8 @@ class RequestPasswordReset:
             uow.link_requests.prune(before=now - self.policy.window)
             uow.link_tokens.prune(before=now)
             uow.link_requests.add(LinkPurpose.RESET, email, now)
+            # User id 0 is nobody's: the same statements without an account.
+            _retire_links(uow, LinkPurpose.RESET, (user.id or 0) if user else 0, email, now)
             # Without an account the link and its mail are still made and sent to the
             # database, which stores neither (keep=False): the same statements either way.
             link = LinkToken.issue(

@@ -325,6 +325,44 @@ def test_a_link_to_an_address_the_account_left_fails_even_if_unused(
         verify(EmailVerification(token=token))
 
 
+def test_a_new_verification_link_replaces_the_earlier_ones(
+    register: RegisterUser,
+    resend: ResendVerification,
+    verify: VerifyEmail,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    """One link of a kind works at a time; a message still waiting with an earlier one is
+    given up on unsent, for it would only lead its reader to an error."""
+    user = register(a_registration())
+    (first,) = outbox(uow)
+    assert resend(actor_for(user)) is True
+    earlier, newer = outbox(uow)
+    assert earlier.id == first.id and earlier.link_expired(clock())
+    assert not newer.link_expired(clock())
+    with pytest.raises(InvalidLink):
+        verify(EmailVerification(token=token_in(first)))
+    assert verify(EmailVerification(token=token_in(newer))).email_verified
+
+
+def test_a_new_reset_link_replaces_the_earlier_ones(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    clock: FixedClock,
+) -> None:
+    given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    clock.advance(minutes=1)
+    request_reset(ResetRequest(email="ann@example.com"))
+    earlier, newer = outbox(uow)
+    assert earlier.link_expired(clock()) and not newer.link_expired(clock())
+    with pytest.raises(InvalidLink):
+        reset(PasswordReset(token=token_in(earlier), new_password=NEW_PASSWORD))
+    reset(PasswordReset(token=token_in(newer), new_password=NEW_PASSWORD))
+
+
 @pytest.mark.parametrize("how", ["the address changes", "the account is deleted"])
 def test_a_link_not_sent_yet_is_given_up_when_it_dies_and_is_never_queued_again(
     how: str,
