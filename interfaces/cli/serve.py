@@ -69,7 +69,7 @@ def _finite(_: click.Context, param: click.Parameter, value: float) -> float:
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="Deliver what is due now (not retries due later), then exit.")
+@click.option("--once", is_flag=True, help="Deliver what is due as it starts, then exit.")
 @click.option(
     "--poll", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
     callback=_finite, help="Seconds between looks at an empty outbox.",
