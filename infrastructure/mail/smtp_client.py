@@ -19,6 +19,10 @@ from typing import Any, NoReturn
 REPLY_LINE_MAX = 2048  # bytes; RFC 5321 allows 512 for a reply line
 REPLY_LINES_MAX = 100  # an EHLO answer has one line per extension: a dozen or two
 TOO_SLOW = "the mail server answered too slowly"
+SILENT = "the mail server did not answer within SMTP_TIMEOUT"
+# A message's data ends so (smtplib's `data` sends it whole, in one `send`).
+END_OF_DATA = b"\r\n.\r\n"
+MAYBE_KEPT = ", after the whole message: it may have kept it (tried again, it may arrive twice)"
 
 
 # Both end the connection, as smtplib's own SMTPServerDisconnected says; smtplib then lets
@@ -45,10 +49,12 @@ class Bounded:
 
     def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
         self.deadline = deadline
-        super().__init__(*args, **kwargs)
+        self.sent_whole_message = False  # what the next reply answers: the operator's
+        super().__init__(*args, **kwargs)  # to know whether a lost one was delivered
 
     def send(self, s: bytes | str) -> None:
         self._keep_to_deadline()
+        self.sent_whole_message = isinstance(s, bytes) and s.endswith(END_OF_DATA)
         super().send(s)  # type: ignore[misc]
 
     def getreply(self) -> tuple[int, bytes]:
@@ -75,13 +81,19 @@ class Bounded:
             try:
                 held = self.file.peek(1)
             except OSError as error:
+                after = MAYBE_KEPT if self.sent_whole_message else ""
                 if time.monotonic() >= self.deadline:  # the read the deadline cut short
-                    self._refuse(SlowServer(TOO_SLOW))
-                self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}"))
+                    self._refuse(SlowServer(TOO_SLOW + after))
+                if isinstance(error, TimeoutError):
+                    self._refuse(SlowServer(SILENT + after))
+                self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}{after}"))
             if not held:  # closed: a last line without its end still says what it says
                 if line:
                     return line
-                self._refuse(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+                after = MAYBE_KEPT if self.sent_whole_message else ""
+                self._refuse(
+                    smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed{after}")
+                )
             end = held.find(b"\n")
             line += self.file.read(len(held) if end < 0 else end + 1)
             if len(line) > REPLY_LINE_MAX:

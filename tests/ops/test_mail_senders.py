@@ -8,6 +8,7 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -275,6 +276,29 @@ def failure(server: ScriptedSmtp, security: str = "none") -> DeliveryFailed:
     with pytest.raises(DeliveryFailed) as failed:
         scripted_sender(server, security).send(make_mail())
     return failed.value
+
+
+def late(answer: bytes, after: float) -> Callable[[socket.socket], None]:
+    def wait_then_answer(client: socket.socket) -> None:
+        time.sleep(after)
+        client.sendall(answer)
+
+    return wait_then_answer
+
+
+@pytest.mark.parametrize(
+    ("step", "maybe_kept"), [("greeting", False), ("RCPT", False), ("END", True)]
+)
+def test_a_server_silent_past_the_timeout_says_whether_it_had_the_whole_message(
+    step: str, maybe_kept: bool
+) -> None:
+    """After the message's last line, silence may hide a delivery: the operator reading
+    `quill mail list` must tell "maybe delivered" from "not delivered"."""
+    with scripted_smtp(**{step: late(b"250 ok\r\n", after=1.0)}) as server:  # timeout 0.5 s
+        failed = failure(server)
+    assert not failed.permanent
+    assert "did not answer within SMTP_TIMEOUT" in failed.reason
+    assert ("it may have kept it" in failed.reason) is maybe_kept
 
 
 @pytest.mark.parametrize("quit_answer", [b"421 bye\r\n", b"500 what\r\n", b"hello\r\n", b""])
