@@ -35,9 +35,10 @@ class SettingsError(ValueError):
 @frozen(kw_only=True)
 class Settings:
     app_env: str = "development"
-    database_url: str = DEV_DATABASE_URL
-    secret_key: str = DEV_SECRET
-    jwt_secret_key: str = DEV_SECRET
+    # Out of the repr, as smtp_password: a printed Settings shows no secret.
+    database_url: str = field(default=DEV_DATABASE_URL, repr=False)
+    secret_key: str = field(default=DEV_SECRET, repr=False)
+    jwt_secret_key: str = field(default=DEV_SECRET, repr=False)
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
     cors_origins: tuple[str, ...] = ()
@@ -136,7 +137,7 @@ class Settings:
             ("SECRET_KEY", self.secret_key),
             ("JWT_SECRET_KEY", self.jwt_secret_key),
         ):
-            if value == DEV_SECRET or len(value.strip()) < 32:
+            if value.strip() == DEV_SECRET or len(value.strip()) < 32:
                 raise SettingsError(
                     f"{name} must be a secret of at least 32 characters in production."
                 )
@@ -205,9 +206,17 @@ def _database_url(raw: str) -> str:
         port = parsed.port  # a port that is not a number fails here
     except (ArgumentError, ValueError):
         raise SettingsError(DATABASE_URL_HELP) from None
+    parts = [parsed.username, parsed.password, parsed.host, parsed.database]
+    parts += [str(value) for value in parsed.query.values()]
+    if any(part and not part.isprintable() for part in parts):
+        # libpq stops reading its connection string at a NUL (`%00`): the port, user and
+        # password after it would be dropped, and another server reached without a word.
+        raise SettingsError(f"{DATABASE_URL_HELP} It must hold no control character (%00...).")
     if parsed.get_backend_name() == "sqlite":
         if parsed.host or parsed.port:
             raise SettingsError(DATABASE_URL_HELP)  # sqlite://quill.db: a "host", not a file
+        if parsed.query:  # SQLAlchemy would warn in two lines and ignore them (`?mode=ro`)
+            raise SettingsError("DATABASE_URL for SQLite takes no query: sqlite:///PATH.")
         if parsed.database in (None, "", ":memory:"):
             # Each connection would get a database of its own, lost with it: a migration that
             # succeeds, then a schema missing everywhere.
@@ -225,8 +234,10 @@ def _database_url(raw: str) -> str:
 
 
 # An origin as browsers send it: a scheme, then a host and maybe a port, no path. Any scheme
-# (capacitor://localhost, chrome-extension://...); flask-cors also takes a pattern here.
-_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s]+")
+# (capacitor://localhost, chrome-extension://...). None of the characters that make
+# flask-cors read an origin as a pattern matched at its start: `https://app\.example\.com`
+# would let in https://app.example.com.evil.example.
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s*\\?$^\[\]()]+")
 
 
 def _origins(raw: str) -> tuple[str, ...]:
@@ -257,6 +268,7 @@ def _choice(
 
 SMTP_SECURITIES = ("starttls", "tls", "none")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+MAIL_FROM_MAX = 200  # a header line holds 998; the name and address alone, here
 # A sender's address: one @ with text on each side, no space and none of the characters a
 # mail header parses as structure.
 _SENDER = re.compile(r'^[^\s()<>\[\]:;@\\,"]+@[^\s()<>\[\]:;@\\,"]+$')
@@ -281,6 +293,13 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
     )
     if not (_SENDER.match(address) and written) or any(c in mail_from for c in "\r\n"):
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
+    local, _, domain = address.rpartition("@")
+    # Its domain ends every Message-ID, and names each message's file in MAIL_DIR.
+    if len(local) > 64 or not _is_host_name(domain) or len(mail_from) > MAIL_FROM_MAX:
+        raise SettingsError(
+            f"MAIL_FROM must be at most {MAIL_FROM_MAX} characters, its address's local part"
+            " at most 64 and its domain a host name (mail.example.com, localhost)."
+        )
     if not address_of(mail_from).isascii():  # as every envelope and Message-ID takes it
         raise SettingsError(
             "MAIL_FROM's address must be ASCII, but for an international domain (sent as"
@@ -322,7 +341,7 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         "smtp_timeout": _int(env, "SMTP_TIMEOUT", 30, 1, 600),
         "smtp_helo_name": _helo_name(env),
         "mail_from": mail_from,
-        "mail_dir": (env.get("MAIL_DIR") or "").strip(),
+        "mail_dir": _mail_dir(env),
         "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
         "mail_lease": lease,
@@ -345,13 +364,27 @@ def _host(env: Mapping[str, str], name: str) -> str:
         return host
     except ValueError:
         pass
-    try:
-        labels = host.removesuffix(".").encode("idna").decode().split(".")
-    except UnicodeError:
-        labels = [""]
-    if not all(_HOST_NAME.match(label) for label in labels):
+    if not _is_host_name(host):
         raise SettingsError(f"{name} must be a host name or an IP address, without a port.")
     return host
+
+
+def _is_host_name(host: str) -> bool:
+    try:
+        ascii_host = host.removesuffix(".").encode("idna").decode()
+    except UnicodeError:
+        return False
+    labels = ascii_host.split(".")
+    return len(ascii_host) <= 253 and all(_HOST_NAME.match(label) for label in labels)
+
+
+def _mail_dir(env: Mapping[str, str]) -> str:
+    """A folder, made when the first message is written; not a file already there, which
+    would fail every message's try."""
+    folder = (env.get("MAIL_DIR") or "").strip()
+    if folder and os.path.exists(folder) and not os.path.isdir(folder):
+        raise SettingsError("MAIL_DIR must be a folder (or a path to make one at), not a file.")
+    return folder
 
 
 def _on_this_machine(host: str) -> bool:

@@ -4,6 +4,7 @@ mail of a production deployment that really sends it."""
 
 from __future__ import annotations
 
+import pathlib
 import subprocess
 
 import pytest
@@ -31,12 +32,26 @@ PRODUCTION = {
         "postgresql+psycopg://user:secret-pw@host:70000/quill",
         "sqlite://quill.db",  # two slashes: "quill.db" is a host, and no file is named
         "postgresql+psycopg://user:secret-pw@rest@127.0.0.1:5432/quill",  # @ not as %40
+        # libpq stops at a NUL: the port, user and password after it were dropped, and the
+        # server on the default port reached instead, without a word.
+        "postgresql://postgres:secret-pw@127.0.0.1:55433/quill%00",
+        "postgresql://postgres:secret-pw%00@127.0.0.1:55433/quill",
+        "postgresql://post%0Agres:secret-pw@127.0.0.1:55433/quill",
+        "postgresql://postgres:secret-pw@127.0.0.1/quill?sslmode=require%00",
+        "sqlite:///quill%00.db",
     ],
 )
 def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: str) -> None:
     with pytest.raises(SettingsError, match="DATABASE_URL must be") as refused:
         Settings.from_env({"DATABASE_URL": url})
     assert "secret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite:///quill.db?mode=ro", "sqlite:///q.db?timeout=5"])
+def test_an_sqlite_url_with_a_query_is_refused(url: str) -> None:
+    """SQLAlchemy warned in two lines and ignored it: `mode=ro` was not read-only."""
+    with pytest.raises(SettingsError, match="DATABASE_URL for SQLite takes no query"):
+        Settings.from_env({"DATABASE_URL": url})
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
@@ -86,7 +101,12 @@ def test_argon2_parameters_it_would_refuse_to_hash_with_are_refused_at_start_up(
 
 @pytest.mark.parametrize(
     "origins",
-    ["app.example.com", "null", "https://app.example.com/path", "https://", "localhost:3000"],
+    [
+        "app.example.com", "null", "https://app.example.com/path", "https://", "localhost:3000",
+        # What flask-cors would read as a pattern matched at an origin's start:
+        "https://app\\.example\\.com", "https://*.example.com", "https://app.example.com$",
+        "https://(a|b).example.com", "https://[ab].example.com", "https://a?.example.com",
+    ],
 )  # fmt: skip
 def test_an_origin_a_browser_never_sends_is_refused(origins: str) -> None:
     with pytest.raises(SettingsError, match="CORS_ORIGINS must be origins"):
@@ -197,6 +217,40 @@ def test_smtp_helo_name_is_a_name_or_an_address_written_as_smtp_wants(
 def test_smtp_helo_name_must_be_a_name_or_an_address(given: str) -> None:
     with pytest.raises(SettingsError, match="SMTP_HELO_NAME must be a host name"):
         Settings.from_env({"SMTP_HELO_NAME": given})
+
+
+def test_the_development_secret_padded_with_spaces_is_refused_in_production() -> None:
+    padded = " quill-development-secret-not-for-production "
+    with pytest.raises(SettingsError, match="SECRET_KEY must be a secret"):
+        Settings.from_env({**PRODUCTION, "SECRET_KEY": padded})
+
+
+def test_a_printed_settings_shows_no_secret() -> None:
+    shown = repr(Settings.from_env({**PRODUCTION, "SMTP_PASSWORD": "smtp-secret"}))
+    for secret in ("k" * 48, "j" * 48, ":pw@", "smtp-secret"):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    "mail_from",
+    [
+        f"q@{'a' * 300}.com",  # every message's file name in MAIL_DIR too long
+        "q@x..com",
+        "q@-x.com",
+        f"{'q' * 65}@example.com",
+        f"{'N' * 200} <q@example.com>",
+    ],
+)
+def test_mail_from_must_fit_a_header_and_name_a_host(mail_from: str) -> None:
+    with pytest.raises(SettingsError, match="MAIL_FROM must be at most 200 characters"):
+        Settings.from_env({"MAIL_FROM": mail_from})
+
+
+def test_mail_dir_must_not_be_a_file(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(SettingsError, match="MAIL_DIR must be a folder"):
+        Settings.from_env({"MAIL_DIR": str(tmp_path / "file")})
+    assert Settings.from_env({"MAIL_DIR": str(tmp_path / "new")}).mail_dir == str(tmp_path / "new")
 
 
 def test_a_secret_of_spaces_is_refused_in_production() -> None:
