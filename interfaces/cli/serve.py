@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import signal
 import socket
+import stat
 import threading
+from contextlib import suppress
 from typing import Any
 
 import click
@@ -25,6 +28,8 @@ def serve(
     host: str, port: int, no_migrate: bool, migrator: Any = Provide[Container.migrator]
 ) -> None:
     """Run the development server (migrating the database first)."""
+    from werkzeug.serving import run_simple
+
     from interfaces.http.app import create_app
     from interfaces.http.pages import HideQueryStrings
 
@@ -39,7 +44,10 @@ def serve(
     logging.getLogger("werkzeug").addFilter(HideQueryStrings())
     _, stop = container.mail_worker().in_thread()
     try:
-        app.run(host=host, port=port)
+        # werkzeug's server itself, not Flask's app.run: that one reads FLASK_DEBUG and
+        # FLASK_RUN_FROM_CLI from the environment, which would turn on the debugger (it runs
+        # the code it is sent) or quietly serve nothing. No reloader, no debugger, here.
+        run_simple(host, port, app, threaded=True)
     finally:
         stop.set()
 
@@ -51,7 +59,8 @@ def _refuse_a_taken_address(host: str, port: int) -> None:
 
     family = select_address_family(host, port)
     if family == getattr(socket, "AF_UNIX", None):
-        return  # a socket file: the server makes it and says what it finds
+        _refuse_a_path_taken(host)
+        return
     try:
         with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
@@ -59,6 +68,24 @@ def _refuse_a_taken_address(host: str, port: int) -> None:
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}.") from None
+
+
+def _refuse_a_path_taken(host: str) -> None:
+    """werkzeug's server removes whatever is at a socket's path before it listens there: a
+    file (the database, say) or a live server's socket. Only a socket nobody answers on, left
+    by a server that stopped, may go."""
+    path = host.removeprefix("unix://")
+    if not path:
+        raise click.ClickException(f"Cannot listen on {host}: it names no path.")
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return  # nothing there (or nothing we may see): the server says what it finds
+    if not stat.S_ISSOCK(kind):
+        raise click.ClickException(f"Cannot listen on {host}: {path} is there and is not a socket.")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe, suppress(OSError):
+        probe.connect(path)
+        raise click.ClickException(f"Cannot listen on {host}: a server answers there.")
 
 
 def _finite(_: click.Context, param: click.Parameter, value: float) -> float:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import threading
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from dependency_injector import providers
-from flask import Flask
 
 from infrastructure.settings import DEV_PUBLIC_URL
 from interfaces.container import links_follow
@@ -198,21 +200,70 @@ def test_links_elsewhere_stay_whatever_the_address_served(container):
     assert container.config.links.verify_link() == elsewhere
 
 
-def test_serve_mails_links_to_the_port_it_serves(quill, container, monkeypatch):
-    served: list[tuple[str, int]] = []
-    monkeypatch.setattr(Flask, "run", lambda _app, host, port: served.append((host, port)))
+def serving(quill, container, monkeypatch, *args: str) -> tuple[Any, list[tuple]]:
+    """`quill serve ARGS` up to the server's start, which is recorded instead."""
+    served: list[tuple] = []
+    monkeypatch.setattr(
+        "werkzeug.serving.run_simple", lambda *given, **options: served.append((given, options))
+    )
     worker = SimpleNamespace(in_thread=lambda: (None, threading.Event()))
+    with container.mail_worker.override(providers.Object(worker)):
+        return quill("serve", *args, "--no-migrate"), served
+
+
+def a_free_port() -> int:
     with socket.socket() as probe:  # a port free now, for serve's own check
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with container.mail_worker.override(providers.Object(worker)):
-        done = quill("serve", "--port", str(port), "--no-migrate")
+        return int(probe.getsockname()[1])
+
+
+def test_serve_mails_links_to_the_port_it_serves(quill, container, monkeypatch):
+    port = a_free_port()
+    done, served = serving(quill, container, monkeypatch, "--port", str(port))
 
     assert done.exit_code == 0, done.output
-    assert served == [("127.0.0.1", port)]
+    [((host, served_port, _app), _options)] = served
+    assert (host, served_port) == ("127.0.0.1", port)
     assert container.config.links.reset_link().startswith(
         f"http://127.0.0.1:{port}/reset-password?"
     )
+
+
+def test_serve_never_turns_on_the_debugger_or_the_reloader(quill, container, monkeypatch):
+    """Flask's app.run reads FLASK_DEBUG: the debugger runs the code it is sent, and its
+    reloader's child process found the port taken by its parent."""
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # app.run would serve nothing
+    done, served = serving(quill, container, monkeypatch, "--port", str(a_free_port()))
+    assert done.exit_code == 0, done.output
+    [(_given, options)] = served
+    assert not options.get("use_debugger") and not options.get("use_reloader")
+
+
+def test_serve_on_a_socket_path_never_removes_a_file_there(quill, container, monkeypatch):
+    """werkzeug removes what is at the path before it listens: a database, say."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # short: a socket path's limit
+        kept = Path(folder, "quill.db")
+        kept.write_text("important")
+        done, served = serving(quill, container, monkeypatch, "--host", f"unix://{kept}")
+        assert one_line_error(done) == (
+            f"Error: Cannot listen on unix://{kept}: {kept} is there and is not a socket."
+        )
+        assert served == [] and kept.read_text() == "important"
+
+
+def test_serve_on_a_socket_another_server_answers_on_is_refused(quill, container, monkeypatch):
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        path = str(Path(folder, "live.sock"))
+        with socket.socket(socket.AF_UNIX) as live:
+            live.bind(path)
+            live.listen()
+            done, served = serving(quill, container, monkeypatch, "--host", f"unix://{path}")
+        assert "a server answers there" in one_line_error(done) and served == []
+        # Left by a server that stopped: nobody answers, so it may be replaced.
+        done, served = serving(quill, container, monkeypatch, "--host", f"unix://{path}")
+        assert done.exit_code == 0, done.output
+        assert len(served) == 1
 
 
 @pytest.mark.parametrize(
