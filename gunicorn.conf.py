@@ -7,6 +7,7 @@ settings (DATABASE_URL, secrets, LOG_FORMAT...) are read by the app itself.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 
@@ -24,7 +25,8 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     raw = (os.environ.get(name) or "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    # Length first: int() refuses more than 4,300 digits with a traceback of its own.
+    if len(raw) > 12 or not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         sys.exit(f"quill: {name} must be a whole number from {low} to {high}.")
     return int(raw)
 
@@ -36,12 +38,40 @@ def _bind() -> list[str]:
     """BIND's addresses; unset or empty, every interface on PORT. An empty entry (`a:1,`)
     is refused: gunicorn would take it for its own default, 0.0.0.0:8000."""
     raw = (os.environ.get("BIND") or "").strip()
+    port = _whole("PORT", 8000, 1, 65535)
     if not raw:
-        return [f"0.0.0.0:{_whole('PORT', 8000, 1, 65535)}"]
+        return [f"0.0.0.0:{port}"]
     addresses = [address.strip() for address in raw.split(",")]
     if not all(addresses):
         sys.exit("quill: BIND must be addresses separated by commas, none of them empty.")
-    return addresses
+    return [_address(address, port) for address in addresses]
+
+
+def _address(address: str, port: int) -> str:
+    """One of BIND's addresses as gunicorn reads it (gunicorn.util.parse_address), checked
+    here so that a mistake is one line, not gunicorn's traceback; a host without a port
+    takes PORT (gunicorn's own default is 8000)."""
+    from gunicorn.util import parse_address
+
+    try:
+        parsed = parse_address(address, default_port=str(port))
+    except RuntimeError:  # a port or a file descriptor that is not a number
+        parsed = None
+    if isinstance(parsed, str):  # unix:PATH, which gunicorn removes if it is a socket
+        if not parsed or (os.path.exists(parsed) and not stat.S_ISSOCK(os.stat(parsed).st_mode)):
+            sys.exit(f"quill: BIND's {address} must name a socket's path, not a file's.")
+        return address
+    if isinstance(parsed, int):  # fd://N: a socket this process was given
+        try:
+            os.fstat(parsed)
+        except OSError:
+            sys.exit(f"quill: BIND's {address} names no open file descriptor.")
+        return address
+    if parsed is None or not 1 <= parsed[1] <= 65535:
+        sys.exit(f"quill: BIND's {address} must be host:port with a port from 1 to 65535.")
+    hostport = address.removeprefix("tcp://")
+    explicit = "]:" in hostport if hostport.startswith("[") else ":" in hostport
+    return address if explicit else f"{address}:{port}"
 
 
 wsgi_app = "interfaces.wsgi:app"
@@ -68,6 +98,18 @@ max_requests_jitter = max_requests // 10
 # Quill writes one JSON line per request itself (with request id and user): no access log.
 accesslog = None
 errorlog = "-"
+
+
+def on_starting(server: object) -> None:
+    """gunicorn warns of a request it cannot parse with its request line whole, a reset
+    link's token included: its log leaves query strings out (workers inherit the filter)."""
+    import logging
+
+    from interfaces.http.logs import HideQueryStrings
+
+    logging.getLogger("gunicorn.error").addFilter(HideQueryStrings())
+
+
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # Each worker builds its own app and database engine after the fork.

@@ -31,7 +31,7 @@ def serve(
     from werkzeug.serving import run_simple
 
     from interfaces.http.app import create_app
-    from interfaces.http.pages import HideQueryStrings
+    from interfaces.http.logs import HideQueryStrings
 
     _refuse_a_taken_address(host, port)
     if not no_migrate:

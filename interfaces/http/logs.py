@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -111,3 +112,23 @@ def _printable(value: Any) -> str:
     """Plain when safe; else quoted and escaped like JSON, so a value never breaks the line."""
     text = str(value)
     return text if text.isprintable() and " " not in text else json.dumps(text)
+
+
+QUERY = re.compile(r"\?\S*")
+
+
+class HideQueryStrings(logging.Filter):
+    """For the logs Quill does not write itself, which quote a request line whole: werkzeug's
+    request log (the development server), gunicorn's warning of a request it could not parse
+    (gunicorn.conf.py). A link's token is in its query string, and a token never goes to a
+    log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _without_query(record.msg)
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_without_query(arg) for arg in record.args)
+        return True
+
+
+def _without_query(arg: object) -> object:
+    return QUERY.sub("?…", arg) if isinstance(arg, str) else arg

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from interfaces.container import Container
 from interfaces.http import logs
 from interfaces.http.app import create_app
 from tests.conftest import SignedIn
+from tests.ops.server import gunicorn
 
 SECRET_PASSWORD = "Very-Secret-Pass-42"
 
@@ -197,3 +200,22 @@ def test_a_database_errors_text_shows_its_statement_but_not_its_values() -> None
         connection.execute(text("SELECT * FROM nowhere WHERE x = :hash"), {"hash": "argon2-x"})
     assert "nowhere" in str(raised.value) and "argon2-x" not in str(raised.value)
     engine.dispose()
+
+
+def test_gunicorn_s_warning_of_an_unparsable_request_line_leaves_its_query_out(
+    tmp_path: Path,
+) -> None:
+    """gunicorn quotes a request line it cannot parse whole: a reset link's token with a
+    stray control character in it would have gone to the log."""
+    with gunicorn(tmp_path, workers=1) as (base, log):
+        host, port = base.removeprefix("http://").split(":")
+        line = b"GET /reset-password?token=SECRET-TOKEN-456\x01 HTTP/1.1\r\nHost: x\r\n\r\n"
+        with socket.create_connection((host, int(port)), timeout=10) as client:
+            client.sendall(line)
+            assert client.recv(64).startswith(b"HTTP/1.1 400")
+        deadline = time.monotonic() + 10
+        while b"Invalid request" not in log.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    written = log.read_bytes()
+    assert b"Invalid HTTP request line: 'GET /reset-password?\xe2\x80\xa6 HTTP/1.1'" in written
+    assert b"SECRET-TOKEN-456" not in written

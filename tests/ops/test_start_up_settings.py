@@ -307,6 +307,7 @@ def _gunicorn(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("GUNICORN_TIMEOUT", "99999999999999999999", "0 to 86400"),
         ("PORT", "99999", "1 to 65535"),  # gunicorn's own answer was a traceback
         ("PORT", "abc", "1 to 65535"),
+        ("GUNICORN_THREADS", "9" * 5000, "1 to 1024"),  # int() refuses 4,300 digits
     ],
 )
 def test_gunicorn_refuses_a_setting_of_its_own_in_one_line(
@@ -331,9 +332,44 @@ def test_an_empty_address_in_bind_is_refused_not_taken_for_every_interface() -> 
 
 
 @pytest.mark.parametrize(
-    ("bind", "bound"), [("", "['0.0.0.0:8216']"), (" a:1 , b:2 ", "['a:1', 'b:2']")]
+    ("bind", "refused"),
+    [
+        ("127.0.0.1:99999", "quill: BIND's 127.0.0.1:99999 must be host:port with a port from"),
+        ("127.0.0.1:0", "quill: BIND's 127.0.0.1:0 must be host:port with a port from"),
+        ("127.0.0.1:abc", "quill: BIND's 127.0.0.1:abc must be host:port with a port from"),
+        ("fd://99", "quill: BIND's fd://99 names no open file descriptor."),
+        ("unix:", "quill: BIND's unix: must name a socket's path, not a file's."),
+    ],
 )
-def test_bind_empty_means_every_interface_on_port(bind: str, bound: str) -> None:
+def test_an_address_in_bind_gunicorn_cannot_use_is_one_line(bind: str, refused: str) -> None:
+    """gunicorn's own answers were tracebacks (an OverflowError, a bad file descriptor)."""
+    done = _gunicorn("--check-config", BIND=bind)
+    assert done.returncode != 0
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(refused)
+
+
+def test_a_file_at_a_socket_path_in_bind_is_refused_and_kept(tmp_path: pathlib.Path) -> None:
+    kept = tmp_path / "quill.db"
+    kept.write_text("important")
+    done = _gunicorn("--check-config", BIND=f"unix:{kept}")
+    assert done.stderr.strip().splitlines() == [
+        f"quill: BIND's unix:{kept} must name a socket's path, not a file's."
+    ]
+    assert kept.read_text() == "important"
+
+
+@pytest.mark.parametrize(
+    ("bind", "bound"),
+    [
+        ("", "['0.0.0.0:8216']"),
+        (" a:1 , b:2 ", "['a:1', 'b:2']"),
+        ("127.0.0.1", "['127.0.0.1:8216']"),  # a host alone: on PORT, not gunicorn's 8000
+        ("[::1]", "['[::1]:8216']"),
+        ("[::1]:9000", "['[::1]:9000']"),
+    ],
+)
+def test_bind_without_a_port_means_port_and_empty_every_interface(bind: str, bound: str) -> None:
     printed = _gunicorn("--print-config", BIND=bind, PORT="8216").stdout.splitlines()
     settings = dict(line.split("=", 1) for line in printed if "=" in line)
     assert {name.strip(): value.strip() for name, value in settings.items()}["bind"] == bound

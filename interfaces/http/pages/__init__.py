@@ -35,7 +35,6 @@ PAGES_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-QUERY = re.compile(r"\?\S*")
 # What a bad link's page suggests, by the page it was meant for.
 NEXT_STEP = {
     "pages.verify_email": "Log in and ask for a new verification link from your account.",
@@ -88,17 +87,3 @@ def bad_link(error: Exception) -> Response:
         return page("trouble.html", status_of(error), message=error.message)
     next_step = NEXT_STEP.get(request.endpoint or "", "")
     return page("invalid.html", 400, message=InvalidLink.default_message, next_step=next_step)
-
-
-class HideQueryStrings(logging.Filter):
-    """For the development server's request log (werkzeug's), which writes each request line
-    whole: a link's token is in its query string, and a token never goes to a log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(_without_query(arg) for arg in record.args)
-        return True
-
-
-def _without_query(arg: object) -> object:
-    return QUERY.sub("?…", arg) if isinstance(arg, str) else arg
