@@ -7,8 +7,6 @@ HTML that a keyboard and a screen reader can use. A bad link is a page that says
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from attrs import frozen
