@@ -122,9 +122,12 @@ class PasswordRules(StrEnum):
     def described(self) -> str:
         """The rules in a sentence, as the OpenAPI document and the reset page tell them."""
         if not self.needs:
-            return f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind."
+            return f"{PASSWORD_MIN} to {PASSWORD_MAX} characters of any kind but control ones."
         needs = " and one ".join(self.needs)
-        return f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one {needs}."
+        return (
+            f"{PASSWORD_MIN} to {PASSWORD_MAX} characters with at least one {needs}, and no"
+            " control character."
+        )
 
 
 def check_password(
@@ -136,6 +139,10 @@ def check_password(
     for kind, characters in rules.needs.items():
         if not any(c in characters for c in raw):
             problems.append(f"Must contain at least one {kind}.")
+    # Nobody types one: a line end piped in with the password (CRLF) would be kept in it,
+    # and the password the person meant would never work.
+    if any(unicodedata.category(c) == "Cc" for c in raw):
+        problems.append("Must not contain control characters (a tab, a line end).")
     if problems:
         raise InvalidInput({field_name: problems})
 

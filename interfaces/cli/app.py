@@ -55,7 +55,7 @@ class AskedOption(click.Option):
         _with_container(ctx)
         option = self.opts[-1]
         try:
-            return super().prompt_for_value(ctx)
+            answer = super().prompt_for_value(ctx)
         except click.Abort:
             # (First: Click's Abort is a RuntimeError.) Answers piped in ran out (`< /dev/null`,
             # a short script): say which, not "Aborted!". At a terminal, Ctrl-C or Ctrl-D is
@@ -74,6 +74,11 @@ class AskedOption(click.Option):
                 raise
             message = f"stdin is closed: give {option} to run without a prompt."
             raise click.UsageError(message) from None
+        # Piped answers may end their lines CRLF, and a hidden prompt without a terminal
+        # (getpass) strips the LF alone: the CR is the line's, not the answer's.
+        if isinstance(answer, str) and not (sys.stdin is not None and sys.stdin.isatty()):
+            return answer.removesuffix("\r")
+        return answer
 
 
 class QuillGroup(click.Group):

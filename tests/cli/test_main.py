@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -12,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from dependency_injector import providers
 
 from infrastructure.settings import DEV_PUBLIC_URL
@@ -335,3 +337,25 @@ def test_a_prompt_with_stdin_closed_names_the_option_to_give(sqlite_url, tmp_pat
     assert process_one_line_error(done.stderr).startswith(
         "Error: stdin is closed: give --name to run without a prompt."
     )
+
+
+def test_answers_piped_with_crlf_line_ends_make_the_password_meant(quill_process, sqlite_url):
+    """getpass without a terminal strips the LF alone: the admin's password was
+    `Secret-Pass-1\\r`, which nobody could type."""
+    assert quill_process("db", "upgrade", DATABASE_URL=sqlite_url).returncode == 0
+    answers = "z@example.com\r\nZed\r\nSecret-Pass-1\r\nSecret-Pass-1\r\n"
+    done = quill_process("create-admin", input=answers, DATABASE_URL=sqlite_url)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        (stored,) = db.execute("SELECT password_hash FROM users").fetchone()
+    assert PasswordHasher().verify(stored, "Secret-Pass-1")
+
+
+def test_a_password_with_a_control_character_is_refused(quill_process, sqlite_url):
+    assert quill_process("db", "upgrade", DATABASE_URL=sqlite_url).returncode == 0
+    done = quill_process(
+        "create-admin", "--email", "z@example.com", "--name", "Zed",
+        "--password", "Secret-Pass-1\t", DATABASE_URL=sqlite_url,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Must not contain control characters" in process_one_line_error(done.stderr)

@@ -18,9 +18,10 @@ PLAIN = ["bonjour1", "password123", "a" * 64, "a" * 128, "        "]
 
 def test_each_rule_set_says_itself_in_one_sentence() -> None:
     assert PasswordRules.COMPOSED.described == (
-        "8 to 128 characters with at least one upper-case letter (A to Z) and one digit (0 to 9)."
+        "8 to 128 characters with at least one upper-case letter (A to Z) and one digit (0 to 9),"
+        " and no control character."
     )
-    assert PasswordRules.LENGTH.described == "8 to 128 characters of any kind."
+    assert PasswordRules.LENGTH.described == "8 to 128 characters of any kind but control ones."
 
 
 @pytest.mark.parametrize("password", PLAIN)

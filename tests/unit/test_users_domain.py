@@ -12,6 +12,7 @@ from domain.errors import InvalidInput
 from domain.users import (
     EMAIL_MAX,
     Actor,
+    PasswordRules,
     Role,
     User,
     check_password,
@@ -217,6 +218,24 @@ def test_a_password_outside_8_to_128_characters_is_refused(password: str) -> Non
     with pytest.raises(InvalidInput) as raised:
         check_password(password)
     assert len(raised.value.errors["password"]) == 1
+
+
+@pytest.mark.parametrize(
+    "password", ["Secret-Pass-1\r", "Secret\tPass-1", "Secret-Pass-1\n", "Secret-\x00Pass-1"]
+)
+def test_a_password_with_a_control_character_is_refused_under_either_rules(
+    password: str,
+) -> None:
+    for rules in PasswordRules:
+        with pytest.raises(InvalidInput) as raised:
+            check_password(password, rules=rules)
+        assert raised.value.errors["password"] == [
+            "Must not contain control characters (a tab, a line end)."
+        ]
+
+
+def test_a_password_of_spaces_and_any_script_is_valid_under_the_length_rules() -> None:
+    check_password("correct horse ĉevalo 马", rules=PasswordRules.LENGTH)
 
 
 @pytest.mark.parametrize("password", ["abcdefg1", "Ärgerlich1"])  # ASCII's, as it says

@@ -62,10 +62,14 @@ def char_class(characters: str) -> str:
     return f"[{''.join(parts)}]"
 
 
+NOT_CONTROL = r"[^\x00-\x1f\x7f-\x9f]"  # Unicode's control characters (Cc) are these
+
+
 def needs_pattern(needs: dict[str, str]) -> str:
-    """A regex matching text with at least one character of each kind, in any order. Written
-    without lookaheads, which the clients' and test generators' regex engines may lack."""
-    anything = r"[\s\S]*"
+    """A regex matching text with at least one character of each kind, in any order, and no
+    control character. Written without lookaheads, which the clients' and test generators'
+    regex engines may lack."""
+    anything = f"{NOT_CONTROL}*"
     orders = itertools.permutations(char_class(chars) for chars in needs.values())
     return "^(" + "|".join(anything + anything.join(order) + anything for order in orders) + ")$"
 
@@ -89,8 +93,7 @@ def password(rules: PasswordRules) -> Schema:
         "description": rules.described,
         "examples": ["Secret-Pass-1"],
     }
-    if rules.needs:
-        schema["pattern"] = needs_pattern(rules.needs)
+    schema["pattern"] = needs_pattern(rules.needs) if rules.needs else f"^{NOT_CONTROL}*$"
     return schema
 
 
