@@ -49,7 +49,10 @@ class DatabaseProbe:
 
 
 # What each database says of a table or a column this release has and its schema does not.
-SCHEMA_BEHIND = ("no such table", "UndefinedTable", "no such column", "UndefinedColumn")
+SCHEMA_BEHIND = (
+    "no such table", "UndefinedTable", "no such column", "has no column named",  # SQLite's insert
+    "UndefinedColumn",
+)  # fmt: skip
 SCHEMA_BEHIND_ADVICE = f"{SCHEMA_BEHIND_SAID}: run `quill db upgrade`."
 
 

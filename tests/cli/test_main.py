@@ -172,6 +172,21 @@ def test_a_database_behind_this_release_is_one_line_asking_for_an_upgrade(
         ), line
 
 
+def test_an_insert_into_a_column_a_database_behind_lacks_asks_for_an_upgrade(
+    quill_process, sqlite_url
+):
+    """SQLite says it apart from a read ("table users has no column named username"): it
+    was an outage, "temporarily unavailable"."""
+    migrated = quill_process("db", "upgrade", "--revision", "0003", DATABASE_URL=sqlite_url)
+    assert migrated.returncode == 0, migrated.stderr
+    done = quill_process("seed", "--users", "3", "--posts", "5", DATABASE_URL=sqlite_url)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (  # after the first stage's progress bar
+        "Error: The database's schema is missing or older than this release:"
+        " run `quill db upgrade`."
+    )
+
+
 def test_an_empty_revision_is_one_line(quill_process, sqlite_url):
     done = quill_process("db", "upgrade", "--revision", " ", DATABASE_URL=sqlite_url)
     assert done.returncode == 2
