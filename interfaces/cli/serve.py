@@ -33,10 +33,15 @@ def serve(
     from interfaces.http.app import create_app
     from interfaces.http.logs import HideQueryStrings
 
+    container = click.get_current_context().obj
+    if container.config.app_env() == "production":  # one process, no worker model, werkzeug's
+        raise click.ClickException(
+            "quill serve is the development server: with APP_ENV=production run"
+            " `gunicorn -c gunicorn.conf.py` and `quill worker` (README, Production)."
+        )
     _refuse_a_taken_address(host, port)
     if not no_migrate:
         migrator.upgrade()
-    container = click.get_current_context().obj
     links_follow(container, host, port)
     app = create_app(container)
     # Development delivers its own mail: a worker thread beside the server (one worker, as

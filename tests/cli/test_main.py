@@ -257,6 +257,17 @@ def test_serve_never_turns_on_the_debugger_or_the_reloader(quill, container, mon
     assert not options.get("use_debugger") and not options.get("use_reloader")
 
 
+def test_serve_refuses_to_be_production_s_server(quill_process, sqlite_url):
+    done = quill_process(
+        "serve", "--no-migrate", APP_ENV="production", DATABASE_URL=sqlite_url,
+        SECRET_KEY="k" * 48, JWT_SECRET_KEY="j" * 48,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert process_one_line_error(done.stderr).startswith(
+        "Error: quill serve is the development server: with APP_ENV=production run"
+    )
+
+
 def test_serve_on_a_socket_path_never_removes_a_file_there(quill, container, monkeypatch):
     """werkzeug removes what is at the path before it listens: a database, say."""
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # short: a socket path's limit
