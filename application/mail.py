@@ -182,6 +182,28 @@ class RetryMail:
 
 
 @frozen
+class PruneMail:
+    """Forget the messages sent or failed more than `days` days ago (1 to KEEP_MAX), their
+    recipients with them: a record of what went, kept only as long as it helps. Queued
+    messages stay, however old. How many went."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    KEEP_MAX = 3650
+
+    def __call__(self, actor: Actor, days: int) -> int:
+        if not actor.is_admin:
+            raise AdminOnly()
+        if not 1 <= days <= self.KEEP_MAX:
+            raise InvalidInput.on("days", f"Must be a whole number from 1 to {self.KEEP_MAX}.")
+        with self.uow as uow:
+            gone = uow.outbox.prune(before=self.clock() - timedelta(days=days))
+            uow.commit()
+        return gone
+
+
+@frozen
 class QueueTestMail:
     """A message that says only that mail works, queued like any other."""
 

@@ -335,6 +335,10 @@ class OutboxRepository(Protocol):
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         """Newest first; `status` None for every message."""
 
+    def prune(self, before: datetime) -> int:
+        """Forget the messages sent or failed that were queued before `before` (their
+        recipients with them); queued ones stay. How many went."""
+
     def expire_links(
         self, recipient: str, now: datetime, purpose: LinkPurpose | None = None
     ) -> None:

@@ -27,7 +27,14 @@ from application.auth import (
     TokenIssuer,
 )
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
-from application.mail import DeliverMail, DeliveryPolicy, ListMail, QueueTestMail, RetryMail
+from application.mail import (
+    DeliverMail,
+    DeliveryPolicy,
+    ListMail,
+    PruneMail,
+    QueueTestMail,
+    RetryMail,
+)
 from application.posts import (
     CreatePost,
     DeletePost,
@@ -162,6 +169,7 @@ class Container(containers.DeclarativeContainer):
     mail_worker = providers.Factory(MailWorker, deliver_mail)
     list_mail = providers.Factory(ListMail, uow)
     retry_mail = providers.Factory(RetryMail, uow, clock)
+    prune_mail = providers.Factory(PruneMail, uow, clock)
     queue_test_mail = providers.Factory(QueueTestMail, uow, letters, clock)
 
     register_user = providers.Factory(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from attrs import evolve
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 
 from domain.links import LinkPurpose
 from domain.mail import MailStatus, OutgoingMail
@@ -132,6 +132,11 @@ class SqlOutboxRepository:
         if purpose is not None:
             stmt = stmt.where(outbox.c.kind == purpose.value)
         self._connection.execute(stmt)
+
+    def prune(self, before: datetime) -> int:
+        done = [MailStatus.SENT.value, MailStatus.FAILED.value]
+        stmt = delete(outbox).where(outbox.c.created_at < before, outbox.c.status.in_(done))
+        return int(self._connection.execute(stmt).rowcount)
 
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         stmt = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(limit)

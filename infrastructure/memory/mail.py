@@ -136,6 +136,16 @@ class InMemoryOutboxRepository:
             if unsent and mail.link_expires_at is not None and mail.link_expires_at > now:
                 self._store.outbox[key] = evolve(mail, link_expires_at=now)
 
+    def prune(self, before: datetime) -> int:
+        gone = [
+            key for key, mail in self._store.outbox.items()
+            if mail.status is not MailStatus.QUEUED and mail.created_at < before
+        ]  # fmt: skip
+        for key in gone:
+            del self._store.outbox[key]
+            self._store.claims.pop(key, None)
+        return len(gone)
+
     def find(self, status: MailStatus | None, limit: int) -> list[OutgoingMail]:
         found = [m for m in self._store.outbox.values() if status in (None, m.status)]
         newest = sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)[:limit]

@@ -1,11 +1,11 @@
-"""`quill mail`: the outbox: a test message, the list, a retry."""
+"""`quill mail`: the outbox: a test message, the list, a retry, pruning."""
 
 from __future__ import annotations
 
 import click
 from dependency_injector.wiring import Provide, inject
 
-from application.mail import ListMail, QueueTestMail, RetryMail
+from application.mail import ListMail, PruneMail, QueueTestMail, RetryMail
 from application.users import OPERATOR
 from domain.mail import OutgoingMail
 from interfaces.cli.app import cli
@@ -15,7 +15,7 @@ from interfaces.container import Container
 
 @cli.group("mail")
 def mail_group() -> None:
-    """The outbox: test, list and retry messages."""
+    """The outbox: test, list, retry and prune messages."""
 
 
 @mail_group.command("send-test")
@@ -65,3 +65,16 @@ def retry(mail_id: int, again: RetryMail = Provide[Container.retry_mail]) -> Non
     """Queue the failed message ID again, with a fresh set of tries."""
     mail = again(OPERATOR, mail_id)
     click.echo(f"Message {mail.id} to {mail.recipient} is queued again.")
+
+
+@mail_group.command("prune")
+@click.option(
+    "--days", type=click.IntRange(1, PruneMail.KEEP_MAX), default=30, show_default=True,
+    help="Keep what was queued fewer days ago than this.",
+)  # fmt: skip
+@inject
+def prune(days: int, forget: PruneMail = Provide[Container.prune_mail]) -> None:
+    """Forget messages sent or failed more than DAYS days ago (queued ones stay)."""
+    gone = forget(OPERATOR, days)
+    plural = "" if gone == 1 else "s"
+    click.echo(f"Forgot {gone} message{plural} sent or failed more than {days} days ago.")

@@ -133,3 +133,19 @@ def test_the_worker_warns_of_each_message_it_gives_up_on_without_its_recipient(
     assert warning.getMessage() == (
         f"mail {mail.id} (test) given up: 550 5.1.1 <[address]>: Recipient address rejected"
     )
+
+
+def test_mail_prune_forgets_old_sent_messages_and_says_how_many(quill, server, uow, clock):
+    quill("mail", "send-test", "--to", "old@example.com")
+    quill("worker", "--once")
+    clock.advance(days=31)
+    quill("mail", "send-test", "--to", "new@example.com")
+    done = quill("mail", "prune")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "Forgot 1 message sent or failed more than 30 days ago."
+    assert [m.recipient for m in uow.store.outbox.values()] == ["new@example.com"]
+
+
+def test_mail_prune_of_no_days_is_a_usage_error(quill):
+    done = quill("mail", "prune", "--days", "0")
+    assert done.exit_code == 2 and "--days" in done.stderr

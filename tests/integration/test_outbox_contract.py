@@ -152,6 +152,33 @@ def test_messages_are_found_newest_first_by_status(any_uow: Any) -> None:
         assert any_uow.outbox.find(MailStatus.SENT, 10) == []
 
 
+def test_pruning_forgets_what_went_or_failed_before_a_time_and_keeps_what_waits(
+    any_uow: Any,
+) -> None:
+    old = T0 - timedelta(days=31)
+    sent = make_mail(created_at=old, status=MailStatus.SENT, sent_at=old, text="", html="")
+    failed = make_mail(created_at=old, status=MailStatus.FAILED, last_error="550 no")
+    waiting = make_mail(created_at=old)  # queued, however old: still to go
+    recent = make_mail(created_at=T0 - timedelta(days=29), status=MailStatus.SENT, sent_at=T0)
+    sent, failed, waiting, recent = queue(any_uow, sent, failed, waiting, recent)
+    with any_uow:
+        assert any_uow.outbox.prune(before=T0 - timedelta(days=30)) == 2
+        any_uow.commit()
+    with any_uow:
+        assert {m.id for m in any_uow.outbox.find(None, 10)} == {waiting.id, recent.id}
+        assert any_uow.outbox.get(sent.id or 0) is None
+        assert any_uow.outbox.prune(before=T0 - timedelta(days=30)) == 0
+
+
+def test_pruning_keeps_nothing_unless_committed(any_uow: Any) -> None:
+    old = T0 - timedelta(days=31)
+    (sent,) = queue(any_uow, make_mail(created_at=old, status=MailStatus.SENT, sent_at=old))
+    with any_uow:
+        assert any_uow.outbox.prune(before=T0) == 1
+    with any_uow:
+        assert any_uow.outbox.get(sent.id or 0) is not None
+
+
 def test_settling_writes_the_delivery_state_and_never_the_message(any_uow: Any) -> None:
     (mail,) = queue(any_uow, make_mail())
     (claimed,) = claim(any_uow, "w1")

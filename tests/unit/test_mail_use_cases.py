@@ -13,6 +13,7 @@ from application.mail import (
     DeliverMail,
     DeliveryPolicy,
     ListMail,
+    PruneMail,
     QueueTestMail,
     RetryMail,
     Unsent,
@@ -362,3 +363,26 @@ def test_a_test_message_is_queued_for_a_valid_address_only(
     assert "mail is configured" in mail.text
     with pytest.raises(InvalidInput):
         queue_test(actor_for(admin), "not-an-address")
+
+
+def test_pruning_forgets_what_went_more_than_the_days_ago_for_an_admin_alone(
+    given: Given, uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    old = T0 - timedelta(days=8)
+    sent, waiting = queue(
+        uow,
+        make_mail(created_at=old, status=MailStatus.SENT, sent_at=old),
+        make_mail(created_at=old),
+    )
+    prune = PruneMail(uow, clock)
+    with pytest.raises(AdminOnly):
+        prune(actor_for(given.user()), 7)
+    for days in (0, PruneMail.KEEP_MAX + 1):
+        with pytest.raises(InvalidInput):
+            prune(actor_for(given.admin()), days)
+    admin = given.admin()
+    assert prune(actor_for(admin), 9) == 0
+    assert prune(actor_for(admin), 7) == 1
+    with uow:
+        assert uow.outbox.get(sent.id or 0) is None
+        assert uow.outbox.get(waiting.id or 0) is not None
