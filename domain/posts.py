@@ -8,7 +8,7 @@ from datetime import datetime
 from attrs import evolve, field, frozen
 
 from domain.errors import InvalidInput
-from domain.text import ascii_words, is_blank
+from domain.text import ascii_words, is_blank, is_printable
 from domain.users import Actor
 
 TITLE_MAX = 200
@@ -43,7 +43,8 @@ def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:
     tags: list[str] = []
     for given in raw:
         tag = given.strip()
-        if not 1 <= len(tag) <= TAG_MAX or "," in tag or not tag.isprintable():
+        printable = is_printable(tag) and not is_blank(tag)
+        if not 1 <= len(tag) <= TAG_MAX or "," in tag or not printable:
             raise InvalidInput.on(
                 "tags", f"Each tag must be 1 to {TAG_MAX} printable characters, without commas."
             )

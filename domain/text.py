@@ -18,6 +18,17 @@ def is_text(value: str) -> bool:
     return True
 
 
+# Joiners have no glyph but are part of words and symbols: Persian and Indic writing needs
+# the zero-width non-joiner, emoji sequences (👩‍💻) the zero-width joiner.
+JOINERS = frozenset("\u200c\u200d")
+
+
+def is_printable(text: str) -> bool:
+    """Every character printable (str.isprintable: no control, format or separator but the
+    space), or a joiner; a name or a tag is this and not blank (is_blank)."""
+    return text.isprintable() or all(ch.isprintable() or ch in JOINERS for ch in text)
+
+
 def is_blank(text: str) -> bool:
     """Nothing a reader would see: only spaces and formatting with no glyph of its own (a
     zero-width space, a direction mark)."""

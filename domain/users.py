@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from attrs import evolve, field, frozen
 
 from domain.errors import EmailUnverified, InvalidInput
-from domain.text import ascii_words
+from domain.text import ascii_words, is_blank, is_printable
 
 EMAIL_MAX = 254
 LOCAL_PART_MAX = 64  # octets before the @ (RFC 5321)
@@ -96,7 +96,7 @@ def _is_host_name(domain: str) -> bool:
 
 def normalize_name(raw: str) -> str:
     name = raw.strip()
-    if not NAME_MIN <= len(name) <= NAME_MAX or not name.isprintable():
+    if not NAME_MIN <= len(name) <= NAME_MAX or not is_printable(name) or is_blank(name):
         raise InvalidInput.on(
             "name", f"Must be {NAME_MIN} to {NAME_MAX} printable characters after trimming."
         )

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from domain.text import is_printable
+
 
 def confirm(question: str) -> None:
     """A person at a terminal is asked. Without one, an answer already waiting on stdin (`echo
@@ -80,9 +82,9 @@ def visible(text: str) -> str:
     """`text` with what has no glyph written as an escape (`\\x1b`, `\\u202e`): a control
     sequence in a mail server's answer, or a direction override kept in a name, would move
     the cursor or reorder what the operator reads."""
-    if text.isprintable():
+    if is_printable(text):
         return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+    return "".join(ch if is_printable(ch) else ch.encode("unicode_escape").decode() for ch in text)
 
 
 class OneLineChoice(click.Choice[str]):

@@ -151,12 +151,16 @@ def test_tags_keep_their_case() -> None:
     assert normalize_tags(["Python"]) == ("Python",)
 
 
-@pytest.mark.parametrize("tag", ["x", "x" * 40, " " + "x" * 40 + " ", "c++", "new york"])
+@pytest.mark.parametrize(
+    "tag", ["x", "x" * 40, " " + "x" * 40 + " ", "c++", "new york", "\U0001f469\u200d\U0001f4bb"]
+)
 def test_a_tag_of_1_to_40_characters_after_trimming_is_valid(tag: str) -> None:
     assert normalize_tags([tag]) == (tag.strip(),)
 
 
-@pytest.mark.parametrize("tag", ["", "   ", "x" * 41, "a,b", ",", "tab\there", "line\nbreak"])
+@pytest.mark.parametrize(
+    "tag", ["", "   ", "x" * 41, "a,b", ",", "tab\there", "line\nbreak", "\u200d", "a\u202eb"]
+)
 def test_an_empty_too_long_comma_bearing_or_unprintable_tag_is_refused(tag: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         normalize_tags(["fine", tag])

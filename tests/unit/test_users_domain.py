@@ -203,6 +203,27 @@ def test_a_name_with_control_characters_is_refused() -> None:
         normalize_name("Ann\x00Smith")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ann \U0001f469\u200d\U0001f4bb",  # an emoji sequence: woman, ZWJ, laptop
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a ZWNJ
+    ],
+)
+def test_a_name_with_the_joiners_words_and_emoji_need_is_valid(name: str) -> None:
+    assert normalize_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200d\u200d", "\u200c \u200d", "Ann\u202eSmith", "Ann\u200bSmith"]
+)
+def test_a_name_of_joiners_alone_or_with_other_invisible_formatting_is_refused(
+    name: str,
+) -> None:
+    with pytest.raises(InvalidInput):
+        normalize_name(name)
+
+
 # --- password -------------------------------------------------------------------------------
 
 
