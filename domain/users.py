@@ -36,10 +36,12 @@ _USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
 # header parses those as structure, so every address kept here can be a message's To header.
 # Deliverability is the mailer's job; the shape SMTP and DNS need is checked (_smtp_shaped).
 # Nor, though RFC 5322 allows them, an encoded word (RFC 2047: a header parser decodes
-# `=?utf-8?q?ann=40evil.example?=@example.com` to another address than the envelope's) or a
-# character with no glyph (a C1 control, a direction override that reorders what an operator
-# reads).
+# `=?utf-8?q?ann=40evil.example?=@example.com` to another address than the envelope's), a
+# control character (C0 or C1: a terminal's CSI) or a direction control, which reorders what
+# an operator reads. Other invisible characters stay: Persian spells with the zero-width
+# non-joiner, and IDNA 2008 (_is_host_name) rules on a domain's.
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=")  # in an address lower-cased
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WORD = r'[^\s\x00-\x1f\x7f()<>\[\]:;@\\,".]+'
 _EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 # A domain's label DNS holds as it is: IDNA keeps `--` at the 3rd and 4th places for `xn--`.
@@ -67,7 +69,7 @@ def normalize_email(raw: str) -> str:
     """E-mail addresses are unique without regard to case or Unicode composition, so they
     are kept folded (`folded_email`)."""
     email = folded_email(raw)
-    plain = email.isprintable() and not _ENCODED_WORD.search(email)
+    plain = not (_UNSHOWN.search(email) or _ENCODED_WORD.search(email))
     if len(email) > EMAIL_MAX or not (plain and _EMAIL.match(email) and _smtp_shaped(email)):
         raise InvalidInput.on("email", "Must be a valid e-mail address.")
     return email
