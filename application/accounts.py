@@ -296,8 +296,10 @@ class RequestPasswordReset:
             uow.link_requests.prune(before=now - self.policy.window)
             uow.link_tokens.prune(before=now)
             uow.link_requests.add(LinkPurpose.RESET, email, now)
-            # User id 0 is nobody's: the same statements without an account.
-            _retire_links(uow, LinkPurpose.RESET, (user.id or 0) if user else 0, email, now)
+            # Nobody's (user id 0, no address): the same statements without an account, or for
+            # one that is inactive, whose links work again if it is reactivated.
+            user_id, to = ((user.id or 0), email) if mails and user else (0, "")
+            _retire_links(uow, LinkPurpose.RESET, user_id, to, now)
             # Without an account the link and its mail are still made and sent to the
             # database, which stores neither (keep=False): the same statements either way.
             link = LinkToken.issue(

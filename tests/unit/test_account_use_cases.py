@@ -363,6 +363,25 @@ def test_a_new_reset_link_replaces_the_earlier_ones(
     reset(PasswordReset(token=token_in(newer), new_password=NEW_PASSWORD))
 
 
+def test_a_reset_asked_for_a_deactivated_account_leaves_its_links_be(
+    given: Given,
+    request_reset: RequestPasswordReset,
+    reset: ResetPassword,
+    uow: InMemoryUnitOfWork,
+    update_user: UpdateUser,
+) -> None:
+    """It mails nothing, so it replaces nothing: the link works again on reactivation."""
+    ann = given.user(email="ann@example.com")
+    request_reset(ResetRequest(email="ann@example.com"))
+    (mail,) = outbox(uow)
+    admin = given.admin()
+    update_user(actor_for(admin), ann.id or 0, UserChanges(is_active=False))
+    request_reset(ResetRequest(email="ann@example.com"))
+    assert outbox(uow) == [mail]
+    update_user(actor_for(admin), ann.id or 0, UserChanges(is_active=True))
+    reset(PasswordReset(token=token_in(mail), new_password=NEW_PASSWORD))
+
+
 @pytest.mark.parametrize("how", ["the address changes", "the account is deleted"])
 def test_a_link_not_sent_yet_is_given_up_when_it_dies_and_is_never_queued_again(
     how: str,
