@@ -234,10 +234,10 @@ def _database_url(raw: str) -> str:
 
 
 # An origin as browsers send it: a scheme, then a host and maybe a port, no path. Any scheme
-# (capacitor://localhost, chrome-extension://...). None of the characters that make
-# flask-cors read an origin as a pattern matched at its start: `https://app\.example\.com`
-# would let in https://app.example.com.evil.example.
-_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s*\\?$^\[\]()]+")
+# (capacitor://localhost, chrome-extension://...), an IPv6 literal's brackets. No pattern:
+# `https://app\.example\.com` or `https://*.example.com` is a mistake, and each origin is
+# matched exactly (interfaces/http/app.py).
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s*\\?$^()]+")
 
 
 def _origins(raw: str) -> tuple[str, ...]:

@@ -117,9 +117,12 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
     """CORS for the API only; none at all when CORS_ORIGINS is empty."""
     if not origins:
         return
+    # Each origin as a pattern of itself alone: flask-cors reads a string holding `[` (an IPv6
+    # literal, http://[::1]:3000) as a regular expression matched at the origin's start.
+    exact = [o if o == "*" else re.compile(re.escape(o) + r"\Z", re.IGNORECASE) for o in origins]
     CORS(
         app,
-        resources={r"/api/*": {"origins": origins}},
+        resources={r"/api/*": {"origins": exact}},
         allow_headers=CORS_REQUEST_HEADERS,
         expose_headers=CORS_EXPOSED_HEADERS,
         supports_credentials=False,  # tokens travel in a header, never in cookies

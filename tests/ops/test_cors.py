@@ -88,6 +88,25 @@ def test_an_origin_not_listed_gets_no_cors_headers(browser: FlaskClient, origin:
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://[::1]:3000", True),
+        ("HTTP://[::1]:3000", True),  # a scheme is read without regard to case
+        # flask-cors read the listed string as a pattern (it holds `[`): these matched it.
+        ("http://1:3000", False),
+        ("http://::3000", False),
+        ("http://[::1]:30000", False),
+    ],
+)
+def test_an_ipv6_literal_origin_is_matched_as_itself_alone(
+    container: Container, origin: str, allowed: bool
+) -> None:
+    container.config.from_dict({"cors_origins": ["http://[::1]:3000"]})
+    response = create_app(container).test_client().get("/api/v1/posts", headers={"Origin": origin})
+    assert ("Access-Control-Allow-Origin" in response.headers) is allowed
+
+
 def test_a_request_without_an_origin_gets_no_list_of_allowed_origins(browser: FlaskClient) -> None:
     assert "Access-Control-Allow-Origin" not in browser.get("/api/v1/posts").headers
 

@@ -105,7 +105,7 @@ def test_argon2_parameters_it_would_refuse_to_hash_with_are_refused_at_start_up(
         "app.example.com", "null", "https://app.example.com/path", "https://", "localhost:3000",
         # What flask-cors would read as a pattern matched at an origin's start:
         "https://app\\.example\\.com", "https://*.example.com", "https://app.example.com$",
-        "https://(a|b).example.com", "https://[ab].example.com", "https://a?.example.com",
+        "https://(a|b).example.com", "https://a?.example.com",
     ],
 )  # fmt: skip
 def test_an_origin_a_browser_never_sends_is_refused(origins: str) -> None:
