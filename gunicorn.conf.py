@@ -38,23 +38,27 @@ def _bind() -> list[str]:
     """BIND's addresses; unset or empty, every interface on PORT. An empty entry (`a:1,`)
     is refused: gunicorn would take it for its own default, 0.0.0.0:8000."""
     raw = (os.environ.get("BIND") or "").strip()
-    port = _whole("PORT", 8000, 1, 65535)
     if not raw:
-        return [f"0.0.0.0:{port}"]
+        return [f"0.0.0.0:{_port()}"]
     addresses = [address.strip() for address in raw.split(",")]
     if not all(addresses):
         sys.exit("quill: BIND must be addresses separated by commas, none of them empty.")
-    return [_address(address, port) for address in addresses]
+    return [_address(address) for address in addresses]
 
 
-def _address(address: str, port: int) -> str:
+def _port() -> int:
+    """PORT, read only where an address lacks a port: BIND's ports need none."""
+    return _whole("PORT", 8000, 1, 65535)
+
+
+def _address(address: str) -> str:
     """One of BIND's addresses as gunicorn reads it (gunicorn.util.parse_address), checked
     here so that a mistake is one line, not gunicorn's traceback; a host without a port
     takes PORT (gunicorn's own default is 8000)."""
     from gunicorn.util import parse_address
 
     try:
-        parsed = parse_address(address, default_port=str(port))
+        parsed = parse_address(address, default_port="8000")  # the port is checked below
     except RuntimeError:  # a port or a file descriptor that is not a number
         parsed = None
     if isinstance(parsed, str):  # unix:PATH, which gunicorn removes if it is a socket
@@ -71,7 +75,7 @@ def _address(address: str, port: int) -> str:
         sys.exit(f"quill: BIND's {address} must be host:port with a port from 1 to 65535.")
     hostport = address.removeprefix("tcp://")
     explicit = "]:" in hostport if hostport.startswith("[") else ":" in hostport
-    return address if explicit else f"{address}:{port}"
+    return address if explicit else f"{address}:{_port()}"
 
 
 wsgi_app = "interfaces.wsgi:app"

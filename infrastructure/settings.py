@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from email.utils import getaddresses
@@ -94,7 +95,7 @@ class Settings:
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", 3, 1, 20),
             argon2_memory_cost=_int(env, "ARGON2_MEMORY_COST", 65536, 8, 4 * 1024 * 1024),
             argon2_parallelism=_int(env, "ARGON2_PARALLELISM", 4, 1, 64),
-            **mail_settings(env),
+            **mail_settings(env, production=production),
             password_rules=PasswordRules(
                 _choice(env, "PASSWORD_RULES", tuple(PasswordRules), PasswordRules.COMPOSED)
             ),
@@ -206,9 +207,10 @@ def _database_url(raw: str) -> str:
         port = parsed.port  # a port that is not a number fails here
     except (ArgumentError, ValueError):
         raise SettingsError(DATABASE_URL_HELP) from None
-    parts = [parsed.username, parsed.password, parsed.host, parsed.database]
-    parts += [str(value) for value in parsed.query.values()]
-    if any(part and not part.isprintable() for part in parts):
+    parts = [parsed.username, parsed.password, parsed.host, parsed.database, *parsed.query]
+    for value in parsed.query.values():  # a key given twice holds a tuple of its values
+        parts += [value] if isinstance(value, str) else list(value)
+    if any(part and any(unicodedata.category(c) == "Cc" for c in part) for part in parts):
         # libpq stops reading its connection string at a NUL (`%00`): the port, user and
         # password after it would be dropped, and another server reached without a word.
         raise SettingsError(f"{DATABASE_URL_HELP} It must hold no control character (%00...).")
@@ -274,7 +276,7 @@ MAIL_FROM_MAX = 200  # a header line holds 998; the name and address alone, here
 _SENDER = re.compile(r'^[^\s()<>\[\]:;@\\,"]+@[^\s()<>\[\]:;@\\,"]+$')
 
 
-def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
+def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[str, object]:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
@@ -310,7 +312,9 @@ def mail_settings(env: Mapping[str, str]) -> dict[str, object]:
             raise SettingsError(f"{name} must be ASCII: the SMTP login sends it so.")
     smtp_host = _host(env, "SMTP_HOST")
     security = _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls")
-    if security == "none" and env.get("SMTP_USERNAME") and not _on_this_machine(smtp_host):
+    # In production only: development may log in to a mail catcher beside it (a container's).
+    clear_login = security == "none" and bool(env.get("SMTP_USERNAME"))
+    if production and clear_login and smtp_host and not _on_this_machine(smtp_host):
         raise SettingsError(
             "SMTP_SECURITY=none would send the SMTP login unencrypted to SMTP_HOST:"
             " use starttls or tls (or a relay on this machine)."
@@ -405,6 +409,8 @@ def _helo_name(env: Mapping[str, str]) -> str:
         address = ipaddress.ip_address(name)
     except ValueError:
         return name
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        raise SettingsError("SMTP_HELO_NAME must be a host name or an address without a scope.")
     return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
 
 

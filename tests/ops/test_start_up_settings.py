@@ -38,6 +38,8 @@ PRODUCTION = {
         "postgresql://postgres:secret-pw%00@127.0.0.1:55433/quill",
         "postgresql://post%0Agres:secret-pw@127.0.0.1:55433/quill",
         "postgresql://postgres:secret-pw@127.0.0.1/quill?sslmode=require%00",
+        "postgresql://postgres:secret-pw@127.0.0.1/quill?application_name%00x=1",  # a key
+        "postgresql://postgres:secret-pw@127.0.0.1/quill?sslmode=disable&sslmode=x%00y",
         "sqlite:///quill%00.db",
     ],
 )
@@ -176,11 +178,13 @@ def test_smtp_credentials_must_be_ascii(name: str) -> None:
 
 
 @pytest.mark.parametrize("host", ["smtp.example.com", "192.0.2.7", "localhost.example"])
-def test_a_login_sent_unencrypted_off_this_machine_is_refused(host: str) -> None:
+def test_a_login_sent_unencrypted_off_this_machine_is_refused_in_production(host: str) -> None:
     login = {"SMTP_USERNAME": "quill", "SMTP_PASSWORD": "s3cret-pw", "SMTP_SECURITY": "none"}
     with pytest.raises(SettingsError, match="SMTP_SECURITY=none would send") as refused:
-        Settings.from_env({**login, "SMTP_HOST": host})
+        Settings.from_env({**PRODUCTION, **login, "SMTP_HOST": host})
     assert "s3cret-pw" not in str(refused.value)
+    # Development may log in to a mail catcher beside it (`SMTP_HOST=mailhog`).
+    assert Settings.from_env({**login, "SMTP_HOST": host}).smtp_security == "none"
 
 
 @pytest.mark.parametrize(
@@ -190,12 +194,14 @@ def test_a_login_sent_unencrypted_off_this_machine_is_refused(host: str) -> None
         {"SMTP_HOST": "localhost", "SMTP_USERNAME": "quill"},
         {"SMTP_HOST": "::1", "SMTP_USERNAME": "quill"},
         {"SMTP_HOST": "smtp.example.com"},  # no login to give away
+        {"SMTP_USERNAME": "quill"},  # no SMTP_HOST: nothing goes over SMTP
     ],
 )
 def test_an_unencrypted_session_is_allowed_where_no_login_crosses_the_network(
     given: dict[str, str],
 ) -> None:
-    assert Settings.from_env({**given, "SMTP_SECURITY": "none"}).smtp_security == "none"
+    settings = Settings.from_env({**PRODUCTION, **given, "SMTP_SECURITY": "none"})
+    assert settings.smtp_security == "none"
 
 
 @pytest.mark.parametrize(
@@ -213,10 +219,18 @@ def test_smtp_helo_name_is_a_name_or_an_address_written_as_smtp_wants(
     assert Settings.from_env({"SMTP_HELO_NAME": given}).smtp_helo_name == greeting
 
 
-@pytest.mark.parametrize("given", ["mail example.com", "mail.example.com:25", "[192.0.2.1]"])
+@pytest.mark.parametrize(
+    "given", ["mail example.com", "mail.example.com:25", "[192.0.2.1]", "fe80::1%eth0"]
+)
 def test_smtp_helo_name_must_be_a_name_or_an_address(given: str) -> None:
     with pytest.raises(SettingsError, match="SMTP_HELO_NAME must be a host name"):
         Settings.from_env({"SMTP_HELO_NAME": given})
+
+
+def test_a_database_url_may_hold_any_printable_character_in_its_password() -> None:
+    """A no-break space is not a control character (%C2%A0)."""
+    url = "postgresql+psycopg://u:pass%C2%A0word@db/quill"
+    assert Settings.from_env({"DATABASE_URL": url}).database_url == url
 
 
 def test_the_development_secret_padded_with_spaces_is_refused_in_production() -> None:
@@ -347,6 +361,12 @@ def test_an_address_in_bind_gunicorn_cannot_use_is_one_line(bind: str, refused: 
     assert done.returncode != 0
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(refused)
+
+
+def test_port_is_not_read_where_bind_gives_every_port() -> None:
+    printed = _gunicorn("--print-config", BIND="127.0.0.1:9000", PORT="abc")
+    assert printed.returncode == 0, printed.stderr
+    assert "['127.0.0.1:9000']" in printed.stdout
 
 
 def test_a_file_at_a_socket_path_in_bind_is_refused_and_kept(tmp_path: pathlib.Path) -> None:
