@@ -82,6 +82,10 @@ def _refuse_a_path_taken(host: str) -> None:
     path = host.removeprefix("unix://")
     if not path:
         raise click.ClickException(f"Cannot listen on {host}: it names no path.")
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        raise click.ClickException(
+            f"Cannot listen on {host}: a socket's path is at most {SOCKET_PATH_MAX} bytes."
+        )
     try:
         kind = os.stat(path).st_mode
     except OSError:
@@ -91,6 +95,9 @@ def _refuse_a_path_taken(host: str) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe, suppress(OSError):
         probe.connect(path)
         raise click.ClickException(f"Cannot listen on {host}: a server answers there.")
+
+
+SOCKET_PATH_MAX = 107  # sun_path's 108 bytes on Linux, with the NUL that ends it
 
 
 def _finite(_: click.Context, param: click.Parameter, value: float) -> float:

@@ -280,6 +280,13 @@ def test_serve_on_a_socket_path_never_removes_a_file_there(quill, container, mon
         assert served == [] and kept.read_text() == "important"
 
 
+def test_serve_on_a_socket_path_too_long_for_one_is_one_line(quill, container, monkeypatch):
+    path = "/tmp/" + "q" * 120 + ".sock"
+    done, served = serving(quill, container, monkeypatch, "--host", f"unix://{path}")
+    assert one_line_error(done).endswith("a socket's path is at most 107 bytes.")
+    assert served == []
+
+
 def test_serve_on_a_socket_another_server_answers_on_is_refused(quill, container, monkeypatch):
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:
         path = str(Path(folder, "live.sock"))
