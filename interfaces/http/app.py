@@ -117,18 +117,6 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
     """CORS for the API only; none at all when CORS_ORIGINS is empty."""
     if not origins:
         return
-    # Each origin as a pattern of itself alone: flask-cors reads a string holding `[` (an IPv6
-    # literal, http://[::1]:3000) as a regular expression matched at the origin's start.
-    exact = [o if o == "*" else re.compile(re.escape(o) + r"\Z", re.IGNORECASE) for o in origins]
-    CORS(
-        app,
-        resources={r"/api/*": {"origins": exact}},
-        allow_headers=CORS_REQUEST_HEADERS,
-        expose_headers=CORS_EXPOSED_HEADERS,
-        supports_credentials=False,  # tokens travel in a header, never in cookies
-        always_send=False,  # no Origin, no CORS headers (never a list of the allowed origins)
-        max_age=600,
-    )
 
     @app.before_request
     def preflight_where_no_route_is() -> Response | None:
@@ -146,11 +134,29 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
     @app.after_request
     def vary_by_origin(response: Response) -> Response:
         # Whether CORS headers are sent depends on Origin, for every API answer; flask-cors
-        # says so only when several origins are listed and one was sent, so a cache could
-        # hand one origin's answer to another.
-        if request.path.startswith("/api/"):
+        # says so only where a listed origin was sent, so a cache could hand one origin's
+        # answer to another. Once: not where flask-cors said it.
+        said = {
+            v.strip().lower() for line in response.headers.getlist("Vary") for v in line.split(",")
+        }
+        if request.path.startswith("/api/") and "origin" not in said:
             response.vary.add("Origin")
         return response
+
+    # Registered last, so that its after_request hook runs first (Flask runs them newest
+    # first): vary_by_origin then sees the Vary line flask-cors adds.
+    # Each origin as a pattern of itself alone: flask-cors reads a string holding `[` (an IPv6
+    # literal, http://[::1]:3000) as a regular expression matched at the origin's start.
+    exact = [o if o == "*" else re.compile(re.escape(o) + r"\Z", re.IGNORECASE) for o in origins]
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": exact}},
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        supports_credentials=False,  # tokens travel in a header, never in cookies
+        always_send=False,  # no Origin, no CORS headers (never a list of the allowed origins)
+        max_age=600,
+    )
 
 
 def _refuse_large_bodies() -> None:
