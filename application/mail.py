@@ -183,7 +183,7 @@ class RetryMail:
 
 @frozen
 class PruneMail:
-    """Forget the messages sent or failed more than `days` days ago (1 to KEEP_MAX), their
+    """Forget the sent or failed messages queued more than `days` days ago (1 to KEEP_MAX), their
     recipients with them: a record of what went, kept only as long as it helps. Queued
     messages stay, however old. How many went."""
 

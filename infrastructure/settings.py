@@ -138,7 +138,12 @@ class Settings:
             ("SECRET_KEY", self.secret_key),
             ("JWT_SECRET_KEY", self.jwt_secret_key),
         ):
-            if value.strip() == DEV_SECRET or len(value.strip()) < 32:
+            if value.strip() == DEV_SECRET:
+                raise SettingsError(
+                    f"{name} is the development secret, which is in the source: set a secret"
+                    " of your own, of at least 32 characters, in production."
+                )
+            if len(value.strip()) < 32:
                 raise SettingsError(
                     f"{name} must be a secret of at least 32 characters in production."
                 )

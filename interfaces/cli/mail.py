@@ -74,7 +74,7 @@ def retry(mail_id: int, again: RetryMail = Provide[Container.retry_mail]) -> Non
 )  # fmt: skip
 @inject
 def prune(days: int, forget: PruneMail = Provide[Container.prune_mail]) -> None:
-    """Forget messages sent or failed more than DAYS days ago (queued ones stay)."""
+    """Forget sent or failed messages queued more than DAYS days ago (queued ones stay)."""
     gone = forget(OPERATOR, days)
     plural = "" if gone == 1 else "s"
-    click.echo(f"Forgot {gone} message{plural} sent or failed more than {days} days ago.")
+    click.echo(f"Forgot {gone} sent or failed message{plural} queued more than {days} days ago.")

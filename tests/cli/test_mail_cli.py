@@ -142,7 +142,7 @@ def test_mail_prune_forgets_old_sent_messages_and_says_how_many(quill, server, u
     quill("mail", "send-test", "--to", "new@example.com")
     done = quill("mail", "prune")
     assert done.exit_code == 0, done.output
-    assert done.stdout.strip() == "Forgot 1 message sent or failed more than 30 days ago."
+    assert done.stdout.strip() == "Forgot 1 sent or failed message queued more than 30 days ago."
     assert [m.recipient for m in uow.store.outbox.values()] == ["new@example.com"]
 
 

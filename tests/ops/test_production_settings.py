@@ -52,5 +52,6 @@ def test_the_wsgi_entry_point_refuses_in_one_line_and_tells_gunicorn_to_stop() -
     )
     assert done.returncode == 4  # gunicorn's "the app cannot load": the master stops
     assert done.stderr.strip().splitlines() == [
-        "quill: SECRET_KEY must be a secret of at least 32 characters in production."
+        "quill: SECRET_KEY is the development secret, which is in the source: set a secret of"
+        " your own, of at least 32 characters, in production."
     ]

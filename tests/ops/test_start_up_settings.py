@@ -235,7 +235,7 @@ def test_a_database_url_may_hold_any_printable_character_in_its_password() -> No
 
 def test_the_development_secret_padded_with_spaces_is_refused_in_production() -> None:
     padded = " quill-development-secret-not-for-production "
-    with pytest.raises(SettingsError, match="SECRET_KEY must be a secret"):
+    with pytest.raises(SettingsError, match="SECRET_KEY is the development secret"):
         Settings.from_env({**PRODUCTION, "SECRET_KEY": padded})
 
 
