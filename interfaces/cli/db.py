@@ -41,7 +41,8 @@ def downgrade(revision: str, yes: bool, migrator: Any = Provide[Container.migrat
     """Migrate the database down to REVISION (default: one step); at a terminal, after asking:
     what the later revisions added is dropped, with its data."""
     if not yes:
-        confirm(f"Migrate the database down to {revision}, dropping what later revisions hold?")
+        target = "one revision" if revision == "-1" else f"to {revision}"
+        confirm(f"Migrate the database down {target}, dropping what later revisions hold?")
     migrator.downgrade(revision)
     click.echo(f"Database at revision {migrator.current() or 'base (empty)'}.")
 

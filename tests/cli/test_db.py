@@ -103,6 +103,17 @@ def test_db_downgrade_reads_an_answer_already_given(sqlite_quill, sqlite_file, a
     assert _tables(sqlite_file) == (set() if dropped else tables)
 
 
+@pytest.mark.parametrize(
+    ("args", "question"),
+    [((), "down one revision,"), (("--revision", "base"), "down to base,")],
+)
+def test_db_downgrade_asks_in_words_where_it_goes(sqlite_quill, args, question):
+    """The default revision is alembic's `-1`: "down to -1" read as a revision's name."""
+    sqlite_quill("db", "upgrade")
+    result = sqlite_quill("db", "downgrade", *args, input="n\n")
+    assert f"Migrate the database {question} dropping" in result.output
+
+
 def test_db_downgrade_with_yes_does_not_ask(sqlite_quill, sqlite_file):
     sqlite_quill("db", "upgrade")
 
