@@ -102,18 +102,6 @@ max_requests_jitter = max_requests // 10
 # Quill writes one JSON line per request itself (with request id and user): no access log.
 accesslog = None
 errorlog = "-"
-
-
-def on_starting(server: object) -> None:
-    """gunicorn warns of a request it cannot parse with its request line whole, a reset
-    link's token included: its log leaves query strings out (workers inherit the filter)."""
-    import logging
-
-    from interfaces.http.logs import HideQueryStrings
-
-    logging.getLogger("gunicorn.error").addFilter(HideQueryStrings())
-
-
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # Each worker builds its own app and database engine after the fork.
@@ -125,3 +113,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket has one path per user, so instances sharing a host would take it
 # from each other; Quill needs none.
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    """gunicorn warns of a request it cannot parse with its request line whole, a reset
+    link's token included: its log leaves query strings out (workers inherit the filter)."""
+    import logging
+
+    from interfaces.http.logs import HideQueryStrings
+
+    logging.getLogger("gunicorn.error").addFilter(HideQueryStrings())

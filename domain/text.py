@@ -18,6 +18,12 @@ def is_text(value: str) -> bool:
     return True
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character (Unicode's Cc: C0, DEL and C1), which nobody
+    types into a value and a terminal or a C library may act on."""
+    return not text.isprintable() and any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 # Joiners have no glyph but are part of words and symbols: Persian and Indic writing needs
 # the zero-width non-joiner, emoji sequences (👩‍💻) the zero-width joiner.
 JOINERS = frozenset("\u200c\u200d")

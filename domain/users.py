@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from attrs import evolve, field, frozen
 
 from domain.errors import EmailUnverified, InvalidInput
-from domain.text import ascii_words, is_blank, is_printable
+from domain.text import ascii_words, has_control, is_blank, is_printable
 
 EMAIL_MAX = 254
 LOCAL_PART_MAX = 64  # octets before the @ (RFC 5321)
@@ -41,7 +41,7 @@ _USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
 # an operator reads. Other invisible characters stay: Persian spells with the zero-width
 # non-joiner, and IDNA 2008 (_is_host_name) rules on a domain's.
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=")  # in an address lower-cased
-_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_DIRECTION = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WORD = r'[^\s\x00-\x1f\x7f()<>\[\]:;@\\,".]+'
 _EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 # A domain's label DNS holds as it is: IDNA keeps `--` at the 3rd and 4th places for `xn--`.
@@ -69,7 +69,7 @@ def normalize_email(raw: str) -> str:
     """E-mail addresses are unique without regard to case or Unicode composition, so they
     are kept folded (`folded_email`)."""
     email = folded_email(raw)
-    plain = not (_UNSHOWN.search(email) or _ENCODED_WORD.search(email))
+    plain = not (has_control(email) or _DIRECTION.search(email) or _ENCODED_WORD.search(email))
     if len(email) > EMAIL_MAX or not (plain and _EMAIL.match(email) and _smtp_shaped(email)):
         raise InvalidInput.on("email", "Must be a valid e-mail address.")
     return email
@@ -143,7 +143,7 @@ def check_password(
             problems.append(f"Must contain at least one {kind}.")
     # Nobody types one: a line end piped in with the password (CRLF) would be kept in it,
     # and the password the person meant would never work.
-    if any(unicodedata.category(c) == "Cc" for c in raw):
+    if has_control(raw):
         problems.append("Must not contain control characters (a tab, a line end).")
     if problems:
         raise InvalidInput({field_name: problems})

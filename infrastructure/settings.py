@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from email.utils import getaddresses
@@ -14,7 +13,7 @@ from attrs import field, frozen
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from domain.text import is_text
+from domain.text import has_control, is_text
 from domain.users import PasswordRules
 from infrastructure.mail.senders import address_of
 
@@ -215,7 +214,7 @@ def _database_url(raw: str) -> str:
     parts = [parsed.username, parsed.password, parsed.host, parsed.database, *parsed.query]
     for value in parsed.query.values():  # a key given twice holds a tuple of its values
         parts += [value] if isinstance(value, str) else list(value)
-    if any(part and any(unicodedata.category(c) == "Cc" for c in part) for part in parts):
+    if any(part and has_control(part) for part in parts):
         # libpq stops reading its connection string at a NUL (`%00`): the port, user and
         # password after it would be dropped, and another server reached without a word.
         raise SettingsError(f"{DATABASE_URL_HELP} It must hold no control character (%00...).")

@@ -81,18 +81,18 @@ class Bounded:
             try:
                 held = self.file.peek(1)
             except OSError as error:
-                after = MAYBE_KEPT if self.sent_whole_message else ""
                 if time.monotonic() >= self.deadline:  # the read the deadline cut short
-                    self._refuse(SlowServer(TOO_SLOW + after))
+                    self._refuse(SlowServer(self._said(TOO_SLOW)))
                 if isinstance(error, TimeoutError):
-                    self._refuse(SlowServer(SILENT + after))
-                self._refuse(smtplib.SMTPServerDisconnected(f"Connection lost: {error}{after}"))
+                    self._refuse(SlowServer(self._said(SILENT)))
+                self._refuse(
+                    smtplib.SMTPServerDisconnected(self._said(f"Connection lost: {error}"))
+                )
             if not held:  # closed: a last line without its end still says what it says
                 if line:
                     return line
-                after = MAYBE_KEPT if self.sent_whole_message else ""
                 self._refuse(
-                    smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed{after}")
+                    smtplib.SMTPServerDisconnected(self._said("Connection unexpectedly closed"))
                 )
             end = held.find(b"\n")
             line += self.file.read(len(held) if end < 0 else end + 1)
@@ -100,6 +100,10 @@ class Bounded:
                 self._refuse(MalformedReply(f"an answer line longer than {REPLY_LINE_MAX} bytes"))
             if end >= 0:
                 return line
+
+    def _said(self, reason: str) -> str:
+        """A reply lost: after the whole message, the server may have kept it."""
+        return reason + MAYBE_KEPT if self.sent_whole_message else reason
 
     def _keep_to_deadline(self) -> None:
         left = self.deadline - time.monotonic()
