@@ -78,7 +78,16 @@ def _unreachable(error: DBAPIError) -> bool:
     nor a write sent to a read-only unit (a bug, not an outage)."""
     if schema_behind(error.orig) or "readonly database" in str(error.orig).lower():
         return False
-    return isinstance(error, OperationalError)
+    return isinstance(error, OperationalError) or _unusable_file(error.orig)
+
+
+# A SQLite file that is not a database, or a damaged one: the operator's to replace or
+# restore, so the service is unavailable (503, one line in the CLI and the worker's log).
+UNUSABLE_FILE = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
+
+
+def _unusable_file(error: BaseException) -> bool:
+    return getattr(error, "sqlite_errorname", None) in UNUSABLE_FILE  # sqlite3, Python 3.11+
 
 
 # A unit's repositories by name, each made on its first use in a block. Those that read take

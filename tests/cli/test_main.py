@@ -93,6 +93,14 @@ def test_a_use_case_on_a_database_file_out_of_reach_says_why(quill_process):
     assert "The database: unable to open database file" in process_one_line_error(done.stderr)
 
 
+def test_a_file_that_is_not_a_database_says_so_in_one_line(quill_process, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database\n" * 100)
+    done = quill_process("users", "list", DATABASE_URL=f"sqlite:///{tmp_path}/notes.txt")
+
+    assert done.returncode == 1
+    assert "The database: file is not a database" in process_one_line_error(done.stderr)
+
+
 def test_a_database_file_that_cannot_be_opened_is_one_line_without_a_traceback(quill_process):
     done = quill_process("db", "upgrade", DATABASE_URL="sqlite:////nonexistent-quill/q.db")
 

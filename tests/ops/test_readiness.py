@@ -69,6 +69,18 @@ def test_a_request_needing_the_unreachable_database_is_service_unavailable(
     assert "connection" in said.lower()
 
 
+def test_a_file_that_is_not_a_database_is_service_unavailable(
+    client_on: ClientOn, tmp_path: Path
+) -> None:
+    """DATABASE_URL naming the wrong file: the operator's to fix, never a 500."""
+    (tmp_path / "notes.txt").write_text("not a database\n" * 100)
+    client = client_on(f"sqlite:///{tmp_path}/notes.txt")
+    for path in ("/readyz", "/api/v1/posts"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.json is not None and response.json["code"] == "service_unavailable"
+
+
 def test_readiness_answers_ready_when_the_database_answers_at_this_release(
     client_on: ClientOn, tmp_path: Path
 ) -> None:
