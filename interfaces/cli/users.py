@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -19,15 +20,33 @@ from application.users import (
     UpdateUser,
     UserChanges,
 )
-from domain.users import Role, User
+from domain.errors import InvalidInput
+from domain.users import Role, User, normalize_email, normalize_name
 from interfaces.cli.app import AskedOption, cli
 from interfaces.cli.terminal import OneLineChoice, confirm, echo_table
 from interfaces.container import Container
 
 
+class CheckedBy(click.ParamType):
+    """An answer checked by the domain's own rule as soon as it is given: a person at the
+    prompt is asked again at once, not after typing the password twice."""
+
+    name = "text"
+
+    def __init__(self, rule: Callable[[str], object]) -> None:
+        self._rule = rule
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            self._rule(value)
+        except InvalidInput as error:
+            self.fail(" ".join(" ".join(problems) for problems in error.errors.values()))
+        return value  # the use case applies the rule again: this is only the early word
+
+
 @cli.command("create-admin")
-@click.option("--email", prompt=True, cls=AskedOption)
-@click.option("--name", prompt=True, cls=AskedOption)
+@click.option("--email", prompt=True, type=CheckedBy(normalize_email), cls=AskedOption)
+@click.option("--name", prompt=True, type=CheckedBy(normalize_name), cls=AskedOption)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, cls=AskedOption)
 @inject
 def create_admin(

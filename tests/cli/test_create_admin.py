@@ -110,6 +110,26 @@ def test_an_invalid_email_is_one_line_naming_the_field(quill, uow):
     assert uow.store.users == {}
 
 
+def test_an_invalid_prompted_email_is_asked_again_before_the_password(quill, log_in):
+    typed = f"not-an-email\n{EMAIL}\nRoot\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = quill("create-admin", input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Email:") == 2
+    said = result.output.index("Must be a valid e-mail address.")
+    assert said < result.output.index("Password:")
+    assert log_in(EMAIL, PASSWORD).status_code == 200
+
+
+def test_an_invalid_prompted_name_is_asked_again_before_the_password(quill):
+    result = quill("create-admin", input=f"{EMAIL}\n \nRoot\n{PASSWORD}\n{PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Name:") == 2
+    assert result.output.index("printable characters") < result.output.index("Password:")
+
+
 def test_a_taken_email_is_a_clear_error_whatever_its_case(quill, client: FlaskClient):
     body = {"email": EMAIL, "name": "Plain User", "password": PASSWORD}
     assert client.post("/api/v1/users", json=body).status_code == 201
