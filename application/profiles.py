@@ -56,9 +56,15 @@ class FollowUser:
         return profile
 
     def undo(self, actor: Actor, username: str) -> Profile:
+        """A deactivated user has no profile (404), yet whoever follows them may stop: else
+        their posts would stay in the follower's feed for good."""
         with self.uow as uow:
-            user = _profile_owner(uow, username)
-            uow.follows.remove(actor.id, user.id or 0)
-            profile = _profile(uow, user, actor)
+            user = uow.users.get_by_username(username)
+            if user is None or user.id is None:
+                raise ProfileNotFound()
+            uow.follows.remove(actor.id, user.id)
+            profile = _profile(uow, user, actor) if user.is_active else None
             uow.commit()
+        if profile is None:
+            raise ProfileNotFound()
         return profile

@@ -69,6 +69,22 @@ def test_unfollowing_takes_an_author_s_posts_out_of_the_feed(
     assert _ids(client.get(FEED, headers=user.headers)) == []
 
 
+def test_unfollowing_a_deactivated_author_takes_their_posts_out_of_the_feed(
+    client: FlaskClient, user: SignedIn, other: SignedIn, admin: SignedIn, write_post: Write
+) -> None:
+    """Their profile is missing (404), but the follow ends all the same."""
+    post = write_post(other)
+    _follow(client, user, other)
+    deactivate = {"is_active": False}
+    patched = client.patch(f"/api/v1/users/{other.user['id']}", json=deactivate,
+                           headers=admin.headers)  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    assert _ids(client.get(FEED, headers=user.headers)) == [post["id"]]
+    url = f"/api/v1/profiles/{other.user['username']}/follow"
+    assert_error(client.delete(url, headers=user.headers), 404, "not_found")
+    assert _ids(client.get(FEED, headers=user.headers)) == []
+
+
 def test_the_feed_shows_counts_and_favorited_for_the_caller(
     client: FlaskClient, user: SignedIn, other: SignedIn, write_post: Write
 ) -> None:

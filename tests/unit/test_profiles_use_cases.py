@@ -199,3 +199,16 @@ def test_unfollowing_a_deactivated_user_is_not_found(follow_user: FollowUser, gi
     given.user(username="ann", is_active=False)
     with pytest.raises(ProfileNotFound):
         follow_user.undo(actor_for(given.user()), "ann")
+
+
+def test_unfollowing_a_deactivated_user_still_ends_the_follow(
+    follow_user: FollowUser, given: Given, stored: Stored, uow: InMemoryUnitOfWork
+) -> None:
+    """Their profile stays missing, but the follower's feed must not keep them for good."""
+    ann, bob = given.user(username="ann", is_active=False), given.user()
+    given.follow(bob, ann)  # followed while active
+    with pytest.raises(ProfileNotFound):
+        follow_user.undo(actor_for(bob), "ann")
+    assert uow.committed
+    assert stored.follow_stats(bob.id).follows == 0
+    assert stored.follow_stats(ann.id).followers == 0
