@@ -12,6 +12,7 @@ from application.ports import Clock, MailTemplates, PasswordHasher, UnitOfWork
 from domain.errors import (
     AdminOnly,
     CallerDeleted,
+    InvalidInput,
     InvalidLink,
     UserNotFound,
     VerificationThrottled,
@@ -281,7 +282,10 @@ class RequestPasswordReset:
     clock: Clock
 
     def __call__(self, request: ResetRequest) -> None:
-        email = normalize_email(request.email)
+        try:
+            email = normalize_email(request.email)
+        except InvalidInput:
+            return  # no account has such an address: answered as any other, nothing kept
         now = self.clock()
         token = new_link_token()
         with self.uow as uow:

@@ -320,8 +320,9 @@ FIELDS.update(
             "description": "The `token` of the mailed link (its `?token=` part).",
         },
         "ResetRequest.email": {
-            **EMAIL,
-            "description": "Any address: the answer is the same whether or not it has an account.",
+            "type": "string",
+            "description": "Any text: the answer is the same whether or not an account has it as"
+            " its address (text that is no address at all, none can).",
             "examples": ["ann@example.com"],
         },
         "User.email_verified": {
