@@ -62,8 +62,9 @@ class FollowUser:
             user = uow.users.get_by_username(username)
             if user is None or user.id is None:
                 raise ProfileNotFound()
-            uow.follows.remove(actor.id, user.id)
-            profile = _profile(uow, user, actor) if user.is_active else None
+            uow.follows.remove(actor.id, user.id)  # waits for a change of the user in progress
+            user = uow.users.get(user.id)  # so this reads them as that change left them
+            profile = _profile(uow, user, actor) if user and user.is_active else None
             uow.commit()
         if profile is None:
             raise ProfileNotFound()

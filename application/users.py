@@ -392,9 +392,11 @@ def _update(
     verify_address: VerifyAddress,
     password_hash: str | None = None,
 ) -> User:
-    # Locks in one order for every writer: active admins, then the user, then sessions.
+    # Locks in one order for every writer: users' rows in id order (the active admins with
+    # this user), then sessions.
     touches_rights = changes.role is not None or changes.is_active is not None
-    admins = uow.users.lock_active_admin_ids() if touches_rights else []
+    locked_with = _load(uow, ref).id if touches_rights else None
+    admins = uow.users.lock_active_admin_ids(with_user=locked_with) if touches_rights else []
     user = _load(uow, ref, lock=True)  # a concurrent password change cannot undo this
     assert user.id is not None
     if not actor.may_manage(user.id):
@@ -466,8 +468,8 @@ class DeleteUser:
         if not actor.is_admin:
             raise AdminOnly()
         with self.uow as uow:
-            admins = uow.users.lock_active_admin_ids()
-            user = _load(uow, ref)
+            admins = uow.users.lock_active_admin_ids(with_user=_load(uow, ref).id)
+            user = _load(uow, ref)  # as it is now that it is locked
             _keep_an_admin(user, admins)
             uow.users.remove(user.id or 0)
             uow.outbox.expire_links(user.email, self.clock())

@@ -16,12 +16,15 @@ from infrastructure.db.models import FollowRow, Id, UserRow
 
 follows, users = FollowRow.__table__, UserRow.__table__
 
-# Both users' rows KEY SHARE, as the foreign keys' checks take them when a follow is added: a
-# removal then waits for either user's deletion, or that deletion for it (see ties.py).
+# Both users' rows, in id order, as strongly as the counts' update will need them (NO KEY
+# UPDATE): taken weaker first (KEY SHARE, as a foreign key's check) and raised later, a lock
+# deadlocks with a writer queued between the two. A deletion's FOR UPDATE waits for it, or it
+# for the deletion (see ties.py).
 LOCK_BOTH = (
     select(users.c.id)
     .where(users.c.id.in_([bindparam("follower_id"), bindparam("followed_id")]))
-    .with_for_update(read=True, key_share=True)
+    .order_by(users.c.id)
+    .with_for_update(key_share=True)
 )
 COUNTS = {"follows_count": users.c.follows_count, "followers_count": users.c.followers_count}
 MOVE = {
@@ -51,6 +54,7 @@ class SqlFollowRepository:
         """Counted only when this call inserted the row: a concurrent add of the same pair
         waits for this one's commit and then inserts nothing."""
         new = {"follower_id": follower_id, "followed_id": followed_id, "created_at": at}
+        self._connection.execute(LOCK_BOTH, new)
         stmt = insert_of(self._connection.dialect.name)(follows).on_conflict_do_nothing()
         if self._connection.execute(stmt.returning(follows.c.follower_id), new).first():
             self._count(follower_id, followed_id, 1)

@@ -2,10 +2,11 @@
 
 The rows themselves go by ON DELETE CASCADE; the counts kept on other users, other posts and
 tags are moved here first. Locks are taken in the order every writer takes them: the deleted
-user's row (by the caller, FOR UPDATE), other users' rows, then posts' rows, each in id order,
-then the user's favorites and comments; tags last (in name order, by count_tags). A follow,
-favorite or comment by the user holds their row KEY SHARE (the foreign key's check, or
-LOCK_BOTH), so it waits for the deletion or the deletion for it. Removing a favorite or a
+user's row (by the caller, FOR UPDATE, with the active admins' in id order), other users'
+rows, then posts' rows, each in id order, then the user's favorites and comments; tags last
+(in name order, by count_tags). A favorite or comment by the user holds their row KEY SHARE
+(the foreign key's check), a follow NO KEY UPDATE (LOCK_BOTH), so it waits for the deletion or
+the deletion for it. Removing a favorite or a
 comment of theirs takes its post's row first, then its own: it either finished before the
 deletion read them, or finds nothing after.
 """

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from attrs import evolve
-from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, delete, func, insert, select, update
 
 from application.paging import Found, Window
 from domain.users import Role, User, username_key
@@ -116,8 +116,9 @@ class SqlUserRepository:
     def remove(self, user_id: int) -> None:
         # Posts, sessions, follows, favorites, comments and per-author counts go by ON DELETE
         # CASCADE; the counts kept elsewhere by hand. The user's row is locked first: a post,
-        # follow, favorite or comment being written by them (which holds the row KEY SHARE)
-        # is committed and counted before the counts are read, and none starts.
+        # follow, favorite or comment being written by them (which holds the row KEY SHARE, a
+        # follow NO KEY UPDATE) is committed and counted before the counts are read, and none
+        # starts.
         if self.get(user_id, lock=True) is None:
             return
         count_users(self._connection, -1)  # the row is locked: the delete below will find it
@@ -127,14 +128,15 @@ class SqlUserRepository:
         uncount_tags(self._connection, user_id)
         self._connection.execute(delete(users).where(users.c.id == user_id))
 
-    def lock_active_admin_ids(self) -> list[int]:
+    def lock_active_admin_ids(self, with_user: int | None = None) -> list[int]:
+        admin = and_(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True))
         stmt = (
-            select(users.c.id)
-            .where(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True))
-            .order_by(users.c.id)
+            select(users.c.id, admin.label("admin"))
+            .where(admin | (users.c.id == with_user) if with_user is not None else admin)
+            .order_by(users.c.id)  # one order for every locker of users' rows
             .with_for_update()
         )
-        return list(self._connection.execute(stmt).scalars())
+        return [user_id for user_id, is_admin in self._connection.execute(stmt) if is_admin]
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from interfaces.container import Container
 from tests.factories import PASSWORD
-from tests.pg import wrong_post_counters, wrong_social_counts
+from tests.pg import in_thread, wait_until_blocked, wrong_post_counters, wrong_social_counts
 from tests.reliability.conftest import at_once, bearer, promote_to_admin, scalar, sign_up
 
 pytestmark = pytest.mark.postgres
@@ -297,3 +298,49 @@ def test_a_users_deletion_racing_their_follows_favorites_and_comments_keeps_coun
         assert set(answers[1:]) <= {200, 201, 204, 401, 404}, answers
         assert wrong_social_counts(pg_container.engine()) == 0
         assert wrong_post_counters(pg_container.engine()) == 0
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete"])
+def test_an_admin_unfollowing_a_user_an_admin_is_changing_waits_instead_of_deadlocking(
+    pg_app: Flask, pg_container: Container, change: str
+) -> None:
+    """The admin change locks the active admins with the user; the unfollow locks both users.
+    In two orders (admins first; users by id) they deadlocked: the unfollow answered 503.
+    A third transaction holds the user's row so that both queue on it, and then lets go."""
+    deciding, user, unfollowing = users(pg_app, 3, "person")  # ids in this order
+    for admin in (deciding, unfollowing):
+        promote_to_admin(pg_container, admin)
+    user_id, username = user["user"]["id"], user["user"]["username"]
+    follow = f"/api/v1/profiles/{username}/follow"
+    client = pg_app.test_client()
+    assert client.put(follow, headers=bearer(unfollowing["access_token"])).status_code == 200
+    answers: dict[str, int] = {}
+
+    def change_user() -> None:
+        path, admin = f"/api/v1/users/{user_id}", bearer(deciding["access_token"])
+        if change == "deactivate":
+            sent = client.patch(path, json={"is_active": False}, headers=admin)
+        else:
+            sent = client.delete(path, headers=admin)
+        answers["change"] = sent.status_code
+
+    def unfollow() -> None:
+        sent = client.delete(follow, headers=bearer(unfollowing["access_token"]))
+        answers["unfollow"] = sent.status_code
+
+    engine = pg_container.engine()
+    with engine.connect() as holder:
+        holder.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"),
+                       {"id": user_id})  # fmt: skip
+        changing, changing_failed = in_thread(change_user)
+        wait_until_blocked(engine, 1)
+        unfollowing_thread, unfollow_failed = in_thread(unfollow)
+        wait_until_blocked(engine, 2)
+        holder.rollback()
+    for thread in (changing, unfollowing_thread):
+        thread.join(timeout=30)
+    assert not changing_failed and not unfollow_failed
+    expected_change = 200 if change == "deactivate" else 204
+    assert answers["change"] == expected_change and answers["unfollow"] in (200, 404), answers
+    assert scalar(pg_container, "SELECT count(*) FROM follows") == 0
+    assert wrong_social_counts(engine) == 0
