@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -83,11 +84,13 @@ def _unreachable(error: DBAPIError) -> bool:
 
 # A SQLite file that is not a database, or a damaged one: the operator's to replace or
 # restore, so the service is unavailable (503, one line in the CLI and the worker's log).
-UNUSABLE_FILE = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
+# By primary code (an extended code's low byte): a damaged index's SQLITE_CORRUPT_INDEX too.
+UNUSABLE_FILE = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 
 def _unusable_file(error: BaseException) -> bool:
-    return getattr(error, "sqlite_errorname", None) in UNUSABLE_FILE  # sqlite3, Python 3.11+
+    code = getattr(error, "sqlite_errorcode", None)  # sqlite3's, Python 3.11+
+    return isinstance(code, int) and code & 0xFF in UNUSABLE_FILE
 
 
 # A unit's repositories by name, each made on its first use in a block. Those that read take

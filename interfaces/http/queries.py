@@ -38,7 +38,7 @@ class PagedQuery:
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
-_ANY_DIGITS = re.compile(r"[0-9]{1,4000}")  # int() reads 4,300; a request line holds fewer
+_ANY_DIGITS = re.compile(r"[0-9]{1,4000}")  # within the 4,300 digits int() reads by default
 
 
 def whole_number(raw: str, *, any_size: bool = False) -> int | None:

@@ -4,6 +4,7 @@ asks nothing."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,9 +12,12 @@ import pytest
 from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DatabaseError
 
+from domain.errors import ServiceUnavailable
 from infrastructure.db.health import SchemaRevisions
 from infrastructure.db.migrations import SCRIPT_LOCATION, AlembicMigrator
+from infrastructure.db.unit_of_work import translate
 from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.ops.server import CHEAP_ARGON2
@@ -79,6 +83,38 @@ def test_a_file_that_is_not_a_database_is_service_unavailable(
         response = client.get(path)
         assert response.status_code == 503, path
         assert response.json is not None and response.json["code"] == "service_unavailable"
+
+
+def test_a_damaged_index_is_service_unavailable(client_on: ClientOn, tmp_path: Path) -> None:
+    """SQLite names a damaged index by an extended code (SQLITE_CORRUPT_INDEX, or its
+    primary SQLITE_CORRUPT): either is the operator's to restore, never a 500."""
+    url = f"sqlite:///{tmp_path}/q.db"
+    client = client_on(url, "head")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # every page in the file
+        page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
+        root = connection.execute(
+            text("SELECT rootpage FROM sqlite_master WHERE name = :name"),
+            {"name": "ix_users_created_at_id"},
+        ).scalar_one()
+    engine.dispose()
+    with (tmp_path / "q.db").open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+    new_user = {"email": "ann@example.com", "name": "Ann", "password": "A-long-password-1"}
+    response = client.post("/api/v1/users", json=new_user)  # its insert writes the index
+    assert response.status_code == 503, response.json
+    assert response.json is not None and response.json["code"] == "service_unavailable"
+
+
+def test_a_damaged_index_named_by_its_extended_code_is_service_unavailable() -> None:
+    """What sqlite3 raises when a deletion finds no index entry for its row."""
+    said = sqlite3.DatabaseError("database disk image is malformed")
+    said.sqlite_errorcode = sqlite3.SQLITE_CORRUPT_INDEX
+    said.sqlite_errorname = "SQLITE_CORRUPT_INDEX"
+    failed = DatabaseError("DELETE FROM users WHERE users.id = ?", (1,), said)
+    assert isinstance(translate(failed), ServiceUnavailable)
 
 
 def test_readiness_answers_ready_when_the_database_answers_at_this_release(
