@@ -47,6 +47,13 @@ class QuillCommand(click.Command):
         return super().invoke(ctx)
 
 
+PROMPTED = "quill.prompted"  # in a context's meta: the option whose answer is being read
+
+
+def at_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 class AskedOption(click.Option):
     """An option prompted for when not given: the settings are checked before the question,
     so nobody types a password for a command that cannot run."""
@@ -54,6 +61,7 @@ class AskedOption(click.Option):
     def prompt_for_value(self, ctx: click.Context) -> Any:
         _with_container(ctx)
         option = self.opts[-1]
+        ctx.meta[PROMPTED] = option  # for a parameter type's check of the answer
         try:
             answer = super().prompt_for_value(ctx)
         except click.Abort:
@@ -74,9 +82,11 @@ class AskedOption(click.Option):
                 raise
             message = f"stdin is closed: give {option} to run without a prompt."
             raise click.UsageError(message) from None
+        finally:
+            ctx.meta.pop(PROMPTED, None)
         # Piped answers may end their lines CRLF, and a hidden prompt without a terminal
         # (getpass) strips the LF alone: the CR is the line's, not the answer's.
-        if isinstance(answer, str) and not (sys.stdin is not None and sys.stdin.isatty()):
+        if isinstance(answer, str) and not at_terminal():
             return answer.removesuffix("\r")
         return answer
 

@@ -22,7 +22,7 @@ from application.users import (
 )
 from domain.errors import InvalidInput
 from domain.users import Role, User, normalize_email, normalize_name
-from interfaces.cli.app import AskedOption, cli
+from interfaces.cli.app import PROMPTED, AskedOption, at_terminal, cli
 from interfaces.cli.terminal import OneLineChoice, confirm, echo_table
 from interfaces.container import Container
 
@@ -40,7 +40,11 @@ class CheckedBy(click.ParamType):
         try:
             self._rule(value)
         except InvalidInput as error:
-            self.fail(" ".join(" ".join(problems) for problems in error.errors.values()))
+            said = " ".join(" ".join(problems) for problems in error.errors.values())
+            asked = ctx.meta.get(PROMPTED) if ctx is not None else None
+            if asked and not at_terminal():  # piped: asking again would read the next answer
+                raise click.ClickException(f"{asked}: {said}") from None
+            self.fail(said)
         return value  # the use case applies the rule again: this is only the early word
 
 

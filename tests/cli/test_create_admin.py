@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 
 from infrastructure.memory import InMemoryUnitOfWork
@@ -110,7 +111,14 @@ def test_an_invalid_email_is_one_line_naming_the_field(quill, uow):
     assert uow.store.users == {}
 
 
-def test_an_invalid_prompted_email_is_asked_again_before_the_password(quill, log_in):
+@pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if a person typed the answers (Click's runner pipes them)."""
+    monkeypatch.setattr("interfaces.cli.users.at_terminal", lambda: True)
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_at_a_terminal_an_invalid_email_is_asked_again_before_the_password(quill, log_in):
     typed = f"not-an-email\n{EMAIL}\nRoot\n{PASSWORD}\n{PASSWORD}\n"
 
     result = quill("create-admin", input=typed)
@@ -122,12 +130,22 @@ def test_an_invalid_prompted_email_is_asked_again_before_the_password(quill, log
     assert log_in(EMAIL, PASSWORD).status_code == 200
 
 
-def test_an_invalid_prompted_name_is_asked_again_before_the_password(quill):
+@pytest.mark.usefixtures("at_a_terminal")
+def test_at_a_terminal_an_invalid_name_is_asked_again_before_the_password(quill):
     result = quill("create-admin", input=f"{EMAIL}\n \nRoot\n{PASSWORD}\n{PASSWORD}\n")
 
     assert result.exit_code == 0, result.output
     assert result.output.count("Name:") == 2
     assert result.output.index("printable characters") < result.output.index("Password:")
+
+
+def test_a_piped_invalid_email_is_one_line_naming_it_before_any_password(quill, uow):
+    """Asking again would read the next piped answer (the name) as the address."""
+    result = quill("create-admin", input=f"not-an-email\nRoot\n{PASSWORD}\n{PASSWORD}\n")
+
+    assert one_line_error(result) == "Error: --email: Must be a valid e-mail address."
+    assert "Password:" not in result.output
+    assert uow.store.users == {}
 
 
 def test_a_taken_email_is_a_clear_error_whatever_its_case(quill, client: FlaskClient):
