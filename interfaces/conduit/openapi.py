@@ -313,7 +313,9 @@ class Document:
                     TOKEN, {200: profile}, errors=(401, 404, 422),
                 ),
                 "delete": self.operation(
-                    "UnfollowUserByUsername", "Unfollow (idempotent; oneself too)", "Profile",
+                    "UnfollowUserByUsername",
+                    "Unfollow (idempotent; oneself too; a deactivated user: 404, the follow ended)",
+                    "Profile",
                     TOKEN, {200: profile}, errors=(401, 404, 422),
                 ),
             },

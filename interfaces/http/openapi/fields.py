@@ -321,8 +321,9 @@ FIELDS.update(
         },
         "ResetRequest.email": {
             "type": "string",
-            "description": "Any text: the answer is the same whether or not an account has it as"
-            " its address (text that is no address at all, none can).",
+            "description": "Any text (but a NUL or a lone surrogate, as in every body): the"
+            " answer is the same whether or not an account has it as its address (text that is"
+            " no address at all, none can).",
             "examples": ["ann@example.com"],
         },
         "User.email_verified": {

@@ -308,7 +308,7 @@ def profile_paths(s: Schemas) -> dict[str, Schema]:
             "delete": operation(
                 s, "unfollowUser", "Unfollow a user", PROFILES, TOKEN, followed,
                 about="Idempotent: unfollowing someone not followed, oneself included, changes"
-                " nothing.",
+                " nothing. A deactivated user is 404, yet the follow ends all the same.",
                 errors=("Unauthorized", "NotFound"),
                 empty_body=True,
             ),
