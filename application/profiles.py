@@ -50,7 +50,9 @@ class FollowUser:
         with self.uow as uow:
             user = _profile_owner(uow, username)
             check_follow(actor.id, user.id or 0)
-            uow.follows.add(actor.id, user.id or 0, self.clock())
+            uow.follows.add(actor.id, user.id or 0, self.clock())  # locks both users' rows
+            # As a change of the user that committed meanwhile left them: none kept if gone.
+            user = _profile_owner(uow, username)
             profile = _profile(uow, user, actor)
             uow.commit()
         return profile

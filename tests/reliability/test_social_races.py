@@ -344,3 +344,39 @@ def test_an_admin_unfollowing_a_user_an_admin_is_changing_waits_instead_of_deadl
     assert answers["change"] == expected_change and answers["unfollow"] in (200, 404), answers
     assert scalar(pg_container, "SELECT count(*) FROM follows") == 0
     assert wrong_social_counts(engine) == 0
+
+
+def test_a_follow_waiting_on_a_deactivation_is_not_found_and_keeps_nothing(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """The follow read the user as active before the deactivation committed; it decides on
+    the user as they are once their row is locked."""
+    deciding, user, following = users(pg_app, 3, "person")
+    promote_to_admin(pg_container, deciding)
+    user_id, username = user["user"]["id"], user["user"]["username"]
+    client, answers = pg_app.test_client(), {}
+
+    def deactivate() -> None:
+        path, admin = f"/api/v1/users/{user_id}", bearer(deciding["access_token"])
+        answers["deactivate"] = client.patch(path, json={"is_active": False}, headers=admin)
+
+    def follow() -> None:
+        path = f"/api/v1/profiles/{username}/follow"
+        answers["follow"] = client.put(path, headers=bearer(following["access_token"]))
+
+    engine = pg_container.engine()
+    with engine.connect() as holder:
+        holder.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"),
+                       {"id": user_id})  # fmt: skip
+        deactivating, deactivate_failed = in_thread(deactivate)
+        wait_until_blocked(engine, 1)
+        following_thread, follow_failed = in_thread(follow)
+        wait_until_blocked(engine, 2)
+        holder.rollback()
+    for thread in (deactivating, following_thread):
+        thread.join(timeout=30)
+    assert not deactivate_failed and not follow_failed
+    assert answers["deactivate"].status_code == 200
+    assert answers["follow"].status_code == 404, answers["follow"].json
+    assert scalar(pg_container, "SELECT count(*) FROM follows") == 0
+    assert wrong_social_counts(engine) == 0
