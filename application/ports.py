@@ -45,10 +45,13 @@ class UserRepository(Protocol):
         """Remove the user with their posts, sessions, comments, favorites and follows,
         keeping every count they were part of right."""
 
-    def lock_active_admin_ids(self, with_user: int | None = None) -> list[int]:
+    def lock_active_admin_ids(
+        self, with_user: int | None = None, *, with_ties: bool = False
+    ) -> list[int]:
         """Ids of active admins, locked until the transaction ends so two demotions serialise;
-        `with_user`'s row is locked with them, all in id order, so that the locks are taken
-        in the one order every writer of users' rows keeps."""
+        `with_user`'s row is locked with them (`with_ties`: and the rows of everyone they
+        follow or who follows them, as a removal needs), all in one statement in id order,
+        the one order every writer of users' rows keeps."""
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         """Newest first (ties by id); `search` is a case-insensitive substring of name or email.

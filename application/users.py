@@ -468,7 +468,8 @@ class DeleteUser:
         if not actor.is_admin:
             raise AdminOnly()
         with self.uow as uow:
-            admins = uow.users.lock_active_admin_ids(with_user=_load(uow, ref).id)
+            doomed = _load(uow, ref).id
+            admins = uow.users.lock_active_admin_ids(with_user=doomed, with_ties=True)
             user = _load(uow, ref)  # as it is now that it is locked
             _keep_an_admin(user, admins)
             uow.users.remove(user.id or 0)

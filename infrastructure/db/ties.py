@@ -2,13 +2,14 @@
 
 The rows themselves go by ON DELETE CASCADE; the counts kept on other users, other posts and
 tags are moved here first. Locks are taken in the order every writer takes them: the deleted
-user's row (by the caller, FOR UPDATE, with the active admins' in id order), other users'
-rows, then posts' rows, each in id order, then the user's favorites and comments; tags last
-(in name order, by count_tags). A favorite or comment by the user holds their row KEY SHARE
-(the foreign key's check), a follow NO KEY UPDATE (LOCK_BOTH), so it waits for the deletion or
-the deletion for it. Removing a favorite or a
-comment of theirs takes its post's row first, then its own: it either finished before the
-deletion read them, or finds nothing after.
+user's row with the active admins' and those of the users it follows or who follow it (by
+the caller, NO KEY UPDATE in one statement in id order; LOCK_OTHERS then finds them locked),
+the user's own raised to FOR UPDATE, then posts' rows in id order, then the user's favorites
+and comments; tags last (in name order, by count_tags). A favorite or comment by the user
+holds their row KEY SHARE (the foreign key's check), a follow NO KEY UPDATE (LOCK_BOTH), so it
+waits for the deletion or the deletion for it. Removing a favorite or a comment of theirs
+takes its post's row first, then its own: it either finished before the deletion read them,
+or finds nothing after.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ FOLLOWERS = select(follows.c.follower_id).where(follows.c.followed_id == GONE)
 FAVORITED = select(favorites.c.post_id).where(favorites.c.user_id == GONE)
 COMMENTED = select(comments.c.post_id).where(comments.c.author_id == GONE)
 
+FOLLOW_PARTNERS = union(FOLLOWED, FOLLOWERS)
 LOCK_OTHERS = (
     select(users.c.id)
-    .where(users.c.id.in_(union(FOLLOWED, FOLLOWERS)))
+    .where(users.c.id.in_(FOLLOW_PARTNERS))
     .order_by(users.c.id)
     .with_for_update(key_share=True)
 )

@@ -36,7 +36,7 @@ from infrastructure.db.lists import (
 )
 from infrastructure.db.mapping import user_from_row, user_values
 from infrastructure.db.models import UserRow
-from infrastructure.db.ties import uncount_tags, uncount_ties
+from infrastructure.db.ties import FOLLOW_PARTNERS, uncount_tags, uncount_ties
 
 users = UserRow.__table__
 
@@ -128,15 +128,26 @@ class SqlUserRepository:
         uncount_tags(self._connection, user_id)
         self._connection.execute(delete(users).where(users.c.id == user_id))
 
-    def lock_active_admin_ids(self, with_user: int | None = None) -> list[int]:
+    def lock_active_admin_ids(
+        self, with_user: int | None = None, *, with_ties: bool = False
+    ) -> list[int]:
         admin = and_(users.c.role == Role.ADMIN.value, users.c.is_active.is_(True))
+        wanted = admin
+        if with_user is not None:
+            wanted = wanted | (users.c.id == bindparam("user_id"))
+            if with_ties:  # those whose counts a removal moves (ties.py)
+                wanted = wanted | users.c.id.in_(FOLLOW_PARTNERS)
+        # With the ties, NO KEY UPDATE: a partner's own writes (KEY SHARE of their row, by a
+        # foreign key's check) go on; the removal then raises the user's own lock (remove).
         stmt = (
             select(users.c.id, admin.label("admin"))
-            .where(admin | (users.c.id == with_user) if with_user is not None else admin)
+            .where(wanted)
             .order_by(users.c.id)  # one order for every locker of users' rows
-            .with_for_update()
+            .with_for_update(key_share=with_ties)
         )
-        return [user_id for user_id, is_admin in self._connection.execute(stmt) if is_admin]
+        values = {} if with_user is None else {"user_id": with_user}
+        found = self._connection.execute(stmt, values)
+        return [user_id for user_id, is_admin in found if is_admin]
 
     def find(self, search: str | None, window: Window) -> Found[User]:
         values = window_values(window)

@@ -88,7 +88,9 @@ class InMemoryUserRepository:
         store.link_tokens = {k: t for k, t in store.link_tokens.items() if t.user_id != user_id}
         store.password_guesses = [g for g in store.password_guesses if g[0] != user_id]
 
-    def lock_active_admin_ids(self, with_user: int | None = None) -> list[int]:
+    def lock_active_admin_ids(
+        self, with_user: int | None = None, *, with_ties: bool = False
+    ) -> list[int]:
         return sorted(u.id for u in self._store.users.values() if u.is_active_admin)  # type: ignore[misc]
 
     def find(self, search: str | None, window: Window) -> Found[User]:

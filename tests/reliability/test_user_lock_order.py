@@ -1,0 +1,245 @@
+"""Users' rows locked in one order (docs/ARCHITECTURE.md): a user's deletion, an admin's change
+and follows between the users involved, whatever their ids, wait for each other instead of
+deadlocking. Each test lines two requests up on a row a third connection holds, then lets
+go; a deadlock would answer 503 for one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from interfaces.container import Container
+from tests.pg import in_thread, wait_until_blocked
+from tests.reliability.conftest import bearer, promote_to_admin, sign_up
+
+pytestmark = pytest.mark.postgres
+
+
+def person(app: Flask, name: str) -> dict[str, Any]:
+    return sign_up(app, f"{name}@example.com", name.title())
+
+
+def race(
+    container: Container,
+    hold_sql: str,
+    hold_params: dict[str, Any],
+    first: Callable[[], Any],
+    second: Callable[[], Any],
+) -> dict[str, Any]:
+    """`first` queues on the held row, then `second` queues too (on it or behind `first`);
+    the holder lets go. Answers by name."""
+    answers: dict[str, Any] = {}
+    engine = container.engine()
+    with engine.connect() as holder:
+        holder.execute(text(hold_sql), hold_params)
+        t1, e1 = in_thread(lambda: answers.__setitem__("first", first()))
+        wait_until_blocked(engine, 1)
+        t2, e2 = in_thread(lambda: answers.__setitem__("second", second()))
+        wait_until_blocked(engine, 2)
+        holder.rollback()
+    for thread in (t1, t2):
+        thread.join(timeout=30)
+    assert not e1 and not e2, (e1, e2)
+    return {k: (v.status_code, v.json) for k, v in answers.items()}
+
+
+HOLD_USER = "SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"
+
+
+@pytest.mark.parametrize(
+    "who", ["older_unfollows_doomed", "doomed_unfollows_older", "older_follows_doomed"]
+)
+def test_a_deletion_and_a_follow_between_the_doomed_and_an_older_user(
+    pg_app: Flask, pg_container: Container, who: str
+) -> None:
+    """Deletion: admins+T FOR UPDATE (id order), then LOCK_OTHERS (O, older) NO KEY UPDATE.
+    The follow: LOCK_BOTH O then T. O < T: O then T against T then O."""
+    admin, older, doomed = (person(pg_app, n) for n in ("admin", "older", "doomed"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    o_name, t_name = older["user"]["username"], doomed["user"]["username"]
+    if who == "older_follows_doomed":  # O is in LOCK_OTHERS because T follows O
+        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
+    elif who == "older_unfollows_doomed":
+        r = client.put(f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"]))
+    else:
+        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
+    assert r.status_code == 200
+
+    def delete() -> Any:
+        return client.delete(
+            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
+        )
+
+    def follow() -> Any:
+        if who == "older_follows_doomed":
+            return client.put(
+                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
+            )
+        if who == "older_unfollows_doomed":
+            return client.delete(
+                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
+            )
+        return client.delete(
+            f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"])
+        )
+
+    answers = race(pg_container, HOLD_USER, {"id": doomed["user"]["id"]}, delete, follow)
+    print(who, answers)
+    assert answers["first"][0] == 204 and answers["second"][0] in (200, 401, 404), answers
+
+
+def test_a_deletion_and_a_follow_between_an_older_user_and_an_admin(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """Deletion of T by D: D, A, T FOR UPDATE, then O (O follows T) NO KEY UPDATE.
+    A follows O: LOCK_BOTH O then A. O < A."""
+    deciding, older, admin, doomed = (
+        person(pg_app, n) for n in ("deciding", "older", "admin", "doomed")
+    )
+    for a in (deciding, admin):
+        promote_to_admin(pg_container, a)
+    client = pg_app.test_client()
+    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
+    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+
+    def delete() -> Any:
+        return client.delete(
+            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(deciding["access_token"])
+        )
+
+    def follow() -> Any:
+        return client.put(
+            f"/api/v1/profiles/{older['user']['username']}/follow",
+            headers=bearer(admin["access_token"]),
+        )
+
+    answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, follow)
+    print(answers)
+    assert answers["first"][0] == 204 and answers["second"][0] == 200, answers
+
+
+def test_a_deletion_and_a_deactivation_of_someone_they_follow(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """O (id below every admin) follows T. Deleting T: A, T, then O. Deactivating O: O, A."""
+    older, admin, doomed = (person(pg_app, n) for n in ("older", "admin", "doomed"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
+    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+    headers = bearer(admin["access_token"])
+
+    def delete() -> Any:
+        return client.delete(f"/api/v1/users/{doomed['user']['id']}", headers=headers)
+
+    def deactivate() -> Any:
+        return client.patch(
+            f"/api/v1/users/{older['user']['id']}", json={"is_active": False}, headers=headers
+        )
+
+    answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, deactivate)
+    print(answers)
+    assert answers["first"][0] == 204 and answers["second"][0] == 200, answers
+
+
+@pytest.mark.parametrize("who", ["older_unfollows_doomed", "doomed_unfollows_older"])
+def test_a_follow_arriving_while_the_deletion_is_under_way(
+    pg_app: Flask, pg_container: Container, who: str
+) -> None:
+    """The natural order: the deletion has locked T and is between its statements (held here on
+    the users' row count, count_users) when the unfollow comes: it takes O NO KEY UPDATE, waits
+    on T; the deletion's LOCK_OTHERS then waits on O."""
+    admin, older, doomed = (person(pg_app, n) for n in ("admin", "older", "doomed"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    o_name, t_name = older["user"]["username"], doomed["user"]["username"]
+    if who == "older_unfollows_doomed":
+        r = client.put(f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"]))
+    else:
+        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
+    assert r.status_code == 200
+
+    def delete() -> Any:
+        return client.delete(
+            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
+        )
+
+    def unfollow() -> Any:
+        if who == "older_unfollows_doomed":
+            return client.delete(
+                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
+            )
+        return client.delete(
+            f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"])
+        )
+
+    answers = race(
+        pg_container,
+        "SELECT 1 FROM row_counts WHERE name = 'users' FOR UPDATE",
+        {},
+        delete,
+        unfollow,
+    )
+    print(who, answers)
+    assert answers["first"][0] == 204 and answers["second"][0] in (200, 401, 404), answers
+
+
+def test_two_deletions_of_users_who_follow_each_other_below_the_admins_ids(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """O (id below every admin) follows T. Deleting T: A, T, then O (LOCK_OTHERS). Deleting O:
+    O, then A (with_user in id order). Before 9b7e4ae both took the admins first."""
+    older, admin, doomed = (person(pg_app, n) for n in ("older", "admin", "doomed"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
+    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+    headers = bearer(admin["access_token"])
+
+    def delete_t() -> Any:
+        return client.delete(f"/api/v1/users/{doomed['user']['id']}", headers=headers)
+
+    def delete_o() -> Any:
+        return client.delete(f"/api/v1/users/{older['user']['id']}", headers=headers)
+
+    answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete_t, delete_o)
+    print(answers)
+    assert answers["first"][0] == 204 and answers["second"][0] == 204, answers
+
+
+def test_storm_a_deletion_while_older_followers_unfollow(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """No third connection: a deletion and the older followers' unfollows, released together."""
+    from tests.reliability.conftest import at_once
+
+    [admin] = [person(pg_app, "stormadmin")]
+    promote_to_admin(pg_container, admin)
+    tally: dict[int, int] = {}
+    for round_ in range(8):
+        fans = [person(pg_app, f"fan{round_}x{i}") for i in range(6)]
+        doomed = person(pg_app, f"doomed{round_}")
+        client = pg_app.test_client()
+        path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
+        for fan in fans:
+            assert client.put(path, headers=bearer(fan["access_token"])).status_code == 200
+
+        def act(
+            i: int, fans: list[Any] = fans, doomed: dict[str, Any] = doomed, path: str = path
+        ) -> int:
+            c = pg_app.test_client()
+            if i == 0:
+                return c.delete(
+                    f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
+                ).status_code
+            return c.delete(path, headers=bearer(fans[i - 1]["access_token"])).status_code
+
+        for code in at_once(7, act):
+            tally[code] = tally.get(code, 0) + 1
+    print("storm", tally)
+    assert 503 not in tally, tally
