@@ -17,6 +17,7 @@ from infrastructure.db.driver_reads import one_row, read_rows
 from infrastructure.db.lists import found, newest_first, ordered, window_values, with_total
 from infrastructure.db.mapping import comment_from_row
 from infrastructure.db.models import CommentRow, PostRow
+from infrastructure.db.post_locks import lock_writer_then_post
 from infrastructure.db.readers import with_author
 
 comments, posts = CommentRow.__table__, PostRow.__table__
@@ -35,6 +36,9 @@ LOCK_POST = (
     .join_from(comments, posts, posts.c.id == comments.c.post_id)
     .where(comments.c.id == bindparam("comment_id"))
     .with_for_update(key_share=True, of=posts)
+)
+LOCK_POST_BY_ID = (
+    select(posts.c.id).where(posts.c.id == bindparam("post_id")).with_for_update(key_share=True)
 )
 COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
 MOVE = (
@@ -61,10 +65,11 @@ def comment_values(comment: Comment) -> dict[str, Any]:
 
 
 class SqlCommentRepository:
-    """Adding takes the post's row KEY SHARE (the foreign key's check), then to count: a post
-    deleted meanwhile fails the check (PostNotFound, by the unit of work's GONE; a Conflict on
-    SQLite, which does not name the key). Removing takes the post's row before the comment's,
-    as a post's removal (and a user's) does."""
+    """Adding takes the author's row KEY SHARE, then the post's to count
+    (lock_writer_then_post): a post deleted meanwhile fails the foreign key's check
+    (PostNotFound, by the unit of work's GONE; a Conflict on SQLite, which does not name the
+    key). Removing takes the post's row before the comment's, as a post's removal (and a
+    user's) does."""
 
     def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
         self._connection = connection
@@ -72,6 +77,8 @@ class SqlCommentRepository:
         self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, comment: Comment) -> Comment:
+        post = {"post_id": comment.post_id}
+        lock_writer_then_post(self._connection, comment.author.id or 0, LOCK_POST_BY_ID, post)
         stmt = insert(comments).returning(comments.c.id)
         new_id = self._connection.execute(stmt, comment_values(comment)).scalar_one()
         self._connection.execute(MOVE, {"post_id": comment.post_id, "delta": 1})

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import insert_of
 from infrastructure.db.models import FavoriteRow, PostRow
+from infrastructure.db.post_locks import lock_writer_then_post
 
 favorites, posts = FavoriteRow.__table__, PostRow.__table__
 
@@ -26,9 +27,9 @@ MOVE = (
 
 
 class SqlFavoriteRepository:
-    """Adding takes the user's and the post's rows KEY SHARE (the foreign keys' checks), then
-    the post's row to count: a post deleted meanwhile fails the check (PostNotFound, by the
-    unit of work's GONE; a Conflict on SQLite, which does not name the key). Removing
+    """Adding takes the user's row KEY SHARE, then the post's to count (lock_writer_then_post):
+    a post deleted meanwhile fails the foreign key's check (PostNotFound, by the unit of
+    work's GONE; a Conflict on SQLite, which does not name the key). Removing
     takes the post's row before the favorite's, as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection) -> None:
@@ -38,6 +39,7 @@ class SqlFavoriteRepository:
         """Counted only when this call inserted the row: a concurrent add of the same pair
         waits for this one's commit and then inserts nothing."""
         new = {"user_id": user_id, "post_id": post_id, "created_at": at}
+        lock_writer_then_post(self._connection, user_id, LOCK_POST, {"post_id": post_id})
         stmt = insert_of(self._connection.dialect.name)(favorites).on_conflict_do_nothing()
         if self._connection.execute(stmt.returning(favorites.c.post_id), new).first():
             self._connection.execute(MOVE, {"post_id": post_id, "delta": 1})

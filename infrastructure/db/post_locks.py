@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal_column, select, true
+from sqlalchemy import Connection, Select, bindparam, literal_column, select, true
 from sqlalchemy.dialects import postgresql
 
 from infrastructure.db.counters import author_counts, counter_slot, totals
@@ -32,6 +32,17 @@ LOCK_POST_AUTHOR = (
     .where(posts.c.id == bindparam("post_id"))
     .with_for_update(read=True, key_share=True, of=users)
 )
+
+
+def lock_writer_then_post(
+    connection: Connection, user_id: int, lock_post: Select[Any], values: dict[str, Any]
+) -> None:
+    """Before a favorite or a comment is added: its writer's row KEY SHARE (as the foreign key
+    would), then its post's row as strongly as the count's update needs it (`lock_post`, NO
+    KEY UPDATE). Users' rows before posts', and no lock raised later: a foreign key's KEY SHARE
+    raised by the count's update deadlocks with a deletion queued between the two."""
+    connection.execute(LOCK_AUTHOR, {"author_id": user_id})
+    connection.execute(lock_post, values)
 
 
 def _counted_post_insert(claim: bool) -> Select[Any]:

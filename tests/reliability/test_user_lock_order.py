@@ -212,6 +212,87 @@ def test_two_deletions_of_users_who_follow_each_other_below_the_admins_ids(
     assert answers["first"][0] == 204 and answers["second"][0] == 204, answers
 
 
+@pytest.mark.parametrize("what", ["comment", "favorite"])
+def test_a_deletion_and_a_comment_on_a_post_the_doomed_commented_on_themself(
+    pg_app: Flask, pg_container: Container, what: str
+) -> None:
+    """T commented on their own post P: the deletion takes P NO KEY UPDATE (LOCK_POSTS), and
+    later deletes it (FOR UPDATE, by the cascade). X's comment (or favorite) on P holds P KEY
+    SHARE (foreign key) and waits to count (NO KEY UPDATE): the deletion's raise waits for X."""
+    admin, doomed, other = (person(pg_app, n) for n in ("admin", "doomed", "other"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    mine = bearer(doomed["access_token"])
+    post = client.post(
+        "/api/v1/posts",
+        json={"title": "Mine", "content": "c", "published": True, "tags": ["held"]},
+        headers=mine,
+    )
+    assert post.status_code == 201, post.json
+    post_id = post.json["id"]
+    reply = client.post(f"/api/v1/posts/{post_id}/comments", json={"body": "me"}, headers=mine)
+    assert reply.status_code == 201
+
+    def delete() -> Any:
+        return client.delete(
+            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
+        )
+
+    def write() -> Any:
+        theirs = bearer(other["access_token"])
+        if what == "comment":
+            return client.post(
+                f"/api/v1/posts/{post_id}/comments", json={"body": "x"}, headers=theirs
+            )
+        return client.put(f"/api/v1/posts/{post_id}/favorite", headers=theirs)
+
+    # The holder keeps the tag's row: the deletion stops at uncount_tags, after LOCK_POSTS.
+    answers = race(
+        pg_container,
+        "SELECT 1 FROM tags WHERE name = :name FOR UPDATE",
+        {"name": "held"},
+        delete,
+        write,
+    )
+    print(what, answers)
+    assert answers["first"][0] == 204 and answers["second"][0] in (200, 201, 404), answers
+
+
+def test_the_doomed_commenting_on_their_own_post_while_deleted(
+    pg_app: Flask, pg_container: Container
+) -> None:
+    """The comment's foreign-key checks run posts' first (trigger OIDs): KEY SHARE on P, then
+    KEY SHARE on T, which the deletion holds FOR UPDATE. The deletion's cascade then deletes P
+    (FOR UPDATE), which waits for the comment's KEY SHARE."""
+    admin, doomed = (person(pg_app, n) for n in ("admin", "doomed"))
+    promote_to_admin(pg_container, admin)
+    client = pg_app.test_client()
+    mine = bearer(doomed["access_token"])
+    post = client.post(
+        "/api/v1/posts", json={"title": "Mine", "content": "c", "published": True}, headers=mine
+    )
+    assert post.status_code == 201, post.json
+    post_id = post.json["id"]
+
+    def delete() -> Any:
+        return client.delete(
+            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
+        )
+
+    def comment() -> Any:
+        return client.post(f"/api/v1/posts/{post_id}/comments", json={"body": "me"}, headers=mine)
+
+    answers = race(
+        pg_container,
+        "SELECT 1 FROM row_counts WHERE name = 'users' FOR UPDATE",
+        {},
+        delete,
+        comment,
+    )
+    print(answers)
+    assert answers["first"][0] == 204 and answers["second"][0] in (401, 404), answers
+
+
 def test_storm_a_deletion_while_older_followers_unfollow(
     pg_app: Flask, pg_container: Container
 ) -> None:
