@@ -1,7 +1,8 @@
-"""Users' rows locked in one order (docs/ARCHITECTURE.md): a user's deletion, an admin's change
-and follows between the users involved, whatever their ids, wait for each other instead of
-deadlocking. Each test lines two requests up on a row a third connection holds, then lets
-go; a deadlock would answer 503 for one of them."""
+"""Rows locked in one order (docs/ARCHITECTURE.md): a user's deletion, an admin's change, and
+follows, favorites and comments between the users and posts involved, whatever their ids,
+wait for each other instead of deadlocking. Each test lines two requests up on a row a third
+connection holds, then lets go; a deadlock would answer 503 for one of them. Each docstring
+tells the cycle that deadlocked before the locks were ordered (e455158, dbddc18)."""
 
 from __future__ import annotations
 
@@ -89,7 +90,6 @@ def test_a_deletion_and_a_follow_between_the_doomed_and_an_older_user(
         )
 
     answers = race(pg_container, HOLD_USER, {"id": doomed["user"]["id"]}, delete, follow)
-    print(who, answers)
     assert answers["first"][0] == 204 and answers["second"][0] in (200, 401, 404), answers
 
 
@@ -119,7 +119,6 @@ def test_a_deletion_and_a_follow_between_an_older_user_and_an_admin(
         )
 
     answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, follow)
-    print(answers)
     assert answers["first"][0] == 204 and answers["second"][0] == 200, answers
 
 
@@ -143,7 +142,6 @@ def test_a_deletion_and_a_deactivation_of_someone_they_follow(
         )
 
     answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, deactivate)
-    print(answers)
     assert answers["first"][0] == 204 and answers["second"][0] == 200, answers
 
 
@@ -185,7 +183,6 @@ def test_a_follow_arriving_while_the_deletion_is_under_way(
         delete,
         unfollow,
     )
-    print(who, answers)
     assert answers["first"][0] == 204 and answers["second"][0] in (200, 401, 404), answers
 
 
@@ -208,7 +205,6 @@ def test_two_deletions_of_users_who_follow_each_other_below_the_admins_ids(
         return client.delete(f"/api/v1/users/{older['user']['id']}", headers=headers)
 
     answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete_t, delete_o)
-    print(answers)
     assert answers["first"][0] == 204 and answers["second"][0] == 204, answers
 
 
@@ -254,7 +250,6 @@ def test_a_deletion_and_a_comment_on_a_post_the_doomed_commented_on_themself(
         delete,
         write,
     )
-    print(what, answers)
     assert answers["first"][0] == 204 and answers["second"][0] in (200, 201, 404), answers
 
 
@@ -289,7 +284,6 @@ def test_the_doomed_commenting_on_their_own_post_while_deleted(
         delete,
         comment,
     )
-    print(answers)
     assert answers["first"][0] == 204 and answers["second"][0] in (401, 404), answers
 
 
@@ -322,5 +316,4 @@ def test_storm_a_deletion_while_older_followers_unfollow(
 
         for code in at_once(7, act):
             tally[code] = tally.get(code, 0) + 1
-    print("storm", tally)
     assert 503 not in tally, tally
