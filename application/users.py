@@ -395,8 +395,9 @@ def _update(
     # Locks in one order for every writer: users' rows in id order (the active admins with
     # this user), then sessions.
     touches_rights = changes.role is not None or changes.is_active is not None
-    locked_with = _load(uow, ref).id if touches_rights else None
-    admins = uow.users.lock_active_admin_ids(with_user=locked_with) if touches_rights else []
+    admins: list[int] = []
+    if touches_rights:
+        admins = uow.users.lock_active_admin_ids(with_user=_load(uow, ref).id)
     user = _load(uow, ref, lock=True)  # a concurrent password change cannot undo this
     assert user.id is not None
     if not actor.may_manage(user.id):

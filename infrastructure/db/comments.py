@@ -37,9 +37,6 @@ LOCK_POST = (
     .where(comments.c.id == bindparam("comment_id"))
     .with_for_update(key_share=True, of=posts)
 )
-LOCK_POST_BY_ID = (
-    select(posts.c.id).where(posts.c.id == bindparam("post_id")).with_for_update(key_share=True)
-)
 COUNT = select(posts.c.comments_count).where(posts.c.id == bindparam("post_id"))
 MOVE = (
     update(posts)
@@ -77,8 +74,7 @@ class SqlCommentRepository:
         self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, comment: Comment) -> Comment:
-        post = {"post_id": comment.post_id}
-        lock_writer_then_post(self._connection, comment.author.id or 0, LOCK_POST_BY_ID, post)
+        lock_writer_then_post(self._connection, comment.author.id or 0, comment.post_id)
         stmt = insert(comments).returning(comments.c.id)
         new_id = self._connection.execute(stmt, comment_values(comment)).scalar_one()
         self._connection.execute(MOVE, {"post_id": comment.post_id, "delta": 1})

@@ -6,19 +6,15 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import insert_of
 from infrastructure.db.models import FavoriteRow, PostRow
-from infrastructure.db.post_locks import lock_writer_then_post
+from infrastructure.db.post_locks import LOCK_POST, lock_writer_then_post
 
 favorites, posts = FavoriteRow.__table__, PostRow.__table__
 
-# The post's row first, as a post's removal takes it before its cascade reaches the favorites.
-LOCK_POST = (
-    select(posts.c.id).where(posts.c.id == bindparam("post_id")).with_for_update(key_share=True)
-)
 MOVE = (
     update(posts)
     .where(posts.c.id == bindparam("post_id"))
@@ -39,12 +35,13 @@ class SqlFavoriteRepository:
         """Counted only when this call inserted the row: a concurrent add of the same pair
         waits for this one's commit and then inserts nothing."""
         new = {"user_id": user_id, "post_id": post_id, "created_at": at}
-        lock_writer_then_post(self._connection, user_id, LOCK_POST, {"post_id": post_id})
+        lock_writer_then_post(self._connection, user_id, post_id)
         stmt = insert_of(self._connection.dialect.name)(favorites).on_conflict_do_nothing()
         if self._connection.execute(stmt.returning(favorites.c.post_id), new).first():
             self._connection.execute(MOVE, {"post_id": post_id, "delta": 1})
 
     def remove(self, user_id: int, post_id: int) -> None:
+        # The post's row first, as a post's removal takes it before its cascade reaches them.
         self._connection.execute(LOCK_POST, {"post_id": post_id})
         stmt = delete(favorites).where(
             favorites.c.user_id == user_id, favorites.c.post_id == post_id

@@ -34,15 +34,19 @@ LOCK_POST_AUTHOR = (
 )
 
 
-def lock_writer_then_post(
-    connection: Connection, user_id: int, lock_post: Select[Any], values: dict[str, Any]
-) -> None:
+# A post's row as strongly as an update of its favorite or comment count needs it.
+LOCK_POST = (
+    select(posts.c.id).where(posts.c.id == bindparam("post_id")).with_for_update(key_share=True)
+)
+
+
+def lock_writer_then_post(connection: Connection, user_id: int, post_id: int) -> None:
     """Before a favorite or a comment is added: its writer's row KEY SHARE (as the foreign key
-    would), then its post's row as strongly as the count's update needs it (`lock_post`, NO
-    KEY UPDATE). Users' rows before posts', and no lock raised later: a foreign key's KEY SHARE
-    raised by the count's update deadlocks with a deletion queued between the two."""
+    would), then its post's NO KEY UPDATE (LOCK_POST). Users' rows before posts', and no lock
+    raised later: a foreign key's KEY SHARE raised by the count's update deadlocks with a
+    deletion queued between the two."""
     connection.execute(LOCK_AUTHOR, {"author_id": user_id})
-    connection.execute(lock_post, values)
+    connection.execute(LOCK_POST, {"post_id": post_id})
 
 
 def _counted_post_insert(claim: bool) -> Select[Any]:
