@@ -18,7 +18,7 @@ from interfaces.container import Container, build_container
 from interfaces.http.app import create_app
 from tests.conftest import SignedIn
 from tests.factories import PASSWORD
-from tests.pg import dispose_pools
+from tests.pg import dispose_pools, in_thread, wait_until_blocked
 
 T = TypeVar("T")
 DEADLINE = 60  # seconds any one concurrent request may take before the test fails
@@ -111,3 +111,30 @@ def world(client: FlaskClient, auth: Callable[..., SignedIn]) -> dict[str, Any]:
     post = client.post("/api/v1/posts", json={"title": "t", "content": "c"}, headers=user.headers)
     assert post.status_code == 201
     return {"user": user, "admin": admin, "post": post.json["id"]}
+
+
+HOLD_USER = "SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"
+
+
+def race(
+    container: Container,
+    hold_sql: str,
+    hold_params: dict[str, Any],
+    first: Callable[[], Any],
+    second: Callable[[], Any],
+) -> dict[str, Any]:
+    """`first` queues on the held row, then `second` queues too (on it or behind `first`);
+    the holder lets go. Answers by name."""
+    answers: dict[str, Any] = {}
+    engine = container.engine()
+    with engine.connect() as holder:
+        holder.execute(text(hold_sql), hold_params)
+        t1, e1 = in_thread(lambda: answers.__setitem__("first", first()))
+        wait_until_blocked(engine, 1)
+        t2, e2 = in_thread(lambda: answers.__setitem__("second", second()))
+        wait_until_blocked(engine, 2)
+        holder.rollback()
+    for thread in (t1, t2):
+        thread.join(timeout=30)
+    assert not e1 and not e2, (e1, e2)
+    return {k: (v.status_code, v.json) for k, v in answers.items()}

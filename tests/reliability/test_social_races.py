@@ -8,12 +8,19 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from interfaces.container import Container
 from tests.factories import PASSWORD
-from tests.pg import in_thread, wait_until_blocked, wrong_post_counters, wrong_social_counts
-from tests.reliability.conftest import at_once, bearer, promote_to_admin, scalar, sign_up
+from tests.pg import wrong_post_counters, wrong_social_counts
+from tests.reliability.conftest import (
+    HOLD_USER,
+    at_once,
+    bearer,
+    promote_to_admin,
+    race,
+    scalar,
+    sign_up,
+)
 
 pytestmark = pytest.mark.postgres
 THREADS = 20  # as many as the other races: each keeps connections of a shared server
@@ -314,36 +321,21 @@ def test_an_admin_unfollowing_a_user_an_admin_is_changing_waits_instead_of_deadl
     follow = f"/api/v1/profiles/{username}/follow"
     client = pg_app.test_client()
     assert client.put(follow, headers=bearer(unfollowing["access_token"])).status_code == 200
-    answers: dict[str, int] = {}
 
-    def change_user() -> None:
+    def change_user() -> Any:
         path, admin = f"/api/v1/users/{user_id}", bearer(deciding["access_token"])
         if change == "deactivate":
-            sent = client.patch(path, json={"is_active": False}, headers=admin)
-        else:
-            sent = client.delete(path, headers=admin)
-        answers["change"] = sent.status_code
+            return client.patch(path, json={"is_active": False}, headers=admin)
+        return client.delete(path, headers=admin)
 
-    def unfollow() -> None:
-        sent = client.delete(follow, headers=bearer(unfollowing["access_token"]))
-        answers["unfollow"] = sent.status_code
+    def unfollow() -> Any:
+        return client.delete(follow, headers=bearer(unfollowing["access_token"]))
 
-    engine = pg_container.engine()
-    with engine.connect() as holder:
-        holder.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"),
-                       {"id": user_id})  # fmt: skip
-        changing, changing_failed = in_thread(change_user)
-        wait_until_blocked(engine, 1)
-        unfollowing_thread, unfollow_failed = in_thread(unfollow)
-        wait_until_blocked(engine, 2)
-        holder.rollback()
-    for thread in (changing, unfollowing_thread):
-        thread.join(timeout=30)
-    assert not changing_failed and not unfollow_failed
+    answers = race(pg_container, HOLD_USER, {"id": user_id}, change_user, unfollow)
     expected_change = 200 if change == "deactivate" else 204
-    assert answers["change"] == expected_change and answers["unfollow"] in (200, 404), answers
+    assert answers["first"][0] == expected_change and answers["second"][0] in (200, 404), answers
     assert scalar(pg_container, "SELECT count(*) FROM follows") == 0
-    assert wrong_social_counts(engine) == 0
+    assert wrong_social_counts(pg_container.engine()) == 0
 
 
 def test_a_follow_waiting_on_a_deactivation_is_not_found_and_keeps_nothing(
@@ -354,29 +346,18 @@ def test_a_follow_waiting_on_a_deactivation_is_not_found_and_keeps_nothing(
     deciding, user, following = users(pg_app, 3, "person")
     promote_to_admin(pg_container, deciding)
     user_id, username = user["user"]["id"], user["user"]["username"]
-    client, answers = pg_app.test_client(), {}
+    client = pg_app.test_client()
 
-    def deactivate() -> None:
+    def deactivate() -> Any:
         path, admin = f"/api/v1/users/{user_id}", bearer(deciding["access_token"])
-        answers["deactivate"] = client.patch(path, json={"is_active": False}, headers=admin)
+        return client.patch(path, json={"is_active": False}, headers=admin)
 
-    def follow() -> None:
+    def follow() -> Any:
         path = f"/api/v1/profiles/{username}/follow"
-        answers["follow"] = client.put(path, headers=bearer(following["access_token"]))
+        return client.put(path, headers=bearer(following["access_token"]))
 
-    engine = pg_container.engine()
-    with engine.connect() as holder:
-        holder.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"),
-                       {"id": user_id})  # fmt: skip
-        deactivating, deactivate_failed = in_thread(deactivate)
-        wait_until_blocked(engine, 1)
-        following_thread, follow_failed = in_thread(follow)
-        wait_until_blocked(engine, 2)
-        holder.rollback()
-    for thread in (deactivating, following_thread):
-        thread.join(timeout=30)
-    assert not deactivate_failed and not follow_failed
-    assert answers["deactivate"].status_code == 200
-    assert answers["follow"].status_code == 404, answers["follow"].json
+    answers = race(pg_container, HOLD_USER, {"id": user_id}, deactivate, follow)
+    assert answers["first"][0] == 200
+    assert answers["second"][0] == 404, answers["second"]
     assert scalar(pg_container, "SELECT count(*) FROM follows") == 0
-    assert wrong_social_counts(engine) == 0
+    assert wrong_social_counts(pg_container.engine()) == 0

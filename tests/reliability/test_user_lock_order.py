@@ -6,49 +6,19 @@ tells the cycle that deadlocked before the locks were ordered (e455158, dbddc18)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from interfaces.container import Container
-from tests.pg import in_thread, wait_until_blocked
-from tests.reliability.conftest import bearer, promote_to_admin, sign_up
+from tests.reliability.conftest import HOLD_USER, bearer, promote_to_admin, race, sign_up
 
 pytestmark = pytest.mark.postgres
 
 
 def person(app: Flask, name: str) -> dict[str, Any]:
     return sign_up(app, f"{name}@example.com", name.title())
-
-
-def race(
-    container: Container,
-    hold_sql: str,
-    hold_params: dict[str, Any],
-    first: Callable[[], Any],
-    second: Callable[[], Any],
-) -> dict[str, Any]:
-    """`first` queues on the held row, then `second` queues too (on it or behind `first`);
-    the holder lets go. Answers by name."""
-    answers: dict[str, Any] = {}
-    engine = container.engine()
-    with engine.connect() as holder:
-        holder.execute(text(hold_sql), hold_params)
-        t1, e1 = in_thread(lambda: answers.__setitem__("first", first()))
-        wait_until_blocked(engine, 1)
-        t2, e2 = in_thread(lambda: answers.__setitem__("second", second()))
-        wait_until_blocked(engine, 2)
-        holder.rollback()
-    for thread in (t1, t2):
-        thread.join(timeout=30)
-    assert not e1 and not e2, (e1, e2)
-    return {k: (v.status_code, v.json) for k, v in answers.items()}
-
-
-HOLD_USER = "SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"
 
 
 @pytest.mark.parametrize(
