@@ -79,12 +79,21 @@ def said_of(error: DomainError) -> tuple[int, Errors]:
     if isinstance(error, InvalidInput):
         renamed: Errors = {}
         for name, problems in error.errors.items():
-            renamed.setdefault(FIELD_NAMES.get(name, name), []).extend(problems)
+            renamed.setdefault(FIELD_NAMES.get(name, name), []).extend(map(phrased, problems))
         return 422, renamed
     for kind, status, subject, text in SAID:
         if isinstance(error, kind):
             return status, {subject: [text]}
-    return 422, {"request": [error.message]}
+    return 422, {"request": [phrased(error.message)]}
+
+
+def phrased(text: str) -> str:
+    """Quill's sentence as RealWorld's phrase, which front ends print after its field's name
+    (`title can't be blank`, `email must be a valid e-mail address`): the first letter
+    lower-cased (not an acronym's), the full stop dropped."""
+    if text[:1].isupper() and not text[1:2].isupper():
+        text = text[0].lower() + text[1:]
+    return text.removesuffix(".")
 
 
 def on_domain_error(error: DomainError) -> Response:

@@ -213,6 +213,11 @@ class Document:
             "properties": properties,
             "description": "Undeclared keys are ignored.",
         }
+        if cls is UserUpdate:  # RealWorld: "At least one field is required."
+            self.schemas.components[name]["minProperties"] = 1
+            self.schemas.components[name]["description"] = (
+                f"At least one of its fields, else 422 `{envelope}`. Undeclared keys are ignored."
+            )
         return {
             "type": "object",
             "required": [envelope],

@@ -112,7 +112,7 @@ def test_every_field_s_problem_is_reported_together() -> None:
         (facts.ServiceUnavailable(), 503, {"server": ["is unavailable; try again later"]}),
         (facts.EmailUnverified(), 403, {"email": ["is not verified"]}),
         # No Conduit route raises it; were one to, it is invalid input, said in Quill's words.
-        (facts.InvalidLink(), 422, {"request": ["This link is invalid, already used or expired."]}),
+        (facts.InvalidLink(), 422, {"request": ["this link is invalid, already used or expired"]}),
     ],
 )
 def test_each_fact_is_said_in_realworld_s_words(
@@ -129,6 +129,24 @@ def test_invalid_input_is_422_under_realworld_s_field_names() -> None:
         422,
         {"body": ["a"], "description": ["b"], "tagList": ["c"], "password": ["d"], "title": ["e"]},
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("Must be 1 to 200 characters and not blank.", "must be 1 to 200 characters and not blank"),
+        ("Must be a valid e-mail address.", "must be a valid e-mail address"),
+        ("URL must be http or https.", "URL must be http or https"),
+        ("can't be blank", "can't be blank"),
+        ("Must not be '.' or '..'.", "must not be '.' or '..'"),
+        ("", ""),
+    ],
+)
+def test_quill_s_sentences_are_said_as_phrases_after_the_field_s_name(
+    sentence: str, phrase: str
+) -> None:
+    """RealWorld front ends print `field message`: `email must be a valid e-mail address`."""
+    assert said_of(InvalidInput({"email": [sentence]})) == (422, {"email": [phrase]})
 
 
 @pytest.mark.parametrize(

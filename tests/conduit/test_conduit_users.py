@@ -279,6 +279,20 @@ def test_an_invalid_change_is_422(
     assert list(response.json["errors"]) == list(body)
 
 
+@pytest.mark.parametrize("body", [{}, {"token": "x", "following": True}])
+def test_an_update_naming_no_field_is_422_and_changes_nothing(
+    client: FlaskClient, member: Member, body: dict[str, object]
+) -> None:
+    """RealWorld's `UpdateUserRequest`: at least one field is required."""
+    before = client.get("/api/user", headers=member.headers).json
+    response = client.put("/api/user", json={"user": body}, headers=member.headers)
+    assert (response.status_code, response.json) == (
+        422,
+        {"errors": {"user": ["must have at least one of email, username, password, bio, image"]}},
+    )
+    assert client.get("/api/user", headers=member.headers).json == before
+
+
 @pytest.mark.parametrize("password", ["bonjour1", "a" * 64])
 def test_a_new_password_needs_no_current_one_and_keeps_the_token(
     client: FlaskClient, member: Member, password: str
@@ -343,7 +357,7 @@ def test_a_username_too_short_to_be_a_name_is_422(client: FlaskClient) -> None:
     response = client.post("/api/users", json={"user": body})
     assert response.status_code == 422
     assert response.json == {
-        "errors": {"username": ["Must be at least 2 characters: your name too."]}
+        "errors": {"username": ["must be at least 2 characters: your name too"]}
     }
 
 
@@ -408,7 +422,7 @@ def test_a_username_no_profile_path_can_reach_is_422(
     for response in (registered, changed):
         assert response.status_code == 422
         assert response.json == {
-            "errors": {"username": ["Must not be '.' or '..': no address reaches it."]}
+            "errors": {"username": ["must not be '.' or '..': no address reaches it"]}
         }
 
 
