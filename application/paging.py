@@ -13,13 +13,14 @@ from typing import Generic, Protocol, TypeVar
 from attrs import frozen
 
 from domain.errors import InvalidInput
+from domain.ids import ID_MAX
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 100
 SEARCH_TOTAL_MAX = 1000  # a search counts its matches this far, and says when there are more
 SEARCH_COUNTED = SEARCH_TOTAL_MAX + 1  # the matches a search counts: one past the cap says more
 # The most items skipped that the database takes (64 bits, with a page's 101 rows after them).
 # A page number has no bound: one past any list's end is empty, as every page past the end.
-OFFSET_MAX = (2**63 - 1) // PER_PAGE_MAX * PER_PAGE_MAX
+OFFSET_MAX = ID_MAX // PER_PAGE_MAX * PER_PAGE_MAX
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
 NOT_A_CURSOR = "Not a cursor this API issued."
 
@@ -59,7 +60,7 @@ class Cursor:
             cursor = cls(created_at=created_at.astimezone(UTC), id=int(ident))
         except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
             raise InvalidInput.on("cursor", NOT_A_CURSOR) from None
-        if not 0 < cursor.id < 2**63:
+        if not 0 < cursor.id <= ID_MAX:
             raise InvalidInput.on("cursor", NOT_A_CURSOR)
         return cursor
 

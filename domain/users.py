@@ -30,7 +30,10 @@ PASSWORD_NEEDS = {
 USERNAME_MAX = 40
 BIO_MAX = 1_000
 IMAGE_MAX = 2_000
-_USERNAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}")
+# What a username may be (check_username); the routes' converter and the OpenAPI documents
+# say it too.
+USERNAME_PATTERN = rf"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}"
+_USERNAME = re.compile(USERNAME_PATTERN)
 # Deliberately plain: words joined by single dots, one @, a domain of two words or more. A word
 # has no space, control character or RFC 5322 special `( ) < > [ ] : ; @ \ , " .`: a mail
 # header parses those as structure, so every address kept here can be a message's To header.

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from application.tokens import TokenAudience, TokenClaims, TokenKind
 from domain.errors import InvalidToken
+from domain.ids import ID_MAX
 
 
 class Argon2PasswordHasher:
@@ -105,7 +106,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit takes other scri
 
 
 def _positive_int(value: object) -> int:
-    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or not 0 < int(value) < 2**63:
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or not 0 < int(value) <= ID_MAX:
         raise ValueError("sub")
     return int(value)
 

@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.text import has_control, is_text
-from domain.users import PasswordRules
+from domain.users import LOCAL_PART_MAX, PasswordRules
 from infrastructure.mail.senders import address_of
 
 DEV_SECRET = "quill-development-secret-not-for-production"  # refused in production
@@ -301,7 +301,7 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
         raise SettingsError("MAIL_FROM must be one address, or a name and <address>.")
     local, _, domain = address.rpartition("@")
     # Its domain ends every Message-ID, and names each message's file in MAIL_DIR.
-    if len(local) > 64 or not _is_host_name(domain) or len(mail_from) > MAIL_FROM_MAX:
+    if len(local) > LOCAL_PART_MAX or not _is_host_name(domain) or len(mail_from) > MAIL_FROM_MAX:
         raise SettingsError(
             f"MAIL_FROM must be at most {MAIL_FROM_MAX} characters, its address's local part"
             " at most 64 and its domain a host name (mail.example.com, localhost)."

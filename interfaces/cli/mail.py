@@ -7,6 +7,7 @@ from dependency_injector.wiring import Provide, inject
 
 from application.mail import ListMail, PruneMail, QueueTestMail, RetryMail
 from application.users import OPERATOR
+from domain.ids import ID_MAX
 from domain.mail import OutgoingMail
 from interfaces.cli.app import cli
 from interfaces.cli.terminal import echo_table
@@ -59,7 +60,7 @@ def _mail_row(mail: OutgoingMail) -> tuple[str, ...]:
 
 
 @mail_group.command("retry")
-@click.argument("mail_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
+@click.argument("mail_id", metavar="ID", type=click.IntRange(1, ID_MAX))
 @inject
 def retry(mail_id: int, again: RetryMail = Provide[Container.retry_mail]) -> None:
     """Queue the failed message ID again, with a fresh set of tries."""

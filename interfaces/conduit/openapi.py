@@ -16,15 +16,15 @@ from typing import Any
 import attrs
 
 from application.paging import OFFSET_MAX, PER_PAGE_MAX
-from domain.users import PasswordRules
+from domain.ids import ID_MAX
+from domain.users import USERNAME_PATTERN, PasswordRules
 from interfaces.conduit import shapes
 from interfaces.conduit.articles import LIMIT, ArticleUpdate, NewArticle
 from interfaces.conduit.bodies import BLANK, key_of
 from interfaces.conduit.comments import NewComment
 from interfaces.conduit.users import Login, NewUser, UserUpdate
-from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.converter import SLUG_PATTERN
 from interfaces.http.openapi import fields
-from interfaces.http.openapi.fields import ID_MAX
 from interfaces.http.openapi.schemas import Schemas, ref
 
 Schema = dict[str, Any]

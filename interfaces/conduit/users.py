@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
 from attrs import frozen
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint
 
 from application.auth import Credentials, LogIn, RegisterAndLogIn
 from application.users import Registration, UpdateOwnAccount, UserChanges
-from domain.errors import InvalidInput
 from interfaces.conduit import render
 from interfaces.conduit.auth import AUDIENCE, current_actor, current_user, presented_token
-from interfaces.conduit.bodies import key_of, optional, parse_envelope, required
+from interfaces.conduit.bodies import optional, parse_envelope, required
 from interfaces.container import Container
 
 bp = Blueprint("users", __name__)
@@ -40,9 +38,6 @@ class UserUpdate:
     password: str | None = optional()
     bio: str | None = optional(null_as="")  # "" clears, in Quill's words
     image: str | None = optional(null_as="")
-
-
-UPDATABLE = tuple(key_of(field) for field in attrs.fields(UserUpdate))
 
 
 @bp.post("/users")
@@ -76,9 +71,7 @@ def me() -> Any:
 @inject
 def update_me(update: UpdateOwnAccount = Provide[Container.update_own_account]) -> Any:
     actor, token = current_actor(), presented_token()
-    wanted = parse_envelope("user", UserUpdate)
-    if wanted == UserUpdate():  # RealWorld's words: "At least one field is required."
-        raise InvalidInput.on("user", f"must have at least one of {', '.join(UPDATABLE)}")
+    wanted = parse_envelope("user", UserUpdate, at_least_one=True)
     changes = UserChanges(
         email=wanted.email, username=wanted.username, bio=wanted.bio, image=wanted.image
     )

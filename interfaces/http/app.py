@@ -9,7 +9,9 @@ from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from domain.ids import ID_MAX
 from domain.posts import RESERVED_SLUGS
+from domain.users import USERNAME_PATTERN
 from interfaces import conduit
 from interfaces.container import Container, build_container
 from interfaces.http import (
@@ -28,7 +30,7 @@ from interfaces.http import (
     users,
 )
 from interfaces.http.bodies import MAX_BODY
-from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.converter import SLUG_PATTERN
 from interfaces.http.cursors import CURSOR_SEAL, CursorSeal
 from interfaces.http.edge import RequestEdge
 from interfaces.http.json_provider import OrjsonProvider
@@ -56,7 +58,7 @@ class IdConverter(BaseConverter):
     leaves werkzeug thinking the path exists, and it answers 405 instead of 404.
     """
 
-    regex = f"(?:{_at_most(2**63 - 1)})"
+    regex = f"(?:{_at_most(ID_MAX)})"
 
     def to_python(self, value: str) -> int:
         return int(value)

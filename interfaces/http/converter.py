@@ -21,13 +21,12 @@ from domain.comments import Comment
 from domain.posts import SLUG_MAX, Author, Post
 from domain.text import is_text
 from domain.times import in_utc
-from domain.users import USERNAME_MAX, Profile, PublicProfile, Role, User
+from domain.users import Profile, PublicProfile, Role, User
 from interfaces.http.cursors import cursor_seal
 
 converter = make_converter(forbid_extra_keys=True)
-# What a username and a slug in a path may look like (domain.users.check_username, slug_of):
-# the routes' converters and the OpenAPI document both say it.
-USERNAME_PATTERN = f"[A-Za-z0-9_.-]{{1,{USERNAME_MAX}}}"
+# What a slug in a path may look like (domain.posts.slug_of): the routes' converter and the
+# OpenAPI document both say it, as they do a username's (domain.users.USERNAME_PATTERN).
 SLUG_PATTERN = f"[a-z0-9-]{{1,{SLUG_MAX}}}"
 
 

@@ -12,6 +12,7 @@ from flask import request
 
 from application.paging import PER_PAGE_DEFAULT, PageRequest
 from domain.errors import InvalidInput
+from domain.ids import ID_MAX
 from interfaces.http.converter import check_text, converter
 from interfaces.http.cursors import cursor_seal
 
@@ -46,7 +47,7 @@ def whole_number(raw: str, *, any_size: bool = False) -> int | None:
     (an id is a BIGINT), or of `any_size` for one the use case bounds or needs no bound."""
     if any_size:
         return int(raw) if _ANY_DIGITS.fullmatch(raw) else None
-    if not _DIGITS.fullmatch(raw) or int(raw) >= 2**63:
+    if not _DIGITS.fullmatch(raw) or int(raw) > ID_MAX:
         return None
     return int(raw)
 

@@ -13,9 +13,8 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from domain.comments import BODY_MAX
 from domain.posts import CONTENT_MAX, SUMMARY_MAX, TAG_MAX, TITLE_MAX
-from domain.users import BIO_MAX, PasswordRules
+from domain.users import BIO_MAX, USERNAME_PATTERN, PasswordRules
 from interfaces.conduit.openapi import document
-from interfaces.http.converter import USERNAME_PATTERN
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 

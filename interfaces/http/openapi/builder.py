@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.users import PasswordRules
-from interfaces.http.converter import SHAPES, SLUG_PATTERN, USERNAME_PATTERN
+from domain.ids import ID_MAX
+from domain.users import USERNAME_PATTERN, PasswordRules
+from interfaces.http.converter import SHAPES, SLUG_PATTERN
 from interfaces.http.openapi.errors import HEADERS, RESPONSES, error_schemas
-from interfaces.http.openapi.fields import DESCRIPTIONS, ID_MAX, entries_under, notes
+from interfaces.http.openapi.fields import DESCRIPTIONS, entries_under, notes
 from interfaces.http.openapi.paths import paths
 from interfaces.http.openapi.schemas import Schemas, closed_object
 

@@ -39,13 +39,13 @@ from domain.users import (
     PASSWORD_MIN,
     USER_SEARCH_MAX,
     USERNAME_MAX,
+    USERNAME_PATTERN,
     PasswordRules,
 )
-from interfaces.http.converter import SLUG_PATTERN, USERNAME_PATTERN
+from interfaces.http.converter import SLUG_PATTERN
 
 Schema = dict[str, Any]
 
-ID_MAX = 2**63 - 1  # a BIGINT: the id route converter and the query parser stop there too
 CURSOR_MAX = 200  # the longest cursor application.paging accepts
 ID = {"$ref": "#/components/schemas/Id"}
 
