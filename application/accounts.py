@@ -10,7 +10,6 @@ from attrs import frozen
 
 from application.ports import Clock, MailTemplates, PasswordHasher, UnitOfWork
 from domain.errors import (
-    AdminOnly,
     CallerDeleted,
     InvalidInput,
     InvalidLink,
@@ -217,18 +216,10 @@ class VerifyEmail:
         digest = digest_of(verification.token)
         now = self.clock()
         with self.uow as uow:
-            link = uow.link_tokens.get_by_hash(digest)
-            user = None
-            if link is not None and link.user_id is not None:
-                # Locked: an e-mail change either commits first (and the link no longer
-                # works) or waits for this one.
-                user = uow.users.get(link.user_id, lock=True)
-            if (
-                link is None
-                or user is None
-                or not link.works_for(LinkPurpose.VERIFY, user, now)
-                or not uow.link_tokens.use(link.id or 0, now)
-            ):
+            # The user locked: an e-mail change either commits first (and the link no longer
+            # works) or waits for this one.
+            link, user = _working_link(uow, LinkPurpose.VERIFY, digest, now, lock=True)
+            if not uow.link_tokens.use(link.id or 0, now):
                 raise InvalidLink()
             verified = user.change(email_verified=True, now=now)
             uow.users.save(verified)
@@ -341,11 +332,11 @@ class ResetPassword:
         digest = digest_of(reset.token)
         now = self.clock()
         with self.uow.read_only() as uow:
-            _reset_link(uow, digest, now)
+            _working_link(uow, LinkPurpose.RESET, digest, now)
         check_password(reset.new_password, "new_password", self.password_rules)
         password_hash = self.hasher.hash(reset.new_password)  # slow: no lock held meanwhile
         with self.uow as uow:
-            link, user = _reset_link(uow, digest, now, lock=True)
+            link, user = _working_link(uow, LinkPurpose.RESET, digest, now, lock=True)
             assert user.id is not None
             if not uow.link_tokens.use(link.id or 0, now):
                 raise InvalidLink()
@@ -363,14 +354,16 @@ def end_reset_links(uow: UnitOfWork, user: User, now: datetime) -> None:
     uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
 
 
-def _reset_link(
-    uow: UnitOfWork, digest: str, now: datetime, lock: bool = False
+def _working_link(
+    uow: UnitOfWork, purpose: LinkPurpose, digest: str, now: datetime, lock: bool = False
 ) -> tuple[LinkToken, User]:
+    """The link by its token's digest and its user, if it works for `purpose` now; else
+    InvalidLink. `lock`: the user's row, for a use of the link."""
     link = uow.link_tokens.get_by_hash(digest)
     user = None
     if link is not None and link.user_id is not None:
         user = uow.users.get(link.user_id, lock=lock)
-    if link is None or user is None or not link.works_for(LinkPurpose.RESET, user, now):
+    if link is None or user is None or not link.works_for(purpose, user, now):
         raise InvalidLink()
     return link, user
 
@@ -386,7 +379,7 @@ class CheckResetLink:
     def __call__(self, token: str) -> None:
         digest = digest_of(token)
         with self.uow.read_only() as uow:
-            _reset_link(uow, digest, self.clock())
+            _working_link(uow, LinkPurpose.RESET, digest, self.clock())
 
 
 @frozen
@@ -397,8 +390,7 @@ class MarkEmailVerified:
     clock: Clock
 
     def __call__(self, actor: Actor, email: str) -> User:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         with self.uow as uow:
             user = uow.users.get_by_email(email_key(email), lock=True)
             if user is None:

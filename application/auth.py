@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
 from application.tokens import (
@@ -271,13 +271,7 @@ class RefreshTokens:
                 uow.commit()
                 raise TokenRevoked()
             tokens = self.issuer.pair(
-                LoginSession(
-                    id=session.id,
-                    user_id=session.user_id,
-                    refresh_token_id=new_id,
-                    created_at=session.created_at,
-                    expires_at=expires_at,
-                )
+                evolve(session, refresh_token_id=new_id, expires_at=expires_at)
             )
             uow.commit()
         return tokens

@@ -9,7 +9,7 @@ from attrs import field, frozen
 
 from application.accounts import Letters
 from application.ports import Clock, MailSender, UnitOfWork
-from domain.errors import AdminOnly, InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
+from domain.errors import InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from domain.users import Actor, normalize_email
 
@@ -147,8 +147,7 @@ class ListMail:
     def __call__(
         self, actor: Actor, *, failed: bool = False, limit: int = 100
     ) -> list[OutgoingMail]:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         if not 1 <= limit <= self.LIST_MAX:
             raise InvalidInput.on("limit", f"Must be a whole number from 1 to {self.LIST_MAX}.")
         with self.uow.read_only() as uow:
@@ -164,8 +163,7 @@ class RetryMail:
     clock: Clock
 
     def __call__(self, actor: Actor, mail_id: int) -> OutgoingMail:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         with self.uow as uow:
             mail = uow.outbox.get(mail_id)
             if mail is None:
@@ -193,8 +191,7 @@ class PruneMail:
     KEEP_MAX = 3650
 
     def __call__(self, actor: Actor, days: int) -> int:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         if not 1 <= days <= self.KEEP_MAX:
             raise InvalidInput.on("days", f"Must be a whole number from 1 to {self.KEEP_MAX}.")
         with self.uow as uow:
@@ -212,8 +209,7 @@ class QueueTestMail:
     clock: Clock
 
     def __call__(self, actor: Actor, to: str) -> OutgoingMail:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         mail = self.letters.test(to=normalize_email(to), now=self.clock())
         with self.uow as uow:
             mail = uow.outbox.add(mail)

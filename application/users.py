@@ -297,8 +297,7 @@ class ListUsers:
     uow: UnitOfWork
 
     def __call__(self, actor: Actor, request: PageRequest, search: str | None = None) -> Page[User]:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         if search is not None and len(search) > USER_SEARCH_MAX:
             raise InvalidInput.on("search", f"Must be at most {USER_SEARCH_MAX} characters.")
         with self.uow.read_only() as uow:
@@ -466,8 +465,7 @@ class DeleteUser:
     clock: Clock
 
     def __call__(self, actor: Actor, ref: UserRef) -> None:
-        if not actor.is_admin:
-            raise AdminOnly()
+        actor.check_admin()
         with self.uow as uow:
             doomed = _load(uow, ref).id
             admins = uow.users.lock_active_admin_ids(with_user=doomed, with_ties=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from attrs import evolve, field, frozen
 
-from domain.errors import EmailUnverified, InvalidInput
+from domain.errors import AdminOnly, EmailUnverified, InvalidInput
 from domain.text import ascii_words, has_control, is_blank, is_printable
 
 EMAIL_MAX = 254
@@ -314,6 +314,11 @@ class Actor:
 
     def may_manage(self, user_id: int) -> bool:
         return self.is_admin or self.id == user_id
+
+    def check_admin(self) -> None:
+        """What only an admin may do (user management, the outbox)."""
+        if not self.is_admin:
+            raise AdminOnly()
 
 
 @frozen(kw_only=True)

@@ -31,7 +31,7 @@ def get_comment(viewer: bool, postgres: bool = False) -> Select[Any]:
 
 # The comment's post's row first, as a post's removal takes it before its cascade reaches the
 # comments.
-LOCK_POST = (
+LOCK_POST_OF_COMMENT = (
     select(posts.c.id)
     .join_from(comments, posts, posts.c.id == comments.c.post_id)
     .where(comments.c.id == bindparam("comment_id"))
@@ -97,7 +97,7 @@ class SqlCommentRepository:
         return None if row is None else comment_from_row(row)
 
     def remove(self, comment_id: int) -> bool:
-        self._connection.execute(LOCK_POST, {"comment_id": comment_id})
+        self._connection.execute(LOCK_POST_OF_COMMENT, {"comment_id": comment_id})
         stmt = delete(comments).where(comments.c.id == comment_id).returning(comments.c.post_id)
         post_id = self._connection.execute(stmt).scalar()
         if post_id is None:

@@ -58,12 +58,7 @@ def _counted_post_insert(claim: bool) -> Select[Any]:
     the author is gone; a row without an id when the slug is taken or was given before
     (nothing is written). Both counters are in the connection's slot.
     """
-    author = (
-        select(users.c.id)
-        .where(users.c.id == bindparam("author_id"))
-        .with_for_update(read=True, key_share=True)
-        .cte("author")
-    )
+    author = LOCK_AUTHOR.cte("author")
     columns = [c for c in posts.c if c.name not in NOT_WRITTEN and c.name not in SEARCH_ONLY]
     row = select(author.c.id, *(bindparam(c.name, type_=c.type) for c in columns))
     if claim:
