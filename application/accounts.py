@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from domain.errors import (
 )
 from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
 from domain.mail import OutgoingMail
+from domain.times import wait_in_window
 from domain.users import (
     Actor,
     PasswordRules,
@@ -42,6 +42,11 @@ class LinkPolicy:
     reset_ttl: timedelta = timedelta(minutes=30)
     per_window: int = 3
     window: timedelta = timedelta(hours=1)
+
+    def wait(self, recent: list[datetime], now: datetime) -> int | None:
+        """Seconds until one more mail of a kind may be asked for (`recent`: those asked for
+        in the window, oldest first), or None if one may be now."""
+        return wait_in_window(recent, self.per_window, self.window, now)
 
 
 def lasting(ttl: timedelta) -> str:
@@ -151,7 +156,7 @@ class AddressVerification:
         for key in keys:
             uow.link_requests.lock(LinkPurpose.VERIFY, key)
             recent = uow.link_requests.since(LinkPurpose.VERIFY, key, now - self.policy.window)
-            waits.append(_throttle(recent, self.policy, now))
+            waits.append(self.policy.wait(recent, now))
         return max((wait for wait in waits if wait is not None), default=None)
 
     def queue(self, uow: UnitOfWork, user: User, now: datetime, keys: list[str]) -> None:
@@ -190,14 +195,6 @@ def digest_of(token: str) -> str:
     if not 0 < len(token) <= TOKEN_MAX:
         raise InvalidLink()
     return token_hash(token)
-
-
-def _throttle(recent: list[datetime], policy: LinkPolicy, now: datetime) -> int | None:
-    """Seconds until another request is allowed, or None if one is allowed now."""
-    if len(recent) < policy.per_window:
-        return None
-    reopen = recent[-policy.per_window] + policy.window
-    return math.ceil((reopen - now).total_seconds())
 
 
 @frozen(kw_only=True)
@@ -282,7 +279,7 @@ class RequestPasswordReset:
         with self.uow as uow:
             uow.link_requests.lock(LinkPurpose.RESET, email)
             recent = uow.link_requests.since(LinkPurpose.RESET, email, now - self.policy.window)
-            if _throttle(recent, self.policy, now) is not None:
+            if self.policy.wait(recent, now) is not None:
                 return  # nothing written, nothing sent; answered as any other request
             # Locked (the same statement whether or not it finds a row): an account deleted
             # meanwhile would fail its link's foreign key, and this answer is always 202.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from attrs import frozen
 
 from domain.errors import RateLimited
+from domain.times import wait_in_window
 
 
 class TokenKind(StrEnum):
@@ -60,10 +60,10 @@ class LoginThrottle:
         self, failures: list[datetime], now: datetime, refusal: type[RateLimited]
     ) -> None:
         """Raise `refusal` when `failures` (those of the window up to `now`, oldest first)
-        reach `max_failures`, saying when it reopens: when enough have aged out of it."""
-        if len(failures) >= self.max_failures:
-            reopen = failures[-self.max_failures] + self.window
-            raise refusal(retry_after=math.ceil((reopen - now).total_seconds()))
+        reach `max_failures`, saying when it reopens."""
+        wait = wait_in_window(failures, self.max_failures, self.window, now)
+        if wait is not None:
+            raise refusal(retry_after=wait)
 
 
 @frozen(kw_only=True)
