@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import attrs
 from attrs import field, frozen
 
 from application.accounts import Letters
@@ -51,6 +52,25 @@ class DeliveryRound:
 
 
 OUTCOMES = {MailStatus.SENT: "sent", MailStatus.FAILED: "failed"}  # else: another try later
+
+
+@frozen
+class DeliveryTotals:
+    """What a worker's rounds came to, each round added as it ends."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    handed_back: int = 0
+    lost: int = 0
+
+    def __add__(self, done: DeliveryRound) -> DeliveryTotals:
+        return DeliveryTotals(
+            **{
+                key: getattr(self, key) + getattr(done, key)
+                for key in attrs.fields_dict(DeliveryTotals)
+            }
+        )
 
 
 def never() -> bool:

@@ -10,7 +10,9 @@ import secrets
 import socket
 import threading
 
-from application.mail import DeliverMail, DeliveryRound
+import attrs
+
+from application.mail import DeliverMail, DeliveryRound, DeliveryTotals
 from domain.errors import ServiceUnavailable
 from infrastructure.db.health import SCHEMA_BEHIND_ADVICE, outage_reason, schema_behind
 
@@ -45,8 +47,8 @@ class MailWorker:
         self._poll = poll
         self.name = worker_name()
 
-    def run(self, stop: threading.Event, *, once: bool = False) -> dict[str, int]:
-        totals = dict.fromkeys(("sent", "deferred", "failed", "handed_back"), 0)
+    def run(self, stop: threading.Event, *, once: bool = False) -> DeliveryTotals:
+        totals = DeliveryTotals()
         pause = self._poll
         due_by = None
         while not stop.is_set():
@@ -70,7 +72,9 @@ class MailWorker:
             pause = self._poll
             if once:
                 due_by = done.as_of
-            self._count(done, totals)
+            if done.claimed:
+                totals += done
+                self._log(done)
             if done.claimed == 0:
                 if once:
                     break
@@ -84,12 +88,10 @@ class MailWorker:
         thread.start()
         return thread, stop
 
-    def _count(self, done: DeliveryRound, totals: dict[str, int]) -> None:
-        if done.claimed == 0:
-            return
-        for key in totals:
-            totals[key] += getattr(done, key)
-        fields = {key: getattr(done, key) for key in ("claimed", *totals, "lost")}
+    def _log(self, done: DeliveryRound) -> None:
+        fields = {
+            key: getattr(done, key) for key in ("claimed", *attrs.fields_dict(DeliveryTotals))
+        }
         log.info("mail delivery round", extra={"fields": fields})
         # Servers quote the recipient, which the log never holds.
         for later in done.put_off:  # why, so a setting at fault is seen before tries run out

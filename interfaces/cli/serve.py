@@ -129,9 +129,10 @@ def worker(once: bool, poll: float) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    lost = f", {totals.lost} settled too late (another worker held it)" if totals.lost else ""
     click.echo(
-        f"Worker {mail_worker.name} stopped: {totals['sent']} sent, {totals['deferred']} to"
-        f" try again, {totals['failed']} failed, {totals['handed_back']} handed back."
+        f"Worker {mail_worker.name} stopped: {totals.sent} sent, {totals.deferred} to try"
+        f" again, {totals.failed} failed, {totals.handed_back} handed back{lost}."
     )
 
 

@@ -129,7 +129,7 @@ def test_the_worker_once_delivers_what_was_due_when_it_started_not_the_retries_a
     server.down = True
     server.meanwhile = lambda _: clock.advance(minutes=1)  # longer than the first delay
     totals = MailWorker(deliver, poll=0.01).run(threading.Event(), once=True)
-    assert (totals["deferred"], totals["failed"]) == (2, 0)
+    assert (totals.deferred, totals.failed) == (2, 0)
     assert [stored(uow, mail).attempts for mail in mails] == [1, 1]
 
 
