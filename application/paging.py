@@ -55,7 +55,7 @@ class Cursor:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             stamp, _, ident = raw.partition("|")
             created_at = datetime.fromisoformat(stamp)
-            if not ident.isdigit() or created_at.tzinfo is None or len(token) > 200:
+            if not ident.isdigit() or created_at.tzinfo is None:
                 raise ValueError(raw)
             cursor = cls(created_at=created_at.astimezone(UTC), id=int(ident))
         except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):

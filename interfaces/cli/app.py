@@ -13,7 +13,7 @@ from typing import Any
 import click
 from click.exceptions import NoArgsIsHelpError
 
-from domain.errors import DomainError, ServiceUnavailable
+from domain.errors import DomainError, InvalidInput, ServiceUnavailable
 from domain.text import is_text
 from interfaces.container import (
     SCHEMA_BEHIND_ADVICE,
@@ -137,9 +137,10 @@ class OneLineUsageError(click.ClickException):
 
 
 def _describe(error: DomainError) -> str:
-    fields = getattr(error, "errors", None)
-    if fields:
-        details = "; ".join(f"{name}: {' '.join(problems)}" for name, problems in fields.items())
+    if isinstance(error, InvalidInput) and error.errors:
+        details = "; ".join(
+            f"{name}: {' '.join(problems)}" for name, problems in error.errors.items()
+        )
         return f"{error.message} {details}"
     if isinstance(error, ServiceUnavailable):
         # The operator at the command line is the one who can fix it.

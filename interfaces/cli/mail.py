@@ -8,7 +8,7 @@ from dependency_injector.wiring import Provide, inject
 from application.mail import ListMail, PruneMail, QueueTestMail, RetryMail
 from application.users import OPERATOR
 from domain.ids import ID_MAX
-from domain.mail import OutgoingMail
+from domain.mail import MailStatus, OutgoingMail
 from interfaces.cli.app import cli
 from interfaces.cli.terminal import echo_table
 from interfaces.container import Container
@@ -45,7 +45,7 @@ def list_mail(failed: bool, limit: int, find: ListMail = Provide[Container.list_
 def _mail_row(mail: OutgoingMail) -> tuple[str, ...]:
     if mail.sent_at is not None:
         note = f"sent {mail.sent_at:%Y-%m-%d %H:%M}"
-    elif mail.status.value == "queued":
+    elif mail.status is MailStatus.QUEUED:
         note = f"next try {mail.next_attempt_at:%Y-%m-%d %H:%M}"
         if mail.held_until is not None:  # being sent, or its worker stopped: not before then
             note += f", held by a worker until {mail.held_until:%Y-%m-%d %H:%M:%S}"

@@ -63,9 +63,6 @@ class IdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         return int(value)
 
-    def to_url(self, value: int) -> str:
-        return str(value)
-
 
 class UsernameConverter(BaseConverter):
     """A path segment that can be a username; anything else is not a route (404), so no text a
