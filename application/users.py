@@ -353,7 +353,9 @@ class UpdateUser:
 
     def __call__(self, actor: Actor, ref: UserRef, changes: UserChanges) -> User:
         with self.uow as uow:
-            return _update(uow, actor, ref, changes, self.clock(), self.verify_address)
+            user, admins = _locked_for_change(uow, actor, ref, changes)
+            wanted = _wanted(changes)  # after the rights: a stranger learns nothing of its rules
+            return _change(uow, actor, user, admins, wanted, self.clock(), self.verify_address)
 
 
 @frozen
@@ -370,29 +372,23 @@ class UpdateOwnAccount:
 
     def __call__(self, actor: Actor, changes: UserChanges, new_password: str | None) -> User:
         rules = self.password_rules
-        InvalidInput.gather(
+        wanted, _ = InvalidInput.gather(
             lambda: _wanted(changes),
             lambda: None if new_password is None else check_password(new_password, rules=rules),
         )
-        # Hashed before the unit begins: no lock is held while it runs.
-        password_hash = None if new_password is None else self.hasher.hash(new_password)
+        assert isinstance(wanted, dict)
+        if new_password is not None:  # hashed before the unit begins: no lock held meanwhile
+            wanted["password_hash"] = self.hasher.hash(new_password)
         with self.uow as uow:
-            return _update(
-                uow, actor, actor.id, changes, self.clock(), self.verify_address, password_hash
-            )
+            user, admins = _locked_for_change(uow, actor, actor.id, changes)
+            return _change(uow, actor, user, admins, wanted, self.clock(), self.verify_address)
 
 
-def _update(
-    uow: UnitOfWork,
-    actor: Actor,
-    ref: UserRef,
-    changes: UserChanges,
-    now: datetime,
-    verify_address: VerifyAddress,
-    password_hash: str | None = None,
-) -> User:
-    # Locks in one order for every writer: users' rows in id order (the active admins with
-    # this user), then sessions.
+def _locked_for_change(
+    uow: UnitOfWork, actor: Actor, ref: UserRef, changes: UserChanges
+) -> tuple[User, list[int]]:
+    """The user, locked, and the active admins when the change touches rights (locked with
+    the user: users' rows in id order, the order every writer keeps), once the actor may."""
     touches_rights = changes.role is not None or changes.is_active is not None
     admins: list[int] = []
     if touches_rights:
@@ -403,36 +399,64 @@ def _update(
         raise NotAccountOwner()
     if not actor.is_admin and touches_rights:
         raise AdminOnly("Only an admin may change a role or deactivate an account.")
-    wanted = _wanted(changes)
-    if password_hash is not None:
-        wanted["password_hash"] = password_hash
+    return user, admins
+
+
+def _change(
+    uow: UnitOfWork,
+    actor: Actor,
+    user: User,
+    admins: list[int],
+    wanted: dict[str, object],
+    now: datetime,
+    verify_address: VerifyAddress,
+) -> User:
+    """`wanted` applied to the locked `user`, and what follows from it; the unit committed."""
     changed = user.change(now=now, **wanted)
     if changed == user:
         return user
+    _refuse_taken(uow, user, changed)
+    if not changed.is_active_admin:
+        _keep_an_admin(user, admins)
+    uow.users.save(changed)
+    _after_change(uow, actor, user, changed, now, verify_address, "password_hash" in wanted)
+    uow.commit()
+    return changed
+
+
+def _refuse_taken(uow: UnitOfWork, user: User, changed: User) -> None:
     if changed.email != user.email and uow.users.get_by_email(changed.email):
         raise EmailTaken()
     renamed = username_key(changed.username) != username_key(user.username)
     if renamed and uow.users.get_by_username(changed.username) is not None:
         raise UsernameTaken()
-    if not changed.is_active_admin:
-        _keep_an_admin(user, admins)
-    uow.users.save(changed)
+
+
+def _after_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    user: User,
+    changed: User,
+    now: datetime,
+    verify_address: VerifyAddress,
+    new_password: bool,
+) -> None:
+    """Sessions, links and mail that the change ends or calls for."""
+    user_id = user.id or 0
     if not changed.is_active:
-        uow.sessions.revoke_all_for_user(user.id, now)
-    elif password_hash is not None:
-        uow.sessions.revoke_all_for_user(user.id, now, keep=actor.session_id)
-    if password_hash is not None:
+        uow.sessions.revoke_all_for_user(user_id, now)
+    elif new_password:
+        uow.sessions.revoke_all_for_user(user_id, now, keep=actor.session_id)
+    if new_password:
         end_reset_links(uow, user, now)
     if changed.email != user.email:
         # Links mailed before the change die now, not only while the address differs: an
         # address changed away and back must not bring them to life again.
         for purpose in LinkPurpose:
-            uow.link_tokens.use_all(user.id, purpose, now)
+            uow.link_tokens.use_all(user_id, purpose, now)
         uow.outbox.expire_links(user.email, now)  # not sent yet: they would lead nowhere
         if verify_address is not None:
             verify_address.changed(uow, user, changed, now)
-    uow.commit()
-    return changed
 
 
 def _wanted(changes: UserChanges) -> dict[str, object]:
