@@ -281,11 +281,55 @@ _SENDER = re.compile(r'^[^\s()<>\[\]:;@\\,"]+@[^\s()<>\[\]:;@\\,"]+$')
 
 
 def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[str, object]:
+    public_url = _public_url(env)
+    mail_from = _mail_from(env)
+    for name in ("SMTP_USERNAME", "SMTP_PASSWORD"):
+        if not (env.get(name) or "").isascii():
+            raise SettingsError(f"{name} must be ASCII: the SMTP login sends it so.")
+    smtp_host = _host(env, "SMTP_HOST")
+    security = _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls")
+    # In production only: development may log in to a mail catcher beside it (a container's).
+    clear_login = security == "none" and bool(env.get("SMTP_USERNAME"))
+    if production and clear_login and smtp_host and not _on_this_machine(smtp_host):
+        raise SettingsError(
+            "SMTP_SECURITY=none would send the SMTP login unencrypted to SMTP_HOST:"
+            " use starttls or tls (or a relay on this machine)."
+        )
+    smtp_timeout = _int(env, "SMTP_TIMEOUT", 30, 1, 600)
+    return {
+        "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
+        "verify_token_ttl": timedelta(
+            seconds=_int(env, "VERIFY_TOKEN_TTL", 2 * 86400, 1, 30 * 86400)
+        ),
+        "reset_token_ttl": timedelta(seconds=_int(env, "RESET_TOKEN_TTL", 1800, 1, 86400)),
+        "public_url": public_url,
+        "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
+        "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),
+        "smtp_host": smtp_host,
+        "smtp_port": _int(env, "SMTP_PORT", 587, 1, 65535),
+        "smtp_security": security,
+        "smtp_username": env.get("SMTP_USERNAME") or "",
+        "smtp_password": env.get("SMTP_PASSWORD") or "",
+        "smtp_timeout": smtp_timeout,
+        "smtp_helo_name": _helo_name(env),
+        "mail_from": mail_from,
+        "mail_dir": _mail_dir(env),
+        "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
+        "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
+        "mail_lease": _mail_lease(env, smtp_timeout),
+    }
+
+
+def _public_url(env: Mapping[str, str]) -> str:
     public_url = (env.get("PUBLIC_URL") or DEV_PUBLIC_URL).strip().rstrip("/")
     if not _URL.match(public_url):
         raise SettingsError("PUBLIC_URL must be an http:// or https:// URL.")
     if "?" in public_url or "#" in public_url:  # `…/?x` + `/verify-email?token=` breaks links
         raise SettingsError("PUBLIC_URL must have no query or fragment: links add a path to it.")
+    return public_url
+
+
+def _mail_from(env: Mapping[str, str]) -> str:
     mail_from = (env.get("MAIL_FROM") or DEV_MAIL_FROM).strip()
     addresses = getaddresses([mail_from])
     address = addresses[0][1] if len(addresses) == 1 else ""
@@ -304,27 +348,19 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
     if len(local) > LOCAL_PART_MAX or not _is_host_name(domain) or len(mail_from) > MAIL_FROM_MAX:
         raise SettingsError(
             f"MAIL_FROM must be at most {MAIL_FROM_MAX} characters, its address's local part"
-            " at most 64 and its domain a host name (mail.example.com, localhost)."
+            f" at most {LOCAL_PART_MAX} and its domain a host name (mail.example.com, localhost)."
         )
     if not address_of(mail_from).isascii():  # as every envelope and Message-ID takes it
         raise SettingsError(
             "MAIL_FROM's address must be ASCII, but for an international domain (sent as"
             " IDNA): it names the sender of every message, and its domain every Message-ID."
         )
-    for name in ("SMTP_USERNAME", "SMTP_PASSWORD"):
-        if not (env.get(name) or "").isascii():
-            raise SettingsError(f"{name} must be ASCII: the SMTP login sends it so.")
-    smtp_host = _host(env, "SMTP_HOST")
-    security = _choice(env, "SMTP_SECURITY", SMTP_SECURITIES, "starttls")
-    # In production only: development may log in to a mail catcher beside it (a container's).
-    clear_login = security == "none" and bool(env.get("SMTP_USERNAME"))
-    if production and clear_login and smtp_host and not _on_this_machine(smtp_host):
-        raise SettingsError(
-            "SMTP_SECURITY=none would send the SMTP login unencrypted to SMTP_HOST:"
-            " use starttls or tls (or a relay on this machine)."
-        )
-    # A worker holds a message for the lease, which must outlast the longest send it starts.
-    longest_send = SMTP_EXCHANGES * _int(env, "SMTP_TIMEOUT", 30, 1, 600)
+    return mail_from
+
+
+def _mail_lease(env: Mapping[str, str], smtp_timeout: int) -> int:
+    """How long a worker holds a message: longer than the longest send it starts."""
+    longest_send = SMTP_EXCHANGES * smtp_timeout
     lease = _int(env, "MAIL_LEASE", 600, 2, 86400)
     if lease <= longest_send:
         raise SettingsError(
@@ -332,28 +368,7 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
             f" one send may take {SMTP_EXCHANGES} exchanges with the mail server, each allowed"
             " SMTP_TIMEOUT."
         )
-    return {
-        "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
-        "verify_token_ttl": timedelta(
-            seconds=_int(env, "VERIFY_TOKEN_TTL", 2 * 86400, 1, 30 * 86400)
-        ),
-        "reset_token_ttl": timedelta(seconds=_int(env, "RESET_TOKEN_TTL", 1800, 1, 86400)),
-        "public_url": public_url,
-        "verify_link": _link(env, "VERIFY_LINK", f"{public_url}/verify-email?token={{token}}"),
-        "reset_link": _link(env, "RESET_LINK", f"{public_url}/reset-password?token={{token}}"),
-        "smtp_host": smtp_host,
-        "smtp_port": _int(env, "SMTP_PORT", 587, 1, 65535),
-        "smtp_security": security,
-        "smtp_username": env.get("SMTP_USERNAME") or "",
-        "smtp_password": env.get("SMTP_PASSWORD") or "",
-        "smtp_timeout": _int(env, "SMTP_TIMEOUT", 30, 1, 600),
-        "smtp_helo_name": _helo_name(env),
-        "mail_from": mail_from,
-        "mail_dir": _mail_dir(env),
-        "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
-        "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
-        "mail_lease": lease,
-    }
+    return lease
 
 
 # A DNS name (underscores too, as container networks name hosts) or an address.
