@@ -142,11 +142,11 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
             response.vary.add("Origin")
         return response
 
-    # Registered last, so that its after_request hook runs first (Flask runs them newest
-    # first): vary_by_origin then sees the Vary line flask-cors adds.
     # Each origin as a pattern of itself alone: flask-cors reads a string holding `[` (an IPv6
     # literal, http://[::1]:3000) as a regular expression matched at the origin's start.
     exact = [o if o == "*" else re.compile(re.escape(o) + r"\Z", re.IGNORECASE) for o in origins]
+    # Registered last, so that its after_request hook runs first (Flask runs them newest
+    # first): vary_by_origin then sees the Vary line flask-cors adds.
     CORS(
         app,
         resources={r"/api/*": {"origins": exact}},
