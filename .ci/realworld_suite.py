@@ -9,9 +9,12 @@ For each database: a fresh one (a new SQLite file; a new PostgreSQL database nex
 TEST_DATABASE_URL's, dropped afterwards), migrated with `quill db upgrade`, served by gunicorn
 (gunicorn.conf.py, as in production) on a free port with PASSWORD_RULES=length, then
 `run-bruno.sh` from the RealWorld material against it (154 requests), then the older Postman
-suite (`legacy/`, 32 requests) with newman (installed from the npm registry into
-~/.cache/realworld-newman on first use). Exit status: 0 when every request passed
-on every database, 1 when one failed, 2 when the suite could not run (missing, no npm...).
+suite (`legacy/`, 32 requests) with newman. The databases run side by side, each with its own
+server: the runners' Node.js start-ups are most of the time. Both runners come from the npm
+registry into caches (~/.cache/realworld-bruno, the one run-bruno.sh uses, and
+~/.cache/realworld-newman), installed here first, once, so that two runs never install at
+once. Exit status: 0 when every request passed on every database, 1 when one failed, 2 when
+the suite could not run (missing, no npm...).
 
 The suite is vendored, unchanged, in tests/realworld/ (see its README); REALWORLD_DIR runs another
 copy. Asked for and missing is a failure, never a skip.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,13 +33,34 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DATABASES = ("sqlite", "postgresql")
-NEWMAN = "6"  # the legacy Postman suite's runner, from the npm registry
+
+
+class NpmTool(NamedTuple):
+    """An npm package a suite runs with, and the cache it is installed in (`variable`, else
+    ~/.cache/`folder`)."""
+
+    package: str
+    version: str  # `6` takes any 6.x.y
+    folder: str
+    command: str
+    variable: str
+
+    @property
+    def cache(self) -> Path:
+        return Path(os.environ.get(self.variable) or Path.home() / ".cache" / self.folder)
+
+
+# Bruno's CLI at run-bruno.sh's own default version (BRU_VERSION), in the cache it looks in.
+BRUNO = NpmTool("@usebruno/cli", "4.1.0", "realworld-bruno", "bru", "BRUNO_CACHE")
+NEWMAN = NpmTool("newman", "6", "realworld-newman", "newman", "NEWMAN_CACHE")  # the Postman suite
 
 
 def suite_dir() -> Path:
@@ -141,30 +166,39 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 6
 
 
 def run_suite(suite: Path, base: str) -> tuple[int, str]:
+    env = {**os.environ, "BRUNO_CACHE": str(BRUNO.cache), "BRU_VERSION": BRUNO.version}
     done = subprocess.run(
-        ["bash", str(suite / "run-bruno.sh"), base], capture_output=True, text=True, check=False
-    )
+        ["bash", str(suite / "run-bruno.sh"), base],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
-def newman() -> Path:
-    """newman from the npm registry, into a cache (as run-bruno.sh does for Bruno's CLI)."""
-    cache = Path(os.environ.get("NEWMAN_CACHE") or Path.home() / ".cache" / "realworld-newman")
-    found = cache / "node_modules" / ".bin" / "newman"
-    if found.exists():
-        return found
+def npm_tool(tool: NpmTool) -> Path:
+    """The tool's command, installed from the npm registry into its cache unless a version
+    that `tool.version` names is there already."""
+    package, version, name, command, _ = tool
+    cache = tool.cache
+    found = cache / "node_modules" / ".bin" / command
+    manifest = cache / "node_modules" / package / "package.json"
+    if found.exists() and manifest.exists():
+        have = json.loads(manifest.read_text()).get("version", "")
+        if have == version or have.startswith(f"{version}."):
+            return found
+    if shutil.which("npm") is None:
+        raise RuntimeError("npm is needed (Debian: apt-get install -y nodejs npm)")
     cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "package.json").exists():
-        (cache / "package.json").write_text('{"name": "realworld-newman", "private": true}\n')
+        (cache / "package.json").write_text(f'{{"name": "{name}", "private": true}}\n')
     installed = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"newman@{NEWMAN}"],
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"{package}@{version}"],
         cwd=cache,
         capture_output=True,
         text=True,
         check=False,
     )
     if installed.returncode != 0 or not found.exists():
-        raise RuntimeError(f"could not install newman: {installed.stderr.strip()[-500:]}")
+        raise RuntimeError(f"could not install {package}: {installed.stderr.strip()[-500:]}")
     return found
 
 
@@ -177,7 +211,7 @@ def run_legacy(suite: Path, base: str, workdir: Path) -> tuple[int, str]:
     who = f"legacy_{secrets.token_hex(4)}"
     done = subprocess.run(
         [
-            str(newman()), "run", str(collection), "--reporters", "json",
+            str(npm_tool(NEWMAN)), "run", str(collection), "--reporters", "json",
             "--reporter-json-export", str(report),
             "--env-var", f"APIURL={base}/api", "--env-var", f"USERNAME={who}",
             "--env-var", f"EMAIL={who}@example.com", "--env-var", "PASSWORD=password123",
@@ -210,24 +244,29 @@ def server_errors(log: Path) -> list[str]:
     return [line for line in lines if '"level": "ERROR"' in line or "Traceback" in line][-10:]
 
 
-def on(database: str, suite: Path, workdir: Path) -> int:
+def on(database: str, suite: Path, workdir: Path) -> tuple[int, str]:
+    """The suites' status and report on one database, in a folder of its own."""
+    workdir.mkdir()
     if database == "sqlite":
         chosen = sqlite_database(workdir)
     else:
         chosen = postgresql_database(os.environ["TEST_DATABASE_URL"])
-    log = workdir / f"server-{database}.log"
+    log = workdir / "server.log"
     started = time.monotonic()
-    with chosen as url, quill_server(url, log) as base:
-        status, output = run_suite(suite, base)
-        legacy_status, legacy_output = run_legacy(suite, base, workdir)
-    print(f"== RealWorld suite on {database} ({time.monotonic() - started:.0f} s)")
-    print(output)
-    print(f"-- the older Postman suite on {database}")
-    print(legacy_output)
-    status = max(status, legacy_status)
-    for line in server_errors(log):
-        print(f"   server: {line[:300]}")
-    return status
+    try:
+        with chosen as url, quill_server(url, log) as base:
+            status, output = run_suite(suite, base)
+            legacy_status, legacy_output = run_legacy(suite, base, workdir)
+    except RuntimeError as error:
+        return 2, f"== RealWorld suite on {database}: could not run: {error}"
+    lines = [
+        f"== RealWorld suite on {database} ({time.monotonic() - started:.0f} s)",
+        output,
+        f"-- the older Postman suite on {database}",
+        legacy_output,
+        *(f"   server: {line[:300]}" for line in server_errors(log)),
+    ]
+    return max(status, legacy_status), "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
@@ -240,16 +279,21 @@ def main(argv: list[str]) -> int:
     if "postgresql" in wanted and not os.environ.get("TEST_DATABASE_URL"):
         print("realworld-suite: postgresql needs TEST_DATABASE_URL")
         return 2
-    worst = 0
-    with tempfile.TemporaryDirectory(prefix="quill-realworld-") as tmp:
-        for database in wanted:
-            try:
-                status = on(database, suite, Path(tmp))
-            except RuntimeError as error:
-                print(f"== RealWorld suite on {database}: could not run: {error}")
-                status = 2
-            worst = max(worst, status)
-    return worst
+    try:
+        npm_tool(BRUNO)
+        npm_tool(NEWMAN)
+    except RuntimeError as error:
+        print(f"realworld-suite: {error}")
+        return 2
+    with (
+        tempfile.TemporaryDirectory(prefix="quill-realworld-") as tmp,
+        ThreadPoolExecutor(len(wanted)) as pool,
+    ):
+        runs = [pool.submit(on, database, suite, Path(tmp) / database) for database in wanted]
+        done = [run.result() for run in runs]
+    for _, report in done:  # in the order asked, whichever finished first
+        print(report, flush=True)
+    return max(status for status, _ in done)
 
 
 if __name__ == "__main__":
