@@ -466,9 +466,15 @@ def test_a_bad_user_list_query_is_a_validation_error(
             assert_error(response, 400, "validation_error")
 
 
-def test_the_bounds_of_per_page_are_accepted(client: FlaskClient) -> None:
-    assert client.get("/api/v1/posts?per_page=1").status_code == 200
-    assert client.get("/api/v1/posts?per_page=100").status_code == 200
+def test_the_bounds_of_per_page_are_accepted_and_kept(
+    client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    for _ in range(2):
+        write_post(user)
+    smallest = client.get("/api/v1/posts?per_page=1").json
+    assert (smallest["per_page"], len(smallest["items"]), smallest["pages"]) == (1, 1, 2)
+    largest = client.get("/api/v1/posts?per_page=100").json
+    assert (largest["per_page"], len(largest["items"]), largest["pages"]) == (100, 2, 1)
 
 
 @pytest.mark.parametrize("page", [10**6, 2**63, 10**40])

@@ -46,6 +46,9 @@ def test_a_follow_needs_no_body_and_ignores_one(client: FlaskClient, join: Join)
         "/api/profiles/celeb/follow", json={"user": {"email": "x@example.com"}}, headers=fan.headers
     )
     assert response.status_code == 200
+    assert response.json["profile"] == {
+        "username": "celeb", "bio": None, "image": None, "following": True,
+    }  # fmt: skip
 
 
 def test_an_unknown_profile_is_404(client: FlaskClient, member: Member) -> None:

@@ -12,7 +12,7 @@ import attrs
 import jsonschema_rs
 import pytest
 from attrs import frozen
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
@@ -318,7 +318,8 @@ def test_every_address_the_domain_keeps_is_the_documents_idn_email(address: str)
     try:
         kept = normalize_email(address)
     except InvalidInput:
-        return
+        kept = ""
+    assume(kept != "")  # Hypothesis fails the test if too few addresses are kept
     assert fields.EMAIL["format"] == "idn-email"
     validator = jsonschema_rs.validator_for(fields.EMAIL, validate_formats=True)
     assert validator.is_valid(kept), kept

@@ -60,7 +60,8 @@ def test_any_query_string_gets_an_answer_never_a_server_error(
             body = {"title": f"p{n}", "content": "c", "published": n % 2 == 0}
             assert client.post("/api/v1/posts", json=body, headers=headers).status_code == 201
             comment = {"body": f"comment {n}"}  # on the first post, published
-            assert client.post("/api/v1/posts/1/comments", json=comment, headers=headers).json
+            added = client.post("/api/v1/posts/1/comments", json=comment, headers=headers)
+            assert added.status_code == 201, added.json
 
     def check(query: str) -> None:
         response = client.get(f"{path}?{query}", headers=headers)
