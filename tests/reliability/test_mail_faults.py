@@ -260,11 +260,17 @@ def test_two_workers_on_postgresql_deliver_each_of_200_messages_once(
     env = mail_env(pg_url, port)
     box = Mailbox()
     box.delay = 0.005  # each message takes a moment: both workers are busy at once
+    # The first message waits until another has arrived: a worker sends one message at a
+    # time, so that one came from the other worker, however late it started.
+    box.stall_at = 1
     with open_container(env) as container:
         empty_tables(container.engine())
         queued = queue(container, 200)
         with smtp_server(box, port):
             workers = [start_worker(env) for _ in range(2)]
+            assert box.stalled.wait(timeout=60)
+            box.wait_for(1, seconds=60)
+            box.go_on.set()
             box.wait_for(200, seconds=120)
             time.sleep(0.5)  # time for a second copy of anything to arrive
             counts = [stop_worker(worker) for worker in workers]
