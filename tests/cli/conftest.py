@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,12 @@ from flask.testing import FlaskClient
 
 from interfaces.cli import cli
 from interfaces.container import Container, build_container
-from tests.factories import FixedClock
 from tests.pg import dispose_pools
 
 QUILL_BIN = Path(sys.executable).with_name("quill")
 CHEAP_ARGON2_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "8", "ARGON2_PARALLELISM": "1"}
 
 Quill = Callable[..., Result]
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    """A fixed time safely in the past. JwtTokenService lets PyJWT check `iat` against the wall
-    clock, so with the default T0 every token is refused as long as T0 is still ahead of now."""
-    return FixedClock(datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
 
 
 @pytest.fixture
