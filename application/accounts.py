@@ -15,6 +15,7 @@ from domain.errors import (
     UserNotFound,
     VerificationThrottled,
 )
+from domain.ids import stored
 from domain.links import TOKEN_MAX, LinkPurpose, LinkToken, token_hash
 from domain.mail import OutgoingMail
 from domain.times import wait_in_window
@@ -163,7 +164,7 @@ class AddressVerification:
         """The link and its mail, counted for each of `keys`."""
         for key in keys:
             uow.link_requests.add(LinkPurpose.VERIFY, key, now)
-        _retire_links(uow, LinkPurpose.VERIFY, user.id or 0, user.email, now)
+        _retire_links(uow, LinkPurpose.VERIFY, stored(user.id), user.email, now)
         token = new_link_token()
         link = LinkToken.issue(
             purpose=LinkPurpose.VERIFY,
@@ -216,7 +217,7 @@ class VerifyEmail:
             # The user locked: an e-mail change either commits first (and the link no longer
             # works) or waits for this one.
             link, user = _working_link(uow, LinkPurpose.VERIFY, digest, now, lock=True)
-            if not uow.link_tokens.use(link.id or 0, now):
+            if not uow.link_tokens.use(stored(link.id), now):
                 raise InvalidLink()
             verified = user.change(email_verified=True, now=now)
             uow.users.save(verified)
@@ -290,7 +291,7 @@ class RequestPasswordReset:
             uow.link_requests.add(LinkPurpose.RESET, email, now)
             # Nobody's (user id 0, no address): the same statements without an account, or for
             # one that is inactive, whose links work again if it is reactivated.
-            user_id, to = ((user.id or 0), email) if mails and user else (0, "")
+            user_id, to = ((stored(user.id)), email) if mails and user else (0, "")
             _retire_links(uow, LinkPurpose.RESET, user_id, to, now)
             # Without an account the link and its mail are still made and sent to the
             # database, which stores neither (keep=False): the same statements either way.
@@ -335,7 +336,7 @@ class ResetPassword:
         with self.uow as uow:
             link, user = _working_link(uow, LinkPurpose.RESET, digest, now, lock=True)
             assert user.id is not None
-            if not uow.link_tokens.use(link.id or 0, now):
+            if not uow.link_tokens.use(stored(link.id), now):
                 raise InvalidLink()
             end_reset_links(uow, user, now)
             uow.users.save(user.change(password_hash=password_hash, email_verified=True, now=now))
@@ -347,7 +348,7 @@ class ResetPassword:
 def end_reset_links(uow: UnitOfWork, user: User, now: datetime) -> None:
     """A new password, however set, ends the user's reset links, and the mails that carry
     them still queued: each was a way in that the new password closes."""
-    uow.link_tokens.use_all(user.id or 0, LinkPurpose.RESET, now)
+    uow.link_tokens.use_all(stored(user.id), LinkPurpose.RESET, now)
     uow.outbox.expire_links(user.email, now, LinkPurpose.RESET)
 
 

@@ -9,6 +9,7 @@ from application.ports import Clock, UnitOfWork
 from application.posts import PostRef, visible_post
 from domain.comments import Comment
 from domain.errors import CommentNotFound, NotCommentAuthor
+from domain.ids import stored
 from domain.posts import Author, Post
 from domain.users import Actor
 
@@ -60,7 +61,7 @@ class ListComments:
 
     def __call__(self, actor: Actor | None, ref: PostRef, request: PageRequest) -> Page[Comment]:
         with self.uow.read_only() as uow:
-            post_id = visible_post(uow, actor, ref).id or 0
+            post_id = stored(visible_post(uow, actor, ref).id)
             viewer = None if actor is None else actor.id
             return paginate(
                 request,

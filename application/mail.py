@@ -11,6 +11,7 @@ from attrs import field, frozen
 from application.accounts import Letters
 from application.ports import Clock, MailSender, UnitOfWork
 from domain.errors import InvalidInput, MailLinkExpired, MailNotFailed, MailNotFound
+from domain.ids import stored
 from domain.mail import DeliveryFailed, MailStatus, OutgoingMail, RetryPolicy
 from domain.users import Actor, normalize_email
 
@@ -151,7 +152,7 @@ class DeliverMail:
 
 def _unsent(mail: OutgoingMail, retry_at: datetime | None = None) -> Unsent:
     return Unsent(
-        mail_id=mail.id or 0, kind=mail.kind, reason=mail.last_error or "", retry_at=retry_at
+        mail_id=stored(mail.id), kind=mail.kind, reason=mail.last_error or "", retry_at=retry_at
     )
 
 

@@ -8,6 +8,7 @@ from attrs import frozen
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PostFilter, TagUse, UnitOfWork
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
+from domain.ids import stored
 from domain.posts import SEARCH_MAX, TAG_MAX, Author, Post
 from domain.users import USERNAME_MAX, Actor
 
@@ -276,7 +277,7 @@ class DeletePost:
         actor.check_may_write()
         with self.uow as uow:
             post = _editable(uow, actor, ref, if_match)
-            uow.posts.remove(post.id or 0)
+            uow.posts.remove(stored(post.id))
             uow.commit()
 
 
@@ -289,7 +290,7 @@ class FavoritePost:
 
     def __call__(self, actor: Actor, ref: PostRef) -> Post:
         with self.uow as uow:
-            post_id = visible_post(uow, actor, ref).id or 0
+            post_id = stored(visible_post(uow, actor, ref).id)
             uow.favorites.add(actor.id, post_id, self.clock())
             post = visible_post(uow, actor, post_id)
             uow.commit()
@@ -297,7 +298,7 @@ class FavoritePost:
 
     def undo(self, actor: Actor, ref: PostRef) -> Post:
         with self.uow as uow:
-            post_id = visible_post(uow, actor, ref).id or 0
+            post_id = stored(visible_post(uow, actor, ref).id)
             uow.favorites.remove(actor.id, post_id)
             post = visible_post(uow, actor, post_id)
             uow.commit()

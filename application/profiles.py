@@ -6,6 +6,7 @@ from attrs import frozen
 
 from application.ports import Clock, UnitOfWork
 from domain.errors import ProfileNotFound
+from domain.ids import stored
 from domain.users import Actor, Profile, User, check_follow
 
 
@@ -49,8 +50,8 @@ class FollowUser:
     def __call__(self, actor: Actor, username: str) -> Profile:
         with self.uow as uow:
             user = _profile_owner(uow, username)
-            check_follow(actor.id, user.id or 0)
-            uow.follows.add(actor.id, user.id or 0, self.clock())  # locks both users' rows
+            check_follow(actor.id, stored(user.id))
+            uow.follows.add(actor.id, stored(user.id), self.clock())  # locks both users' rows
             # As a change of the user that committed meanwhile left them: none kept if gone.
             user = _profile_owner(uow, username)
             profile = _profile(uow, user, actor)

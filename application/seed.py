@@ -18,6 +18,7 @@ from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.users import CheckedAccount, Registration, checked_account, register
 from domain.comments import Comment
 from domain.errors import EmailTaken, InvalidInput
+from domain.ids import stored
 from domain.posts import Author, Post, slug_of
 from domain.users import PasswordRules, Role, User
 
@@ -108,7 +109,7 @@ _BULK_TEXTS = tuple(_text(n, 30) for n in range(len(WORDS)))
 
 
 def _author(user: User) -> Author:
-    return Author(id=user.id or 0, name=user.name, username=user.username)
+    return Author(id=stored(user.id), name=user.name, username=user.username)
 
 
 @frozen
@@ -185,13 +186,13 @@ class SeedSampleData:
                 continue
             fan, author = authors[follower], authors[followed]
             if follower in added or followed in added:
-                uow.follows.add(fan.id or 0, author.id or 0, now - timedelta(hours=2))
+                uow.follows.add(stored(fan.id), stored(author.id), now - timedelta(hours=2))
                 counts["follows"] += 1
             for n, post in new_posts:
                 if n != followed or not post.published:
                     continue
-                uow.favorites.add(fan.id or 0, post.id or 0, now - timedelta(minutes=30))
-                body = SAMPLE_COMMENTS[(follower + (post.id or 0)) % len(SAMPLE_COMMENTS)]
+                uow.favorites.add(stored(fan.id), stored(post.id), now - timedelta(minutes=30))
+                body = SAMPLE_COMMENTS[(follower + (stored(post.id))) % len(SAMPLE_COMMENTS)]
                 written = now - timedelta(minutes=20 - follower)
                 uow.comments.add(
                     Comment.write(post=post, author=_author(fan), body=body, now=written)

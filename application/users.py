@@ -23,6 +23,7 @@ from domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
+from domain.ids import stored
 from domain.links import LinkPurpose
 from domain.users import (
     NAME_MIN,
@@ -442,7 +443,7 @@ def _after_change(
     new_password: bool,
 ) -> None:
     """Sessions, links and mail that the change ends or calls for."""
-    user_id = user.id or 0
+    user_id = stored(user.id)
     if not changed.is_active:
         uow.sessions.revoke_all_for_user(user_id, now)
     elif new_password:
@@ -495,6 +496,6 @@ class DeleteUser:
             admins = uow.users.lock_active_admin_ids(with_user=doomed, with_ties=True)
             user = _load(uow, ref)  # as it is now that it is locked
             _keep_an_admin(user, admins)
-            uow.users.remove(user.id or 0)
+            uow.users.remove(stored(user.id))
             uow.outbox.expire_links(user.email, self.clock())
             uow.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Select, bindparam, delete, insert, select, up
 
 from application.paging import Found, Window
 from domain.comments import Comment
+from domain.ids import stored
 from infrastructure.db.bulk import batched
 from infrastructure.db.driver_reads import one_row, read_rows
 from infrastructure.db.lists import found, newest_first, ordered, window_values, with_total
@@ -74,7 +75,7 @@ class SqlCommentRepository:
         self._postgres = connection.dialect.name == "postgresql"
 
     def add(self, comment: Comment) -> Comment:
-        lock_writer_then_post(self._connection, comment.author.id or 0, comment.post_id)
+        lock_writer_then_post(self._connection, stored(comment.author.id), comment.post_id)
         stmt = insert(comments).returning(comments.c.id)
         new_id = self._connection.execute(stmt, comment_values(comment)).scalar_one()
         self._connection.execute(MOVE, {"post_id": comment.post_id, "delta": 1})

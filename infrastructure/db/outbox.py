@@ -9,6 +9,7 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy import Connection, delete, or_, select, update
 
+from domain.ids import stored
 from domain.links import LinkPurpose
 from domain.mail import MailStatus, OutgoingMail
 from domain.times import in_utc
@@ -106,7 +107,7 @@ class SqlOutboxRepository:
         )
         rows = self._connection.execute(stmt).mappings()
         claimed = [mail_from_row(row, self._seal) for row in rows]
-        return sorted(claimed, key=lambda mail: (mail.next_attempt_at, mail.id or 0))
+        return sorted(claimed, key=lambda mail: (mail.next_attempt_at, stored(mail.id)))
 
     def settle(self, mail: OutgoingMail, worker: str | None = None) -> bool:
         stmt = update(outbox).where(outbox.c.id == mail.id)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, insert, update
 from application.paging import Found, Window
 from application.ports import PostFilter
 from domain.errors import CallerDeleted
+from domain.ids import stored
 from domain.posts import RESERVED_SLUGS, Post, numbered_slug
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import adjust_post_counts, insert_of
@@ -133,8 +134,8 @@ class SqlPostRepository:
             deltas = Counter({tag: 0 for tag in (*post.tags, *previous.tags)})
             deltas.subtract(previous.tags if previous.published else ())
             deltas.update(post.tags if post.published else ())
-            untag_post(self._connection, post.id or 0)
-            self._tag(post.id or 0, post, deltas)
+            untag_post(self._connection, stored(post.id))
+            self._tag(stored(post.id), post, deltas)
         return True
 
     def _tag(self, post_id: int, post: Post, deltas: dict[str, int]) -> None:

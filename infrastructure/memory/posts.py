@@ -8,6 +8,7 @@ from attrs import evolve
 
 from application.paging import Found, Window
 from application.ports import PostFilter
+from domain.ids import stored
 from domain.posts import RESERVED_SLUGS, Post, numbered_slug
 from infrastructure.memory.store import (
     InMemoryStore,
@@ -44,7 +45,7 @@ class InMemoryPostRepository:
             refers_to(self._store, caller=post.author.id)
             unique(post.slug, taken)
             taken.add(post.slug)
-            ids.append(self._store_as(post, post.slug).id or 0)
+            ids.append(stored(self._store_as(post, post.slug).id))
         return ids
 
     def _store_as(self, post: Post, slug: str) -> Post:
