@@ -58,8 +58,11 @@ class NpmTool(NamedTuple):
         return Path(os.environ.get(self.variable) or Path.home() / ".cache" / self.folder)
 
 
-# Bruno's CLI at run-bruno.sh's own default version (BRU_VERSION), in the cache it looks in.
-BRUNO = NpmTool("@usebruno/cli", "4.1.0", "realworld-bruno", "bru", "BRUNO_CACHE")
+# Bruno's CLI at run-bruno.sh's own default version (or BRU_VERSION's), in the cache it looks in.
+BRUNO = NpmTool(
+    "@usebruno/cli", os.environ.get("BRU_VERSION") or "4.1.0", "realworld-bruno", "bru",
+    "BRUNO_CACHE",
+)  # fmt: skip
 NEWMAN = NpmTool("newman", "6", "realworld-newman", "newman", "NEWMAN_CACHE")  # the Postman suite
 
 
@@ -165,8 +168,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 6
     raise RuntimeError(f"the server did not answer {url} within {seconds} s")
 
 
-def run_suite(suite: Path, base: str) -> tuple[int, str]:
-    env = {**os.environ, "BRUNO_CACHE": str(BRUNO.cache), "BRU_VERSION": BRUNO.version}
+def run_suite(suite: Path, base: str, reports: Path) -> tuple[int, str]:
+    env = {
+        **os.environ, "BRUNO_CACHE": str(BRUNO.cache), "BRU_VERSION": BRUNO.version,
+        "BRUNO_REPORTS": str(reports),
+    }  # fmt: skip
     done = subprocess.run(
         ["bash", str(suite / "run-bruno.sh"), base],
         env=env, capture_output=True, text=True, check=False,
@@ -252,13 +258,16 @@ def on(database: str, suite: Path, workdir: Path) -> tuple[int, str]:
     else:
         chosen = postgresql_database(os.environ["TEST_DATABASE_URL"])
     log = workdir / "server.log"
+    # BRUNO_REPORTS, when set, keeps each database's reports in a folder of its own.
+    kept = os.environ.get("BRUNO_REPORTS")
+    reports = Path(kept) / database if kept else workdir / "bruno"
     started = time.monotonic()
     try:
         with chosen as url, quill_server(url, log) as base:
-            status, output = run_suite(suite, base)
+            status, output = run_suite(suite, base, reports)
             legacy_status, legacy_output = run_legacy(suite, base, workdir)
-    except RuntimeError as error:
-        return 2, f"== RealWorld suite on {database}: could not run: {error}"
+    except Exception as error:  # an unreachable database too: said beside the other's report
+        return 2, f"== RealWorld suite on {database}: could not run: {error!r}"
     lines = [
         f"== RealWorld suite on {database} ({time.monotonic() - started:.0f} s)",
         output,
@@ -271,7 +280,8 @@ def on(database: str, suite: Path, workdir: Path) -> tuple[int, str]:
 
 def main(argv: list[str]) -> int:
     suite = suite_dir()
-    wanted = argv or [d for d in DATABASES if d == "sqlite" or os.environ.get("TEST_DATABASE_URL")]
+    asked = argv or [d for d in DATABASES if d == "sqlite" or os.environ.get("TEST_DATABASE_URL")]
+    wanted = list(dict.fromkeys(asked))  # each database once
     unknown = [d for d in wanted if d not in DATABASES]
     if unknown:
         print(f"realworld-suite: unknown database {unknown[0]!r}: {', '.join(DATABASES)}")

@@ -296,6 +296,7 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
             " use starttls or tls (or a relay on this machine)."
         )
     smtp_timeout = _int(env, "SMTP_TIMEOUT", 30, 1, 600)
+    lease = _mail_lease(env, smtp_timeout)  # before the others, as it always was
     return {
         "require_verified_email": _bool(env, "REQUIRE_VERIFIED_EMAIL", False),
         "verify_token_ttl": timedelta(
@@ -316,7 +317,7 @@ def mail_settings(env: Mapping[str, str], *, production: bool = False) -> dict[s
         "mail_dir": _mail_dir(env),
         "mail_max_tries": _int(env, "MAIL_MAX_TRIES", 10, 1, 100),
         "mail_retry_delay": _int(env, "MAIL_RETRY_DELAY", 30, 1, 86400),
-        "mail_lease": _mail_lease(env, smtp_timeout),
+        "mail_lease": lease,
     }
 
 

@@ -46,18 +46,22 @@ def key_of(field: attrs.Attribute[Any]) -> str:
     return field.metadata.get("key") or field.name
 
 
-def parse_envelope(name: str, cls: type[T], *, at_least_one: bool = False) -> T:
+def keys_of(cls: type) -> list[str]:
+    """The keys of a body class's fields, as the client sends them."""
+    return [key_of(field) for field in attrs.fields(cls)]  # type: ignore[misc]
+
+
+def parse_envelope(name: str, cls: type[T]) -> T:
     """The body `{name: {...}}` as a `cls`; 415, 413 and 400 on the way, 422 for its fields.
-    `at_least_one`: an object naming none of the fields is 422 too (RealWorld's update of
-    the user: "At least one field is required")."""
+    A `cls` whose `at_least_one` is true refuses an object naming none of its fields."""
     data = json_body()
     inner = data.get(name)
     if inner is None:
         raise InvalidInput.on(name, BLANK)
     if not isinstance(inner, dict):
         raise InvalidInput.on(name, "must be an object")
-    keys = [key_of(field) for field in attrs.fields(cls)]  # type: ignore[arg-type]
-    if at_least_one and not any(key in inner for key in keys):
+    keys = keys_of(cls)
+    if getattr(cls, "at_least_one", False) and not any(key in inner for key in keys):
         raise InvalidInput.on(name, f"must have at least one of {', '.join(keys)}")
     return fields_of(inner, cls)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import frozen
 from dependency_injector.wiring import Provide, inject
@@ -33,6 +33,7 @@ class Login:
 
 @frozen(kw_only=True)
 class UserUpdate:
+    at_least_one: ClassVar[bool] = True  # RealWorld: "At least one field is required."
     email: str | None = optional()
     username: str | None = optional()
     password: str | None = optional()
@@ -71,7 +72,7 @@ def me() -> Any:
 @inject
 def update_me(update: UpdateOwnAccount = Provide[Container.update_own_account]) -> Any:
     actor, token = current_actor(), presented_token()
-    wanted = parse_envelope("user", UserUpdate, at_least_one=True)
+    wanted = parse_envelope("user", UserUpdate)
     changes = UserChanges(
         email=wanted.email, username=wanted.username, bio=wanted.bio, image=wanted.image
     )

@@ -75,6 +75,16 @@ def test_required_fields_are_required_and_not_empty() -> None:
     assert schemas["UserUpdate"]["required"] == []
 
 
+@pytest.mark.parametrize(
+    ("user", "taken"), [({}, False), ({"following": True}, False), ({"bio": None}, True)]
+)
+def test_the_user_s_update_needs_one_of_its_fields_in_the_document_as_on_the_server(
+    user: dict[str, object], taken: bool
+) -> None:
+    schema = document()["components"]["schemas"]["UserUpdate"]
+    assert jsonschema_rs.validator_for(schema).is_valid(user) is taken
+
+
 def test_body_fields_carry_the_limits_of_the_quill_fields_they_are() -> None:
     """One source: v1's field schemas (interfaces/http/openapi/fields.py) say the domain's
     limits; each RealWorld field has those of the Quill field it maps to."""

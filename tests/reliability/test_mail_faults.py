@@ -257,7 +257,7 @@ def test_sigterm_lets_the_message_in_hand_finish_and_hands_back_the_rest(
 def test_two_workers_on_postgresql_deliver_each_of_200_messages_once(
     pg_url: str, port: int
 ) -> None:
-    env = mail_env(pg_url, port)
+    env = mail_env(pg_url, port, SMTP_TIMEOUT="55")  # the stalled message outlasts the waits
     box = Mailbox()
     box.delay = 0.005  # each message takes a moment: both workers are busy at once
     # The first message waits until another has arrived: a worker sends one message at a
@@ -268,8 +268,8 @@ def test_two_workers_on_postgresql_deliver_each_of_200_messages_once(
         queued = queue(container, 200)
         with smtp_server(box, port):
             workers = [start_worker(env) for _ in range(2)]
-            assert box.stalled.wait(timeout=60)
-            box.wait_for(1, seconds=60)
+            assert box.stalled.wait(timeout=25)
+            box.wait_for(1, seconds=25)
             box.go_on.set()
             box.wait_for(200, seconds=120)
             time.sleep(0.5)  # time for a second copy of anything to arrive
