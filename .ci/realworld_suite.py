@@ -78,11 +78,14 @@ def suite_dir() -> Path:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@contextmanager
+def held_port() -> Iterator[socket.socket]:
+    """A listening socket on a free port, handed to gunicorn as `fd://<fileno>`: a port picked,
+    freed and bound again could be taken in between by any connection on the machine."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(128)
+        yield held
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -132,15 +135,16 @@ def quill_server(database_url: str, log: Path) -> Iterator[str]:
     )
     if migrated.returncode != 0:
         raise RuntimeError(f"quill db upgrade failed: {migrated.stderr.strip()}")
-    port = free_port()
-    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
-    with log.open("wb") as sink:
+    with held_port() as held, log.open("wb") as sink:
+        port = held.getsockname()[1]
+        env.update(BIND=f"fd://{held.fileno()}", WEB_CONCURRENCY="2")
         process = subprocess.Popen(
             [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
             env=env,
             cwd=ROOT,
             stdout=sink,
             stderr=sink,
+            pass_fds=(held.fileno(),),
         )
         base = f"http://127.0.0.1:{port}"
         try:

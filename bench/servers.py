@@ -67,11 +67,14 @@ def worker_model() -> list[str]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@contextmanager
+def held_port() -> Iterator[socket.socket]:
+    """A listening socket on a free port, handed to gunicorn as `fd://<fileno>`: a port picked,
+    freed and bound again could be taken in between by any connection on the machine."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1024)
+        yield held
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -92,11 +95,14 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def gunicorn(
     name: str, app: str, conf: Path, workers: int, env: dict[str, str], log: Path
 ) -> Iterator[Server]:
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", f"--config={conf}", *worker_model()]
-    command += [f"--bind=127.0.0.1:{port}", f"--workers={workers}", "--log-level=warning", app]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    with held_port() as held, log.open("wb") as output:
+        port = held.getsockname()[1]
+        command = [sys.executable, "-m", "gunicorn", f"--config={conf}", *worker_model()]
+        command += [f"--bind=fd://{held.fileno()}", f"--workers={workers}", "--log-level=warning"]
+        process = subprocess.Popen(
+            [*command, app], cwd=ROOT, env=env, stdout=output, stderr=output,
+            pass_fds=(held.fileno(),),
+        )  # fmt: skip
     server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process)
     try:
         _wait_ready(server.url, process, log)

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.sockets import held_port
+
 ROOT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
 CHEAP_ARGON2 = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "8", "ARGON2_PARALLELISM": "1"}
@@ -70,18 +72,20 @@ def gunicorn(
     if database_url is None:
         database_url = f"sqlite:///{tmp_path / 'quill.db'}"
         migrate(database_url)
-    port = free_port()
     env = environment(database_url)
-    env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
-    log = tmp_path / f"server-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
-            env=env,
-            cwd=ROOT,
-            stdout=sink,
-            stderr=sink,
-        )
+    with held_port() as held:
+        port = held.getsockname()[1]
+        env.update(BIND=f"fd://{held.fileno()}", WEB_CONCURRENCY=str(workers))
+        log = tmp_path / f"server-{port}.log"
+        with log.open("wb") as sink:  # the server writes to its own copy
+            process = subprocess.Popen(
+                [BIN / "gunicorn", "-c", "gunicorn.conf.py"],
+                env=env,
+                cwd=ROOT,
+                stdout=sink,
+                stderr=sink,
+                pass_fds=(held.fileno(),),
+            )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{base}/healthz", process)

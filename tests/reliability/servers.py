@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.reliability.conftest import app_env
-from tests.reliability.throwaway import children, free_port
+from tests.reliability.throwaway import children
+from tests.sockets import held_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,24 +88,26 @@ def wsgi_target() -> str:
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2, **env: str) -> Iterator[Server]:
     """gunicorn with `workers` sync workers on a free port; stopped (only it) on the way out."""
-    port = free_port()
     log = Path(tempfile.mkstemp(prefix="quill-gunicorn-", suffix=".log")[1])
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-w", str(workers),
-        "-b", f"127.0.0.1:{port}",
-        "--graceful-timeout", "5",
-        wsgi_target(),
-    ]  # fmt: skip
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **app_env(database_url), **env},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    with held_port() as held:
+        port = held.getsockname()[1]
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w", str(workers),
+            "-b", f"fd://{held.fileno()}",
+            "--graceful-timeout", "5",
+            wsgi_target(),
+        ]  # fmt: skip
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **app_env(database_url), **env},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(held.fileno(),),
+            )
     server = Server(process, port, log)
     try:
         server.wait_until_serving()
