@@ -372,8 +372,10 @@ def test_the_reset_page_shows_its_form_without_using_the_link(
 
 
 def test_the_pages_own_files_are_served(client: FlaskClient) -> None:
-    for name in ("reset.js", "pages.css"):
-        assert client.get(f"/pages/static/{name}").status_code == 200
+    for name, mimetype in (("reset.js", "text/javascript"), ("pages.css", "text/css")):
+        response = client.get(f"/pages/static/{name}")
+        assert (response.status_code, response.mimetype) == (200, mimetype)
+        assert response.get_data()
 
 
 # Nothing secret in logs.

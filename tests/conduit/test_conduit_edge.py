@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from interfaces.container import Container
 from interfaces.http.app import MAX_BODY, create_app
+from tests.conduit.conftest import Join
 
 ORIGIN = "https://conduit.example.com"
 
@@ -47,10 +48,17 @@ def test_an_unknown_route_among_realworld_s_is_404_in_its_shape(
     ],
 )
 def test_a_path_naming_what_cannot_exist_is_404_of_that_resource(
-    client: FlaskClient, method: str, path: str, subject: str
+    client: FlaskClient, join: Join, method: str, path: str, subject: str
 ) -> None:
     """RealWorld's 404 names the resource: a slug, id or username no route takes names one
-    that cannot exist."""
+    that cannot exist. Near namesakes exist (`hello`, `hello-world`, `jurgen`, `jake`), so
+    the 404 is the path's, not a lookup that found nothing."""
+    author = join(username="jurgen")
+    join(username="jake")
+    for title in ("Hello World", "Hello"):
+        article = {"title": title, "description": "d", "body": "b"}
+        made = client.post("/api/articles", json={"article": article}, headers=author.headers)
+        assert made.status_code == 201
     response = client.open(path, method=method)
     assert response.status_code == 404
     if method != "HEAD":
