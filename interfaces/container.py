@@ -305,11 +305,21 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
 
 # The drivers reach adapters through this module only (the import contracts): the CLI says a
 # schema not yet migrated or an outage as the mail worker does.
+def close_databases(container: Container) -> None:
+    """The process's connections closed (this thread's kept read connection, then both
+    pools): PostgreSQL sees its sessions end, and SQLite folds its write-ahead log into the
+    database file as the last connection closes, so the file alone is whole again."""
+    container.reads().close()
+    container.read_engine().dispose()
+    container.engine().dispose()
+
+
 __all__ = [
     "SCHEMA_BEHIND_ADVICE",
     "Container",
     "SettingsError",
     "build_container",
+    "close_databases",
     "links_follow",
     "outage_reason",
     "schema_behind",

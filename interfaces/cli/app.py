@@ -19,6 +19,7 @@ from interfaces.container import (
     SCHEMA_BEHIND_ADVICE,
     SettingsError,
     build_container,
+    close_databases,
     outage_reason,
     schema_behind,
 )
@@ -33,6 +34,7 @@ def _with_container(ctx: click.Context) -> None:
         container = build_container()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+    ctx.find_root().call_on_close(lambda: close_databases(container))  # as the command ends
     each: click.Context | None = ctx
     while each is not None:
         each.obj, each = container, each.parent

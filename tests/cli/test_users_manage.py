@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
+import shutil
+import sqlite3
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -166,10 +170,12 @@ def test_delete_reads_an_answer_already_given(quill, auth, client, answer: str, 
 
 
 @pytest.mark.parametrize(("answer", "kept"), [("n", True), ("y", False)])
-def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, kept: bool):
+def test_delete_at_a_terminal_asks_first(
+    quill_process, seeded_file, tmp_path, answer: str, kept: bool
+):
     """A person at a terminal is asked, and only yes deletes (the installed command, on a
     pseudo-terminal)."""
-    env = _seeded(quill_process, tmp_path)
+    env = _seeded(seeded_file, tmp_path)
     primary, secondary = pty.openpty()
     deleting = subprocess.Popen(
         [str(QUILL_BIN), "users", "delete", "ada@quill.example"],
@@ -191,10 +197,10 @@ def test_delete_at_a_terminal_asks_first(quill_process, tmp_path, answer: str, k
     assert ("ada@quill.example" in listed) is kept
 
 
-def test_delete_with_nothing_to_read_deletes_and_never_waits(quill_process, tmp_path):
+def test_delete_with_nothing_to_read_deletes_and_never_waits(quill_process, seeded_file, tmp_path):
     """No terminal and no answer (cron's /dev/null, a supervisor that closes stdin, a parent
     that keeps a pipe open and writes nothing): as written, at once; a piped no keeps."""
-    env = _seeded(quill_process, tmp_path)
+    env = _seeded(seeded_file, tmp_path)
     run_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env}
 
     def delete(email: str, **how: Any) -> subprocess.Popen[str]:
@@ -229,12 +235,35 @@ def _ended(process: subprocess.Popen[str]) -> tuple[str, str]:
     return process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
 
 
-def _seeded(quill_process, tmp_path) -> dict[str, str]:
-    """The environment of a SQLite file with the sample data (Ada, Alan...)."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and seeded (Ada, Alan...) by the installed `quill`, once for the
+    module: each test works on a copy of its own."""
+    folder = tmp_path_factory.mktemp("seeded")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "APP_ENV": "testing"}
+    env |= {"DATABASE_URL": f"sqlite:///{folder}/q.db", **CHEAP_ARGON2_ENV}
     for step in (("db", "upgrade"), ("seed",)):
-        assert quill_process(*step, **env).returncode == 0
-    return env
+        done = subprocess.run([str(QUILL_BIN), *step], env=env, cwd=folder, capture_output=True)
+        assert done.returncode == 0, done.stderr
+    return folder / "q.db"
+
+
+def test_a_command_leaves_its_sqlite_file_whole(seeded_file: Path, tmp_path: Path) -> None:
+    """Its connections closed as it ends, SQLite folds the write-ahead log into the file: the
+    file alone, copied, holds what `quill seed` wrote."""
+    assert not seeded_file.with_name("q.db-wal").exists()
+    copy = tmp_path / "copy.db"
+    shutil.copy(seeded_file, copy)
+    with contextlib.closing(sqlite3.connect(copy)) as database:
+        (users,) = database.execute("SELECT count(*) FROM users").fetchone()
+    assert users >= 4  # the admin, Ada, Alan, Grace
+
+
+def _seeded(seeded_file: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of this test's copy of the seeded SQLite file."""
+    for part in seeded_file.parent.glob("q.db*"):  # the write-ahead log too, if one is left
+        shutil.copy(part, tmp_path / part.name)
+    return {"DATABASE_URL": f"sqlite:///{tmp_path}/q.db", "APP_ENV": "testing", **CHEAP_ARGON2_ENV}
 
 
 def _read_until(fd: int, end: bytes) -> bytes:
