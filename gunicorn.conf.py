@@ -123,3 +123,14 @@ def on_starting(server: object) -> None:
     from interfaces.http.logs import HideQueryStrings
 
     logging.getLogger("gunicorn.error").addFilter(HideQueryStrings())
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """A worker stopping closes its connections (interfaces.container.close_databases):
+    PostgreSQL sees its sessions end, and SQLite folds its write-ahead log into the file."""
+    app = getattr(worker, "wsgi", None)  # None when the app never loaded
+    container = getattr(app, "extensions", {}).get("container")
+    if container is not None:
+        from interfaces.container import close_databases
+
+        close_databases(container)
