@@ -23,8 +23,12 @@ def current_actor() -> Actor:
 
 
 def optional_actor() -> Actor | None:
-    """The caller when a token is sent (and then it must be valid), else None."""
-    return None if "Authorization" not in request.headers else current_actor()
+    """The caller when a token is sent (and then it must be valid), else None. A header of
+    another scheme is not a token of this API: a proxy's `Basic` credentials, which a browser
+    sends with every request to a site behind one, leave the page anonymous, as RealWorld's
+    Node back end reads them."""
+    scheme = request.headers.get("Authorization", "").strip().partition(" ")[0]
+    return current_actor() if scheme.lower() in SCHEMES else None
 
 
 def current_user() -> tuple[User, str]:

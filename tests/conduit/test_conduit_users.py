@@ -171,6 +171,21 @@ def test_a_malformed_authorization_is_401_token_is_invalid(
     assert (response.status_code, response.json) == (401, {"errors": {"token": ["is invalid"]}})
 
 
+@pytest.mark.parametrize("path", ["/api/articles", "/api/articles/hello", "/api/profiles/ann"])
+def test_another_scheme_on_a_route_with_an_optional_token_is_read_as_no_token(
+    client: FlaskClient, join: Join, path: str
+) -> None:
+    """A proxy's Basic credentials, which the browser adds, leave the page anonymous; a
+    Token that does not work is still refused."""
+    ann = join(username="ann")
+    article = {"title": "Hello", "description": "d", "body": "b"}
+    made = client.post("/api/articles", json={"article": article}, headers=ann.headers)
+    assert made.status_code == 201
+    assert client.get(path, headers={"Authorization": "Basic dXNlcjpwYXNz"}).status_code == 200
+    refused = client.get(path, headers={"Authorization": "Token not.a.jwt"})
+    assert (refused.status_code, refused.json) == (401, {"errors": {"token": ["is invalid"]}})
+
+
 def test_the_token_lives_as_long_as_its_session(
     client: FlaskClient, member: Member, clock: FixedClock
 ) -> None:
