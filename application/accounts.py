@@ -291,7 +291,7 @@ class RequestPasswordReset:
             uow.link_requests.add(LinkPurpose.RESET, email, now)
             # Nobody's (user id 0, no address): the same statements without an account, or for
             # one that is inactive, whose links work again if it is reactivated.
-            user_id, to = ((stored(user.id)), email) if mails and user else (0, "")
+            user_id, to = (stored(user.id), email) if mails and user else (0, "")
             _retire_links(uow, LinkPurpose.RESET, user_id, to, now)
             # Without an account the link and its mail are still made and sent to the
             # database, which stores neither (keep=False): the same statements either way.

@@ -192,7 +192,7 @@ class SeedSampleData:
                 if n != followed or not post.published:
                     continue
                 uow.favorites.add(stored(fan.id), stored(post.id), now - timedelta(minutes=30))
-                body = SAMPLE_COMMENTS[(follower + (stored(post.id))) % len(SAMPLE_COMMENTS)]
+                body = SAMPLE_COMMENTS[(follower + stored(post.id)) % len(SAMPLE_COMMENTS)]
                 written = now - timedelta(minutes=20 - follower)
                 uow.comments.add(
                     Comment.write(post=post, author=_author(fan), body=body, now=written)

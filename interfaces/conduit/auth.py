@@ -4,11 +4,9 @@ Conduit adapter's own (session-long) tokens, whichever the scheme."""
 
 from __future__ import annotations
 
-from flask import request
-
 from application.tokens import TokenAudience
 from domain.users import Actor, User
-from interfaces.http.auth import authorization_token, caller, caller_account
+from interfaces.http.auth import authorization, authorization_token, caller, caller_account
 
 SCHEMES = ("token", "bearer")
 AUDIENCE = TokenAudience.CONDUIT
@@ -27,8 +25,8 @@ def optional_actor() -> Actor | None:
     another scheme is not a token of this API: a proxy's `Basic` credentials, which a browser
     sends with every request to a site behind one, leave the page anonymous, as RealWorld's
     Node back end reads them."""
-    scheme = request.headers.get("Authorization", "").strip().partition(" ")[0]
-    return current_actor() if scheme.lower() in SCHEMES else None
+    given = authorization()
+    return current_actor() if given is not None and given[0] in SCHEMES else None
 
 
 def current_user() -> tuple[User, str]:

@@ -60,9 +60,8 @@ def parse_envelope(name: str, cls: type[T]) -> T:
         raise InvalidInput.on(name, BLANK)
     if not isinstance(inner, dict):
         raise InvalidInput.on(name, "must be an object")
-    keys = keys_of(cls)
-    if getattr(cls, "at_least_one", False) and not any(key in inner for key in keys):
-        raise InvalidInput.on(name, f"must have at least one of {', '.join(keys)}")
+    if getattr(cls, "at_least_one", False) and not any(key in inner for key in keys_of(cls)):
+        raise InvalidInput.on(name, f"must have at least one of {', '.join(keys_of(cls))}")
     return fields_of(inner, cls)
 
 

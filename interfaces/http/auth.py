@@ -20,16 +20,25 @@ from interfaces.http.logs import USER_ID_KEY
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
 
-def authorization_token(schemes: tuple[str, ...], hint: str) -> str | None:
-    """The token of the Authorization header, None without one; another scheme (`schemes` in
-    lower case), or no token, is invalid, and `hint` says how to send it."""
+def authorization() -> tuple[str, str] | None:
+    """The Authorization header as its scheme (lower case) and the rest, None without one."""
     header = request.headers.get("Authorization")
     if header is None:
         return None
     scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() not in schemes or not token.strip():
+    return scheme.lower(), token.strip()
+
+
+def authorization_token(schemes: tuple[str, ...], hint: str) -> str | None:
+    """The token of the Authorization header, None without one; another scheme (`schemes` in
+    lower case), or no token, is invalid, and `hint` says how to send it."""
+    given = authorization()
+    if given is None:
+        return None
+    scheme, token = given
+    if scheme not in schemes or not token:
         raise InvalidToken(hint)
-    return token.strip()
+    return token
 
 
 def bearer_token() -> str | None:

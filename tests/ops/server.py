@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.sockets import held_port
+from bench.servers import held_port
 
 ROOT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.servers import held_port
 from tests.reliability.conftest import app_env
 from tests.reliability.throwaway import children
-from tests.sockets import held_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
