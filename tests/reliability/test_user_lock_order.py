@@ -6,19 +6,61 @@ tells the cycle that deadlocked before the locks were ordered (e455158, dbddc18)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from interfaces.container import Container
 from tests.reliability.conftest import HOLD_USER, bearer, promote_to_admin, race, sign_up
 
 pytestmark = pytest.mark.postgres
 
+Person = dict[str, Any]  # a signed-up user as sign_up returns them
+
 
 def person(app: Flask, name: str) -> dict[str, Any]:
     return sign_up(app, f"{name}@example.com", name.title())
+
+
+def follow(client: FlaskClient, method: str, follower: Person, followed: Person) -> Any:
+    """`follower` follows (PUT) or unfollows (DELETE) `followed`, over HTTP."""
+    path = f"/api/v1/profiles/{followed['user']['username']}/follow"
+    return client.open(path, method=method, headers=bearer(follower["access_token"]))
+
+
+def delete_user(client: FlaskClient, admin: Person, user: Person) -> Any:
+    path = f"/api/v1/users/{user['user']['id']}"
+    return client.delete(path, headers=bearer(admin["access_token"]))
+
+
+# A follow or unfollow between the doomed user (T) and an older one (O): who follows whom
+# before the race, then the request that races the deletion (method, follower, followed).
+SCENES = {
+    "older_follows_doomed": (("doomed", "older"), ("PUT", "older", "doomed")),
+    "older_unfollows_doomed": (("older", "doomed"), ("DELETE", "older", "doomed")),
+    "doomed_unfollows_older": (("doomed", "older"), ("DELETE", "doomed", "older")),
+}
+
+
+def set_scene(
+    pg_app: Flask, pg_container: Container, who: str
+) -> tuple[FlaskClient, Callable[[], Any], Callable[[], Any], Person]:
+    """An admin, O and T, the follow before the race made; the deletion of T and the racing
+    follow request, and T."""
+    people = {n: person(pg_app, n) for n in ("admin", "older", "doomed")}
+    promote_to_admin(pg_container, people["admin"])
+    client = pg_app.test_client()
+    (follower, followed), (method, racer, raced) = SCENES[who]
+    assert follow(client, "PUT", people[follower], people[followed]).status_code == 200
+    return (
+        client,
+        lambda: delete_user(client, people["admin"], people["doomed"]),
+        lambda: follow(client, method, people[racer], people[raced]),
+        people["doomed"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,38 +70,10 @@ def test_a_deletion_and_a_follow_between_the_doomed_and_an_older_user(
     pg_app: Flask, pg_container: Container, who: str
 ) -> None:
     """Deletion: admins+T FOR UPDATE (id order), then LOCK_OTHERS (O, older) NO KEY UPDATE.
-    The follow: LOCK_BOTH O then T. O < T: O then T against T then O."""
-    admin, older, doomed = (person(pg_app, n) for n in ("admin", "older", "doomed"))
-    promote_to_admin(pg_container, admin)
-    client = pg_app.test_client()
-    o_name, t_name = older["user"]["username"], doomed["user"]["username"]
-    if who == "older_follows_doomed":  # O is in LOCK_OTHERS because T follows O
-        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
-    elif who == "older_unfollows_doomed":
-        r = client.put(f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"]))
-    else:
-        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
-    assert r.status_code == 200
-
-    def delete() -> Any:
-        return client.delete(
-            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
-        )
-
-    def follow() -> Any:
-        if who == "older_follows_doomed":
-            return client.put(
-                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
-            )
-        if who == "older_unfollows_doomed":
-            return client.delete(
-                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
-            )
-        return client.delete(
-            f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"])
-        )
-
-    answers = race(pg_container, HOLD_USER, {"id": doomed["user"]["id"]}, delete, follow)
+    The follow: LOCK_BOTH O then T. O < T: O then T against T then O. (When O follows T, O
+    is in LOCK_OTHERS because T follows O.)"""
+    _, delete, racing, doomed = set_scene(pg_app, pg_container, who)
+    answers = race(pg_container, HOLD_USER, {"id": doomed["user"]["id"]}, delete, racing)
     assert answers["first"][0] == 204 and answers["second"][0] in (200, 401, 404), answers
 
 
@@ -74,21 +88,15 @@ def test_a_deletion_and_a_follow_between_an_older_user_and_an_admin(
     for a in (deciding, admin):
         promote_to_admin(pg_container, a)
     client = pg_app.test_client()
-    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
-    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+    assert follow(client, "PUT", older, doomed).status_code == 200
 
     def delete() -> Any:
-        return client.delete(
-            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(deciding["access_token"])
-        )
+        return delete_user(client, deciding, doomed)
 
-    def follow() -> Any:
-        return client.put(
-            f"/api/v1/profiles/{older['user']['username']}/follow",
-            headers=bearer(admin["access_token"]),
-        )
+    def admin_follows() -> Any:
+        return follow(client, "PUT", admin, older)
 
-    answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, follow)
+    answers = race(pg_container, HOLD_USER, {"id": admin["user"]["id"]}, delete, admin_follows)
     assert answers["first"][0] == 204 and answers["second"][0] == 200, answers
 
 
@@ -99,8 +107,7 @@ def test_a_deletion_and_a_deactivation_of_someone_they_follow(
     older, admin, doomed = (person(pg_app, n) for n in ("older", "admin", "doomed"))
     promote_to_admin(pg_container, admin)
     client = pg_app.test_client()
-    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
-    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+    assert follow(client, "PUT", older, doomed).status_code == 200
     headers = bearer(admin["access_token"])
 
     def delete() -> Any:
@@ -122,30 +129,7 @@ def test_a_follow_arriving_while_the_deletion_is_under_way(
     """The natural order: the deletion has locked T and is between its statements (held here on
     the users' row count, count_users) when the unfollow comes: it takes O NO KEY UPDATE, waits
     on T; the deletion's LOCK_OTHERS then waits on O."""
-    admin, older, doomed = (person(pg_app, n) for n in ("admin", "older", "doomed"))
-    promote_to_admin(pg_container, admin)
-    client = pg_app.test_client()
-    o_name, t_name = older["user"]["username"], doomed["user"]["username"]
-    if who == "older_unfollows_doomed":
-        r = client.put(f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"]))
-    else:
-        r = client.put(f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"]))
-    assert r.status_code == 200
-
-    def delete() -> Any:
-        return client.delete(
-            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
-        )
-
-    def unfollow() -> Any:
-        if who == "older_unfollows_doomed":
-            return client.delete(
-                f"/api/v1/profiles/{t_name}/follow", headers=bearer(older["access_token"])
-            )
-        return client.delete(
-            f"/api/v1/profiles/{o_name}/follow", headers=bearer(doomed["access_token"])
-        )
-
+    _, delete, unfollow, _ = set_scene(pg_app, pg_container, who)
     answers = race(
         pg_container,
         "SELECT 1 FROM row_counts WHERE name = 'users' FOR UPDATE",
@@ -164,8 +148,7 @@ def test_two_deletions_of_users_who_follow_each_other_below_the_admins_ids(
     older, admin, doomed = (person(pg_app, n) for n in ("older", "admin", "doomed"))
     promote_to_admin(pg_container, admin)
     client = pg_app.test_client()
-    path = f"/api/v1/profiles/{doomed['user']['username']}/follow"
-    assert client.put(path, headers=bearer(older["access_token"])).status_code == 200
+    assert follow(client, "PUT", older, doomed).status_code == 200
     headers = bearer(admin["access_token"])
 
     def delete_t() -> Any:
@@ -200,9 +183,7 @@ def test_a_deletion_and_a_comment_on_a_post_the_doomed_commented_on_themself(
     assert reply.status_code == 201
 
     def delete() -> Any:
-        return client.delete(
-            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
-        )
+        return delete_user(client, admin, doomed)
 
     def write() -> Any:
         theirs = bearer(other["access_token"])
@@ -240,9 +221,7 @@ def test_the_doomed_commenting_on_their_own_post_while_deleted(
     post_id = post.json["id"]
 
     def delete() -> Any:
-        return client.delete(
-            f"/api/v1/users/{doomed['user']['id']}", headers=bearer(admin["access_token"])
-        )
+        return delete_user(client, admin, doomed)
 
     def comment() -> Any:
         return client.post(f"/api/v1/posts/{post_id}/comments", json={"body": "me"}, headers=mine)
