@@ -64,10 +64,9 @@ def comment_values(comment: Comment) -> dict[str, Any]:
 
 class SqlCommentRepository:
     """Adding takes the author's row KEY SHARE, then the post's to count
-    (lock_writer_then_post): a post deleted meanwhile fails the foreign key's check
-    (PostNotFound, by the unit of work's GONE; a Conflict on SQLite, which does not name the
-    key). Removing takes the post's row before the comment's, as a post's removal (and a
-    user's) does."""
+    (lock_writer_then_post: either deleted meanwhile is CallerDeleted or PostNotFound).
+    Removing takes the post's row before the comment's, as a post's removal (and a user's)
+    does."""
 
     def __init__(self, connection: Connection, *, on_driver: bool = False) -> None:
         self._connection = connection

@@ -23,10 +23,9 @@ MOVE = (
 
 
 class SqlFavoriteRepository:
-    """Adding takes the user's row KEY SHARE, then the post's to count (lock_writer_then_post):
-    a post deleted meanwhile fails the foreign key's check (PostNotFound, by the unit of
-    work's GONE; a Conflict on SQLite, which does not name the key). Removing
-    takes the post's row before the favorite's, as a post's removal (and a user's) does."""
+    """Adding takes the user's row KEY SHARE, then the post's to count (lock_writer_then_post:
+    either deleted meanwhile is CallerDeleted or PostNotFound). Removing takes the post's row
+    before the favorite's, as a post's removal (and a user's) does."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection

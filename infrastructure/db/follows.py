@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from application.ports import FollowStats
+from domain.errors import CallerDeleted, ProfileNotFound
 from infrastructure.db.bulk import batched
 from infrastructure.db.counters import insert_of
 from infrastructure.db.driver_reads import one_row
@@ -54,7 +55,11 @@ class SqlFollowRepository:
         """Counted only when this call inserted the row: a concurrent add of the same pair
         waits for this one's commit and then inserts nothing."""
         new = {"follower_id": follower_id, "followed_id": followed_id, "created_at": at}
-        self._connection.execute(LOCK_BOTH, new)
+        present = set(self._connection.execute(LOCK_BOTH, new).scalars())
+        if follower_id not in present:  # deleted while the request ran
+            raise CallerDeleted()
+        if followed_id not in present:
+            raise ProfileNotFound()
         stmt = insert_of(self._connection.dialect.name)(follows).on_conflict_do_nothing()
         if self._connection.execute(stmt.returning(follows.c.follower_id), new).first():
             self._count(follower_id, followed_id, 1)

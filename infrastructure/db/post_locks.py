@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, literal_column, select, true
 from sqlalchemy.dialects import postgresql
 
+from domain.errors import CallerDeleted, PostNotFound
 from infrastructure.db.counters import author_counts, counter_slot, totals
 from infrastructure.db.models import SEARCH_ONLY, PostRow, UserRow
 from infrastructure.db.slugs import CLAIM
@@ -44,9 +45,12 @@ def lock_writer_then_post(connection: Connection, user_id: int, post_id: int) ->
     """Before a favorite or a comment is added: its writer's row KEY SHARE (as the foreign key
     would), then its post's NO KEY UPDATE (LOCK_POST). Users' rows before posts', and no lock
     raised later: a foreign key's KEY SHARE raised by the count's update deadlocks with a
-    deletion queued between the two."""
-    connection.execute(LOCK_AUTHOR, {"author_id": user_id})
-    connection.execute(LOCK_POST, {"post_id": post_id})
+    deletion queued between the two. A row not found was deleted while the request ran: the
+    writer's is CallerDeleted, the post's PostNotFound, on both databases."""
+    if connection.execute(LOCK_AUTHOR, {"author_id": user_id}).first() is None:
+        raise CallerDeleted()
+    if connection.execute(LOCK_POST, {"post_id": post_id}).first() is None:
+        raise PostNotFound()
 
 
 def _counted_post_insert(claim: bool) -> Select[Any]:

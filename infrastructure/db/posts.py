@@ -48,6 +48,10 @@ class SqlPostRepository:
         """The slug is the base's next number (slugs.py), inserted ON CONFLICT DO NOTHING:
         taken (even by a writer not yet committed, which PostgreSQL waits for) or given
         before, the numbers above it are searched for one never given."""
+        # The author deleted while the request ran: PostgreSQL's insert finds it (_insert).
+        author = {"author_id": stored(post.author.id)}
+        if not self._postgres and self._connection.execute(LOCK_AUTHOR, author).first() is None:
+            raise CallerDeleted()
         number = self._slug_numbers.take(post.slug)
         while True:
             slug = numbered_slug(post.slug, number)

@@ -45,8 +45,8 @@ CONFLICTS = {
 # Foreign keys whose check fails when a row the write refers to was deleted while the request
 # ran. The caller's own account: its deletion ended their session. The post or the user acted
 # on: gone. Each is what the same request would be answered a moment later. PostgreSQL names
-# the key. SQLite does not, so there it stays a Conflict: met only when a deletion commits
-# between a request's authentication and its unit (SQLite runs units one at a time).
+# the key; SQLite does not, so the writes of posts, comments, favorites and follows first read
+# the rows they lock and raise the same errors themselves, on both databases.
 GONE = {
     "fk_posts_author_id_users": CallerDeleted,
     "fk_comments_author_id_users": CallerDeleted,

@@ -82,8 +82,8 @@ def unique(key: object, taken: Container[object]) -> None:
 
 
 def refers_to(store: InMemoryStore, *, caller: int | None, post: int | None = None) -> None:
-    """The foreign keys' checks in SQL, as unit_of_work.GONE names their failures: the
-    caller's own account gone, or the post acted on."""
+    """The foreign keys' checks in SQL, as the repositories' locks and unit_of_work.GONE name
+    their failures: the caller's own account gone, or the post acted on."""
     if caller is not None and caller not in store.users:
         raise CallerDeleted()
     if post is not None and post not in store.posts:
