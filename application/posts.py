@@ -9,7 +9,7 @@ from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PostFilter, TagUse, UnitOfWork
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
 from domain.ids import stored
-from domain.posts import SEARCH_MAX, TAG_MAX, Author, Post
+from domain.posts import SEARCH_MAX, TAG_MAX, Author, Post, composed_tag
 from domain.users import USERNAME_MAX, Actor
 
 TAGS_LISTED = 100  # GET /tags: the most used ones
@@ -170,7 +170,7 @@ class ListPosts:
             published=search.published,
             author_id=author_id,
             search=text,
-            tag=search.tag,
+            tag=None if search.tag is None else composed_tag(search.tag),
             favorited_by=favorited_by,
         )
 
@@ -181,7 +181,7 @@ def _check(search: PostSearch) -> None:
         problems["search"] = [f"Must be at most {SEARCH_MAX} characters."]
     if search.author_id is not None and search.author_id < 1:
         problems["author_id"] = ["Must be a user id (a whole number of at least 1)."]
-    if search.tag is not None and not 1 <= len(search.tag) <= TAG_MAX:
+    if search.tag is not None and not 1 <= len(composed_tag(search.tag)) <= TAG_MAX:
         problems["tag"] = [f"Must be 1 to {TAG_MAX} characters."]
     for name, value in (("author", search.author), ("favorited_by", search.favorited_by)):
         if value is not None and not 1 <= len(value) <= USERNAME_MAX:

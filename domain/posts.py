@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -38,11 +39,18 @@ def check_summary(summary: str) -> None:
         raise InvalidInput.on("summary", f"Must be at most {SUMMARY_MAX} characters.")
 
 
+def composed_tag(raw: str) -> str:
+    """A tag as it is kept and looked up: trimmed and composed (NFC), so that `é` typed as one
+    character or as `e` and an accent is one tag, not two that read the same."""
+    return unicodedata.normalize("NFC", raw.strip())
+
+
 def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:
-    """Trimmed, each kept once in the order given (a repeat is dropped, not an error)."""
+    """Composed (composed_tag), each kept once in the order given (a repeat is dropped, not an
+    error)."""
     tags: list[str] = []
     for given in raw:
-        tag = given.strip()
+        tag = composed_tag(given)
         printable = is_printable(tag) and not is_blank(tag)
         if not 1 <= len(tag) <= TAG_MAX or "," in tag or not printable:
             raise InvalidInput.on(

@@ -336,6 +336,18 @@ def test_posts_are_filtered_by_tag(client: FlaskClient, user: SignedIn, write_po
     assert _ids(client.get(f"{POSTS}?tag=nothing")) == []
 
 
+def test_a_tag_typed_with_its_accent_apart_is_the_same_tag_everywhere(
+    client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    first = write_post(user, tags=[decomposed])
+    second = write_post(user, tags=[composed, decomposed])
+    assert (first["tags"], second["tags"]) == ([composed], [composed])
+    for typed in (composed, decomposed, f"%20{decomposed}"):
+        assert _ids(client.get(f"{POSTS}?tag={typed}")) == [second["id"], first["id"]]
+    assert client.get("/api/v1/tags").json["tags"] == [{"name": composed, "posts": 2}]
+
+
 def test_posts_are_filtered_by_author_username_in_any_case(
     client: FlaskClient, user: SignedIn, other: SignedIn, write_post: Write
 ) -> None:

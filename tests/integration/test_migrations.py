@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -342,6 +343,77 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
     # 3's composed form is 4's and 5's is 6's: 4 and 6 keep theirs, 3 and 5 stay as they were
     assert kept == {**addresses, 1: composed}
     assert linked == composed
+
+
+CAFE, CAFE_APART, NAIVE_APART = "caf\u00e9", "cafe\u0301", "nai\u0308ve"
+LONG_APART = "\u0344" * 21  # composes into 42 characters, more than a tag may have
+OLD_TAGS = [  # (id, name, published posts)
+    (1, CAFE, 2), (2, CAFE_APART, 2), (3, NAIVE_APART, 0), (4, "rust", 1), (5, LONG_APART, 0),
+]  # fmt: skip
+OLD_TAGGED = [  # (post id, published, its tags' ids)
+    (1, True, [1]), (2, True, [2, 4]), (3, True, [1, 2]), (4, False, [3]), (5, False, [5]),
+]  # fmt: skip
+
+
+def test_upgrading_composes_the_kept_tags_merging_a_tag_into_its_composed_twin(
+    empty_engine: Engine,
+) -> None:
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0016")
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    names = {tag_id: name for tag_id, name, _ in OLD_TAGS}
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
+                " updated_at, username) VALUES (1, 'a@x.io', 'A', 'x', 'user', true, :at, :at,"
+                " 'a')"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text("INSERT INTO tags (id, name, posts) VALUES (:id, :name, :posts)"),
+            [{"id": i, "name": name, "posts": n} for i, name, n in OLD_TAGS],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO posts (id, author_id, title, content, published, created_at,"
+                " updated_at, version, slug, tag_list) VALUES (:id, 1, 't', 'c', :published,"
+                " :at, :at, 1, :slug, :tag_list)"
+            ),
+            [
+                {"id": i, "published": p, "at": at, "slug": f"t-{i}", "tag_list": tag_list}
+                for i, p, tag_ids in OLD_TAGGED
+                for tag_list in [",".join(names[t] for t in tag_ids)]
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO post_tags (post_id, tag_id, published, created_at)"
+                " VALUES (:post, :tag, :published, :at)"
+            ),
+            [
+                {"post": i, "tag": t, "published": p, "at": at}
+                for i, p, tag_ids in OLD_TAGGED
+                for t in tag_ids
+            ],
+        )
+    migrator.upgrade()
+    with empty_engine.connect() as connection:
+        tags = connection.execute(text("SELECT id, name, posts FROM tags")).all()
+        tagged = connection.execute(text("SELECT post_id, tag_id FROM post_tags")).all()
+        posts = connection.execute(text("SELECT id, tag_list, version FROM posts")).all()
+    naive = unicodedata.normalize("NFC", NAIVE_APART)
+    # 2 merged into its twin 1 (post 3 carried both), 3 renamed, 5 too long composed to change
+    assert sorted(tags) == [(1, CAFE, 3), (3, naive, 0), (4, "rust", 1), (5, LONG_APART, 0)]
+    assert sorted(tagged) == [(1, 1), (2, 1), (2, 4), (3, 1), (4, 3), (5, 5)]
+    assert sorted(posts) == [
+        (1, CAFE, 1),
+        (2, f"{CAFE},rust", 2),
+        (3, CAFE, 2),
+        (4, naive, 2),
+        (5, LONG_APART, 1),
+    ]
 
 
 def test_upgrading_a_database_with_data_keeps_every_row_and_never_gives_an_id_again(

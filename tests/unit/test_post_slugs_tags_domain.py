@@ -151,6 +151,15 @@ def test_tags_keep_their_case() -> None:
     assert normalize_tags(["Python"]) == ("Python",)
 
 
+def test_a_tag_is_kept_composed_so_an_accent_typed_apart_is_the_same_tag() -> None:
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    assert normalize_tags([decomposed, composed, f" {decomposed}"]) == (composed,)
+
+
+def test_a_tag_is_measured_as_it_is_kept() -> None:
+    assert normalize_tags(["e\u0301" * 40]) == ("\u00e9" * 40,)  # 80 characters as typed
+
+
 @pytest.mark.parametrize(
     "tag", ["x", "x" * 40, " " + "x" * 40 + " ", "c++", "new york", "\U0001f469\u200d\U0001f4bb"]
 )
