@@ -394,8 +394,9 @@ def _host(env: Mapping[str, str], name: str) -> str:
 
 
 def _is_host_name(host: str) -> bool:
-    try:
-        ascii_host = host.removesuffix(".").encode("idna").decode()
+    name = host.removesuffix(".")
+    try:  # the codec, and the tables it loads (a megabyte a worker), for an international name
+        ascii_host = name if name.isascii() else name.encode("idna").decode()
     except UnicodeError:
         return False
     labels = ascii_host.split(".")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -82,15 +81,16 @@ def _unreachable(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError) or _unusable_file(error.orig)
 
 
-# A SQLite file that is not a database, or a damaged one: the operator's to replace or
-# restore, so the service is unavailable (503, one line in the CLI and the worker's log).
-# By primary code (an extended code's low byte): a damaged index's SQLITE_CORRUPT_INDEX too.
-UNUSABLE_FILE = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-
-
 def _unusable_file(error: BaseException) -> bool:
+    """A SQLite file that is not a database, or a damaged one: the operator's to replace or
+    restore, so the service is unavailable (503, one line in the CLI and the worker's log).
+    By primary code (an extended code's low byte): a damaged index's SQLITE_CORRUPT_INDEX too."""
     code = getattr(error, "sqlite_errorcode", None)  # sqlite3's, Python 3.11+
-    return isinstance(code, int) and code & 0xFF in UNUSABLE_FILE
+    if not isinstance(code, int):
+        return False
+    import sqlite3  # loaded already by the error's driver; a PostgreSQL worker never needs it
+
+    return code & 0xFF in {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
 # A unit's repositories by name, each made on its first use in a block. Those that read take
