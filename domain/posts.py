@@ -41,8 +41,12 @@ def check_summary(summary: str) -> None:
 
 def composed_tag(raw: str) -> str:
     """A tag as it is kept and looked up: trimmed and composed (NFC), so that `é` typed as one
-    character or as `e` and an accent is one tag, not two that read the same."""
-    return unicodedata.normalize("NFC", raw.strip())
+    character or as `e` and an accent is one tag, not two that read the same. Kept as typed
+    when composing would pass TAG_MAX (a few characters compose into two), as migration 0017
+    left such tags."""
+    tag = raw.strip()
+    composed = unicodedata.normalize("NFC", tag)
+    return composed if len(composed) <= TAG_MAX else tag
 
 
 def normalize_tags(raw: Iterable[str]) -> tuple[str, ...]:

@@ -395,7 +395,7 @@ def _host(env: Mapping[str, str], name: str) -> str:
 
 def _is_host_name(host: str) -> bool:
     name = host.removesuffix(".")
-    try:  # the codec, and the tables it loads (a megabyte a worker), for an international name
+    try:  # the codec's tables are large: only an international name needs them
         ascii_host = name if name.isascii() else name.encode("idna").decode()
     except UnicodeError:
         return False

@@ -45,7 +45,8 @@ CONFLICTS = {
 # ran. The caller's own account: its deletion ended their session. The post or the user acted
 # on: gone. Each is what the same request would be answered a moment later. PostgreSQL names
 # the key; SQLite does not, so the writes of posts, comments, favorites and follows first read
-# the rows they lock and raise the same errors themselves, on both databases.
+# the rows they lock and raise the same errors themselves, on both databases. The names are
+# then met by writes that lock nothing first (a link token's user).
 GONE = {
     "fk_posts_author_id_users": CallerDeleted,
     "fk_comments_author_id_users": CallerDeleted,

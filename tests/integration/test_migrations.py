@@ -347,11 +347,14 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
 
 CAFE, CAFE_APART, NAIVE_APART = "caf\u00e9", "cafe\u0301", "nai\u0308ve"
 LONG_APART = "\u0344" * 21  # composes into 42 characters, more than a tag may have
+TWO_WAYS_APART = ["\u00e2\u0301", "a\u0302\u0301"]  # both compose into U+1EA5, none kept
 OLD_TAGS = [  # (id, name, published posts)
     (1, CAFE, 2), (2, CAFE_APART, 2), (3, NAIVE_APART, 0), (4, "rust", 1), (5, LONG_APART, 0),
+    (6, TWO_WAYS_APART[0], 1), (7, TWO_WAYS_APART[1], 1),
 ]  # fmt: skip
 OLD_TAGGED = [  # (post id, published, its tags' ids)
     (1, True, [1]), (2, True, [2, 4]), (3, True, [1, 2]), (4, False, [3]), (5, False, [5]),
+    (6, True, [6, 7]),
 ]  # fmt: skip
 
 
@@ -404,15 +407,19 @@ def test_upgrading_composes_the_kept_tags_merging_a_tag_into_its_composed_twin(
         tagged = connection.execute(text("SELECT post_id, tag_id FROM post_tags")).all()
         posts = connection.execute(text("SELECT id, tag_list, version FROM posts")).all()
     naive = unicodedata.normalize("NFC", NAIVE_APART)
-    # 2 merged into its twin 1 (post 3 carried both), 3 renamed, 5 too long composed to change
-    assert sorted(tags) == [(1, CAFE, 3), (3, naive, 0), (4, "rust", 1), (5, LONG_APART, 0)]
-    assert sorted(tagged) == [(1, 1), (2, 1), (2, 4), (3, 1), (4, 3), (5, 5)]
+    # 2 merged into its twin 1 (post 3 carried both), 3 renamed, 5 too long composed to
+    # change, 6 renamed and then 7 merged into it (post 6 carried both)
+    assert sorted(tags) == [
+        (1, CAFE, 3), (3, naive, 0), (4, "rust", 1), (5, LONG_APART, 0), (6, "\u1ea5", 1),
+    ]  # fmt: skip
+    assert sorted(tagged) == [(1, 1), (2, 1), (2, 4), (3, 1), (4, 3), (5, 5), (6, 6)]
     assert sorted(posts) == [
         (1, CAFE, 1),
         (2, f"{CAFE},rust", 2),
         (3, CAFE, 2),
         (4, naive, 2),
         (5, LONG_APART, 1),
+        (6, "\u1ea5", 2),
     ]
 
 

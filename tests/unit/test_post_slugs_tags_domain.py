@@ -160,6 +160,10 @@ def test_a_tag_is_measured_as_it_is_kept() -> None:
     assert normalize_tags(["e\u0301" * 40]) == ("\u00e9" * 40,)  # 80 characters as typed
 
 
+def test_a_tag_that_composes_past_40_characters_is_kept_as_typed() -> None:
+    assert normalize_tags(["\u0344" * 21]) == ("\u0344" * 21,)  # 42 characters composed
+
+
 @pytest.mark.parametrize(
     "tag", ["x", "x" * 40, " " + "x" * 40 + " ", "c++", "new york", "\U0001f469\u200d\U0001f4bb"]
 )
