@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex
@@ -309,6 +309,18 @@ def test_upgrading_a_database_with_data_derives_usernames_and_slugs_and_zero_cou
     assert "slug" not in {c["name"] for c in inspect(empty_engine).get_columns("posts")}
 
 
+def add_users(connection: Connection, addresses: dict[int, str], at: datetime) -> None:
+    """Users by id and address, as the revisions with usernames (0006 on) store them."""
+    connection.execute(
+        text(
+            "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
+            " updated_at, username) VALUES (:id, :email, 'N', 'x', 'user', true, :at, :at,"
+            " :username)"
+        ),
+        [{"id": i, "email": e, "at": at, "username": f"u{i}"} for i, e in addresses.items()],
+    )
+
+
 def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
     empty_engine: Engine,
 ) -> None:
@@ -321,14 +333,7 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
         5: "a\u1fefb@x.io", 6: "a`b@x.io",  # U+1FEF composes to a backquote: ASCII
     }  # fmt: skip
     with empty_engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
-                " updated_at, username) VALUES (:id, :email, 'N', 'x', 'user', true, :at, :at,"
-                " :username)"
-            ),
-            [{"id": i, "email": e, "at": at, "username": f"u{i}"} for i, e in addresses.items()],
-        )
+        add_users(connection, addresses, at)
         connection.execute(
             text(
                 "INSERT INTO link_tokens (purpose, user_id, email, token_hash, created_at,"
@@ -366,14 +371,7 @@ def test_upgrading_composes_the_kept_tags_merging_a_tag_into_its_composed_twin(
     at = datetime(2026, 12, 7, tzinfo=UTC)
     names = {tag_id: name for tag_id, name, _ in OLD_TAGS}
     with empty_engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at,"
-                " updated_at, username) VALUES (1, 'a@x.io', 'A', 'x', 'user', true, :at, :at,"
-                " 'a')"
-            ),
-            {"at": at},
-        )
+        add_users(connection, {1: "a@x.io"}, at)
         connection.execute(
             text("INSERT INTO tags (id, name, posts) VALUES (:id, :name, :posts)"),
             [{"id": i, "name": name, "posts": n} for i, name, n in OLD_TAGS],
