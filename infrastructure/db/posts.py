@@ -48,7 +48,8 @@ class SqlPostRepository:
         """The slug is the base's next number (slugs.py), inserted ON CONFLICT DO NOTHING:
         taken (even by a writer not yet committed, which PostgreSQL waits for) or given
         before, the numbers above it are searched for one never given."""
-        # The author deleted while the request ran: PostgreSQL's insert finds it (_insert).
+        # The author deleted while the request ran: read here on SQLite; on PostgreSQL the
+        # insert itself finds it (_insert).
         author = {"author_id": stored(post.author.id)}
         if not self._postgres and self._connection.execute(LOCK_AUTHOR, author).first() is None:
             raise CallerDeleted()

@@ -21,7 +21,7 @@ class InMemoryFollowRepository:
     def add(self, follower_id: int, followed_id: int, at: datetime) -> None:
         refers_to(self._store, caller=follower_id)
         if followed_id not in self._store.users:
-            raise ProfileNotFound()  # the foreign key's job in SQL (follows.LOCK_BOTH's)
+            raise ProfileNotFound()  # found by the lock in SQL (follows.LOCK_BOTH)
         self._store.follows.setdefault((follower_id, followed_id), at)
 
     def remove(self, follower_id: int, followed_id: int) -> None:
