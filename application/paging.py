@@ -21,7 +21,8 @@ SEARCH_COUNTED = SEARCH_TOTAL_MAX + 1  # the matches a search counts: one past t
 # The most items skipped that the database takes (64 bits, with a page's 101 rows after them).
 # A page number has no bound: one past any list's end is empty, as every page past the end.
 OFFSET_MAX = ID_MAX // PER_PAGE_MAX * PER_PAGE_MAX
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,200}")
+CURSOR_MAX = 200  # characters: longer than any cursor this API issues
+_BASE64URL = re.compile(rf"[A-Za-z0-9_-]{{1,{CURSOR_MAX}}}")
 NOT_A_CURSOR = "Not a cursor this API issued."
 
 

@@ -3,7 +3,7 @@ rules; the feed and the tags in use."""
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import converters, field, frozen
 
 from application.paging import Page, PageRequest, paginate
 from application.ports import Clock, PostFilter, TagUse, UnitOfWork
@@ -49,12 +49,13 @@ class PostChanges:
 @frozen(kw_only=True)
 class PostSearch:
     """Query of GET /posts. `published=False` asks for the drafts the caller may see.
-    `author` and `favorited_by` are usernames; an unknown one selects nothing."""
+    `author` and `favorited_by` are usernames; an unknown one selects nothing. `tag` is
+    looked up as tags are kept (composed_tag)."""
 
     author_id: int | None = None
     published: bool = True
     search: str | None = None
-    tag: str | None = None
+    tag: str | None = field(default=None, converter=converters.optional(composed_tag))
     author: str | None = None
     favorited_by: str | None = None
 
@@ -170,7 +171,7 @@ class ListPosts:
             published=search.published,
             author_id=author_id,
             search=text,
-            tag=None if search.tag is None else composed_tag(search.tag),
+            tag=search.tag,
             favorited_by=favorited_by,
         )
 
@@ -181,7 +182,7 @@ def _check(search: PostSearch) -> None:
         problems["search"] = [f"Must be at most {SEARCH_MAX} characters."]
     if search.author_id is not None and search.author_id < 1:
         problems["author_id"] = ["Must be a user id (a whole number of at least 1)."]
-    if search.tag is not None and not 1 <= len(composed_tag(search.tag)) <= TAG_MAX:
+    if search.tag is not None and not 1 <= len(search.tag) <= TAG_MAX:
         problems["tag"] = [f"Must be 1 to {TAG_MAX} characters."]
     for name, value in (("author", search.author), ("favorited_by", search.favorited_by)):
         if value is not None and not 1 <= len(value) <= USERNAME_MAX:

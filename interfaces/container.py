@@ -303,8 +303,6 @@ def build_container(env: Mapping[str, str] | None = None, **overrides: object) -
     return container
 
 
-# The drivers reach adapters through this module only (the import contracts): the CLI says a
-# schema not yet migrated or an outage as the mail worker does.
 def close_databases(container: Container) -> None:
     """The process's connections closed (this thread's kept read connection, then both
     pools): PostgreSQL sees its sessions end, and SQLite folds its write-ahead log into the
@@ -314,6 +312,8 @@ def close_databases(container: Container) -> None:
     container.engine().dispose()
 
 
+# The drivers reach adapters through this module only (the import contracts): the CLI says a
+# schema not yet migrated or an outage as the mail worker does.
 __all__ = [
     "SCHEMA_BEHIND_ADVICE",
     "Container",

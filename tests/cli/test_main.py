@@ -20,6 +20,7 @@ from infrastructure.settings import DEV_PUBLIC_URL
 from interfaces.container import links_follow
 from tests.cli.conftest import QUILL_BIN
 from tests.cli.expect import one_line_error, process_one_line_error
+from tests.mailserver import free_port
 
 SECRET = "s3cret-value-of-more-than-32-characters"
 PG_PASSWORD = "hunter2-pw"
@@ -236,14 +237,8 @@ def serving(quill, container, monkeypatch, *args: str) -> tuple[Any, list[tuple]
         return quill("serve", *args, "--no-migrate"), served
 
 
-def a_free_port() -> int:
-    with socket.socket() as probe:  # a port free now, for serve's own check
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_mails_links_to_the_port_it_serves(quill, container, monkeypatch):
-    port = a_free_port()
+    port = free_port()
     done, served = serving(quill, container, monkeypatch, "--port", str(port))
 
     assert done.exit_code == 0, done.output
@@ -259,7 +254,7 @@ def test_serve_never_turns_on_the_debugger_or_the_reloader(quill, container, mon
     reloader's child process found the port taken by its parent."""
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # app.run would serve nothing
-    done, served = serving(quill, container, monkeypatch, "--port", str(a_free_port()))
+    done, served = serving(quill, container, monkeypatch, "--port", str(free_port()))
     assert done.exit_code == 0, done.output
     [(_given, options)] = served
     assert not options.get("use_debugger") and not options.get("use_reloader")

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from application.paging import PER_PAGE_MAX
+from application.paging import CURSOR_MAX, PER_PAGE_MAX
 from application.posts import TAGS_LISTED
 from application.tokens import TokenPair
 from domain.comments import BODY_MAX, BODY_MIN
@@ -46,7 +46,6 @@ from interfaces.http.converter import SLUG_PATTERN
 
 Schema = dict[str, Any]
 
-CURSOR_MAX = 200  # the longest cursor application.paging accepts
 ID = {"$ref": "#/components/schemas/Id"}
 
 
