@@ -17,6 +17,7 @@ from domain.text import ascii_words, has_control, is_blank, is_printable
 
 EMAIL_MAX = 254
 LOCAL_PART_MAX = 64  # octets before the @ (RFC 5321)
+DOMAIN_MAX = 253  # characters of a domain name DNS holds, written in ASCII
 USER_SEARCH_MAX = EMAIL_MAX  # no name or address is longer: a longer search finds nobody
 NAME_MIN, NAME_MAX = 2, 100
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -58,8 +59,25 @@ class Role(StrEnum):
 
 def folded_email(raw: str) -> str:
     """An address as it is kept: trimmed, lower-cased and composed (NFC), so that `é` typed as
-    one character or as `e` and an accent is one address, not two accounts."""
-    return unicodedata.normalize("NFC", raw.strip().lower())
+    one character or as `e` and an accent is one address, not two accounts; its domain in
+    Unicode (`unicode_domain`), so that `exämple.org` and `xn--exmple-cua.org` are one too."""
+    email = unicodedata.normalize("NFC", raw.strip().lower())
+    local, at, domain = email.rpartition("@")
+    return f"{local}@{unicode_domain(domain)}" if at else email
+
+
+def unicode_domain(domain: str) -> str:
+    """A domain whose labels IDNA wrote in ASCII (`xn--`: the A-labels of DNS) as the Unicode
+    they stand for (U-labels), one name written two ways; a name no valid IDNA decodes, or
+    longer than DNS holds (whose decoding would only cost time), stays as typed."""
+    if len(domain) > DOMAIN_MAX or not any(part.startswith("xn--") for part in domain.split(".")):
+        return domain
+    import idna  # loaded for an A-label only, as in _is_host_name
+
+    try:
+        return str(idna.decode(domain))
+    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
+        return domain
 
 
 def email_key(raw: str) -> str:

@@ -117,6 +117,19 @@ def test_a_taken_email_is_recognised_whether_its_accents_are_composed_or_not(
     assert _login(client, "JOSE\u0301@example.com").status_code == 200
 
 
+def test_a_taken_email_is_recognised_whether_its_domain_is_in_unicode_or_idna_ascii(
+    client: FlaskClient,
+) -> None:
+    created = client.post("/api/v1/users", json=registration(email="zoe@ex\u00e4mple.org"))
+    response = client.post("/api/v1/users", json=registration(email="zoe@xn--exmple-cua.org"))
+    assert_error(response, 409, "email_taken")
+    assert _login(client, "ZOE@XN--EXMPLE-CUA.ORG").status_code == 200
+    ascii_first = client.post("/api/v1/users", json=registration(email="bo@xn--bcher-kva.de"))
+    assert (created.json["email"], ascii_first.json["email"]) == (
+        "zoe@ex\u00e4mple.org", "bo@b\u00fccher.de"
+    )  # fmt: skip
+
+
 def test_registering_with_an_invalid_email_is_a_validation_error(
     client: FlaskClient, subtests: pytest.Subtests
 ) -> None:

@@ -350,6 +350,36 @@ def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
     assert linked == composed
 
 
+def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_has_it(
+    empty_engine: Engine,
+) -> None:
+    migrator = AlembicMigrator(empty_engine)
+    migrator.upgrade("0017")
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    addresses = {
+        1: "zoe@xn--exmple-cua.org", 2: "ann@x.io", 3: "bo@xn--bcher-kva.de",
+        4: "bo@b\u00fccher.de", 5: "al@xn--ls8h.org", 6: "cy@mail.xn--mnchen-3ya.de",
+    }  # fmt: skip
+    with empty_engine.begin() as connection:
+        add_users(connection, addresses, at)
+        connection.execute(
+            text(
+                "INSERT INTO link_tokens (purpose, user_id, email, token_hash, created_at,"
+                " expires_at) VALUES ('verify', 1, :email, 'h', :at, :at)"
+            ),
+            {"email": addresses[1], "at": at},
+        )
+    migrator.upgrade()
+    with empty_engine.connect() as connection:
+        kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
+        linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
+    # 3's Unicode form is 4's, which keeps it; 5's label is no valid IDNA: both stay as they were
+    assert kept == {
+        **addresses, 1: "zoe@ex\u00e4mple.org", 6: "cy@mail.m\u00fcnchen.de"
+    }  # fmt: skip
+    assert linked == "zoe@ex\u00e4mple.org"
+
+
 CAFE, CAFE_APART, NAIVE_APART = "caf\u00e9", "cafe\u0301", "nai\u0308ve"
 LONG_APART = "\u0344" * 21  # composes into 42 characters, more than a tag may have
 TWO_WAYS_APART = ["\u00e2\u0301", "a\u0302\u0301"]  # both compose into U+1EA5, none kept
