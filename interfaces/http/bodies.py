@@ -76,20 +76,29 @@ NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": "
 
 @cache  # asked on every request with a body; a class's fields never change
 def body_required(cls: type) -> bool:
-    """A body of optional fields alone (a PATCH's) may be left out: no bytes at all are `{}`,
-    whatever their content type ("An empty body changes nothing"; some clients send no type
-    with no body). Bytes that are not JSON (blanks too) are refused, as on every route."""
+    """A body of optional fields alone (a PATCH's) may be left out: no bytes at all, or `{}`,
+    are `{}` whatever their content type ("An empty body changes nothing"; some clients send
+    no type with no body, and `fetch` sends text). Other bytes that are not JSON (blanks too)
+    are refused, as on every route."""
     return any(field.default is attrs.NOTHING for field in attrs.fields(cls))
 
 
 def parse_body(cls: type[T]) -> T:
-    data = json_body() if body_required(cls) or _body_bytes() else {}
+    data = {} if _left_out(cls) else json_body()
     if null_means := NULL_MEANS.get(cls):
         data = {k: null_means[k] if v is None and k in null_means else v for k, v in data.items()}
     nulls = {key: ["Must not be null."] for key, value in data.items() if value is None}
     if nulls:
         raise InvalidInput(nulls)
     return converter.structure(data, cls)
+
+
+def _left_out(cls: type) -> bool:
+    """A body that may be left out was: no bytes, or `{}` whatever its content type."""
+    if body_required(cls):
+        return False
+    raw = _body_bytes()
+    return not raw or _EMPTY_OBJECT.fullmatch(raw) is not None
 
 
 def no_body() -> None:
@@ -102,3 +111,4 @@ def no_body() -> None:
 
 
 _EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")
+_EMPTY_OBJECT = re.compile(rb"\s*\{\s*\}\s*")

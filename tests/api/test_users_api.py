@@ -110,11 +110,11 @@ def test_an_empty_patch_changes_nothing_and_answers_200(
 
 
 @pytest.mark.parametrize("content_type", [None, "application/json", "text/plain"])
-def test_a_patch_of_no_bytes_at_all_is_an_empty_body_too(
+def test_a_patch_of_no_bytes_or_of_an_empty_object_is_an_empty_body_whatever_its_type(
     client: FlaskClient, user: SignedIn, clock: FixedClock, content_type: str | None
 ) -> None:
-    """ "An empty body changes nothing and answers 200": a body of no bytes is one, whatever
-    type a client gives it (many send none with no body)."""
+    """ "An empty body changes nothing and answers 200": a body of no bytes, or `{}`, is one,
+    whatever type a client gives it (many send none with no body; `fetch` sends text)."""
     clock.advance(minutes=5)
     response = client.patch(
         f"/api/v1/users/{user.id}", data=b"", content_type=content_type, headers=user.headers
@@ -124,6 +124,10 @@ def test_a_patch_of_no_bytes_at_all_is_an_empty_body_too(
         f"/api/v1/users/{user.id}", data=b"x", content_type="text/plain", headers=user.headers
     )
     assert_error(response, 415, "unsupported_media_type")  # a body sent must be JSON still
+    response = client.patch(
+        f"/api/v1/users/{user.id}", data=b" {} ", content_type="text/plain", headers=user.headers
+    )
+    assert (response.status_code, response.json) == (200, user.user)  # `fetch` sends text
     response = client.patch(
         f"/api/v1/users/{user.id}", data=b" ", content_type="application/json", headers=user.headers
     )
