@@ -16,13 +16,12 @@ import typing
 from typing import Any, TypeVar
 
 import attrs
-from flask import request
 
 from domain.errors import InvalidInput
 from domain.text import is_blank
 from interfaces.http.bodies import json_body
 from interfaces.http.converter import check_text
-from interfaces.http.queries import whole_number
+from interfaces.http.queries import query_args, whole_number
 
 T = TypeVar("T")
 
@@ -124,7 +123,7 @@ def _typed(tp: Any, raw: Any) -> Any:
 
 def query_number(name: str, default: int) -> int:
     """A whole number from the query string (`limit`, `offset`); its bounds are the use case's."""
-    raw = request.args.get(name)
+    raw = query_args().get(name)
     if raw is None:
         return default
     number = whole_number(raw)
@@ -134,7 +133,7 @@ def query_number(name: str, default: int) -> int:
 
 
 def query_text(name: str) -> str | None:
-    raw = request.args.get(name)
+    raw = query_args().get(name)
     if raw is None:
         return None
     try:

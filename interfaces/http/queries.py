@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 import attrs
 from attrs import frozen
 from flask import request
+from werkzeug.datastructures import MultiDict
 
 from application.paging import PER_PAGE_DEFAULT, PageRequest
 from domain.errors import InvalidInput
@@ -69,12 +71,29 @@ def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
         raise InvalidInput.on(name, str(error)) from None
 
 
+def query_args() -> MultiDict[str, str]:
+    """The query's parameters, refused (400) where their bytes are not UTF-8 text, as a
+    body's would be: werkzeug keeps such a byte as its escape, so `?search=%FF` would search
+    for the three characters `%FF` (and `%ED%A0%80`, a lone surrogate, for nine)."""
+    raw = request.query_string
+    if b"%" in raw or not raw.isascii():  # else every byte is ASCII text already
+        for pair in raw.split(b"&"):
+            name, _, value = pair.partition(b"=")
+            try:
+                unquote_to_bytes(name).decode()
+                unquote_to_bytes(value).decode()
+            except UnicodeDecodeError:
+                said = unquote_to_bytes(name).decode(errors="replace")
+                raise InvalidInput.on(said, "Must be UTF-8 text.") from None
+    return request.args
+
+
 def parse_query(cls: type[T]) -> T:
     """Query strings are as strict as bodies: unknown, repeated or ill-typed parameters are 400."""
     fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    for name, raws in request.args.lists():
+    for name, raws in query_args().lists():
         if name not in fields:
             errors[name] = ["Unknown parameter."]
         elif len(raws) > 1:

@@ -432,6 +432,9 @@ BAD_FILTERS = {
     "tag=a&tag=b": "tag",
     "author=%00": "author",
     "tag=%00": "tag",
+    "tag=%FF": "tag",  # not UTF-8: werkzeug would hand over the three characters `%FF`
+    "search=caf%C3": "search",  # cut inside a character
+    "search=%ED%A0%80": "search",  # a lone surrogate, in the only way a URL carries one
 }
 
 
@@ -439,6 +442,15 @@ def test_bad_filters_are_validation_errors(client: FlaskClient, subtests: pytest
     for query, field in BAD_FILTERS.items():
         with subtests.test(query[:30]):
             assert_field_error(client.get(f"{POSTS}?{query}"), field)
+
+
+def test_a_filter_in_utf_8_is_read_as_its_text(
+    client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    write_post(user, tags=["caf\u00e9"], title="100% caf\u00e9")
+    assert client.get(f"{POSTS}?tag=caf%C3%A9").json["total"] == 1
+    assert client.get(f"{POSTS}?search=100%25+caf%C3%A9").json["total"] == 1
+    assert client.get(f"{POSTS}?search=%FF").status_code == 400
 
 
 # GET /tags

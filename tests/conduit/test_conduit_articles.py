@@ -269,6 +269,13 @@ def test_bad_paging_is_422(client: FlaskClient, query: str) -> None:
     assert set(response.json["errors"]) <= {"limit", "offset"}
 
 
+@pytest.mark.parametrize("query", ["tag=%FF", "author=a%C3", "limit=%FF"])
+def test_a_query_that_is_not_utf_8_is_422(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/articles?{query}")
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == [query.split("=")[0]]
+
+
 def test_lists_filter_by_tag_author_and_favorited(
     client: FlaskClient, join: Join, write: Write
 ) -> None:
