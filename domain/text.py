@@ -35,10 +35,22 @@ def is_printable(text: str) -> bool:
     return text.isprintable() or all(ch.isprintable() or ch in JOINERS for ch in text)
 
 
+# Letters and marks that Unicode says to show as nothing (Default_Ignorable_Code_Point, not of
+# category Cf): the Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's
+# inherent vowels. Beside other characters they are harmless; alone they look blank.
+_SHOWN_AS_NOTHING = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
+
+
 def is_blank(text: str) -> bool:
-    """Nothing a reader would see: only spaces and formatting with no glyph of its own (a
-    zero-width space, a direction mark)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    """Nothing a reader would see: only spaces, formatting with no glyph of its own (a
+    zero-width space, a direction mark) and characters shown as nothing (a Hangul filler)."""
+    return all(
+        ch.isspace() or unicodedata.category(ch) == "Cf" or _SHOWN_AS_NOTHING.match(ch)
+        for ch in text
+    )
 
 
 def lowered(text: str) -> str:

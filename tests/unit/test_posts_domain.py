@@ -43,7 +43,9 @@ def test_a_title_of_1_to_200_characters_is_accepted(title: str) -> None:
     assert write_post(ANN, title=title).title == title
 
 
-@pytest.mark.parametrize("title", ["", " ", "\t\n", "\u200b\u200b", " \u200e ", "x" * 201])
+@pytest.mark.parametrize(
+    "title", ["", " ", "\t\n", "\u200b\u200b", " \u200e ", "\u3164 \uffa0", "x" * 201]
+)
 def test_an_empty_blank_or_too_long_title_is_refused(title: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         write_post(ANN, title=title)

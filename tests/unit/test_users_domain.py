@@ -230,6 +230,7 @@ def test_a_name_with_control_characters_is_refused() -> None:
     [
         "Ann \U0001f469\u200d\U0001f4bb",  # an emoji sequence: woman, ZWJ, laptop
         "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a ZWNJ
+        "Ann \u2764\ufe0f",  # a heart and the selector that shows it as an emoji
     ],
 )
 def test_a_name_with_the_joiners_words_and_emoji_need_is_valid(name: str) -> None:
@@ -237,7 +238,16 @@ def test_a_name_with_the_joiners_words_and_emoji_need_is_valid(name: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "name", ["\u200d\u200d", "\u200c \u200d", "Ann\u202eSmith", "Ann\u200bSmith"]
+    "name",
+    [
+        "\u200d\u200d",
+        "\u200c \u200d",
+        "Ann\u202eSmith",
+        "Ann\u200bSmith",
+        "\u3164\u3164",  # Hangul fillers, variation selectors: shown as nothing
+        "\u115f\u1160",
+        "\ufe0f\u034f",
+    ],
 )
 def test_a_name_of_joiners_alone_or_with_other_invisible_formatting_is_refused(
     name: str,
