@@ -57,9 +57,13 @@ def whole_number(raw: str, *, any_size: bool = False) -> int | None:
 def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
     kind = field.type
     if kind in (int, int | None):
-        number = whole_number(raw, any_size=field.metadata.get("any_size", False))
+        any_size = field.metadata.get("any_size", False)
+        number = whole_number(raw, any_size=any_size)
         if number is None:
-            raise InvalidInput.on(name, "Must be a whole number.")
+            too_large = not any_size and raw.isascii() and raw.isdigit()  # past a BIGINT
+            raise InvalidInput.on(
+                name, f"Must be at most {ID_MAX}." if too_large else "Must be a whole number."
+            )
         return number
     if kind in (bool, bool | None):
         if raw not in ("true", "false"):

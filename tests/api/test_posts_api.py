@@ -260,6 +260,20 @@ def test_posts_of_an_unknown_author_are_an_empty_page(
     assert client.get(f"{POSTS}?author_id=999999").json["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("abc", "Must be a whole number."),
+        ("-1", "Must be a whole number."),
+        ("9223372036854775808", "Must be at most 9223372036854775807."),  # past a BIGINT
+    ],
+)
+def test_an_author_id_that_is_no_id_says_why(client: FlaskClient, given: str, said: str) -> None:
+    response = client.get(f"{POSTS}?author_id={given}")
+    assert_error(response, 400, "validation_error")
+    assert response.json["errors"] == {"author_id": [said]}
+
+
 def test_posts_are_searched_in_title_and_content_without_regard_to_case(
     client: FlaskClient, user: SignedIn, write_post: Write
 ) -> None:
