@@ -13,7 +13,6 @@ Revises: 0017
 Create Date: 2026-12-07
 """
 
-import idna
 import sqlalchemy as sa
 from alembic import op
 
@@ -32,6 +31,10 @@ def in_unicode(email: str) -> str:
     local, _, domain = email.rpartition("@")
     if len(domain) > DOMAIN_MAX:
         return email
+    # Imported here: every worker reads each revision's module at its start (the readiness
+    # probe's revisions), and IDNA's tables cost it a megabyte.
+    import idna
+
     try:
         return f"{local}@{idna.decode(domain)}"
     except (UnicodeError, ValueError):

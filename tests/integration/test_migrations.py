@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -378,6 +380,16 @@ def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_h
         **addresses, 1: "zoe@ex\u00e4mple.org", 6: "cy@mail.m\u00fcnchen.de"
     }  # fmt: skip
     assert linked == "zoe@ex\u00e4mple.org"
+
+
+def test_reading_the_revisions_loads_no_library_a_revision_needs_only_as_it_runs() -> None:
+    """Every worker reads each revision's module (the readiness probe's revisions): IDNA's
+    tables, which revision 0018 needs, would cost each worker a megabyte."""
+    check = (
+        "import sys; from infrastructure.db.migrations import schema_revisions;"
+        " schema_revisions(); assert 'idna' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
 
 
 CAFE, CAFE_APART, NAIVE_APART = "caf\u00e9", "cafe\u0301", "nai\u0308ve"
