@@ -10,7 +10,7 @@ from datetime import timedelta
 from email.utils import getaddresses
 
 from attrs import field, frozen
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.text import has_control, is_text
@@ -236,7 +236,30 @@ def _database_url(raw: str) -> str:
         raise SettingsError(  # "cannot resolve host" message would then quote
             f"{DATABASE_URL_HELP} Write an @ in the password as %40."
         )
+    if parsed.get_backend_name() == "postgresql":
+        _check_hosts(parsed)
     return url
+
+
+def _check_hosts(parsed: URL) -> None:
+    """The hosts and ports the driver will be given (SQLAlchemy's dialect reads them from the
+    URL's authority and its `host`/`port` query), each one it can use: a port that is no
+    number, or a name DNS cannot hold (`db..internal`, a label past 63 characters), failed
+    only on connecting, deep in a request, as an error no outage handling expects."""
+    try:
+        _, given = parsed.get_dialect()().create_connect_args(parsed)
+    except (ArgumentError, ValueError):  # `?port=abc`
+        raise SettingsError(DATABASE_URL_HELP) from None
+    for host in str(given.get("host") or "").split(","):
+        if not host or host.startswith("/") or ":" in host:  # a socket's folder, IPv6
+            continue
+        try:
+            host.encode("idna")  # what resolving the name will do with it
+        except UnicodeError:
+            raise SettingsError(
+                f"DATABASE_URL's host {host!r} is no host name DNS can hold (an empty label,"
+                " or one of more than 63 characters)."
+            ) from None
 
 
 # An origin as browsers send it: a scheme, then a host and maybe a port, no path. Any scheme

@@ -41,12 +41,45 @@ PRODUCTION = {
         "postgresql://postgres:secret-pw@127.0.0.1/quill?application_name%00x=1",  # a key
         "postgresql://postgres:secret-pw@127.0.0.1/quill?sslmode=disable&sslmode=x%00y",
         "sqlite:///quill%00.db",
+        "postgresql://postgres:secret-pw@127.0.0.1/quill?port=abc",  # the dialect's port
     ],
 )
 def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: str) -> None:
     with pytest.raises(SettingsError, match="DATABASE_URL must be") as refused:
         Settings.from_env({"DATABASE_URL": url})
     assert "secret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:secret-pw@db..internal/quill",  # an empty label
+        "postgresql://u:secret-pw@.db/quill",
+        f"postgresql://u:secret-pw@{'a' * 64}.example/quill",  # a label past 63 characters
+        "postgresql://u:secret-pw@db/quill?host=db..internal",
+        "postgresql://u:secret-pw@db.example,db..internal/quill",  # libpq's hosts to try
+    ],
+)
+def test_a_database_host_dns_cannot_hold_is_refused_at_start_up(url: str) -> None:
+    """It failed only on connecting, as an error no outage handling expects: /readyz and
+    every request answered 500, and the mail worker logged a traceback each round."""
+    with pytest.raises(SettingsError, match=r"DATABASE_URL's host .* is no host name") as refused:
+        Settings.from_env({"DATABASE_URL": url})
+    assert "secret-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u@db.example,db2.example:5433/quill",
+        "postgresql://u@/quill?host=/var/run/postgresql",  # a socket's folder
+        "postgresql://u@[::1]:5432/quill",
+        "postgresql://u@b\u00fccher.example/quill",
+        "postgresql://u@localhost./quill",
+    ],
+)
+def test_the_hosts_libpq_takes_are_taken(url: str) -> None:
+    assert "/quill" in Settings.from_env({"DATABASE_URL": url}).database_url
 
 
 @pytest.mark.parametrize("url", ["sqlite:///quill.db?mode=ro", "sqlite:///q.db?timeout=5"])
