@@ -295,9 +295,24 @@ def test_mail_from_must_fit_a_header_and_name_a_host(mail_from: str) -> None:
 
 def test_mail_dir_must_not_be_a_file(tmp_path: pathlib.Path) -> None:
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(SettingsError, match="MAIL_DIR must be a folder"):
-        Settings.from_env({"MAIL_DIR": str(tmp_path / "file")})
-    assert Settings.from_env({"MAIL_DIR": str(tmp_path / "new")}).mail_dir == str(tmp_path / "new")
+    for under_a_file in ("file", "file/mail", "file/mail/sent"):
+        with pytest.raises(SettingsError, match="MAIL_DIR must be a folder"):
+            Settings.from_env({"MAIL_DIR": str(tmp_path / under_a_file)})
+    new = str(tmp_path / "new" / "mail")
+    assert Settings.from_env({"MAIL_DIR": new}).mail_dir == new
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PUBLIC_URL", f"http://{'a' * 100_000} b"),
+        ("VERIFY_LINK", f"https://{'a' * 100_000} x/{{token}}"),
+    ],
+)
+def test_a_long_url_setting_with_a_space_is_refused_as_it_is_read(name: str, value: str) -> None:
+    """Its pattern once tried every split of the host and the rest: minutes for this one."""
+    with pytest.raises(SettingsError, match=f"{name} must be an http"):
+        Settings.from_env({name: value})
 
 
 def test_a_secret_of_spaces_is_refused_in_production() -> None:
