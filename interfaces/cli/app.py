@@ -3,6 +3,7 @@ container built once a command's arguments have parsed."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import sys
 import warnings
@@ -65,7 +66,10 @@ class AskedOption(click.Option):
         option = self.opts[-1]
         ctx.meta[PROMPTED] = option  # for a parameter type's check of the answer
         try:
-            answer = super().prompt_for_value(ctx)
+            if self.confirmation_prompt and not at_terminal():
+                answer = self._confirmed_once(ctx)
+            else:
+                answer = super().prompt_for_value(ctx)
         except click.Abort:
             # (First: Click's Abort is a RuntimeError.) Answers piped in ran out (`< /dev/null`,
             # a short script): say which, not "Aborted!". At a terminal, Ctrl-C or Ctrl-D is
@@ -90,6 +94,19 @@ class AskedOption(click.Option):
         # (getpass) strips the LF alone: the CR is the line's, not the answer's.
         if isinstance(answer, str) and not at_terminal():
             return answer.removesuffix("\r")
+        return answer
+
+    def _confirmed_once(self, ctx: click.Context) -> Any:
+        """Piped answers, asked once each: an empty line or a confirmation that differs is
+        not asked again (Click's loop), which would read the next lines as the answer and its
+        confirmation; a mismatch is one line, and a blank answer the use case's to refuse."""
+        ask = functools.partial(
+            click.prompt, hide_input=self.hide_input, default="", show_default=False
+        )
+        answer = ask(self.prompt, value_proc=lambda raw: self.process_value(ctx, raw))
+        again = ask("Repeat for confirmation")
+        if str(answer).removesuffix("\r") != again.removesuffix("\r"):
+            raise click.ClickException(f"{self.opts[-1]}: the two entered values do not match.")
         return answer
 
 

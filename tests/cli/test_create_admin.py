@@ -72,7 +72,10 @@ def test_the_prompted_password_is_not_echoed(quill):
     assert PASSWORD not in result.output  # ...the hidden one does not
 
 
-def test_a_mismatched_confirmation_prompts_for_the_password_again(quill, log_in):
+def test_a_mismatched_confirmation_at_a_terminal_prompts_for_the_password_again(
+    quill, log_in, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("interfaces.cli.app.at_terminal", lambda: True)
     typed = f"{EMAIL}\nRoot\nFirst-Try-111\nTypo-Try-111\n{PASSWORD}\n{PASSWORD}\n"
 
     result = quill("create-admin", input=typed)
@@ -82,6 +85,24 @@ def test_a_mismatched_confirmation_prompts_for_the_password_again(quill, log_in)
     assert result.output.count("Repeat for confirmation:") == 2
     assert log_in(EMAIL, PASSWORD).status_code == 200
     assert log_in(EMAIL, "First-Try-111").status_code == 401
+
+
+def test_a_piped_mismatched_confirmation_is_one_line_not_a_question_asked_again(quill, uow):
+    """Asking again would read the next piped lines as the password and its confirmation."""
+    typed = f"{EMAIL}\nRoot\nFirst-Try-111\nTypo-Try-111\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = quill("create-admin", input=typed)
+
+    assert one_line_error(result) == "Error: --password: the two entered values do not match."
+    assert result.output.count("Repeat for confirmation:") == 1
+    assert uow.store.users == {}
+
+
+def test_a_piped_empty_password_is_refused_by_the_policy_not_asked_again(quill, uow):
+    result = quill("create-admin", input=f"{EMAIL}\nRoot\n\n\n{PASSWORD}\n{PASSWORD}\n")
+
+    assert "at least" in one_line_error(result)
+    assert uow.store.users == {}
 
 
 def test_a_password_breaking_the_policy_is_one_line_on_stderr(quill, uow: InMemoryUnitOfWork):
