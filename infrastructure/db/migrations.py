@@ -14,8 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from infrastructure.db.health import SchemaRevisions
+from infrastructure.db.unit_of_work import translate
 
 
 def _script_location() -> Path:
@@ -63,8 +65,15 @@ class AlembicMigrator:
         self._run(command.downgrade, revision)
 
     def current(self) -> str | None:
-        with self._engine.connect() as connection:
-            heads = MigrationContext.configure(connection).get_current_heads()
+        """The revision; a database out of reach is ServiceUnavailable, as in a use case."""
+        try:
+            with self._engine.connect() as connection:
+                heads = MigrationContext.configure(connection).get_current_heads()
+        except DBAPIError as error:
+            said = translate(error)
+            if said is error:
+                raise
+            raise said from error
         return ", ".join(heads) if heads else None
 
     def head(self) -> str:

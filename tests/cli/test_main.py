@@ -71,11 +71,14 @@ def test_an_unknown_database_dialect_is_one_line_without_a_traceback(quill_proce
     assert process_one_line_error(done.stderr).startswith("Error:")
 
 
-def test_an_unreachable_database_is_one_line_without_a_traceback(quill_process):
-    done = quill_process("users", "list", DATABASE_URL=UNREACHABLE_PG)
+@pytest.mark.parametrize("command", [("users", "list"), ("db", "current"), ("db", "upgrade")])
+def test_an_unreachable_database_is_one_line_saying_so_without_a_traceback(quill_process, command):
+    """The migrations' commands say it as every use case does, not as the driver's error."""
+    done = quill_process(*command, DATABASE_URL=UNREACHABLE_PG)
 
-    assert done.returncode != 0
-    assert process_one_line_error(done.stderr).startswith("Error:")
+    assert done.returncode == 1
+    said = process_one_line_error(done.stderr)
+    assert said.startswith("Error: The service is temporarily unavailable. The database: ")
 
 
 @pytest.mark.parametrize("command", [("db", "current"), ("users", "list")])
