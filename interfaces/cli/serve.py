@@ -19,8 +19,16 @@ from interfaces.cli.app import cli
 from interfaces.container import Container, links_follow
 
 
+def _a_host(_: click.Context, param: click.Parameter, value: str) -> str:
+    """An empty host would listen on every interface, as an empty shell variable
+    (`--host "$HOST"`) gives it: 0.0.0.0 says so on purpose."""
+    if not value.strip():
+        raise click.BadParameter("must name an address (0.0.0.0 for every interface).", param=param)
+    return value.strip()
+
+
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_a_host)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--no-migrate", is_flag=True, help="Do not migrate the database first.")
 @inject
@@ -73,6 +81,8 @@ def _refuse_a_taken_address(host: str, port: int) -> None:
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}.") from None
+    except UnicodeError:  # a name DNS cannot hold (a label past 63 characters)
+        raise click.ClickException(f"Cannot listen on {host}:{port}: not a host name.") from None
 
 
 def _refuse_a_path_taken(host: str) -> None:

@@ -169,6 +169,19 @@ def test_serving_on_an_address_in_use_is_one_line_on_stderr(quill):
     assert f"Cannot listen on 127.0.0.1:{port}" in line
 
 
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("", "Invalid value for '--host': must name an address (0.0.0.0 for every interface)."),
+        (" ", "Invalid value for '--host': must name an address (0.0.0.0 for every interface)."),
+        ("a" * 64 + ".example", "not a host name."),  # a label past 63 characters
+    ],
+)
+def test_serving_on_no_address_or_no_host_name_is_one_line(quill, host: str, said: str):
+    """An empty host listened on every interface (`--host "$HOST"` with HOST unset)."""
+    assert said in one_line_error(quill("serve", "--host", host, "--no-migrate"))
+
+
 def test_a_database_behind_this_release_is_one_line_asking_for_an_upgrade(
     quill_process, sqlite_url
 ):
