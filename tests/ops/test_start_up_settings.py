@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from infrastructure.mail.senders import address_of
 from infrastructure.settings import Settings, SettingsError
 from interfaces.container import build_container
 from tests.factories import T0
@@ -190,11 +191,19 @@ def test_mail_from_may_be_an_address_alone_with_a_name_or_a_comment(mail_from: s
     assert Settings.from_env({"MAIL_FROM": mail_from}).mail_from == mail_from
 
 
-@pytest.mark.parametrize("mail_from", ["Quill <jösé@example.org>", "Quill <q@faß.de>"])
+@pytest.mark.parametrize(
+    "mail_from",
+    ["Quill <jösé@example.org>", "Quill <q@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com>"],
+)  # a full-width name IDNA 2008 does not write (and IDNA 2003 would make another)
 def test_mail_from_must_go_out_as_ascii(mail_from: str) -> None:
     """A sender no message could carry is refused at start, not on every message."""
     with pytest.raises(SettingsError, match="MAIL_FROM's address must be ASCII"):
         Settings.from_env({"MAIL_FROM": mail_from})
+
+
+def test_mail_from_at_a_domain_only_idna_2008_writes_goes_out_in_its_ascii_form() -> None:
+    settings = Settings.from_env({"MAIL_FROM": "Quill <q@faß.de>"})
+    assert address_of(settings.mail_from) == "q@xn--fa-hia.de"  # not fass.de, another domain
 
 
 def test_mail_from_at_an_international_domain_names_message_ids_in_idna() -> None:
