@@ -75,7 +75,7 @@ def unicode_domain(domain: str) -> str:
     import idna  # loaded for an A-label only, as in _is_host_name
 
     try:
-        return str(idna.decode(domain))
+        return str(idna.decode(domain, strict=True))  # labels split at `.` alone, as DNS does
     except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
         return domain
 
@@ -111,7 +111,7 @@ def _is_host_name(domain: str) -> bool:
     import idna  # an international name, or an A-label (`xn--`): loaded only for one
 
     try:
-        idna.encode(domain, uts46=False)
+        idna.encode(domain, uts46=False, strict=True)  # `。` is no dot in a domain kept
     except UnicodeError:  # idna.IDNAError is one
         return False
     return True

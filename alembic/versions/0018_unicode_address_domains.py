@@ -27,16 +27,17 @@ links = sa.table("link_tokens", sa.column("user_id", sa.Integer), sa.column("ema
 
 
 def in_unicode(email: str) -> str:
-    """The address with its domain's A-labels decoded; as it is if IDNA decodes none."""
+    """The address with its domain's A-labels decoded, as the domain folds it now
+    (domain.users.unicode_domain, as it was when this was written); else as it is."""
     local, _, domain = email.rpartition("@")
-    if len(domain) > DOMAIN_MAX:
+    if len(domain) > DOMAIN_MAX or not any(part.startswith("xn--") for part in domain.split(".")):
         return email
     # Imported here: every worker reads each revision's module at its start (the readiness
     # probe's revisions), and IDNA's tables cost it a megabyte.
     import idna
 
     try:
-        return f"{local}@{idna.decode(domain)}"
+        return f"{local}@{idna.decode(domain, strict=True)}"
     except (UnicodeError, ValueError):
         return email
 

@@ -361,6 +361,7 @@ def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_h
     addresses = {
         1: "zoe@xn--exmple-cua.org", 2: "ann@x.io", 3: "bo@xn--bcher-kva.de",
         4: "bo@b\u00fccher.de", 5: "al@xn--ls8h.org", 6: "cy@mail.xn--mnchen-3ya.de",
+        7: "di@ex\u00e4mple\u3002xn--p1ai.com",  # kept when `。` passed: no label is an A-label
     }  # fmt: skip
     with empty_engine.begin() as connection:
         add_users(connection, addresses, at)
@@ -375,7 +376,8 @@ def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_h
     with empty_engine.connect() as connection:
         kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
         linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
-    # 3's Unicode form is 4's, which keeps it; 5's label is no valid IDNA: both stay as they were
+    # 3's Unicode form is 4's, which keeps it; 5's label is no valid IDNA, and 7's no A-label
+    # to DNS (nor to the domain's folding): they stay as they were
     assert kept == {
         **addresses, 1: "zoe@ex\u00e4mple.org", 6: "cy@mail.m\u00fcnchen.de"
     }  # fmt: skip

@@ -47,13 +47,26 @@ def test_an_address_is_one_whether_its_domain_is_written_in_unicode_or_in_idna_a
     assert normalize_email("cy@mail.xn--mnchen-3ya.de") == "cy@mail.m\u00fcnchen.de"
 
 
-@pytest.mark.parametrize("domain", ["xn--ls8h.org", "xn--.org", f"xn--{'a' * 300}.org"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "xn--ls8h.org", "xn--.org", f"xn--{'a' * 300}.org",
+        "xn--exmple-cua\u3002org",  # an ideographic full stop, which DNS does not split at
+    ],
+)  # fmt: skip
 def test_an_ascii_label_that_is_no_valid_idna_is_refused_and_looked_up_as_typed(
     domain: str,
 ) -> None:
     with pytest.raises(InvalidInput):
         normalize_email(f"al@{domain}")
     assert email_key(f"al@{domain}") == f"al@{domain}"[:EMAIL_MAX]
+
+
+@pytest.mark.parametrize("dot", ["\u3002", "\uff0e", "\uff61"])
+def test_a_domain_whose_labels_are_parted_by_another_dot_than_dns_s_is_refused(dot: str) -> None:
+    """Read as `.` by IDNA's lenient mode, which would make two accounts of one mailbox."""
+    with pytest.raises(InvalidInput):
+        normalize_email(f"zoe@ex\u00e4mple{dot}co.uk")
 
 
 def test_an_address_is_looked_up_as_it_is_kept_even_when_invalid() -> None:
