@@ -436,9 +436,12 @@ def _mail_dir(env: Mapping[str, str]) -> str:
     if not folder:
         return folder
     path = Path(folder)
-    found = next((known for known in (path, *path.parents) if known.exists()), None)
-    if found is not None and not found.is_dir():
-        raise SettingsError("MAIL_DIR must be a folder (or a path to make one at), not a file.")
+    try:
+        found = next((known for known in (path, *path.parents) if known.exists()), None)
+        if found is not None and not found.is_dir():
+            raise SettingsError("MAIL_DIR must be a folder (or a path to make one at), not a file.")
+    except OSError as error:  # a name too long, a folder this user may not look into
+        raise SettingsError(f"MAIL_DIR cannot be used: {error.strerror}.") from None
     return folder
 
 

@@ -309,6 +309,8 @@ def test_mail_dir_must_not_be_a_file(tmp_path: pathlib.Path) -> None:
             Settings.from_env({"MAIL_DIR": str(tmp_path / under_a_file)})
     new = str(tmp_path / "new" / "mail")
     assert Settings.from_env({"MAIL_DIR": new}).mail_dir == new
+    with pytest.raises(SettingsError, match="MAIL_DIR cannot be used: File name too long"):
+        Settings.from_env({"MAIL_DIR": str(tmp_path / ("a" * 300) / "mail")})
 
 
 @pytest.mark.parametrize(
