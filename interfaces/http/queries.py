@@ -31,8 +31,10 @@ class NoQuery:
 class PagedQuery:
     """The paging parameters every list route takes; routes add their filters."""
 
-    page: int = attrs.field(default=1, metadata={"any_size": True})  # past the end: empty
-    per_page: int = PER_PAGE_DEFAULT
+    # Numbers of any size, which the use case bounds (PageRequest): past the end is empty,
+    # and a per_page of a thousand digits gets the same "from 1 to 100" as one of three.
+    page: int = attrs.field(default=1, metadata={"any_size": True})
+    per_page: int = attrs.field(default=PER_PAGE_DEFAULT, metadata={"any_size": True})
     cursor: str | None = None
 
     def paging(self) -> PageRequest:
@@ -40,29 +42,26 @@ class PagedQuery:
         return PageRequest(page=self.page, per_page=self.per_page, cursor=cursor)
 
 
-_DIGITS = re.compile(r"[0-9]{1,19}")
-_ANY_DIGITS = re.compile(r"[0-9]{1,4000}")  # within the 4,300 digits int() reads by default
+_DIGITS = re.compile(r"[0-9]{1,4000}")  # within the 4,300 digits int() reads by default
 
 
 def whole_number(raw: str, *, any_size: bool = False) -> int | None:
-    """The whole number a query string's value writes in ASCII digits, else None: below 2**63
-    (an id is a BIGINT), or of `any_size` for one the use case bounds or needs no bound."""
-    if any_size:
-        return int(raw) if _ANY_DIGITS.fullmatch(raw) else None
-    if not _DIGITS.fullmatch(raw) or int(raw) > ID_MAX:
+    """The whole number a query string's value writes in ASCII digits, else None: at most
+    ID_MAX (an id is a BIGINT), or of `any_size` for one the use case bounds."""
+    if not _DIGITS.fullmatch(raw):
         return None
-    return int(raw)
+    number = int(raw)
+    return number if any_size or number <= ID_MAX else None
 
 
 def _from_query(name: str, raw: str, field: attrs.Attribute[Any]) -> Any:
     kind = field.type
     if kind in (int, int | None):
-        any_size = field.metadata.get("any_size", False)
-        number = whole_number(raw, any_size=any_size)
-        if number is None:
-            too_large = not any_size and raw.isascii() and raw.isdigit()  # past a BIGINT
+        number = whole_number(raw, any_size=field.metadata.get("any_size", False))
+        if number is None:  # an id's digits past a BIGINT, or no number
+            past = _DIGITS.fullmatch(raw) is not None
             raise InvalidInput.on(
-                name, f"Must be at most {ID_MAX}." if too_large else "Must be a whole number."
+                name, f"Must be at most {ID_MAX}." if past else "Must be a whole number."
             )
         return number
     if kind in (bool, bool | None):

@@ -266,12 +266,29 @@ def test_posts_of_an_unknown_author_are_an_empty_page(
         ("abc", "Must be a whole number."),
         ("-1", "Must be a whole number."),
         ("9223372036854775808", "Must be at most 9223372036854775807."),  # past a BIGINT
+        ("9" * 5000, "Must be a whole number."),  # more digits than any number is read from
     ],
 )
 def test_an_author_id_that_is_no_id_says_why(client: FlaskClient, given: str, said: str) -> None:
     response = client.get(f"{POSTS}?author_id={given}")
     assert_error(response, 400, "validation_error")
     assert response.json["errors"] == {"author_id": [said]}
+
+
+def test_an_id_written_with_leading_zeros_is_the_id(
+    client: FlaskClient, user: SignedIn, write_post: Write
+) -> None:
+    post = write_post(user)
+    page = client.get(f"{POSTS}?author_id={user.id:020d}").json
+    assert _ids(page) == [post["id"]]
+
+
+@pytest.mark.parametrize("per_page", ["0", "101", "9" * 19, "9" * 400])
+def test_a_per_page_out_of_bounds_says_its_bounds_however_many_digits(
+    client: FlaskClient, per_page: str
+) -> None:
+    response = client.get(f"{POSTS}?per_page={per_page}")
+    assert response.json["errors"] == {"per_page": ["Must be a whole number from 1 to 100."]}
 
 
 def test_posts_are_searched_in_title_and_content_without_regard_to_case(
