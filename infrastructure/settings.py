@@ -251,6 +251,11 @@ def _check_hosts(parsed: URL) -> None:
         _, given = parsed.get_dialect()().create_connect_args(parsed)
     except (ArgumentError, ValueError):  # `?port=abc`
         raise SettingsError(DATABASE_URL_HELP) from None
+    for port in str(given.get("port") or "").split(","):  # one per host; empty: the default
+        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise SettingsError(DATABASE_URL_HELP)
+    if given.get("hostaddr"):  # the driver connects there, and resolves no name
+        return
     for host in str(given.get("host") or "").split(","):
         if not host or host.startswith("/") or ":" in host:  # a socket's folder, IPv6
             continue

@@ -43,6 +43,8 @@ PRODUCTION = {
         "postgresql://postgres:secret-pw@127.0.0.1/quill?sslmode=disable&sslmode=x%00y",
         "sqlite:///quill%00.db",
         "postgresql://postgres:secret-pw@127.0.0.1/quill?port=abc",  # the dialect's port
+        "postgresql://postgres:secret-pw@127.0.0.1/quill?port=0",
+        "postgresql://postgres:secret-pw@/quill?host=a:5432&host=b:99999",  # one per host
     ],
 )
 def test_a_database_url_quill_cannot_use_is_refused_without_its_password(url: str) -> None:
@@ -77,6 +79,8 @@ def test_a_database_host_dns_cannot_hold_is_refused_at_start_up(url: str) -> Non
         "postgresql://u@[::1]:5432/quill",
         "postgresql://u@b\u00fccher.example/quill",
         "postgresql://u@localhost./quill",
+        f"postgresql://u@{'a' * 64}.example/quill?hostaddr=10.0.0.5",  # no name resolved
+        "postgresql://u@/quill?host=a:5432&host=b:5433",  # SQLAlchemy's form for libpq's hosts
     ],
 )
 def test_the_hosts_libpq_takes_are_taken(url: str) -> None:
