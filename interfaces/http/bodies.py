@@ -76,10 +76,7 @@ NULL_MEANS: dict[type, dict[str, object]] = {UserChanges: {"bio": "", "image": "
 
 @cache  # asked on every request with a body; a class's fields never change
 def body_required(cls: type) -> bool:
-    """A body of optional fields alone (a PATCH's) may be left out: no bytes at all, or `{}`,
-    are `{}` whatever their content type ("An empty body changes nothing"; some clients send
-    no type with no body, and `fetch` sends text). Other bytes that are not JSON (blanks too)
-    are refused, as on every route."""
+    """Whether a field must be given: else (a PATCH's body) the body may be left out."""
     return any(field.default is attrs.NOTHING for field in attrs.fields(cls))
 
 
@@ -94,7 +91,9 @@ def parse_body(cls: type[T]) -> T:
 
 
 def _left_out(cls: type) -> bool:
-    """A body that may be left out was: no bytes, or `{}` whatever its content type."""
+    """A body that may be left out was: no bytes at all, or `{}`, whatever their content type
+    ("An empty body changes nothing"; some clients send no type with no body, and `fetch`
+    sends text). Other bytes that are not JSON (blanks too) are refused, as on every route."""
     if body_required(cls):
         return False
     raw = _body_bytes()
@@ -110,5 +109,6 @@ def no_body() -> None:
         raise InvalidInput({name: ["Unknown field."] for name in sorted(fields)})
 
 
-_EMPTY = re.compile(rb"\s*(\{\s*\})?\s*")
-_EMPTY_OBJECT = re.compile(rb"\s*\{\s*\}\s*")
+_BLANKS = rb"[ \t\r\n]*"  # JSON's own (RFC 8259), not \s, which takes \v and \f too
+_EMPTY_OBJECT = re.compile(_BLANKS + rb"\{" + _BLANKS + rb"\}" + _BLANKS)
+_EMPTY = re.compile(_BLANKS + rb"(\{" + _BLANKS + rb"\})?" + _BLANKS)  # blanks alone too

@@ -129,6 +129,10 @@ def test_a_patch_of_no_bytes_or_of_an_empty_object_is_an_empty_body_whatever_its
     )
     assert (response.status_code, response.json) == (200, user.user)  # `fetch` sends text
     response = client.patch(
+        f"/api/v1/users/{user.id}", data=b"\x0b{}", content_type="text/plain", headers=user.headers
+    )
+    assert_error(response, 415, "unsupported_media_type")  # \v is no JSON blank: not `{}`
+    response = client.patch(
         f"/api/v1/users/{user.id}", data=b" ", content_type="application/json", headers=user.headers
     )
     assert_error(response, 400, "invalid_json")  # blanks are not an empty body
