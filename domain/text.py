@@ -37,10 +37,11 @@ def is_printable(text: str) -> bool:
 
 # Letters and marks that Unicode says to show as nothing (Default_Ignorable_Code_Point, not of
 # category Cf): the Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's
-# inherent vowels. Beside other characters they are harmless; alone they look blank.
+# inherent vowels; and the blank Braille pattern, a symbol with no dot. Beside other characters
+# they are harmless; alone they look blank.
 _SHOWN_AS_NOTHING = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
-    "\U000e0100-\U000e01ef]"
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f"
+    "\uffa0\U000e0100-\U000e01ef]"
 )
 
 

@@ -86,7 +86,7 @@ def query_args() -> MultiDict[str, str]:
                 unquote_to_bytes(name).decode()
                 unquote_to_bytes(value).decode()
             except UnicodeDecodeError:
-                said = unquote_to_bytes(name).decode(errors="replace")
+                said = unquote_to_bytes(name.replace(b"+", b" ")).decode(errors="replace")
                 raise InvalidInput.on(said, "Must be UTF-8 text.") from None
     return request.args
 

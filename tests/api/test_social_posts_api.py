@@ -451,6 +451,8 @@ def test_a_filter_in_utf_8_is_read_as_its_text(
     assert client.get(f"{POSTS}?tag=caf%C3%A9").json["total"] == 1
     assert client.get(f"{POSTS}?search=100%25+caf%C3%A9").json["total"] == 1
     assert client.get(f"{POSTS}?search=%FF").status_code == 400
+    named = client.get(f"{POSTS}?my+tag=%FF").json["errors"]
+    assert named == {"my tag": ["Must be UTF-8 text."]}  # as werkzeug reads the name
 
 
 # GET /tags

@@ -102,6 +102,7 @@ def test_a_piped_empty_password_is_refused_by_the_policy_not_asked_again(quill, 
     result = quill("create-admin", input=f"{EMAIL}\nRoot\n\n\n{PASSWORD}\n{PASSWORD}\n")
 
     assert "at least" in one_line_error(result)
+    assert result.output.count("Password:") == 1  # the next lines were not read as answers
     assert uow.store.users == {}
 
 

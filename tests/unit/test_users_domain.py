@@ -260,6 +260,7 @@ def test_a_name_with_the_joiners_words_and_emoji_need_is_valid(name: str) -> Non
         "\u3164\u3164",  # Hangul fillers, variation selectors: shown as nothing
         "\u115f\u1160",
         "\ufe0f\u034f",
+        "\u2800\u2800",  # the blank Braille pattern
     ],
 )
 def test_a_name_of_joiners_alone_or_with_other_invisible_formatting_is_refused(
