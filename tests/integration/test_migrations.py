@@ -323,47 +323,15 @@ def add_users(connection: Connection, addresses: dict[int, str], at: datetime) -
     )
 
 
-def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
-    empty_engine: Engine,
-) -> None:
-    migrator = AlembicMigrator(empty_engine)
-    migrator.upgrade("0015")
+def upgraded_addresses(
+    engine: Engine, before: str, addresses: dict[int, str]
+) -> tuple[dict[int, str], str]:
+    """The users' addresses after migrating from `before` to the head, and the address of
+    user 1's pending link, written at `before` as it was then."""
+    migrator = AlembicMigrator(engine)
+    migrator.upgrade(before)
     at = datetime(2026, 12, 7, tzinfo=UTC)
-    decomposed, composed = "jose\u0301@x.io", "jos\u00e9@x.io"
-    addresses = {
-        1: decomposed, 2: "ann@x.io", 3: "zoe\u0308@x.io", 4: "zo\u00eb@x.io",
-        5: "a\u1fefb@x.io", 6: "a`b@x.io",  # U+1FEF composes to a backquote: ASCII
-    }  # fmt: skip
-    with empty_engine.begin() as connection:
-        add_users(connection, addresses, at)
-        connection.execute(
-            text(
-                "INSERT INTO link_tokens (purpose, user_id, email, token_hash, created_at,"
-                " expires_at) VALUES ('verify', 1, :email, 'h', :at, :at)"
-            ),
-            {"email": decomposed, "at": at},
-        )
-    migrator.upgrade()
-    with empty_engine.connect() as connection:
-        kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
-        linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
-    # 3's composed form is 4's and 5's is 6's: 4 and 6 keep theirs, 3 and 5 stay as they were
-    assert kept == {**addresses, 1: composed}
-    assert linked == composed
-
-
-def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_has_it(
-    empty_engine: Engine,
-) -> None:
-    migrator = AlembicMigrator(empty_engine)
-    migrator.upgrade("0017")
-    at = datetime(2026, 12, 7, tzinfo=UTC)
-    addresses = {
-        1: "zoe@xn--exmple-cua.org", 2: "ann@x.io", 3: "bo@xn--bcher-kva.de",
-        4: "bo@b\u00fccher.de", 5: "al@xn--ls8h.org", 6: "cy@mail.xn--mnchen-3ya.de",
-        7: "di@ex\u00e4mple\u3002xn--p1ai.com",  # kept when `。` passed: no label is an A-label
-    }  # fmt: skip
-    with empty_engine.begin() as connection:
+    with engine.begin() as connection:
         add_users(connection, addresses, at)
         connection.execute(
             text(
@@ -373,15 +341,40 @@ def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_h
             {"email": addresses[1], "at": at},
         )
     migrator.upgrade()
-    with empty_engine.connect() as connection:
+    with engine.connect() as connection:
         kept = dict(connection.execute(text("SELECT id, email FROM users")).all())
         linked = connection.execute(text("SELECT email FROM link_tokens")).scalar_one()
+    return kept, linked
+
+
+def test_upgrading_composes_the_kept_addresses_unless_another_account_has_it(
+    empty_engine: Engine,
+) -> None:
+    decomposed, composed = "jose\u0301@x.io", "jos\u00e9@x.io"
+    addresses = {
+        1: decomposed, 2: "ann@x.io", 3: "zoe\u0308@x.io", 4: "zo\u00eb@x.io",
+        5: "a\u1fefb@x.io", 6: "a`b@x.io",  # U+1FEF composes to a backquote: ASCII
+    }  # fmt: skip
+    kept, linked = upgraded_addresses(empty_engine, "0015", addresses)
+    # 3's composed form is 4's and 5's is 6's: 4 and 6 keep theirs, 3 and 5 stay as they were
+    assert kept == {**addresses, 1: composed}
+    assert linked == composed
+
+
+def test_upgrading_writes_the_kept_addresses_domains_in_unicode_unless_another_has_it(
+    empty_engine: Engine,
+) -> None:
+    addresses = {
+        1: "zoe@xn--exmple-cua.org", 2: "ann@x.io", 3: "bo@xn--bcher-kva.de",
+        4: "bo@b\u00fccher.de", 5: "al@xn--ls8h.org", 6: "cy@mail.xn--mnchen-3ya.de",
+        7: "di@ex\u00e4mple\u3002xn--p1ai.com",  # kept when `。` passed: no label is an A-label
+    }  # fmt: skip
+    kept, linked = upgraded_addresses(empty_engine, "0017", addresses)
     # 3's Unicode form is 4's, which keeps it; 5's label is no valid IDNA, and 7's no A-label
     # to DNS (nor to the domain's folding): they stay as they were
-    assert kept == {
-        **addresses, 1: "zoe@ex\u00e4mple.org", 6: "cy@mail.m\u00fcnchen.de"
-    }  # fmt: skip
-    assert linked == "zoe@ex\u00e4mple.org"
+    unicode = "zoe@ex\u00e4mple.org"
+    assert kept == {**addresses, 1: unicode, 6: "cy@mail.m\u00fcnchen.de"}
+    assert linked == unicode
 
 
 def test_reading_the_revisions_loads_no_library_a_revision_needs_only_as_it_runs() -> None:
