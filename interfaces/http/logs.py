@@ -60,9 +60,12 @@ def log_request(environ: WSGIEnvironment, status: int, started: float, request_i
 
 def request_path(environ: WSGIEnvironment) -> str:
     """The path as the app saw it (`request.path`): PATH_INFO, which WSGI carries as latin-1
-    (PEP 3333), read back as UTF-8, with one leading slash; the mount point not included."""
+    (PEP 3333), read back as UTF-8, with one leading slash; the mount point not included.
+    Cut at a `?`, which a path holds only when the client encoded it (`%3F`): a link's query
+    mangled so, `/reset-password%3Ftoken=...`, still carries a live token."""
     raw: str = environ.get("PATH_INFO") or ""
-    return "/" + raw.encode("latin-1", "replace").decode("utf-8", "replace").lstrip("/")
+    path = "/" + raw.encode("latin-1", "replace").decode("utf-8", "replace").lstrip("/")
+    return _query_cut(path)
 
 
 def _bounded(value: Any) -> Any:
@@ -114,7 +117,7 @@ def _printable(value: Any) -> str:
     return text if text.isprintable() and " " not in text else json.dumps(text)
 
 
-QUERY = re.compile(r"\?\S*")
+QUERY = re.compile(r"(\?|%3f)\S*", re.IGNORECASE)  # a query, or one whose `?` was encoded
 
 
 class HideQueryStrings(logging.Filter):
@@ -131,4 +134,8 @@ class HideQueryStrings(logging.Filter):
 
 
 def _without_query(arg: object) -> object:
-    return QUERY.sub("?…", arg) if isinstance(arg, str) else arg
+    return _query_cut(arg) if isinstance(arg, str) else arg
+
+
+def _query_cut(text: str) -> str:
+    return QUERY.sub("?…", text)

@@ -95,6 +95,26 @@ def test_no_password_token_or_hash_reaches_the_log(
         assert token.split(".")[2] not in written  # not even the signature
 
 
+@pytest.mark.parametrize("path", ["/reset-password%3Ftoken=LIVE-TOKEN-123", "/x%3fLIVE-TOKEN-123"])
+def test_a_link_whose_query_mark_was_encoded_leaves_its_token_out_of_the_log(
+    client: FlaskClient, log: io.StringIO, path: str
+) -> None:
+    """A mail client or a copy that encodes the `?` of `/reset-password?token=...` makes the
+    token part of the path: a 404, whose logged path would carry a live token."""
+    assert client.get(path).status_code == 404
+    (entry,) = requests(log)
+    assert entry["path"].endswith("?…") and "LIVE-TOKEN-123" not in log.getvalue()
+
+
+def test_werkzeug_s_request_line_leaves_out_a_query_whose_mark_was_encoded() -> None:
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',
+        ("GET /reset-password%3Ftoken=LIVE-TOKEN-123 HTTP/1.1", "404", "-"), None,
+    )  # fmt: skip
+    assert logs.HideQueryStrings().filter(record)
+    assert record.getMessage() == '"GET /reset-password?… HTTP/1.1" 404 -'
+
+
 @pytest.mark.parametrize(
     "request_id", ['evil\n{"forged": true}', "x" * 10_000, "tab\there", "é" * 50]
 )
