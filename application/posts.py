@@ -10,6 +10,7 @@ from application.ports import Clock, PostFilter, TagUse, UnitOfWork
 from domain.errors import InvalidInput, NotPostAuthor, PostNotFound, StaleVersion
 from domain.ids import stored
 from domain.posts import SEARCH_MAX, TAG_MAX, Author, Post, composed_tag
+from domain.text import is_blank
 from domain.users import USERNAME_MAX, Actor
 
 TAGS_LISTED = 100  # GET /tags: the most used ones
@@ -182,8 +183,8 @@ def _check(search: PostSearch) -> None:
         problems["search"] = [f"Must be at most {SEARCH_MAX} characters."]
     if search.author_id is not None and search.author_id < 1:
         problems["author_id"] = ["Must be a user id (a whole number of at least 1)."]
-    if search.tag is not None and not 1 <= len(search.tag) <= TAG_MAX:
-        problems["tag"] = [f"Must be 1 to {TAG_MAX} characters."]
+    if search.tag is not None and (not 1 <= len(search.tag) <= TAG_MAX or is_blank(search.tag)):
+        problems["tag"] = [f"Must be 1 to {TAG_MAX} characters, not all blank, as a tag is."]
     for name, value in (("author", search.author), ("favorited_by", search.favorited_by)):
         if value is not None and not 1 <= len(value) <= USERNAME_MAX:
             problems[name] = [f"Must be a username (1 to {USERNAME_MAX} characters)."]

@@ -424,6 +424,7 @@ def test_filtered_lists_are_paged_by_cursor(
 BAD_FILTERS = {
     "tag=": "tag",
     "tag=%20%E3%80%80": "tag",  # blank once trimmed, as a tag is
+    "tag=%E2%80%8B": "tag",  # a zero-width space alone: blank, as a tag is
     "tag=" + "t" * 41: "tag",
     "author=": "author",
     "author=" + "a" * 41: "author",

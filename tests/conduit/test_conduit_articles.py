@@ -269,6 +269,12 @@ def test_bad_paging_is_422(client: FlaskClient, query: str) -> None:
     assert set(response.json["errors"]) <= {"limit", "offset"}
 
 
+@pytest.mark.parametrize("tag", ["%20", "%E2%80%8B"])  # spaces, a zero-width space: blank
+def test_a_blank_tag_filter_is_422(client: FlaskClient, tag: str) -> None:
+    response = client.get(f"/api/articles?tag={tag}")
+    assert (response.status_code, list(response.json["errors"])) == (422, ["tag"])
+
+
 @pytest.mark.parametrize("query", ["tag=%FF", "author=a%C3", "limit=%FF"])
 def test_a_query_that_is_not_utf_8_is_422(client: FlaskClient, query: str) -> None:
     response = client.get(f"/api/articles?{query}")
