@@ -108,13 +108,20 @@ def _is_host_name(domain: str) -> bool:
     OpenAPI documents' `idn-email` promises of every address Quill hands out."""
     if all(_PLAIN_LABEL.fullmatch(label) and label[2:4] != "--" for label in domain.split(".")):
         return True  # the usual name: IDNA's tables, large, stay unloaded
+    return idna_ascii(domain) is not None
+
+
+def idna_ascii(domain: str) -> str | None:
+    """The ASCII form IDNA 2008 writes of a domain, exactly: without UTS 46's mapping (which
+    would make `faß.de` another name) and with labels parted at `.` alone, as DNS parts them
+    (`。` is no dot in a domain kept); None when it writes none. What addresses are checked by
+    here, and what the mail's envelope carries (infrastructure.mail.senders.on_the_wire)."""
     import idna  # an international name, or an A-label (`xn--`): loaded only for one
 
     try:
-        idna.encode(domain, uts46=False, strict=True)  # `。` is no dot in a domain kept
-    except UnicodeError:  # idna.IDNAError is one
-        return False
-    return True
+        return str(idna.encode(domain, uts46=False, strict=True).decode("ascii"))
+    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
+        return None
 
 
 def normalize_name(raw: str) -> str:

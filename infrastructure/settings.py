@@ -259,13 +259,11 @@ def _check_hosts(parsed: URL) -> None:
     for host in str(given.get("host") or "").split(","):
         if not host or host.startswith("/") or ":" in host:  # a socket's folder, IPv6
             continue
-        try:
-            host.encode("idna")  # what resolving the name will do with it
-        except UnicodeError:
+        if not _is_host_name(host):  # as SMTP_HOST's: a name DNS can hold, or an IPv4 address
             raise SettingsError(
                 f"DATABASE_URL's host {host!r} is no host name DNS can hold (an empty label,"
                 " or one of more than 63 characters)."
-            ) from None
+            )
 
 
 # An origin as browsers send it: a scheme, then a host and maybe a port, no path. Any scheme

@@ -16,6 +16,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from domain.mail import DeliveryFailed, OutgoingMail
+from domain.users import idna_ascii
 from infrastructure.mail.smtp_client import BoundedSMTP, BoundedSMTPOverTLS
 
 log = logging.getLogger("quill.mail")
@@ -58,20 +59,17 @@ def on_the_wire(address: str) -> str:
     """An address with an international domain in its ASCII form (IDNA, `xn--`), which every
     mail server takes; only a non-ASCII local part still needs one that offers SMTPUTF8.
 
-    IDNA 2008, by which addresses are checked (domain.users), without UTS 46's mapping: a
-    name is written exactly or not at all (`faß.de` as `xn--fa-hia.de`). Python's own codec,
-    IDNA 2003, maps some names to others (`faß.de` to `fass.de`, full-width letters to plain
-    ones), and a link must never go to another domain than the address the user gave. A name
-    IDNA 2008 cannot write goes as it is, for a server that offers SMTPUTF8."""
+    Written as addresses are checked (domain.users.idna_ascii: IDNA 2008, exactly or not at
+    all, `faß.de` as `xn--fa-hia.de`). Python's own codec, IDNA 2003, maps some names to
+    others (`faß.de` to `fass.de`, full-width letters to plain ones), and a link must never go
+    to another domain than the address the user gave. A name IDNA 2008 cannot write goes as
+    it is, for a server that offers SMTPUTF8."""
     local, _, domain = address.rpartition("@")
     if domain.isascii():
         return address
-    import idna  # an international name only: IDNA's tables cost each worker a megabyte
-
-    try:  # lower-cased: IDNA 2008 takes no capital, and a domain name ignores case
-        return f"{local}@{idna.encode(domain.lower(), uts46=False, strict=True).decode()}"
-    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
-        return address
+    # Lower-cased: IDNA 2008 takes no capital, and a domain name ignores case.
+    ascii_domain = idna_ascii(domain.lower())
+    return f"{local}@{ascii_domain}" if ascii_domain else address
 
 
 def address_of(sender: str) -> str:
